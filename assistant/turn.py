@@ -1,0 +1,58 @@
+"""What one turn produced: the value every channel (chat, simulator, tests) receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass
+class TurnResult:
+    """The outcome of one user turn through the full stack.
+
+    Attributes:
+        text: the cleaned text that was sent to Rasa ("" when nothing was sent).
+        replies: the bot's text replies, in order.
+        directives: device directives the actions asked for, as text ("turn_on kitchen_light").
+        applied: directives the home applied.
+        refused: (directive, reason, message) for directives the home refused.
+        intent: the NLU intent name, or None when Rasa was not called.
+        confidence: the intent confidence.
+        entities: entities as Rasa reports them ({"entity", "value", ...}).
+        actions: the actions Rasa ran this turn (listen excluded).
+        slots: the tracker's slots after the turn.
+        notice: a note from the runtime about the input (e.g. "text was cut to 500 characters").
+    """
+
+    text: str
+    replies: list[str] = field(default_factory=list)
+    directives: list[str] = field(default_factory=list)
+    applied: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str, str]] = field(default_factory=list)
+    intent: str | None = None
+    confidence: float | None = None
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
+    notice: str | None = None
+
+    @property
+    def reply(self) -> str:
+        """All replies joined into one string."""
+        return " ".join(self.replies)
+
+
+class TurnHandler(Protocol):
+    """Anything that plays a turn: the real Runtime, or a fake in a unit test."""
+
+    def handle(
+        self,
+        text: str,
+        *,
+        user_id: str,
+        device_id: str,
+        barge_in: bool = False,
+        asr_confidence: float | None = None,
+    ) -> TurnResult:
+        """Play one user turn and return what happened."""
+        ...
