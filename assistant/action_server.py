@@ -1,0 +1,110 @@
+"""Start the rasa_sdk action server as a real process on a free local port, and health-check it."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.paths import PROJECT_ROOT
+
+ACTIONS_PACKAGE = "assistant.actions"
+
+
+class ActionServerError(ConnectionError):
+    """The action server could not be started or stopped answering."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class ActionServer:
+    """A running `python -m rasa_sdk` process serving `assistant.actions`."""
+
+    log_path: Path
+    port: int = 0
+    startup_timeout: float = 60.0
+    _proc: subprocess.Popen | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.url}/webhook"
+
+    def start(self) -> "ActionServer":
+        """Start the process and wait until /health answers; raise ActionServerError if not."""
+        if self.port == 0:
+            self.port = free_port()
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("a", encoding="utf-8")
+        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "rasa_sdk", "--actions", ACTIONS_PACKAGE,
+             "--port", str(self.port)],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        log.close()
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise ActionServerError(
+                    f"the action server exited with code {self._proc.returncode} while starting; "
+                    f"see {self.log_path}:\n{self._log_tail()}"
+                )
+            if self.healthy():
+                return self
+            time.sleep(0.2)
+        self.stop()
+        raise ActionServerError(
+            f"the action server did not answer on {self.url}/health within "
+            f"{self.startup_timeout:.0f} s; see {self.log_path}"
+        )
+
+    def healthy(self, timeout: float = 1.0) -> bool:
+        """True when the process runs and /health says ok."""
+        if self._proc is None or self._proc.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(f"{self.url}/health", timeout=timeout) as response:
+                return json.loads(response.read()).get("status") == "ok"
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
+
+    def alive(self) -> bool:
+        """True while the process has not exited (cheap: no request)."""
+        return self._proc is not None and self._proc.poll() is None
+
+    def stop(self) -> None:
+        """Terminate the process (idempotent)."""
+        if self._proc is None:
+            return
+        if self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait(timeout=5)
+        self._proc = None
+
+    def _log_tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(encoding="utf-8").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"

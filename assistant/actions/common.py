@@ -1,0 +1,76 @@
+"""Shared helpers for actions: the turn's ambient context and sending directives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+if TYPE_CHECKING:
+    from simulator.home import Device, Directive, DirectiveResult, Home
+
+DEFAULT_DEVICE = "kitchen_speaker"
+
+
+@dataclass
+class TurnContext:
+    """The home as the runtime saw it at this turn, and who is speaking to which device."""
+
+    home: "Home"
+    speaking: "Device"
+    user_id: str
+    text: str
+    intent: str | None
+    from_metadata: bool
+
+    def entity(self, tracker: Tracker, name: str) -> str | None:
+        """The latest message's first value for an entity."""
+        value = next(tracker.get_latest_entity_values(name), None)
+        return str(value) if value is not None else None
+
+
+def turn_context(tracker: Tracker) -> TurnContext:
+    """Rebuild the home from the message metadata (the default home when there is none,
+    e.g. under `rasa shell` or test stories)."""
+    from simulator.home import Home
+
+    latest = tracker.latest_message or {}
+    metadata: dict[str, Any] = latest.get("metadata") or {}
+    context = metadata.get("context") or {}
+    home = Home.from_snapshot(context["home"]) if context.get("home") else Home.default()
+    device_id = context.get("device_id") or metadata.get("device_id") or DEFAULT_DEVICE
+    speaking = home.devices.get(device_id) or home.devices[DEFAULT_DEVICE]
+    return TurnContext(
+        home=home,
+        speaking=speaking,
+        user_id=str(metadata.get("user_id") or tracker.sender_id),
+        text=str(latest.get("text") or ""),
+        intent=(latest.get("intent") or {}).get("name"),
+        from_metadata=bool(context),
+    )
+
+
+def send_directives(dispatcher: CollectingDispatcher, directives: Iterable["Directive"]) -> None:
+    """Ask the runtime to apply these directives to the home."""
+    texts = [str(d) for d in directives]
+    if texts:
+        dispatcher.utter_message(json_message={"directives": texts})
+
+
+def check_all(home: "Home", directives: list["Directive"]) -> list["DirectiveResult"]:
+    """Dry-run each directive on a copy of the home, in order, so that later ones see earlier ones."""
+    from simulator.home import Home
+
+    trial = Home.from_snapshot(home.snapshot())
+    return [trial.apply(d) for d in directives]
+
+
+def nearest_with(ctx: TurnContext, capability: Any) -> "Device | None":
+    """The speaking device if it has the capability, else one in its room, else any."""
+    if capability in ctx.speaking.capabilities:
+        return ctx.speaking
+    able = [d for d in ctx.home.devices.values() if capability in d.capabilities]
+    same_room = [d for d in able if d.room == ctx.speaking.room]
+    return (same_room or able or [None])[0]

@@ -1,0 +1,139 @@
+"""action_device_control: on/off, dim, colour, set temperature, open/close, lock/unlock."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from assistant.actions.common import check_all, send_directives, turn_context
+from assistant.catalog import load_catalog
+from assistant.services.resolution import kind_in, names, resolve, room_in
+from assistant.services.text_match import find_phrase
+
+# intent -> (directive verb, default device kind when none is named)
+INTENT_VERBS = {
+    "turn_on": ("turn_on", None),
+    "turn_off": ("turn_off", None),
+    "set_brightness": ("set_brightness", "light"),
+    "set_color": ("set_color", "light"),
+    "set_temperature": ("set_temperature", None),
+    "open_device": ("open", "garage_door"),
+    "close_device": ("close", "garage_door"),
+    "lock_device": ("lock", "lock"),
+    "unlock_device": ("unlock", "lock"),
+}
+
+PAST = {
+    "turn_on": "Turning on", "turn_off": "Turning off", "set_brightness": "Setting",
+    "set_color": "Setting", "set_temperature": "Setting", "open": "Opening",
+    "close": "Closing", "lock": "Locking", "unlock": "Unlocking",
+}
+
+
+def number_in(text: str, entity: str | None) -> int | None:
+    """The first number in the entity value or the text ("30%" -> 30)."""
+    for source in (entity, text):
+        if source and (m := re.search(r"-?\d+(?:\.\d+)?", source)):
+            return round(float(m.group(0)))
+    return None
+
+
+def brightness_for(text: str, number: int | None) -> int | None:
+    """A brightness level: the number said, or what "dim"/"brighten" usually mean."""
+    if number is not None:
+        return number
+    lowered = text.lower()
+    if re.search(r"\b(full|max|maximum|brighten|brighter|bright)\b", lowered):
+        return 100
+    if re.search(r"\b(dim|dimmer|lower|low|down)\b", lowered):
+        return 30
+    return None
+
+
+class ActionDeviceControl(Action):
+    """Changes device state through directives, targeting the speaking device's room by default."""
+
+    def name(self) -> Text:
+        return "action_device_control"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        from simulator.home import Directive, DirectiveVerb
+
+        ctx = turn_context(tracker)
+        intent = ctx.intent or ""
+        verb, default_kind = INTENT_VERBS.get(intent, ("turn_on", None))
+        kind = kind_in(ctx.text, ctx.entity(tracker, "device")) or default_kind
+        number = number_in(ctx.text, ctx.entity(tracker, "number"))
+        if verb == "set_temperature" and kind is None:
+            # Nobody heats a room to 180: a high value means the oven.
+            kind = "oven" if number is not None and number > 35 else "thermostat"
+        if kind is None and intent in ("turn_on", "turn_off") and find_phrase(ctx.text, ["everything", "all"]):
+            kind = "light"
+        room = room_in(ctx.text, ctx.entity(tracker, "room"))
+        target = resolve(ctx.home, ctx.speaking, kind=kind, room=room)
+        if not target.ok:
+            message = target.message
+            if kind is None:
+                message = ("Which device do you mean? I can control the lights, the oven, the "
+                           "thermostat, the garage door, the front door lock, the coffee maker and the TV.")
+            dispatcher.utter_message(text=message)
+            return []
+
+        value: Any = None
+        if verb == "set_brightness":
+            value = brightness_for(ctx.text, number)
+            if value is None:
+                dispatcher.utter_message(text="To what brightness? Say a percentage, like 40 percent.")
+                return []
+        elif verb == "set_color":
+            value = ctx.entity(tracker, "color") or find_phrase(ctx.text, load_catalog().colors)
+            if value is None:
+                dispatcher.utter_message(text="Which colour? For example: " + ", ".join(load_catalog().colors[:6]) + ".")
+                return []
+            value = value.lower()
+        elif verb == "set_temperature":
+            if number is None:
+                dispatcher.utter_message(text=f"What temperature should I set the {kind.replace('_', ' ')} to?")
+                return []
+            value = number
+
+        directives = [Directive(DirectiveVerb(verb), d.id, value) for d in target.devices]
+        results = check_all(ctx.home, directives)
+        done = [r for r in results if r.ok and not getattr(r, "unchanged", False)]
+        already = [r for r in results if r.ok and getattr(r, "unchanged", False)]
+        refused = [r for r in results if not r.ok]
+        devices = {d.id: d for d in target.devices}
+        parts: list[str] = []
+        if done:
+            subject = names([devices[r.directive.device_id] for r in done])
+            parts.append(_done_sentence(verb, subject, value))
+        if already:
+            subject = names([devices[r.directive.device_id] for r in already])
+            parts.append(f"{subject[0].upper()}{subject[1:]} {'is' if len(already) == 1 else 'are'} already {_state_word(verb, value)}.")
+        for r in refused:
+            parts.append(f"I can't do that: {r.message}")
+        dispatcher.utter_message(text=" ".join(parts))
+        send_directives(dispatcher, [r.directive for r in done])
+        return []
+
+
+def _done_sentence(verb: str, subject: str, value: Any) -> str:
+    if verb == "set_brightness":
+        return f"Setting {subject} to {value}% brightness."
+    if verb == "set_color":
+        return f"Setting {subject} to {value}."
+    if verb == "set_temperature":
+        return f"Setting {subject} to {value} degrees."
+    return f"{PAST[verb]} {subject}."
+
+
+def _state_word(verb: str, value: Any) -> str:
+    return {
+        "turn_on": "on", "turn_off": "off", "open": "open", "close": "closed",
+        "lock": "locked", "unlock": "unlocked",
+    }.get(verb, f"at {value}")

@@ -1,0 +1,34 @@
+"""action_validate_slot_mappings: fill the context slots from the message metadata each turn."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from assistant.actions.common import turn_context
+
+
+class ValidateSlotMappings(Action):
+    """Context slots: speaking device, its room, whether it has a screen, time of day, oven on."""
+
+    def name(self) -> Text:
+        return "action_validate_slot_mappings"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        ctx = turn_context(tracker)
+        oven_on = any(
+            d.kind.value == "oven" and d.state.get("power") == "on" for d in ctx.home.devices.values()
+        )
+        wanted = {
+            "speaking_device": ctx.speaking.id,
+            "room": ctx.speaking.room,
+            "has_screen": ctx.speaking.has_screen,
+            "time_of_day": ctx.home.clock.time_of_day.value,
+            "oven_on": oven_on,
+        }
+        return [SlotSet(k, v) for k, v in wanted.items() if tracker.get_slot(k) != v]

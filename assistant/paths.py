@@ -1,0 +1,43 @@
+"""Where the project's inputs are, and where generated files go (the data folder)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = Path(os.environ.get("ASSISTANT_DATA_DIR", PROJECT_ROOT / ".data"))
+
+
+@dataclass(frozen=True)
+class DataDir:
+    """The data folder: models, SQLite files, logs. Everything in it is generated."""
+
+    root: Path
+
+    @property
+    def models(self) -> Path:
+        return self.root / "models"
+
+    @property
+    def model_file(self) -> Path:
+        return self.models / "smarthome.tar.gz"
+
+    @property
+    def fingerprint_file(self) -> Path:
+        return self.models / "fingerprint.json"
+
+    @property
+    def tracker_db(self) -> Path:
+        return self.root / "tracker.db"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    def ensure(self) -> "DataDir":
+        """Create the folders (idempotent)."""
+        self.models.mkdir(parents=True, exist_ok=True)
+        self.logs.mkdir(parents=True, exist_ok=True)
+        return self

@@ -1,0 +1,94 @@
+"""A simulated weather service: deterministic forecasts for the catalog's cities."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from assistant.catalog import City, load_catalog
+from assistant.services.text_match import find_phrase
+
+_CLIMATE = {
+    "hot": (27, ("sunny", "clear", "hot and sunny")),
+    "mild": (18, ("partly cloudy", "sunny", "overcast")),
+    "rainy": (13, ("rainy", "drizzly", "cloudy")),
+    "cold": (4, ("cold and clear", "snowy", "cloudy")),
+}
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """One day's weather in one city, in degrees Celsius."""
+
+    city: City
+    date: dt.date
+    condition: str
+    high: int
+    low: int
+
+    def sentence(self, when: str = "today") -> str:
+        return (f"In {self.city.label} {when}: {self.condition}, "
+                f"high of {self.high} and low of {self.low} degrees.")
+
+
+def forecast(city: City, date: dt.date) -> Forecast:
+    """The same city and date always give the same forecast."""
+    base, conditions = _CLIMATE.get(city.climate, _CLIMATE["mild"])
+    seed = int(hashlib.sha256(f"{city.label}|{date.isoformat()}".encode()).hexdigest(), 16)
+    high = base + seed % 7 - 3
+    return Forecast(city, date, conditions[(seed >> 8) % len(conditions)], high, high - 6 - (seed >> 16) % 4)
+
+
+@dataclass(frozen=True)
+class CityLookup:
+    """A resolved city, or the candidates to ask about, or nothing found."""
+
+    city: City | None = None
+    candidates: tuple[City, ...] = ()
+    name: str | None = None
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.city is None and len(self.candidates) > 1
+
+    def question(self) -> str:
+        regions = [c.region for c in self.candidates]
+        listed = ", ".join(regions[:-1]) + " or " + regions[-1]
+        return f"Which {self.name} do you mean, {listed}?"
+
+
+def lookup(text: str, *, city: str | None, region: str | None, pending: str | None = None) -> CityLookup:
+    """Find the city a request means; same-name cities need a region to decide."""
+    catalog = load_catalog()
+    names = sorted({c.name for c in catalog.cities})
+    name = _canonical(city, names) or find_phrase(text, names) or pending
+    if name is None:
+        return CityLookup()
+    matches = catalog.cities_named(name)
+    if not matches:
+        return CityLookup(name=city)
+    regions = sorted({c.region for c in matches})
+    region_name = _canonical(region, regions) or find_phrase(text, regions)
+    if region_name:
+        chosen = [c for c in matches if c.region == region_name]
+        if chosen:
+            return CityLookup(city=chosen[0], name=name)
+    if len(matches) == 1:
+        return CityLookup(city=matches[0], name=name)
+    return CityLookup(candidates=tuple(matches), name=name)
+
+
+def home_city() -> City:
+    """The home's own city (the default when none is named)."""
+    catalog = load_catalog()
+    return catalog.cities_named(catalog.home_city)[0]
+
+
+def _canonical(value: str | None, options: list[str]) -> str | None:
+    if not value:
+        return None
+    for option in options:
+        if option.lower() == value.strip().lower():
+            return option
+    return find_phrase(value, options)

@@ -1,0 +1,132 @@
+"""Train the Rasa model from domain/, stories/ and config.yml, only when its inputs changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.paths import PROJECT_ROOT, DataDir
+
+# What a trained model depends on. A change in any of these files retrains.
+TRAINING_INPUTS = ("config.yml", "domain", "stories", "assistant/components", "assistant/catalogs")
+
+
+class TrainingError(RuntimeError):
+    """Rasa training failed; the message names the log file."""
+
+
+@dataclass(frozen=True)
+class TrainOutcome:
+    """What `train` did."""
+
+    model: Path
+    trained: bool
+    seconds: float
+    fingerprint: str
+
+
+def input_files(root: Path = PROJECT_ROOT) -> list[Path]:
+    """Every file the model depends on, sorted."""
+    files: list[Path] = []
+    for name in TRAINING_INPUTS:
+        path = root / name
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            files.extend(
+                p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+            )
+    return sorted(files)
+
+
+def fingerprint(root: Path = PROJECT_ROOT) -> str:
+    """A hash of the training inputs' paths and contents, plus the Rasa version."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(f"rasa={version('rasa')}".encode())
+    for path in input_files(root):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def is_current(data: DataDir, root: Path = PROJECT_ROOT) -> bool:
+    """True when a model exists and was trained from the current inputs."""
+    if not data.model_file.exists() or not data.fingerprint_file.exists():
+        return False
+    try:
+        stored = json.loads(data.fingerprint_file.read_text())
+    except (OSError, ValueError):
+        return False
+    return stored.get("fingerprint") == fingerprint(root)
+
+
+def train(data: DataDir, *, force: bool = False, verbose: bool = False, status=None) -> TrainOutcome:
+    """Train unless the stored model matches the inputs.
+
+    Args:
+        data: the data folder that receives the model.
+        force: train even when the model is current.
+        verbose: stream Rasa's own output.
+        status: an optional callable taking one line of progress text.
+    """
+    data.ensure()
+    current = fingerprint()
+    if not force and is_current(data):
+        return TrainOutcome(data.model_file, trained=False, seconds=0.0, fingerprint=current)
+    log_path = data.logs / "train.log"
+    cmd = [
+        sys.executable, "-m", "rasa", "train",
+        "--domain", "domain", "--data", "stories", "--config", "config.yml",
+        "--out", str(data.models), "--fixed-model-name", data.model_file.name.removesuffix(".tar.gz"),
+    ]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "HF_HUB_OFFLINE": "1",
+           "RASA_TELEMETRY_ENABLED": "false", "TOKENIZERS_PARALLELISM": "false",
+           "RASA_CACHE_DIRECTORY": str(data.root / "rasa-cache")}
+    started = time.perf_counter()
+    with log_path.open("w", encoding="utf-8") as log:
+        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, bufsize=1)
+        assert proc.stdout is not None
+        for line in _lines(proc.stdout):
+            log.write(line + "\n")
+            if verbose:
+                print(line, flush=True)
+            elif status is not None and (summary := _progress_summary(line)):
+                status(summary)
+        code = proc.wait()
+    if code != 0 or not data.model_file.exists():
+        raise TrainingError(f"rasa train failed (exit {code}); see {log_path}")
+    data.fingerprint_file.write_text(json.dumps({"fingerprint": current, "trained_at": time.time()}))
+    return TrainOutcome(data.model_file, trained=True, seconds=time.perf_counter() - started,
+                        fingerprint=current)
+
+
+def _lines(stream):
+    """Split a stream on newlines and carriage returns (tqdm redraws with \\r)."""
+    buffer = ""
+    while chunk := stream.read(256):
+        buffer += chunk
+        *complete, buffer = re.split(r"[\r\n]", buffer)
+        yield from (line for line in complete if line.strip())
+    if buffer.strip():
+        yield buffer
+
+
+_EPOCHS = re.compile(r"Epochs:\s*(\d+)%")
+_COMPONENT = re.compile(r"(Training|Restored) component '?(\w+)'?")
+
+
+def _progress_summary(line: str) -> str | None:
+    if match := _EPOCHS.search(line):
+        return f"epochs {match.group(1)}%"
+    if match := _COMPONENT.search(line):
+        return f"{match.group(1).lower()} {match.group(2)}"
+    return None
