@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import pytest
+
+from assistant.actions.device_control import ActionDeviceControl
+from tests.assistant.actions.conftest import run_action
+
+
+def ent(entity: str, value: str) -> dict:
+    return {"entity": entity, "value": value}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "device", "entities", "reply", "directives"),
+    [
+        ("turn on the lights", "turn_on", "kitchen_speaker", [ent("device", "lights")],
+         "Turning on the kitchen light.", ["turn_on kitchen_light"]),
+        ("turn on the lights", "turn_on", "bedroom_speaker", [ent("device", "lights")],
+         "Turning on the bedroom light.", ["turn_on bedroom_light"]),
+        ("turn on the living room lights", "turn_on", "kitchen_speaker",
+         [ent("device", "lights"), ent("room", "living room")],
+         "Turning on the living room light.", ["turn_on living_room_light"]),
+        ("dim the lights to 30 percent", "set_brightness", "office_speaker",
+         [ent("device", "lights"), ent("number", "30")],
+         "Setting the office light to 30% brightness.", ["set_brightness office_light 30"]),
+        ("make the kitchen light blue", "set_color", "bedroom_speaker",
+         [ent("device", "kitchen light"), ent("room", "kitchen"), ent("color", "blue")],
+         "Setting the kitchen light to blue.", ["set_color kitchen_light blue"]),
+        ("set the oven to 180 degrees", "set_temperature", "kitchen_speaker",
+         [ent("device", "oven"), ent("number", "180")],
+         "Setting the oven to 180 degrees.", ["set_temperature oven 180"]),
+        ("set it to 180", "set_temperature", "kitchen_speaker", [ent("number", "180")],
+         "Setting the oven to 180 degrees.", ["set_temperature oven 180"]),
+        ("set the heating to 22", "set_temperature", "kitchen_speaker", [ent("number", "22")],
+         "Setting the thermostat to 22 degrees.", ["set_temperature thermostat 22"]),
+        ("open the garage", "open_device", "kitchen_speaker", [],
+         "Opening the garage door.", ["open garage_door"]),
+        ("unlock the front door", "unlock_device", "kitchen_speaker", [ent("device", "front door")],
+         "Unlocking the front door lock.", ["unlock front_door_lock"]),
+    ],
+)
+def test_device_control(make_tracker, text, intent, device, entities, reply, directives) -> None:
+    tracker = make_tracker(text, intent, device=device, entities=entities)
+    events, texts, sent = run_action(ActionDeviceControl(), tracker)
+    assert events == []
+    assert texts == [reply]
+    assert sent == directives
+
+
+def test_already_in_state_sends_nothing(make_tracker) -> None:
+    tracker = make_tracker("lock the front door", "lock_device", entities=[ent("device", "front door")])
+    _, texts, sent = run_action(ActionDeviceControl(), tracker)
+    assert texts == ["The front door lock is already locked."]
+    assert sent == []
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities", "reply_part"),
+    [
+        ("set the oven to 500 degrees", "set_temperature", [ent("device", "oven"), ent("number", "500")],
+         "I can't do that"),
+        ("make the office light red", "set_color", [ent("room", "office"), ent("color", "red")],
+         "I can't do that"),
+        ("turn on the dishwasher", "turn_on", [], "Which device do you mean?"),
+        ("turn on the light in the garage", "turn_on", [ent("device", "light"), ent("room", "garage")],
+         "There's no light in the garage."),
+        ("dim the lights", "set_brightness", [], "Setting the kitchen light to 30% brightness."),
+        ("set the thermostat", "set_temperature", [ent("device", "thermostat")], "What temperature"),
+    ],
+)
+def test_refusals_and_questions(make_tracker, text, intent, entities, reply_part) -> None:
+    _, texts, sent = run_action(ActionDeviceControl(), make_tracker(text, intent, entities=entities))
+    assert reply_part in texts[0]
+    if "can't" in reply_part or "?" in reply_part or "There's no" in reply_part:
+        assert sent == []
+
+
+def test_without_metadata_the_default_home_is_used(make_tracker) -> None:
+    tracker = make_tracker("turn on the lights", "turn_on", with_context=False)
+    _, texts, sent = run_action(ActionDeviceControl(), tracker)
+    assert sent == ["turn_on kitchen_light"]

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from assistant.services.weather import forecast, home_city, lookup
+
+
+def test_shared_city_name_is_ambiguous() -> None:
+    found = lookup("what's the weather in wilkerson", city="Wilkerson", region=None)
+    assert found.ambiguous
+    assert found.question() == "Which Wilkerson do you mean, California or Washington?"
+
+
+def test_region_settles_the_city() -> None:
+    found = lookup("washington", city=None, region="Washington", pending="Wilkerson")
+    assert found.city is not None and found.city.label == "Wilkerson, Washington"
+
+
+def test_region_found_in_text_without_entities() -> None:
+    found = lookup("the one in california", city=None, region=None, pending="Wilkerson")
+    assert found.city is not None and found.city.region == "California"
+
+
+def test_unique_city() -> None:
+    found = lookup("weather in seattle", city=None, region=None)
+    assert found.city is not None and found.city.label == "Seattle, Washington"
+
+
+def test_unknown_city_keeps_its_name() -> None:
+    found = lookup("weather in atlantis", city="Atlantis", region=None)
+    assert found.city is None and found.name == "Atlantis" and not found.ambiguous
+
+
+def test_forecast_is_deterministic_and_sane() -> None:
+    day = dt.date(2026, 1, 5)
+    first, second = forecast(home_city(), day), forecast(home_city(), day)
+    assert first == second
+    assert first.low < first.high
+    assert "Seattle, Washington" in first.sentence()

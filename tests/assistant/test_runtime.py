@@ -1,0 +1,127 @@
+"""The runtime through the real stack: context decides, directives apply, bad input is answered."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from assistant.context import BadUserIdError, UnknownDeviceError
+from assistant.runtime import Runtime, RuntimeStartError
+
+
+def test_turn_on_the_lights_targets_the_speaking_devices_room(fresh) -> None:
+    result = fresh.handle("turn on the lights", user_id="rt_lights", device_id="bedroom_speaker")
+    assert result.intent == "turn_on"
+    assert "turn_on bedroom_light" in result.applied
+    assert fresh.home.devices["bedroom_light"].state["power"] == "on"
+    assert fresh.home.devices["kitchen_light"].state["power"] == "off"
+    assert "bedroom light" in result.reply.lower()
+
+
+def test_context_slots_are_filled_from_metadata(fresh) -> None:
+    result = fresh.handle("hello", user_id="rt_slots", device_id="living_room_tv")
+    assert result.slots["speaking_device"] == "living_room_tv"
+    assert result.slots["room"] == "living_room"
+    assert result.slots["has_screen"] is True
+    assert result.slots["time_of_day"] == "morning"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   \t\n ", "\x00\x01\x02"],
+    ids=["empty", "whitespace", "control-only"],
+)
+def test_empty_input_gets_a_clear_reply_without_rasa(fresh, text: str) -> None:
+    result = fresh.handle(text, user_id="rt_empty", device_id="kitchen_speaker")
+    assert result.intent is None
+    assert "didn't hear anything" in result.reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "turn on the lights " * 600,  # ~11,000 characters
+        "🎵🎶🔥💡 play 🎵",
+        "turn\x1b[31m on\x07 the \x00lights",
+        "'; DROP TABLE events; --",
+        "Robert'); DELETE FROM events WHERE ('1'='1",
+        "ásdf ÿ ñ 中文 العربية",
+    ],
+    ids=["10k-chars", "emoji", "control-chars", "sql-1", "sql-2", "unicode"],
+)
+def test_odd_input_gets_a_reply_and_keeps_the_store(fresh, stack_dir: Path, text: str) -> None:
+    before = _event_count(stack_dir)
+    result = fresh.handle(text, user_id="rt_odd", device_id="kitchen_speaker")
+    assert result.replies, "every turn gets a reply"
+    assert len(result.text) <= 500
+    assert _event_count(stack_dir) > before, "the turn was stored, nothing was dropped"
+
+
+def test_long_input_carries_a_notice(fresh) -> None:
+    result = fresh.handle("lights " * 2000, user_id="rt_long", device_id="kitchen_speaker")
+    assert result.notice is not None and "characters" in result.notice
+
+
+def test_unknown_device_is_a_clear_error(fresh) -> None:
+    with pytest.raises(UnknownDeviceError, match="toaster.*kitchen_speaker"):
+        fresh.handle("hello", user_id="rt_dev", device_id="toaster")
+
+
+def test_device_that_cannot_hear_is_refused(fresh) -> None:
+    with pytest.raises(UnknownDeviceError, match="no microphone"):
+        fresh.handle("hello", user_id="rt_dev", device_id="oven")
+
+
+def test_bad_user_id_is_a_clear_error(fresh) -> None:
+    with pytest.raises(BadUserIdError, match="invalid user id"):
+        fresh.handle("hello", user_id="x'; DROP TABLE", device_id="kitchen_speaker")
+
+
+def test_action_server_crash_is_recovered(fresh) -> None:
+    old_port = fresh.action_server.port
+    fresh.action_server._proc.kill()
+    fresh.action_server._proc.wait()
+    result = fresh.handle("turn on the lights", user_id="rt_crash", device_id="kitchen_speaker")
+    assert fresh.action_server.healthy()
+    assert fresh.action_server.port != old_port or fresh.action_server.healthy()
+    assert "turn_on kitchen_light" in result.applied
+
+
+def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeStartError, match="no trained model.*assistant train"):
+        Runtime.start(tmp_path)
+
+
+def test_corrupt_model_is_a_clear_error(tmp_path: Path) -> None:
+    model = tmp_path / "models" / "smarthome.tar.gz"
+    model.parent.mkdir(parents=True)
+    model.write_bytes(b"not a model")
+    with pytest.raises(RuntimeStartError, match="could not load the model"):
+        Runtime.start(tmp_path)
+
+
+def test_conversations_persist_across_restarts(stack_dir: Path, runtime) -> None:
+    from simulator.home import Home
+
+    runtime.replace_home(Home.default())
+    runtime.handle("play some jazz", user_id="rt_persist", device_id="kitchen_speaker")
+    before = _event_count(stack_dir, "rt_persist")
+    assert before > 0
+    second = Runtime.start(stack_dir, Home.default())
+    try:
+        second.handle("hello", user_id="rt_persist", device_id="kitchen_speaker")
+        tracker = second._run(second.agent.tracker_store.retrieve("rt_persist"))
+        texts = [e.text for e in tracker.events if e.type_name == "user"]
+        assert texts[:2] == ["play some jazz", "hello"]
+    finally:
+        second.close()
+    assert _event_count(stack_dir, "rt_persist") > before
+
+
+def _event_count(stack_dir: Path, sender: str | None = None) -> int:
+    with sqlite3.connect(stack_dir / "tracker.db") as db:
+        if sender is None:
+            return db.execute("select count(*) from events").fetchone()[0]
+        return db.execute("select count(*) from events where sender_id = ?", (sender,)).fetchone()[0]
