@@ -54,6 +54,10 @@ def quiet_logs(verbose: bool = False) -> None:
         import warnings
 
         warnings.filterwarnings("ignore")
+    # Rasa 3.6 also logs through structlog, which prints everything until configured.
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(level)
 
 
 class Runtime(AbstractContextManager):

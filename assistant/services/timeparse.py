@@ -59,6 +59,8 @@ _UNITS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "hr": 36
 def parse_duration(text: str) -> int | None:
     """A duration in whole seconds named in the text ("1 hour 30 minutes" -> 5400), or None."""
     t = text.lower()
+    if re.search(r"\bhalf an hour\b", t):
+        return 1800
     total = 0.0
     found = False
     for m in re.finditer(_NUM + r"\s*(?:and a half\s*)?(seconds?|secs?|minutes?|mins?|hours?|hrs?)\b", t):
@@ -68,8 +70,6 @@ def parse_duration(text: str) -> int | None:
             amount += 0.5
         total += amount * _UNITS[unit]
         found = True
-    if not found and re.search(r"\bhalf an hour\b", t):
-        return 1800
     return int(total) if found and total > 0 else None
 
 

@@ -62,12 +62,12 @@ def lookup(text: str, *, city: str | None, region: str | None, pending: str | No
     """Find the city a request means; same-name cities need a region to decide."""
     catalog = load_catalog()
     names = sorted({c.name for c in catalog.cities})
-    name = _canonical(city, names) or find_phrase(text, names) or pending
+    name = _canonical(city, names) or find_phrase(text, names) or (city.strip() if city else None) or pending
     if name is None:
         return CityLookup()
     matches = catalog.cities_named(name)
     if not matches:
-        return CityLookup(name=city)
+        return CityLookup(name=name)
     regions = sorted({c.region for c in matches})
     region_name = _canonical(region, regions) or find_phrase(text, regions)
     if region_name:

@@ -1,0 +1,20 @@
+"""The simulated home: devices with state in rooms, a clock, events, and directives."""
+
+from simulator.home.clock import Clock, TimeOfDay
+from simulator.home.devices import Capability, Device, DeviceKind
+from simulator.home.directives import (
+    Directive,
+    DirectiveParseError,
+    DirectiveResult,
+    DirectiveVerb,
+    Refusal,
+)
+from simulator.home.events import Event, EventKind
+from simulator.home.home import Home
+from simulator.home.loader import HomeFileError
+
+__all__ = [
+    "Capability", "Clock", "Device", "DeviceKind", "Directive", "DirectiveParseError",
+    "DirectiveResult", "DirectiveVerb", "Event", "EventKind", "Home", "HomeFileError",
+    "Refusal", "TimeOfDay",
+]
