@@ -1,4 +1,9 @@
-"""The simulated home: devices with state in rooms, a clock, events, and directives."""
+"""The simulated home: devices with state in rooms, a clock, events, and directives.
+
+See docs/ARCHITECTURE.md, "The home (simulator.home)".
+"""
+
+from __future__ import annotations
 
 from simulator.home.clock import Clock, TimeOfDay
 from simulator.home.devices import Capability, Device, DeviceKind

@@ -12,7 +12,7 @@ _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 class TimeOfDay(enum.Enum):
-    """Coarse time of day: a context slot."""
+    """Coarse time of day (a context slot): morning 5-12, afternoon 12-17, evening 17-22, night."""
 
     MORNING = "morning"
     AFTERNOON = "afternoon"
@@ -20,7 +20,8 @@ class TimeOfDay(enum.Enum):
     NIGHT = "night"
 
     @classmethod
-    def of(cls, moment: dt.datetime) -> "TimeOfDay":
+    def of(cls, moment: dt.datetime | dt.time) -> TimeOfDay:
+        """The time of day at a moment."""
         hour = moment.hour
         if 5 <= hour < 12:
             return cls.MORNING
@@ -32,25 +33,41 @@ class TimeOfDay(enum.Enum):
 
 
 def parse_hhmm(text: str) -> tuple[int, int]:
-    """ "07:30" -> (7, 30); ValueError if malformed."""
+    """Read a clock time: ``"07:30"`` -> ``(7, 30)``.
+
+    Raises:
+        ValueError: not a 24-hour time like 07:30.
+    """
     match = _HHMM.match(str(text).strip())
     if not match:
         raise ValueError(f"{text!r} is not a time like 07:30")
     return int(match.group(1)), int(match.group(2))
 
 
+def normalize_hhmm(text: str) -> str:
+    """``"7:05"`` -> ``"07:05"``; ValueError if malformed."""
+    hour, minute = parse_hhmm(text)
+    return f"{hour:02d}:{minute:02d}"
+
+
 @dataclass
 class Clock:
-    """Simulated time; it only moves when told to."""
+    """Simulated time, to the second; it moves only when the home is told to advance."""
 
     now: dt.datetime = START
 
     @property
     def time_of_day(self) -> TimeOfDay:
+        """Morning, afternoon, evening or night, now."""
         return TimeOfDay.of(self.now)
 
+    @property
+    def hhmm(self) -> str:
+        """The time on the clock face, ``"07:00"``."""
+        return self.now.strftime("%H:%M")
+
     def next_occurrence(self, hhmm: str) -> dt.datetime:
-        """The next moment (after now) the clock shows hhmm."""
+        """The first moment strictly after now when the clock shows ``hhmm`` (seconds 00)."""
         hour, minute = parse_hhmm(hhmm)
         candidate = self.now.replace(hour=hour, minute=minute, second=0, microsecond=0)
         return candidate if candidate > self.now else candidate + dt.timedelta(days=1)

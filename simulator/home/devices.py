@@ -1,4 +1,4 @@
-"""Devices: kinds, capabilities and typed state."""
+"""Devices: what they are (kind), what they can do (capabilities) and their state."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 
 class DeviceKind(enum.Enum):
-    """What a device is."""
+    """What a device is; the values are the kinds in ``assistant/catalogs/devices.yml``."""
 
     LIGHT = "light"
     OVEN = "oven"
@@ -21,9 +21,16 @@ class DeviceKind(enum.Enum):
     SPEAKER = "speaker"
     ALARM_CLOCK = "alarm_clock"
 
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The words people use for this kind, from the device catalog."""
+        from assistant.catalog import load_catalog
+
+        return load_catalog().device_words.get(self.value, ())
+
 
 class Capability(enum.Enum):
-    """What a device can do; directives are checked against these."""
+    """What a device can do; directives and manual state changes are checked against these."""
 
     POWER = "power"
     BRIGHTNESS = "brightness"
@@ -40,7 +47,7 @@ class Capability(enum.Enum):
     TIMER = "timer"
 
 
-# State keys each capability owns, with their defaults.
+# The state keys each capability owns, with their initial values.
 STATE_DEFAULTS: dict[Capability, dict[str, Any]] = {
     Capability.POWER: {"power": "off"},
     Capability.BRIGHTNESS: {"brightness": 100},
@@ -57,13 +64,40 @@ STATE_DEFAULTS: dict[Capability, dict[str, Any]] = {
     Capability.TIMER: {"timers": []},
 }
 
+BRIGHTNESS_RANGE = (0, 100)
 OVEN_RANGE = (50, 290)
 THERMOSTAT_RANGE = (10, 30)
+MUSIC = "music"
+
+
+def colors() -> tuple[str, ...]:
+    """The colours a colour light accepts (``assistant/catalogs/colors.yml``)."""
+    from assistant.catalog import load_catalog
+
+    return load_catalog().colors
+
+
+def media_formats() -> tuple[str, ...]:
+    """The formats a media device plays: every title format in the media catalog, plus music."""
+    from assistant.catalog import load_catalog
+
+    formats = {fmt for title in load_catalog().titles for fmt in title.formats}
+    return tuple(sorted(formats | {MUSIC}))
 
 
 @dataclass
 class Device:
-    """A device in a room, with capabilities and mutable state."""
+    """A device in a room, with capabilities and mutable state.
+
+    Attributes:
+        id: unique id, one word ("kitchen_light"); directives name devices by it.
+        name: what people call it ("kitchen light").
+        kind: what it is.
+        room: the room id it is in.
+        capabilities: what it can do.
+        state: its state, keyed as in ``STATE_DEFAULTS``.
+        aliases: other names for this one device.
+    """
 
     id: str
     name: str
@@ -75,34 +109,51 @@ class Device:
 
     @property
     def has_screen(self) -> bool:
+        """Whether it can show pictures (films)."""
         return Capability.SCREEN in self.capabilities
 
     @property
     def can_speak(self) -> bool:
+        """Whether people talk to it (it has a microphone and a voice)."""
         return Capability.SPEAK in self.capabilities
 
-    def state_keys(self) -> set[str]:
-        """Every state key this device's capabilities allow."""
-        return {k for c in self.capabilities for k in STATE_DEFAULTS[c]}
+    @property
+    def is_off(self) -> bool:
+        """Whether it has a power switch and is switched off."""
+        return Capability.POWER in self.capabilities and self.state.get("power") != "on"
 
-    def copy(self) -> "Device":
+    def state_keys(self) -> set[str]:
+        """Every state key its capabilities allow."""
+        return {key for cap in self.capabilities for key in STATE_DEFAULTS[cap]}
+
+    def copy(self) -> Device:
+        """A deep copy (state included)."""
         return Device(self.id, self.name, self.kind, self.room, self.capabilities,
                       copy.deepcopy(self.state), self.aliases)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form (for snapshots)."""
+        """JSON-safe form, for snapshots."""
         return {
-            "id": self.id, "name": self.name, "kind": self.kind.value, "room": self.room,
-            "capabilities": sorted(c.value for c in self.capabilities),
-            "state": copy.deepcopy(self.state), "aliases": list(self.aliases),
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind.value,
+            "room": self.room,
+            "capabilities": sorted(cap.value for cap in self.capabilities),
+            "state": copy.deepcopy(self.state),
+            "aliases": list(self.aliases),
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Device":
+    def from_dict(cls, data: dict[str, Any]) -> Device:
+        """Rebuild a device from ``to_dict``."""
         return cls(
-            id=data["id"], name=data["name"], kind=DeviceKind(data["kind"]), room=data["room"],
+            id=data["id"],
+            name=data["name"],
+            kind=DeviceKind(data["kind"]),
+            room=data["room"],
             capabilities=frozenset(Capability(c) for c in data["capabilities"]),
-            state=copy.deepcopy(data.get("state", {})), aliases=tuple(data.get("aliases", ())),
+            state=copy.deepcopy(data.get("state", {})),
+            aliases=tuple(data.get("aliases", ())),
         )
 
 

@@ -1,8 +1,9 @@
-"""Directives: the only way a device changes ("turn_on kitchen_light", "set_temperature oven 180")."""
+"""Directives: the text commands that change devices ("set_temperature oven 180"), and their results."""
 
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,64 +30,115 @@ class DirectiveVerb(enum.Enum):
 
 
 class Refusal(enum.Enum):
-    """Why a directive was refused."""
+    """Why a directive or manual state change was refused.
+
+    ``ALREADY`` is never a refusal: a no-op is reported as ``ok=True, unchanged=True``;
+    the member exists so that callers can name that outcome.
+    """
 
     NO_SUCH_DEVICE = "no_such_device"
     UNSUPPORTED = "unsupported"
     INVALID_VALUE = "invalid_value"
     DEVICE_OFF = "device_off"
+    ALREADY = "already"
 
 
 class DirectiveParseError(ValueError):
     """A directive's text could not be read."""
 
 
-# Verbs that take a value, and whether it is required.
-_VALUE = {
-    DirectiveVerb.SET_BRIGHTNESS: True, DirectiveVerb.SET_COLOR: True,
-    DirectiveVerb.SET_TEMPERATURE: True, DirectiveVerb.PLAY: True,
-    DirectiveVerb.SET_ALARM: True, DirectiveVerb.START_TIMER: True,
-    DirectiveVerb.CANCEL_ALARM: False,
+class RefusedError(ValueError):
+    """Raised inside the home's checks; the home turns it into a refused ``DirectiveResult``."""
+
+    def __init__(self, refusal: Refusal, message: str) -> None:
+        super().__init__(message)
+        self.refusal = refusal
+        self.message = message
+
+
+class _Arity(enum.Enum):
+    NONE = "none"
+    OPTIONAL = "optional"
+    TEXT = "text"
+    NUMBER = "number"
+
+
+_ARITY: dict[DirectiveVerb, _Arity] = {
+    DirectiveVerb.SET_BRIGHTNESS: _Arity.NUMBER,
+    DirectiveVerb.SET_TEMPERATURE: _Arity.NUMBER,
+    DirectiveVerb.START_TIMER: _Arity.NUMBER,
+    DirectiveVerb.SET_COLOR: _Arity.TEXT,
+    DirectiveVerb.PLAY: _Arity.TEXT,
+    DirectiveVerb.SET_ALARM: _Arity.TEXT,
+    DirectiveVerb.CANCEL_ALARM: _Arity.OPTIONAL,
 }
-_NUMERIC = {DirectiveVerb.SET_BRIGHTNESS, DirectiveVerb.SET_TEMPERATURE, DirectiveVerb.START_TIMER}
+
+
+def takes_number(verb: DirectiveVerb) -> bool:
+    """Whether the verb's value is a number."""
+    return _ARITY.get(verb) is _Arity.NUMBER
+
+
+def to_number(value: Any) -> int | float | None:
+    """A finite number from a number or numeric text (integral -> int), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return int(value) if float(value).is_integer() else float(value)
 
 
 @dataclass(frozen=True)
 class Directive:
-    """A request to change one device."""
+    """A request to change one device: ``VERB DEVICE_ID [VALUE]``.
+
+    Attributes:
+        verb: what to do.
+        device_id: the device's id (one word).
+        value: the verb's argument (a number, a colour, "TITLE|FORMAT", "HH:MM"), or None.
+    """
 
     verb: DirectiveVerb
     device_id: str
     value: Any = None
 
     def __str__(self) -> str:
-        value = "" if self.value is None else f" {_format_value(self.value)}"
-        return f"{self.verb.value} {self.device_id}{value}"
+        if self.value is None:
+            return f"{self.verb.value} {self.device_id}"
+        return f"{self.verb.value} {self.device_id} {_format_value(self.value)}"
 
     @classmethod
-    def parse(cls, text: str) -> "Directive":
-        """Read "verb device [value...]"; raise DirectiveParseError if malformed."""
-        parts = str(text).strip().split(" ", 2)
-        if len(parts) < 2 or not parts[1]:
-            raise DirectiveParseError(f"directive {text!r}: expected 'VERB DEVICE [VALUE]'")
+    def parse(cls, text: str) -> Directive:
+        """Read ``"VERB DEVICE_ID [VALUE...]"``; the value is the rest of the line.
+
+        Raises:
+            DirectiveParseError: unknown verb, missing device, a value missing, extra or not a number.
+        """
+        parts = str(text).split(maxsplit=2)
+        if len(parts) < 2:
+            raise DirectiveParseError(f"directive {text!r}: expected 'VERB DEVICE_ID [VALUE]'")
         try:
-            verb = DirectiveVerb(parts[0])
+            verb = DirectiveVerb(parts[0].lower())
         except ValueError:
             known = ", ".join(v.value for v in DirectiveVerb)
-            raise DirectiveParseError(f"directive {text!r}: unknown verb {parts[0]!r} (known: {known})") from None
-        raw = parts[2].strip() if len(parts) == 3 else None
-        needs = _VALUE.get(verb)
-        if needs is None and raw:
+            raise DirectiveParseError(
+                f"directive {text!r}: unknown verb {parts[0]!r} (known: {known})") from None
+        raw = " ".join(parts[2].split()) if len(parts) == 3 else None
+        arity = _ARITY.get(verb, _Arity.NONE)
+        if arity is _Arity.NONE and raw is not None:
             raise DirectiveParseError(f"directive {text!r}: {verb.value} takes no value")
-        if needs and not raw:
+        if arity in (_Arity.TEXT, _Arity.NUMBER) and raw is None:
             raise DirectiveParseError(f"directive {text!r}: {verb.value} needs a value")
-        value: Any = raw or None
-        if raw and verb in _NUMERIC:
-            try:
-                number = float(raw)
-            except ValueError:
-                raise DirectiveParseError(f"directive {text!r}: {raw!r} is not a number") from None
-            value = int(number) if number.is_integer() else number
+        value: Any = raw
+        if raw is not None and arity is _Arity.NUMBER:
+            value = to_number(raw)
+            if value is None:
+                raise DirectiveParseError(f"directive {text!r}: {raw!r} is not a number")
         return cls(verb, parts[1], value)
 
 
@@ -98,7 +150,16 @@ def _format_value(value: Any) -> str:
 
 @dataclass(frozen=True)
 class DirectiveResult:
-    """What happened to a directive: applied (ok) or refused with a reason; never half-applied."""
+    """What became of a directive (or a manual state change): applied, or refused; never half-applied.
+
+    Attributes:
+        ok: whether it was (or, for a dry run, would be) applied.
+        directive: the directive; None for a manual ``set_state``.
+        refusal: why it was refused; None when ok.
+        message: a short human sentence.
+        changes: the state keys that changed, with their new values.
+        unchanged: ok, but nothing needed to change (the light was already on).
+    """
 
     ok: bool
     directive: Directive | None
@@ -108,5 +169,6 @@ class DirectiveResult:
     unchanged: bool = False
 
     @classmethod
-    def refused(cls, directive: Directive | None, refusal: Refusal, message: str) -> "DirectiveResult":
+    def refused(cls, directive: Directive | None, refusal: Refusal, message: str) -> DirectiveResult:
+        """A refusal with its reason and message."""
         return cls(False, directive, refusal, message)

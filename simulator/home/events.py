@@ -1,7 +1,8 @@
-"""Things that happen in the home by themselves (an alarm rings, the oven is hot)."""
+"""Things that happen in the home by themselves as time passes (an alarm rings, the oven is hot)."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
@@ -14,12 +15,25 @@ class EventKind(enum.Enum):
     ALARM_RANG = "alarm_rang"
     TIMER_DONE = "timer_done"
     OVEN_PREHEATED = "oven_preheated"
-    DEVICE_CHANGED = "device_changed"
+
+
+_TEXT = {
+    EventKind.ALARM_RANG: "alarm rang",
+    EventKind.TIMER_DONE: "timer finished",
+    EventKind.OVEN_PREHEATED: "reached its temperature",
+}
 
 
 @dataclass(frozen=True)
 class Event:
-    """One event at one moment, on one device."""
+    """One event, at one moment, on one device.
+
+    Attributes:
+        at: when it happened (simulated time).
+        kind: what happened.
+        device_id: the device it happened on.
+        detail: JSON-safe particulars (the alarm's time, the timer, the temperature).
+    """
 
     at: dt.datetime
     kind: EventKind
@@ -27,19 +41,23 @@ class Event:
     detail: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(timespec="minutes"), "kind": self.kind.value,
-                "device_id": self.device_id, "detail": dict(self.detail)}
+        """JSON-safe form."""
+        return {"at": self.at.isoformat(timespec="seconds"), "kind": self.kind.value,
+                "device_id": self.device_id, "detail": copy.deepcopy(self.detail)}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Event":
+    def from_dict(cls, data: dict[str, Any]) -> Event:
+        """Rebuild an event from ``to_dict``."""
         return cls(dt.datetime.fromisoformat(data["at"]), EventKind(data["kind"]),
-                   data["device_id"], dict(data.get("detail", {})))
+                   data["device_id"], copy.deepcopy(data.get("detail", {})))
 
     def describe(self) -> str:
-        text = {
-            EventKind.ALARM_RANG: "alarm rang",
-            EventKind.TIMER_DONE: "timer finished",
-            EventKind.OVEN_PREHEATED: "oven reached temperature",
-            EventKind.DEVICE_CHANGED: "changed",
-        }[self.kind]
-        return f"{self.at:%H:%M} {self.device_id}: {text}"
+        """One line for people: ``"07:00 bedroom_alarm_clock: alarm rang (07:00)"``."""
+        extra = ""
+        if self.kind is EventKind.ALARM_RANG and self.detail.get("time"):
+            extra = f" ({self.detail['time']})"
+        elif self.kind is EventKind.TIMER_DONE and self.detail.get("label"):
+            extra = f" ({self.detail['label']})"
+        elif self.kind is EventKind.OVEN_PREHEATED and self.detail.get("temperature") is not None:
+            extra = f" ({self.detail['temperature']} degrees)"
+        return f"{self.at:%H:%M} {self.device_id}: {_TEXT[self.kind]}{extra}"

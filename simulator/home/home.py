@@ -1,29 +1,36 @@
-"""The home: rooms, devices, a clock and events. Devices change only through directives."""
+"""The home: rooms, devices, a clock and its events. Devices change only through checked requests."""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simulator.home import simulation
 from simulator.home.clock import Clock, parse_hhmm
-from simulator.home.devices import Capability, Device, DeviceKind
-from simulator.home.directives import Directive, DirectiveResult, Refusal
-from simulator.home.events import Event, EventKind
-from simulator.home.rules import check_state_values, plan
+from simulator.home.devices import Device, DeviceKind
+from simulator.home.directives import Directive, DirectiveResult, Refusal, RefusedError
+from simulator.home.events import Event
+from simulator.home.rules import plan
+from simulator.home.states import settle, validate_values
 
-OVEN_HEAT_PER_MINUTE = 10.0
-OVEN_COOL_PER_MINUTE = 3.0
-ROOM_TEMPERATURE = 20
-THERMOSTAT_DRIFT_PER_MINUTE = 0.1
-MAX_EVENTS = 200
+MAX_EVENTS = 50
 
 
 @dataclass
 class Home:
-    """A simulated home."""
+    """A simulated home.
+
+    Attributes:
+        name: the home's name.
+        rooms: room ids ("kitchen", "living_room", ...).
+        devices: devices by id.
+        clock: simulated time.
+        events: what has happened, oldest first (the newest ``MAX_EVENTS``).
+    """
 
     name: str
     rooms: list[str]
@@ -31,47 +38,61 @@ class Home:
     clock: Clock = field(default_factory=Clock)
     events: list[Event] = field(default_factory=list)
 
-    # -- loading -------------------------------------------------------------------
+    # -- loading -----------------------------------------------------------------------
 
     @classmethod
-    def load(cls, path: str | Path) -> "Home":
-        """Read a home YAML file; raise HomeFileError naming the file and the problem."""
+    def load(cls, path: str | Path) -> Home:
+        """Read a home YAML file.
+
+        Raises:
+            HomeFileError: the file can't be read or is invalid; the message names file and problem.
+        """
         from simulator.home.loader import load_home
 
         return load_home(Path(path))
 
     @classmethod
-    def default(cls) -> "Home":
-        """The home that ships with the project."""
+    def default(cls) -> Home:
+        """A fresh copy of the home that ships with the project (``simulator/homes/default.yml``)."""
         from simulator.home.loader import default_home_path
 
         return cls.load(default_home_path())
 
-    # -- queries -------------------------------------------------------------------
+    # -- queries -----------------------------------------------------------------------
 
     def find(self, kind: DeviceKind | str | None = None, room: str | None = None) -> list[Device]:
-        """Devices of a kind and/or in a room."""
+        """Devices of a kind (a DeviceKind or its value) and/or in a room, in home order."""
         wanted = DeviceKind(kind) if isinstance(kind, str) else kind
         return [d for d in self.devices.values()
                 if (wanted is None or d.kind is wanted) and (room is None or d.room == room)]
 
     def devices_in(self, room: str) -> list[Device]:
-        return [d for d in self.devices.values() if d.room == room]
+        """The devices in a room, in home order."""
+        return self.find(room=room)
 
     def recent_events(self, n: int = 5) -> list[Event]:
-        return self.events[-n:] if n > 0 else []
+        """The newest ``n`` events, oldest of them first."""
+        return list(self.events[-n:]) if n > 0 else []
 
-    # -- changes -------------------------------------------------------------------
+    # -- changes -----------------------------------------------------------------------
 
-    def check(self, directive: Directive) -> DirectiveResult:
-        """What `apply` would do, without changing anything."""
-        return self._plan(directive)[0]
+    def check(self, directive: Directive | str) -> DirectiveResult:
+        """What ``apply`` would do, without changing anything (a dry run).
 
-    def apply(self, directive: Directive) -> DirectiveResult:
-        """Apply a directive all-or-nothing."""
-        result, new_state = self._plan(directive)
-        if result.ok and new_state is not None and not result.unchanged:
-            self.devices[directive.device_id].state = new_state
+        Raises:
+            DirectiveParseError: ``directive`` is text that isn't a directive.
+        """
+        return self._plan(_directive(directive))[0]
+
+    def apply(self, directive: Directive | str) -> DirectiveResult:
+        """Apply a directive all-or-nothing: when refused, nothing changes.
+
+        Raises:
+            DirectiveParseError: ``directive`` is text that isn't a directive.
+        """
+        result, new_state = self._plan(_directive(directive))
+        if result.ok and new_state is not None:
+            self.devices[result.directive.device_id].state = new_state
         return result
 
     def _plan(self, directive: Directive) -> tuple[DirectiveResult, dict[str, Any] | None]:
@@ -82,125 +103,74 @@ class Home:
         outcome = plan(device, directive, self.clock.now)
         if isinstance(outcome, DirectiveResult):
             return outcome, None
-        changes = {k: v for k, v in outcome.items() if device.state.get(k) != v}
-        unchanged = not changes
-        message = f"the {device.name} is already as asked" if unchanged else f"{directive} done"
-        return DirectiveResult(True, directive, None, message, changes, unchanged), outcome
+        return _result(device, directive, outcome), outcome
 
     def set_state(self, device_id: str, values: dict[str, Any]) -> DirectiveResult:
-        """Set state by hand (scenario files, the chat's /set), validated; all or nothing."""
+        """Set state values by hand (chat ``/set``, scenario ``set:``), validated, all-or-nothing.
+
+        ``{"power": "on", "temperature": 180}`` on the oven; power takes "on"/"off" or a bool.
+        Unknown keys are UNSUPPORTED, bad values INVALID_VALUE; refused => nothing changed.
+        """
         device = self.devices.get(device_id)
         if device is None:
-            return DirectiveResult.refused(None, Refusal.NO_SUCH_DEVICE,
-                                           f"there is no device {device_id!r}")
+            return DirectiveResult.refused(None, Refusal.NO_SUCH_DEVICE, f"there is no device {device_id!r}")
         if not isinstance(values, dict) or not values:
             return DirectiveResult.refused(None, Refusal.INVALID_VALUE, "nothing to set")
-        new_values, problem = check_state_values(device, values)
-        if problem:
-            return DirectiveResult.refused(None, Refusal.INVALID_VALUE, problem)
-        if device.kind is DeviceKind.OVEN and new_values.get("power") == "on" \
-                and "target_temperature" not in new_values and "temperature" in new_values:
-            new_values["target_temperature"] = new_values["temperature"]
-        changes = {k: v for k, v in new_values.items() if device.state.get(k) != v}
-        device.state.update(copy.deepcopy(new_values))
-        if device.kind is DeviceKind.OVEN and device.state.get("power") == "off":
-            device.state["target_temperature"] = None
-        return DirectiveResult(True, None, None, f"{device_id} updated", changes, not changes)
-
-    # -- time ----------------------------------------------------------------------
-
-    def set_time(self, hhmm: str) -> list[Event]:
-        """Move the clock forward to the next hh:mm (firing what falls in between)."""
-        target = self.clock.next_occurrence(hhmm) if self._valid(hhmm) else None
-        if target is None:
-            raise ValueError(f"{hhmm!r} is not a time like 07:30")
-        return self.advance((target - self.clock.now).total_seconds() / 60)
-
-    @staticmethod
-    def _valid(hhmm: str) -> bool:
+        state = copy.deepcopy(device.state)
         try:
-            parse_hhmm(hhmm)
-        except ValueError:
-            return False
-        return True
+            state.update(validate_values(device, values))
+            settle(device, state, frozenset(values))
+        except RefusedError as error:
+            return DirectiveResult.refused(None, error.refusal, error.message)
+        result = _result(device, None, state)
+        device.state = state
+        return result
+
+    # -- time --------------------------------------------------------------------------
 
     def advance(self, minutes: float) -> list[Event]:
-        """Move the clock; fire alarms, timers and the oven reaching temperature, in time order."""
-        if minutes < 0:
-            raise ValueError("the clock only moves forward")
-        end = self.clock.now + dt.timedelta(minutes=minutes)
-        fired: list[Event] = []
-        step = dt.timedelta(minutes=1)
-        while self.clock.now < end:
-            moment = min(self.clock.now + step, end)
-            elapsed = (moment - self.clock.now).total_seconds() / 60
-            fired.extend(self._tick(self.clock.now, moment, elapsed))
-            self.clock.now = moment
+        """Move the clock on (to the second); the events that fired, in time order.
+
+        Raises:
+            ValueError: ``minutes`` is negative or not a finite number.
+        """
+        if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) \
+                or not math.isfinite(minutes) or minutes < 0:
+            raise ValueError(f"can only move the clock forward by a number of minutes, not {minutes!r}")
+        end = self.clock.now + dt.timedelta(seconds=round(minutes * 60))
+        fired = simulation.run(self.devices.values(), self.clock.now, end)
+        self.clock.now = end
         self.events.extend(fired)
         del self.events[:-MAX_EVENTS]
         return fired
 
-    def _tick(self, start: dt.datetime, end: dt.datetime, minutes: float) -> list[Event]:
-        fired: list[Event] = []
-        for device in self.devices.values():
-            state = device.state
-            for alarm in state.get("alarms", []) if Capability.ALARM in device.capabilities else []:
-                hour, minute = parse_hhmm(alarm)
-                ring = start.replace(hour=hour, minute=minute, second=0, microsecond=0)
-                if ring <= start:
-                    ring += dt.timedelta(days=1)
-                if start < ring <= end:
-                    fired.append(Event(ring, EventKind.ALARM_RANG, device.id, {"time": alarm}))
-            if Capability.TIMER in device.capabilities and state.get("timers"):
-                keep = []
-                for timer in state["timers"]:
-                    ends = dt.datetime.fromisoformat(timer["ends_at"])
-                    if ends <= end:
-                        fired.append(Event(ends, EventKind.TIMER_DONE, device.id, dict(timer)))
-                    else:
-                        keep.append(timer)
-                state["timers"] = keep
-            if device.kind is DeviceKind.OVEN:
-                fired.extend(self._oven(device, end, minutes))
-            if Capability.THERMOSTAT in device.capabilities:
-                current, target = state.get("current_temperature"), state.get("target_temperature")
-                if isinstance(current, (int, float)) and isinstance(target, (int, float)) and current != target:
-                    move = THERMOSTAT_DRIFT_PER_MINUTE * minutes
-                    nxt = min(target, current + move) if target > current else max(target, current - move)
-                    state["current_temperature"] = round(nxt, 1)
-        return sorted(fired, key=lambda e: e.at)
+    def set_time(self, hhmm: str) -> list[Event]:
+        """Move the clock forward to the next ``hh:mm`` (no move if it shows that already).
 
-    @staticmethod
-    def _oven(device: Device, end: dt.datetime, minutes: float) -> list[Event]:
-        state = device.state
-        current = float(state.get("temperature", ROOM_TEMPERATURE))
-        target = state.get("target_temperature")
-        if state.get("power") == "on" and isinstance(target, (int, float)):
-            if current < target:
-                new = min(float(target), current + OVEN_HEAT_PER_MINUTE * minutes)
-                state["temperature"] = int(round(new))
-                if new >= target:
-                    return [Event(end, EventKind.OVEN_PREHEATED, device.id, {"temperature": target})]
+        Raises:
+            ValueError: ``hhmm`` is not a time like 07:30.
+        """
+        hour, minute = parse_hhmm(hhmm)
+        if (self.clock.now.hour, self.clock.now.minute) == (hour, minute):
             return []
-        if current > ROOM_TEMPERATURE:
-            state["temperature"] = int(round(max(ROOM_TEMPERATURE, current - OVEN_COOL_PER_MINUTE * minutes)))
-        return []
+        target = self.clock.next_occurrence(hhmm)
+        return self.advance((target - self.clock.now).total_seconds() / 60)
 
-    # -- snapshots -----------------------------------------------------------------
+    # -- snapshots ---------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
-        """The whole home as JSON-safe data."""
+        """The whole home as JSON-safe data; ``Home.from_snapshot`` rebuilds an equal home."""
         return {
             "name": self.name,
             "rooms": list(self.rooms),
             "now": self.clock.now.isoformat(timespec="seconds"),
             "devices": [d.to_dict() for d in self.devices.values()],
-            "events": [e.to_dict() for e in self.events[-20:]],
+            "events": [e.to_dict() for e in self.events],
         }
 
     @classmethod
-    def from_snapshot(cls, data: dict[str, Any]) -> "Home":
-        """Rebuild a home from `snapshot()`."""
+    def from_snapshot(cls, data: dict[str, Any]) -> Home:
+        """Rebuild a home from ``snapshot()``."""
         devices = [Device.from_dict(d) for d in data["devices"]]
         return cls(
             name=data.get("name", "home"),
@@ -209,3 +179,30 @@ class Home:
             clock=Clock(dt.datetime.fromisoformat(data["now"])),
             events=[Event.from_dict(e) for e in data.get("events", [])],
         )
+
+
+def _directive(directive: Directive | str) -> Directive:
+    return directive if isinstance(directive, Directive) else Directive.parse(directive)
+
+
+def _result(device: Device, directive: Directive | None, state: dict[str, Any]) -> DirectiveResult:
+    changes = {k: copy.deepcopy(v) for k, v in state.items() if device.state.get(k) != v}
+    if not changes:
+        return DirectiveResult(True, directive, None, f"the {device.name} is already like that",
+                               {}, unchanged=True)
+    described = ", ".join(f"{key} {_words(value)}" for key, value in changes.items())
+    return DirectiveResult(True, directive, None, f"the {device.name}: {described}", changes)
+
+
+def _words(value: Any) -> str:
+    if isinstance(value, dict) and "title" in value:
+        return f"{value['title']} ({value.get('format')})"
+    if isinstance(value, list):
+        return ", ".join(_words(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return str(value.get("label") or value)
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

@@ -1,7 +1,7 @@
-"""What each directive does to a device's state, checked against its capabilities.
+"""What each directive does to a device, checked against its capabilities.
 
-`plan` computes the new state on a copy, or a refusal; the home commits it only when
-every check passed, so a directive is never half-applied.
+``plan`` computes the device's new state on a copy, or a refusal; the home commits the copy
+only when every check passed, so a directive is never half-applied.
 """
 
 from __future__ import annotations
@@ -10,10 +10,29 @@ import copy
 import datetime as dt
 from typing import Any
 
-from simulator.home.clock import parse_hhmm
-from simulator.home.devices import OVEN_RANGE, THERMOSTAT_RANGE, Capability, Device, DeviceKind
-from simulator.home.directives import Directive, DirectiveResult, DirectiveVerb, Refusal
+from simulator.home.clock import normalize_hhmm
+from simulator.home.devices import (
+    BRIGHTNESS_RANGE,
+    OVEN_RANGE,
+    THERMOSTAT_RANGE,
+    Capability,
+    Device,
+    colors,
+)
+from simulator.home.directives import (
+    Directive,
+    DirectiveResult,
+    DirectiveVerb,
+    Refusal,
+    RefusedError,
+    takes_number,
+    to_number,
+)
+from simulator.home.states import NoScreenError, playing_value, settle
 
+MAX_TIMER_SECONDS = 24 * 3600
+
+# The capability each verb needs (SET_TEMPERATURE needs TEMPERATURE or THERMOSTAT).
 NEEDS: dict[DirectiveVerb, Capability] = {
     DirectiveVerb.TURN_ON: Capability.POWER,
     DirectiveVerb.TURN_OFF: Capability.POWER,
@@ -31,180 +50,208 @@ NEEDS: dict[DirectiveVerb, Capability] = {
     DirectiveVerb.START_TIMER: Capability.TIMER,
     DirectiveVerb.CANCEL_TIMER: Capability.TIMER,
 }
-MEDIA_FORMATS = ("film", "audiobook", "podcast", "music")
-MAX_TIMER_SECONDS = 24 * 3600
 
-
-def colors() -> tuple[str, ...]:
-    from assistant.catalog import load_catalog
-
-    return load_catalog().colors
+_CANT = {
+    DirectiveVerb.TURN_ON: "be turned on",
+    DirectiveVerb.TURN_OFF: "be turned off",
+    DirectiveVerb.SET_BRIGHTNESS: "be dimmed",
+    DirectiveVerb.SET_COLOR: "change colour",
+    DirectiveVerb.SET_TEMPERATURE: "be set to a temperature",
+    DirectiveVerb.OPEN: "open",
+    DirectiveVerb.CLOSE: "close",
+    DirectiveVerb.LOCK: "lock",
+    DirectiveVerb.UNLOCK: "unlock",
+    DirectiveVerb.BREW: "brew",
+    DirectiveVerb.PLAY: "play anything",
+    DirectiveVerb.STOP: "stop playing",
+    DirectiveVerb.SET_ALARM: "set alarms",
+    DirectiveVerb.CANCEL_ALARM: "cancel alarms",
+    DirectiveVerb.START_TIMER: "run timers",
+    DirectiveVerb.CANCEL_TIMER: "cancel timers",
+}
 
 
 def plan(device: Device, directive: Directive, now: dt.datetime) -> DirectiveResult | dict[str, Any]:
-    """The device's new state after the directive, or a refusal."""
-    verb, value = directive.verb, directive.value
-    caps = device.capabilities
-    label = f"the {device.name}"
-
-    def refuse(reason: Refusal, message: str) -> DirectiveResult:
-        return DirectiveResult.refused(directive, reason, message)
-
-    if verb is DirectiveVerb.SET_TEMPERATURE:
-        if Capability.TEMPERATURE in caps:
-            low, high = OVEN_RANGE
-        elif Capability.THERMOSTAT in caps:
-            low, high = THERMOSTAT_RANGE
-        else:
-            return refuse(Refusal.UNSUPPORTED, f"{label} has no temperature setting")
-        if not isinstance(value, (int, float)) or not low <= value <= high:
-            return refuse(Refusal.INVALID_VALUE,
-                          f"{label} can be set between {low} and {high} degrees, not {value}")
-    elif NEEDS[verb] not in caps:
-        return refuse(Refusal.UNSUPPORTED, f"{label} can't {verb.value.replace('_', ' ')}")
-
-    state = copy.deepcopy(device.state)
-    if verb is DirectiveVerb.TURN_ON:
-        state["power"] = "on"
-    elif verb is DirectiveVerb.TURN_OFF:
-        state["power"] = "off"
-        if Capability.BREW in caps:
-            state["brewing"] = False
-        if Capability.MEDIA in caps:
-            state["playing"] = None
-        if Capability.TEMPERATURE in caps:
-            state["target_temperature"] = None
-    elif verb is DirectiveVerb.SET_BRIGHTNESS:
-        if not isinstance(value, (int, float)) or not 0 <= value <= 100:
-            return refuse(Refusal.INVALID_VALUE, f"brightness goes from 0 to 100, not {value}")
-        state["brightness"] = int(value)
-        state["power"] = "on" if value > 0 else "off"
-    elif verb is DirectiveVerb.SET_COLOR:
-        color = str(value).lower().strip()
-        if color not in colors():
-            return refuse(Refusal.INVALID_VALUE, f"{label} can't be {value}; it can be "
-                          + ", ".join(colors()))
-        state["color"] = color
-        state["power"] = "on"
-    elif verb is DirectiveVerb.SET_TEMPERATURE:
-        if Capability.TEMPERATURE in caps:
-            state["target_temperature"] = int(value)
-            state["power"] = "on"
-        else:
-            state["target_temperature"] = int(value)
-    elif verb in (DirectiveVerb.OPEN, DirectiveVerb.CLOSE):
-        state["position"] = "open" if verb is DirectiveVerb.OPEN else "closed"
-    elif verb in (DirectiveVerb.LOCK, DirectiveVerb.UNLOCK):
-        state["locked"] = verb is DirectiveVerb.LOCK
-    elif verb is DirectiveVerb.BREW:
-        state["brewing"] = True
-        state["power"] = "on"
-    elif verb is DirectiveVerb.PLAY:
-        title, _, fmt = str(value).rpartition("|")
-        if not title.strip() or fmt not in MEDIA_FORMATS:
-            return refuse(Refusal.INVALID_VALUE, f"can't play {value!r}: expected 'TITLE|FORMAT' "
-                          f"with a format among {', '.join(MEDIA_FORMATS)}")
-        if fmt == "film" and Capability.SCREEN not in caps:
-            return refuse(Refusal.UNSUPPORTED, f"{label} has no screen to show a film")
-        state["playing"] = {"title": title.strip(), "format": fmt}
-        if Capability.POWER in caps:
-            state["power"] = "on"
-    elif verb is DirectiveVerb.STOP:
-        state["playing"] = None
-    elif verb is DirectiveVerb.SET_ALARM:
-        try:
-            hour, minute = parse_hhmm(value)
-        except ValueError as error:
-            return refuse(Refusal.INVALID_VALUE, str(error))
-        hhmm = f"{hour:02d}:{minute:02d}"
-        state["alarms"] = sorted(set(state.get("alarms", [])) | {hhmm})
-    elif verb is DirectiveVerb.CANCEL_ALARM:
-        if value is None:
-            state["alarms"] = []
-        else:
-            try:
-                hour, minute = parse_hhmm(value)
-            except ValueError as error:
-                return refuse(Refusal.INVALID_VALUE, str(error))
-            state["alarms"] = [a for a in state.get("alarms", []) if a != f"{hour:02d}:{minute:02d}"]
-    elif verb is DirectiveVerb.START_TIMER:
-        if not isinstance(value, (int, float)) or not 0 < value <= MAX_TIMER_SECONDS:
-            return refuse(Refusal.INVALID_VALUE, f"a timer runs 1 second to 24 hours, not {value}")
-        ends = now + dt.timedelta(seconds=float(value))
-        state["timers"] = [*state.get("timers", []),
-                           {"ends_at": ends.isoformat(timespec="seconds"), "seconds": value}]
-    elif verb is DirectiveVerb.CANCEL_TIMER:
-        state["timers"] = []
-    if device.kind is DeviceKind.OVEN and state.get("power") == "off":
-        state["target_temperature"] = None
+    """The device's whole new state after the directive, or the refusal; ``device`` is not touched."""
+    try:
+        _check_capability(device, directive.verb)
+        value = _value(device, directive)
+        state = copy.deepcopy(device.state)
+        _APPLY[directive.verb](device, state, value, now)
+        settle(device, state)
+    except RefusedError as refused:
+        return DirectiveResult.refused(directive, refused.refusal, refused.message)
     return state
 
 
-def check_state_values(device: Device, values: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """Normalise a manual state change; return (new values, problem or None)."""
-    allowed = device.state_keys()
-    out: dict[str, Any] = {}
-    for key, raw in values.items():
-        if key not in allowed:
-            return {}, f"the {device.name} has no {key!r}; it has: {', '.join(sorted(allowed))}"
+def _check_capability(device: Device, verb: DirectiveVerb) -> None:
+    if verb is DirectiveVerb.SET_TEMPERATURE:
+        able = {Capability.TEMPERATURE, Capability.THERMOSTAT} & device.capabilities
+    else:
+        able = {NEEDS[verb]} & device.capabilities
+    if not able:
+        raise RefusedError(Refusal.UNSUPPORTED, f"the {device.name} can't {_CANT[verb]}")
+
+
+def _value(device: Device, directive: Directive) -> Any:
+    """The directive's value, checked (INVALID_VALUE) and normalised for this device."""
+    verb, raw = directive.verb, directive.value
+    if takes_number(verb):
+        number = to_number(raw)
+        if number is None:
+            raise RefusedError(Refusal.INVALID_VALUE, f"{raw!r} is not a number")
+        low, high = _range(device, verb)
+        if not low <= number <= high:
+            raise RefusedError(Refusal.INVALID_VALUE, _out_of_range(device, verb, number, low, high))
+        return number
+    if verb is DirectiveVerb.SET_COLOR:
+        color = " ".join(str(raw or "").lower().split())
+        if color not in colors():
+            raise RefusedError(Refusal.INVALID_VALUE, f"the {device.name} can't be {raw}; "
+                               f"it can be {', '.join(colors())}")
+        return color
+    if verb is DirectiveVerb.PLAY:
+        if raw is None or (isinstance(raw, str) and "|" not in raw):
+            raise RefusedError(Refusal.INVALID_VALUE, f"can't play {raw!r}: expected 'TITLE|FORMAT'")
         try:
-            out[key] = _coerce(device, key, raw)
+            return playing_value(device, raw)
+        except NoScreenError as error:
+            raise RefusedError(Refusal.UNSUPPORTED, f"can't play that: {error}") from None
         except ValueError as error:
-            return {}, f"{key}: {error}"
-    return out, None
-
-
-def _coerce(device: Device, key: str, raw: Any) -> Any:
-    if key == "power":
-        if raw is True or str(raw).lower() in ("on", "true", "1", "yes"):
-            return "on"
-        if raw is False or str(raw).lower() in ("off", "false", "0", "no"):
-            return "off"
-        raise ValueError(f"expected on or off, not {raw!r}")
-    if key in ("locked", "brewing"):
-        if isinstance(raw, bool):
-            return raw
-        if str(raw).lower() in ("true", "yes", "1", "on", "locked"):
-            return True
-        if str(raw).lower() in ("false", "no", "0", "off", "unlocked"):
-            return False
-        raise ValueError(f"expected true or false, not {raw!r}")
-    if key == "position":
-        if str(raw).lower() in ("open", "closed"):
-            return str(raw).lower()
-        raise ValueError(f"expected open or closed, not {raw!r}")
-    if key == "color":
-        if str(raw).lower() in colors():
-            return str(raw).lower()
-        raise ValueError(f"unknown colour {raw!r}")
-    if key in ("brightness", "temperature", "target_temperature", "current_temperature"):
-        if raw is None and key == "target_temperature":
-            return None
+            raise RefusedError(Refusal.INVALID_VALUE, f"can't play that: {error}") from None
+    if verb is DirectiveVerb.SET_ALARM or (verb is DirectiveVerb.CANCEL_ALARM and raw is not None):
         try:
-            number = float(raw)
-        except (TypeError, ValueError):
-            raise ValueError(f"expected a number, not {raw!r}") from None
-        if key == "brightness" and not 0 <= number <= 100:
-            raise ValueError("brightness goes from 0 to 100")
-        if not -50 <= number <= 400:
-            raise ValueError(f"{number} is out of range")
-        return int(number) if number.is_integer() else number
-    if key == "alarms":
-        items = raw if isinstance(raw, list) else [raw]
-        result = []
-        for item in items:
-            hour, minute = parse_hhmm(str(item))
-            result.append(f"{hour:02d}:{minute:02d}")
-        return sorted(set(result))
-    if key == "playing":
-        if raw is None or raw == "":
-            return None
-        if isinstance(raw, dict) and "title" in raw:
-            return {"title": str(raw["title"]), "format": str(raw.get("format", "music"))}
-        title, _, fmt = str(raw).rpartition("|")
-        return {"title": title or str(raw), "format": fmt if title else "music"}
-    if key == "timers":
-        if isinstance(raw, list):
-            return raw
-        raise ValueError("expected a list")
+            return normalize_hhmm(str(raw))
+        except ValueError as error:
+            raise RefusedError(Refusal.INVALID_VALUE, str(error)) from None
     return raw
+
+
+def _range(device: Device, verb: DirectiveVerb) -> tuple[float, float]:
+    if verb is DirectiveVerb.SET_BRIGHTNESS:
+        return BRIGHTNESS_RANGE
+    if verb is DirectiveVerb.START_TIMER:
+        return (1, MAX_TIMER_SECONDS)
+    return OVEN_RANGE if Capability.TEMPERATURE in device.capabilities else THERMOSTAT_RANGE
+
+
+def _out_of_range(device: Device, verb: DirectiveVerb, number: float, low: float, high: float) -> str:
+    if verb is DirectiveVerb.SET_BRIGHTNESS:
+        return f"brightness goes from {low} to {high} percent, not {number}"
+    if verb is DirectiveVerb.START_TIMER:
+        return f"a timer runs from 1 second to 24 hours, not {number} seconds"
+    return f"the {device.name} can be set between {low} and {high} degrees, not {number}"
+
+
+def _power_on(device: Device, state: dict[str, Any]) -> None:
+    if Capability.POWER in device.capabilities:
+        state["power"] = "on"
+
+
+def _turn_on(device: Device, state: dict[str, Any], value: Any, now: dt.datetime) -> None:
+    state["power"] = "on"
+
+
+def _turn_off(device: Device, state: dict[str, Any], value: Any, now: dt.datetime) -> None:
+    state["power"] = "off"
+
+
+def _set_brightness(device: Device, state: dict[str, Any], value: Any, now: dt.datetime) -> None:
+    if value == 0 and Capability.POWER in device.capabilities:
+        state["power"] = "off"
+        return
+    state["brightness"] = int(round(value))
+    _power_on(device, state)
+
+
+def _set_color(device: Device, state: dict[str, Any], value: Any, now: dt.datetime) -> None:
+    state["color"] = value
+    _power_on(device, state)
+
+
+def _set_temperature(device: Device, state: dict[str, Any], value: Any, now: dt.datetime) -> None:
+    state["target_temperature"] = value
+    if Capability.TEMPERATURE in device.capabilities:
+        _power_on(device, state)
+
+
+def _open(device: Device, state: dict[str, Any], value: Any, now: dt.datetime) -> None:
+    state["position"] = "open"
+
+
+def _close(device: Device, state: dict[str, Any], value: Any, now: dt.datetime) -> None:
+    state["position"] = "closed"
+
+
+def _lock(device: Device, state: dict[str, Any], value: Any, now: dt.datetime) -> None:
+    state["locked"] = True
+
+
+def _unlock(device: Device, state: dict[str, Any], value: Any, now: dt.datetime) -> None:
+    state["locked"] = False
+
+
+def _brew(device: Device, state: dict[str, Any], value: Any, now: dt.datetime) -> None:
+    state["brewing"] = True
+    _power_on(device, state)
+
+
+def _play(device: Device, state: dict[str, Any], value: Any, now: dt.datetime) -> None:
+    state["playing"] = value
+    _power_on(device, state)
+
+
+def _stop(device: Device, state: dict[str, Any], value: Any, now: dt.datetime) -> None:
+    if device.is_off:
+        raise RefusedError(Refusal.DEVICE_OFF, f"the {device.name} is off")
+    state["playing"] = None
+
+
+def _set_alarm(device: Device, state: dict[str, Any], value: Any, now: dt.datetime) -> None:
+    state["alarms"] = sorted(set(state.get("alarms", [])) | {value})
+
+
+def _cancel_alarm(device: Device, state: dict[str, Any], value: Any, now: dt.datetime) -> None:
+    state["alarms"] = [] if value is None else [a for a in state.get("alarms", []) if a != value]
+
+
+def _start_timer(device: Device, state: dict[str, Any], value: Any, now: dt.datetime) -> None:
+    ends = (now + dt.timedelta(seconds=value)).replace(microsecond=0)
+    timer = {"ends_at": ends.isoformat(timespec="seconds"), "label": duration_label(value),
+             "seconds": value}
+    state["timers"] = sorted([*state.get("timers", []), timer], key=lambda t: t["ends_at"])
+
+
+def _cancel_timer(device: Device, state: dict[str, Any], value: Any, now: dt.datetime) -> None:
+    state["timers"] = []
+
+
+_APPLY = {
+    DirectiveVerb.TURN_ON: _turn_on,
+    DirectiveVerb.TURN_OFF: _turn_off,
+    DirectiveVerb.SET_BRIGHTNESS: _set_brightness,
+    DirectiveVerb.SET_COLOR: _set_color,
+    DirectiveVerb.SET_TEMPERATURE: _set_temperature,
+    DirectiveVerb.OPEN: _open,
+    DirectiveVerb.CLOSE: _close,
+    DirectiveVerb.LOCK: _lock,
+    DirectiveVerb.UNLOCK: _unlock,
+    DirectiveVerb.BREW: _brew,
+    DirectiveVerb.PLAY: _play,
+    DirectiveVerb.STOP: _stop,
+    DirectiveVerb.SET_ALARM: _set_alarm,
+    DirectiveVerb.CANCEL_ALARM: _cancel_alarm,
+    DirectiveVerb.START_TIMER: _start_timer,
+    DirectiveVerb.CANCEL_TIMER: _cancel_timer,
+}
+
+
+def duration_label(seconds: float) -> str:
+    """``600`` -> ``"10 minutes"``, ``5400`` -> ``"1 hour 30 minutes"``, ``45`` -> ``"45 seconds"``."""
+    total = int(round(seconds))
+    parts = []
+    for size, unit in ((3600, "hour"), (60, "minute"), (1, "second")):
+        count, total = divmod(total, size)
+        if count:
+            parts.append(f"{count} {unit}{'' if count == 1 else 's'}")
+    return " ".join(parts) or "0 seconds"
