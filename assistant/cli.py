@@ -120,18 +120,24 @@ def cmd_eval_nlu(args: argparse.Namespace) -> int:
     from assistant import eval_nlu
 
     _ensure_model(args)
-    examples = eval_nlu.load_slurp(Path(args.slurp))
-    mapping = eval_nlu.load_mapping()
     console = _console()
+    try:
+        examples = eval_nlu.load_slurp(Path(args.slurp))
+        mapping = eval_nlu.load_mapping()
+    except (eval_nlu.SlurpFileError, eval_nlu.MappingError, OSError) as error:
+        console.print(f"[red]{error}[/]")
+        return EXIT_USAGE
     with console.status("Loading the model..."):
-        parse = eval_nlu.rasa_parser(DataDir(args.data_dir).model_file)
-    with Progress(console=console, transient=True) as progress:
-        report = eval_nlu.evaluate(examples, mapping, parse,
-                                   include_out_of_scope=args.include_out_of_scope,
-                                   progress=progress)
+        parser = eval_nlu.rasa_parser(DataDir(args.data_dir).model_file, verbose=args.verbose)
+    with parser, Progress(console=console, transient=True) as bar:
+        task = bar.add_task("Parsing", total=None)
+        report = eval_nlu.evaluate(
+            examples, mapping, parser, include_out_of_scope=args.include_out_of_scope,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     eval_nlu.render_report(report, console)
     if args.json:
-        Path(args.json).write_text(json.dumps(report.to_json(), indent=2))
+        Path(args.json).write_text(json.dumps(report.to_json(), indent=2) + "\n")
     return EXIT_OK
 
 
