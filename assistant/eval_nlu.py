@@ -526,11 +526,11 @@ def rasa_parser(model_path: str | Path, *, verbose: bool = False) -> RasaParser:
     model = Path(model_path)
     if not model.exists():
         raise FileNotFoundError(f"no trained model at {model}; run `assistant train` first")
-    from rasa.core.agent import Agent
-
     from assistant.runtime import quiet_logs
 
     quiet_logs(verbose)
+    from rasa.core.agent import Agent
+
     loop = asyncio.new_event_loop()
     try:
         agent = Agent.load(str(model))

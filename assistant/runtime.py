@@ -40,12 +40,20 @@ class RuntimeStartError(RuntimeError):
     """The runtime could not start: no model, or the action server failed."""
 
 
+def _drop_warning(*_args: Any, **_kwargs: Any) -> None:
+    """A `warnings.showwarning` that shows nothing (quiet mode)."""
+
+
 def quiet_logs(verbose: bool = False) -> None:
     """Keep Rasa, TensorFlow and friends quiet unless asked."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if verbose:
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "info")
+    else:
+        os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     level = logging.INFO if verbose else logging.ERROR
     for name in ("rasa", "rasa_sdk", "tensorflow", "absl", "sentence_transformers",
                  "transformers", "apscheduler", "sanic", "asyncio", "urllib3", "httpx"):
@@ -54,6 +62,10 @@ def quiet_logs(verbose: bool = False) -> None:
         import warnings
 
         warnings.filterwarnings("ignore")
+        # TensorFlow's imports put a "once" filter for DeprecationWarning ahead of ours,
+        # so filters alone are not enough: don't show warnings at all.
+        warnings.showwarning = _drop_warning
+        os.environ.setdefault("PYTHONWARNINGS", "ignore")
     # Rasa 3.6 also logs through structlog, which prints everything until configured.
     from rasa.utils.log_utils import configure_structlog
 
