@@ -28,7 +28,7 @@ from assistant.render import (
     print_turn,
     snapshot_states,
 )
-from assistant.turn import TurnResult
+from assistant.turn import TurnHandler, TurnResult
 
 HISTORY_FILE = "chat_history"
 GOODBYE = "Goodbye!"
@@ -41,27 +41,14 @@ BACKEND_ERRORS: tuple[type[Exception], ...] = (LookupError, ConnectionError, Val
 InputFn = Callable[[str], str]
 
 
-class ChatBackend(Protocol):
-    """What the chat needs: the runtime, or a fake in tests."""
+class ChatBackend(TurnHandler, Protocol):
+    """What the chat needs: a turn handler with a home (the runtime, or a fake in tests).
+
+    `handle` raises LookupError (unknown device), ConnectionError (action server down)
+    or ValueError (bad input such as a user id); the chat reports them and goes on.
+    """
 
     home: Any
-
-    def handle(
-        self,
-        text: str,
-        *,
-        user_id: str,
-        device_id: str,
-        barge_in: bool = False,
-        asr_confidence: float | None = None,
-    ) -> TurnResult:
-        """Play one user turn.
-
-        Raises:
-            LookupError: unknown device. ConnectionError: action server down.
-            ValueError: bad input such as a user id.
-        """
-        ...
 
 
 class LineCancelled(Exception):

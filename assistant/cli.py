@@ -50,7 +50,7 @@ def _start_runtime(args: argparse.Namespace, home=None):
 
     _ensure_model(args)
     console = _console()
-    with console.status("Starting the assistant (action server, model)..."):
+    with console.status("Starting the action server and loading the model (about a minute)..."):
         return Runtime.start(args.data_dir, home, verbose=args.verbose)
 
 
