@@ -1,0 +1,91 @@
+"""The model is retrained exactly when one of its inputs changes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant import training
+from assistant.paths import PROJECT_ROOT, DataDir
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    """A copy of the training inputs, so tests can change them."""
+    root = tmp_path / "project"
+    for name in training.TRAINING_INPUTS:
+        src = PROJECT_ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(src, root / name)
+    return root
+
+
+def _stamp(data: DataDir, root: Path) -> None:
+    data.ensure()
+    data.model_file.write_bytes(b"model")
+    data.fingerprint_file.write_text(json.dumps({"fingerprint": training.fingerprint(root)}))
+
+
+def test_input_files_cover_config_domain_stories_and_catalogs(project: Path) -> None:
+    names = {p.relative_to(project).as_posix() for p in training.input_files(project)}
+    assert "config.yml" in names
+    assert any(n.startswith("domain/") for n in names)
+    assert any(n.startswith("stories/nlu/") for n in names)
+    assert any(n.startswith("assistant/catalogs/") for n in names)
+    assert not any("__pycache__" in n for n in names)
+
+
+def test_fingerprint_is_stable(project: Path) -> None:
+    assert training.fingerprint(project) == training.fingerprint(project)
+
+
+@pytest.mark.parametrize("changed", ["config.yml", "domain/chitchat.yml", "stories/nlu/chitchat.yml",
+                                     "assistant/catalogs/media.yml"])
+def test_changing_an_input_changes_the_fingerprint(project: Path, changed: str) -> None:
+    before = training.fingerprint(project)
+    with (project / changed).open("a", encoding="utf-8") as f:
+        f.write("\n# changed\n")
+    assert training.fingerprint(project) != before
+
+
+def test_adding_a_file_changes_the_fingerprint(project: Path) -> None:
+    before = training.fingerprint(project)
+    (project / "stories" / "nlu" / "extra.yml").write_text('version: "3.1"\n')
+    assert training.fingerprint(project) != before
+
+
+def test_is_current_only_with_a_model_and_a_matching_fingerprint(project: Path, tmp_path: Path) -> None:
+    data = DataDir(tmp_path / "data")
+    assert not training.is_current(data, project)  # nothing trained
+    _stamp(data, project)
+    assert training.is_current(data, project)
+    (project / "config.yml").write_text((project / "config.yml").read_text() + "\n# new\n")
+    assert not training.is_current(data, project)  # stale
+
+
+def test_a_missing_model_file_is_not_current(project: Path, tmp_path: Path) -> None:
+    data = DataDir(tmp_path / "data")
+    _stamp(data, project)
+    data.model_file.unlink()
+    assert not training.is_current(data, project)
+
+
+def test_a_corrupt_fingerprint_file_is_not_current(project: Path, tmp_path: Path) -> None:
+    data = DataDir(tmp_path / "data")
+    _stamp(data, project)
+    data.fingerprint_file.write_text("{not json")
+    assert not training.is_current(data, project)
+
+
+def test_train_skips_when_current(tmp_path: Path) -> None:
+    data = DataDir(tmp_path / "data")
+    _stamp(data, PROJECT_ROOT)
+    outcome = training.train(data)
+    assert outcome.trained is False
+    assert data.model_file.read_bytes() == b"model"  # untouched: no rasa train ran
