@@ -29,6 +29,9 @@ DIM = "dim"
 
 StateMap = dict[str, dict[str, Any]]
 
+# Rasa bookkeeping, not dialogue state: left out of the debug view.
+INTERNAL_SLOTS = frozenset({"session_started_metadata"})
+
 
 # -- device state -------------------------------------------------------------------
 
@@ -273,7 +276,7 @@ def debug_table(result: TurnResult) -> Table:
     )
     table.add_row("entities", Text(entities or "-"))
     slots = ", ".join(f"{key}={_compact(value)}" for key, value in sorted(result.slots.items())
-                      if value is not None)
+                      if value is not None and key not in INTERNAL_SLOTS)
     table.add_row("slots", Text(slots or "-"))
     table.add_row("actions", Text(" → ".join(result.actions) or "-"))
     table.add_row("directives", Text(", ".join(result.directives) or "-"))

@@ -118,6 +118,9 @@ class Runtime(AbstractContextManager):
         except ActionServerError as error:
             raise RuntimeStartError(f"could not start the action server: {error}") from error
         self.agent = self._load_agent()
+        # The first parse loads the sentence-embedding model: pay for it here, not on
+        # the user's first turn.
+        self._loop.run_until_complete(self.agent.parse_message("hello"))
 
     def _load_agent(self) -> "Agent":
         from rasa.core.agent import Agent

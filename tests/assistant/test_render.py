@@ -132,12 +132,15 @@ def test_debug_table() -> None:
                         entities=[{"entity": "city", "value": "Wilkerson"},
                                   {"entity": "device", "value": "light", "role": "target"}],
                         actions=["action_weather", "utter_ask_city"],
-                        slots={"city": "Wilkerson", "room": None}, directives=[])
+                        slots={"city": "Wilkerson", "room": None,
+                               "session_started_metadata": {"user_id": "alice"}},
+                        directives=[])
     out = text_of(debug_table(result))
     assert "ask_weather (0.91)" in out
     assert "city=Wilkerson, device=light [target]" in out
     assert "action_weather → utter_ask_city" in out
     assert "room" not in out
+    assert "session_started_metadata" not in out and "alice" not in out
     assert "Rasa was not called" in text_of(debug_table(TurnResult(text="")))
 
 
