@@ -13,7 +13,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.paths import PROJECT_ROOT
+from assistant.paths import PREFS_URL_ENV, PROJECT_ROOT, DataDir
 
 ACTIONS_PACKAGE = "assistant.actions"
 
@@ -36,7 +36,13 @@ class ActionServer:
     log_path: Path
     port: int = 0
     startup_timeout: float = 60.0
+    env: dict[str, str] = field(default_factory=dict)
     _proc: subprocess.Popen | None = field(default=None, repr=False)
+
+    @classmethod
+    def for_data(cls, data: DataDir) -> "ActionServer":
+        """An action server whose logs and preference store are in this data folder."""
+        return cls(log_path=data.logs / "action_server.log", env={PREFS_URL_ENV: data.prefs_url})
 
     @property
     def url(self) -> str:
@@ -52,7 +58,7 @@ class ActionServer:
             self.port = free_port()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("a", encoding="utf-8")
-        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1", **self.env}
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "rasa_sdk", "--actions", ACTIONS_PACKAGE,
              "--port", str(self.port)],
@@ -83,6 +89,21 @@ class ActionServer:
         try:
             with urllib.request.urlopen(f"{self.url}/health", timeout=timeout) as response:
                 return json.loads(response.read()).get("status") == "ok"
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
+
+    def warm_up(self, timeout: float = 120.0) -> bool:
+        """Run action_warm_up (loads spaCy and the store) so the first real turn is quick.
+        False when it failed; the turns still work, only the first statement is slower."""
+        body = {"next_action": "action_warm_up", "sender_id": "warm-up", "domain": {},
+                "tracker": {"sender_id": "warm-up", "slots": {}, "latest_message": {}, "events": [],
+                            "paused": False, "followup_action": None, "active_loop": {},
+                            "latest_action_name": None}}
+        request = urllib.request.Request(self.webhook, data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status == 200
         except (urllib.error.URLError, OSError, ValueError):
             return False
 

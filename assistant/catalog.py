@@ -67,6 +67,7 @@ class Catalog:
     home_city: str
     teams: tuple[Team, ...]
     cuisines: tuple[str, ...]
+    restaurants: dict[str, tuple[str, ...]]
     news_sources: tuple[str, ...]
     temperature_units: tuple[str, ...]
 
@@ -128,6 +129,7 @@ def load_catalog() -> Catalog:
         home_city=places["home_city"],
         teams=tuple(Team(t["name"], t["short"], t["sport"]) for t in interests["teams"]),
         cuisines=tuple(interests["cuisines"]),
+        restaurants={k: tuple(v) for k, v in interests["restaurants"].items()},
         news_sources=tuple(interests["news_sources"]),
         temperature_units=tuple(interests["temperature_units"]),
     )

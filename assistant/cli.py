@@ -105,7 +105,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         return _error(str(error))
     console = _console()
     with _start_runtime(args) as runtime:
-        report = run_scenario(scenario, runtime)
+        report = run_scenario(scenario, runtime, preferences=runtime.preference,
+                              forget=runtime.preferences.forget)
     for failure in report.failures:
         console.print(f"[red]FAIL[/] {format_failure(failure)}", soft_wrap=True)
     console.print(f"{report.passed} passed, {report.failed} failed ({report.turns} turns)")
@@ -166,7 +167,7 @@ def cmd_rasa_shell(args: argparse.Namespace) -> int:
 
     _ensure_model(args)
     data = DataDir(args.data_dir).ensure()
-    server = ActionServer(log_path=data.logs / "action_server.log").start()
+    server = ActionServer.for_data(data).start()
     endpoints = data.root / "endpoints.yml"
     endpoints.write_text(f"action_endpoint:\n  url: \"{server.webhook}\"\n")
     try:
@@ -175,6 +176,35 @@ def cmd_rasa_shell(args: argparse.Namespace) -> int:
                                cwd=PROJECT_ROOT)
     finally:
         server.stop()
+
+
+def cmd_prefs(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from assistant.prefs.store import PreferenceStore
+
+    if not args.user:
+        return _error("say whose preferences: `assistant prefs --user ID`")
+    data = DataDir(args.data_dir)
+    with PreferenceStore.open(data.prefs_url) as store:
+        prefs = store.get(args.user)
+    rows = [{"key": p.key.value, "value": p.value, "polarity": p.polarity.value,
+             "source": p.source.value, "confidence": p.confidence,
+             "updated_at": p.updated_at.isoformat(timespec="seconds")} for p in prefs]
+    if args.json:
+        Path(args.json).write_text(json.dumps({"user": args.user, "preferences": rows}, indent=2) + "\n")
+    console = _console()
+    if not rows:
+        console.print(f"No preferences stored for {args.user!r}.")
+        return EXIT_OK
+    table = Table(title=f"Preferences of {args.user}")
+    for column in ("key", "value", "polarity", "source", "confidence", "updated_at"):
+        table.add_column(column.replace("_", " "))
+    for row in rows:
+        table.add_row(*(f"{row[c]:.2f}" if c == "confidence" else str(row[c])
+                        for c in ("key", "value", "polarity", "source", "confidence", "updated_at")))
+    console.print(table)
+    return EXIT_OK
 
 
 def cmd_not_yet(args: argparse.Namespace) -> int:
@@ -225,9 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=int, default=3, help="passes over the fixed turns")
     add("test-stories", cmd_test_stories, "rasa test core on tests/test_stories")
     add("rasa-shell", cmd_rasa_shell, "rasa shell on the trained model, with the action server")
+    p = add("prefs", cmd_prefs, "list a user's stored preferences")
+    p.add_argument("--user", help="the user id")
+    p.add_argument("--json", help="write them as JSON here")
     for name, text in (("mine", "mine the interaction log into rewrites"),
-                       ("rewrites", "list rewrites"), ("prefs", "list a user's preferences"),
-                       ("analyze", "defect analytics")):
+                       ("rewrites", "list rewrites"), ("analyze", "defect analytics")):
         p = add(name, cmd_not_yet, text + " (not available yet)")
         p.add_argument("--user")
         p.add_argument("--json")

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The action server process finds the preference store through this variable.
+PREFS_URL_ENV = "ASSISTANT_PREFS_URL"
 DEFAULT_DATA_DIR = Path(os.environ.get("ASSISTANT_DATA_DIR", PROJECT_ROOT / ".data"))
 
 
@@ -31,6 +33,15 @@ class DataDir:
     @property
     def tracker_db(self) -> Path:
         return self.root / "tracker.db"
+
+    @property
+    def prefs_db(self) -> Path:
+        return self.root / "prefs.db"
+
+    @property
+    def prefs_url(self) -> str:
+        """The preference store's SQLAlchemy URL (SQLite in the data folder)."""
+        return f"sqlite:///{self.prefs_db.resolve()}"
 
     @property
     def logs(self) -> Path:

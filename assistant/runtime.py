@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 import uuid
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -28,6 +29,7 @@ from assistant.turn import TurnResult
 if TYPE_CHECKING:
     from rasa.core.agent import Agent
 
+    from assistant.prefs.store import PreferenceStore
     from simulator.home import Home
 
 __all__ = ["Runtime", "RuntimeStartError", "UnknownDeviceError", "BadUserIdError", "ActionServerError"]
@@ -80,10 +82,11 @@ class Runtime(AbstractContextManager):
         self.home = home
         self.model_path = model_path
         self.verbose = verbose
-        self.action_server = ActionServer(log_path=data.logs / "action_server.log")
+        self.action_server = ActionServer.for_data(data)
         self.agent: Agent | None = None
         self._loop = asyncio.new_event_loop()
         self._generation: dict[str, str] = {}
+        self._preferences: "PreferenceStore | None" = None
 
     @classmethod
     def start(
@@ -117,10 +120,14 @@ class Runtime(AbstractContextManager):
             self.action_server.start()
         except ActionServerError as error:
             raise RuntimeStartError(f"could not start the action server: {error}") from error
+        # spaCy loads in the action server while the model loads here (two processes).
+        warm = threading.Thread(target=self.action_server.warm_up, name="warm-up", daemon=True)
+        warm.start()
         self.agent = self._load_agent()
         # The first parse loads the sentence-embedding model: pay for it here, not on
         # the user's first turn.
         self._loop.run_until_complete(self.agent.parse_message("hello"))
+        warm.join(timeout=120)
 
     def _load_agent(self) -> "Agent":
         from rasa.core.agent import Agent
@@ -261,6 +268,22 @@ class Runtime(AbstractContextManager):
         if self.agent.processor is not None:
             self.agent.processor.action_endpoint = endpoint
 
+    @property
+    def preferences(self) -> "PreferenceStore":
+        """The preference store the action server uses (opened on first use)."""
+        if self._preferences is None:
+            from assistant.prefs.store import PreferenceStore
+
+            self._preferences = PreferenceStore.open(self.data.prefs_url)
+        return self._preferences
+
+    def preference(self, user_id: str, key: str) -> str | None:
+        """The user's most recent liked value for a key (what scenario files check), or None."""
+        from assistant.prefs.keys import Polarity, PrefKey
+
+        liked = [p for p in self.preferences.get(user_id, PrefKey.parse(key)) if p.polarity is Polarity.LIKE]
+        return max(liked, key=lambda p: p.updated_at).value if liked else None
+
     def replace_home(self, home: "Home") -> None:
         """Use another home from the next turn on."""
         self.home = home
@@ -273,8 +296,11 @@ class Runtime(AbstractContextManager):
         return self._loop.run_until_complete(coroutine)
 
     def close(self) -> None:
-        """Stop the action server and the event loop (idempotent)."""
+        """Stop the action server and the event loop, close the stores (idempotent)."""
         self.action_server.stop()
+        if self._preferences is not None:
+            self._preferences.close()
+            self._preferences = None
         if not self._loop.is_closed():
             self._loop.close()
 

@@ -125,6 +125,7 @@ def run_scenario(
     runtime: ScenarioRuntime,
     *,
     preferences: PreferenceLookup | None = None,
+    forget: Callable[[str], Any] | None = None,
     progress: Progress | None = None,
 ) -> ScenarioReport:
     """Play every turn on a fresh home with fresh conversations and check the expectations.
@@ -134,6 +135,8 @@ def run_scenario(
         runtime: plays the turns; its home is replaced and its users reset first.
         preferences: ``(user_id, key) -> value | None`` for ``expect.preference``; without it
             such expectations fail ("preference store not available").
+        forget: called with each of the scenario's users before the first turn, to delete
+            what they taught in earlier runs: every scenario starts from a clean slate.
         progress: called after each turn with (turns done, turns in all).
 
     Raises:
@@ -143,6 +146,8 @@ def run_scenario(
     user_ids = [u.id for u in scenario.users] + [t.user for t in scenario.turns]
     for user_id in dict.fromkeys(user_ids):
         runtime.reset_user(user_id)
+        if forget is not None:
+            forget(user_id)
     report = ScenarioReport(path=str(scenario.path))
     for turn in scenario.turns:
         result, failures = _play(turn, runtime, preferences)

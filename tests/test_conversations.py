@@ -13,7 +13,8 @@ CONVERSATIONS = sorted((Path(__file__).parent / "conversations").glob("*.yml"))
 def test_conversation(path: Path, runtime) -> None:
     from simulator.scenario import format_failure, load_scenario, run_scenario
 
-    report = run_scenario(load_scenario(path), runtime)
+    report = run_scenario(load_scenario(path), runtime, preferences=runtime.preference,
+                          forget=runtime.preferences.forget)
     assert report.turns > 0
     assert report.failed == 0, "\n" + "\n".join(format_failure(f) for f in report.failures)
 

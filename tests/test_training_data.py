@@ -24,7 +24,8 @@ from assistant.paths import PROJECT_ROOT
 DOMAIN_DIR = PROJECT_ROOT / "domain"
 DATA_DIR = PROJECT_ROOT / "stories"
 TEST_STORIES_DIR = PROJECT_ROOT / "tests" / "test_stories"
-SKILLS = ("chitchat", "device_control", "temperature", "media", "weather", "alarms", "coffee")
+SKILLS = ("chitchat", "device_control", "temperature", "media", "weather", "alarms", "coffee",
+          "preferences", "sports", "dining")
 MIN_EXAMPLES = 10
 
 # Entities whose annotated values must come from the catalogs.
@@ -39,8 +40,8 @@ EXPECTED_ACTIONS = {
     "stop": "action_stop",
     "out_of_scope": "utter_out_of_scope",
     "nlu_fallback": "utter_default",
-    "affirm": "utter_ok",
-    "deny": "utter_ok",
+    "affirm": "action_yes_no",
+    "deny": "action_yes_no",
     "turn_on": "action_device_control",
     "turn_off": "action_device_control",
     "set_brightness": "action_device_control",
@@ -60,6 +61,11 @@ EXPECTED_ACTIONS = {
     "set_timer": "action_set_timer",
     "ask_time": "action_tell_time",
     "start_coffee": "action_start_coffee",
+    "state_preference": "action_store_preference",
+    "ask_my_preferences": "action_list_preferences",
+    "forget_preferences": "action_forget_preferences",
+    "ask_team_score": "action_team_score",
+    "find_restaurant": "action_find_restaurant",
 }
 
 # Rasa's built-in intents and actions, usable without being listed in the domain.

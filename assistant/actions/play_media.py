@@ -8,11 +8,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import check_all, send_directives, turn_context
-from assistant.services import media
+from assistant.prefs.keys import PrefKey
+from assistant.services import media, preferences
 
 
 class ActionPlayMedia(Action):
-    """Plays a title, artist or genre on the speaking device, in the format it can show."""
+    """Plays a title, artist or genre on the speaking device, in the format it can show;
+    "play music" plays what the user likes."""
 
     def name(self) -> Text:
         return "action_play_media"
@@ -32,6 +34,8 @@ class ActionPlayMedia(Action):
                                               f"the {player.room.replace('_', ' ')} can.")
                 return []
             player = players[0]
+        user = preferences.for_user(ctx.user_id)
+        preferred = user.first(PrefKey.MUSIC_GENRE) or user.first(PrefKey.MUSIC_ARTIST)
         choice = media.choose(
             ctx.text,
             title=ctx.entity(tracker, "media_title"),
@@ -39,6 +43,7 @@ class ActionPlayMedia(Action):
             genre=ctx.entity(tracker, "genre"),
             media_type=ctx.entity(tracker, "media_type"),
             has_screen=player.has_screen,
+            default_genre=preferred or media.fallback_genre(user.disliked(PrefKey.MUSIC_GENRE)),
         )
         if choice.problem is not None:
             dispatcher.utter_message(text=choice.message)
@@ -49,6 +54,7 @@ class ActionPlayMedia(Action):
             dispatcher.utter_message(text=f"I can't play that here: {result.message}")
             return []
         where = "" if player.id == ctx.speaking.id else f" on the {player.name}"
-        dispatcher.utter_message(text=f"Playing {choice.describe()}{where}.")
+        because = ", since you like it" if choice.defaulted and preferred else ""
+        dispatcher.utter_message(text=f"Playing {choice.describe()}{where}{because}.")
         send_directives(dispatcher, [directive])
         return []

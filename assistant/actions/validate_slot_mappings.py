@@ -10,9 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import turn_context
 
+YES_NO_INTENTS = ("affirm", "deny")
+
 
 class ValidateSlotMappings(Action):
-    """Context slots: speaking device, its room, whether it has a screen, time of day, oven on."""
+    """Context slots (speaking device, its room, whether it has a screen, time of day, oven on),
+    and the lapse of a yes/no question nobody answered."""
 
     def name(self) -> Text:
         return "action_validate_slot_mappings"
@@ -31,4 +34,8 @@ class ValidateSlotMappings(Action):
             "time_of_day": ctx.home.clock.time_of_day.value,
             "oven_on": oven_on,
         }
-        return [SlotSet(k, v) for k, v in wanted.items() if tracker.get_slot(k) != v]
+        events = [SlotSet(k, v) for k, v in wanted.items() if tracker.get_slot(k) != v]
+        # A pending yes/no question lapses when the user says something else.
+        if tracker.get_slot("pending_question") and ctx.intent not in YES_NO_INTENTS:
+            events.append(SlotSet("pending_question", None))
+        return events

@@ -11,7 +11,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import turn_context
-from assistant.services import weather
+from assistant.prefs.keys import PrefKey
+from assistant.services import preferences, weather
 
 
 class ActionWeather(Action):
@@ -37,10 +38,16 @@ class ActionWeather(Action):
         if found.city is None and found.name:
             dispatcher.utter_message(text=f"I don't have weather for {found.name}.")
             return [SlotSet("pending_city", None)] if pending else []
-        city = found.city or weather.home_city()
+        user = preferences.for_user(ctx.user_id)
+        city, note = found.city, ""
+        if city is None:
+            city = weather.city_by_label(user.first(PrefKey.HOME_CITY) or "")
+            note = "(your home city)" if city else ""
+        city = city or weather.home_city()
+        unit = user.first(PrefKey.TEMPERATURE_UNIT) or "celsius"
         day = ctx.home.clock.now.date()
         when = "today"
         if re.search(r"\btomorrow\b", ctx.text.lower()):
             day, when = day + dt.timedelta(days=1), "tomorrow"
-        dispatcher.utter_message(text=weather.forecast(city, day).sentence(when))
+        dispatcher.utter_message(text=weather.forecast(city, day).sentence(when, unit, note))
         return [SlotSet("pending_city", None)] if pending else []

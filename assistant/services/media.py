@@ -32,6 +32,7 @@ class MediaChoice:
     fmt: str | None = None
     problem: MediaProblem | None = None
     message: str = ""
+    defaulted: bool = False  # nothing was named: the default (or preferred) music plays
 
     @property
     def directive_value(self) -> str:
@@ -100,9 +101,18 @@ def choose(
         return MediaChoice(problem=MediaProblem.NOT_FOUND,
                            message=f"I couldn't find \"{title or artist}\" in the library.")
     if fmt_wanted in (None, "music"):
-        return MediaChoice(default_genre, "music")
+        return MediaChoice(default_genre, "music", defaulted=True)
     return MediaChoice(problem=MediaProblem.NOT_FOUND,
                        message=f"Which {fmt_wanted} would you like?")
+
+
+def fallback_genre(disliked: list[str] | tuple[str, ...] = ()) -> str:
+    """The genre to play when nothing is named and nothing is preferred: pop, unless disliked."""
+    genres = load_catalog().genres
+    for genre in ("pop", *genres):
+        if genre not in disliked:
+            return genre
+    return "pop"
 
 
 def _title_after_verb(text: str, titles: dict) -> str | None:

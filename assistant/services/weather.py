@@ -27,9 +27,18 @@ class Forecast:
     high: int
     low: int
 
-    def sentence(self, when: str = "today") -> str:
-        return (f"In {self.city.label} {when}: {self.condition}, "
-                f"high of {self.high} and low of {self.low} degrees.")
+    def sentence(self, when: str = "today", unit: str = "celsius", note: str = "") -> str:
+        """ "In Seattle, Washington today: rainy, high of 13 and low of 7 degrees." ``unit``
+        "fahrenheit" converts and says so; ``note`` follows the city ("(your home city)")."""
+        high, low, unit_words = self.high, self.low, "degrees"
+        if unit == "fahrenheit":
+            high, low, unit_words = to_fahrenheit(high), to_fahrenheit(low), "degrees Fahrenheit"
+        where = f"{self.city.label} {note}".strip()
+        return f"In {where} {when}: {self.condition}, high of {high} and low of {low} {unit_words}."
+
+
+def to_fahrenheit(celsius: float) -> int:
+    return round(celsius * 9 / 5 + 32)
 
 
 def forecast(city: City, date: dt.date) -> Forecast:
@@ -83,6 +92,11 @@ def home_city() -> City:
     """The home's own city (the default when none is named)."""
     catalog = load_catalog()
     return catalog.cities_named(catalog.home_city)[0]
+
+
+def city_by_label(label: str) -> City | None:
+    """The catalog city with this label ("Wilkerson, California"), or None."""
+    return next((c for c in load_catalog().cities if c.label == label), None)
 
 
 def _canonical(value: str | None, options: list[str]) -> str | None:

@@ -102,22 +102,36 @@ def test_corrupt_model_is_a_clear_error(tmp_path: Path) -> None:
         Runtime.start(tmp_path)
 
 
-def test_conversations_persist_across_restarts(stack_dir: Path, runtime) -> None:
+def test_conversations_and_preferences_persist_across_restarts(stack_dir: Path, runtime) -> None:
     from simulator.home import Home
 
     runtime.replace_home(Home.default())
+    runtime.preferences.forget("rt_persist")
     runtime.handle("play some jazz", user_id="rt_persist", device_id="kitchen_speaker")
+    taught = runtime.handle("I love reggae", user_id="rt_persist", device_id="kitchen_speaker")
+    assert taught.reply == "Got it: you like reggae."
     before = _event_count(stack_dir, "rt_persist")
     assert before > 0
     second = Runtime.start(stack_dir, Home.default())
     try:
         second.handle("hello", user_id="rt_persist", device_id="kitchen_speaker")
+        played = second.handle("play some music", user_id="rt_persist", device_id="kitchen_speaker")
         tracker = second._run(second.agent.tracker_store.retrieve("rt_persist"))
         texts = [e.text for e in tracker.events if e.type_name == "user"]
-        assert texts[:2] == ["play some jazz", "hello"]
+        assert texts[:3] == ["play some jazz", "I love reggae", "hello"]
+        assert played.reply == "Playing some reggae, since you like it."
     finally:
         second.close()
     assert _event_count(stack_dir, "rt_persist") > before
+
+
+def test_preferences_survive_an_action_server_crash(fresh) -> None:
+    fresh.preferences.forget("rt_crash_prefs")
+    fresh.handle("I'm a Seahawks fan", user_id="rt_crash_prefs", device_id="kitchen_speaker")
+    fresh.action_server._proc.kill()
+    fresh.action_server._proc.wait()
+    result = fresh.handle("how did my team do", user_id="rt_crash_prefs", device_id="kitchen_speaker")
+    assert result.reply.startswith("The Seattle Seahawks (your team) ")
 
 
 def _event_count(stack_dir: Path, sender: str | None = None) -> int:

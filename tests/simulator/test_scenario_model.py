@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_training_data import load_domain
+
 from simulator.scenario import (
     DEFAULT_DEVICE,
     Expectation,
@@ -24,12 +26,8 @@ DEFAULT_HOME_DEVICES = {
     "garage_door", "front_door_lock", "coffee_maker", "living_room_tv", "kitchen_speaker",
     "bedroom_speaker", "office_speaker", "bedroom_alarm_clock",
 }
-INTENTS = {
-    "turn_on", "turn_off", "set_brightness", "set_color", "set_temperature", "open_device",
-    "close_device", "lock_device", "unlock_device", "ask_device_state", "ask_temperature",
-    "play_media", "ask_weather", "inform_place", "set_alarm", "cancel_alarm", "set_timer",
-    "ask_time", "start_coffee", "greet", "goodbye", "thank", "help", "stop", "out_of_scope",
-}
+# The domain's intents (one source of truth), plus Rasa's fallback.
+INTENTS = load_domain().intents | {"nlu_fallback"}
 
 FULL = """\
 home: default

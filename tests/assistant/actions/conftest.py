@@ -22,13 +22,13 @@ def make_tracker(home) -> Callable[..., Tracker]:
 
     def make(text: str, intent: str, *, device: str = "kitchen_speaker",
              entities: list[dict[str, Any]] | None = None, slots: dict[str, Any] | None = None,
-             with_context: bool = True) -> Tracker:
+             with_context: bool = True, confidence: float = 0.99) -> Tracker:
         metadata = {"user_id": "alice", "device_id": device}
         if with_context:
             metadata["context"] = build_context(home, device)
         latest = {
             "text": text,
-            "intent": {"name": intent, "confidence": 0.99},
+            "intent": {"name": intent, "confidence": confidence},
             "entities": entities or [],
             "metadata": metadata,
         }

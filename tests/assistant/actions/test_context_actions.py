@@ -104,3 +104,11 @@ def test_context_slots(home, make_tracker) -> None:
         SlotSet("time_of_day", "morning"),
         SlotSet("oven_on", True),
     ]
+
+
+@pytest.mark.parametrize(("intent", "lapses"), [("affirm", False), ("deny", False), ("turn_on", True),
+                                                 ("greet", True)])
+def test_a_pending_question_lapses_unless_answered(make_tracker, intent: str, lapses: bool) -> None:
+    tracker = make_tracker("text", intent, slots={"pending_question": "forget:*"})
+    events, _, _ = run_action(ValidateSlotMappings(), tracker)
+    assert (SlotSet("pending_question", None) in events) is lapses

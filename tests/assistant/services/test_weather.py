@@ -37,3 +37,18 @@ def test_forecast_is_deterministic_and_sane() -> None:
     assert first == second
     assert first.low < first.high
     assert "Seattle, Washington" in first.sentence()
+
+
+def test_fahrenheit_converts_both_figures_and_says_so() -> None:
+    f = forecast(home_city(), dt.date(2026, 11, 24))
+    text = f.sentence("today", "fahrenheit", "(your home city)")
+    assert text == (f"In Seattle, Washington (your home city) today: {f.condition}, high of "
+                    f"{round(f.high * 9 / 5 + 32)} and low of {round(f.low * 9 / 5 + 32)} degrees Fahrenheit.")
+    assert f.sentence() == f"In Seattle, Washington today: {f.condition}, high of {f.high} and low of {f.low} degrees."
+
+
+def test_city_by_label() -> None:
+    from assistant.services.weather import city_by_label
+
+    assert city_by_label("Wilkerson, California").region == "California"
+    assert city_by_label("Wilkerson") is None

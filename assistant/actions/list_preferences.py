@@ -1,0 +1,27 @@
+"""action_list_preferences: "what do you know about me?"."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from assistant.actions.common import turn_context
+from assistant.services import preferences
+
+STORE_DOWN = "Sorry, I can't reach what I know about you right now."
+
+
+class ActionListPreferences(Action):
+    """Lists the speaking user's stored preferences."""
+
+    def name(self) -> Text:
+        return "action_list_preferences"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        user = preferences.for_user(turn_context(tracker).user_id)
+        dispatcher.utter_message(text=STORE_DOWN if user.error else preferences.summary(user.prefs))
+        return []

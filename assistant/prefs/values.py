@@ -1,0 +1,129 @@
+"""Check a preference value against the catalogs: the canonical value, or a helpful reprompt."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from assistant.catalog import load_catalog
+from assistant.prefs.keys import COFFEE_AFTER_ALARM, MORNING_ROUTINES, NO_ROUTINE, PrefKey
+
+MAX_ECHO = 40
+
+UNIT_WORDS = {"c": "celsius", "celsius": "celsius", "centigrade": "celsius", "metric": "celsius",
+              "f": "fahrenheit", "fahrenheit": "fahrenheit", "imperial": "fahrenheit"}
+NO_ROUTINE_WORDS = ("none", "nothing", "no routine", "no", "nope")
+FILLER = ("the", "a", "an", "music", "food", "cuisine", "restaurants", "restaurant", "in", "team", "please")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The canonical catalog value (None when not accepted), a suggestion, and a message."""
+
+    value: str | None
+    suggestion: str | None = None
+    message: str = ""
+
+
+def check_value(key: PrefKey, raw: str) -> Checked:
+    """Accept a value for ``key`` if the catalogs know it; otherwise say why, suggesting the
+    closest known value when there is one ("Did you mean the Golden State Warriors?")."""
+    text = _clean(raw)
+    if not text:
+        return Checked(None, message=f"I didn't catch a {key.label}.")
+    options = _options(key)
+    if key is PrefKey.HOME_CITY:
+        return _check_city(raw, text)
+    if key is PrefKey.TEMPERATURE_UNIT:
+        unit = UNIT_WORDS.get(text.replace("°", "").replace("degrees ", "").strip())
+        if unit:
+            return Checked(unit)
+    if key is PrefKey.MORNING_ROUTINE:
+        if "coffee" in text:
+            return Checked(COFFEE_AFTER_ALARM)
+        if text in NO_ROUTINE_WORDS:
+            return Checked(NO_ROUTINE)
+    found = _exact(text, options)
+    if found:
+        return Checked(options[found])
+    return _unknown(key, raw, text, options)
+
+
+def _options(key: PrefKey) -> dict[str, str]:
+    """Accepted spellings (normalized) -> canonical value."""
+    catalog = load_catalog()
+    if key is PrefKey.MUSIC_GENRE:
+        return {_clean(g): g for g in catalog.genres} | {"hip-hop": "hip hop", "hiphop": "hip hop"}
+    if key is PrefKey.MUSIC_ARTIST:
+        return {_clean(a.name): a.name for a in catalog.artists}
+    if key is PrefKey.SPORTS_TEAM:
+        names: dict[str, str] = {}
+        for team in catalog.teams:
+            names[_clean(team.name)] = team.name
+            names[_clean(team.short)] = team.name
+        return names
+    if key is PrefKey.CUISINE:
+        return {c: c for c in catalog.cuisines}
+    if key is PrefKey.TEMPERATURE_UNIT:
+        return {u: u for u in catalog.temperature_units}
+    if key is PrefKey.NEWS_SOURCE:
+        names = {_clean(n): n for n in catalog.news_sources}
+        for name in catalog.news_sources:
+            first = _clean(name).split()
+            if first and first[0] not in ("the",):
+                names.setdefault(first[0], name)
+        return names
+    if key is PrefKey.MORNING_ROUTINE:
+        return {r: r for r in MORNING_ROUTINES}
+    return {c.label.lower(): c.label for c in catalog.cities}
+
+
+def _check_city(raw: str, text: str) -> Checked:
+    catalog = load_catalog()
+    words = text.replace(",", " ").split()
+    joined = " ".join(words)
+    for city in catalog.cities:
+        name, region = city.name.lower(), city.region.lower()
+        if joined in (f"{name} {region}", f"{name} in {region}"):
+            return Checked(city.label)
+    same = [c for c in catalog.cities if c.name.lower() == joined]
+    if len(same) == 1:
+        return Checked(same[0].label)
+    if len(same) > 1:
+        labels = [c.label for c in same]
+        return Checked(None, message=f"Which {same[0].name}: {' or '.join(labels)}?")
+    return _unknown(PrefKey.HOME_CITY, raw, text, {c.name.lower(): c.name for c in catalog.cities})
+
+
+def _exact(text: str, options: dict[str, str]) -> str | None:
+    if text in options:
+        return text
+    stripped = " ".join(w for w in text.split() if w not in FILLER)
+    return stripped if stripped in options else None
+
+
+def _unknown(key: PrefKey, raw: str, text: str, options: dict[str, str]) -> Checked:
+    shown = _echo(raw)
+    stripped = " ".join(w for w in text.split() if w not in FILLER) or text
+    close = difflib.get_close_matches(stripped, list(options), n=1, cutoff=0.75)
+    if close:
+        suggestion = options[close[0]]
+        article = "the " if key is PrefKey.SPORTS_TEAM else ""
+        return Checked(None, suggestion,
+                       f"I don't know the {key.label} '{shown}'. Did you mean {article}{suggestion}?")
+    known = sorted(set(options.values()))
+    listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
+    return Checked(None, None, f"I don't know the {key.label} '{shown}'. I know: {listed}.")
+
+
+def _clean(raw: str) -> str:
+    """Lower case, printable, single spaces, no surrounding punctuation."""
+    text = "".join(ch if ch.isprintable() else " " for ch in str(raw)[:500]).lower()
+    text = re.sub(r"[^\w\s,°'&-]", " ", text)
+    return " ".join(text.split()).strip(" ,'-")
+
+
+def _echo(raw: str) -> str:
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in str(raw)).split())
+    return text if len(text) <= MAX_ECHO else text[:MAX_ECHO - 1] + "…"

@@ -1,0 +1,170 @@
+"""The preference store as the actions see it: which store, and preferences put into words."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+from assistant.paths import DEFAULT_DATA_DIR, PREFS_URL_ENV, DataDir
+from assistant.prefs.keys import COFFEE_AFTER_ALARM, NO_ROUTINE, Polarity, PrefKey
+
+if TYPE_CHECKING:
+    from assistant.prefs.store import Preference, PreferenceStore
+
+# Words that name a preference category in "forget my music preference".
+SCOPE_WORDS: dict[PrefKey, tuple[str, ...]] = {
+    PrefKey.MUSIC_GENRE: ("music", "genre", "genres", "songs"),
+    PrefKey.MUSIC_ARTIST: ("music", "artist", "artists", "band", "bands", "singer"),
+    PrefKey.SPORTS_TEAM: ("team", "teams", "sport", "sports"),
+    PrefKey.CUISINE: ("cuisine", "food", "restaurant", "restaurants"),
+    PrefKey.HOME_CITY: ("city", "home", "town", "live", "location"),
+    PrefKey.TEMPERATURE_UNIT: ("unit", "units", "celsius", "fahrenheit"),
+    PrefKey.NEWS_SOURCE: ("news",),
+    PrefKey.MORNING_ROUTINE: ("routine", "morning", "coffee"),
+}
+EVERYTHING_WORDS = ("everything", "all", "anything", "whole")
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UserPrefs:
+    """One user's preferences as read at the start of a turn (``error`` when the store failed)."""
+
+    prefs: tuple["Preference", ...] = ()
+    error: str | None = None
+
+    def liked(self, key: PrefKey) -> list[str]:
+        """Liked values of a key, most recently updated first."""
+        return [p.value for p in self._of(key) if p.polarity is Polarity.LIKE]
+
+    def disliked(self, key: PrefKey) -> list[str]:
+        return [p.value for p in self._of(key) if p.polarity is Polarity.DISLIKE]
+
+    def first(self, key: PrefKey) -> str | None:
+        """The most recently liked value of a key, or None."""
+        liked = self.liked(key)
+        return liked[0] if liked else None
+
+    def _of(self, key: PrefKey) -> list["Preference"]:
+        return sorted((p for p in self.prefs if p.key is key), key=lambda p: p.updated_at, reverse=True)
+
+
+def for_user(user_id: str) -> UserPrefs:
+    """The user's preferences; a store that fails gives none (the turn goes on without them)."""
+    try:
+        return UserPrefs(tuple(store().get(user_id)))
+    except Exception as error:  # noqa: BLE001 - a broken store must not break the turn
+        log.warning("could not read preferences of %r: %s", user_id, error)
+        return UserPrefs(error=str(error))
+
+
+def store() -> "PreferenceStore":
+    """The store named by ASSISTANT_PREFS_URL (set by the runtime), else the default data folder's."""
+    url = os.environ.get(PREFS_URL_ENV) or DataDir(DEFAULT_DATA_DIR).prefs_url
+    return _open(url)
+
+
+@functools.lru_cache(maxsize=4)
+def _open(url: str) -> "PreferenceStore":
+    from assistant.prefs.store import PreferenceStore
+
+    return PreferenceStore.open(url)
+
+
+def forget_scope(text: str) -> tuple[PrefKey, ...] | None:
+    """The categories "forget my music preference" names; None means everything; () unclear."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    keys = tuple(key for key, names in SCOPE_WORDS.items() if words & set(names))
+    if keys:
+        return keys
+    if words & set(EVERYTHING_WORDS) or {"about", "me"} <= words:
+        return None
+    return ()
+
+
+def phrase(pref: "Preference") -> str:
+    """One preference in words: "you like jazz", "your home city is Seattle, Washington"."""
+    return describe(pref.key, pref.value, pref.polarity)
+
+
+def describe(key: PrefKey, value: str, polarity: Polarity) -> str:
+    if polarity is Polarity.DISLIKE:
+        noun = {PrefKey.MUSIC_GENRE: f"{value} music", PrefKey.CUISINE: f"{value.title()} food"}
+        return f"you don't like {noun.get(key, value)}"
+    if key is PrefKey.MUSIC_GENRE:
+        return f"you like {value}"
+    if key is PrefKey.MUSIC_ARTIST:
+        return f"you like {value}"
+    if key is PrefKey.SPORTS_TEAM:
+        return f"you're a {value} fan"
+    if key is PrefKey.CUISINE:
+        return f"you like {value.title()} food"
+    if key is PrefKey.HOME_CITY:
+        return f"your home city is {value}"
+    if key is PrefKey.TEMPERATURE_UNIT:
+        return f"you prefer {value.title()}"
+    if key is PrefKey.NEWS_SOURCE:
+        return f"your news source is {value}"
+    if key is PrefKey.MORNING_ROUTINE:
+        if value == COFFEE_AFTER_ALARM:
+            return "you like coffee after the alarm"
+        if value == NO_ROUTINE:
+            return "you have no morning routine"
+    return f"your {key.label} is {value}"
+
+
+def summary(prefs: Iterable["Preference"]) -> str:
+    """All of a user's preferences as one sentence, or an invitation when there are none."""
+    parts = [phrase(p) for p in prefs]
+    if not parts:
+        return ("I don't know anything about you yet. Tell me, for example, "
+                "\"I like jazz\" or \"I'm a Warriors fan\".")
+    return "Here's what I know about you: " + join(parts) + "."
+
+
+def scope_words(keys: tuple[PrefKey, ...] | None) -> str:
+    """ "your music genre and artist preferences" / "everything I know about you"."""
+    if keys is None:
+        return "everything I know about you"
+    labels = [key.label for key in keys]
+    return f"your {join(labels)} preference" + ("s" if len(labels) > 1 else "")
+
+
+FORGET_PREFIX = "forget:"
+
+
+def forget_question(scope: tuple[PrefKey, ...] | None) -> str:
+    """The pending_question value for "forget these (None: everything)?"."""
+    return FORGET_PREFIX + ("*" if scope is None else ",".join(k.value for k in scope))
+
+
+def parse_forget_question(pending: str) -> "tuple[PrefKey, ...] | None | bool":
+    """The scope a pending forget question names; False when it is not one (or is garbled)."""
+    if not pending.startswith(FORGET_PREFIX):
+        return False
+    body = pending[len(FORGET_PREFIX):]
+    if body == "*":
+        return None
+    try:
+        return tuple(PrefKey.parse(part) for part in body.split(","))
+    except ValueError:
+        return False
+
+
+def forget(user_id: str, scope: tuple[PrefKey, ...] | None) -> int:
+    """Delete the user's preferences in scope (None: all of them); the number of rows removed."""
+    if scope is None:
+        return store().forget(user_id)
+    return sum(store().forget(user_id, key) for key in scope)
+
+
+def join(parts: list[str]) -> str:
+    """ "a", "a and b", "a; b and c" (semicolons: values may hold commas)."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return "; ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 2 else " and ".join(parts)

@@ -1,0 +1,198 @@
+"""Preference actions on a real SQLite store in a temporary folder: statements stored per user,
+used by the next request, listed, and forgotten only after a yes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from assistant.actions.find_restaurant import ActionFindRestaurant
+from assistant.actions.forget_preferences import ActionForgetPreferences
+from assistant.actions.list_preferences import ActionListPreferences
+from assistant.actions.play_media import ActionPlayMedia
+from assistant.actions.store_preference import NOT_A_STATEMENT, ActionStorePreference
+from assistant.actions.team_score import NO_TEAM, ActionTeamScore
+from assistant.actions.weather import ActionWeather
+from assistant.actions.yes_no import NOT_UNDERSTOOD, ActionYesNo
+from assistant.paths import PREFS_URL_ENV
+from assistant.prefs.keys import Polarity, PrefKey, Source
+from assistant.services import preferences as svc
+from tests.assistant.actions.conftest import run_action
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh preference store that the actions open through the environment."""
+    path = tmp_path / "prefs.db"
+    monkeypatch.setenv(PREFS_URL_ENV, f"sqlite:///{path}")
+    svc._open.cache_clear()
+    svc.store()  # creates the file, so that "nothing stored" can be checked in it
+    yield path
+    svc._open.cache_clear()
+
+
+def rows(db: Path) -> list[tuple[str, str, str, str]]:
+    with sqlite3.connect(db) as conn:
+        return sorted(conn.execute("SELECT user_id, key, value, polarity FROM preferences").fetchall())
+
+
+def say(action, make_tracker, text: str, intent: str, **kwargs) -> tuple[list, list[str], list[str]]:
+    return run_action(action, make_tracker(text, intent, **kwargs))
+
+
+def test_statement_is_stored_for_the_speaking_user(db, make_tracker) -> None:
+    _, texts, _ = say(ActionStorePreference(), make_tracker, "I'm a Warriors fan", "state_preference")
+    assert texts == ["Got it: you're a Golden State Warriors fan."]
+    assert rows(db) == [("alice", "sports_team", "Golden State Warriors", "like")]
+    stored = svc.store().get("alice")[0]
+    assert stored.source is Source.STATEMENT
+
+
+def test_two_statements_in_one_sentence(db, make_tracker) -> None:
+    _, texts, _ = say(ActionStorePreference(), make_tracker, "I like jazz but I hate country", "state_preference")
+    assert texts == ["Got it: you like jazz and you don't like country music."]
+    assert rows(db) == [("alice", "music_genre", "country", "dislike"), ("alice", "music_genre", "jazz", "like")]
+
+
+@pytest.mark.parametrize("text", ["I like '; DROP TABLE preferences; --", "I'm a fan of 🦄", "\x00\x07", "x" * 5000])
+def test_no_statement_stores_nothing_and_says_how(db, make_tracker, text: str) -> None:
+    svc.store().set("alice", PrefKey.MUSIC_GENRE, "rock")
+    _, texts, _ = say(ActionStorePreference(), make_tracker, text, "state_preference")
+    assert texts == [NOT_A_STATEMENT]
+    assert rows(db) == [("alice", "music_genre", "rock", "like")]
+
+
+def test_ambiguous_city_is_asked_about_not_stored(db, make_tracker) -> None:
+    _, texts, _ = say(ActionStorePreference(), make_tracker, "I live in Wilkerson", "state_preference")
+    assert "California" in texts[0] and "Washington" in texts[0]
+    assert rows(db) == []
+
+
+def test_play_music_uses_the_liked_genre_on_the_next_turn(db, make_tracker) -> None:
+    say(ActionStorePreference(), make_tracker, "I love jazz", "state_preference")
+    _, texts, directives = say(ActionPlayMedia(), make_tracker, "play some music", "play_media")
+    assert texts == ["Playing some jazz, since you like it."]
+    assert directives == ["play kitchen_speaker jazz|music"]
+
+
+def test_play_music_avoids_a_disliked_default(db, make_tracker) -> None:
+    svc.store().set("alice", PrefKey.MUSIC_GENRE, "pop", Polarity.DISLIKE)
+    _, texts, _ = say(ActionPlayMedia(), make_tracker, "play some music", "play_media")
+    assert texts == ["Playing some rock."]
+
+
+def test_a_named_genre_beats_the_preference(db, make_tracker) -> None:
+    svc.store().set("alice", PrefKey.MUSIC_GENRE, "jazz")
+    _, texts, _ = say(ActionPlayMedia(), make_tracker, "play some reggae", "play_media",
+                      entities=[{"entity": "genre", "value": "reggae"}])
+    assert texts == ["Playing some reggae."]
+
+
+def test_another_users_preference_is_not_used(db, make_tracker) -> None:
+    svc.store().set("bob", PrefKey.MUSIC_GENRE, "jazz")
+    _, texts, _ = say(ActionPlayMedia(), make_tracker, "play some music", "play_media")
+    assert texts == ["Playing some pop."]
+
+
+def test_weather_uses_home_city_and_unit(db, make_tracker) -> None:
+    svc.store().set("alice", PrefKey.HOME_CITY, "Wilkerson, California")
+    svc.store().set("alice", PrefKey.TEMPERATURE_UNIT, "fahrenheit")
+    _, texts, _ = say(ActionWeather(), make_tracker, "what's the weather", "ask_weather")
+    assert texts[0].startswith("In Wilkerson, California (your home city) today: ")
+    assert texts[0].endswith("degrees Fahrenheit.")
+
+
+def test_team_score_needs_a_team_then_uses_it(db, make_tracker) -> None:
+    _, texts, _ = say(ActionTeamScore(), make_tracker, "how did my team do", "ask_team_score")
+    assert texts == [NO_TEAM]
+    svc.store().set("alice", PrefKey.SPORTS_TEAM, "Seattle Seahawks")
+    _, texts, _ = say(ActionTeamScore(), make_tracker, "how did my team do", "ask_team_score")
+    assert texts[0].startswith("The Seattle Seahawks (your team) ")
+
+
+def test_restaurant_uses_the_liked_cuisine(db, make_tracker) -> None:
+    svc.store().set("alice", PrefKey.CUISINE, "thai")
+    _, texts, _ = say(ActionFindRestaurant(), make_tracker, "find a restaurant", "find_restaurant")
+    assert texts == ["Since you like Thai food: For Thai food, try Bangkok Garden or Thai Basil."]
+
+
+def test_list_preferences(db, make_tracker) -> None:
+    svc.store().set("alice", PrefKey.MUSIC_GENRE, "jazz")
+    svc.store().set("bob", PrefKey.CUISINE, "thai")
+    _, texts, _ = say(ActionListPreferences(), make_tracker, "what do you know about me", "ask_my_preferences")
+    assert texts == ["Here's what I know about you: you like jazz."]
+
+
+def test_forget_asks_first_then_deletes_on_yes(db, make_tracker) -> None:
+    store = svc.store()
+    store.set("alice", PrefKey.MUSIC_GENRE, "jazz")
+    store.set("alice", PrefKey.SPORTS_TEAM, "Seattle Seahawks")
+    store.set("bob", PrefKey.MUSIC_GENRE, "rock")
+    events, texts, _ = say(ActionForgetPreferences(), make_tracker, "forget my music preference", "forget_preferences")
+    assert texts == ["Forget your music genre and artist preferences (jazz)? Say yes or no."]
+    assert events == [SlotSet("pending_question", "forget:music_genre,music_artist")]
+    assert len(rows(db)) == 3
+    events, texts, _ = say(ActionYesNo(), make_tracker, "yes", "affirm",
+                           slots={"pending_question": "forget:music_genre,music_artist"})
+    assert texts == ["Done: I've forgotten your music genre and artist preferences (1 item)."]
+    assert events == [SlotSet("pending_question", None)]
+    assert rows(db) == [("alice", "sports_team", "Seattle Seahawks", "like"), ("bob", "music_genre", "rock", "like")]
+
+
+def test_no_keeps_everything(db, make_tracker) -> None:
+    svc.store().set("alice", PrefKey.MUSIC_GENRE, "jazz")
+    _, texts, _ = say(ActionYesNo(), make_tracker, "no", "deny", slots={"pending_question": "forget:*"})
+    assert texts == ["Okay, I'll keep it."]
+    assert rows(db) == [("alice", "music_genre", "jazz", "like")]
+
+
+def test_forget_everything_leaves_other_users(db, make_tracker) -> None:
+    svc.store().set("alice", PrefKey.MUSIC_GENRE, "jazz")
+    svc.store().set("alice", PrefKey.CUISINE, "thai")
+    svc.store().set("bob", PrefKey.MUSIC_GENRE, "rock")
+    _, texts, _ = say(ActionYesNo(), make_tracker, "yes", "affirm", slots={"pending_question": "forget:*"})
+    assert texts == ["Done: I've forgotten everything I know about you (2 items)."]
+    assert rows(db) == [("bob", "music_genre", "rock", "like")]
+
+
+def test_forget_with_nothing_stored_does_not_ask(db, make_tracker) -> None:
+    events, texts, _ = say(ActionForgetPreferences(), make_tracker, "forget my team", "forget_preferences")
+    assert texts == ["There's nothing to forget: I don't have your team preference stored."]
+    assert events == [SlotSet("pending_question", None)]
+
+
+def test_yes_without_a_question_is_just_okay(db, make_tracker) -> None:
+    svc.store().set("alice", PrefKey.MUSIC_GENRE, "jazz")
+    events, texts, _ = say(ActionYesNo(), make_tracker, "yes", "affirm")
+    assert (events, texts) == ([], ["Okay."])
+    assert len(rows(db)) == 1
+
+
+def test_a_broken_store_does_not_break_the_turn(tmp_path, monkeypatch, make_tracker) -> None:
+    bad = tmp_path / "not-a-db"
+    bad.mkdir()
+    monkeypatch.setenv(PREFS_URL_ENV, f"sqlite:///{bad}")
+    svc._open.cache_clear()
+    try:
+        _, texts, _ = say(ActionPlayMedia(), make_tracker, "play some music", "play_media")
+        assert texts == ["Playing some pop."]
+        _, texts, _ = say(ActionListPreferences(), make_tracker, "what do you know about me", "ask_my_preferences")
+        assert texts == ["Sorry, I can't reach what I know about you right now."]
+    finally:
+        svc._open.cache_clear()
+
+
+def test_an_unsure_yes_deletes_nothing_and_asks_again(db, make_tracker) -> None:
+    svc.store().set("alice", PrefKey.MUSIC_GENRE, "jazz")
+    events, texts, _ = say(ActionYesNo(), make_tracker, "asdfgh qwerty", "affirm", confidence=0.47,
+                           slots={"pending_question": "forget:*"})
+    assert (events, texts) == ([], ["Sorry, was that a yes or a no?"])
+    assert len(rows(db)) == 1
+
+
+def test_an_unsure_yes_with_nothing_pending_is_not_understood(db, make_tracker) -> None:
+    events, texts, _ = say(ActionYesNo(), make_tracker, "asdfgh qwerty", "affirm", confidence=0.47)
+    assert (events, texts) == ([], [NOT_UNDERSTOOD])

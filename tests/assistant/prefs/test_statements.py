@@ -1,0 +1,84 @@
+"""Preferences said in passing, found with spaCy and the catalog EntityRuler."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.prefs.keys import COFFEE_AFTER_ALARM, Polarity, PrefKey
+from assistant.prefs.statements import Correction, catalog_patterns, parse_correction, parse_statements
+
+LIKE, DISLIKE = Polarity.LIKE, Polarity.DISLIKE
+
+
+def found(text: str) -> list[tuple[str, str, Polarity]]:
+    return [(s.key.value, s.value, s.polarity) for s in parse_statements(text)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I'm a Warriors fan", [("sports_team", "Golden State Warriors", LIKE)]),
+    ("I'm a Warrior fan", [("sports_team", "Golden State Warriors", LIKE)]),
+    ("I am a big fan of the Seahawks", [("sports_team", "Seattle Seahawks", LIKE)]),
+    ("remember that I'm a Celtics fan", [("sports_team", "Boston Celtics", LIKE)]),
+    ("I like Italian restaurants", [("cuisine", "italian", LIKE)]),
+    ("I love Thai food", [("cuisine", "thai", LIKE)]),
+    ("I prefer Celsius", [("temperature_unit", "celsius", LIKE)]),
+    ("use fahrenheit please", [("temperature_unit", "fahrenheit", LIKE)]),
+    ("I don't like country music", [("music_genre", "country", DISLIKE)]),
+    ("I hate jazz", [("music_genre", "jazz", DISLIKE)]),
+    ("I can't stand rock", [("music_genre", "rock", DISLIKE)]),
+    ("I'm not a fan of pop", [("music_genre", "pop", DISLIKE)]),
+    ("I’m not into folk music", [("music_genre", "folk", DISLIKE)]),
+    ("I love jazz", [("music_genre", "jazz", LIKE)]),
+    ("my favourite music is hip hop", [("music_genre", "hip hop", LIKE)]),
+    ("I really like classical music", [("music_genre", "classical", LIKE)]),
+    ("I like Imagine Dragons", [("music_artist", "Imagine Dragons", LIKE)]),
+    ("I live in Seattle", [("home_city", "Seattle, Washington", LIKE)]),
+    ("my home city is Wilkerson, California", [("home_city", "Wilkerson, California", LIKE)]),
+    ("I'm from Portland Maine", [("home_city", "Portland, Maine", LIKE)]),
+    ("I live in Wilkerson", [("home_city", "Wilkerson", LIKE)]),  # ambiguous: the action asks which
+    ("I read the BBC", [("news_source", "BBC News", LIKE)]),
+    ("my news source is NPR", [("news_source", "NPR", LIKE)]),
+    ("I like coffee after my alarm", [("morning_routine", COFFEE_AFTER_ALARM, LIKE)]),
+    ("I want coffee after the alarm goes off", [("morning_routine", COFFEE_AFTER_ALARM, LIKE)]),
+    ("I like jazz but I hate country", [("music_genre", "jazz", LIKE), ("music_genre", "country", DISLIKE)]),
+    ("I don't like country but I love jazz", [("music_genre", "country", DISLIKE), ("music_genre", "jazz", LIKE)]),
+])
+def test_statements(text: str, expected: list) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "play some jazz", "what's the weather in Seattle", "turn on the lights", "is it raining in Portland",
+    "what music do I like", "I like Seattle", "", "   ", "🦄🦄🦄", "\x00\x1b[31m", "I like '; DROP TABLE preferences; --",
+    "how did the Warriors do",
+])
+def test_non_statements(text: str) -> None:
+    assert parse_statements(text) == []
+
+
+def test_only_the_first_500_characters_are_read() -> None:
+    assert parse_statements("blah " * 1000 + "I love jazz") == []
+    assert found("I love jazz " + "blah " * 1000) == [("music_genre", "jazz", LIKE)]
+
+
+def test_every_pattern_names_a_catalog_value() -> None:
+    from assistant.catalog import load_catalog
+
+    catalog = load_catalog()
+    known = (set(catalog.genres) | {a.name for a in catalog.artists} | {t.name for t in catalog.teams}
+             | set(catalog.cuisines) | {c.label for c in catalog.cities} | {c.name for c in catalog.cities}
+             | set(catalog.temperature_units) | set(catalog.news_sources))
+    assert {p["id"] for p in catalog_patterns()} <= known
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("when I say 'the big light' I mean the living room ceiling light",
+     Correction("the big light", "the living room ceiling light")),
+    ("When I say the big light, I mean the living room light.", Correction("the big light", "the living room light")),
+    ("by big light I mean the living room light", Correction("big light", "the living room light")),
+    ("'tunes' means music", Correction("tunes", "music")),
+    ("play jazz", None),
+    ("when I say it I mean it", None),
+])
+def test_corrections(text: str, expected: Correction | None) -> None:
+    assert parse_correction(text) == expected

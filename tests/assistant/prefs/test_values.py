@@ -1,0 +1,68 @@
+"""Values checked against the catalogs: canonical forms, typo suggestions, hostile input."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.prefs.keys import PrefKey
+from assistant.prefs.values import check_value
+
+
+@pytest.mark.parametrize(("key", "raw", "value"), [
+    (PrefKey.MUSIC_GENRE, "Jazz", "jazz"),
+    (PrefKey.MUSIC_GENRE, "hip-hop", "hip hop"),
+    (PrefKey.MUSIC_GENRE, "country music", "country"),
+    (PrefKey.MUSIC_ARTIST, "imagine dragons", "Imagine Dragons"),
+    (PrefKey.SPORTS_TEAM, "warriors", "Golden State Warriors"),
+    (PrefKey.SPORTS_TEAM, "the Warriors", "Golden State Warriors"),
+    (PrefKey.SPORTS_TEAM, "golden state warriors", "Golden State Warriors"),
+    (PrefKey.CUISINE, "Italian food", "italian"),
+    (PrefKey.HOME_CITY, "Seattle", "Seattle, Washington"),
+    (PrefKey.HOME_CITY, "Wilkerson, Washington", "Wilkerson, Washington"),
+    (PrefKey.HOME_CITY, "wilkerson washington", "Wilkerson, Washington"),
+    (PrefKey.HOME_CITY, "Wilkerson in California", "Wilkerson, California"),
+    (PrefKey.TEMPERATURE_UNIT, "Fahrenheit", "fahrenheit"),
+    (PrefKey.TEMPERATURE_UNIT, "°F", "fahrenheit"),
+    (PrefKey.TEMPERATURE_UNIT, "C", "celsius"),
+    (PrefKey.TEMPERATURE_UNIT, "centigrade", "celsius"),
+    (PrefKey.NEWS_SOURCE, "bbc", "BBC News"),
+    (PrefKey.NEWS_SOURCE, "NPR", "NPR"),
+    (PrefKey.NEWS_SOURCE, "the guardian", "The Guardian"),
+    (PrefKey.MORNING_ROUTINE, "coffee after my alarm", "coffee after the alarm"),
+    (PrefKey.MORNING_ROUTINE, "nothing", "none"),
+])
+def test_accepted_values_become_canonical(key: PrefKey, raw: str, value: str) -> None:
+    checked = check_value(key, raw)
+    assert (checked.value, checked.message) == (value, "")
+
+
+@pytest.mark.parametrize(("key", "raw", "message"), [
+    (PrefKey.SPORTS_TEAM, "Warrior", "I don't know the team 'Warrior'. Did you mean the Golden State Warriors?"),
+    (PrefKey.MUSIC_GENRE, "jaz", "I don't know the music genre 'jaz'. Did you mean jazz?"),
+    (PrefKey.CUISINE, "itallian", "I don't know the cuisine 'itallian'. Did you mean italian?"),
+])
+def test_typos_get_a_suggestion_not_a_value(key: PrefKey, raw: str, message: str) -> None:
+    checked = check_value(key, raw)
+    assert checked.value is None and checked.suggestion is not None
+    assert checked.message == message
+
+
+def test_shared_city_name_asks_which() -> None:
+    checked = check_value(PrefKey.HOME_CITY, "Wilkerson")
+    assert checked.value is None
+    assert checked.message == "Which Wilkerson: Wilkerson, California or Wilkerson, Washington?"
+
+
+def test_unknown_value_lists_what_is_known() -> None:
+    checked = check_value(PrefKey.CUISINE, "xyz")
+    assert checked.value is None and checked.suggestion is None
+    assert checked.message.startswith("I don't know the cuisine 'xyz'. I know: american, chinese")
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\x00\x07", "🦄🦄", "'; DROP TABLE preferences; --", "x" * 5000])
+@pytest.mark.parametrize("key", list(PrefKey))
+def test_hostile_input_is_refused_with_a_short_message(key: PrefKey, raw: str) -> None:
+    checked = check_value(key, raw)
+    assert checked.value is None
+    assert checked.message and len(checked.message) < 300
+    assert "\x00" not in checked.message

@@ -1,0 +1,63 @@
+"""The preference words the actions use: scopes of "forget ...", phrases and summaries."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.prefs.keys import Polarity, PrefKey
+from assistant.services import preferences as svc
+
+
+@pytest.mark.parametrize(("text", "scope"), [
+    ("forget my music preference", (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST)),
+    ("forget my team", (PrefKey.SPORTS_TEAM,)),
+    ("forget my food preferences", (PrefKey.CUISINE,)),
+    ("forget my home city", (PrefKey.HOME_CITY,)),
+    ("forget my temperature unit", (PrefKey.TEMPERATURE_UNIT,)),
+    ("forget my news source", (PrefKey.NEWS_SOURCE,)),
+    ("forget everything about me", None),
+    ("forget what you know about me", None),
+    ("delete all my data", None),
+    ("forget it", ()),
+])
+def test_forget_scope(text: str, scope) -> None:
+    assert svc.forget_scope(text) == scope
+
+
+@pytest.mark.parametrize("scope", [None, (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST), (PrefKey.CUISINE,)])
+def test_forget_question_round_trips(scope) -> None:
+    assert svc.parse_forget_question(svc.forget_question(scope)) == scope
+
+
+@pytest.mark.parametrize("pending", ["offer:music_genre", "forget:no_such_key", "forget:", ""])
+def test_other_or_garbled_questions_are_not_forget_questions(pending: str) -> None:
+    assert svc.parse_forget_question(pending) is False
+
+
+@pytest.mark.parametrize(("key", "value", "polarity", "words"), [
+    (PrefKey.MUSIC_GENRE, "jazz", Polarity.LIKE, "you like jazz"),
+    (PrefKey.MUSIC_GENRE, "country", Polarity.DISLIKE, "you don't like country music"),
+    (PrefKey.SPORTS_TEAM, "Golden State Warriors", Polarity.LIKE, "you're a Golden State Warriors fan"),
+    (PrefKey.CUISINE, "thai", Polarity.LIKE, "you like Thai food"),
+    (PrefKey.HOME_CITY, "Wilkerson, California", Polarity.LIKE, "your home city is Wilkerson, California"),
+    (PrefKey.TEMPERATURE_UNIT, "celsius", Polarity.LIKE, "you prefer Celsius"),
+])
+def test_describe(key: PrefKey, value: str, polarity: Polarity, words: str) -> None:
+    assert svc.describe(key, value, polarity) == words
+
+
+def test_join_uses_semicolons_when_values_hold_commas() -> None:
+    assert svc.join([]) == ""
+    assert svc.join(["a"]) == "a"
+    assert svc.join(["a", "b"]) == "a and b"
+    assert svc.join(["a, x", "b", "c"]) == "a, x; b and c"
+
+
+def test_scope_words() -> None:
+    assert svc.scope_words(None) == "everything I know about you"
+    assert svc.scope_words((PrefKey.CUISINE,)) == "your cuisine preference"
+    assert svc.scope_words((PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST)) == "your music genre and artist preferences"
+
+
+def test_summary_without_preferences_invites_teaching() -> None:
+    assert svc.summary([]).startswith("I don't know anything about you yet.")
