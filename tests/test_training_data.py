@@ -64,6 +64,7 @@ EXPECTED_ACTIONS = {
     "state_preference": "action_store_preference",
     "ask_my_preferences": "action_list_preferences",
     "forget_preferences": "action_forget_preferences",
+    "learn_preferences": "preference_form",
     "ask_team_score": "action_team_score",
     "find_restaurant": "action_find_restaurant",
 }
@@ -160,6 +161,7 @@ def load_domain(directory: Path = DOMAIN_DIR) -> Domain:
         intents |= _names(data.get("intents"))
         entities |= _names(data.get("entities"))
         actions |= _names(data.get("actions")) | set((data.get("responses") or {}).keys())
+        actions |= set((data.get("forms") or {}).keys())
         slots |= set((data.get("slots") or {}).keys())
     return Domain(intents, entities, actions, slots)
 
@@ -276,12 +278,17 @@ def story_problems(stories: list[tuple[str, str, list[dict[str, Any]]]], domain:
     actions = domain.actions | DEFAULT_ACTIONS
     for source, name, steps in stories:
         where = f"{source} story {name!r}"
+        loop = None  # the active form: it answers every user turn until it ends
         for i, step in enumerate(steps):
+            if "active_loop" in step:
+                loop = step["active_loop"]
             if "intent" in step:
                 intent = step["intent"]
                 if intent not in intents:
                     problems.append(f"{where}: unknown intent {intent}")
                 following = steps[i + 1] if i + 1 < len(steps) else {}
+                if loop and following.get("action") == loop:
+                    continue
                 if intent in expected and following.get("action") != expected[intent]:
                     problems.append(f"{where}: {intent} followed by {following}, expected {expected[intent]}")
             if "action" in step:
@@ -291,7 +298,7 @@ def story_problems(stories: list[tuple[str, str, list[dict[str, Any]]]], domain:
                     problems.append(f"{where}: action_validate_slot_mappings runs by itself; leave it out")
             for slot_event in step.get("slot_was_set") or []:
                 for slot in _names([slot_event]):
-                    if slot not in domain.slots:
+                    if slot not in domain.slots | {"requested_slot"}:
                         problems.append(f"{where}: unknown slot {slot}")
     return problems
 

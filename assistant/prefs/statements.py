@@ -86,6 +86,13 @@ def parse_statements(text: str) -> list[Statement]:
     return list(dict.fromkeys(found))
 
 
+def find_values(text: str, key: PrefKey) -> list[str]:
+    """Catalog values of one key named anywhere in ``text`` (an answer like "probably the
+    Warriors"), whoever speaks; canonical values, in order."""
+    doc = nlp()(_clean(text))
+    return list(dict.fromkeys(ent.ent_id_ or ent.text for ent in doc.ents if LABEL_KEYS.get(ent.label_) is key))
+
+
 def parse_correction(text: str) -> Correction | None:
     """ "when I say X I mean Y" (and "by X I mean Y", "'X' means Y"), or None."""
     clean = _clean(text).lower().rstrip(" .!?")

@@ -1,0 +1,150 @@
+"""The guided Q&A's actions: questions, validation (stored at once), and the summary."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from assistant.actions.ask_qa import AskQuestion
+from assistant.actions.preference_summary import ActionPreferenceSummary
+from assistant.actions.validate_preference_form import ValidatePreferenceForm
+from assistant.paths import PREFS_URL_ENV
+from assistant.prefs import qa
+from assistant.prefs.keys import Polarity, PrefKey, Source
+from assistant.services import preferences as svc
+from tests.assistant.actions.conftest import run_action
+
+SLOTS = [qa.slot_for(k) for k in qa.QA_KEYS]
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv(PREFS_URL_ENV, f"sqlite:///{tmp_path / 'prefs.db'}")
+    svc._open.cache_clear()
+    yield svc.store()
+    svc._open.cache_clear()
+
+
+def validate(key: PrefKey, text: str, make_tracker, slots: dict | None = None) -> tuple[dict, list[str]]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "inform", slots=slots or {})
+    method = getattr(ValidatePreferenceForm(), f"validate_{qa.slot_for(key)}")
+    result = asyncio.run(method(text, dispatcher, tracker, {}))
+    return result, [m["text"] for m in dispatcher.messages]
+
+
+def required(make_tracker, slots: dict | None = None) -> list[str]:
+    tracker = make_tracker("learn my preferences", "learn_preferences", slots=slots or {})
+    return asyncio.run(ValidatePreferenceForm().required_slots(SLOTS, CollectingDispatcher(), tracker, {}))
+
+
+def test_everything_is_asked_of_a_new_user(store, make_tracker) -> None:
+    assert required(make_tracker) == SLOTS
+
+
+def test_known_categories_are_not_asked_again(store, make_tracker) -> None:
+    store.set("alice", PrefKey.MUSIC_GENRE, "jazz")
+    store.set("alice", PrefKey.CUISINE, "thai", Polarity.DISLIKE)  # a dislike doesn't answer the question
+    store.set("bob", PrefKey.SPORTS_TEAM, "Boston Celtics")          # another user's answer doesn't either
+    assert required(make_tracker) == [s for s in SLOTS if s != "qa_music_genre"]
+
+
+def test_stale_categories_are_asked_again(tmp_path, monkeypatch, make_tracker) -> None:
+    from assistant.prefs.store import PreferenceStore
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    with PreferenceStore.open(url, now=lambda: dt.datetime(2020, 1, 1)) as old:
+        old.set("alice", PrefKey.MUSIC_GENRE, "jazz")
+    monkeypatch.setenv(PREFS_URL_ENV, url)
+    svc._open.cache_clear()
+    try:
+        assert required(make_tracker) == SLOTS
+    finally:
+        svc._open.cache_clear()
+
+
+def test_stop_asks_nothing_more(store, make_tracker) -> None:
+    assert required(make_tracker, {"qa_stopped": True}) == []
+
+
+def test_an_answer_is_stored_at_once(store, make_tracker) -> None:
+    result, texts = validate(PrefKey.SPORTS_TEAM, "the Seahawks", make_tracker)
+    assert result == {"qa_sports_team": "Seattle Seahawks", "qa_suggestion": None}
+    assert texts == []
+    [pref] = store.get("alice")
+    assert (pref.key, pref.value, pref.source) == (PrefKey.SPORTS_TEAM, "Seattle Seahawks", Source.QA)
+
+
+def test_invalid_answer_reprompts_with_a_suggestion_then_yes_accepts(store, make_tracker) -> None:
+    result, texts = validate(PrefKey.SPORTS_TEAM, "Warrior", make_tracker)
+    assert result == {"qa_sports_team": None, "qa_suggestion": "Golden State Warriors"}
+    assert texts == ["I don't know the team 'Warrior'. Did you mean the Golden State Warriors?"]
+    assert store.get("alice") == []
+    result, _ = validate(PrefKey.SPORTS_TEAM, "yes", make_tracker, {"qa_suggestion": "Golden State Warriors"})
+    assert result["qa_sports_team"] == "Golden State Warriors"
+    assert store.first_liked("alice", PrefKey.SPORTS_TEAM) == "Golden State Warriors"
+
+
+def test_skip_stores_nothing(store, make_tracker) -> None:
+    result, _ = validate(PrefKey.CUISINE, "skip", make_tracker)
+    assert result == {"qa_cuisine": qa.SKIPPED, "qa_suggestion": None}
+    assert store.get("alice") == []
+
+
+def test_stop_ends_the_form(store, make_tracker) -> None:
+    result, _ = validate(PrefKey.CUISINE, "that's enough", make_tracker)
+    assert result == {"qa_cuisine": None, "qa_stopped": True, "qa_suggestion": None}
+
+
+def test_changing_another_answer_mid_form(store, make_tracker) -> None:
+    store.set("alice", PrefKey.TEMPERATURE_UNIT, "fahrenheit")
+    result, texts = validate(PrefKey.CUISINE, "actually I prefer Celsius", make_tracker)
+    assert result == {"qa_cuisine": None, "qa_suggestion": None}
+    assert texts == ["Noted: you prefer Celsius."]
+    assert store.liked("alice", PrefKey.TEMPERATURE_UNIT) == ["celsius"]
+
+
+@pytest.mark.parametrize("text", ["'; DROP TABLE preferences; --", "x" * 5000, "🍕🍕🍕"])
+def test_hostile_answers_store_nothing(store, make_tracker, text: str) -> None:
+    store.set("alice", PrefKey.MUSIC_GENRE, "jazz")
+    result, texts = validate(PrefKey.CUISINE, text, make_tracker)
+    assert result["qa_cuisine"] is None and len(texts) == 1
+    assert [(p.key, p.value) for p in store.get("alice")] == [(PrefKey.MUSIC_GENRE, "jazz")]
+
+
+def test_the_first_question_comes_with_the_introduction(make_tracker) -> None:
+    ask = next(cls for cls in AskQuestion.__subclasses__() if cls.key is PrefKey.MUSIC_GENRE)()
+    assert ask.name() == "action_ask_qa_music_genre"
+    _, texts, _ = run_action(ask, make_tracker("learn my preferences", "learn_preferences"))
+    assert texts == [f"{qa.INTRO} What kind of music do you like?"]
+    _, texts, _ = run_action(ask, make_tracker("jaz", "inform"))
+    assert texts == ["What kind of music do you like?"]
+
+
+def test_there_is_a_question_action_per_category() -> None:
+    assert sorted(cls.key.value for cls in AskQuestion.__subclasses__()) == sorted(k.value for k in qa.QA_KEYS)
+
+
+def test_summary_lists_what_was_learnt_and_skipped_then_resets(make_tracker) -> None:
+    slots = {"qa_music_genre": "jazz", "qa_sports_team": "Golden State Warriors", "qa_cuisine": qa.SKIPPED}
+    events, texts, _ = run_action(ActionPreferenceSummary(), make_tracker("no", "deny", slots=slots))
+    assert texts == ["Thanks! I learnt that you like jazz and you're a Golden State Warriors fan. "
+                     "Skipped: cuisine. You can change any of it by telling me, like \"I prefer Celsius\"."]
+    assert events == [SlotSet("qa_music_genre", None), SlotSet("qa_sports_team", None), SlotSet("qa_cuisine", None)]
+
+
+def test_summary_when_stopped_at_once(make_tracker) -> None:
+    events, texts, _ = run_action(ActionPreferenceSummary(), make_tracker("stop", "stop", slots={"qa_stopped": True}))
+    assert texts[0].startswith("Okay, stopping. I didn't learn anything new.")
+    assert events == [SlotSet("qa_stopped", None)]
+
+
+def test_summary_when_there_was_nothing_to_ask(make_tracker) -> None:
+    _, texts, _ = run_action(ActionPreferenceSummary(), make_tracker("learn my preferences", "learn_preferences"))
+    assert texts[0].startswith("I already know all of your preferences.")
