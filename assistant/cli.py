@@ -142,6 +142,35 @@ def cmd_eval_nlu(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_eval_teachable(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from assistant import eval_teachable as ev
+
+    try:
+        requests = ev.load_requests(Path(args.slurp))
+    except (OSError, ValueError, KeyError) as error:
+        return _error(f"could not read {args.slurp}: {error}")
+    pairs = ev.make_pairs(requests, args.pairs, args.seed)
+    console = _console()
+    ev.minilm_similarity("warm up", ["the model"])
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("Detecting repeats", total=len(pairs))
+        report = ev.evaluate(pairs, ev.minilm_similarity, seed=args.seed,
+                             progress=lambda done, total: bar.update(task, completed=done))
+    table = Table(title=f"Repeat detection on {report.pairs} SLURP pairs (seed {report.seed})")
+    for column in ("precision", "recall", "F1", "TP", "FP", "FN", "TN", "p50 ms", "p95 ms"):
+        table.add_column(column, justify="right")
+    table.add_row(*(str(v) for v in (report.precision, report.recall, report.f1, report.true_positives,
+                                     report.false_positives, report.false_negatives, report.true_negatives,
+                                     report.detect_p50_ms, report.detect_p95_ms)))
+    console.print(table)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.to_json(), indent=2) + "\n")
+    return EXIT_OK
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from assistant import bench
 
@@ -250,6 +279,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", help="write the report as JSON here")
     p.add_argument("--include-out-of-scope", action="store_true",
                    help="also score SLURP intents we map to out_of_scope")
+    p = add("eval-teachable", cmd_eval_teachable,
+            "precision and recall of repeat detection on SLURP request pairs")
+    p.add_argument("--slurp", required=True, help="a SLURP jsonl file")
+    p.add_argument("--pairs", type=int, default=300, help="repeats (and as many non-repeats) to draw")
+    p.add_argument("--seed", type=int, default=13, help="seed for drawing the pairs")
+    p.add_argument("--json", help="write the report as JSON here")
     p = add("bench", cmd_bench, "turn latency: full stack beside the bare Rasa model")
     p.add_argument("--json", help="write the figures as JSON here")
     p.add_argument("--repeats", type=int, default=3, help="passes over the fixed turns")

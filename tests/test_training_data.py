@@ -25,7 +25,7 @@ DOMAIN_DIR = PROJECT_ROOT / "domain"
 DATA_DIR = PROJECT_ROOT / "stories"
 TEST_STORIES_DIR = PROJECT_ROOT / "tests" / "test_stories"
 SKILLS = ("chitchat", "device_control", "temperature", "media", "weather", "alarms", "coffee",
-          "preferences", "sports", "dining")
+          "preferences", "sports", "dining", "teachable")
 MIN_EXAMPLES = 10
 
 # Entities whose annotated values must come from the catalogs.
@@ -65,6 +65,7 @@ EXPECTED_ACTIONS = {
     "ask_my_preferences": "action_list_preferences",
     "forget_preferences": "action_forget_preferences",
     "learn_preferences": "preference_form",
+    "complain": "action_offer_teaching",
     "ask_team_score": "action_team_score",
     "find_restaurant": "action_find_restaurant",
 }

@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import turn_context
+from assistant.services import teaching
 
 YES_NO_INTENTS = ("affirm", "deny")
 
@@ -35,7 +36,12 @@ class ValidateSlotMappings(Action):
             "oven_on": oven_on,
         }
         events = [SlotSet(k, v) for k, v in wanted.items() if tracker.get_slot(k) != v]
-        # A pending yes/no question lapses when the user says something else.
-        if tracker.get_slot("pending_question") and ctx.intent not in YES_NO_INTENTS:
-            events.append(SlotSet("pending_question", None))
+        # A pending question lapses when the user says something else: a yes/no question
+        # unless answered yes or no, an offer to learn unless the message answers it.
+        pending = tracker.get_slot("pending_question")
+        if pending:
+            answered = (teaching.answers_offer(pending, ctx.text, ctx.intent)
+                        if teaching.offered_key(pending) else ctx.intent in YES_NO_INTENTS)
+            if not answered:
+                events.append(SlotSet("pending_question", None))
         return events

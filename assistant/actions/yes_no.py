@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import turn_context
-from assistant.services import preferences
+from assistant.services import preferences, teaching
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,9 @@ class ActionYesNo(Action):
                 return [SlotSet("pending_question", None)] if pending else []
             dispatcher.utter_message(text="Sorry, was that a yes or a no?")
             return []
+        if pending and pending.startswith(teaching.CHECK_PREFIX):
+            return self.checked(dispatcher, tracker, ctx.user_id, ctx.intent == "affirm",
+                                pending[len(teaching.CHECK_PREFIX):])
         if scope is False:
             dispatcher.utter_message(text="Okay.")
         elif ctx.intent != "affirm":
@@ -55,3 +58,20 @@ class ActionYesNo(Action):
                 dispatcher.utter_message(text=f"Done: I've forgotten {preferences.scope_words(scope)} "
                                               f"({removed} item{'s' if removed != 1 else ''}).")
         return [SlotSet("pending_question", None)] if pending else []
+
+    @staticmethod
+    def checked(dispatcher: CollectingDispatcher, tracker: Tracker, user_id: str, yes: bool,
+                intent: str) -> List[Dict[Text, Any]]:
+        """The answer to "Did I answer your question?": a no is a teachable moment."""
+        import time
+
+        if yes:
+            dispatcher.utter_message(text="Great.")
+            return [SlotSet("pending_question", None)]
+        moment = {"signals": ["no_to_check"], "failing_intent": intent or None, "failing_text": "",
+                  "similarity": None}
+        offer = teaching.offer_for(moment, preferences.for_user(user_id),
+                                   tracker.get_slot("teaching_declined") or {}, time.time())
+        log.info("teachable moment for %r: %s -> %s", user_id, moment, offer.pending)
+        dispatcher.utter_message(text=offer.text)
+        return [SlotSet("teachable_moment", moment), SlotSet("pending_question", offer.pending)]

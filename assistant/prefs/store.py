@@ -25,7 +25,7 @@ class PreferenceStoreError(RuntimeError):
 
 @dataclass(frozen=True)
 class Preference:
-    """One stored preference of one user."""
+    """One stored preference of one user; datetimes are naive UTC."""
 
     user_id: str
     key: PrefKey
@@ -38,7 +38,13 @@ class Preference:
 
 
 def utc_now() -> dt.datetime:
+    """Now in UTC, naive: the store keeps every datetime as naive UTC (SQLite has no zones)."""
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _naive_utc(moment: dt.datetime) -> dt.datetime:
+    """An injected clock may give aware datetimes; store them as naive UTC all the same."""
+    return moment if moment.tzinfo is None else moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 def _tables() -> tuple[Any, Any, Any]:
@@ -104,13 +110,16 @@ class PreferenceStore:
 
         url = _url(target)
         args = {"connect_args": {"timeout": 10}} if url.startswith("sqlite") else {}
+        engine = None
         try:
             engine = sa.create_engine(url, future=True, **args)
             store = cls(engine, now)
             store._prepare()
-        except PreferenceStoreError:
-            raise
         except Exception as error:  # noqa: BLE001 - one clear error type for callers
+            if engine is not None:
+                engine.dispose()
+            if isinstance(error, PreferenceStoreError):
+                raise
             raise PreferenceStoreError(f"could not open the preference store at {url}: {error}") from error
         return store
 
@@ -159,7 +168,7 @@ class PreferenceStore:
         if not 0.0 <= float(confidence) <= 1.0:
             raise ValueError("confidence must be between 0 and 1")
         t = self._prefs
-        now = self._now()
+        now = _naive_utc(self._now())
         mine = sa.and_(t.c.user_id == user_id, t.c.key == key.value)
         with self._transaction() as conn:
             if key.single_valued and polarity is Polarity.LIKE:
@@ -199,11 +208,7 @@ class PreferenceStore:
         if key is not None:
             query = query.where(t.c.key == PrefKey(key).value)
         query = query.order_by(t.c.key, t.c.updated_at, t.c.id)
-        try:
-            with self._engine.connect() as conn:
-                rows = conn.execute(query).all()
-        except Exception as error:  # noqa: BLE001
-            raise PreferenceStoreError(f"could not read preferences: {error}") from error
+        rows = self._read(lambda conn: conn.execute(query).all())
         return [_preference(row) for row in rows if row.key in _KEYS]
 
     def liked(self, user_id: str, key: PrefKey) -> list[str]:
@@ -211,32 +216,43 @@ class PreferenceStore:
         return [p.value for p in reversed(self.get(user_id, key)) if p.polarity is Polarity.LIKE]
 
     def disliked(self, user_id: str, key: PrefKey) -> list[str]:
+        """Disliked values, most recently updated first."""
         return [p.value for p in reversed(self.get(user_id, key)) if p.polarity is Polarity.DISLIKE]
 
     def first_liked(self, user_id: str, key: PrefKey) -> str | None:
+        """The most recently updated liked value, or None."""
         liked = self.liked(user_id, key)
         return liked[0] if liked else None
 
     def users(self) -> list[str]:
+        """Every user with at least one stored preference, sorted."""
         import sqlalchemy as sa
 
-        with self._engine.connect() as conn:
-            return list(conn.execute(sa.select(self._prefs.c.user_id).distinct()
-                                     .order_by(self._prefs.c.user_id)).scalars())
+        query = sa.select(self._prefs.c.user_id).distinct().order_by(self._prefs.c.user_id)
+        return self._read(lambda conn: list(conn.execute(query).scalars()))
 
     @property
     def schema_version(self) -> int:
+        """The schema version recorded in the file."""
         import sqlalchemy as sa
 
-        with self._engine.connect() as conn:
-            return int(conn.execute(sa.select(self._info.c.version)).scalar_one())
+        return self._read(lambda conn: int(conn.execute(sa.select(self._info.c.version)).scalar_one()))
 
     # -- plumbing ------------------------------------------------------------------
+
+    def _read(self, query: Callable[[Any], Any]) -> Any:
+        """Run ``query(connection)``; any failure becomes a PreferenceStoreError."""
+        try:
+            with self._engine.connect() as conn:
+                return query(conn)
+        except Exception as error:  # noqa: BLE001
+            raise PreferenceStoreError(f"could not read preferences: {error}") from error
 
     def _transaction(self) -> Any:
         return _Transaction(self._engine)
 
     def close(self) -> None:
+        """Release the engine's connections."""
         self._engine.dispose()
 
     def __enter__(self) -> "PreferenceStore":

@@ -31,7 +31,8 @@ def check_value(key: PrefKey, raw: str) -> Checked:
     closest known value when there is one ("Did you mean the Golden State Warriors?")."""
     text = _clean(raw)
     if not text:
-        return Checked(None, message=f"I didn't catch a {key.label}.")
+        article = "an" if key.label[0] in "aeiou" else "a"
+        return Checked(None, message=f"I didn't catch {article} {key.label}.")
     options = _options(key)
     if key is PrefKey.HOME_CITY:
         return _check_city(raw, text)
@@ -70,9 +71,12 @@ def _options(key: PrefKey) -> dict[str, str]:
     if key is PrefKey.NEWS_SOURCE:
         names = {_clean(n): n for n in catalog.news_sources}
         for name in catalog.news_sources:
-            first = _clean(name).split()
-            if first and first[0] not in ("the",):
-                names.setdefault(first[0], name)
+            words = _clean(name).split()
+            if words and words[0] == "the":  # "new york times", "guardian"
+                words = words[1:]
+                names.setdefault(" ".join(words), name)
+            if words:  # "bbc"
+                names.setdefault(words[0], name)
         return names
     if key is PrefKey.MORNING_ROUTINE:
         return {r: r for r in MORNING_ROUTINES}

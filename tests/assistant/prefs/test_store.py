@@ -55,6 +55,22 @@ def test_polarity_flips_in_place(store: PreferenceStore) -> None:
     assert later.created_at == first.created_at
 
 
+def test_liking_a_single_valued_key_keeps_its_dislikes(store: PreferenceStore) -> None:
+    store.set("alice", PrefKey.NEWS_SOURCE, "CNN", Polarity.DISLIKE)
+    store.set("alice", PrefKey.NEWS_SOURCE, "NPR")
+    store.set("alice", PrefKey.NEWS_SOURCE, "BBC News")
+    assert store.liked("alice", PrefKey.NEWS_SOURCE) == ["BBC News"]
+    assert store.disliked("alice", PrefKey.NEWS_SOURCE) == ["CNN"]
+
+
+def test_datetimes_are_stored_as_naive_utc() -> None:
+    aware = dt.datetime(2026, 1, 1, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    with PreferenceStore.open("sqlite://", now=lambda: aware) as store:
+        saved = store.set("alice", PrefKey.CUISINE, "thai")
+        [got] = store.get("alice")
+    assert saved.updated_at == got.updated_at == got.created_at == dt.datetime(2026, 1, 1, 12, 0)
+
+
 def test_most_recent_like_comes_first() -> None:
     clock = iter(dt.datetime(2026, 1, 1, 12, m) for m in range(10))
     with PreferenceStore.open("sqlite://", now=lambda: next(clock)) as store:

@@ -16,8 +16,11 @@ from assistant.prefs.values import check_value
     (PrefKey.SPORTS_TEAM, "warriors", "Golden State Warriors"),
     (PrefKey.SPORTS_TEAM, "the Warriors", "Golden State Warriors"),
     (PrefKey.SPORTS_TEAM, "golden state warriors", "Golden State Warriors"),
+    (PrefKey.SPORTS_TEAM, "Golden State Warriors", "Golden State Warriors"),
+    (PrefKey.SPORTS_TEAM, "Lakers", "Los Angeles Lakers"),
     (PrefKey.CUISINE, "Italian food", "italian"),
     (PrefKey.HOME_CITY, "Seattle", "Seattle, Washington"),
+    (PrefKey.HOME_CITY, "Seattle, Washington", "Seattle, Washington"),
     (PrefKey.HOME_CITY, "Wilkerson, Washington", "Wilkerson, Washington"),
     (PrefKey.HOME_CITY, "wilkerson washington", "Wilkerson, Washington"),
     (PrefKey.HOME_CITY, "Wilkerson in California", "Wilkerson, California"),
@@ -28,8 +31,13 @@ from assistant.prefs.values import check_value
     (PrefKey.NEWS_SOURCE, "bbc", "BBC News"),
     (PrefKey.NEWS_SOURCE, "NPR", "NPR"),
     (PrefKey.NEWS_SOURCE, "the guardian", "The Guardian"),
+    (PrefKey.NEWS_SOURCE, "BBC News", "BBC News"),
+    (PrefKey.NEWS_SOURCE, "new york times", "The New York Times"),
     (PrefKey.MORNING_ROUTINE, "coffee after my alarm", "coffee after the alarm"),
+    (PrefKey.MORNING_ROUTINE, "coffee after the alarm", "coffee after the alarm"),
     (PrefKey.MORNING_ROUTINE, "nothing", "none"),
+    (PrefKey.MORNING_ROUTINE, "no routine", "none"),
+    (PrefKey.MORNING_ROUTINE, "none", "none"),
 ])
 def test_accepted_values_become_canonical(key: PrefKey, raw: str, value: str) -> None:
     checked = check_value(key, raw)
@@ -66,3 +74,16 @@ def test_hostile_input_is_refused_with_a_short_message(key: PrefKey, raw: str) -
     assert checked.value is None
     assert checked.message and len(checked.message) < 300
     assert "\x00" not in checked.message
+
+
+def test_long_input_is_cut_short_in_the_message() -> None:
+    checked = check_value(PrefKey.CUISINE, "q" * 5000)
+    assert checked.value is None
+    assert "'" + "q" * 39 + "…'" in checked.message
+    assert "q" * 41 not in checked.message
+
+
+@pytest.mark.parametrize(("key", "message"), [(PrefKey.MUSIC_ARTIST, "I didn't catch an artist."),
+                                              (PrefKey.CUISINE, "I didn't catch a cuisine.")])
+def test_empty_input_says_what_was_expected(key: PrefKey, message: str) -> None:
+    assert check_value(key, "  \t ").message == message

@@ -1,0 +1,175 @@
+"""TeachableMomentPolicy: a Rasa policy that sees the whole tracker and notices when the
+assistant is failing a user (a repeated request, "no, that's wrong", a barge-in), then
+predicts the offer to learn. Low-confidence answers get "Did I answer your question?".
+
+It predicts only at these points, with confidence 1.0 and a priority above the RulePolicy,
+and abstains (all zeros) everywhere else, so the other policies run the dialogue:
+- right after a user message: the answer to a pending offer (action_take_teaching), or the
+  offer itself on explicit dissatisfaction;
+- right after the assistant answered a request: the offer on a repeat or barge-in, else
+  the check question when NLU was unsure;
+- right after its own actions: action_listen.
+The thresholds are in config.yml; each moment is logged and kept in the
+`teachable_moment` slot with its signals.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, Dict, List, Optional, Sequence, Text
+
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from assistant.teachable.signals import NOT_REQUESTS, Signal, Thresholds, UserTurn, detect
+
+logger = logging.getLogger(__name__)
+
+OFFER = "action_offer_teaching"
+TAKE = "action_take_teaching"
+CHECK = "action_check_answer"
+OWN_ACTIONS = frozenset({OFFER, TAKE, CHECK})
+# Turns after which no moment is looked for (the user is answering the assistant, or a form runs).
+QUIET_ACTIONS = OWN_ACTIONS | {"action_yes_no", "preference_form", "action_preference_summary",
+                               "action_store_preference", "action_forget_preferences",
+                               "action_list_preferences", "utter_default", "utter_out_of_scope"}
+SETTLING_ACTIONS = frozenset({OFFER, TAKE, "action_store_preference", "action_preference_summary"})
+SKIP_EVENTS = frozenset({"action_extract_slots", "action_validate_slot_mappings", "action_session_start"})
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
+)
+class TeachableMomentPolicy(Policy):
+    """Detects teachable moments from the conversation and predicts the offer to learn."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        defaults = Thresholds()
+        return {
+            "priority": 7,  # above RulePolicy (6): it wins ties at confidence 1.0
+            "repeat_similarity": defaults.repeat_similarity,
+            "repeat_overlap": defaults.repeat_overlap,
+            "repeat_turns": defaults.repeat_turns,
+            "repeat_seconds": defaults.repeat_seconds,
+            "check_confidence": defaults.check_confidence,
+            "distinct_confidence": defaults.distinct_confidence,
+        }
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 execution_context: ExecutionContext, featurizer: Any = None) -> None:
+        super().__init__(config, model_storage, resource, execution_context, featurizer)
+        self.thresholds = Thresholds(
+            repeat_similarity=float(config["repeat_similarity"]),
+            repeat_overlap=float(config["repeat_overlap"]),
+            repeat_turns=int(config["repeat_turns"]),
+            repeat_seconds=float(config["repeat_seconds"]),
+            check_confidence=float(config["check_confidence"]),
+            distinct_confidence=float(config["distinct_confidence"]),
+        )
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain,
+              **kwargs: Any) -> Resource:
+        """Nothing to learn: the detection is thresholds over the conversation."""
+        with self._model_storage.write_to(self._resource):
+            pass
+        return self._resource
+
+    def predict_action_probabilities(
+        self, tracker: DialogueStateTracker, domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None, **kwargs: Any,
+    ) -> PolicyPrediction:
+        abstain = self._prediction(self._default_predictions(domain))
+        if tracker.active_loop_name:
+            return abstain
+        since_user = _actions_since_user(tracker)
+        if since_user is None:
+            return abstain
+        if since_user and since_user[-1] in OWN_ACTIONS:
+            return self._predict(domain, ACTION_LISTEN_NAME)
+        pending = tracker.get_slot("pending_question") or ""
+        if not since_user:  # right after the user's message
+            if pending.startswith("offer:"):
+                return self._predict(domain, TAKE)
+            moment = detect(_user_turns(tracker), _similarity, self.thresholds)
+            if moment and Signal.DISSATISFACTION in moment.signals:
+                return self._offer(domain, tracker, moment)
+            return abstain
+        if since_user[-1] == ACTION_LISTEN_NAME or set(since_user) & QUIET_ACTIONS:
+            return abstain
+        turns = _user_turns(tracker)
+        moment = detect(turns, _similarity, self.thresholds)
+        if moment is not None:
+            return self._offer(domain, tracker, moment)
+        current = turns[-1] if turns else None
+        if (current is not None and current.intent not in NOT_REQUESTS
+                and current.confidence < self.thresholds.check_confidence and not pending):
+            return self._predict(domain, CHECK)
+        return abstain
+
+    def _offer(self, domain: Domain, tracker: DialogueStateTracker, moment: Any) -> PolicyPrediction:
+        logger.info("teachable moment for %s: %s", tracker.sender_id, moment.to_slot())
+        return self._predict(domain, OFFER, [SlotSet("teachable_moment", moment.to_slot())])
+
+    def _predict(self, domain: Domain, action: str, events: Optional[list] = None) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(probabilities, optional_events=events)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "TeachableMomentPolicy":
+        return cls(config, model_storage, resource, execution_context)
+
+
+def _actions_since_user(tracker: DialogueStateTracker) -> Optional[list[str]]:
+    """Actions run since the latest user message (bookkeeping left out); None: no user message."""
+    actions: list[str] = []
+    for event in reversed(tracker.applied_events()):
+        if isinstance(event, UserUttered):
+            return list(reversed(actions))
+        if isinstance(event, ActionExecuted) and event.action_name and event.action_name not in SKIP_EVENTS:
+            actions.append(event.action_name)
+    return None
+
+
+def _user_turns(tracker: DialogueStateTracker) -> list[UserTurn]:
+    """The user turns since the user last taught something (asking again after teaching is
+    trying what was taught, not a failure)."""
+    turns: list[UserTurn] = []
+    for event in tracker.applied_events():
+        if isinstance(event, ActionExecuted) and event.action_name in SETTLING_ACTIONS:
+            turns = []
+        if isinstance(event, UserUttered) and event.text:
+            intent = event.intent or {}
+            metadata = getattr(event, "metadata", None) or {}
+            turns.append(UserTurn(
+                text=event.text, intent=intent.get("name"), confidence=float(intent.get("confidence") or 0.0),
+                timestamp=float(event.timestamp or 0.0), barge_in=bool(metadata.get("barge_in")),
+                entities=tuple((str(e.get("entity")), str(e.get("value"))) for e in event.entities or []),
+            ))
+    return turns[-8:]
+
+
+def _similarity(text: str, others: Sequence[str]) -> list[float]:
+    """Cosine similarities of MiniLM embeddings (cached per text)."""
+    import numpy as np
+
+    current = _embed(text)
+    return [float(np.dot(current, _embed(other))) for other in others]
+
+
+@functools.lru_cache(maxsize=2048)
+def _embed(text: str) -> Any:
+    from assistant import embeddings
+
+    return embeddings.encode([text])[0]

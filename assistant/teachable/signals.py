@@ -1,0 +1,151 @@
+"""Detect a teachable moment from the user turns so far. Pure: the policy feeds it the
+tracker's user turns and an embedding function; tests feed it fixed cases."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+# Turns that are not requests: never "the same request repeated".
+NOT_REQUESTS = frozenset({"affirm", "deny", "stop", "greet", "goodbye", "thank", "help", "complain",
+                          "nlu_fallback", "out_of_scope", "ask_my_preferences", "forget_preferences",
+                          "learn_preferences", "state_preference"})
+
+
+class Signal(str, enum.Enum):
+    REPEAT = "repeat"                  # the same request again, within a few turns
+    DISSATISFACTION = "dissatisfaction"  # "no, that's wrong"
+    BARGE_IN = "barge_in"              # the user cut the previous reply off
+    NO_TO_CHECK = "no_to_check"        # "no" to "Did I answer your question?"
+
+
+@dataclass(frozen=True)
+class UserTurn:
+    """One user message as the detector sees it."""
+
+    text: str
+    intent: str | None
+    confidence: float
+    timestamp: float
+    barge_in: bool = False
+    entities: tuple[tuple[str, str], ...] = ()   # (entity, value)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Configurable in config.yml (the policy's entry)."""
+
+    repeat_similarity: float = 0.7   # cosine of MiniLM embeddings (see `assistant eval-teachable`)
+    repeat_overlap: float = 0.8      # or token Jaccard overlap
+    repeat_turns: int = 3            # look back this many earlier user turns
+    repeat_seconds: float = 180.0    # ... within this many seconds
+    check_confidence: float = 0.6    # below: ask "Did I answer your question?"
+    distinct_confidence: float = 0.9  # two turns this sure of different intents are not a repeat
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A detected teachable moment: its signals and the request that failed."""
+
+    signals: tuple[Signal, ...]
+    failing_intent: str | None
+    failing_text: str
+    similarity: float | None = None
+    details: dict = field(default_factory=dict)
+
+    def to_slot(self) -> dict:
+        """What the policy stores in the `teachable_moment` slot (and the logs show)."""
+        return {"signals": [s.value for s in self.signals], "failing_intent": self.failing_intent,
+                "failing_text": self.failing_text,
+                "similarity": None if self.similarity is None else round(self.similarity, 3)}
+
+
+Similarity = Callable[[str, Sequence[str]], list[float]]
+
+
+def detect(history: Sequence[UserTurn], similarity: Similarity,
+           thresholds: Thresholds = Thresholds()) -> Moment | None:
+    """A moment on the latest turn (``history[-1]``), or None."""
+    if not history:
+        return None
+    current = history[-1]
+    earlier = list(history[:-1])
+    signals: list[Signal] = []
+    failing: UserTurn | None = None
+    best: float | None = None
+    if current.intent == "complain":
+        signals.append(Signal.DISSATISFACTION)
+        failing = _last_request(earlier)
+    if current.barge_in and earlier:
+        signals.append(Signal.BARGE_IN)
+        failing = failing or _last_request(earlier)
+    repeated, best = repeat_of(current, earlier, similarity, thresholds)
+    if repeated is not None:
+        signals.append(Signal.REPEAT)
+        failing = repeated
+    if not signals:
+        return None
+    intent = failing.intent if failing else None
+    if intent in NOT_REQUESTS:
+        intent = None
+    if Signal.REPEAT in signals and current.intent not in NOT_REQUESTS:
+        intent = current.intent
+    return Moment(tuple(signals), intent, failing.text if failing else "", best)
+
+
+def repeat_of(current: UserTurn, earlier: Sequence[UserTurn], similarity: Similarity,
+              thresholds: Thresholds) -> tuple[UserTurn | None, float | None]:
+    """The earlier turn ``current`` repeats (and the similarity), if any."""
+    if current.intent in NOT_REQUESTS or not _words(current.text):
+        return None, None
+    window = [t for t in earlier[-thresholds.repeat_turns:]
+              if current.timestamp - t.timestamp <= thresholds.repeat_seconds
+              and t.intent not in NOT_REQUESTS and _words(t.text)]
+    if not window:
+        return None, None
+    scores = similarity(current.text, [t.text for t in window])
+    best_turn, best_score = None, None
+    for turn, score in zip(window, scores):
+        if _conflicting_entities(current, turn) or _confidently_different(current, turn, thresholds):
+            continue
+        same = score >= thresholds.repeat_similarity or overlap(current.text, turn.text) >= thresholds.repeat_overlap
+        if same and (best_score is None or score > best_score):
+            best_turn, best_score = turn, score
+    return best_turn, best_score
+
+
+def overlap(a: str, b: str) -> float:
+    """Jaccard overlap of the two texts' word sets."""
+    wa, wb = set(_words(a)), set(_words(b))
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+
+def _confidently_different(a: UserTurn, b: UserTurn, thresholds: Thresholds) -> bool:
+    """Both understood with confidence, as different intents: a new request, however alike
+    the words ("unlock the front door", "is the front door locked")."""
+    sure = thresholds.distinct_confidence
+    return a.intent != b.intent and a.confidence >= sure and b.confidence >= sure
+
+
+def _conflicting_entities(a: UserTurn, b: UserTurn) -> bool:
+    """Both name a value for the same entity, and the values differ (Seattle vs Boston)."""
+    values_a: dict[str, set[str]] = {}
+    for name, value in a.entities:
+        values_a.setdefault(name, set()).add(value.lower())
+    for name, value in b.entities:
+        if name in values_a and value.lower() not in values_a[name]:
+            return True
+    return False
+
+
+def _last_request(turns: Sequence[UserTurn]) -> UserTurn | None:
+    for turn in reversed(turns):
+        if turn.intent not in NOT_REQUESTS:
+            return turn
+    return turns[-1] if turns else None
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
