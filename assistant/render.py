@@ -265,6 +265,9 @@ def debug_table(result: TurnResult) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold magenta", no_wrap=True)
     table.add_column()
+    if result.rewrite:
+        table.add_row("rewrite", Text(f"{result.rewrite.get('original')!r} → {result.rewrite.get('rewritten')!r} "
+                                      f"({result.rewrite.get('source')})"))
     if result.intent is None:
         table.add_row("intent", Text("- (Rasa was not called)", style=DIM))
     else:

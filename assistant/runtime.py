@@ -23,7 +23,7 @@ from assistant.context import (
     check_user_id,
     clean_text,
 )
-from assistant.paths import DataDir
+from assistant.paths import PREFS_URL_ENV, DataDir
 from assistant.turn import TurnResult
 
 if TYPE_CHECKING:
@@ -116,6 +116,8 @@ class Runtime(AbstractContextManager):
 
     def _start(self) -> None:
         quiet_logs(self.verbose)
+        # The NLU pipeline (QueryRewriter) reads the preference store in this process too.
+        os.environ[PREFS_URL_ENV] = self.data.prefs_url
         try:
             self.action_server.start()
         except ActionServerError as error:
@@ -237,6 +239,10 @@ class Runtime(AbstractContextManager):
             result.intent = intent.get("name")
             result.confidence = intent.get("confidence")
             result.entities = list(latest.entities or [])
+            parse = latest.parse_data or {}
+            if parse.get("rewrite"):
+                result.rewrite = {**parse["rewrite"], "original": parse.get("text_original"),
+                                  "rewritten": parse.get("text")}
         actions: list[str] = []
         for event in reversed(tracker.events):
             if event.type_name == "user":

@@ -22,6 +22,7 @@ class TurnResult:
         actions: the actions Rasa ran this turn (listen excluded).
         slots: the tracker's slots after the turn.
         notice: a note from the runtime about the input (e.g. "text was cut to 500 characters").
+        rewrite: how the QueryRewriter changed the text ({"source", "applied", "original"}), if it did.
     """
 
     text: str
@@ -35,6 +36,7 @@ class TurnResult:
     actions: list[str] = field(default_factory=list)
     slots: dict[str, Any] = field(default_factory=dict)
     notice: str | None = None
+    rewrite: dict[str, Any] | None = None
 
     @property
     def reply(self) -> str:

@@ -66,6 +66,7 @@ EXPECTED_ACTIONS = {
     "forget_preferences": "action_forget_preferences",
     "learn_preferences": "preference_form",
     "complain": "action_offer_teaching",
+    "teach_correction": "action_store_correction",
     "ask_team_score": "action_team_score",
     "find_restaurant": "action_find_restaurant",
 }

@@ -33,12 +33,17 @@ class ActionForgetPreferences(Action):
         if user.error:
             dispatcher.utter_message(text="Sorry, I can't reach what I know about you right now.")
             return [SlotSet("pending_question", None)]
-        held = [p for p in user.prefs if scope is None or p.key in scope]
+        held = [p.value for p in user.prefs if scope is None or p.key in scope]
+        if scope is None:
+            try:
+                held += [f"\"{c.said}\"" for c in preferences.store().corrections(ctx.user_id)]
+            except Exception:  # noqa: BLE001 - the preferences alone still answer
+                pass
         if not held:
             dispatcher.utter_message(text=f"There's nothing to forget: I don't have "
                                           f"{preferences.scope_words(scope)} stored.")
             return [SlotSet("pending_question", None)]
-        values = ", ".join(dict.fromkeys(p.value for p in held))
+        values = ", ".join(dict.fromkeys(held))
         dispatcher.utter_message(text=f"Forget {preferences.scope_words(scope)} ({values})? "
                                       "Say yes or no.")
         return [SlotSet("pending_question", preferences.forget_question(scope))]

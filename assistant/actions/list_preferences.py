@@ -22,6 +22,14 @@ class ActionListPreferences(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        user = preferences.for_user(turn_context(tracker).user_id)
-        dispatcher.utter_message(text=STORE_DOWN if user.error else preferences.summary(user.prefs))
+        user_id = turn_context(tracker).user_id
+        user = preferences.for_user(user_id)
+        if user.error:
+            dispatcher.utter_message(text=STORE_DOWN)
+            return []
+        try:
+            corrections = preferences.store().corrections(user_id)
+        except Exception:  # noqa: BLE001 - list what can be read
+            corrections = []
+        dispatcher.utter_message(text=preferences.summary(user.prefs, corrections))
         return []

@@ -37,6 +37,16 @@ class Preference:
     updated_at: dt.datetime
 
 
+@dataclass(frozen=True)
+class Correction:
+    """ "When I say 'the big light' I mean the living room light", for one user."""
+
+    user_id: str
+    said: str
+    meant: str
+    created_at: dt.datetime
+
+
 def utc_now() -> dt.datetime:
     """Now in UTC, naive: the store keeps every datetime as naive UTC (SQLite has no zones)."""
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
@@ -66,6 +76,15 @@ def _tables() -> tuple[Any, Any, Any]:
         sa.UniqueConstraint("user_id", "key", "value", name="uq_user_key_value"),
     )
     info = sa.Table("schema_info", metadata, sa.Column("version", sa.Integer, nullable=False))
+    sa.Table(
+        "corrections", metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_id", sa.String(MAX_USER_ID), nullable=False, index=True),
+        sa.Column("said", sa.String(MAX_VALUE), nullable=False),
+        sa.Column("meant", sa.String(MAX_VALUE), nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.UniqueConstraint("user_id", "said", name="uq_user_said"),
+    )
     return metadata, prefs, info
 
 
@@ -102,6 +121,7 @@ class PreferenceStore:
         self._engine = engine
         self._now = now
         self._metadata, self._prefs, self._info = _tables()
+        self._corrections = self._metadata.tables["corrections"]
 
     @classmethod
     def open(cls, target: str | Path, *, now: Callable[[], dt.datetime] = utc_now) -> "PreferenceStore":
@@ -187,7 +207,8 @@ class PreferenceStore:
         return Preference(user_id, key, value, polarity, source, float(confidence), created, now)
 
     def forget(self, user_id: str, key: PrefKey | None = None) -> int:
-        """Delete a user's preferences of one key (None: all of them); how many rows went."""
+        """Delete a user's preferences of one key; with no key, everything about the user
+        (their corrections too). How many rows went."""
         import sqlalchemy as sa
 
         t = self._prefs
@@ -195,7 +216,35 @@ class PreferenceStore:
         if key is not None:
             where = sa.and_(where, t.c.key == PrefKey(key).value)
         with self._transaction() as conn:
-            return int(conn.execute(sa.delete(t).where(where)).rowcount or 0)
+            removed = int(conn.execute(sa.delete(t).where(where)).rowcount or 0)
+            if key is None:
+                c = self._corrections
+                removed += int(conn.execute(sa.delete(c).where(c.c.user_id == user_id)).rowcount or 0)
+            return removed
+
+    def add_correction(self, user_id: str, said: str, meant: str) -> Correction:
+        """Remember that when this user says ``said`` they mean ``meant`` (replacing an older one)."""
+        import sqlalchemy as sa
+
+        user_id = _check_user(user_id)
+        said, meant = " ".join(str(said).lower().split()), " ".join(str(meant).split())
+        if not said or not meant or len(said) > MAX_VALUE or len(meant) > MAX_VALUE:
+            raise ValueError(f"a correction needs both phrases, each of 1 to {MAX_VALUE} characters")
+        c = self._corrections
+        now = _naive_utc(self._now())
+        with self._transaction() as conn:
+            conn.execute(sa.delete(c).where(c.c.user_id == user_id, c.c.said == said))
+            conn.execute(sa.insert(c).values(user_id=user_id, said=said, meant=meant, created_at=now))
+        return Correction(user_id, said, meant, now)
+
+    def corrections(self, user_id: str) -> list[Correction]:
+        """The user's corrections, oldest first."""
+        import sqlalchemy as sa
+
+        c = self._corrections
+        query = sa.select(c).where(c.c.user_id == _check_user(user_id)).order_by(c.c.created_at, c.c.id)
+        rows = self._read(lambda conn: conn.execute(query).all())
+        return [Correction(r.user_id, r.said, r.meant, r.created_at) for r in rows]
 
     # -- reads ---------------------------------------------------------------------
 

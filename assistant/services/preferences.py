@@ -13,7 +13,7 @@ from assistant.paths import DEFAULT_DATA_DIR, PREFS_URL_ENV, DataDir
 from assistant.prefs.keys import COFFEE_AFTER_ALARM, NO_ROUTINE, Polarity, PrefKey
 
 if TYPE_CHECKING:
-    from assistant.prefs.store import Preference, PreferenceStore
+    from assistant.prefs.store import Correction, Preference, PreferenceStore
 
 # Words that name a preference category in "forget my music preference".
 SCOPE_WORDS: dict[PrefKey, tuple[str, ...]] = {
@@ -118,9 +118,10 @@ def describe(key: PrefKey, value: str, polarity: Polarity) -> str:
     return f"your {key.label} is {value}"
 
 
-def summary(prefs: Iterable["Preference"]) -> str:
-    """All of a user's preferences as one sentence, or an invitation when there are none."""
+def summary(prefs: Iterable["Preference"], corrections: Iterable["Correction"] = ()) -> str:
+    """All of a user's preferences (and corrections) as one sentence, or an invitation."""
     parts = [phrase(p) for p in prefs]
+    parts += [f"when you say \"{c.said}\" you mean \"{c.meant}\"" for c in corrections]
     if not parts:
         return ("I don't know anything about you yet. Tell me, for example, "
                 "\"I like jazz\" or \"I'm a Warriors fan\".")

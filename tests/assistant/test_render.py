@@ -142,6 +142,15 @@ def test_debug_table() -> None:
     assert "room" not in out
     assert "session_started_metadata" not in out and "alice" not in out
     assert "Rasa was not called" in text_of(debug_table(TurnResult(text="")))
+    assert "rewrite" not in out
+
+
+def test_debug_table_shows_a_rewrite() -> None:
+    result = TurnResult(text="turn on the big light", intent="turn_on", confidence=0.99,
+                        rewrite={"source": "personal_correction", "original": "turn on the big light",
+                                 "rewritten": "turn on the living room light", "applied": []})
+    out = text_of(debug_table(result))
+    assert "'turn on the big light' → 'turn on the living room light' (personal_correction)" in out
 
 
 def test_real_default_home_renders() -> None:

@@ -196,3 +196,21 @@ def test_an_unsure_yes_deletes_nothing_and_asks_again(db, make_tracker) -> None:
 def test_an_unsure_yes_with_nothing_pending_is_not_understood(db, make_tracker) -> None:
     events, texts, _ = say(ActionYesNo(), make_tracker, "asdfgh qwerty", "affirm", confidence=0.47)
     assert (events, texts) == ([], [NOT_UNDERSTOOD])
+
+
+def test_a_correction_is_stored(db, make_tracker) -> None:
+    from assistant.actions.store_correction import ActionStoreCorrection
+
+    _, texts, _ = say(ActionStoreCorrection(), make_tracker,
+                      "when I say 'the big light' I mean the living room light", "teach_correction")
+    assert texts == ["Got it: when you say \"the big light\", I'll take it as \"the living room light\"."]
+    assert [(c.said, c.meant) for c in svc.store().corrections("alice")] == [("the big light", "the living room light")]
+
+
+@pytest.mark.parametrize("text", ["when I say x I mean y", "I mean it", "when I say " + "a" * 100 + " I mean b"])
+def test_a_bad_correction_is_explained_and_not_stored(db, make_tracker, text: str) -> None:
+    from assistant.actions.store_correction import ActionStoreCorrection
+
+    _, texts, _ = say(ActionStoreCorrection(), make_tracker, text, "teach_correction")
+    assert "when I say 'the big light' I mean the living room light" in texts[0]
+    assert svc.store().corrections("alice") == []

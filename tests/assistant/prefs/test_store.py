@@ -182,3 +182,19 @@ def test_a_path_that_is_not_a_database_gives_a_clear_error(tmp_path: Path) -> No
     with pytest.raises(PreferenceStoreError, match="could not open the preference store"):
         PreferenceStore.open(bad)
     assert bad.read_text() == "this is not sqlite"
+
+
+def test_corrections_are_per_user_replace_older_ones_and_go_with_everything(store: PreferenceStore,
+                                                                              path: Path) -> None:
+    store.add_correction("alice", "The Big Light", "the living room light")
+    store.add_correction("alice", "the big light", "the kitchen light")
+    store.add_correction("bob", "tunes", "music")
+    assert [(c.said, c.meant) for c in store.corrections("alice")] == [("the big light", "the kitchen light")]
+    store.set("alice", PrefKey.MUSIC_GENRE, "jazz")
+    assert store.forget("alice", PrefKey.MUSIC_GENRE) == 1
+    assert len(store.corrections("alice")) == 1  # forgetting one key keeps corrections
+    assert store.forget("alice") == 1
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT user_id, said FROM corrections").fetchall() == [("bob", "tunes")]
+    with pytest.raises(ValueError):
+        store.add_correction("alice", "", "x")
