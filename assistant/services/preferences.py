@@ -92,30 +92,30 @@ def phrase(pref: "Preference") -> str:
     return describe(pref.key, pref.value, pref.polarity)
 
 
+# How a liked value is said back ({v}: the value, {t}: the value in title case).
+LIKED_WORDS = {
+    PrefKey.MUSIC_GENRE: "you like {v}",
+    PrefKey.MUSIC_ARTIST: "you like {v}",
+    PrefKey.SPORTS_TEAM: "you're a {v} fan",
+    PrefKey.CUISINE: "you like {t} food",
+    PrefKey.HOME_CITY: "your home city is {v}",
+    PrefKey.TEMPERATURE_UNIT: "you prefer {t}",
+    PrefKey.NEWS_SOURCE: "your news source is {v}",
+}
+ROUTINE_WORDS = {COFFEE_AFTER_ALARM: "you like coffee after the alarm", NO_ROUTINE: "you have no morning routine"}
+
+
 def describe(key: PrefKey, value: str, polarity: Polarity) -> str:
+    """One preference in words: "you like jazz", "you don't like country music"."""
     if polarity is Polarity.DISLIKE:
         noun = {PrefKey.MUSIC_GENRE: f"{value} music", PrefKey.CUISINE: f"{value.title()} food"}
         return f"you don't like {noun.get(key, value)}"
-    if key is PrefKey.MUSIC_GENRE:
-        return f"you like {value}"
-    if key is PrefKey.MUSIC_ARTIST:
-        return f"you like {value}"
-    if key is PrefKey.SPORTS_TEAM:
-        return f"you're a {value} fan"
-    if key is PrefKey.CUISINE:
-        return f"you like {value.title()} food"
-    if key is PrefKey.HOME_CITY:
-        return f"your home city is {value}"
-    if key is PrefKey.TEMPERATURE_UNIT:
-        return f"you prefer {value.title()}"
-    if key is PrefKey.NEWS_SOURCE:
-        return f"your news source is {value}"
-    if key is PrefKey.MORNING_ROUTINE:
-        if value == COFFEE_AFTER_ALARM:
-            return "you like coffee after the alarm"
-        if value == NO_ROUTINE:
-            return "you have no morning routine"
-    return f"your {key.label} is {value}"
+    if key is PrefKey.MORNING_ROUTINE and value in ROUTINE_WORDS:
+        return ROUTINE_WORDS[value]
+    template = LIKED_WORDS.get(key)
+    if template is None:
+        return f"your {key.label} is {value}"
+    return template.format(v=value, t=value.title())
 
 
 def summary(prefs: Iterable["Preference"], corrections: Iterable["Correction"] = ()) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from rasa_sdk import Tracker
@@ -23,12 +22,6 @@ from tests.assistant.actions.conftest import run_action
 SLOTS = [qa.slot_for(k) for k in qa.QA_KEYS]
 
 
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv(PREFS_URL_ENV, f"sqlite:///{tmp_path / 'prefs.db'}")
-    svc._open.cache_clear()
-    yield svc.store()
-    svc._open.cache_clear()
 
 
 def validate(key: PrefKey, text: str, make_tracker, slots: dict | None = None) -> tuple[dict, list[str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 from rasa_sdk.events import SlotSet
@@ -13,20 +12,12 @@ from assistant.actions.offer_teaching import ActionOfferTeaching
 from assistant.actions.take_teaching import ActionTakeTeaching
 from assistant.actions.validate_slot_mappings import ValidateSlotMappings
 from assistant.actions.yes_no import ActionYesNo
-from assistant.paths import PREFS_URL_ENV
 from assistant.prefs.keys import PrefKey, Source
-from assistant.services import preferences as svc
 from tests.assistant.actions.conftest import run_action
 
 REPEAT = {"signals": ["repeat"], "failing_intent": "play_media", "failing_text": "play music", "similarity": 0.97}
 
 
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv(PREFS_URL_ENV, f"sqlite:///{tmp_path / 'prefs.db'}")
-    svc._open.cache_clear()
-    yield svc.store()
-    svc._open.cache_clear()
 
 
 def test_a_repeat_offers_to_learn_the_failing_category(store, make_tracker) -> None:

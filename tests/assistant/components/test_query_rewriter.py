@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from assistant.components.query_rewriter import ORIGINAL, REWRITE, QueryRewriter, apply_corrections
-from assistant.paths import PREFS_URL_ENV
-from assistant.services import preferences as svc
 
 
 @pytest.mark.parametrize(("text", "corrections", "expected"), [
@@ -25,12 +22,6 @@ def test_apply_corrections(text: str, corrections, expected: str) -> None:
     assert apply_corrections(text, corrections)[0] == expected
 
 
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv(PREFS_URL_ENV, f"sqlite:///{tmp_path / 'prefs.db'}")
-    svc._open.cache_clear()
-    yield svc.store()
-    svc._open.cache_clear()
 
 
 def message(text: str, user_id: str | None) -> Message:
