@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# The action server process finds the preference store through this variable.
+# The preference store's URL: set by users to use another database, and by the runtime for
+# the action server process it starts.
 PREFS_URL_ENV = "ASSISTANT_PREFS_URL"
 DEFAULT_DATA_DIR = Path(os.environ.get("ASSISTANT_DATA_DIR", PROJECT_ROOT / ".data"))
 
@@ -40,8 +41,9 @@ class DataDir:
 
     @property
     def prefs_url(self) -> str:
-        """The preference store's SQLAlchemy URL (SQLite in the data folder)."""
-        return f"sqlite:///{self.prefs_db.resolve()}"
+        """The preference store's SQLAlchemy URL: $ASSISTANT_PREFS_URL when set (e.g. a
+        PostgreSQL server shared by several machines), else SQLite in the data folder."""
+        return os.environ.get(PREFS_URL_ENV) or f"sqlite:///{self.prefs_db.resolve()}"
 
     @property
     def logs(self) -> Path:

@@ -23,7 +23,7 @@ from assistant.context import (
     check_user_id,
     clean_text,
 )
-from assistant.paths import PREFS_URL_ENV, DataDir
+from assistant.paths import DataDir
 from assistant.turn import TurnResult
 
 if TYPE_CHECKING:
@@ -117,7 +117,9 @@ class Runtime(AbstractContextManager):
     def _start(self) -> None:
         quiet_logs(self.verbose)
         # The NLU pipeline (QueryRewriter) reads the preference store in this process too.
-        os.environ[PREFS_URL_ENV] = self.data.prefs_url
+        from assistant.services import preferences
+
+        preferences.use(self.data.prefs_url)
         try:
             self.action_server.start()
         except ActionServerError as error:

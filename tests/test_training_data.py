@@ -33,7 +33,7 @@ CATALOG_ENTITIES = ("device", "room", "color", "media_title", "artist", "genre",
 
 # What each intent must trigger (the rules in stories/rules).
 EXPECTED_ACTIONS = {
-    "greet": "utter_greet",
+    "greet": "action_greet",
     "goodbye": "utter_goodbye",
     "thank": "utter_you_are_welcome",
     "help": "utter_help",

@@ -63,9 +63,19 @@ def for_user(user_id: str) -> UserPrefs:
         return UserPrefs(error=str(error))
 
 
+_runtime_url: str | None = None
+
+
+def use(url: str) -> None:
+    """The store this process's runtime works with (when ASSISTANT_PREFS_URL is not set)."""
+    global _runtime_url
+    _runtime_url = url
+
+
 def store() -> "PreferenceStore":
-    """The store named by ASSISTANT_PREFS_URL (set by the runtime), else the default data folder's."""
-    url = os.environ.get(PREFS_URL_ENV) or DataDir(DEFAULT_DATA_DIR).prefs_url
+    """The store named by ASSISTANT_PREFS_URL (the action server gets it from the runtime),
+    else the one the runtime in this process uses, else the default data folder's."""
+    url = os.environ.get(PREFS_URL_ENV) or _runtime_url or DataDir(DEFAULT_DATA_DIR).prefs_url
     return _open(url)
 
 

@@ -139,3 +139,14 @@ def _event_count(stack_dir: Path, sender: str | None = None) -> int:
         if sender is None:
             return db.execute("select count(*) from events").fetchone()[0]
         return db.execute("select count(*) from events where sender_id = ?", (sender,)).fetchone()[0]
+
+
+def test_good_morning_after_the_alarm_runs_the_taught_coffee_routine(fresh) -> None:
+    fresh.preferences.forget("rt_morning")
+    taught = fresh.handle("I like coffee after my alarm", user_id="rt_morning", device_id="bedroom_speaker")
+    assert taught.reply == "Got it: you like coffee after the alarm."
+    assert fresh.home.set_state("bedroom_alarm_clock", {"alarms": ["07:05"]}).ok
+    fresh.home.advance(10)
+    result = fresh.handle("good morning", user_id="rt_morning", device_id="bedroom_speaker")
+    assert result.reply.startswith("Good morning! Your coffee routine: Starting the coffee maker.")
+    assert "brew coffee_maker" in result.applied

@@ -61,3 +61,20 @@ def test_scope_words() -> None:
 
 def test_summary_without_preferences_invites_teaching() -> None:
     assert svc.summary([]).startswith("I don't know anything about you yet.")
+
+
+def test_which_store(tmp_path, monkeypatch) -> None:
+    from assistant.paths import PREFS_URL_ENV, DataDir
+
+    monkeypatch.delenv(PREFS_URL_ENV, raising=False)
+    assert DataDir(tmp_path).prefs_url == f"sqlite:///{(tmp_path / 'prefs.db').resolve()}"
+    monkeypatch.setattr(svc, "_runtime_url", f"sqlite:///{tmp_path / 'runtime.db'}")
+    svc._open.cache_clear()
+    try:
+        svc.store().set("alice", PrefKey.CUISINE, "thai")
+        assert (tmp_path / "runtime.db").exists()
+        monkeypatch.setenv(PREFS_URL_ENV, f"sqlite:///{tmp_path / 'shared.db'}")  # e.g. a shared server
+        assert DataDir(tmp_path).prefs_url == f"sqlite:///{tmp_path / 'shared.db'}"
+        assert svc.store().get("alice") == []
+    finally:
+        svc._open.cache_clear()
