@@ -287,10 +287,9 @@ class Runtime(AbstractContextManager):
 
     def preference(self, user_id: str, key: str) -> str | None:
         """The user's most recent liked value for a key (what scenario files check), or None."""
-        from assistant.prefs.keys import Polarity, PrefKey
+        from assistant.prefs.keys import PrefKey
 
-        liked = [p for p in self.preferences.get(user_id, PrefKey.parse(key)) if p.polarity is Polarity.LIKE]
-        return max(liked, key=lambda p: p.updated_at).value if liked else None
+        return self.preferences.first_liked(user_id, PrefKey.parse(key))
 
     def replace_home(self, home: "Home") -> None:
         """Use another home from the next turn on."""

@@ -30,7 +30,7 @@ from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from assistant.teachable.signals import NOT_REQUESTS, Signal, Thresholds, UserTurn, detect
+from assistant.teachable.signals import NOT_REQUESTS, Thresholds, UserTurn, detect
 
 logger = logging.getLogger(__name__)
 
@@ -100,10 +100,11 @@ class TeachableMomentPolicy(Policy):
         if not since_user:  # right after the user's message
             if pending.startswith("offer:"):
                 return self._predict(domain, TAKE)
-            moment = detect(_user_turns(tracker), _similarity, self.thresholds)
-            if moment and Signal.DISSATISFACTION in moment.signals:
-                return self._offer(domain, tracker, moment)
-            return abstain
+            if (tracker.latest_message.intent or {}).get("name") == "complain":
+                moment = detect(_user_turns(tracker), _similarity, self.thresholds)
+                if moment is not None:
+                    return self._offer(domain, tracker, moment)
+            return abstain  # repeats and barge-ins are judged once the request is answered
         if since_user[-1] == ACTION_LISTEN_NAME or set(since_user) & QUIET_ACTIONS:
             return abstain
         turns = _user_turns(tracker)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from assistant.prefs.keys import Polarity, PrefKey, Source
 
@@ -45,6 +45,12 @@ class Correction:
     said: str
     meant: str
     created_at: dt.datetime
+
+
+def values_of(prefs: Iterable[Preference], key: PrefKey, polarity: Polarity) -> list[str]:
+    """Values of one key and polarity, most recently updated first (``prefs`` in the order
+    `PreferenceStore.get` returns them: oldest update first)."""
+    return [p.value for p in reversed([p for p in prefs if p.key is key and p.polarity is polarity])]
 
 
 def utc_now() -> dt.datetime:
@@ -206,18 +212,19 @@ class PreferenceStore:
                 created = existing.created_at
         return Preference(user_id, key, value, polarity, source, float(confidence), created, now)
 
-    def forget(self, user_id: str, key: PrefKey | None = None) -> int:
-        """Delete a user's preferences of one key; with no key, everything about the user
-        (their corrections too). How many rows went."""
+    def forget(self, user_id: str, keys: PrefKey | Iterable[PrefKey] | None = None) -> int:
+        """Delete a user's preferences of one key or several, in one transaction; with no key,
+        everything about the user (their corrections too). How many rows went."""
         import sqlalchemy as sa
 
         t = self._prefs
         where = t.c.user_id == _check_user(user_id)
-        if key is not None:
-            where = sa.and_(where, t.c.key == PrefKey(key).value)
+        if keys is not None:
+            wanted = [keys] if isinstance(keys, PrefKey) else list(keys)
+            where = sa.and_(where, t.c.key.in_([PrefKey(k).value for k in wanted]))
         with self._transaction() as conn:
             removed = int(conn.execute(sa.delete(t).where(where)).rowcount or 0)
-            if key is None:
+            if keys is None:
                 c = self._corrections
                 removed += int(conn.execute(sa.delete(c).where(c.c.user_id == user_id)).rowcount or 0)
             return removed
@@ -262,16 +269,15 @@ class PreferenceStore:
 
     def liked(self, user_id: str, key: PrefKey) -> list[str]:
         """Liked values, most recently updated first."""
-        return [p.value for p in reversed(self.get(user_id, key)) if p.polarity is Polarity.LIKE]
+        return values_of(self.get(user_id, key), key, Polarity.LIKE)
 
     def disliked(self, user_id: str, key: PrefKey) -> list[str]:
         """Disliked values, most recently updated first."""
-        return [p.value for p in reversed(self.get(user_id, key)) if p.polarity is Polarity.DISLIKE]
+        return values_of(self.get(user_id, key), key, Polarity.DISLIKE)
 
     def first_liked(self, user_id: str, key: PrefKey) -> str | None:
         """The most recently updated liked value, or None."""
-        liked = self.liked(user_id, key)
-        return liked[0] if liked else None
+        return next(iter(self.liked(user_id, key)), None)
 
     def users(self) -> list[str]:
         """Every user with at least one stored preference, sorted."""

@@ -40,18 +40,18 @@ class UserPrefs:
 
     def liked(self, key: PrefKey) -> list[str]:
         """Liked values of a key, most recently updated first."""
-        return [p.value for p in self._of(key) if p.polarity is Polarity.LIKE]
+        from assistant.prefs.store import values_of
+
+        return values_of(self.prefs, key, Polarity.LIKE)
 
     def disliked(self, key: PrefKey) -> list[str]:
-        return [p.value for p in self._of(key) if p.polarity is Polarity.DISLIKE]
+        from assistant.prefs.store import values_of
+
+        return values_of(self.prefs, key, Polarity.DISLIKE)
 
     def first(self, key: PrefKey) -> str | None:
         """The most recently liked value of a key, or None."""
-        liked = self.liked(key)
-        return liked[0] if liked else None
-
-    def _of(self, key: PrefKey) -> list["Preference"]:
-        return sorted((p for p in self.prefs if p.key is key), key=lambda p: p.updated_at, reverse=True)
+        return next(iter(self.liked(key)), None)
 
 
 def for_user(user_id: str) -> UserPrefs:
@@ -168,10 +168,8 @@ def parse_forget_question(pending: str) -> "tuple[PrefKey, ...] | None | bool":
 
 
 def forget(user_id: str, scope: tuple[PrefKey, ...] | None) -> int:
-    """Delete the user's preferences in scope (None: all of them); the number of rows removed."""
-    if scope is None:
-        return store().forget(user_id)
-    return sum(store().forget(user_id, key) for key in scope)
+    """Delete the user's preferences in scope (None: everything), in one transaction; rows removed."""
+    return store().forget(user_id, scope)
 
 
 def join(parts: list[str]) -> str:

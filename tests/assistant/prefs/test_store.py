@@ -198,3 +198,11 @@ def test_corrections_are_per_user_replace_older_ones_and_go_with_everything(stor
         assert conn.execute("SELECT user_id, said FROM corrections").fetchall() == [("bob", "tunes")]
     with pytest.raises(ValueError):
         store.add_correction("alice", "", "x")
+
+
+def test_forget_several_keys_at_once(store: PreferenceStore, path: Path) -> None:
+    store.set("alice", PrefKey.MUSIC_GENRE, "jazz")
+    store.set("alice", PrefKey.MUSIC_ARTIST, "Adele")
+    store.set("alice", PrefKey.CUISINE, "thai")
+    assert store.forget("alice", (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST)) == 2
+    assert raw_rows(path) == [("alice", "cuisine", "thai", "like")]
