@@ -10,6 +10,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The preference store's URL: set by users to use another database, and by the runtime for
 # the action server process it starts.
 PREFS_URL_ENV = "ASSISTANT_PREFS_URL"
+# The interaction log and rewrite table's URL (same idea).
+LEARNING_URL_ENV = "ASSISTANT_LEARNING_URL"
 DEFAULT_DATA_DIR = Path(os.environ.get("ASSISTANT_DATA_DIR", PROJECT_ROOT / ".data"))
 
 
@@ -44,6 +46,16 @@ class DataDir:
         """The preference store's SQLAlchemy URL: $ASSISTANT_PREFS_URL when set (e.g. a
         PostgreSQL server shared by several machines), else SQLite in the data folder."""
         return os.environ.get(PREFS_URL_ENV) or f"sqlite:///{self.prefs_db.resolve()}"
+
+    @property
+    def learning_db(self) -> Path:
+        return self.root / "learning.db"
+
+    @property
+    def learning_url(self) -> str:
+        """The interaction log's and rewrite table's URL: $ASSISTANT_LEARNING_URL when set,
+        else SQLite in the data folder."""
+        return os.environ.get(LEARNING_URL_ENV) or f"sqlite:///{self.learning_db.resolve()}"
 
     @property
     def logs(self) -> Path:

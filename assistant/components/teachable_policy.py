@@ -89,7 +89,7 @@ class TeachableMomentPolicy(Policy):
         rule_only_data: Optional[Dict[Text, Any]] = None, **kwargs: Any,
     ) -> PolicyPrediction:
         abstain = self._prediction(self._default_predictions(domain))
-        if tracker.active_loop_name:
+        if tracker.active_loop_name or not _enabled(tracker):
             return abstain
         since_user = _actions_since_user(tracker)
         if since_user is None:
@@ -130,6 +130,14 @@ class TeachableMomentPolicy(Policy):
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "TeachableMomentPolicy":
         return cls(config, model_storage, resource, execution_context)
+
+
+def _enabled(tracker: DialogueStateTracker) -> bool:
+    """Off when the message's metadata says so (`{"learning": {"teachable": false}}`: the
+    simulator's arms without teachable moments)."""
+    metadata = (tracker.latest_message.metadata if tracker.latest_message else None) or {}
+    learning = metadata.get("learning") or {}
+    return learning.get("teachable", True) is not False
 
 
 def _actions_since_user(tracker: DialogueStateTracker) -> Optional[list[str]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from assistant.db import create_engine, database_url
 from assistant.prefs.keys import Polarity, PrefKey, Source
 
 SCHEMA_VERSION = 1
@@ -110,16 +111,6 @@ def _migrate_0_to_1(conn: Any) -> None:
 MIGRATIONS: dict[int, Callable[[Any], None]] = {0: _migrate_0_to_1}
 
 
-def _url(target: str | Path) -> str:
-    if isinstance(target, Path) or "://" not in str(target):
-        path = Path(target).expanduser().resolve()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{path}"
-    if str(target).startswith("sqlite:///"):
-        Path(str(target)[len("sqlite:///"):]).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    return str(target)
-
-
 class PreferenceStore:
     """Users' preferences. Open with `PreferenceStore.open(url_or_path)`."""
 
@@ -134,11 +125,10 @@ class PreferenceStore:
         """Open (creating or migrating) the store at a SQLAlchemy URL or a SQLite file path."""
         import sqlalchemy as sa
 
-        url = _url(target)
-        args = {"connect_args": {"timeout": 10}} if url.startswith("sqlite") else {}
+        url = database_url(target)
         engine = None
         try:
-            engine = sa.create_engine(url, future=True, **args)
+            engine = create_engine(url)
             store = cls(engine, now)
             store._prepare()
         except Exception as error:  # noqa: BLE001 - one clear error type for callers

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from assistant.components.query_rewriter import ORIGINAL, REWRITE, QueryRewriter, apply_corrections
+from assistant.components.query_rewriter import ORIGINAL, REWRITE, QueryRewriter
+from assistant.learning.online import apply_corrections
 
 
 @pytest.mark.parametrize(("text", "corrections", "expected"), [

@@ -1,0 +1,262 @@
+"""The interaction log: one row per user turn, with what was heard, what it was rewritten to,
+what NLU understood, what the assistant did, and the feedback signals that followed.
+
+It is what rewrite mining, defect analytics and the simulator's measurements read. Rows are
+append-only except for two JSON columns filled in later: `feedback` (signals from the next
+turns) and `truth` (the simulator's ground truth, absent for real users).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from assistant.db import create_engine, database_url
+
+SCHEMA_VERSION = 1
+MAX_TEXT = 500
+
+
+class InteractionLogError(RuntimeError):
+    """The log could not be opened, read or written."""
+
+
+class Feedback:
+    """Names of the feedback signals kept in a turn's `feedback` (all optional)."""
+
+    BARGE_IN = "barge_in"            # the user cut this turn's reply off
+    REPEAT = "repeat"                # the next turn repeated this request
+    REPHRASE = "rephrase"            # the next turn rephrased it
+    DISSATISFACTION = "dissatisfaction"  # "no, that's wrong" right after it
+    EXPLICIT = "explicit"            # "yes"/"no" to "Did I answer your question?"
+    GIVE_UP = "give_up"              # the user abandoned the goal after it
+    DEFECT_SIGNALS = (BARGE_IN, REPEAT, REPHRASE, DISSATISFACTION, GIVE_UP)
+
+
+@dataclass
+class TurnRecord:
+    """One turn as the runtime logs it (``id`` is set once stored)."""
+
+    user_id: str
+    device_id: str
+    session_id: str
+    timestamp: dt.datetime
+    text: str                          # what was heard (cleaned)
+    text_rewritten: str | None = None  # what NLU read instead, if rewritten
+    rewrite_source: str | None = None  # precomputed | global | personal | personal_correction
+    rewrite_id: int | None = None
+    intent: str | None = None
+    confidence: float | None = None
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    reply: str = ""
+    directives: list[str] = field(default_factory=list)
+    refused: list[list[str]] = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)
+    asr_confidence: float | None = None
+    barge_in: bool = False             # this turn cut the previous reply off
+    feedback: dict[str, Any] = field(default_factory=dict)
+    truth: dict[str, Any] | None = None
+    id: int | None = None
+
+    @property
+    def defect_signalled(self) -> bool:
+        """Whether any feedback after this turn says it failed."""
+        if self.feedback.get(Feedback.EXPLICIT) == "no":
+            return True
+        return any(self.feedback.get(name) for name in Feedback.DEFECT_SIGNALS)
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: (value.isoformat() if isinstance(value, dt.datetime) else value)
+                for name, value in self.__dict__.items()}
+
+
+def _table(metadata: Any) -> Any:
+    import sqlalchemy as sa
+
+    return sa.Table(
+        "turns", metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_id", sa.String(100), nullable=False, index=True),
+        sa.Column("device_id", sa.String(100), nullable=False),
+        sa.Column("session_id", sa.String(120), nullable=False, index=True),
+        sa.Column("timestamp", sa.DateTime, nullable=False),
+        sa.Column("text", sa.String(MAX_TEXT), nullable=False),
+        sa.Column("text_rewritten", sa.String(MAX_TEXT)),
+        sa.Column("rewrite_source", sa.String(30)),
+        sa.Column("rewrite_id", sa.Integer),
+        sa.Column("intent", sa.String(80)),
+        sa.Column("confidence", sa.Float),
+        sa.Column("entities", sa.Text, nullable=False, default="[]"),
+        sa.Column("actions", sa.Text, nullable=False, default="[]"),
+        sa.Column("reply", sa.Text, nullable=False, default=""),
+        sa.Column("directives", sa.Text, nullable=False, default="[]"),
+        sa.Column("refused", sa.Text, nullable=False, default="[]"),
+        sa.Column("context", sa.Text, nullable=False, default="{}"),
+        sa.Column("asr_confidence", sa.Float),
+        sa.Column("barge_in", sa.Boolean, nullable=False, default=False),
+        sa.Column("feedback", sa.Text, nullable=False, default="{}"),
+        sa.Column("truth", sa.Text),
+    )
+
+
+_JSON_COLUMNS = ("entities", "actions", "directives", "refused", "context", "feedback")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _loads(text: str | None, default: Any) -> Any:
+    """A JSON column; a corrupt one reads as the default instead of failing the whole read."""
+    if text is None:
+        return default
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return default
+
+
+class InteractionLog:
+    """The turns table. Open with `InteractionLog.open(url_or_path)`."""
+
+    def __init__(self, engine: Any) -> None:
+        import sqlalchemy as sa
+
+        self._engine = engine
+        self._metadata = sa.MetaData()
+        self._turns = _table(self._metadata)
+
+    @classmethod
+    def open(cls, target: str | Path) -> "InteractionLog":
+        url = database_url(target)
+        engine = None
+        try:
+            engine = create_engine(url)
+            log = cls(engine)
+            log._metadata.create_all(engine)
+        except Exception as error:  # noqa: BLE001 - one clear error type for callers
+            if engine is not None:
+                engine.dispose()
+            raise InteractionLogError(f"could not open the interaction log at {url}: {error}") from error
+        return log
+
+    # -- writes --------------------------------------------------------------------
+
+    def record(self, turn: TurnRecord) -> int:
+        """Store one turn; returns its id (also set on ``turn``)."""
+        ids = self.record_many([turn])
+        return ids[0]
+
+    def record_many(self, turns: list[TurnRecord]) -> list[int]:
+        """Store turns in one transaction (all or none); returns their ids."""
+        import sqlalchemy as sa
+
+        ids: list[int] = []
+        try:
+            with self._engine.begin() as conn:
+                for turn in turns:
+                    row = self._row(turn)
+                    result = conn.execute(sa.insert(self._turns).values(**row))
+                    ids.append(int(result.inserted_primary_key[0]))
+        except Exception as error:  # noqa: BLE001
+            raise InteractionLogError(f"could not write {len(turns)} turn(s) to the log: {error}") from error
+        for turn, turn_id in zip(turns, ids):
+            turn.id = turn_id
+        return ids
+
+    def _row(self, turn: TurnRecord) -> dict[str, Any]:
+        row = {name: value for name, value in turn.__dict__.items() if name != "id"}
+        row["text"] = str(turn.text)[:MAX_TEXT]
+        if turn.text_rewritten is not None:
+            row["text_rewritten"] = str(turn.text_rewritten)[:MAX_TEXT]
+        for name in _JSON_COLUMNS:
+            row[name] = _dumps(row[name])
+        row["truth"] = None if turn.truth is None else _dumps(turn.truth)
+        return row
+
+    def add_feedback(self, turn_id: int, **signals: Any) -> None:
+        """Merge signals into a turn's feedback (later signals win)."""
+        self._merge(turn_id, "feedback", signals)
+
+    def annotate(self, turn_id: int, truth: dict[str, Any]) -> None:
+        """Merge the simulator's ground truth into a turn."""
+        self._merge(turn_id, "truth", truth)
+
+    def _merge(self, turn_id: int, column: str, values: dict[str, Any]) -> None:
+        import sqlalchemy as sa
+
+        t = self._turns
+        try:
+            with self._engine.begin() as conn:
+                current = conn.execute(sa.select(t.c[column]).where(t.c.id == turn_id)).scalar_one_or_none()
+                merged = {**_loads(current, {}), **values}
+                updated = conn.execute(sa.update(t).where(t.c.id == turn_id).values(**{column: _dumps(merged)}))
+                if updated.rowcount == 0:
+                    raise InteractionLogError(f"no turn {turn_id} in the log")
+        except InteractionLogError:
+            raise
+        except Exception as error:  # noqa: BLE001
+            raise InteractionLogError(f"could not update turn {turn_id}: {error}") from error
+
+    def clear(self) -> None:
+        """Delete every turn (a fresh learning state for a simulation arm)."""
+        import sqlalchemy as sa
+
+        with self._engine.begin() as conn:
+            conn.execute(sa.delete(self._turns))
+
+    # -- reads ---------------------------------------------------------------------
+
+    def turns(self, *, user_id: str | None = None, since_id: int = 0,
+              batch: int = 5000) -> Iterator[TurnRecord]:
+        """Turns in the order they were logged (by id), streamed in batches."""
+        import sqlalchemy as sa
+
+        t = self._turns
+        last = since_id
+        while True:
+            query = sa.select(t).where(t.c.id > last).order_by(t.c.id).limit(batch)
+            if user_id is not None:
+                query = query.where(t.c.user_id == user_id)
+            with self._engine.connect() as conn:
+                rows = conn.execute(query).mappings().all()
+            if not rows:
+                return
+            for row in rows:
+                yield self._record(row)
+            last = rows[-1]["id"]
+
+    def get(self, turn_id: int) -> TurnRecord | None:
+        import sqlalchemy as sa
+
+        with self._engine.connect() as conn:
+            row = conn.execute(sa.select(self._turns).where(self._turns.c.id == turn_id)).mappings().first()
+        return None if row is None else self._record(row)
+
+    def count(self) -> int:
+        import sqlalchemy as sa
+
+        with self._engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(self._turns)).scalar() or 0)
+
+    @staticmethod
+    def _record(row: Any) -> TurnRecord:
+        values = dict(row)
+        for name in _JSON_COLUMNS:
+            values[name] = _loads(values[name], {} if name in ("context", "feedback") else [])
+        values["truth"] = _loads(values["truth"], None)
+        values["barge_in"] = bool(values["barge_in"])
+        return TurnRecord(**values)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> "InteractionLog":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,347 @@
+"""The rewrite table: source utterance -> target utterance, global or for one user, with its
+support, absorption probability, wins, losses and state.
+
+Mining writes it in one transaction (`apply_mined`); the online rewriter looks pairs up in
+O(1) from an in-memory map that reloads when the table's generation changes; every applied
+rewrite reports its outcome (`record_outcome`), and one whose record falls below the bound is
+retired and no longer applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from assistant.db import create_engine, database_url
+from assistant.learning.text import MAX_KEY, normalize
+
+GLOBAL = "*"   # the user_id column of a global rewrite
+
+
+class Origin(str, enum.Enum):
+    MARKOV = "markov"          # precomputed from rephrase chains
+    RETRIEVAL = "retrieval"    # found online by embedding retrieval
+
+
+class State(str, enum.Enum):
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+class RewriteStoreError(RuntimeError):
+    """The rewrite table could not be opened, read or written."""
+
+
+@dataclass(frozen=True)
+class RetirePolicy:
+    """Retire a rewrite once it has `min_trials` outcomes and its win share is below `min_win_rate`."""
+
+    min_trials: int = 3
+    min_win_rate: float = 0.5
+
+    def retires(self, wins: int, losses: int) -> bool:
+        trials = wins + losses
+        return trials >= self.min_trials and wins / trials < self.min_win_rate
+
+
+@dataclass
+class Rewrite:
+    source: str
+    target: str
+    user_id: str = GLOBAL
+    origin: Origin = Origin.MARKOV
+    support: int = 0            # distinct users whose chains back it
+    probability: float = 0.0    # absorption probability of success from the target
+    wins: int = 0
+    losses: int = 0
+    state: State = State.ACTIVE
+    reason: str = ""
+    id: int | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+    @property
+    def is_global(self) -> bool:
+        return self.user_id == GLOBAL
+
+    @property
+    def scope(self) -> str:
+        return "global" if self.is_global else "personal"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "source": self.source, "target": self.target, "scope": self.scope,
+                "user_id": None if self.is_global else self.user_id, "origin": self.origin.value,
+                "support": self.support, "probability": round(self.probability, 4),
+                "wins": self.wins, "losses": self.losses, "state": self.state.value,
+                "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class MinedPair:
+    """What mining proposes: a pair and the evidence for it."""
+
+    source: str
+    target: str
+    support: int
+    probability: float
+    user_id: str = GLOBAL
+
+
+@dataclass
+class MineDiff:
+    """What `apply_mined` changed."""
+
+    added: list[Rewrite] = field(default_factory=list)
+    updated: list[Rewrite] = field(default_factory=list)
+    retired: list[Rewrite] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _tables(metadata: Any) -> tuple[Any, Any]:
+    import sqlalchemy as sa
+
+    rewrites = sa.Table(
+        "rewrites", metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("source", sa.String(MAX_KEY), nullable=False),
+        sa.Column("target", sa.String(MAX_KEY), nullable=False),
+        sa.Column("user_id", sa.String(100), nullable=False),
+        sa.Column("origin", sa.String(20), nullable=False),
+        sa.Column("support", sa.Integer, nullable=False, default=0),
+        sa.Column("probability", sa.Float, nullable=False, default=0.0),
+        sa.Column("wins", sa.Integer, nullable=False, default=0),
+        sa.Column("losses", sa.Integer, nullable=False, default=0),
+        sa.Column("state", sa.String(10), nullable=False),
+        sa.Column("reason", sa.String(200), nullable=False, default=""),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("updated_at", sa.DateTime, nullable=False),
+        sa.UniqueConstraint("user_id", "source", "target", name="uq_rewrite"),
+    )
+    generation = sa.Table("rewrite_generation", metadata, sa.Column("value", sa.Integer, nullable=False))
+    return rewrites, generation
+
+
+class RewriteStore:
+    """Open with `RewriteStore.open(url_or_path)`."""
+
+    def __init__(self, engine: Any, retire: RetirePolicy = RetirePolicy()) -> None:
+        import sqlalchemy as sa
+
+        self._engine = engine
+        self.retire_policy = retire
+        self._metadata = sa.MetaData()
+        self._rewrites, self._generation = _tables(self._metadata)
+        self._cache: dict[tuple[str, str], Rewrite] = {}
+        self._cache_generation: int | None = None
+
+    @classmethod
+    def open(cls, target: str | Path, retire: RetirePolicy = RetirePolicy()) -> "RewriteStore":
+        url = database_url(target)
+        engine = None
+        try:
+            engine = create_engine(url)
+            store = cls(engine, retire)
+            store._metadata.create_all(engine)
+        except Exception as error:  # noqa: BLE001
+            if engine is not None:
+                engine.dispose()
+            raise RewriteStoreError(f"could not open the rewrite table at {url}: {error}") from error
+        return store
+
+    # -- reads ---------------------------------------------------------------------
+
+    def all(self, user_id: str | None = None, *, include_retired: bool = True) -> list[Rewrite]:
+        """Rewrites (global and, with ``user_id``, that user's; else everyone's), by scope and source."""
+        import sqlalchemy as sa
+
+        t = self._rewrites
+        query = sa.select(t).order_by(t.c.user_id, t.c.source, t.c.target)
+        if user_id is not None:
+            query = query.where(t.c.user_id.in_([GLOBAL, user_id]))
+        if not include_retired:
+            query = query.where(t.c.state == State.ACTIVE.value)
+        with self._engine.connect() as conn:
+            return [self._rewrite(row) for row in conn.execute(query).mappings()]
+
+    def lookup(self, text: str, user_id: str | None, *, personal: bool = True,
+               global_: bool = True, origins: Iterable[Origin] = (Origin.MARKOV,)) -> Rewrite | None:
+        """The active rewrite for an utterance: the user's own first, then the global one. O(1)."""
+        self._refresh()
+        key = normalize(text)
+        wanted = set(origins)
+        scopes = ([user_id] if personal and user_id else []) + ([GLOBAL] if global_ else [])
+        for scope in scopes:
+            found = self._cache.get((scope, key))
+            if found is not None and found.origin in wanted:
+                return found
+        return None
+
+    def find(self, source: str, target: str, user_id: str = GLOBAL) -> Rewrite | None:
+        import sqlalchemy as sa
+
+        t = self._rewrites
+        with self._engine.connect() as conn:
+            row = conn.execute(sa.select(t).where(
+                t.c.user_id == user_id, t.c.source == normalize(source), t.c.target == target)).mappings().first()
+        return None if row is None else self._rewrite(row)
+
+    def generation(self) -> int:
+        import sqlalchemy as sa
+
+        with self._engine.connect() as conn:
+            return int(conn.execute(sa.select(self._generation.c.value)).scalar() or 0)
+
+    def _refresh(self) -> None:
+        current = self.generation()
+        if current == self._cache_generation:
+            return
+        cache: dict[tuple[str, str], Rewrite] = {}
+        for rewrite in self.all(include_retired=False):
+            best = cache.get((rewrite.user_id, rewrite.source))
+            if best is None or rewrite.probability > best.probability:
+                cache[(rewrite.user_id, rewrite.source)] = rewrite
+        self._cache, self._cache_generation = cache, current
+
+    # -- writes --------------------------------------------------------------------
+
+    def _bump(self, conn: Any) -> None:
+        import sqlalchemy as sa
+
+        g = self._generation
+        current = conn.execute(sa.select(g.c.value)).scalar()
+        if current is None:
+            conn.execute(sa.insert(g).values(value=1))
+        else:
+            conn.execute(sa.update(g).values(value=int(current) + 1))
+
+    def add(self, rewrite: Rewrite) -> Rewrite:
+        """Insert one rewrite (or return the stored one for the same user, source and target)."""
+        import sqlalchemy as sa
+
+        rewrite.source = normalize(rewrite.source)
+        rewrite.target = str(rewrite.target)[:MAX_KEY]
+        existing = self.find(rewrite.source, rewrite.target, rewrite.user_id)
+        if existing is not None:
+            return existing
+        now = utc_now()
+        row = self._row(rewrite, now)
+        try:
+            with self._engine.begin() as conn:
+                rewrite.id = int(conn.execute(sa.insert(self._rewrites).values(**row)).inserted_primary_key[0])
+                self._bump(conn)
+        except Exception as error:  # noqa: BLE001
+            raise RewriteStoreError(f"could not store the rewrite {rewrite.source!r}: {error}") from error
+        rewrite.created_at = rewrite.updated_at = now
+        return rewrite
+
+    def record_outcome(self, rewrite_id: int, won: bool) -> Rewrite | None:
+        """Count a win or a loss; retire the rewrite when its record falls below the bound."""
+        import sqlalchemy as sa
+
+        t = self._rewrites
+        try:
+            with self._engine.begin() as conn:
+                row = conn.execute(sa.select(t).where(t.c.id == rewrite_id)).mappings().first()
+                if row is None:
+                    return None
+                rewrite = self._rewrite(row)
+                if won:
+                    rewrite.wins += 1
+                else:
+                    rewrite.losses += 1
+                values: dict[str, Any] = {"wins": rewrite.wins, "losses": rewrite.losses,
+                                          "updated_at": utc_now()}
+                if rewrite.state is State.ACTIVE and self.retire_policy.retires(rewrite.wins, rewrite.losses):
+                    rewrite.state = State.RETIRED
+                    rewrite.reason = f"{rewrite.wins} wins, {rewrite.losses} losses"
+                    values.update(state=rewrite.state.value, reason=rewrite.reason)
+                    self._bump(conn)
+                conn.execute(sa.update(t).where(t.c.id == rewrite_id).values(**values))
+        except Exception as error:  # noqa: BLE001
+            raise RewriteStoreError(f"could not record the outcome of rewrite {rewrite_id}: {error}") from error
+        return rewrite
+
+    def apply_mined(self, pairs: Iterable[MinedPair], *, origin: Origin = Origin.MARKOV) -> MineDiff:
+        """Make the table's rewrites of this origin match what mining found, in one transaction.
+
+        New pairs are added; known ones get the new support and probability; pairs mining no
+        longer proposes are retired; pairs retired for their losses stay retired.
+        """
+        import sqlalchemy as sa
+
+        t = self._rewrites
+        diff = MineDiff()
+        now = utc_now()
+        wanted = {(p.user_id, normalize(p.source), str(p.target)[:MAX_KEY]): p for p in pairs}
+        try:
+            with self._engine.begin() as conn:
+                stored = {(r.user_id, r.source, r.target): r for r in (
+                    self._rewrite(row) for row in conn.execute(
+                        sa.select(t).where(t.c.origin == origin.value)).mappings())}
+                for key, pair in wanted.items():
+                    known = stored.get(key)
+                    if known is None:
+                        rewrite = Rewrite(source=key[1], target=key[2], user_id=key[0], origin=origin,
+                                          support=pair.support, probability=pair.probability)
+                        rewrite.id = int(conn.execute(sa.insert(t).values(**self._row(rewrite, now)))
+                                         .inserted_primary_key[0])
+                        diff.added.append(rewrite)
+                    elif (known.support, round(known.probability, 6)) != (pair.support, round(pair.probability, 6)) \
+                            or (known.state is State.RETIRED and known.reason == "no longer mined"):
+                        values: dict[str, Any] = {"support": pair.support, "probability": pair.probability,
+                                                  "updated_at": now}
+                        if known.reason == "no longer mined":
+                            values.update(state=State.ACTIVE.value, reason="")
+                        conn.execute(sa.update(t).where(t.c.id == known.id).values(**values))
+                        known.support, known.probability = pair.support, pair.probability
+                        diff.updated.append(known)
+                    else:
+                        diff.unchanged += 1
+                for key, known in stored.items():
+                    if key not in wanted and known.state is State.ACTIVE:
+                        conn.execute(sa.update(t).where(t.c.id == known.id).values(
+                            state=State.RETIRED.value, reason="no longer mined", updated_at=now))
+                        known.state, known.reason = State.RETIRED, "no longer mined"
+                        diff.retired.append(known)
+                self._bump(conn)
+        except Exception as error:  # noqa: BLE001 - the transaction rolled back: table untouched
+            raise RewriteStoreError(f"could not store the mined rewrites (table unchanged): {error}") from error
+        return diff
+
+    def clear(self) -> None:
+        import sqlalchemy as sa
+
+        with self._engine.begin() as conn:
+            conn.execute(sa.delete(self._rewrites))
+            self._bump(conn)
+
+    @staticmethod
+    def _row(rewrite: Rewrite, now: dt.datetime) -> dict[str, Any]:
+        return {"source": rewrite.source, "target": rewrite.target, "user_id": rewrite.user_id,
+                "origin": rewrite.origin.value, "support": int(rewrite.support),
+                "probability": float(rewrite.probability), "wins": rewrite.wins,
+                "losses": rewrite.losses, "state": rewrite.state.value, "reason": rewrite.reason,
+                "created_at": now, "updated_at": now}
+
+    @staticmethod
+    def _rewrite(row: Any) -> Rewrite:
+        values = dict(row)
+        values["origin"] = Origin(values["origin"])
+        values["state"] = State(values["state"])
+        return Rewrite(**values)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> "RewriteStore":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

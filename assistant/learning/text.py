@@ -1,0 +1,26 @@
+"""Normalizing utterances: the key under which rewrites and the retrieval index store them."""
+
+from __future__ import annotations
+
+import re
+
+_NON_WORD = re.compile(r"[^\w\s']+", re.UNICODE)
+MAX_KEY = 200
+
+
+def normalize(text: str) -> str:
+    """Lowercase, punctuation dropped, whitespace collapsed, capped at 200 characters."""
+    text = _NON_WORD.sub(" ", str(text).lower()).replace("_", " ")
+    return " ".join(text.split())[:MAX_KEY]
+
+
+def tokens(text: str) -> list[str]:
+    return normalize(text).split()
+
+
+def jaccard(a: str, b: str) -> float:
+    """Token-set overlap of two utterances, 0..1."""
+    left, right = set(tokens(a)), set(tokens(b))
+    if not left and not right:
+        return 1.0
+    return len(left & right) / len(left | right)
