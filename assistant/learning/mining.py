@@ -1,0 +1,296 @@
+"""Mining the interaction log into the rewrite table (`assistant mine`).
+
+One streamed pass over the log keeps a few integers per turn (its state, user and outcome)
+and the candidate rephrase pairs; token overlap settles most pairs, MiniLM scores the rest
+with each distinct utterance embedded once. The rephrase links form chains, the chains feed
+the absorbing Markov chain (`markov`), and its pairs replace the mined part of the rewrite
+table in one transaction. A rewritten turn counts for the text NLU read (the rewrite's
+target), never for what was heard.
+"""
+
+from __future__ import annotations
+
+import time
+from array import array
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol
+
+from assistant.learning.markov import MarkovConfig, RephraseChains, solve
+from assistant.learning.rephrase import (
+    Evidence, PairSimilarity, RephraseThresholds, TurnFacts, candidate_pairs, decide,
+    decide_without_similarity, facts, minilm_similarity,
+)
+from assistant.learning.rewrites import GLOBAL, MinedPair, Rewrite
+
+if TYPE_CHECKING:
+    from assistant.learning.log import TurnRecord
+    from assistant.learning.rewrites import RewriteStore
+
+# Called with (stage, done, total or None) while mining runs.
+Progress = Callable[[str, int, "int | None"], None]
+
+
+class TurnSource(Protocol):
+    """What mining reads: an `InteractionLog`, or anything that streams TurnRecords."""
+
+    def turns(self) -> Iterator["TurnRecord"]: ...
+
+
+class MiningError(RuntimeError):
+    """Mining failed; the rewrite table was left as it was."""
+
+
+@dataclass(frozen=True)
+class MineConfig:
+    """Rephrase detection thresholds and the Markov chain's bounds, with their defaults."""
+
+    rephrase: RephraseThresholds = RephraseThresholds()
+    markov: MarkovConfig = MarkovConfig()
+
+    @classmethod
+    def of(cls, *, window_seconds: float = 120.0, min_probability: float = 0.5,
+           min_users: int = 2, min_personal_support: int = 2) -> "MineConfig":
+        """The common knobs without building the parts by hand."""
+        return cls(RephraseThresholds(window_seconds=window_seconds),
+                   MarkovConfig(min_probability=min_probability, min_users=min_users,
+                                min_personal_support=min_personal_support))
+
+
+@dataclass
+class MineReport:
+    """What a mining run read and changed."""
+
+    turns: int = 0               # rows read
+    skipped: int = 0             # corrupt rows left out
+    requests: int = 0            # request turns that became chain steps
+    candidate_pairs: int = 0
+    embedded_pairs: int = 0      # candidate pairs that needed MiniLM
+    rephrases: int = 0
+    chains: int = 0              # chains of two or more requests
+    states: int = 0
+    pairs: int = 0
+    global_pairs: int = 0
+    personal_pairs: int = 0
+    added: list[Rewrite] = field(default_factory=list)
+    updated: list[Rewrite] = field(default_factory=list)
+    retired: list[Rewrite] = field(default_factory=list)
+    unchanged: int = 0
+    index_rows: int | None = None   # None when the retrieval index was not rebuilt
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (f"{self.turns} turns read ({self.skipped} skipped), {self.rephrases} rephrases in "
+                f"{self.chains} chains, {self.states} states; {self.pairs} pairs "
+                f"({self.global_pairs} global, {self.personal_pairs} personal): "
+                f"{len(self.added)} added, {len(self.updated)} updated, {len(self.retired)} retired, "
+                f"{self.unchanged} unchanged in {self.seconds:.1f} s")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"turns": self.turns, "skipped": self.skipped, "requests": self.requests,
+                "candidate_pairs": self.candidate_pairs, "embedded_pairs": self.embedded_pairs,
+                "rephrases": self.rephrases, "chains": self.chains, "states": self.states,
+                "pairs": self.pairs, "global_pairs": self.global_pairs,
+                "personal_pairs": self.personal_pairs,
+                "added": [r.to_json() for r in self.added],
+                "updated": [r.to_json() for r in self.updated],
+                "retired": [r.to_json() for r in self.retired],
+                "unchanged": self.unchanged, "index_rows": self.index_rows,
+                "seconds": round(self.seconds, 3)}
+
+
+@dataclass
+class _Turns:
+    """A few integers per request turn, by position in the log."""
+
+    state: array = field(default_factory=lambda: array("i"))
+    user: array = field(default_factory=lambda: array("i"))
+    succeeded: bytearray = field(default_factory=bytearray)
+    users: list[str] = field(default_factory=list)
+    user_index: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Candidates:
+    first: array = field(default_factory=lambda: array("i"))
+    second: array = field(default_factory=lambda: array("i"))
+    rephrase: bytearray = field(default_factory=bytearray)
+    pending: list[tuple[int, int, Evidence, float]] = field(default_factory=list)  # (row, ...) to embed
+    pending_keys: list[tuple[str, str]] = field(default_factory=list)
+
+
+def find_chains(turns: Iterable["TurnRecord"], thresholds: RephraseThresholds,
+                similarity: PairSimilarity, report: MineReport,
+                max_hops: int = 6, progress: Progress | None = None,
+                total: int | None = None) -> RephraseChains:
+    """Read turns once and return their rephrase chains, pooled (counts into ``report``)."""
+    chains = RephraseChains(max_hops=max_hops)
+    table = _Turns()
+    candidates = _Candidates()
+    overlaps: dict[tuple[int, int], float] = {}
+    token_sets: list[frozenset[str]] = []
+
+    def stream() -> Iterator[TurnFacts]:
+        for turn in turns:
+            report.turns += 1
+            if progress is not None and report.turns % 5000 == 0:
+                progress("read", report.turns, total)
+            found = facts(turn, thresholds, position=len(table.state))
+            if found is None:
+                report.skipped += 1
+                continue
+            if not found.request:
+                yield found
+                continue
+            state = chains.state(found.key)
+            if state == len(token_sets):
+                token_sets.append(frozenset(found.key.split()))
+            user = table.user_index.get(found.user_id)
+            if user is None:
+                user = table.user_index[found.user_id] = len(table.users)
+                table.users.append(found.user_id)
+            table.state.append(state)
+            table.user.append(user)
+            table.succeeded.append(1 if found.succeeded else 0)
+            yield found
+
+    for first, second, evidence in candidate_pairs(stream(), thresholds):
+        a, b = first.position, second.position
+        sa, sb = table.state[a], table.state[b]
+        overlap = overlaps.get((sa, sb))
+        if overlap is None:
+            left, right = token_sets[sa], token_sets[sb]
+            overlap = len(left & right) / len(left | right) if left | right else 1.0
+            overlaps[(sa, sb)] = overlap
+        verdict = decide_without_similarity(evidence, overlap, thresholds)
+        if verdict is False:
+            continue
+        row = len(candidates.first)
+        candidates.first.append(a)
+        candidates.second.append(b)
+        candidates.rephrase.append(1 if verdict else 0)
+        if verdict is None:
+            candidates.pending.append((row, sa, evidence, overlap))
+            candidates.pending_keys.append((first.key, second.key))
+    report.requests = len(table.state)
+    report.candidate_pairs = len(candidates.first)
+    _score_pending(candidates, thresholds, similarity, report, progress)
+    _link(chains, table, candidates, report)
+    return chains
+
+
+def _score_pending(candidates: _Candidates, thresholds: RephraseThresholds,
+                   similarity: PairSimilarity, report: MineReport, progress: Progress | None) -> None:
+    """Embed what overlap could not settle: each distinct pair of utterances once."""
+    if not candidates.pending:
+        return
+    distinct = sorted(set(candidates.pending_keys))
+    if progress is not None:
+        progress("embed", 0, len(distinct))
+    scores = dict(zip(distinct, similarity(distinct)))
+    if progress is not None:
+        progress("embed", len(distinct), len(distinct))
+    report.embedded_pairs = len(candidates.pending)
+    for (row, _, evidence, overlap), keys in zip(candidates.pending, candidates.pending_keys):
+        if decide(evidence, overlap, float(scores[keys]), thresholds):
+            candidates.rephrase[row] = 1
+    candidates.pending.clear()
+    candidates.pending_keys.clear()
+
+
+def _link(chains: RephraseChains, table: _Turns, candidates: _Candidates, report: MineReport) -> None:
+    """Follow rephrase links into chains and count them into the Markov chain."""
+    n = len(table.state)
+    following = array("i", [-1]) * n
+    has_previous = bytearray(n)
+    for a, b, is_rephrase in zip(candidates.first, candidates.second, candidates.rephrase):
+        if is_rephrase:
+            following[a] = b
+            has_previous[b] = 1
+            report.rephrases += 1
+    for start in range(n):
+        if has_previous[start]:
+            continue
+        states = [table.state[start]]
+        last = start
+        while following[last] != -1:
+            last = following[last]
+            states.append(table.state[last])
+        if len(states) > 1:
+            report.chains += 1
+        chains.add(table.users[table.user[start]], states, bool(table.succeeded[last]))
+
+
+def mine(log: TurnSource, store: "RewriteStore", config: MineConfig = MineConfig(), *,
+         similarity: PairSimilarity | None = None, progress: Progress | None = None,
+         rebuild_index: bool = True) -> MineReport:
+    """Mine the log into the rewrite table.
+
+    Args:
+        log: the interaction log (or any source of TurnRecords in id order).
+        store: the rewrite table; written in one transaction (untouched on failure).
+        config: thresholds.
+        similarity: pair similarity; MiniLM by default.
+        progress: called with (stage, done, total).
+        rebuild_index: also rebuild the retrieval index from the log, when that module exists.
+
+    Raises:
+        MiningError: reading the log or writing the table failed (the table is unchanged).
+    """
+    started = time.perf_counter()
+    report = MineReport()
+    total = _count(log)
+    try:
+        chains = find_chains(log.turns(), config.rephrase, similarity or minilm_similarity, report,
+                             max_hops=config.markov.max_hops, progress=progress, total=total)
+    except MiningError:
+        raise
+    except Exception as error:  # noqa: BLE001 - one clear error; nothing was written yet
+        raise MiningError(f"could not read the interaction log after {report.turns} turns: {error}") from error
+    if progress is not None:
+        progress("solve", 0, None)
+    result = solve(chains, config.markov)
+    report.states = result.states
+    report.pairs = len(result.pairs)
+    report.global_pairs = sum(1 for p in result.pairs if p.user_id == GLOBAL)
+    report.personal_pairs = report.pairs - report.global_pairs
+    _store(store, result.pairs, report)
+    if rebuild_index:
+        report.index_rows = _rebuild_index(log, store)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _count(log: TurnSource) -> int | None:
+    counter = getattr(log, "count", None)
+    if counter is None:
+        return None
+    try:
+        return int(counter())
+    except Exception:  # noqa: BLE001 - a count is only for the progress bar
+        return None
+
+
+def _store(store: "RewriteStore", pairs: list[MinedPair], report: MineReport) -> None:
+    try:
+        diff = store.apply_mined(pairs)
+    except Exception as error:  # noqa: BLE001 - apply_mined rolled back: table untouched
+        raise MiningError(f"{error}" if "unchanged" in str(error)
+                          else f"could not store the mined rewrites (table unchanged): {error}") from error
+    report.added, report.updated, report.retired = diff.added, diff.updated, diff.retired
+    report.unchanged = diff.unchanged
+
+
+def _rebuild_index(log: TurnSource, store: "RewriteStore") -> int | None:
+    """The lead's retrieval index, when that module exists in this version."""
+    try:
+        from assistant.learning import index
+    except ImportError:
+        return None
+    rebuild = getattr(index, "rebuild", None)
+    if rebuild is None:
+        return None
+    try:
+        return int(rebuild(log, store))
+    except Exception as error:  # noqa: BLE001
+        raise MiningError(f"the rewrites were stored, but rebuilding the retrieval index failed: {error}") \
+            from error
