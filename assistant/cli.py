@@ -236,6 +236,18 @@ def cmd_prefs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_mine(args: argparse.Namespace) -> int:
+    from assistant.learning.commands import run_mine
+
+    return run_mine(args)
+
+
+def cmd_rewrites(args: argparse.Namespace) -> int:
+    from assistant.learning.commands import run_rewrites
+
+    return run_rewrites(args)
+
+
 def cmd_not_yet(args: argparse.Namespace) -> int:
     return _error(f"`assistant {args.command}` is not available in this version yet.")
 
@@ -293,8 +305,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("prefs", cmd_prefs, "list a user's stored preferences")
     p.add_argument("--user", help="the user id")
     p.add_argument("--json", help="write them as JSON here")
-    for name, text in (("mine", "mine the interaction log into rewrites"),
-                       ("rewrites", "list rewrites"), ("analyze", "defect analytics")):
+    p = add("mine", cmd_mine, "mine the interaction log into rewrites and print what changed")
+    p.add_argument("--json", help="write what changed as JSON here")
+    p = add("rewrites", cmd_rewrites, "list rewrites with support, wins, losses and state")
+    p.add_argument("--user", help="also list this user's personal rewrites")
+    p.add_argument("--json", help="write them as JSON here")
+    for name, text in (("analyze", "defect analytics"),):
         p = add(name, cmd_not_yet, text + " (not available yet)")
         p.add_argument("--user")
         p.add_argument("--json")

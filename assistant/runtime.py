@@ -7,6 +7,7 @@ directives the actions ask for, and reports everything as a `TurnResult`.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import os
 import threading
@@ -23,12 +24,15 @@ from assistant.context import (
     check_user_id,
     clean_text,
 )
+from assistant.learning.config import LearningFlags
 from assistant.paths import DataDir
 from assistant.turn import TurnResult
 
 if TYPE_CHECKING:
     from rasa.core.agent import Agent
 
+    from assistant.learning.log import InteractionLog, TurnRecord
+    from assistant.learning.rewrites import RewriteStore
     from assistant.prefs.store import PreferenceStore
     from simulator.home import Home
 
@@ -36,6 +40,8 @@ __all__ = ["Runtime", "RuntimeStartError", "UnknownDeviceError", "BadUserIdError
 
 EMPTY_REPLY = "I didn't hear anything. Say something like \"turn on the lights\", or \"help\"."
 DIRECTIVES_KEY = "directives"
+PROBLEM_KEY = "problem"
+logger = logging.getLogger(__name__)
 
 
 class RuntimeStartError(RuntimeError):
@@ -87,6 +93,12 @@ class Runtime(AbstractContextManager):
         self._loop = asyncio.new_event_loop()
         self._generation: dict[str, str] = {}
         self._preferences: "PreferenceStore | None" = None
+        # Which learning mechanisms apply (the simulator's arms); sent with every message.
+        self.learning = LearningFlags()
+        self.log: "InteractionLog | None" = None
+        self.rewrites: "RewriteStore | None" = None
+        self.log_errors: list[str] = []
+        self._last: dict[str, "TurnRecord"] = {}
 
     @classmethod
     def start(
@@ -120,6 +132,7 @@ class Runtime(AbstractContextManager):
         from assistant.services import preferences
 
         preferences.use(self.data.prefs_url)
+        self._open_learning()
         try:
             self.action_server.start()
         except ActionServerError as error:
@@ -132,6 +145,17 @@ class Runtime(AbstractContextManager):
         # the user's first turn.
         self._loop.run_until_complete(self.agent.parse_message("hello"))
         warm.join(timeout=120)
+
+    def _open_learning(self) -> None:
+        """The interaction log and rewrite table (one SQLite file); the rewriter reads them too."""
+        from assistant.learning import online
+        from assistant.learning.log import InteractionLog
+        from assistant.learning.rewrites import RewriteStore
+
+        url = self.data.learning_url
+        self.log = InteractionLog.open(url)
+        self.rewrites = RewriteStore.open(url)
+        online.use(url)
 
     def _load_agent(self) -> "Agent":
         from rasa.core.agent import Agent
@@ -165,8 +189,11 @@ class Runtime(AbstractContextManager):
         device_id: str,
         barge_in: bool = False,
         asr_confidence: float | None = None,
+        timestamp: dt.datetime | None = None,
     ) -> TurnResult:
-        """Play one user turn through the full stack.
+        """Play one user turn through the full stack, and log it.
+
+        ``timestamp`` is when the user spoke (the simulator passes its clock; default now).
 
         Raises:
             UnknownDeviceError: the device is not in the home or cannot hear.
@@ -185,6 +212,7 @@ class Runtime(AbstractContextManager):
             "barge_in": bool(barge_in),
             "asr_confidence": asr_confidence,
             "context": context,
+            "learning": self.learning.to_metadata(),
         }
         messages = self._run(self._handle_async(cleaned.text, self.sender_id(user_id), metadata))
         result = TurnResult(text=cleaned.text, notice=cleaned.notice)
@@ -194,8 +222,13 @@ class Runtime(AbstractContextManager):
             custom = message.get("custom")
             if isinstance(custom, dict):
                 result.directives.extend(str(d) for d in custom.get(DIRECTIVES_KEY, []))
+                if custom.get(PROBLEM_KEY):
+                    result.problems.append(str(custom[PROBLEM_KEY]))
         self._apply_directives(result)
         self._read_tracker(result, self.sender_id(user_id))
+        self._log_turn(result, user_id=user_id, device_id=device_id, context=context,
+                       barge_in=barge_in, asr_confidence=asr_confidence,
+                       timestamp=timestamp or _utc_now())
         if not self.action_server.alive():
             raise ActionServerError(
                 "the action server stopped during this turn; its reply is missing. "
@@ -255,6 +288,87 @@ class Runtime(AbstractContextManager):
         result.actions = list(reversed(actions))
         result.slots = dict(tracker.current_slot_values())
 
+    # -- the interaction log ----------------------------------------------------------
+
+    def _log_turn(self, result: TurnResult, *, user_id: str, device_id: str, context: dict[str, Any],
+                  barge_in: bool, asr_confidence: float | None, timestamp: dt.datetime) -> None:
+        """Log the turn and the signals it gives about the user's previous one. A failed
+        write never breaks the turn; it is reported on the result and kept in `log_errors`."""
+        from assistant.learning.log import InteractionLogError, TurnRecord
+
+        if self.log is None:
+            return
+        rewrite = result.rewrite or {}
+        record = TurnRecord(
+            user_id=user_id, device_id=device_id, session_id=self.sender_id(user_id),
+            timestamp=_naive(timestamp), text=result.text,
+            text_rewritten=rewrite.get("rewritten") if rewrite else None,
+            rewrite_source=rewrite.get("source"), rewrite_id=rewrite.get("rewrite_id"),
+            intent=result.intent, confidence=result.confidence,
+            entities=[{k: e.get(k) for k in ("entity", "value", "start", "end")} for e in result.entities],
+            actions=list(result.actions), reply=result.reply, directives=list(result.directives),
+            refused=[list(r) for r in result.refused], problems=list(result.problems),
+            context=_context_snapshot(context),
+            asr_confidence=asr_confidence, barge_in=bool(barge_in),
+        )
+        try:
+            previous = self._last.get(user_id)
+            if previous is not None and previous.session_id == record.session_id:
+                self._settle(previous, record)
+            result.turn_id = self.log.record(record)
+            self._last[user_id] = record
+        except Exception as error:  # noqa: BLE001 - reported, never breaks the turn
+            message = f"this turn was not logged: {error}"
+            if not isinstance(error, InteractionLogError):
+                message = f"this turn was not logged ({type(error).__name__}): {error}"
+            logger.error(message)
+            self.log_errors.append(message)
+            result.notice = f"{result.notice} {message}".strip() if result.notice else message
+
+    def _settle(self, previous: "TurnRecord", current: "TurnRecord | None", *, gave_up: bool = False) -> None:
+        """Write the signals that followed ``previous``; count its rewrite's win or loss."""
+        from assistant.learning.feedback import follow_up, minilm_similarity
+        from assistant.learning.log import Feedback
+        from assistant.learning.outcome import succeeded
+
+        assert self.log is not None and previous.id is not None
+        signals = follow_up(previous, current, minilm_similarity) if current is not None else {}
+        if gave_up:
+            signals[Feedback.GIVE_UP] = True
+        if signals:
+            self.log.add_feedback(previous.id, **signals)
+            previous.feedback.update(signals)
+        if previous.rewrite_id is not None and self.rewrites is not None \
+                and previous.rewrite_source != "personal_correction":
+            self.rewrites.record_outcome(previous.rewrite_id, succeeded(previous))
+
+    def end_session(self, user_id: str, *, gave_up: bool = False) -> None:
+        """The user is done for now: settle their last turn (``gave_up``: they abandoned
+        their goal) and start a fresh conversation next time."""
+        previous = self._last.pop(user_id, None)
+        if previous is not None and previous.id is not None:
+            try:
+                self._settle(previous, None, gave_up=gave_up)
+            except Exception as error:  # noqa: BLE001
+                logger.error("could not settle the last turn of %s: %s", user_id, error)
+                self.log_errors.append(str(error))
+        self.reset_user(user_id)
+
+    def reset_learning(self) -> None:
+        """A clean learning state: no logged turns, rewrites, utterance stats or preferences,
+        and fresh conversations for everyone (the simulator starts each arm with this)."""
+        from assistant.learning import index
+
+        assert self.log is not None and self.rewrites is not None
+        self.log.clear()
+        self.rewrites.clear()
+        index.clear(self.rewrites)
+        for user in self.preferences.users():
+            self.preferences.forget(user)
+        for user in list(self._last) + list(self._generation):
+            self.reset_user(user)
+        self._last.clear()
+
     # -- lifecycle -----------------------------------------------------------------
 
     def _ensure_action_server(self) -> None:
@@ -308,8 +422,37 @@ class Runtime(AbstractContextManager):
         if self._preferences is not None:
             self._preferences.close()
             self._preferences = None
+        for user in list(self._last):
+            self.end_session(user)
+        for store in (self.log, self.rewrites):
+            if store is not None:
+                store.close()
+        self.log = self.rewrites = None
+        from assistant.learning import online
+
+        online.use(None)
         if not self._loop.is_closed():
             self._loop.close()
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _naive(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is None else moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _context_snapshot(context: dict[str, Any]) -> dict[str, Any]:
+    """What the log keeps of the ambient context: the speaking device, room, time and the
+    state of every device (not the home's rules and layout)."""
+    snapshot = {k: v for k, v in context.items() if k != "home"}
+    devices = (context.get("home") or {}).get("devices") or {}
+    if isinstance(devices, dict):
+        snapshot["device_states"] = {k: (v.get("state") if isinstance(v, dict) else v) for k, v in devices.items()}
+    elif isinstance(devices, list):
+        snapshot["device_states"] = {d.get("id"): d.get("state") for d in devices if isinstance(d, dict)}
+    return snapshot

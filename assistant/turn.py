@@ -22,7 +22,10 @@ class TurnResult:
         actions: the actions Rasa ran this turn (listen excluded).
         slots: the tracker's slots after the turn.
         notice: a note from the runtime about the input (e.g. "text was cut to 500 characters").
-        rewrite: how the QueryRewriter changed the text ({"source", "applied", "original"}), if it did.
+        rewrite: how the QueryRewriter changed the text ({"source", "rewrite_id", "why", "original",
+            "rewritten"}), if it did.
+        turn_id: the turn's row in the interaction log (None when it was not logged).
+        problems: what the actions said went wrong (NOT_FOUND, NO_SUCH_DEVICE, UNKNOWN_CITY, ...).
     """
 
     text: str
@@ -37,6 +40,8 @@ class TurnResult:
     slots: dict[str, Any] = field(default_factory=dict)
     notice: str | None = None
     rewrite: dict[str, Any] | None = None
+    turn_id: int | None = None
+    problems: list[str] = field(default_factory=list)
 
     @property
     def reply(self) -> str:

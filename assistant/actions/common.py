@@ -59,6 +59,14 @@ def send_directives(dispatcher: CollectingDispatcher, directives: Iterable["Dire
         dispatcher.utter_message(json_message={"directives": texts})
 
 
+PROBLEM_KEY = "problem"
+
+
+def report_problem(dispatcher: CollectingDispatcher, problem: str, text: str) -> None:
+    """Say what went wrong, and tag it (NOT_FOUND, NO_SUCH_DEVICE, ...) for the interaction log."""
+    dispatcher.utter_message(text=text, json_message={PROBLEM_KEY: problem})
+
+
 def check_all(home: "Home", directives: list["Directive"]) -> list["DirectiveResult"]:
     """Dry-run each directive on a copy of the home, in order, so that later ones see earlier ones."""
     from simulator.home import Home

@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.actions.common import check_all, send_directives, turn_context
+from assistant.actions.common import check_all, report_problem, send_directives, turn_context
 from assistant.catalog import load_catalog
 from assistant.services.resolution import kind_in, names, resolve, room_in
 from assistant.services.text_match import find_phrase
@@ -81,7 +81,8 @@ class ActionDeviceControl(Action):
             if kind is None:
                 message = ("Which device do you mean? I can control the lights, the oven, the "
                            "thermostat, the garage door, the front door lock, the coffee maker and the TV.")
-            dispatcher.utter_message(text=message)
+            reason = target.reason.name if target.reason is not None else "NO_TARGET"
+            report_problem(dispatcher, "NO_TARGET" if kind is None else reason, message)
             return []
 
         value: Any = None

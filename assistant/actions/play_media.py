@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.actions.common import check_all, send_directives, turn_context
+from assistant.actions.common import check_all, report_problem, send_directives, turn_context
 from assistant.prefs.keys import PrefKey
 from assistant.services import media, preferences
 
@@ -46,7 +46,7 @@ class ActionPlayMedia(Action):
             default_genre=preferred or media.fallback_genre(user.disliked(PrefKey.MUSIC_GENRE)),
         )
         if choice.problem is not None:
-            dispatcher.utter_message(text=choice.message)
+            report_problem(dispatcher, choice.problem.name, choice.message)
             return []
         directive = Directive(DirectiveVerb.PLAY, player.id, choice.directive_value)
         result = check_all(ctx.home, [directive])[0]

@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.actions.common import turn_context
+from assistant.actions.common import report_problem, turn_context
 from assistant.prefs.keys import PrefKey
 from assistant.services import preferences, weather
 
@@ -36,7 +36,7 @@ class ActionWeather(Action):
             dispatcher.utter_message(text=found.question())
             return [SlotSet("pending_city", found.name)]
         if found.city is None and found.name:
-            dispatcher.utter_message(text=f"I don't have weather for {found.name}.")
+            report_problem(dispatcher, "UNKNOWN_CITY", f"I don't have weather for {found.name}.")
             return [SlotSet("pending_city", None)] if pending else []
         user = preferences.for_user(ctx.user_id)
         city, note = found.city, ""

@@ -55,6 +55,7 @@ class TurnRecord:
     reply: str = ""
     directives: list[str] = field(default_factory=list)
     refused: list[list[str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)   # NOT_FOUND, NO_SUCH_DEVICE, UNKNOWN_CITY...
     context: dict[str, Any] = field(default_factory=dict)
     asr_confidence: float | None = None
     barge_in: bool = False             # this turn cut the previous reply off
@@ -95,6 +96,7 @@ def _table(metadata: Any) -> Any:
         sa.Column("reply", sa.Text, nullable=False, default=""),
         sa.Column("directives", sa.Text, nullable=False, default="[]"),
         sa.Column("refused", sa.Text, nullable=False, default="[]"),
+        sa.Column("problems", sa.Text, nullable=False, default="[]"),
         sa.Column("context", sa.Text, nullable=False, default="{}"),
         sa.Column("asr_confidence", sa.Float),
         sa.Column("barge_in", sa.Boolean, nullable=False, default=False),
@@ -103,7 +105,7 @@ def _table(metadata: Any) -> Any:
     )
 
 
-_JSON_COLUMNS = ("entities", "actions", "directives", "refused", "context", "feedback")
+_JSON_COLUMNS = ("entities", "actions", "directives", "refused", "problems", "context", "feedback")
 
 
 def _dumps(value: Any) -> str:

@@ -19,7 +19,7 @@ class RewriterConfig:
     """The component's thresholds (config.yml)."""
 
     min_probability: float = 0.5
-    retrieval_threshold: float = 0.78
+    retrieval_threshold: float = 0.72
     personal_bonus: float = 0.06
     global_min_users: int = 3
     personal_min_successes: int = 1
@@ -52,15 +52,100 @@ class Decision:
                 "why": self.why, "applied": list(self.applied)}
 
 
+class OnlineState:
+    """The rewrite table and the retrieval index as this process sees them; the index is
+    reloaded when the table's generation changes (after mining, or a retirement)."""
+
+    def __init__(self, url: str) -> None:
+        from assistant.learning.rewrites import RewriteStore
+
+        self.url = url
+        self.store = RewriteStore.open(url)
+        self._index: Any = None
+        self._generation: int | None = None
+        self._config: RewriterConfig | None = None
+        self._cache: dict[str, Any] = {}
+
+    def index(self, config: RewriterConfig) -> Any:
+        from assistant.learning import index as stats
+        from assistant.learning.retrieval import RetrievalIndex
+
+        generation = self.store.generation()
+        if self._index is None or generation != self._generation or config != self._config:
+            self._index = RetrievalIndex(stats.load(self.store), global_min_users=config.global_min_users,
+                                         personal_min_successes=config.personal_min_successes,
+                                         cache=self._cache)
+            self._generation, self._config = generation, config
+        return self._index
+
+    def close(self) -> None:
+        self.store.close()
+
+
+_state: OnlineState | None = None
+
+
+def use(url: str | None) -> OnlineState | None:
+    """Point this process's rewriter at a learning database (None: learned rewrites off)."""
+    global _state
+    if _state is not None and (url is None or _state.url != url):
+        _state.close()
+        _state = None
+    if url is not None and _state is None:
+        _state = OnlineState(url)
+    return _state
+
+
 def rewrite(text: str, metadata: dict[str, Any], config: RewriterConfig) -> Decision | None:
     """The rewrite for a message, or None to leave it alone."""
+    from assistant.learning.config import LearningFlags
+
     user_id = metadata.get("user_id")
-    flags = metadata.get("learning") or {}
-    if user_id and flags.get("teachable", True) is not False:
-        rewritten, applied = apply_corrections(text, _corrections(str(user_id)))
+    user_id = str(user_id) if user_id else None
+    flags = LearningFlags.from_metadata(metadata)
+    if user_id and flags.teachable:
+        rewritten, applied = apply_corrections(text, _corrections(user_id))
         if applied:
             return Decision(rewritten, "personal_correction", why="your correction",
                             applied=tuple(applied))
+    if _state is None or not flags.rewrites:
+        return None
+    if flags.precomputed:
+        pair = _state.store.lookup(text, user_id, personal=flags.personal, global_=flags.global_)
+        if pair is not None and pair.probability >= config.min_probability:
+            return Decision(pair.target, "precomputed", pair.id, pair.probability,
+                            why=f"{pair.scope} mined pair: {pair.support} user(s), "
+                                f"P(success)={pair.probability:.2f}")
+    return _retrieve(text, user_id, metadata, flags, config)
+
+
+def _retrieve(text: str, user_id: str | None, metadata: dict[str, Any], flags: Any,
+              config: RewriterConfig) -> Decision | None:
+    from assistant.learning.retrieval import suspicious, vocabulary
+    from assistant.learning.rewrites import GLOBAL, Origin, Rewrite, State
+
+    assert _state is not None
+    index = _state.index(config)
+    if index.known_good(text, user_id, config.known_good_successes):
+        return None
+    asr = metadata.get("asr_confidence")
+    reason = suspicious(text, float(asr) if isinstance(asr, (int, float)) else None,
+                        index.record(text, user_id), vocabulary())
+    if reason is None:
+        return None
+    for candidate in index.candidates(text, user_id, personal=flags.personal, global_=flags.global_,
+                                      personal_bonus=config.personal_bonus):
+        if candidate.score < config.retrieval_threshold:
+            break
+        owner = user_id if candidate.scope == "personal" and user_id else GLOBAL
+        stored = _state.store.add(Rewrite(source=text, target=candidate.text, user_id=owner,
+                                          origin=Origin.RETRIEVAL, support=1,
+                                          probability=candidate.score))
+        if stored.state is State.RETIRED:
+            continue
+        return Decision(candidate.text, candidate.scope, stored.id, candidate.score,
+                        why=f"{reason}; {candidate.scope} match cos={candidate.cosine:.2f} "
+                            f"fuzzy={candidate.fuzzy:.2f} sound={candidate.phonetic:.2f}")
     return None
 
 

@@ -192,6 +192,16 @@ class RewriteStore:
                 t.c.user_id == user_id, t.c.source == normalize(source), t.c.target == target)).mappings().first()
         return None if row is None else self._rewrite(row)
 
+    @property
+    def engine(self) -> Any:
+        """The SQLAlchemy engine (the retrieval index keeps its table beside the rewrites)."""
+        return self._engine
+
+    def bump_generation(self) -> None:
+        """Tell online readers that what they cached is stale."""
+        with self._engine.begin() as conn:
+            self._bump(conn)
+
     def generation(self) -> int:
         import sqlalchemy as sa
 

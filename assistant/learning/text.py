@@ -10,8 +10,12 @@ MAX_KEY = 200
 
 def normalize(text: str) -> str:
     """Lowercase, punctuation dropped, whitespace collapsed, capped at 200 characters."""
-    text = _NON_WORD.sub(" ", str(text).lower()).replace("_", " ")
-    return " ".join(text.split())[:MAX_KEY]
+    return " ".join(words(text))[:MAX_KEY]
+
+
+def words(text: str) -> list[str]:
+    """The words of any text, lowercased, punctuation dropped (no cap)."""
+    return _NON_WORD.sub(" ", str(text).lower()).replace("_", " ").split()
 
 
 def tokens(text: str) -> list[str]:

@@ -1,0 +1,173 @@
+"""Features of a turn for failure-point isolation: the turn, its reply, the turns before and
+after in its session (extended context), confidences, rewrite, entities, directives,
+refusals and actions. One plain dict per turn, for a DictVectorizer.
+
+Bump FEATURE_VERSION whenever a feature changes meaning: saved models record it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from assistant.analytics import turns as tk
+from assistant.analytics.goals import GoalVerdict, TurnVerdict
+from assistant.learning.log import Feedback, TurnRecord
+from assistant.learning.text import jaccard, tokens
+from assistant.paths import PROJECT_ROOT
+
+FEATURE_VERSION = 1
+
+# Intents that act on or ask about a device, a title, a place: without an entity they
+# depend on context resolution.
+NEEDS_ENTITY = frozenset({"turn_on", "turn_off", "set_brightness", "set_color", "set_temperature",
+                          "open_device", "close_device", "lock_device", "unlock_device",
+                          "play_media", "ask_device_state", "set_alarm", "set_timer",
+                          "ask_weather", "ask_team_score", "find_restaurant"})
+_APOLOGY = re.compile(r"\b(sorry|didn't|did not|don't|can't|cannot|couldn't|no such|not sure|"
+                      r"which one|rephrase|understand)\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+@dataclass
+class TurnContext:
+    """A turn with its neighbours in the session and the verdict of its goal."""
+
+    turn: TurnRecord
+    verdict: TurnVerdict
+    goal: GoalVerdict
+    position: int                      # index of the turn in its goal
+    previous: TurnRecord | None        # the previous turn of the session
+    following: TurnRecord | None       # the next turn of the session
+    same_goal_next: bool
+    same_goal_previous: bool
+
+
+def contexts(verdicts: Sequence[GoalVerdict]) -> list[TurnContext]:
+    """Every turn of every goal with its neighbours, in log order."""
+    by_session: dict[tuple[str, str], list[tuple[TurnRecord, TurnVerdict, GoalVerdict, int]]] = {}
+    for goal in verdicts:
+        for position, verdict in enumerate(goal.turns):
+            key = (goal.goal.user_id, goal.goal.session_id)
+            by_session.setdefault(key, []).append((verdict.turn, verdict, goal, position))
+    out: list[TurnContext] = []
+    for rows in by_session.values():
+        rows.sort(key=lambda r: r[0].id or 0)
+        for i, (turn, verdict, goal, position) in enumerate(rows):
+            prev_row = rows[i - 1] if i > 0 else None
+            next_row = rows[i + 1] if i + 1 < len(rows) else None
+            out.append(TurnContext(
+                turn, verdict, goal, position,
+                prev_row[0] if prev_row else None, next_row[0] if next_row else None,
+                next_row is not None and next_row[2] is goal,
+                prev_row is not None and prev_row[2] is goal))
+    out.sort(key=lambda c: c.turn.id or 0)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def vocabulary() -> frozenset[str]:
+    """Words the assistant was trained on or knows from its catalogs (read-only)."""
+    words: set[str] = set()
+    for folder in (PROJECT_ROOT / "stories" / "nlu", PROJECT_ROOT / "assistant" / "catalogs"):
+        for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+            try:
+                words.update(_WORD.findall(path.read_text(encoding="utf-8").lower()))
+            except OSError:
+                continue
+    return frozenset(words)
+
+
+def oov_rate(text: str, vocab: frozenset[str]) -> float:
+    words = tokens(text)
+    if not words or not vocab:
+        return 0.0
+    return sum(1 for w in words if w not in vocab) / len(words)
+
+
+def features(ctx: TurnContext, vocab: frozenset[str] | None = None) -> dict[str, Any]:
+    """The feature dict of one turn."""
+    vocab = vocabulary() if vocab is None else vocab
+    t = ctx.turn
+    intent = t.intent or "none"
+    said = tk.feedback(t)
+    reasons = tk.refusal_reasons(t)
+    entities = tk.entity_values(t)
+    f: dict[str, Any] = {
+        "intent=" + intent: 1.0,
+        "kind=" + ("answer" if tk.is_answer(t) else "social" if intent in tk.SOCIAL else "request"): 1.0,
+        "confidence": float(t.confidence) if t.confidence is not None else 1.0,
+        "confidence_missing": float(t.confidence is None),
+        "asr_confidence": float(t.asr_confidence) if t.asr_confidence is not None else 1.0,
+        "asr_missing": float(t.asr_confidence is None),
+        "rewritten": float(bool(t.text_rewritten)),
+        "n_tokens": float(len(tokens(t.text or ""))),
+        "oov_rate": oov_rate(t.text or "", vocab),
+        "n_entities": float(len(entities)),
+        "missing_entity": float(intent in NEEDS_ENTITY and not entities),
+        "n_directives": float(len(t.directives or [])),
+        "n_refused": float(len(reasons)),
+        "fallback": float(tk.is_fallback(t)),
+        "reply_apology": float(bool(_APOLOGY.search(t.reply or ""))),
+        "reply_empty": float(not (t.reply or "").strip()),
+        "barge_in": float(bool(t.barge_in)),
+        "defect_score": ctx.verdict.score,
+        "defect": float(ctx.verdict.defect),
+        "goal_achieved": float(ctx.goal.achieved),
+        "goal_requests": float(len(ctx.goal.goal.requests)),
+        "position": float(ctx.position),
+        "is_last_request": float(t is ctx.goal.goal.last_request),
+    }
+    margin = (t.context or {}).get("nlu_margin") if isinstance(t.context, dict) else None
+    if isinstance(margin, (int, float)):
+        f["nlu_margin"] = float(margin)
+    if t.rewrite_source:
+        f["rewrite_source=" + str(t.rewrite_source)] = 1.0
+    for name in entities:
+        f["entity=" + name] = 1.0
+    for reason in reasons:
+        f["refusal=" + reason] = 1.0
+    for action in t.actions or []:
+        if action != "action_listen":
+            f["action=" + str(action)] = 1.0
+    for name in (*Feedback.DEFECT_SIGNALS,):
+        if said.get(name):
+            f["fb_" + name] = 1.0
+    answer = tk.explicit(t)
+    if answer:
+        f["explicit=" + answer] = 1.0
+    f.update(_neighbour("next", t, ctx.following, ctx.same_goal_next))
+    f.update(_neighbour("prev", t, ctx.previous, ctx.same_goal_previous))
+    return f
+
+
+def _neighbour(prefix: str, t: TurnRecord, other: TurnRecord | None, same_goal: bool) -> dict[str, float]:
+    if other is None:
+        return {prefix + "_none": 1.0}
+    gap = abs(tk.seconds(other) - tk.seconds(t))
+    f = {
+        prefix + "_same_goal": float(same_goal),
+        prefix + "_intent=" + str(other.intent or "none"): 1.0,
+        prefix + "_same_intent": float(other.intent == t.intent),
+        prefix + "_confidence": float(other.confidence) if other.confidence is not None else 1.0,
+        prefix + "_asr_confidence": float(other.asr_confidence) if other.asr_confidence is not None else 1.0,
+        prefix + "_jaccard": jaccard(t.text or "", other.text or ""),
+        prefix + "_gap_log": _log_gap(gap),
+        prefix + "_barge_in": float(bool(other.barge_in)),
+        prefix + "_refused": float(bool(tk.refusal_reasons(other))),
+        prefix + "_fallback": float(tk.is_fallback(other)),
+        prefix + "_same_entities": float(tk.entity_values(other) == tk.entity_values(t)),
+        prefix + "_n_directives": float(len(other.directives or [])),
+    }
+    if same_goal:
+        f[prefix + "_char_ratio"] = difflib.SequenceMatcher(None, t.text or "", other.text or "").ratio()
+    return f
+
+
+def _log_gap(seconds: float) -> float:
+    import math
+
+    return math.log1p(max(seconds, 0.0))

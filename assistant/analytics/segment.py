@@ -1,0 +1,164 @@
+"""Goal segmentation from the log alone: each session's turns grouped into goals.
+
+A repeat or rephrase of the previous request continues its goal; a different request starts
+a new one; answers (yes, no, "that's wrong", thanks) belong to the goal they answer; a long
+pause ends a goal. The evidence: time gaps, text similarity (MiniLM or token overlap, one
+batched call), intents, NLU confidence, entities, and the runtime's own repeat/rephrase flags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from assistant.analytics import turns as tk
+from assistant.analytics.similarity import PairSimilarity, token_similarity
+from assistant.learning.log import Feedback, TurnRecord
+
+
+@dataclass(frozen=True)
+class SegmentConfig:
+    """Thresholds (seconds are the home's simulated clock)."""
+
+    max_gap_seconds: float = 180.0     # a longer pause ends the goal
+    repeat_similarity: float = 0.8     # this alike: the same request again, whatever NLU said
+    rephrase_similarity: float = 0.5   # this alike and not confidently different: a rephrase
+    after_complaint_similarity: float = 0.3  # after "that's wrong" or a barge-in, looser
+    sure_confidence: float = 0.9       # two requests this sure of different intents differ
+
+
+@dataclass
+class Goal:
+    """One goal: consecutive turns of a session that pursue the same request."""
+
+    id: str
+    user_id: str
+    session_id: str
+    turns: list[TurnRecord] = field(default_factory=list)
+
+    @property
+    def requests(self) -> list[TurnRecord]:
+        return [t for t in self.turns if not tk.is_answer(t)]
+
+    @property
+    def last_request(self) -> TurnRecord:
+        requests = self.requests
+        return requests[-1] if requests else self.turns[-1]
+
+    @property
+    def intent(self) -> str | None:
+        return self.last_request.intent
+
+
+@dataclass
+class _Pending:
+    """A request whose goal depends on its similarity to the previous request."""
+
+    previous: TurnRecord
+    current: TurnRecord
+
+
+def sessions(records: Iterable[TurnRecord]) -> dict[tuple[str, str], list[TurnRecord]]:
+    """Turns grouped by (user, session), each in log order."""
+    grouped: dict[tuple[str, str], list[TurnRecord]] = {}
+    for record in records:
+        key = (str(record.user_id or "?"), str(record.session_id or record.user_id or "?"))
+        grouped.setdefault(key, []).append(record)
+    return grouped
+
+
+def segment(records: Iterable[TurnRecord], similarity: PairSimilarity = token_similarity,
+            config: SegmentConfig = SegmentConfig()) -> list[Goal]:
+    """Goals in log order of their first turn. ``similarity`` is called once, for all pairs."""
+    grouped = sessions(records)
+    pairs: list[_Pending] = []
+    for session in grouped.values():
+        pairs.extend(_candidate_pairs(session, config))
+    scores = similarity([(p.previous.text or "", p.current.text or "") for p in pairs]) if pairs else []
+    score_of = {id(p.current): float(s) for p, s in zip(pairs, scores)}
+    goals: list[Goal] = []
+    for (user, session_id), session in grouped.items():
+        goals.extend(_segment_session(user, session_id, session, score_of, config))
+    goals.sort(key=lambda g: (g.turns[0].id or 0))
+    return goals
+
+
+def _candidate_pairs(session: Sequence[TurnRecord], config: SegmentConfig) -> list[_Pending]:
+    """(previous request, request) pairs close enough in time to be one goal."""
+    out: list[_Pending] = []
+    previous: TurnRecord | None = None
+    last_time: float | None = None
+    for turn in session:
+        now = tk.seconds(turn)
+        if last_time is not None and now - last_time > config.max_gap_seconds:
+            previous = None
+        last_time = now
+        if tk.is_answer(turn):
+            continue
+        if (turn.intent or "") in tk.SOCIAL:
+            previous = None
+            continue
+        if previous is not None:
+            out.append(_Pending(previous, turn))
+        previous = turn
+    return out
+
+
+def _segment_session(user: str, session_id: str, session: Sequence[TurnRecord],
+                     score_of: dict[int, float], config: SegmentConfig) -> list[Goal]:
+    goals: list[Goal] = []
+    current: Goal | None = None
+    last_request: TurnRecord | None = None
+    last_time = 0.0
+    for turn in session:
+        now = tk.seconds(turn)
+        starts = (current is None or now - last_time > config.max_gap_seconds
+                  or (turn.intent or "") in tk.SOCIAL)
+        if not starts and not tk.is_answer(turn):
+            starts = last_request is None or not continues(
+                last_request, turn, score_of.get(id(turn), 0.0), config)
+        if starts:
+            current = Goal(f"{session_id}:{len(goals)}", user, session_id)
+            goals.append(current)
+            last_request = None
+        assert current is not None
+        current.turns.append(turn)
+        if not tk.is_answer(turn):
+            last_request = turn
+        last_time = now
+    return goals
+
+
+def continues(previous: TurnRecord, current: TurnRecord, similarity: float,
+              config: SegmentConfig = SegmentConfig()) -> bool:
+    """Whether ``current`` pursues the goal of the ``previous`` request."""
+    said = tk.feedback(previous)
+    if tk.explicit(previous) == "yes":
+        return False
+    if _conflicting_entities(previous, current) and similarity < config.repeat_similarity:
+        return False
+    if said.get(Feedback.REPEAT) or said.get(Feedback.REPHRASE):
+        return True
+    if similarity >= config.repeat_similarity:
+        return True
+    sure = config.sure_confidence
+    different = (previous.intent != current.intent and (previous.confidence or 0.0) >= sure
+                 and (current.confidence or 0.0) >= sure)
+    if different:
+        return False
+    if similarity >= config.rephrase_similarity:
+        return True
+    complained = (said.get(Feedback.DISSATISFACTION) or said.get(Feedback.BARGE_IN)
+                  or current.barge_in or tk.explicit(previous) == "no")
+    return bool(complained) and similarity >= config.after_complaint_similarity
+
+
+def _conflicting_entities(a: TurnRecord, b: TurnRecord) -> bool:
+    """Both name a value for the same entity and the values differ (kitchen vs bedroom)."""
+    va, vb = tk.entity_values(a), tk.entity_values(b)
+    return any(name in vb and vb[name] != value for name, value in va.items())
+
+
+def goal_of_turn(goals: Sequence[Goal]) -> dict[int, Goal]:
+    """Turn id -> its goal."""
+    return {t.id: g for g in goals for t in g.turns if t.id is not None}

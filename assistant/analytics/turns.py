@@ -1,0 +1,99 @@
+"""What the analytics need to know about a logged turn: its kind (request or answer), its
+signals, and the truth the simulator wrote (when there is one). Tolerant of missing fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from assistant.learning.log import Feedback, TurnRecord
+
+# Turns that answer or react to the previous request rather than ask for something new.
+ANSWERS = frozenset({"affirm", "deny", "complain", "thank", "stop", "teach_correction",
+                     "state_preference", "inform_place"})
+# Turns that open or close a conversation: a goal of their own when nothing is open.
+SOCIAL = frozenset({"greet", "goodbye", "help"})
+FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
+FALLBACK_ACTIONS = frozenset({"action_default_fallback", "utter_default", "action_two_stage_fallback",
+                              "utter_ask_rephrase", "utter_out_of_scope"})
+# Refusals that are not failures (a no-op the user asked for).
+HARMLESS_REFUSALS = frozenset({"ALREADY"})
+
+FAILURE_POINTS = ("false_wake", "asr", "nlu", "entity_resolution", "result", "correct")
+
+
+def is_answer(turn: TurnRecord) -> bool:
+    """Whether the turn answers the open goal (yes, no, "that's wrong", thanks...)."""
+    return (turn.intent or "") in ANSWERS
+
+
+def seconds(turn: TurnRecord) -> float:
+    """The turn's time as POSIX seconds (0 for a missing or odd timestamp)."""
+    stamp = turn.timestamp
+    if isinstance(stamp, dt.datetime):
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=dt.timezone.utc)
+        return stamp.timestamp()
+    if isinstance(stamp, str):
+        try:
+            return seconds_of(dt.datetime.fromisoformat(stamp))
+        except ValueError:
+            return 0.0
+    return 0.0
+
+
+def seconds_of(stamp: dt.datetime) -> float:
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.timezone.utc)
+    return stamp.timestamp()
+
+
+def feedback(turn: TurnRecord) -> dict[str, Any]:
+    return turn.feedback if isinstance(turn.feedback, dict) else {}
+
+
+def explicit(turn: TurnRecord) -> str | None:
+    value = feedback(turn).get(Feedback.EXPLICIT)
+    return value if value in ("yes", "no") else None
+
+
+def refusal_reasons(turn: TurnRecord) -> list[str]:
+    """The refusal reasons of the turn's directives (``[directive, reason, message]`` rows)."""
+    reasons: list[str] = []
+    for row in turn.refused or []:
+        if isinstance(row, (list, tuple)) and len(row) >= 2:
+            reasons.append(str(row[1]))
+        elif isinstance(row, dict) and "reason" in row:
+            reasons.append(str(row["reason"]))
+        elif isinstance(row, str):
+            reasons.append(row)
+    return [r for r in reasons if r not in HARMLESS_REFUSALS]
+
+
+def is_fallback(turn: TurnRecord) -> bool:
+    return (turn.intent or "") in FALLBACK_INTENTS or any(a in FALLBACK_ACTIONS for a in turn.actions or [])
+
+
+def truth(turn: TurnRecord) -> dict[str, Any] | None:
+    return turn.truth if isinstance(turn.truth, dict) and turn.truth else None
+
+
+def true_failure_point(turn: TurnRecord) -> str | None:
+    """The simulator's failure point, ``correct`` for a successful turn; None without truth."""
+    known = truth(turn)
+    if known is None:
+        return None
+    point = known.get("failure_point")
+    if point in FAILURE_POINTS:
+        return str(point)
+    if known.get("success") is False:
+        return "result"
+    return "correct"
+
+
+def entity_values(turn: TurnRecord) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for entity in turn.entities or []:
+        if isinstance(entity, dict) and entity.get("entity"):
+            values[str(entity["entity"])] = str(entity.get("value", "")).lower()
+    return values

@@ -1,0 +1,70 @@
+"""Feedback signals that a turn leaves on the turn before it: the user barged in, repeated
+or rephrased the request, complained, or answered "Did I answer your question?"."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+from assistant.learning.log import Feedback
+from assistant.learning.outcome import is_request
+from assistant.learning.text import jaccard
+
+if TYPE_CHECKING:
+    from assistant.learning.log import TurnRecord
+
+Similarity = Callable[[str, str], float]
+CHECK_ACTION = "action_check_answer"
+
+
+@dataclass(frozen=True)
+class FollowUpThresholds:
+    window_seconds: float = 120.0
+    repeat_overlap: float = 0.8      # token overlap: the same request again
+    repeat_cosine: float = 0.9
+    rephrase_cosine: float = 0.55    # similar meaning in other words
+    distinct_confidence: float = 0.9  # both this sure of different intents: a new request
+
+
+def follow_up(previous: "TurnRecord", current: "TurnRecord", similarity: Similarity,
+              thresholds: FollowUpThresholds = FollowUpThresholds()) -> dict[str, Any]:
+    """The signals ``current`` gives about ``previous`` (the same user's turn before it)."""
+    signals: dict[str, Any] = {}
+    if current.barge_in:
+        signals[Feedback.BARGE_IN] = True
+    if current.intent == "complain":
+        signals[Feedback.DISSATISFACTION] = True
+    if CHECK_ACTION in previous.actions and current.intent in ("affirm", "deny"):
+        signals[Feedback.EXPLICIT] = "yes" if current.intent == "affirm" else "no"
+    gap = (current.timestamp - previous.timestamp).total_seconds()
+    if not (is_request(previous) and is_request(current)) or not 0 <= gap <= thresholds.window_seconds:
+        return signals
+    sure = thresholds.distinct_confidence
+    if (previous.intent != current.intent and (previous.confidence or 0) >= sure
+            and (current.confidence or 0) >= sure):
+        return signals
+    overlap = jaccard(previous.text, current.text)
+    if overlap >= thresholds.repeat_overlap:
+        signals[Feedback.REPEAT] = True
+        return signals
+    cosine = similarity(previous.text, current.text)
+    if cosine >= thresholds.repeat_cosine:
+        signals[Feedback.REPEAT] = True
+    elif cosine >= thresholds.rephrase_cosine:
+        signals[Feedback.REPHRASE] = True
+    return signals
+
+
+def minilm_similarity(a: str, b: str) -> float:
+    """Cosine of the two texts' MiniLM embeddings (each text embedded once)."""
+    import numpy as np
+
+    return float(np.dot(_embed(a), _embed(b)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _embed(text: str) -> Any:
+    from assistant import embeddings
+
+    return embeddings.encode([text])[0]

@@ -1,0 +1,211 @@
+"""Retrieval rewriting: find, among utterances that worked, the one the user most likely meant.
+
+Two indexes, the user's own successful utterances (personal) and those that worked for many
+users (global), are searched with MiniLM embeddings; candidates are ranked by a mix of
+cosine similarity, fuzzy and phonetic match and their success record, with a bonus for the
+user's own. Guards keep it from "fixing" what is not broken: an utterance that already works
+is left alone, only suspicious ones (low ASR confidence, words the assistant never learnt,
+a failing record) are rewritten, and a candidate may not drop a number or a word that flips
+the meaning (on/off, a room).
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from assistant.learning.index import UtteranceStats
+from assistant.learning.rewrites import GLOBAL
+from assistant.learning.text import normalize, tokens
+from assistant.learning.text import words as all_words
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# Weights of the ranking; the threshold is the component's `retrieval_threshold` (config.yml).
+# Misheard words keep their sound and spelling better than their meaning, so fuzzy and
+# phonetic match weigh as much as the embedding's cosine.
+W_COSINE, W_FUZZY, W_PHONETIC, W_HISTORY = 0.35, 0.3, 0.25, 0.1
+LOW_ASR_CONFIDENCE = 0.85
+TOP_K = 5
+# Words whose swap changes what a request means: a rewrite may not drop them.
+CONTRASTIVE = frozenset({
+    "on", "off", "up", "down", "open", "close", "closed", "lock", "unlock", "start", "stop",
+    "cancel", "set", "not", "no", "yes", "more", "less", "increase", "decrease", "higher", "lower",
+    "brighter", "dimmer", "dim", "warmer", "cooler", "am", "pm", "tomorrow", "today",
+})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    scope: str          # "personal" or "global"
+    score: float
+    cosine: float
+    fuzzy: float
+    phonetic: float
+    history: float
+
+
+def phonetic_key(text: str) -> str:
+    """A crude sound-alike key: similar consonants merged, vowels after the first letter dropped."""
+    out = []
+    for word in tokens(text):
+        word = re.sub(r"[^a-z]", "", word)
+        if not word:
+            continue
+        word = (word.replace("ph", "f").replace("ck", "k").replace("gh", "g").replace("th", "t")
+                .replace("sh", "s").replace("ch", "k"))
+        head, tail = word[0], word[1:]
+        tail = re.sub(r"[aeiouyhw]", "", tail)
+        for group, letter in (("bp", "p"), ("dt", "t"), ("gjkcq", "k"), ("sz", "s"), ("fv", "f"),
+                              ("mn", "n"), ("lr", "r")):
+            tail = re.sub(f"[{group}]", letter, tail)
+        out.append(head + re.sub(r"(.)\1+", r"\1", tail))
+    return "".join(out)
+
+
+def ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio() if a or b else 1.0
+
+
+# Short words that catalog names contain but that carry no meaning of their own.
+STOPWORDS = frozenset({"the", "a", "an", "and", "of", "in", "to", "my", "me", "is", "it", "for",
+                       "with", "at", "by", "please", "play", "some", "what", "whats", "can", "you"})
+
+
+def keeps_meaning(source: str, target: str) -> bool:
+    """The target keeps the source's numbers, meaning-flipping words and catalog names (a
+    room, a city, a genre): a rewrite fixes misheard words, it does not swap known ones."""
+    src, tgt = set(tokens(source)), set(tokens(target))
+    names = catalog_words()
+    kept = {w for w in src if w in CONTRASTIVE or any(ch.isdigit() for ch in w)
+            or (w in names and w not in STOPWORDS)}
+    return kept <= tgt
+
+
+def _words_of(paths: list) -> frozenset[str]:
+    words: set[str] = set()
+    for path in paths:
+        text = re.sub(r"\]\([^)]*\)", " ", path.read_text(encoding="utf-8"))
+        words.update(all_words(text))
+    return frozenset(words)
+
+
+@functools.lru_cache(maxsize=1)
+def catalog_words() -> frozenset[str]:
+    """Every word of the catalogs (rooms, devices, cities, teams, genres, titles...)."""
+    from assistant.paths import PROJECT_ROOT
+
+    return _words_of(sorted((PROJECT_ROOT / "assistant" / "catalogs").glob("*.yml"))) - {
+        "name", "names", "aliases", "kind", "kinds", "words", "region", "formats", "format"}
+
+
+@functools.lru_cache(maxsize=1)
+def vocabulary() -> frozenset[str]:
+    """Every word the assistant was trained on or has in its catalogs."""
+    from assistant.paths import PROJECT_ROOT
+
+    return _words_of(sorted((PROJECT_ROOT / "stories" / "nlu").glob("*.yml"))) | catalog_words()
+
+
+def suspicious(text: str, asr_confidence: float | None, record: UtteranceStats | None,
+               known: frozenset[str]) -> str | None:
+    """Why this utterance may be misheard or misunderstood, or None when it looks fine."""
+    if asr_confidence is not None and asr_confidence < LOW_ASR_CONFIDENCE:
+        return f"low ASR confidence ({asr_confidence:.2f})"
+    unknown = [w for w in tokens(text) if w not in known and not w.isdigit()]
+    if unknown:
+        return "unknown words: " + ", ".join(unknown[:3])
+    if record is not None and record.failures >= max(1, record.successes):
+        return f"failed {record.failures} times before"
+    return None
+
+
+class RetrievalIndex:
+    """The personal and global candidates, with their embeddings (computed once per text)."""
+
+    def __init__(self, stats: Sequence[UtteranceStats], *, global_min_users: int,
+                 personal_min_successes: int,
+                 encode: Callable[[Sequence[str]], "np.ndarray"] | None = None,
+                 cache: dict[str, "np.ndarray"] | None = None) -> None:
+        import numpy as np
+
+        from assistant import embeddings
+
+        self._encode = encode or embeddings.encode
+        self._cache: dict[str, np.ndarray] = cache if cache is not None else {}
+        self.records: dict[tuple[str, str], UtteranceStats] = {(s.user_id, s.text): s for s in stats}
+        self.global_entries = [s for s in stats if s.user_id == GLOBAL and s.users >= global_min_users
+                               and s.successes > s.failures]
+        self.personal_entries: dict[str, list[UtteranceStats]] = {}
+        for s in stats:
+            if s.user_id != GLOBAL and s.successes >= personal_min_successes and s.successes > s.failures:
+                self.personal_entries.setdefault(s.user_id, []).append(s)
+        missing = sorted({s.text for s in self.global_entries} |
+                         {s.text for entries in self.personal_entries.values() for s in entries}
+                         - set(self._cache))
+        if missing:
+            for text, vector in zip(missing, self._encode(missing)):
+                self._cache[text] = vector
+        self._global_matrix = self._matrix(self.global_entries)
+        self._personal_matrix = {user: self._matrix(entries) for user, entries in self.personal_entries.items()}
+        self._np = np
+
+    @property
+    def cache(self) -> dict[str, "np.ndarray"]:
+        return self._cache
+
+    def _matrix(self, entries: Sequence[UtteranceStats]) -> "np.ndarray":
+        import numpy as np
+
+        if not entries:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([self._cache[s.text] for s in entries])
+
+    def record(self, text: str, user_id: str | None) -> UtteranceStats | None:
+        """The utterance's own record: the user's when there is one, else everyone's."""
+        key = normalize(text)
+        return (self.records.get((user_id, key)) if user_id else None) or self.records.get((GLOBAL, key))
+
+    def known_good(self, text: str, user_id: str | None, min_successes: int) -> bool:
+        key = normalize(text)
+        for scope in ([user_id] if user_id else []) + [GLOBAL]:
+            found = self.records.get((scope, key))
+            if found is not None and found.successes >= min_successes and found.successes > found.failures:
+                return True
+        return False
+
+    def candidates(self, text: str, user_id: str | None, *, personal: bool, global_: bool,
+                   personal_bonus: float) -> list[Candidate]:
+        """Ranked candidates for an utterance (best first), excluding itself."""
+        key = normalize(text)
+        pools: list[tuple[str, list[UtteranceStats], "np.ndarray"]] = []
+        if personal and user_id and user_id in self.personal_entries:
+            pools.append(("personal", self.personal_entries[user_id], self._personal_matrix[user_id]))
+        if global_ and self.global_entries:
+            pools.append(("global", self.global_entries, self._global_matrix))
+        if not pools:
+            return []
+        vector = self._encode([key])[0]
+        sound = phonetic_key(key)
+        ranked: dict[str, Candidate] = {}
+        for scope, entries, matrix in pools:
+            cosines = matrix @ vector
+            for index in self._np.argsort(-cosines)[:TOP_K]:
+                entry = entries[int(index)]
+                if entry.text == key or not keeps_meaning(key, entry.text):
+                    continue
+                cosine = float(cosines[index])
+                fuzzy = ratio(key, entry.text)
+                phon = ratio(sound, phonetic_key(entry.text))
+                score = (W_COSINE * cosine + W_FUZZY * fuzzy + W_PHONETIC * phon
+                         + W_HISTORY * entry.success_rate + (personal_bonus if scope == "personal" else 0.0))
+                best = ranked.get(entry.text)
+                if best is None or score > best.score:
+                    ranked[entry.text] = Candidate(entry.text, scope, score, cosine, fuzzy, phon,
+                                                   entry.success_rate)
+        return sorted(ranked.values(), key=lambda c: -c.score)
