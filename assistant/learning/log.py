@@ -134,9 +134,9 @@ class InteractionLog:
 
     @classmethod
     def open(cls, target: str | Path) -> "InteractionLog":
-        url = database_url(target)
-        engine = None
+        url, engine = str(target), None
         try:
+            url = database_url(target)
             engine = create_engine(url)
             log = cls(engine)
             log._metadata.create_all(engine)

@@ -18,7 +18,7 @@ import enum
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
 
-from assistant.learning.log import TurnRecord
+from assistant.learning.log import Feedback, TurnRecord
 from assistant.learning.outcome import is_request, succeeded
 from assistant.learning.text import jaccard, normalize
 
@@ -42,6 +42,7 @@ class RephraseThresholds:
     """When two consecutive requests count as one request said again."""
 
     window_seconds: float = 120.0
+    strong_window_seconds: float = 30.0  # without evidence of failure, the repeat must come this soon
     low_confidence: float = 0.5          # NLU confidence below this is evidence of failure
     similarity: float = 0.6              # cosine needed when the first turn failed
     similarity_worked: float = 0.5       # ... when it failed and the second worked
@@ -56,8 +57,8 @@ class RephraseThresholds:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be within 0..1, got {value}")
-        if self.window_seconds <= 0:
-            raise ValueError(f"window_seconds must be positive, got {self.window_seconds}")
+        if self.window_seconds <= 0 or self.strong_window_seconds < 0:
+            raise ValueError("window_seconds must be positive and strong_window_seconds not negative")
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class TurnFacts:
     low_confidence: bool
     barge_in: bool            # this turn cut the previous reply off
     failure_reaction: bool    # this turn is a "no"/complaint
+    gave_up: bool             # the user abandoned the goal after this turn
     position: int = -1        # where mining keeps it (its row in mining's arrays)
 
 
@@ -112,6 +114,7 @@ def facts(turn: TurnRecord, thresholds: RephraseThresholds, position: int = -1) 
         failed=not worked or low,
         succeeded=worked, low_confidence=low, barge_in=bool(turn.barge_in),
         failure_reaction=turn.intent in _FAILURE_REACTIONS, position=position,
+        gave_up=bool(turn.feedback.get(Feedback.GIVE_UP)),
     )
 
 
@@ -125,7 +128,9 @@ def candidate_pairs(turns: Iterable[TurnFacts],
     """Consecutive requests of each session within the window, in log order, with the evidence.
 
     Non-requests between two requests are skipped; a "no"/complaint or a barge-in after the
-    first request counts as evidence that it failed.
+    first request counts as evidence that it failed. A request the user gave up on starts no
+    pair: what follows is a new goal. Without evidence of failure the second request must
+    come within `strong_window_seconds`.
     """
     last: dict[str, TurnFacts] = {}
     reacted: dict[str, bool] = {}
@@ -136,12 +141,14 @@ def candidate_pairs(turns: Iterable[TurnFacts],
                 reacted[session] = True
             continue
         previous = last.get(session)
-        if previous is not None and 0 <= turn.seconds - previous.seconds <= thresholds.window_seconds:
+        gap = turn.seconds - previous.seconds if previous is not None else -1.0
+        if previous is not None and not previous.gave_up and 0 <= gap <= thresholds.window_seconds:
             failed = previous.failed or turn.barge_in or reacted.get(session, False)
             evidence = Evidence.NONE
             if failed:
                 evidence = Evidence.FAILED_THEN_WORKED if turn.succeeded else Evidence.FIRST_FAILED
-            yield previous, turn, evidence
+            if failed or gap <= thresholds.strong_window_seconds:
+                yield previous, turn, evidence
         last[session] = turn
         reacted[session] = False
 

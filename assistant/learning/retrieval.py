@@ -145,9 +145,9 @@ class RetrievalIndex:
         for s in stats:
             if s.user_id != GLOBAL and s.successes >= personal_min_successes and s.successes > s.failures:
                 self.personal_entries.setdefault(s.user_id, []).append(s)
-        missing = sorted({s.text for s in self.global_entries} |
-                         {s.text for entries in self.personal_entries.values() for s in entries}
-                         - set(self._cache))
+        wanted = {s.text for s in self.global_entries} | {
+            s.text for entries in self.personal_entries.values() for s in entries}
+        missing = sorted(wanted - set(self._cache))
         if missing:
             for text, vector in zip(missing, self._encode(missing)):
                 self._cache[text] = vector

@@ -100,6 +100,16 @@ class MineDiff:
     unchanged: int = 0
 
 
+def _checked(pair: MinedPair) -> MinedPair:
+    """A mined pair fit to store, or ValueError."""
+    if not isinstance(pair.source, str) or not isinstance(pair.target, str) \
+            or not normalize(pair.source) or not pair.target.strip():
+        raise ValueError(f"a rewrite needs a source and a target text: {pair!r}")
+    if not 0.0 <= float(pair.probability) <= 1.0 or int(pair.support) < 0:
+        raise ValueError(f"support must be >= 0 and probability in 0..1: {pair!r}")
+    return pair
+
+
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
@@ -143,9 +153,9 @@ class RewriteStore:
 
     @classmethod
     def open(cls, target: str | Path, retire: RetirePolicy = RetirePolicy()) -> "RewriteStore":
-        url = database_url(target)
-        engine = None
+        url, engine = str(target), None
         try:
+            url = database_url(target)
             engine = create_engine(url)
             store = cls(engine, retire)
             store._metadata.create_all(engine)
@@ -289,8 +299,8 @@ class RewriteStore:
         t = self._rewrites
         diff = MineDiff()
         now = utc_now()
-        wanted = {(p.user_id, normalize(p.source), str(p.target)[:MAX_KEY]): p for p in pairs}
         try:
+            wanted = {(p.user_id, normalize(p.source), str(p.target)[:MAX_KEY]): _checked(p) for p in pairs}
             with self._engine.begin() as conn:
                 stored = {(r.user_id, r.source, r.target): r for r in (
                     self._rewrite(row) for row in conn.execute(

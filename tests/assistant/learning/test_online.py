@@ -1,0 +1,108 @@
+"""Online rewriting as the QueryRewriter decides it: corrections, mined pairs, retrieval, arms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.learning import index, online
+from assistant.learning.config import Arm, LearningFlags
+from assistant.learning.log import InteractionLog
+from assistant.learning.online import RewriterConfig, rewrite
+from assistant.learning.rewrites import MinedPair, State
+from tests.assistant.learning.fakes import trigram_encode
+from tests.assistant.learning.rephrase_logs import failed_then_fixed, turn
+
+CONFIG = RewriterConfig()
+
+
+@pytest.fixture
+def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from assistant import embeddings
+
+    monkeypatch.setattr(embeddings, "encode", trigram_encode)
+    url = f"sqlite:///{tmp_path / 'learning.db'}"
+    current = online.use(url)
+    yield current
+    online.use(None)
+
+
+def meta(user: str, arm: Arm = Arm.FULL, asr: float | None = None) -> dict:
+    return {"user_id": user, "learning": arm.flags.to_metadata(), "asr_confidence": asr}
+
+
+def fill_index(state, turns) -> None:
+    with InteractionLog.open(state.url) as log:
+        for t in turns:
+            t.id = None
+        log.record_many(turns)
+        index.rebuild(log, state.store)
+
+
+def test_a_mined_pair_applies_unless_the_arm_has_no_rewrites(state) -> None:
+    state.store.apply_mined([MinedPair("play maj and dragons", "play imagine dragons", 3, 0.9)])
+    decision = rewrite("play maj and dragons", meta("dan"), CONFIG)
+    assert decision.text == "play imagine dragons" and decision.source == "precomputed"
+    assert decision.rewrite_id is not None
+    assert rewrite("play maj and dragons", meta("dan", Arm.BASELINE), CONFIG) is None
+    assert rewrite("play maj and dragons", meta("dan", Arm.TEACHABLE), CONFIG) is None
+
+
+def test_a_weak_pair_is_not_applied(state) -> None:
+    state.store.apply_mined([MinedPair("play maj and dragons", "play imagine dragons", 3, 0.3)])
+    assert rewrite("play maj and dragons", meta("dan", asr=0.95), CONFIG) is None
+
+
+def test_retrieval_fixes_a_misheard_request_from_what_worked_for_others(state) -> None:
+    turns = []
+    for i, user in enumerate(("ann", "bob", "cat")):
+        turns += failed_then_fixed(user, "play maj and dragons", "play imagine dragons", at=100 * i)
+    fill_index(state, turns)
+    decision = rewrite("play imagin dragons", meta("dan", asr=0.6), CONFIG)
+    assert decision is not None and decision.text == "play imagine dragons" and decision.source == "global"
+    assert "low ASR confidence" in decision.why
+    assert rewrite("play imagin dragons", meta("dan", Arm.TEACHABLE, asr=0.6), CONFIG) is None
+
+
+def test_an_understood_utterance_is_left_alone(state) -> None:
+    turns = [turn(u, "turn on the kitchen light", at=i, intent="turn_on") for i, u in enumerate("abc")]
+    fill_index(state, turns)
+    assert rewrite("turn on the kitchen lights", meta("dan"), CONFIG) is None        # fine words, sure ASR
+    assert rewrite("turn on the kitchen light", meta("dan", asr=0.5), CONFIG) is None  # known good
+    assert rewrite("turn off the kitchen light", meta("dan", asr=0.5), CONFIG) is None  # meaning differs
+
+
+def test_a_retired_retrieval_rewrite_is_not_applied_again(state) -> None:
+    turns = []
+    for i, user in enumerate(("ann", "bob", "cat")):
+        turns += failed_then_fixed(user, "play maj and dragons", "play imagine dragons", at=100 * i)
+    fill_index(state, turns)
+    decision = rewrite("play imagin dragons", meta("dan", asr=0.6), CONFIG)
+    for _ in range(3):
+        state.store.record_outcome(decision.rewrite_id, won=False)
+    assert state.store.all()[0].state is State.RETIRED
+    assert rewrite("play imagin dragons", meta("dan", asr=0.6), CONFIG) is None
+
+
+def test_corrections_come_first_and_belong_to_the_teachable_arm(state, store) -> None:
+    store.add_correction("ann", "the big light", "the living room light")
+    assert rewrite("turn on the big light", meta("ann"), CONFIG).source == "personal_correction"
+    assert rewrite("turn on the big light", meta("ann", Arm.GLOBAL), CONFIG) is None
+
+
+def test_without_a_learning_database_only_corrections_apply() -> None:
+    online.use(None)
+    assert rewrite("play maj and dragons", meta("dan"), CONFIG) is None
+
+
+def test_flags_travel_in_metadata() -> None:
+    for arm in Arm:
+        assert LearningFlags.from_metadata({"learning": arm.flags.to_metadata()}) == arm.flags
+    assert LearningFlags.from_metadata({}) == Arm.FULL.flags
+    assert not Arm.BASELINE.flags.rewrites and Arm.GLOBAL.flags.global_ and not Arm.GLOBAL.flags.personal
+
+
+def test_config_reads_strings_and_ignores_unknown_keys() -> None:
+    config = RewriterConfig.from_dict({"retrieval_threshold": "0.9", "global_min_users": "4", "other": 1})
+    assert config.retrieval_threshold == 0.9 and config.global_min_users == 4
