@@ -123,3 +123,18 @@ def test_scoring_ignores_unannotated_turns_and_handles_nothing() -> None:
     assert score_detection([(3, 4)], set(), annotated={2}) == DetectionQuality(0, 0, 0)
     empty = score_detection([], set())
     assert (empty.precision, empty.recall, empty.f1) == (0.0, 0.0, 0.0)
+
+
+def test_a_request_given_up_on_starts_no_pair() -> None:
+    first = turn("alice", "play deaf punk", at=0, intent="nlu_fallback", confidence=0.2,
+                 feedback={"give_up": True})
+    second = turn("alice", "play daft punk", at=20)
+    assert _detect([first, second], similarity=lambda pairs: [0.9] * len(pairs)) == []
+
+
+def test_without_evidence_an_identical_request_must_come_soon() -> None:
+    first = turn("alice", "timer for twenty minutes", at=0)
+    soon = turn("alice", "timer for twenty minutes", at=10)
+    assert _detect([first, soon]) == [(first.id, soon.id)]
+    later = turn("alice", "timer for twenty minutes", at=60)
+    assert _detect([first, later]) == []
