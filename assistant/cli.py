@@ -97,8 +97,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from simulator.scenario import ScenarioError, format_failure, load_scenario, run_scenario
 
     if not args.scenario:
-        return _error("population runs (--users/--days/--seed/--arm) are not available yet; "
-                      "use --scenario FILE")
+        from simulator.population.command import run_simulate_population
+
+        return run_simulate_population(args)
     try:
         scenario = load_scenario(Path(args.scenario))
     except ScenarioError as error:
@@ -248,6 +249,12 @@ def cmd_rewrites(args: argparse.Namespace) -> int:
     return run_rewrites(args)
 
 
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from assistant.analytics.command import run_analyze
+
+    return run_analyze(args)
+
+
 def cmd_not_yet(args: argparse.Namespace) -> int:
     return _error(f"`assistant {args.command}` is not available in this version yet.")
 
@@ -279,13 +286,16 @@ def build_parser() -> argparse.ArgumentParser:
     add("demo", cmd_demo, "a short scripted conversation, no input needed")
     p = add("train", cmd_train, "train the Rasa model; skipped when nothing changed")
     p.add_argument("--force", action="store_true", help="train even if the model is current")
-    p = add("simulate", cmd_simulate, "run a scenario file (or, later, a simulated population)")
+    p = add("simulate", cmd_simulate, "run a scenario file, or a simulated population (--users --days --seed --arm)")
     p.add_argument("--scenario", help="a scenario YAML file")
     p.add_argument("--json", help="write the results as JSON here")
     for flag in ("--users", "--days", "--seed"):
         p.add_argument(flag, type=int)
-    p.add_argument("--arm", choices=["baseline", "teachable", "global", "personal", "full"])
+    p.add_argument("--arm", choices=["baseline", "teachable", "global", "personal", "full", "all"],
+                   help="the learning arm of a population run; all runs every arm side by side")
     p.add_argument("--plot", help="write a PNG plot here")
+    p.add_argument("--bench", action="store_true",
+                   help="also time the bare Rasa model on the run's texts (turns/s ratio)")
     p = add("eval-nlu", cmd_eval_nlu, "intent accuracy on a SLURP-format file")
     p.add_argument("--slurp", required=True, help="a SLURP jsonl file")
     p.add_argument("--json", help="write the report as JSON here")
@@ -310,10 +320,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("rewrites", cmd_rewrites, "list rewrites with support, wins, losses and state")
     p.add_argument("--user", help="also list this user's personal rewrites")
     p.add_argument("--json", help="write them as JSON here")
-    for name, text in (("analyze", "defect analytics"),):
-        p = add(name, cmd_not_yet, text + " (not available yet)")
-        p.add_argument("--user")
-        p.add_argument("--json")
+    p = add("analyze", cmd_analyze, "defect analytics: goal success, failure points, top failing utterances")
+    from assistant.analytics.command import add_arguments as add_analyze_arguments
+
+    add_analyze_arguments(p)
     return parser
 
 

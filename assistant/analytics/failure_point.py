@@ -34,7 +34,8 @@ def rules(ctx: TurnContext, feats: dict[str, Any]) -> str:
         return "correct"
     t = ctx.turn
     intent = t.intent or ""
-    retried = bool(feats.get("next_same_goal"))
+    retried = bool(feats.get("next_same_goal")) and not tk.is_answer(ctx.following) \
+        if ctx.following is not None else False
     if (intent in tk.FALLBACK_INTENTS and not retried and (t.asr_confidence or 1.0) < LOW_ASR
             and feats.get("n_tokens", 0) <= 4):
         return "false_wake"
@@ -45,8 +46,9 @@ def rules(ctx: TurnContext, feats: dict[str, Any]) -> str:
         return "entity_resolution"
     if tk.is_fallback(t) or (t.confidence is not None and t.confidence < LOW_NLU):
         return "nlu"
-    if retried and ctx.following is not None and ctx.following.intent != t.intent \
-            and (ctx.following.confidence or 0.0) >= 0.8:
+    requests = ctx.goal.goal.requests
+    later = requests[requests.index(t) + 1:] if t in requests else []
+    if later and later[0].intent != t.intent and (later[0].confidence or 0.0) >= 0.8:
         return "nlu"
     return "result"
 

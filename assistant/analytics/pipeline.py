@@ -83,3 +83,11 @@ def training_set(analysis: Analysis) -> tuple[list[dict[str, Any]], list[str]]:
 def defect_points(analysis: Analysis) -> Sequence[tuple[TurnContext, str]]:
     """The turns judged defective, with their failure point."""
     return [(c, p) for c, p in zip(analysis.contexts, analysis.points) if p != "correct"]
+
+
+def apply_model(analysis: Analysis, model: fp.FailurePointModel) -> None:
+    """Replace the failure points with the model's."""
+    start = time.perf_counter()
+    analysis.points = model.predict(analysis.rows)
+    analysis.method = "model"
+    analysis.seconds["failure_point"] = time.perf_counter() - start

@@ -235,3 +235,33 @@ def write(log, seed: int, config: SyntheticConfig = SyntheticConfig(), batch: in
         log.record_many(pending)
         total += len(pending)
     return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m assistant.analytics.synthetic --seed S --users N --days D --data-dir DIR`."""
+    import argparse
+    from pathlib import Path
+
+    from assistant.learning.log import InteractionLog
+    from assistant.paths import DataDir
+
+    parser = argparse.ArgumentParser(description="write a seeded synthetic labelled log")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--users", type=int, default=10)
+    parser.add_argument("--days", type=int, default=3)
+    parser.add_argument("--sessions-per-day", type=int, default=4)
+    parser.add_argument("--goals-per-session", type=int, default=3)
+    parser.add_argument("--data-dir", type=Path, required=True)
+    args = parser.parse_args(argv)
+    config = SyntheticConfig(users=args.users, days=args.days, sessions_per_day=args.sessions_per_day,
+                             goals_per_session=args.goals_per_session)
+    data = DataDir(args.data_dir)
+    data.root.mkdir(parents=True, exist_ok=True)
+    with InteractionLog.open(data.learning_url) as log:
+        n = write(log, args.seed, config)
+    print(f"wrote {n} synthetic turns (seed {args.seed}) to {data.learning_url}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

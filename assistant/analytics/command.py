@@ -1,0 +1,143 @@
+"""`assistant analyze [--json OUT] [--train] [--plot OUT.png] [--model DIR]`: reads the data
+folder's interaction log and prints the defect report. Light at import: the CLI imports it
+to build its parser."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant.paths import LEARNING_URL_ENV, DataDir
+
+EXIT_OK, EXIT_FAIL = 0, 1
+MODEL_FOLDER = "analytics"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `assistant analyze`."""
+    parser.add_argument("--json", help="write the report as JSON here")
+    parser.add_argument("--plot", help="write a PNG (defects by failure point, confusion matrix) here")
+    parser.add_argument("--train", action="store_true",
+                        help="train the failure-point model on this log's ground truth and save it")
+    parser.add_argument("--model", type=Path,
+                        help=f"folder of the failure-point model (default DATA_DIR/{MODEL_FOLDER})")
+    parser.add_argument("--user", help="only this user's turns")
+    parser.add_argument("--similarity", choices=["minilm", "tokens"], default="minilm",
+                        help="how rephrases are recognised (default: MiniLM embeddings)")
+
+
+def model_folder(args: argparse.Namespace) -> Path:
+    folder = getattr(args, "model", None)
+    return Path(folder) if folder else DataDir(args.data_dir).root / MODEL_FOLDER
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    """The command; returns the exit status."""
+    from rich.console import Console
+
+    from assistant.learning.log import InteractionLog, InteractionLogError
+
+    console = Console(highlight=False)
+    errors = Console(stderr=True, highlight=False)
+    data = DataDir(args.data_dir)
+    url = data.learning_url
+    if not os.environ.get(LEARNING_URL_ENV) and not data.learning_db.exists():
+        errors.print(f"[bold red]error:[/] no interaction log at {data.learning_db} "
+                     "(run the assistant or `assistant simulate` with this --data-dir first)")
+        return EXIT_FAIL
+    started = time.perf_counter()
+    try:
+        with InteractionLog.open(url) as log, console.status("Reading the interaction log...") as status:
+            records = []
+            for record in log.turns(user_id=getattr(args, "user", None)):
+                records.append(record)
+                if len(records) % 20000 == 0:
+                    status.update(f"Reading the interaction log... {len(records)} turns")
+    except InteractionLogError as error:
+        errors.print(f"[bold red]error:[/] {error}")
+        return EXIT_FAIL
+    read_seconds = time.perf_counter() - started
+    if not records:
+        console.print(f"The interaction log at {url} is empty: nothing to analyse.")
+        _write_json(args, {"source": url, "turns": 0, "goals": 0})
+        return EXIT_OK
+    report = analyze_records(records, args, console, errors, source=url)
+    if report is None:
+        return EXIT_FAIL
+    report["seconds"] = {"read": round(read_seconds, 3), **report.get("seconds", {}),
+                         "total": round(time.perf_counter() - started, 3)}
+    from assistant.analytics.report import plot, render
+
+    render(report, console)
+    _write_json(args, report)
+    if getattr(args, "plot", None):
+        console.print(f"Plot written to {plot(report, Path(args.plot))}")
+    return EXIT_OK
+
+
+def analyze_records(records: list, args: argparse.Namespace, console: Any, errors: Any,
+                    *, source: str = "") -> dict[str, Any] | None:
+    """Analyse records already read (the command's core; tests call it too)."""
+    from assistant.analytics import failure_point as fp
+    from assistant.analytics.pipeline import analyze, apply_model, training_set
+    from assistant.analytics.report import build
+
+    similarity = _similarity(getattr(args, "similarity", "minilm"), errors)
+    folder = model_folder(args)
+    model, note = None, None
+    if not getattr(args, "train", False):
+        try:
+            model = fp.FailurePointModel.load(folder)
+        except fp.ModelUnavailable as error:
+            note = str(error)
+    with console.status("Analysing...") as status:
+        analysis = analyze(records, similarity=similarity, model=model, note=note,
+                           progress=lambda stage: status.update(f"{stage} ({len(records)} turns)..."))
+        if getattr(args, "train", False):
+            rows, labels = training_set(analysis)
+            if not rows:
+                errors.print("[bold red]error:[/] --train needs ground truth (the `truth` column the simulator "
+                             "writes); this log has none")
+                return None
+            status.update(f"Training the failure-point model on {len(rows)} labelled turns...")
+            started = time.perf_counter()
+            try:
+                model = fp.FailurePointModel.train(rows, labels, source=source)
+            except ValueError as error:
+                errors.print(f"[bold red]error:[/] {error}")
+                return None
+            analysis.seconds["train"] = time.perf_counter() - started
+            saved = model.save(folder)
+            apply_model(analysis, model)
+            analysis.note = None
+            console.print(f"Failure-point model trained on {len(rows)} turns, saved to {saved} "
+                          "(figures below are on its own training log: evaluate on another log with --model)")
+    return build(analysis, source=source)
+
+
+def _similarity(name: str, errors: Any):
+    from assistant.analytics.similarity import minilm_similarity, token_similarity
+
+    if name == "tokens":
+        return token_similarity
+
+    def guarded(pairs):
+        try:
+            return minilm_similarity(pairs)
+        except Exception as error:  # noqa: BLE001 - the model is optional: fall back, say so
+            errors.print(f"[yellow]MiniLM unavailable ({type(error).__name__}: {error}); "
+                         "using token overlap[/]")
+            return token_similarity(pairs)
+
+    return guarded
+
+
+def _write_json(args: argparse.Namespace, report: dict[str, Any]) -> None:
+    target = getattr(args, "json", None)
+    if target:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        Path(target).write_text(json.dumps(report, indent=2, default=str) + "\n")

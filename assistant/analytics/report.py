@@ -1,0 +1,229 @@
+"""The morning report: goal success, defect rate by failure point, the top failing
+utterances, and what to do about them (rewrites for ASR and entity-resolution failures,
+NLU training examples for NLU failures). With ground truth in the log, the agreement
+figures and the single-signal baseline beside them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from assistant.analytics import evaluate as ev
+from assistant.analytics.pipeline import Analysis
+from assistant.analytics.turns import FAILURE_POINTS, is_answer
+
+TOP = 5
+REWRITE_POINTS = ("asr", "entity_resolution")
+
+
+def build(analysis: Analysis, *, source: str = "", top: int = TOP) -> dict[str, Any]:
+    """The report as JSON-safe data (the `analyze --json` file)."""
+    goals = analysis.goals
+    n_turns = analysis.turns
+    achieved = sum(1 for g in goals if g.achieved)
+    baseline = sum(1 for g in goals if g.baseline_achieved)
+    by_point = Counter(p for p in analysis.points if p != "correct")
+    report: dict[str, Any] = {
+        "source": source,
+        "turns": n_turns,
+        "sessions": len({(g.goal.user_id, g.goal.session_id) for g in goals}),
+        "users": len({g.goal.user_id for g in goals}),
+        "goals": len(goals),
+        "goal_success_rate": _rate(achieved, len(goals)),
+        "baseline_goal_success_rate": _rate(baseline, len(goals)),
+        "defect_rate": _rate(sum(by_point.values()), n_turns),
+        "defect_rate_by_failure_point": {p: _rate(by_point.get(p, 0), n_turns)
+                                         for p in FAILURE_POINTS if p != "correct"},
+        "defects_by_failure_point": {p: by_point.get(p, 0) for p in FAILURE_POINTS if p != "correct"},
+        "failure_point_method": analysis.method,
+        "failure_point_note": analysis.note,
+        "top_failing": _top_failing(analysis, top),
+        "rewrite_candidates": _rewrite_candidates(analysis, top * 4),
+        "nlu_candidates": _nlu_candidates(analysis, top * 4),
+        "seconds": {k: round(v, 3) for k, v in analysis.seconds.items()},
+    }
+    report.update(_truth_figures(analysis))
+    return report
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _top_failing(analysis: Analysis, top: int) -> dict[str, list[dict[str, Any]]]:
+    counts: dict[str, Counter[tuple[str, str]]] = {p: Counter() for p in FAILURE_POINTS if p != "correct"}
+    for ctx, point in zip(analysis.contexts, analysis.points):
+        if point != "correct" and point in counts:
+            counts[point][((ctx.turn.text or "").strip(), ctx.turn.intent or "none")] += 1
+    return {point: [{"text": text, "intent": intent, "count": n} for (text, intent), n in c.most_common(top)]
+            for point, c in counts.items() if c}
+
+
+def _resolution(ctx) -> Any:
+    """The goal's later request that worked (what the user meant, in words NLU understood)."""
+    goal = ctx.goal
+    if not goal.achieved:
+        return None
+    last = goal.goal.last_request
+    return None if last is ctx.turn or is_answer(last) else last
+
+
+def _rewrite_candidates(analysis: Analysis, limit: int) -> list[dict[str, Any]]:
+    pairs: Counter[tuple[str, str, str]] = Counter()
+    for ctx, point in zip(analysis.contexts, analysis.points):
+        if point in REWRITE_POINTS:
+            fixed = _resolution(ctx)
+            if fixed is not None and (fixed.text or "") != (ctx.turn.text or ""):
+                pairs[(ctx.turn.text or "", fixed.text or "", point)] += 1
+    return [{"source": s, "target": t, "failure_point": p, "count": n}
+            for (s, t, p), n in pairs.most_common(limit)]
+
+
+def _nlu_candidates(analysis: Analysis, limit: int) -> list[dict[str, Any]]:
+    examples: Counter[tuple[str, str, str]] = Counter()
+    for ctx, point in zip(analysis.contexts, analysis.points):
+        if point != "nlu":
+            continue
+        fixed = _resolution(ctx)
+        suspected = fixed.intent if fixed is not None else None
+        examples[(ctx.turn.text or "", ctx.turn.intent or "none", suspected or "?")] += 1
+    return [{"text": text, "predicted_intent": got, "suspected_intent": meant, "count": n}
+            for (text, got, meant), n in examples.most_common(limit)]
+
+
+def _truth_figures(analysis: Analysis) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    goals = ev.goal_success(analysis)
+    if goals is not None:
+        out["goal_success_accuracy"] = goals["ours"]["accuracy"]
+        out["goal_success_f1"] = goals["ours"]["f1"]
+        out["goal_defect_f1"] = goals["ours"]["defect_f1"]
+        out["goal_success_detail"] = goals
+        out["baseline"] = {"goal_success_accuracy": goals["baseline"]["accuracy"],
+                           "goal_success_f1": goals["baseline"]["f1"],
+                           "goal_defect_f1": goals["baseline"]["defect_f1"]}
+        out["true_goal_success_rate"] = goals["true_success_rate"]
+    segments = ev.segmentation(analysis)
+    if segments is not None:
+        out["segmentation"] = segments
+    points = ev.failure_points(analysis)
+    if points is not None:
+        out["failure_point_accuracy"] = points["accuracy_on_failed_turns"]
+        out["failure_point_f1"] = {c: v["f1"] for c, v in points["per_class"].items()}
+        out["failure_point_detail"] = points
+    return out
+
+
+def render(report: dict[str, Any], console: Any) -> None:
+    """Print the report with rich."""
+    from rich.table import Table
+
+    if not report.get("turns"):
+        console.print("The interaction log is empty: nothing to analyse.")
+        return
+    console.print(f"[bold]Defect analytics[/] {report.get('source', '')}: {report['turns']} turns, "
+                  f"{report['goals']} goals, {report['sessions']} sessions, {report['users']} users")
+    console.print(f"Goal success rate: [bold]{_pct(report['goal_success_rate'])}[/] "
+                  f"(single-signal baseline says {_pct(report['baseline_goal_success_rate'])}); "
+                  f"defective turns: {_pct(report['defect_rate'])}")
+    if report.get("failure_point_note"):
+        console.print(f"[yellow]Failure points from rules:[/] {report['failure_point_note']}")
+    table = Table(title=f"Defects by failure point ({report['failure_point_method']})")
+    for column in ("failure point", "turns", "rate", "top failing utterances"):
+        table.add_column(column)
+    for point, rate in report["defect_rate_by_failure_point"].items():
+        top = "; ".join(f"{u['text']!r} ({u['intent']}) x{u['count']}"
+                        for u in report["top_failing"].get(point, [])[:3])
+        table.add_row(point, str(report["defects_by_failure_point"][point]), _pct(rate), top)
+    console.print(table)
+    if report["rewrite_candidates"]:
+        table = Table(title="For the rewriter (ASR and entity-resolution failures the user then fixed)")
+        for column in ("heard", "then said", "failure point", "times"):
+            table.add_column(column)
+        for c in report["rewrite_candidates"][:10]:
+            table.add_row(c["source"], c["target"], c["failure_point"], str(c["count"]))
+        console.print(table)
+    if report["nlu_candidates"]:
+        table = Table(title="Candidate NLU training examples (NLU failures)")
+        for column in ("text", "NLU said", "suspected intent", "times"):
+            table.add_column(column)
+        for c in report["nlu_candidates"][:10]:
+            table.add_row(c["text"], c["predicted_intent"], c["suspected_intent"], str(c["count"]))
+        console.print(table)
+    _render_truth(report, console)
+    seconds = report.get("seconds", {})
+    if seconds:
+        console.print("Time: " + ", ".join(f"{k} {v:.2f} s" for k, v in seconds.items()))
+
+
+def _render_truth(report: dict[str, Any], console: Any) -> None:
+    from rich.table import Table
+
+    if "goal_success_accuracy" in report:
+        base = report["baseline"]
+        console.print(f"Against the simulator's truth: goal success accuracy "
+                      f"[bold]{report['goal_success_accuracy']:.3f}[/], F1 {report['goal_success_f1']:.3f}, "
+                      f"defect F1 {report['goal_defect_f1']:.3f} (baseline: accuracy "
+                      f"{base['goal_success_accuracy']:.3f}, F1 {base['goal_success_f1']:.3f}, "
+                      f"defect F1 {base['goal_defect_f1']:.3f})")
+    if "segmentation" in report:
+        s = report["segmentation"]
+        console.print(f"Goal boundaries: precision {s['boundary_precision']:.3f}, recall "
+                      f"{s['boundary_recall']:.3f}, F1 {s['boundary_f1']:.3f} over {s['pairs']} turn pairs")
+    detail = report.get("failure_point_detail")
+    if not detail:
+        return
+    console.print(f"Failure point accuracy on failed turns [bold]{detail['accuracy_on_failed_turns']}[/], "
+                  f"on flagged turns {detail['accuracy_on_flagged_turns']}, on all turns "
+                  f"{detail['accuracy_all_turns']}; macro F1 over failure classes {detail['macro_f1_failures']}")
+    table = Table(title="Failure points against truth (rows: truth, columns: predicted)")
+    table.add_column("truth")
+    for column in ("P", "R", "F1", "n", *(_SHORT.get(c, c) for c in detail["labels"])):
+        table.add_column(column, justify="right")
+    for label, row in zip(detail["labels"], detail["confusion"]):
+        c = detail["per_class"][label]
+        table.add_row(label, f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}",
+                      str(c["support"]), *(str(v) for v in row))
+    console.print(table)
+
+
+_SHORT = {"false_wake": "wake", "entity_resolution": "entity", "correct": "ok"}
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def plot(report: dict[str, Any], path: Path) -> Path:
+    """A PNG: defects by failure point, and the confusion matrix when truth is known."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    detail = report.get("failure_point_detail")
+    fig, axes = plt.subplots(1, 2 if detail else 1, figsize=(12 if detail else 6, 4.5))
+    axes = list(axes) if detail else [axes]
+    points = list(report.get("defects_by_failure_point", {}))
+    axes[0].bar(points, [report["defects_by_failure_point"][p] for p in points], color="#c0504d")
+    axes[0].set_title(f"Defective turns by failure point ({report.get('turns', 0)} turns)")
+    axes[0].tick_params(axis="x", rotation=30)
+    if detail:
+        labels = detail["labels"]
+        matrix = detail["confusion"]
+        ax = axes[1]
+        ax.imshow(matrix, cmap="Blues")
+        ax.set_xticks(range(len(labels)), labels, rotation=30)
+        ax.set_yticks(range(len(labels)), labels)
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("truth")
+        ax.set_title(f"Failure points, accuracy on failed turns {detail['accuracy_on_failed_turns']}")
+        for i, row in enumerate(matrix):
+            for j, value in enumerate(row):
+                ax.text(j, i, str(value), ha="center", va="center", fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

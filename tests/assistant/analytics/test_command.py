@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.analytics.synthetic import SyntheticConfig, write
+from assistant.cli import main
+from assistant.learning.log import InteractionLog
+from assistant.paths import DataDir
+from tests.assistant.analytics.helpers import turn
+
+KEYS = ("goal_success_accuracy", "goal_success_f1", "failure_point_accuracy", "failure_point_f1")
+
+
+def _log(root: Path) -> InteractionLog:
+    root.mkdir(parents=True, exist_ok=True)
+    return InteractionLog.open(DataDir(root).learning_url)
+
+
+def _analyze(root: Path, *extra: str) -> int:
+    return main(["analyze", "--data-dir", str(root), "--similarity", "tokens", *extra])
+
+
+def test_missing_log_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _analyze(tmp_path / "nowhere") == 1
+    assert "no interaction log" in capsys.readouterr().err
+
+
+def test_empty_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _log(tmp_path).close()
+    out = tmp_path / "report.json"
+    assert _analyze(tmp_path, "--json", str(out)) == 0
+    assert "empty" in capsys.readouterr().out
+    assert json.loads(out.read_text())["turns"] == 0
+
+
+def test_one_turn_with_missing_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with _log(tmp_path) as log:
+        log.record(turn(0, "", None, confidence=None))  # type: ignore[arg-type]
+    out = tmp_path / "report.json"
+    assert _analyze(tmp_path, "--json", str(out)) == 0
+    report = json.loads(out.read_text())
+    assert report["turns"] == 1 and report["goals"] == 1
+    assert report["failure_point_method"] == "rules" and "no failure-point model" in report["failure_point_note"]
+    assert not any(key in report for key in KEYS)        # no ground truth in this log
+
+
+def test_train_then_evaluate_on_other_users(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    train, held_out = tmp_path / "train", tmp_path / "held"
+    with _log(train) as log:
+        write(log, 1, SyntheticConfig(users=6, days=1))
+    with _log(held_out) as log:
+        write(log, 2, SyntheticConfig(users=4, days=1))
+    assert _analyze(train, "--train") == 0
+    assert "trained on" in capsys.readouterr().out
+    out, png = tmp_path / "held.json", tmp_path / "held.png"
+    assert _analyze(held_out, "--model", str(train / "analytics"), "--json", str(out), "--plot", str(png)) == 0
+    report = json.loads(out.read_text())
+    assert all(key in report for key in KEYS)
+    assert report["failure_point_method"] == "model"
+    assert set(report["failure_point_f1"]) <= {"false_wake", "asr", "nlu", "entity_resolution", "result", "correct"}
+    assert 0.5 < report["goal_success_accuracy"] <= 1.0
+    assert report["goal_success_accuracy"] > report["baseline"]["goal_success_accuracy"]
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_model_from_another_version_falls_back_to_rules(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    with _log(tmp_path) as log:
+        write(log, 3, SyntheticConfig(users=3, days=1))
+    assert _analyze(tmp_path, "--train") == 0
+    meta = tmp_path / "analytics" / "failure_point.json"
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "sklearn_version": "0.0.1"}))
+    capsys.readouterr()
+    out = tmp_path / "report.json"
+    assert _analyze(tmp_path, "--json", str(out)) == 0
+    report = json.loads(out.read_text())
+    assert report["failure_point_method"] == "rules"
+    assert "0.0.1" in report["failure_point_note"] and "retrain" in report["failure_point_note"]
+    assert "Failure points from rules" in capsys.readouterr().out
+
+
+def test_train_without_truth_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with _log(tmp_path) as log:
+        log.record(turn(0, "what time is it", "ask_time"))
+    assert _analyze(tmp_path, "--train") == 1
+    assert "needs ground truth" in capsys.readouterr().err
