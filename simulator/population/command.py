@@ -1,0 +1,145 @@
+"""`assistant simulate --users N --days D --seed S --arm ARM|all [--json OUT] [--plot OUT.png] [--bench]`.
+
+Runs one arm, or every arm in one process (one model load), shows progress bars, prints the
+figures side by side with each arm's defect-rate reduction against the baseline, and writes
+JSON and a PNG of the defect rate per day.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from simulator.population.run import ARMS
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+ROWS = (
+    ("turns", "turns", "{}"),
+    ("goals", "goals", "{}"),
+    ("task_success_rate", "task success", "{:.3f}"),
+    ("defect_rate", "defect rate", "{:.3f}"),
+    ("defect_reduction", "defect reduction vs baseline", "{:+.1%}"),
+    ("request_defect_rate", "request defect rate", "{:.3f}"),
+    ("turns_per_goal", "turns per goal", "{:.2f}"),
+    ("rewrite_wins", "rewrite wins", "{}"),
+    ("rewrite_losses", "rewrite losses", "{}"),
+    ("teachable_precision", "teachable precision", "{:.3f}"),
+    ("teachable_recall", "teachable recall", "{:.3f}"),
+    ("preference_capture_accuracy", "preference capture", "{:.3f}"),
+    ("give_up_rate", "give-up rate", "{:.3f}"),
+    ("turns_per_second", "turns / s", "{:.1f}"),
+)
+
+
+def _stderr(message: str) -> int:
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}")
+    return EXIT_USAGE
+
+
+def validate(args: argparse.Namespace) -> str | None:
+    """The problem with the arguments, or None."""
+    if args.users is None or args.days is None or args.seed is None or args.arm is None:
+        return "a population run needs --users N --days D --seed S --arm ARM (or --scenario FILE)"
+    if args.users < 1:
+        return f"--users must be at least 1 (got {args.users})"
+    if args.days < 1:
+        return f"--days must be at least 1 (got {args.days})"
+    if args.arm != "all" and args.arm not in ARMS:
+        return f"unknown arm {args.arm!r}; choose one of {', '.join(ARMS)} or all"
+    for flag in ("json", "plot"):
+        value = getattr(args, flag, None)
+        if value and Path(value).is_dir():
+            return f"--{flag} {value} is a directory; give a file name"
+    if getattr(args, "plot", None) and not str(args.plot).lower().endswith(".png"):
+        return f"--plot wants a .png file name (got {args.plot})"
+    return None
+
+
+def render(figures: list[dict[str, Any]], console: Any) -> None:
+    """The figures of each arm side by side."""
+    from rich.table import Table
+
+    first = figures[0]
+    table = Table(title=f"Population run: {first['users']} users x {first['days']} days, seed {first['seed']}")
+    table.add_column("measure")
+    for run in figures:
+        table.add_column(run["arm"], justify="right")
+    for key, label, fmt in ROWS:
+        cells = []
+        for run in figures:
+            value = run.get(key)
+            cells.append("-" if value is None else fmt.format(value))
+        table.add_row(label, *cells)
+    console.print(table)
+    for run in figures:
+        for note in run.get("notes", [])[-2:]:
+            console.print(f"[dim]{run['arm']}: {note}[/]", soft_wrap=True)
+
+
+def run_simulate_population(args: argparse.Namespace) -> int:
+    """The CLI entry point; returns the exit status."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from simulator.population.metrics import reduction, summarize
+    from simulator.population.run import PopulationError, run_population
+
+    problem = validate(args)
+    if problem:
+        return _stderr(problem)
+    arms = list(ARMS) if args.arm == "all" else [args.arm]
+    console = Console(highlight=False)
+    from assistant.cli import _start_runtime
+
+    figures: list[dict[str, Any]] = []
+    bench: dict[str, Any] | None = None
+    with _start_runtime(args) as runtime:
+        template = runtime.home.snapshot()
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        try:
+            with Progress(*columns, console=console, transient=False) as bars:
+                for arm in arms:
+                    task = bars.add_task(f"arm {arm:<9}", total=args.users * args.days)
+                    report = run_population(
+                        runtime, users=args.users, days=args.days, seed=args.seed, arm=arm,
+                        home_template=template,
+                        progress=lambda done, total, task=task: bars.update(task, completed=done, total=total))
+                    figures.append(summarize(report))
+        except PopulationError as error:
+            return _stderr(str(error))
+        if getattr(args, "bench", False):
+            from simulator.population import bench as bench_mod
+
+            with console.status("Timing the bare Rasa model on the same texts..."):
+                bare = bench_mod.bare_throughput(runtime, bench_mod.logged_texts(runtime))
+            bench = bench_mod.compare(figures[-1]["turns_per_second"], bare)
+    baseline = next((f for f in figures if f["arm"] == "baseline"), None)
+    for run in figures:
+        run["defect_reduction"] = reduction(baseline, run) if baseline else None
+    render(figures, console)
+    if bench:
+        console.print(f"Throughput ({figures[-1]['arm']} arm): {bench['full_turns_per_second']} simulated turns/s "
+                      f"through the full stack; bare Rasa Agent.handle_text {bench['bare_turns_per_second']} "
+                      f"turns/s on {bench['bare_turns']} of the same texts; ratio {bench['full_to_bare_ratio']}")
+    if args.json:
+        out = Path(args.json)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        payload: dict[str, Any] = dict(figures[0]) if len(figures) == 1 else {
+            "arm": "all", "users": args.users, "days": args.days, "seed": args.seed,
+            "arms": {run["arm"]: run for run in figures},
+            "defect_rate_reduction_vs_baseline": {run["arm"]: run["defect_reduction"] for run in figures},
+        }
+        if bench:
+            payload["bench"] = bench
+        out.write_text(json.dumps(payload, indent=2) + "\n")
+        console.print(f"Wrote {out}")
+    if args.plot:
+        from simulator.population.plot import plot_defects
+
+        console.print(f"Wrote {plot_defects(figures, Path(args.plot))}")
+    return EXIT_OK

@@ -1,0 +1,106 @@
+"""The numbers that say whether learning works, from a population run's traces.
+
+Keys follow DESIGN.md's `simulate` contract; extra keys add detail. A rate with nothing to
+count (no offers, no preference turns) is None (JSON null), never a made-up 0.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+from simulator.population.run import RunReport
+from simulator.population.session import TurnTrace
+from simulator.population.truth import TurnKind
+
+CONTRACT_KEYS = ("arm", "users", "days", "seed", "turns", "task_success_rate", "defect_rate",
+                 "defect_rate_by_day", "turns_per_goal", "rewrite_wins", "rewrite_losses",
+                 "teachable_precision", "teachable_recall", "preference_capture_accuracy",
+                 "give_up_rate", "turns_per_second")
+
+
+def _rate(numerator: int, denominator: int, digits: int = 4) -> float | None:
+    return None if denominator == 0 else round(numerator / denominator, digits)
+
+
+def teachable_scores(turns_by_user_day: dict[tuple[str, int], list[TurnTrace]]) -> tuple[int, int, int]:
+    """(offers, offers after a defect, turns after a defect): a moment is an offer to learn;
+    it is right when the user's previous turn was a defect."""
+    offers = hits = positives = 0
+    for turns in turns_by_user_day.values():
+        for previous, turn in zip(turns, turns[1:]):
+            defect = not previous.success
+            positives += defect
+            offers += turn.offered
+            hits += turn.offered and defect
+        if turns and turns[0].offered:
+            offers += 1
+    return offers, hits, positives
+
+
+def summarize(report: RunReport) -> dict[str, Any]:
+    """The run's figures: the contract keys first, then detail."""
+    turns = [t for _, goal in report.goals for t in goal.turns]
+    goals = [goal for _, goal in report.goals]
+    by_day: dict[int, list[TurnTrace]] = defaultdict(list)
+    by_user_day: dict[tuple[str, int], list[TurnTrace]] = defaultdict(list)
+    for turn in turns:
+        by_day[turn.day].append(turn)
+        by_user_day[(turn.user_id, turn.day)].append(turn)
+    defects = sum(not t.success for t in turns)
+    rewritten = [t for t in turns if t.rewrite_source]
+    offers, hits, positives = teachable_scores(by_user_day)
+    prefs = [t.preference_correct for t in turns if t.preference_correct is not None]
+    requests = [t for t in turns if t.kind is TurnKind.REQUEST]
+    figures: dict[str, Any] = {
+        "arm": report.arm,
+        "users": report.users,
+        "days": report.days,
+        "seed": report.seed,
+        "turns": len(turns),
+        "task_success_rate": _rate(sum(g.achieved for g in goals), len(goals)),
+        "defect_rate": _rate(defects, len(turns)),
+        "defect_rate_by_day": [_rate(sum(not t.success for t in by_day[d]), len(by_day[d]))
+                               for d in range(report.days)],
+        "turns_per_goal": _rate(len(turns), len(goals), 3),
+        "rewrite_wins": sum(t.success for t in rewritten),
+        "rewrite_losses": sum(not t.success for t in rewritten),
+        "teachable_precision": _rate(hits, offers),
+        "teachable_recall": _rate(hits, positives),
+        "preference_capture_accuracy": _rate(sum(prefs), len(prefs)),
+        "give_up_rate": _rate(sum(g.gave_up for g in goals), len(goals)),
+        "turns_per_second": None if report.seconds <= 0 else round(len(turns) / report.seconds, 2),
+    }
+    sources = Counter(t.rewrite_source for t in rewritten)
+    figures.update({
+        "goals": len(goals),
+        "goals_achieved": sum(g.achieved for g in goals),
+        "request_defect_rate": _rate(sum(not t.success for t in requests), len(requests)),
+        "failure_points": dict(sorted(Counter(t.failure_point for t in turns if t.failure_point).items())),
+        "rewrites_by_source": {source: {"wins": sum(t.success for t in rewritten if t.rewrite_source == source),
+                                        "losses": sum(not t.success for t in rewritten if t.rewrite_source == source)}
+                               for source in sorted(sources)},
+        "teaching_offers": offers,
+        "rewrite_table": report.rewrite_table,
+        "success_by_goal_kind": _by_kind(report),
+        "seconds": round(report.seconds, 2),
+        "notes": list(report.notes),
+    })
+    return figures
+
+
+def _by_kind(report: RunReport) -> dict[str, float | None]:
+    totals: Counter[str] = Counter()
+    achieved: Counter[str] = Counter()
+    for _, goal in report.goals:
+        totals[goal.kind.value] += 1
+        achieved[goal.kind.value] += goal.achieved
+    return {kind: _rate(achieved[kind], totals[kind], 3) for kind in sorted(totals)}
+
+
+def reduction(baseline: dict[str, Any], other: dict[str, Any]) -> float | None:
+    """Relative drop in defect rate of ``other`` against ``baseline`` (0.13 = 13% fewer)."""
+    base, rate = baseline.get("defect_rate"), other.get("defect_rate")
+    if not base or rate is None:
+        return None
+    return round((base - rate) / base, 4)

@@ -1,0 +1,34 @@
+"""A PNG of the defect rate per simulated day, one line per arm."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def plot_defects(figures: list[dict[str, Any]], out: Path) -> Path:
+    """Draw ``defect_rate_by_day`` of each arm's figures into ``out`` (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
+    for run in figures:
+        rates = [r if r is not None else float("nan") for r in run["defect_rate_by_day"]]
+        days = list(range(1, len(rates) + 1))
+        ax.plot(days, rates, marker="o", label=f"{run['arm']} ({run['defect_rate']:.3f})")
+    first = figures[0]
+    ax.set_title(f"Defect rate per day: {first['users']} users, seed {first['seed']}")
+    ax.set_xlabel("simulated day")
+    ax.set_ylabel("defective turns / turns")
+    ax.set_xticks(list(range(1, first["days"] + 1)))
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(title="arm (overall)")
+    fig.tight_layout()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+    plt.close(fig)
+    return out

@@ -1,0 +1,177 @@
+"""A population run: simulated households living simulated days with the assistant, in one arm.
+
+Every arm starts from a clean learning state with the same users, the same homes, the same
+goals and the same ASR noise; only the learning switched on differs. Between simulated days,
+arms that use rewrites mine the interaction log into the rewrite table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from simulator.population.asr import AsrChannel, AsrConfig
+from simulator.population.goals import daily_goals, moment
+from simulator.population.reactions import ReactionConfig
+from simulator.population.session import GoalSession, GoalTrace, PopulationRuntime
+from simulator.population.users import SimUser, generate_population
+
+ARMS = ("baseline", "teachable", "global", "personal", "full")
+Progress = Callable[[int, int], None]
+Miner = Callable[[PopulationRuntime], str]
+
+
+class PopulationError(RuntimeError):
+    """A population run cannot start (bad arguments, a runtime without the needed parts)."""
+
+
+@dataclass
+class RunReport:
+    """Everything a run produced; `metrics.summarize` turns it into the JSON figures."""
+
+    arm: str
+    users: int
+    days: int
+    seed: int
+    goals: list[tuple[int, GoalTrace]] = field(default_factory=list)   # (day, goal)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    rewrite_table: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def turn_count(self) -> int:
+        return sum(len(g.turns) for _, g in self.goals)
+
+
+def arm_flags(arm: str) -> Any:
+    """The runtime's learning flags for an arm name."""
+    if arm not in ARMS:
+        raise PopulationError(f"unknown arm {arm!r}; choose one of {', '.join(ARMS)} (or all)")
+    try:
+        from assistant.learning.config import Arm
+    except ImportError as error:
+        raise PopulationError(f"the learning arms are not available ({error})") from error
+    return Arm(arm).flags
+
+
+def uses_rewrites(flags: Any) -> bool:
+    return bool(getattr(flags, "precomputed", False) or getattr(flags, "rewrites", False))
+
+
+def default_miner(runtime: PopulationRuntime) -> str:
+    """Mine the log into rewrites; returns a one-line summary."""
+    try:
+        from assistant.learning import mining
+    except ImportError as error:
+        raise PopulationError(
+            f"rewrite mining is not available ({error}); rewrite arms run with online retrieval only"
+        ) from error
+    config_type = getattr(mining, "MineConfig", None) or getattr(mining, "MiningConfig")
+    outcome = mining.mine(runtime.log, runtime.rewrites, config_type())
+    summary = getattr(outcome, "summary", None)
+    return summary() if callable(summary) else str(outcome)
+
+
+def check_runtime(runtime: Any) -> None:
+    """Fail early, with the reason, when the runtime lacks what a population run uses."""
+    missing = [name for name in ("handle", "end_session", "reset_learning", "replace_home", "home")
+               if not hasattr(runtime, name)]
+    if missing:
+        raise PopulationError("this runtime cannot run a population (missing: " + ", ".join(missing)
+                              + "); it needs the learning extensions of assistant/runtime.py")
+
+
+def run_population(
+    runtime: PopulationRuntime,
+    *,
+    users: int,
+    days: int,
+    seed: int,
+    arm: str,
+    goals_per_day: int = 3,
+    asr_config: AsrConfig | None = None,
+    reaction_config: ReactionConfig | None = None,
+    home_template: dict[str, Any] | None = None,
+    miner: Miner | None = default_miner,
+    progress: Progress | None = None,
+    timer: Callable[[], float] = time.perf_counter,
+) -> RunReport:
+    """Run ``users`` simulated users for ``days`` days in one arm and report what happened.
+
+    ``home_template`` is the home every household starts from (a `Home.snapshot()`; default:
+    the runtime's home as it is now). ``progress(done, total)`` is called after each user-day.
+    """
+    from simulator.home import Home
+
+    if users < 1 or days < 1:
+        raise PopulationError(f"need at least one user and one day (got users={users}, days={days})")
+    check_runtime(runtime)
+    flags = arm_flags(arm)
+    asr = AsrChannel(asr_config)
+    config = reaction_config or ReactionConfig()
+    template = home_template if home_template is not None else runtime.home.snapshot()
+    population = generate_population(users, seed, asr)
+    homes = {u.user_id: Home.from_snapshot(template) for u in population}
+    start_date = homes[population[0].user_id].clock.now.date()
+    lookup = getattr(runtime, "preference", None)
+    original_home = runtime.home
+
+    runtime.learning = flags
+    runtime.reset_learning()
+    report = RunReport(arm=arm, users=users, days=days, seed=seed)
+    mine_failed = False
+    started = timer()
+    try:
+        for day in range(days):
+            for number, user in enumerate(population):
+                runtime.replace_home(homes[user.user_id])
+                _live_day(runtime, user, day, seed, start_date, goals_per_day, asr, config, lookup, report)
+                runtime.end_session(user.user_id)
+                if progress is not None:
+                    progress(day * users + number + 1, days * users)
+            if miner is not None and uses_rewrites(flags) and not mine_failed and day < days - 1:
+                try:
+                    report.notes.append(f"day {day}: mined: {miner(runtime)}")
+                except PopulationError as error:
+                    report.notes.append(str(error))
+                    mine_failed = True
+                except RuntimeError as error:  # MiningError: the table was left as it was
+                    report.notes.append(f"day {day}: mining failed: {error}")
+    finally:
+        report.seconds = timer() - started
+        runtime.replace_home(original_home)
+    report.rewrite_table = _rewrite_table(runtime)
+    return report
+
+
+def _live_day(runtime: PopulationRuntime, user: SimUser, day: int, seed: int, start: dt.date,
+              goals_per_day: int, asr: AsrChannel, config: ReactionConfig, lookup: Any,
+              report: RunReport) -> None:
+    home = runtime.home
+    for goal in daily_goals(user, day, seed, goals_per_day):
+        when = moment(start, day, goal.time)
+        if when > home.clock.now:
+            home.advance((when - home.clock.now).total_seconds() / 60)
+        for device_id, state in goal.setup.items():
+            if device_id in home.devices:
+                home.set_state(device_id, state)
+        session = GoalSession(runtime, user, goal, day=day, seed=seed, asr=asr, config=config,
+                              lookup=lookup)
+        report.goals.append((day, session.play()))
+
+
+def _rewrite_table(runtime: PopulationRuntime) -> dict[str, int]:
+    """Wins and losses the rewrite table counted (empty when there is no table)."""
+    store = getattr(runtime, "rewrites", None)
+    if store is None or not hasattr(store, "all"):
+        return {}
+    wins = losses = active = retired = 0
+    for rewrite in store.all():
+        wins += int(getattr(rewrite, "wins", 0) or 0)
+        losses += int(getattr(rewrite, "losses", 0) or 0)
+        state = str(getattr(getattr(rewrite, "state", ""), "value", getattr(rewrite, "state", ""))).lower()
+        active += state == "active"
+        retired += state == "retired"
+    return {"wins": wins, "losses": losses, "active": active, "retired": retired}

@@ -1,0 +1,286 @@
+"""One goal played out between a simulated user and the assistant, turn by turn.
+
+The user speaks through the ASR channel, the assistant answers, the turn is judged against the
+goal, the user reacts (repeat, rephrase, complain, barge in, give up, answer an offer to learn)
+and the truth is written to the interaction log. Noise is drawn from generators keyed on
+(seed, goal, attempt, words), so two arms that reach the same turn hear the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from assistant.turn import TurnResult
+from simulator.population import reactions as rx
+from simulator.population.asr import AsrChannel, Heard
+from simulator.population.goals import Goal, GoalKind
+from simulator.population.reactions import Reaction, ReactionConfig
+from simulator.population.truth import (
+    FALSE_WAKE,
+    FailurePoint,
+    PreferenceLookup,
+    TurnKind,
+    Verdict,
+    judge_answer,
+    judge_intent,
+    judge_request,
+    truth_record,
+)
+from simulator.population.users import SimUser
+
+MAX_TURNS_PER_GOAL = 14
+MAX_QA_ANSWERS = 10
+SECONDS_PER_TURN = 15
+
+
+class PopulationRuntime(Protocol):
+    """What a population run needs from the runtime (the real Runtime, or a fake)."""
+
+    home: Any
+    log: Any
+    rewrites: Any
+    learning: Any
+
+    def handle(self, text: str, *, user_id: str, device_id: str, barge_in: bool = False,
+               asr_confidence: float | None = None, timestamp: dt.datetime | None = None) -> TurnResult: ...
+
+    def end_session(self, user_id: str, gave_up: bool = False) -> None: ...
+
+    def reset_learning(self) -> None: ...
+
+    def replace_home(self, home: Any) -> None: ...
+
+
+@dataclass
+class TurnTrace:
+    """One turn as the metrics see it."""
+
+    day: int
+    user_id: str
+    goal_id: str
+    kind: TurnKind
+    success: bool
+    failure_point: str | None
+    offered: bool                    # the assistant offered to learn on this turn
+    rewrite_source: str | None       # the rewrite applied to this turn, if any
+    preference_correct: bool | None
+    reaction: str | None = None
+    turn_id: int | None = None
+
+
+@dataclass
+class GoalTrace:
+    """One goal's result."""
+
+    goal_id: str
+    kind: GoalKind
+    achieved: bool = False
+    gave_up: bool = False
+    turns: list[TurnTrace] = field(default_factory=list)
+
+
+@dataclass
+class _Pending:
+    """A played turn waiting for the user's reaction before its truth is written."""
+
+    trace: TurnTrace
+    truth: dict[str, Any]
+
+
+class GoalSession:
+    """Plays one goal. ``play()`` returns its trace; truths go to ``runtime.log``."""
+
+    def __init__(self, runtime: PopulationRuntime, user: SimUser, goal: Goal, *, day: int, seed: int,
+                 asr: AsrChannel, config: ReactionConfig, lookup: PreferenceLookup | None) -> None:
+        self.runtime = runtime
+        self.user = user
+        self.goal = goal
+        self.day = day
+        self.seed = seed
+        self.asr = asr
+        self.config = config
+        self.lookup = lookup
+        self.trace = GoalTrace(goal.goal_id, goal.kind)
+        self._react_rng = random.Random(f"react:{seed}:{goal.goal_id}")
+        self._pending: _Pending | None = None
+
+    # -- the loop ----------------------------------------------------------------------
+
+    def play(self) -> GoalTrace:
+        goal, user = self.goal, self.user
+        wake = self.asr.false_wake(random.Random(f"wake:{self.seed}:{goal.goal_id}"))
+        if wake is not None:
+            self._say(wake, TurnKind.FALSE_WAKE, lambda r: FALSE_WAKE, rephrase_of=None, false_wake=True)
+            self._settle(Reaction.MOVE_ON)
+        attempts, phrasing, barge_in = 0, 0, False
+        previous_request: int | None = None
+        ended = False
+        while not ended and len(self.trace.turns) < MAX_TURNS_PER_GOAL:
+            attempts += 1
+            said = self._phrasing(phrasing)
+            heard = self.asr.hear(said, user.accent, random.Random(
+                f"asr:{self.seed}:{goal.goal_id}:{attempts}:{said}"))
+            result, verdict = self._say(
+                heard, TurnKind.REQUEST,
+                lambda r: judge_request(goal, said, heard, r, user.user_id, self.lookup),
+                rephrase_of=previous_request, barge_in=barge_in)
+            if self._pending is not None and self._pending.trace.turn_id is not None:
+                previous_request = self._pending.trace.turn_id
+            barge_in = False
+            if goal.kind is GoalKind.LEARN_PREFERENCES and verdict.success:
+                self.trace.achieved = self._guided_qa(result)
+                break
+            self.trace.achieved = verdict.success
+            self._follow_up(result, verdict)
+            if verdict.success or verdict.failure_point is FailurePoint.CORRECT:
+                break  # done, or told why it cannot be done: the user moves on
+            reaction = rx.on_defect(attempts, user, self.config, self._react_rng)
+            self._settle(reaction)
+            if reaction is Reaction.GIVE_UP:
+                ended = True
+            elif reaction is Reaction.COMPLAIN:
+                text = rx.complaint(self._react_rng)
+                heard_c = self._hear_plain(text, f"complain:{attempts}")
+                result, _ = self._say(heard_c, TurnKind.COMPLAINT,
+                                      lambda r: judge_intent(("complain", "deny"), text, heard_c, r),
+                                      rephrase_of=None)
+                self._follow_up(result, None)
+                phrasing += 1
+            elif reaction is Reaction.REPHRASE:
+                phrasing += 1
+            elif reaction is Reaction.BARGE_IN:
+                barge_in = True
+                if self._react_rng.random() < 0.5:
+                    phrasing += 1
+        if not self.trace.achieved and (ended or len(self.trace.turns) >= MAX_TURNS_PER_GOAL):
+            self.trace.gave_up = True
+            if self._pending is not None and self._pending.trace.reaction is None:
+                self._settle(Reaction.GIVE_UP)
+            self.runtime.end_session(user.user_id, gave_up=True)
+        self._settle(Reaction.MOVE_ON)
+        self._mark_end()
+        return self.trace
+
+    # -- follow-ups the assistant asks for ---------------------------------------------
+
+    def _follow_up(self, result: TurnResult, verdict: Verdict | None) -> TurnResult:
+        """Answer an offer to learn or "Did I answer your question?" if the assistant asked."""
+        if rx.is_offer(result.reply, result.actions):
+            key = rx.asked_key(result.reply)
+            if key is None:
+                return result
+            if rx.on_offer(self.config, self._react_rng) is Reaction.DECLINE_TEACHING:
+                self._settle(Reaction.DECLINE_TEACHING)
+                text = rx.decline(self._react_rng)
+                heard = self._hear_plain(text, "decline")
+                result, _ = self._say(heard, TurnKind.DECLINE,
+                                      lambda r: judge_intent(("deny", "stop"), text, heard, r),
+                                      rephrase_of=None)
+                return result
+            self._settle(Reaction.ACCEPT_TEACHING)
+            return self._answer(key)
+        if rx.CHECK.search(result.reply) and verdict is not None:
+            self._settle(Reaction.MOVE_ON if verdict.success else Reaction.COMPLAIN)
+            text = "yes" if verdict.success else "no"
+            heard = self._hear_plain(text, "confirm")
+            expected = ("affirm",) if verdict.success else ("deny",)
+            result, _ = self._say(heard, TurnKind.CONFIRM,
+                                  lambda r: judge_intent(expected, text, heard, r), rephrase_of=None)
+        return result
+
+    def _answer(self, key: str) -> TurnResult:
+        text, value = rx.answer(self.user, key, self.config, self._react_rng)
+        heard = self.asr.hear(text, self.user.accent, random.Random(f"asr:{self.seed}:{self.goal.goal_id}:{key}:{text}"))
+        result, _ = self._say(heard, TurnKind.ANSWER,
+                              lambda r: judge_answer(key, value, text, heard, r, self.user.user_id, self.lookup),
+                              rephrase_of=None)
+        return result
+
+    def _guided_qa(self, result: TurnResult) -> bool:
+        """Answer the guided Q&A's questions; True when every answer was captured."""
+        all_captured = True
+        for _ in range(MAX_QA_ANSWERS):
+            asked = any(a.startswith("action_ask_qa_") for a in result.actions)
+            key = rx.asked_key(result.reply) if asked else None
+            if key is None:
+                break
+            self._settle(Reaction.MOVE_ON)
+            result = self._answer(key)
+            all_captured = all_captured and bool(self._pending and self._pending.trace.success)
+        return all_captured
+
+    # -- turns -------------------------------------------------------------------------
+
+    def _phrasing(self, rephrasings: int) -> str:
+        """What the user says after ``rephrasings`` rephrasings: the habitual phrasing first,
+        then the explicit fallbacks ("play some jazz") if the goal has them, then the others."""
+        goal = self.goal
+        if rephrasings > 0 and goal.fallbacks:
+            return goal.fallbacks[(rephrasings - 1) % len(goal.fallbacks)]
+        index = self.user.style.phrasing(goal.kind.value, rephrasings, len(goal.phrasings))
+        return self._decorate(goal.phrasings[index], index)
+
+    def _decorate(self, phrasing: str, index: int) -> str:
+        """The user's habitual way of saying a phrasing (the same each time they repeat it)."""
+        rng = random.Random(f"style:{self.seed}:{self.goal.goal_id}:{index}")
+        text = phrasing
+        if rng.random() < self.user.style.verbose and not text.startswith(("can you", "i ")):
+            text = "hey " + text
+        if rng.random() < self.user.style.polite and not text.endswith("please"):
+            text += " please"
+        return text
+
+    def _hear_plain(self, text: str, tag: str) -> Heard:
+        return self.asr.hear(text, self.user.accent, random.Random(f"asr:{self.seed}:{self.goal.goal_id}:{tag}"))
+
+    def _say(self, heard: Heard, kind: TurnKind, judge: Any, *, rephrase_of: int | None,
+             barge_in: bool = False, false_wake: bool = False) -> tuple[TurnResult, Verdict]:
+        self._settle(None)
+        home = self.runtime.home
+        home.advance(SECONDS_PER_TURN / 60)
+        result = self.runtime.handle(heard.text, user_id=self.user.user_id, device_id=self.goal.device_id,
+                                     barge_in=barge_in, asr_confidence=heard.confidence,
+                                     timestamp=home.clock.now)
+        verdict: Verdict = judge(result)
+        rewrite = result.rewrite or {}
+        turn_id = getattr(result, "turn_id", None)
+        trace = TurnTrace(
+            day=self.day, user_id=self.user.user_id, goal_id=self.goal.goal_id, kind=kind,
+            success=verdict.success,
+            failure_point=None if verdict.failure_point is None else verdict.failure_point.value,
+            offered="action_offer_teaching" in result.actions,
+            rewrite_source=rewrite.get("source") if rewrite else None,
+            preference_correct=verdict.preference_correct, turn_id=turn_id,
+        )
+        self.trace.turns.append(trace)
+        truth = truth_record(
+            goal_id=f"{self.goal.goal_id}~false_wake" if false_wake else self.goal.goal_id,
+            goal_intent="false_wake" if false_wake else self.goal.intent,
+            said=heard.said, heard=heard.text, false_wake=false_wake, verdict=verdict,
+            rephrase_of=rephrase_of, reaction=None, turn_kind=kind)
+        self._pending = _Pending(trace, truth)
+        return result, verdict
+
+    def _settle(self, reaction: Reaction | None) -> None:
+        """Write the pending turn's truth with the user's reaction to it (once; default move on)."""
+        pending = self._pending
+        if pending is None or pending.trace.reaction is not None:
+            return
+        reaction = reaction or Reaction.MOVE_ON
+        pending.trace.reaction = reaction.value
+        pending.truth["reaction"] = reaction.value
+        self._annotate(pending.trace.turn_id, pending.truth)
+
+    def _mark_end(self) -> None:
+        last = next((t for t in reversed(self.trace.turns) if t.kind is not TurnKind.FALSE_WAKE), None)
+        if last is not None:
+            self._annotate(last.turn_id, {"goal_achieved": self.trace.achieved})
+        self._pending = None
+
+    def _annotate(self, turn_id: int | None, truth: dict[str, Any]) -> None:
+        log = getattr(self.runtime, "log", None)
+        if turn_id is not None and log is not None:
+            log.annotate(turn_id, truth)

@@ -1,0 +1,90 @@
+"""Population runs through a fake runtime: determinism, clean learning per arm, truth for
+every turn, the metrics' keys and arithmetic."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+
+from simulator.population.metrics import CONTRACT_KEYS, summarize, teachable_scores
+from simulator.population.run import PopulationError, run_population
+from simulator.population.session import TurnTrace
+from simulator.population.truth import TurnKind
+from tests.simulator.population.fakes import FakeRuntime
+
+
+def _ticks():
+    counter = itertools.count()
+    return lambda: next(counter) * 0.01
+
+
+def _run(runtime: FakeRuntime, arm: str = "baseline", seed: int = 5) -> dict:
+    report = run_population(runtime, users=4, days=2, seed=seed, arm=arm, miner=None, timer=_ticks())
+    return summarize(report)
+
+
+def test_one_seed_gives_identical_json() -> None:
+    first = json.dumps(_run(FakeRuntime()), sort_keys=True)
+    second = json.dumps(_run(FakeRuntime()), sort_keys=True)
+    assert first == second
+    assert json.dumps(_run(FakeRuntime(), seed=6), sort_keys=True) != first
+
+
+def test_arms_start_clean_and_meet_the_same_first_turns() -> None:
+    runtime = FakeRuntime()
+    _run(runtime, "baseline")
+    baseline = [(r.user_id, r.text) for r in runtime.log.turns()]
+    _run(runtime, "teachable")
+    teachable = [(r.user_id, r.text) for r in runtime.log.turns()]
+    assert runtime.resets == 2
+    # Until teaching changes the conversation, both arms hear exactly the same things.
+    assert baseline[:5] == teachable[:5]
+
+
+def test_every_logged_turn_has_truth_and_each_goal_ends_with_its_outcome() -> None:
+    runtime = FakeRuntime()
+    _run(runtime)
+    rows = list(runtime.log.turns())
+    assert rows
+    for row in rows:
+        assert {"goal_id", "success", "failure_point", "reaction", "said", "heard"} <= set(row.truth)
+        assert row.truth["success"] == (row.truth["failure_point"] is None)
+    ends = [row for row in rows if "goal_achieved" in row.truth]
+    assert len({row.truth["goal_id"] for row in ends}) == len(ends)
+
+
+def test_sessions_end_and_timestamps_follow_the_home_clock() -> None:
+    runtime = FakeRuntime()
+    _run(runtime)
+    users = {user for user, _ in runtime.ended}
+    assert len(users) == 4
+    stamps = [t for t in runtime.timestamps if t is not None]
+    assert len(stamps) == len(runtime.timestamps)
+    assert (stamps[-1] - stamps[0]).days >= 1
+
+
+def test_the_json_has_the_contract_keys() -> None:
+    figures = _run(FakeRuntime())
+    assert list(figures)[: len(CONTRACT_KEYS)] == list(CONTRACT_KEYS)
+    assert len(figures["defect_rate_by_day"]) == 2
+    assert figures["turns_per_second"] > 0
+
+
+def test_teaching_offers_are_scored_against_the_previous_turn() -> None:
+    def turn(success: bool, offered: bool) -> TurnTrace:
+        return TurnTrace(day=0, user_id="u", goal_id="g", kind=TurnKind.REQUEST, success=success,
+                         failure_point=None, offered=offered, rewrite_source=None, preference_correct=None)
+
+    # defect -> offer (hit), success -> offer (false alarm), defect -> no offer (miss)
+    turns = [turn(False, False), turn(True, True), turn(True, True), turn(False, False), turn(True, False)]
+    offers, hits, positives = teachable_scores({("u", 0): turns})
+    assert (offers, hits, positives) == (2, 1, 2)
+
+
+def test_bad_arguments_are_refused_clearly() -> None:
+    with pytest.raises(PopulationError, match="at least one user"):
+        run_population(FakeRuntime(), users=0, days=1, seed=1, arm="baseline")
+    with pytest.raises(PopulationError, match="unknown arm"):
+        run_population(FakeRuntime(), users=1, days=1, seed=1, arm="sometimes")
