@@ -1,0 +1,84 @@
+"""Self-learning rewrites through the real stack: a failure several users fixed the same way
+becomes a global rewrite that fixes a new user's turn; a user's own recurring fix becomes a
+personal rewrite for that user only; a rewrite that keeps failing is retired."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assistant.learning.mining import MineConfig, mine
+from assistant.learning.rewrites import MinedPair, State
+
+START = dt.datetime(2026, 1, 5, 8, 0)
+DEVICE = "kitchen_speaker"
+
+
+@pytest.fixture
+def learning(fresh):
+    """The session runtime with a clean learning state before and after."""
+    fresh.reset_learning()
+    yield fresh
+    fresh.reset_learning()
+
+
+def say(rt, user: str, text: str, minute: float, asr: float | None = None):
+    return rt.handle(text, user_id=user, device_id=DEVICE, asr_confidence=asr,
+                     timestamp=START + dt.timedelta(minutes=minute))
+
+
+def fail_then_fix(rt, user: str, wrong: str, right: str, minute: float) -> None:
+    failed = say(rt, user, wrong, minute, asr=0.6)
+    assert failed.problems or failed.intent == "nlu_fallback", failed.reply
+    fixed = say(rt, user, right, minute + 0.2)
+    assert not fixed.problems, fixed.reply
+    rt.end_session(user)
+
+
+def test_a_fix_shared_by_several_users_becomes_a_global_rewrite(learning) -> None:
+    rt = learning
+    for i, user in enumerate(("ann", "bob", "cat")):
+        fail_then_fix(rt, user, "play maj and dragons", "play imagine dragons", minute=10 * i)
+    report = mine(rt.log, rt.rewrites, MineConfig())
+    added = {(r.source, r.target, r.scope) for r in report.added}
+    assert ("play maj and dragons", "play imagine dragons", "global") in added
+    result = say(rt, "dan", "play maj and dragons", 60, asr=0.6)
+    assert result.rewrite is not None and result.rewrite["source"] == "precomputed"
+    assert result.rewrite["original"] == "play maj and dragons"
+    assert "Imagine Dragons" in result.reply
+    say(rt, "dan", "thanks", 61)
+    rt.end_session("dan")
+    logged = [t for t in rt.log.turns(user_id="dan")]
+    assert logged[0].text == "play maj and dragons" and logged[0].text_rewritten == "play imagine dragons"
+    pair = [r for r in rt.rewrites.all() if r.source == "play maj and dragons"][0]
+    assert (pair.wins, pair.losses) == (1, 0)
+
+
+def test_one_users_own_fix_becomes_a_personal_rewrite_for_them_only(learning) -> None:
+    rt = learning
+    for day in range(2):
+        fail_then_fix(rt, "eve", "play maj and dragons", "play imagine dragons", minute=24 * 60 * day)
+    report = mine(rt.log, rt.rewrites, MineConfig())
+    scopes = {(r.source, r.user_id) for r in report.added}
+    assert ("play maj and dragons", "eve") in scopes
+    assert ("play maj and dragons", "*") not in scopes     # one user cannot make a global pair
+    assert say(rt, "eve", "play maj and dragons", 3 * 24 * 60, asr=0.6).rewrite["source"] == "precomputed"
+    other = say(rt, "fay", "play maj and dragons", 3 * 24 * 60, asr=0.95)
+    assert other.rewrite is None and other.problems == ["NOT_FOUND"]
+
+
+def test_a_rewrite_that_keeps_failing_is_retired(learning) -> None:
+    rt = learning
+    rt.rewrites.apply_mined([MinedPair("what time is it", "play the hunger games", support=3, probability=0.9)])
+    for i in range(3):
+        bad = say(rt, "gus", "what time is it", 10 * i)
+        if bad.rewrite is None:
+            break
+        assert bad.rewrite["rewritten"] == "play the hunger games"
+        say(rt, "gus", "no, that's wrong", 10 * i + 0.1)
+        rt.end_session("gus")
+    pair = rt.rewrites.all()[0]
+    assert pair.state is State.RETIRED and pair.losses >= 2
+    after = say(rt, "gus", "what time is it", 60)
+    assert after.rewrite is None and after.intent == "ask_time"
