@@ -22,6 +22,8 @@ MODEL_FILE = "failure_point.joblib"
 META_FILE = "failure_point.json"
 LOW_ASR = 0.6
 LOW_NLU = 0.6
+# Refusals and action problems that mean the request's target or value was not resolved.
+ENTITY_PROBLEMS = frozenset({"NO_SUCH_DEVICE", "AMBIGUOUS", "NO_TARGET", "NOT_FOUND", "UNKNOWN_CITY"})
 
 
 class ModelUnavailable(RuntimeError):
@@ -41,8 +43,8 @@ def rules(ctx: TurnContext, feats: dict[str, Any]) -> str:
         return "false_wake"
     if (t.asr_confidence is not None and t.asr_confidence < LOW_ASR) or feats.get("oov_rate", 0.0) >= 0.34:
         return "asr"
-    reasons = set(tk.refusal_reasons(t))
-    if reasons & {"NO_SUCH_DEVICE", "AMBIGUOUS"} or (intent in NEEDS_ENTITY and feats.get("missing_entity")):
+    reasons = set(tk.refusal_reasons(t)) | set(tk.problems(t))
+    if reasons & ENTITY_PROBLEMS or (intent in NEEDS_ENTITY and feats.get("missing_entity")):
         return "entity_resolution"
     if tk.is_fallback(t) or (t.confidence is not None and t.confidence < LOW_NLU):
         return "nlu"

@@ -110,6 +110,7 @@ def features(ctx: TurnContext, vocab: frozenset[str] | None = None) -> dict[str,
         "missing_entity": float(intent in NEEDS_ENTITY and not entities),
         "n_directives": float(len(t.directives or [])),
         "n_refused": float(len(reasons)),
+        "n_problems": float(len(tk.problems(t))),
         "fallback": float(tk.is_fallback(t)),
         "reply_apology": float(bool(_APOLOGY.search(t.reply or ""))),
         "reply_empty": float(not (t.reply or "").strip()),
@@ -130,6 +131,8 @@ def features(ctx: TurnContext, vocab: frozenset[str] | None = None) -> dict[str,
         f["entity=" + name] = 1.0
     for reason in reasons:
         f["refusal=" + reason] = 1.0
+    for problem in tk.problems(t):
+        f["problem=" + problem] = 1.0
     for action in t.actions or []:
         if action != "action_listen":
             f["action=" + str(action)] = 1.0
@@ -157,7 +160,7 @@ def _neighbour(prefix: str, t: TurnRecord, other: TurnRecord | None, same_goal: 
         prefix + "_jaccard": jaccard(t.text or "", other.text or ""),
         prefix + "_gap_log": _log_gap(gap),
         prefix + "_barge_in": float(bool(other.barge_in)),
-        prefix + "_refused": float(bool(tk.refusal_reasons(other))),
+        prefix + "_refused": float(bool(tk.refusal_reasons(other) or tk.problems(other))),
         prefix + "_fallback": float(tk.is_fallback(other)),
         prefix + "_same_entities": float(tk.entity_values(other) == tk.entity_values(t)),
         prefix + "_n_directives": float(len(other.directives or [])),

@@ -103,6 +103,8 @@ def _judge(turn: TurnRecord, after: Sequence[TurnRecord], w: SignalWeights) -> T
             signals.append(("fallback", w.fallback))
         if tk.refusal_reasons(turn):
             signals.append(("refused", w.refused))
+        if tk.problems(turn):
+            signals.append(("problem", w.refused))
         if turn.confidence is not None and turn.confidence < w.low_confidence:
             signals.append(("low_nlu_confidence", w.low_nlu))
         if turn.asr_confidence is not None and turn.asr_confidence < w.low_confidence:

@@ -14,6 +14,7 @@ from typing import Iterable, Sequence
 from assistant.analytics import turns as tk
 from assistant.analytics.similarity import PairSimilarity, token_similarity
 from assistant.learning.log import Feedback, TurnRecord
+from assistant.learning.text import jaccard
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,16 @@ def segment(records: Iterable[TurnRecord], similarity: PairSimilarity = token_si
     pairs: list[_Pending] = []
     for session in grouped.values():
         pairs.extend(_candidate_pairs(session, config))
-    scores = similarity([(p.previous.text or "", p.current.text or "") for p in pairs]) if pairs else []
-    score_of = {id(p.current): float(s) for p, s in zip(pairs, scores)}
+    score_of: dict[int, float] = {}
+    ambiguous: list[_Pending] = []
+    for pair in pairs:
+        overlap = jaccard(pair.previous.text or "", pair.current.text or "")
+        if settled_without_similarity(pair.previous, pair.current, overlap, config):
+            score_of[id(pair.current)] = overlap
+        else:
+            ambiguous.append(pair)
+    scores = similarity([(p.previous.text or "", p.current.text or "") for p in ambiguous]) if ambiguous else []
+    score_of.update({id(p.current): float(s) for p, s in zip(ambiguous, scores)})
     goals: list[Goal] = []
     for (user, session_id), session in grouped.items():
         goals.extend(_segment_session(user, session_id, session, score_of, config))
@@ -151,6 +160,16 @@ def continues(previous: TurnRecord, current: TurnRecord, similarity: float,
     complained = (said.get(Feedback.DISSATISFACTION) or said.get(Feedback.BARGE_IN)
                   or current.barge_in or tk.explicit(previous) == "no")
     return bool(complained) and similarity >= config.after_complaint_similarity
+
+
+def settled_without_similarity(previous: TurnRecord, current: TurnRecord, overlap: float,
+                               config: SegmentConfig = SegmentConfig()) -> bool:
+    """Whether `continues` decides the same whatever the similarity above the token overlap
+    (so the pair needs no embedding)."""
+    said = tk.feedback(previous)
+    return (tk.explicit(previous) == "yes" or overlap >= config.repeat_similarity
+            or (not _conflicting_entities(previous, current)
+                and bool(said.get(Feedback.REPEAT) or said.get(Feedback.REPHRASE))))
 
 
 def _conflicting_entities(a: TurnRecord, b: TurnRecord) -> bool:

@@ -70,6 +70,11 @@ def refusal_reasons(turn: TurnRecord) -> list[str]:
     return [r for r in reasons if r not in HARMLESS_REFUSALS]
 
 
+def problems(turn: TurnRecord) -> list[str]:
+    """Problems the actions tagged (NO_TARGET, NOT_FOUND, UNKNOWN_CITY...); [] in older logs."""
+    return [str(p) for p in (getattr(turn, "problems", None) or []) if p]
+
+
 def is_fallback(turn: TurnRecord) -> bool:
     return (turn.intent or "") in FALLBACK_INTENTS or any(a in FALLBACK_ACTIONS for a in turn.actions or [])
 

@@ -26,6 +26,9 @@ def test_rules_name_each_stage() -> None:
                         refused=[["turn_on garage_light", "NO_SUCH_DEVICE", "none"]],
                         feedback={"rephrase": True}),
                    turn(6, "switch on the garage lamp", "turn_on"))[0] == "entity_resolution"
+    assert _points(turn(0, "what's the weather in atlantis", "ask_weather", problems=["UNKNOWN_CITY"],
+                        feedback={"rephrase": True}),
+                   turn(6, "weather in atlanta", "ask_weather"))[0] == "entity_resolution"
     assert _points(turn(0, "kitchen light go", "nlu_fallback", confidence=0.3, feedback={"rephrase": True}),
                    turn(6, "turn on the kitchen light", "turn_on"))[0] == "nlu"
     assert _points(turn(0, "play hunger games", "play_media", entities={"media_title": "hunger games"},

@@ -106,3 +106,21 @@ def test_embedding_similarity_embeds_each_distinct_text_once() -> None:
     scores = embedding_similarity(encode)([("Light on!", "light on"), ("light on", "music"), ("music", "Music")])
     assert len(seen) == 1 and sorted(seen[0]) == ["light on", "music"]
     assert [round(s, 3) for s in scores] == [1.0, 0.0, 1.0]
+
+
+def test_pairs_settled_by_flags_or_overlap_are_not_embedded() -> None:
+    calls: list[list[tuple[str, str]]] = []
+
+    def fake(pairs):
+        calls.append(list(pairs))
+        return [0.0] * len(pairs)
+
+    records = numbered(
+        turn(0, "play maj and dragons", "play_media", feedback={"rephrase": True}),
+        turn(5, "put on imagine dragons", "play_media"),
+        turn(9, "put on imagine dragons", "play_media"),
+        turn(14, "what's the weather", "ask_weather", confidence=0.5),
+    )
+    goals = segment(records, fake)
+    assert calls == [[("put on imagine dragons", "what's the weather")]]
+    assert [len(g.turns) for g in goals] == [3, 1]
