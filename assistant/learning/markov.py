@@ -11,7 +11,8 @@ state reaches an absorbing state because every chain ends in one).
 For an utterance that usually fails when said (its direct success share is low), the rewrite
 target is the state reached later in its chains with the highest probability of success. A
 global pair needs `min_users` distinct users behind it, so one user cannot poison the table;
-a personal pair needs `min_personal_support` of that user's own chains.
+a personal pair needs `min_personal_support` of that user's own chains, and is kept only
+where the global table has no pair for that source or the user's own target works better.
 """
 
 from __future__ import annotations
@@ -190,7 +191,11 @@ def select_pairs(chains: RephraseChains, probabilities: "np.ndarray",
             continue
         target, support = best
         probability = float(probabilities[target])
-        if chosen.get(source) == target or probability < config.min_probability:
+        if probability < config.min_probability:
+            continue
+        known = chosen.get(source)
+        # The global pair already serves this user unless their own target does better.
+        if known is not None and (known == target or probability <= float(probabilities[known])):
             continue
         pairs.append(MinedPair(names[source], names[target], support, probability, user_id=user_id))
     pairs.sort(key=lambda p: (p.user_id != GLOBAL, p.user_id, p.source, p.target))

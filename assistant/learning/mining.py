@@ -10,6 +10,7 @@ target), never for what was heard.
 
 from __future__ import annotations
 
+import json
 import time
 from array import array
 from dataclasses import dataclass, field
@@ -128,13 +129,14 @@ def find_chains(turns: Iterable["TurnRecord"], thresholds: RephraseThresholds,
     candidates = _Candidates()
     overlaps: dict[tuple[int, int], float] = {}
     token_sets: list[frozenset[str]] = []
+    keys: dict[str, str] = {}
 
     def stream() -> Iterator[TurnFacts]:
         for turn in turns:
             report.turns += 1
             if progress is not None and report.turns % 5000 == 0:
                 progress("read", report.turns, total)
-            found = facts(turn, thresholds, position=len(table.state))
+            found = facts(turn, thresholds, position=len(table.state), keys=keys)
             if found is None:
                 report.skipped += 1
                 continue
@@ -240,7 +242,7 @@ def mine(log: TurnSource, store: "RewriteStore", config: MineConfig = MineConfig
     report = MineReport()
     total = _count(log)
     try:
-        chains = find_chains(log.turns(), config.rephrase, similarity or minilm_similarity, report,
+        chains = find_chains(read_turns(log), config.rephrase, similarity or minilm_similarity, report,
                              max_hops=config.markov.max_hops, progress=progress, total=total)
     except MiningError:
         raise
@@ -258,6 +260,74 @@ def mine(log: TurnSource, store: "RewriteStore", config: MineConfig = MineConfig
         report.index_rows = _rebuild_index(log, store)
     report.seconds = time.perf_counter() - started
     return report
+
+
+# Columns mining never reads; the home snapshot in `context` makes a row large.
+_HEAVY_COLUMNS = frozenset({"context", "reply", "entities", "directives", "truth"})
+
+
+def read_turns(log: TurnSource, batch: int = 20_000) -> Iterator["TurnRecord"]:
+    """The log's turns in id order, without the columns mining never reads.
+
+    An `InteractionLog` is read through its table with those columns left out (decoding
+    each row's home snapshot would take most of the time); any other source is used as is.
+    """
+    table, engine = getattr(log, "_turns", None), getattr(log, "_engine", None)
+    if table is None or engine is None or "id" not in table.c:
+        return log.turns()
+    return _light_rows(engine, table, batch)
+
+
+def _light_rows(engine: Any, table: Any, batch: int) -> Iterator["TurnRecord"]:
+    import dataclasses
+
+    import sqlalchemy as sa
+
+    from assistant.learning.log import TurnRecord
+
+    fields = {f.name: f for f in dataclasses.fields(TurnRecord)}
+    columns = [c for c in table.c if c.name in fields and c.name not in _HEAVY_COLUMNS]
+    decoded = {c.name: fields[c.name].default_factory for c in columns
+               if fields[c.name].default_factory in (list, dict)}  # type: ignore[comparison-overlap]
+    # SQLite keeps timestamps as text; parsing them in C beats SQLAlchemy's regex, and a
+    # garbage one becomes a skipped row instead of an error that stops the read.
+    selected = [sa.type_coerce(c, sa.String).label(c.name) if c.name == "timestamp" else c for c in columns]
+    last = 0
+    while True:
+        query = sa.select(*selected).where(table.c.id > last).order_by(table.c.id).limit(batch)
+        with engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        if not rows:
+            return
+        for row in rows:
+            values = dict(row)
+            for name, default in decoded.items():
+                values[name] = _json(values[name], default)
+            values["timestamp"] = _timestamp(values.get("timestamp"))
+            values["barge_in"] = bool(values.get("barge_in"))
+            yield TurnRecord(**values)
+        last = rows[-1]["id"]
+
+
+def _json(text: Any, default: Callable[[], Any]) -> Any:
+    if text == "[]" or text == "{}" or text is None:
+        return default()
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return default()
+    return value if isinstance(value, type(default())) else default()
+
+
+def _timestamp(value: Any) -> Any:
+    import datetime as dt
+
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return value
 
 
 def _count(log: TurnSource) -> int | None:

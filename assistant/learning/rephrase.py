@@ -98,12 +98,21 @@ def is_corrupt(turn: TurnRecord) -> bool:
                 and isinstance(turn.feedback, dict) and isinstance(turn.id, int))
 
 
-def facts(turn: TurnRecord, thresholds: RephraseThresholds, position: int = -1) -> TurnFacts | None:
-    """The facts of one turn, or None for a corrupt row."""
+def facts(turn: TurnRecord, thresholds: RephraseThresholds, position: int = -1,
+          keys: dict[str, str] | None = None) -> TurnFacts | None:
+    """The facts of one turn, or None for a corrupt row.
+
+    ``keys`` caches normalized texts across calls (a log repeats the same utterances a lot).
+    """
     if is_corrupt(turn):
         return None
     text = effective_text(turn)
-    key = normalize(text)
+    if keys is None:
+        key = normalize(text)
+    else:
+        key = keys.get(text)
+        if key is None:
+            key = keys[text] = normalize(text)
     confidence = turn.confidence if isinstance(turn.confidence, (int, float)) else None
     low = confidence is not None and confidence < thresholds.low_confidence
     worked = succeeded(turn)

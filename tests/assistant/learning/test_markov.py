@@ -68,9 +68,11 @@ def test_one_user_cannot_poison_the_global_table() -> None:
     chains = _chains(*[("mallory", ["x", "buy stuff"], True)] * 5,
                      ("u1", ["x", "z"], True), ("u2", ["x", "z"], True))
     pairs = solve(chains, MarkovConfig(min_users=2, min_personal_support=2)).pairs
-    assert MinedPair("x", "z", 2, pytest.approx(1.0)) in pairs
-    assert MinedPair("x", "buy stuff", 5, pytest.approx(1.0), user_id="mallory") in pairs
-    assert all(not (p.user_id == "*" and p.target == "buy stuff") for p in pairs)
+    # mallory's five chains make no global pair; the global one serves her as well as her own
+    assert pairs == [MinedPair("x", "z", 2, pytest.approx(1.0))]
+    alone = solve(_chains(*[("mallory", ["x", "buy stuff"], True)] * 5),
+                  MarkovConfig(min_users=2, min_personal_support=2)).pairs
+    assert alone == [MinedPair("x", "buy stuff", 5, pytest.approx(1.0), user_id="mallory")]
 
 
 def test_a_target_below_the_probability_bound_is_dropped() -> None:
@@ -115,3 +117,17 @@ def test_bad_bounds_are_refused() -> None:
         MarkovConfig(min_probability=1.5)
     with pytest.raises(ValueError):
         MarkovConfig(min_users=0)
+
+
+def test_a_personal_pair_is_kept_only_where_it_beats_the_global_one() -> None:
+    # Everyone fixes x with z (P = 1); dora twice says y, which works one time in two.
+    chains = _chains(("u1", ["x", "z"], True), ("u2", ["x", "z"], True),
+                     ("dora", ["x", "y"], True), ("dora", ["x", "y"], True),
+                     ("u3", ["y"], False), ("u4", ["y"], False))
+    pairs = solve(chains, MarkovConfig(min_users=2, min_personal_support=2)).pairs
+    assert [(p.source, p.target, p.user_id) for p in pairs] == [("x", "z", "*")]
+    # ... but when dora's own target works better than the global one, it is hers.
+    chains = _chains(("u1", ["x", "z"], True), ("u2", ["x", "z"], True), ("u3", ["z"], False),
+                     ("u4", ["z"], False), ("dora", ["x", "y"], True), ("dora", ["x", "y"], True))
+    pairs = solve(chains, MarkovConfig(min_users=2, min_personal_support=2)).pairs
+    assert [(p.source, p.target, p.user_id) for p in pairs] == [("x", "z", "*"), ("x", "y", "dora")]

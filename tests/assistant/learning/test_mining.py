@@ -130,8 +130,13 @@ def test_a_corrupt_row_is_skipped_and_counted(stores) -> None:
         conn.execute(sa.text(
             "UPDATE turns SET user_id = '', session_id = '', text = '', entities = '{garbage', "
             "actions = 'nope', context = '{', feedback = 'not json' WHERE id = :id"), {"id": broken.id})
-    report = _mine(log, store)
-    assert (report.turns, report.skipped, report.global_pairs) == (5, 1, 1)
+        conn.execute(sa.text("UPDATE turns SET timestamp = 'yesterday-ish', feedback = '[1' WHERE id = :id"),
+                     {"id": broken.id - 1})
+    # (the retrieval index reads the log with InteractionLog.turns(), which stops at a garbage timestamp)
+    report = _mine(log, store, rebuild_index=False)
+    assert (report.turns, report.skipped, report.global_pairs) == (5, 2, 0)
+    # bob's second turn lost its timestamp: only alice's chain is left (one user: no global pair)
+    assert report.rephrases == 1
 
 
 def test_a_failing_write_leaves_the_table_untouched(stores, monkeypatch) -> None:
@@ -184,3 +189,20 @@ def test_the_real_model_links_an_asr_confusion_to_its_rephrase(stores) -> None:
     report = mine(log, store, MineConfig())
     assert report.embedded_pairs == 2
     assert [(r.source, r.target) for r in store.all()] == [("turn of the kitchen lied", "turn off the kitchen light")]
+
+
+def test_the_light_reader_returns_what_mining_needs(stores) -> None:
+    from assistant.learning.mining import read_turns
+
+    log, _ = stores
+    turns = failed_then_fixed("alice", WRONG, RIGHT, at=0)
+    turns[0].actions, turns[0].context = ["action_default_fallback"], {"home": {"big": "x" * 1000}}
+    turns[1].text_rewritten, turns[1].barge_in = "play imagine dragons please", True
+    _record(log, turns)
+    light = list(read_turns(log))
+    full = list(log.turns())
+    assert [(t.id, t.user_id, t.session_id, t.timestamp, t.text, t.text_rewritten, t.intent, t.confidence,
+             t.actions, t.feedback, t.barge_in) for t in light] == [
+        (t.id, t.user_id, t.session_id, t.timestamp, t.text, t.text_rewritten, t.intent, t.confidence,
+         t.actions, t.feedback, t.barge_in) for t in full]
+    assert light[0].context == {} and full[0].context["home"]["big"]
