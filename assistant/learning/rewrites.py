@@ -255,7 +255,8 @@ class RewriteStore:
         try:
             with self._engine.begin() as conn:
                 rewrite.id = int(conn.execute(sa.insert(self._rewrites).values(**row)).inserted_primary_key[0])
-                self._bump(conn)
+                if rewrite.origin is Origin.MARKOV:   # retrieval rows are not in the lookup map
+                    self._bump(conn)
         except Exception as error:  # noqa: BLE001
             raise RewriteStoreError(f"could not store the rewrite {rewrite.source!r}: {error}") from error
         rewrite.created_at = rewrite.updated_at = now
