@@ -266,8 +266,15 @@ def debug_table(result: TurnResult) -> Table:
     table.add_column(style="bold magenta", no_wrap=True)
     table.add_column()
     if result.rewrite:
-        table.add_row("rewrite", Text(f"{result.rewrite.get('original')!r} → {result.rewrite.get('rewritten')!r} "
-                                      f"({result.rewrite.get('source')})"))
+        rw = result.rewrite
+        table.add_row("rewrite", Text(f"{rw.get('original')!r} → {rw.get('rewritten')!r} ({rw.get('source')}"
+                                      + (f", #{rw['rewrite_id']}" if rw.get("rewrite_id") else "") + ")"))
+        if rw.get("why"):
+            table.add_row("why", Text(str(rw["why"]), style=DIM))
+    if result.problems:
+        table.add_row("problems", Text(", ".join(result.problems)))
+    if result.turn_id is not None:
+        table.add_row("logged", Text(f"turn #{result.turn_id}", style=DIM))
     if result.intent is None:
         table.add_row("intent", Text("- (Rasa was not called)", style=DIM))
     else:

@@ -161,3 +161,14 @@ def test_real_default_home_renders() -> None:
         assert device.name in out
     assert "locked" in out and "idle" in out
     assert str(home.clock.time_of_day.value) in out
+
+
+def test_debug_table_says_why_a_turn_was_rewritten_and_where_it_was_logged() -> None:
+    result = TurnResult(text="play maj and dragons", intent="play_media", confidence=0.99, turn_id=12,
+                        problems=["NOT_FOUND"],
+                        rewrite={"source": "global", "rewrite_id": 4, "original": "play maj and dragons",
+                                 "rewritten": "play imagine dragons", "why": "low ASR confidence (0.60)"})
+    out = text_of(debug_table(result))
+    assert "'play maj and dragons' → 'play imagine dragons' (global, #4)" in out
+    assert "low ASR confidence (0.60)" in out
+    assert "NOT_FOUND" in out and "turn #12" in out
