@@ -216,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help="SQLite file (default: a temporary one)")
     parser.add_argument("--similarity", choices=["minilm", "jaccard"], default="minilm")
     parser.add_argument("--with-index", action="store_true", help="also rebuild the retrieval index")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="mine a second time under tracemalloc for the Python heap's peak (slow)")
     parser.add_argument("--score-turns", type=int, default=50_000,
                         help="score rephrase detection against the truth on this many first turns")
     parser.add_argument("--json", help="write the figures as JSON here")
@@ -251,6 +253,14 @@ def main(argv: list[str] | None = None) -> int:
     figures["rss_mib_at_start"] = round(rss_before, 1)
     figures.update({k: v for k, v in report.to_json().items() if not isinstance(v, list)})
     figures["added"] = len(report.added)
+    if args.tracemalloc:
+        import tracemalloc
+
+        with RewriteStore.open(Path(folder.name) / "traced.db") as traced:
+            tracemalloc.start()
+            mine(source, traced, MineConfig(), similarity=similarity, rebuild_index=False)
+            figures["tracemalloc_peak_mib"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+            tracemalloc.stop()
     figures["examples"] = [f"{r.source} -> {r.target} ({r.support} users, p={r.probability:.2f})"
                            for r in report.added if r.is_global][:8]
     if args.score_turns:

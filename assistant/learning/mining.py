@@ -78,6 +78,8 @@ class MineReport:
     unchanged: int = 0
     index_rows: int | None = None   # None when the retrieval index was not rebuilt
     seconds: float = 0.0
+    embedded_texts: int = 0         # distinct utterances MiniLM embedded
+    stage_seconds: dict[str, float] = field(default_factory=dict)   # read, embed, solve, store, index
 
     def summary(self) -> str:
         return (f"{self.turns} turns read ({self.skipped} skipped), {self.rephrases} rephrases in "
@@ -96,6 +98,8 @@ class MineReport:
                 "updated": [r.to_json() for r in self.updated],
                 "retired": [r.to_json() for r in self.retired],
                 "unchanged": self.unchanged, "index_rows": self.index_rows,
+                "embedded_texts": self.embedded_texts,
+                "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
                 "seconds": round(self.seconds, 3)}
 
 
@@ -185,10 +189,13 @@ def _score_pending(candidates: _Candidates, thresholds: RephraseThresholds,
     """Embed what overlap could not settle: each distinct pair of utterances once."""
     if not candidates.pending:
         return
+    started = time.perf_counter()
     distinct = sorted(set(candidates.pending_keys))
+    report.embedded_texts = len({text for pair in distinct for text in pair})
     if progress is not None:
         progress("embed", 0, len(distinct))
     scores = dict(zip(distinct, similarity(distinct)))
+    report.stage_seconds["embed"] = time.perf_counter() - started
     if progress is not None:
         progress("embed", len(distinct), len(distinct))
     report.embedded_pairs = len(candidates.pending)
@@ -248,16 +255,23 @@ def mine(log: TurnSource, store: "RewriteStore", config: MineConfig = MineConfig
         raise
     except Exception as error:  # noqa: BLE001 - one clear error; nothing was written yet
         raise MiningError(f"could not read the interaction log after {report.turns} turns: {error}") from error
+    report.stage_seconds["read"] = time.perf_counter() - started - report.stage_seconds.get("embed", 0.0)
     if progress is not None:
         progress("solve", 0, None)
+    stage = time.perf_counter()
     result = solve(chains, config.markov)
+    report.stage_seconds["solve"] = time.perf_counter() - stage
     report.states = result.states
     report.pairs = len(result.pairs)
     report.global_pairs = sum(1 for p in result.pairs if p.user_id == GLOBAL)
     report.personal_pairs = report.pairs - report.global_pairs
+    stage = time.perf_counter()
     _store(store, result.pairs, report)
+    report.stage_seconds["store"] = time.perf_counter() - stage
     if rebuild_index:
+        stage = time.perf_counter()
         report.index_rows = _rebuild_index(log, store)
+        report.stage_seconds["index"] = time.perf_counter() - stage
     report.seconds = time.perf_counter() - started
     return report
 
