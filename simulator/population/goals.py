@@ -288,12 +288,10 @@ def build_goal(kind: GoalKind, user: "SimUser", goal_id: str, time: str, rng: ra
                     phrasings=_fill(kind, city=city.name.lower()),
                     outcome=Outcome(reply=rf"\bIn {_escape(city.label)}\b"), slots={"city": city.name},
                     critical=(city.name.lower(),), keywords=("weather",))
-    if kind is K.WEATHER_HOME:
-        fahrenheit = prefs.temperature_unit == "fahrenheit"
+    if kind is K.WEATHER_HOME:  # the city is what counts; the unit is only a nicety
         return Goal(**common, intent="ask_weather", device_id=user.device_in(rng.choice(user.rooms)),
                     phrasings=_fill(kind),
-                    outcome=Outcome(reply=rf"\bIn {_escape(prefs.home_city)}\b" + (".*Fahrenheit" if fahrenheit else ""),
-                                    reply_not=None if fahrenheit else "Fahrenheit"),
+                    outcome=Outcome(reply=rf"\bIn {_escape(prefs.home_city)}\b"),
                     keywords=("weather",), pref_keys=("home_city", "temperature_unit"),
                     fallbacks=(f"what's the weather in {prefs.home_city.lower()}",))
     if kind in (K.TEAM_NAMED, K.TEAM_MINE):

@@ -135,6 +135,9 @@ class GoalSession:
                 break
             self.trace.achieved = verdict.success
             self._follow_up(result, verdict)
+            if not verdict.success and self._taught_what_was_wanted():
+                self.trace.achieved = True  # said again in answer to an offer to learn
+                break
             if verdict.success or verdict.failure_point is FailurePoint.CORRECT:
                 break  # done, or told why it cannot be done: the user moves on
             reaction = rx.on_defect(attempts, user, self.config, self._react_rng)
@@ -191,6 +194,13 @@ class GoalSession:
                                   lambda r: judge_intent(expected, text, heard, r), rephrase_of=None)
         return result
 
+    def _taught_what_was_wanted(self) -> bool:
+        wanted = self.goal.outcome.preference
+        if wanted is None or self.lookup is None:
+            return False
+        stored = self.lookup(self.user.user_id, wanted[0])
+        return stored is not None and stored.lower() == wanted[1].lower()
+
     def _answer(self, key: str) -> TurnResult:
         text, value = rx.answer(self.user, key, self.config, self._react_rng)
         heard = self.asr.hear(text, self.user.accent, random.Random(f"asr:{self.seed}:{self.goal.goal_id}:{key}:{text}"))
@@ -227,6 +237,8 @@ class GoalSession:
         """The user's habitual way of saying a phrasing (the same each time they repeat it)."""
         rng = random.Random(f"style:{self.seed}:{self.goal.goal_id}:{index}")
         text = phrasing
+        if self.goal.kind is GoalKind.STATE_PREFERENCE:
+            return text
         if rng.random() < self.user.style.verbose and not text.startswith(("can you", "i ")):
             text = "hey " + text
         if rng.random() < self.user.style.polite and not text.endswith("please"):
