@@ -36,8 +36,8 @@ def rules(ctx: TurnContext, feats: dict[str, Any]) -> str:
         return "correct"
     t = ctx.turn
     intent = t.intent or ""
-    retried = bool(feats.get("next_same_goal")) and not tk.is_answer(ctx.following) \
-        if ctx.following is not None else False
+    retried = (ctx.following is not None and ctx.same_goal_next
+               and not ctx.goal.goal.is_answer(ctx.following))
     if (intent in tk.FALLBACK_INTENTS and not retried and (t.asr_confidence or 1.0) < LOW_ASR
             and feats.get("n_tokens", 0) <= 4):
         return "false_wake"

@@ -98,7 +98,7 @@ def features(ctx: TurnContext, vocab: frozenset[str] | None = None) -> dict[str,
     entities = tk.entity_values(t)
     f: dict[str, Any] = {
         "intent=" + intent: 1.0,
-        "kind=" + ("answer" if tk.is_answer(t) else "social" if intent in tk.SOCIAL else "request"): 1.0,
+        "kind=" + ("answer" if ctx.goal.goal.is_answer(t) else "social" if intent in tk.SOCIAL else "request"): 1.0,
         "confidence": float(t.confidence) if t.confidence is not None else 1.0,
         "confidence_missing": float(t.confidence is None),
         "asr_confidence": float(t.asr_confidence) if t.asr_confidence is not None else 1.0,

@@ -69,11 +69,11 @@ def judge_turns(goal: Goal, weights: SignalWeights = SignalWeights()) -> list[Tu
     verdicts: list[TurnVerdict] = []
     for index, turn in enumerate(goal.turns):
         after = goal.turns[index + 1:]
-        verdicts.append(_judge(turn, after, weights))
+        verdicts.append(_judge(goal, turn, after, weights))
     return verdicts
 
 
-def _judge(turn: TurnRecord, after: Sequence[TurnRecord], w: SignalWeights) -> TurnVerdict:
+def _judge(goal: Goal, turn: TurnRecord, after: Sequence[TurnRecord], w: SignalWeights) -> TurnVerdict:
     signals: list[tuple[str, float]] = []
     said = tk.feedback(turn)
     for name, weight in ((Feedback.BARGE_IN, w.barge_in), (Feedback.REPEAT, w.repeat),
@@ -90,15 +90,15 @@ def _judge(turn: TurnRecord, after: Sequence[TurnRecord], w: SignalWeights) -> T
         following = after[0]
         if following.barge_in and not said.get(Feedback.BARGE_IN):
             signals.append(("next_barge_in", w.barge_in))
-        if not tk.is_answer(turn) and any(not tk.is_answer(t) for t in after):
+        if not goal.is_answer(turn) and any(not goal.is_answer(t) for t in after):
             signals.append(("retried_in_goal", w.retried_in_goal))
-        next_answer = next((t for t in after if tk.is_answer(t)), None)
+        next_answer = next((t for t in after if goal.is_answer(t)), None)
         if next_answer is not None and next_answer.intent in ("deny", "complain") and next_answer is following:
             if not said.get(Feedback.DISSATISFACTION) and answer != "no":
                 signals.append(("answered_" + str(next_answer.intent), w.answered_no))
         if tk.seconds(following) - tk.seconds(turn) < w.quick_seconds:
             signals.append(("quick_follow_up", w.quick_follow_up))
-    if not tk.is_answer(turn):
+    if not goal.is_answer(turn):
         if tk.is_fallback(turn):
             signals.append(("fallback", w.fallback))
         if tk.refusal_reasons(turn):

@@ -11,7 +11,7 @@ from typing import Any
 
 from assistant.analytics import evaluate as ev
 from assistant.analytics.pipeline import Analysis
-from assistant.analytics.turns import FAILURE_POINTS, is_answer
+from assistant.analytics.turns import FAILURE_POINTS
 
 TOP = 5
 REWRITE_POINTS = ("asr", "entity_resolution")
@@ -66,7 +66,7 @@ def _resolution(ctx) -> Any:
     if not goal.achieved:
         return None
     last = goal.goal.last_request
-    return None if last is ctx.turn or is_answer(last) else last
+    return None if last is ctx.turn or goal.goal.is_answer(last) else last
 
 
 def _rewrite_candidates(analysis: Analysis, limit: int) -> list[dict[str, Any]]:

@@ -36,10 +36,14 @@ class Goal:
     user_id: str
     session_id: str
     turns: list[TurnRecord] = field(default_factory=list)
+    answer_ids: set[int] = field(default_factory=set)   # id() of the turns that are answers
+
+    def is_answer(self, turn: TurnRecord) -> bool:
+        return id(turn) in self.answer_ids
 
     @property
     def requests(self) -> list[TurnRecord]:
-        return [t for t in self.turns if not tk.is_answer(t)]
+        return [t for t in self.turns if id(t) not in self.answer_ids]
 
     @property
     def last_request(self) -> TurnRecord:
@@ -72,9 +76,11 @@ def segment(records: Iterable[TurnRecord], similarity: PairSimilarity = token_si
             config: SegmentConfig = SegmentConfig()) -> list[Goal]:
     """Goals in log order of their first turn. ``similarity`` is called once, for all pairs."""
     grouped = sessions(records)
+    answer_ids: set[int] = set()
     pairs: list[_Pending] = []
     for session in grouped.values():
-        pairs.extend(_candidate_pairs(session, config))
+        answer_ids |= answers(session)
+        pairs.extend(_candidate_pairs(session, answer_ids, config))
     score_of: dict[int, float] = {}
     ambiguous: list[_Pending] = []
     for pair in pairs:
@@ -87,12 +93,18 @@ def segment(records: Iterable[TurnRecord], similarity: PairSimilarity = token_si
     score_of.update({id(p.current): float(s) for p, s in zip(ambiguous, scores)})
     goals: list[Goal] = []
     for (user, session_id), session in grouped.items():
-        goals.extend(_segment_session(user, session_id, session, score_of, config))
+        goals.extend(_segment_session(user, session_id, session, score_of, answer_ids, config))
     goals.sort(key=lambda g: (g.turns[0].id or 0))
     return goals
 
 
-def _candidate_pairs(session: Sequence[TurnRecord], config: SegmentConfig) -> list[_Pending]:
+def answers(session: Sequence[TurnRecord]) -> set[int]:
+    """id() of the session's turns that answer rather than ask."""
+    return {id(turn) for before, turn in zip([None, *session[:-1]], session) if tk.is_answer(turn, before)}
+
+
+def _candidate_pairs(session: Sequence[TurnRecord], answer_ids: set[int],
+                     config: SegmentConfig) -> list[_Pending]:
     """(previous request, request) pairs close enough in time to be one goal."""
     out: list[_Pending] = []
     previous: TurnRecord | None = None
@@ -102,7 +114,7 @@ def _candidate_pairs(session: Sequence[TurnRecord], config: SegmentConfig) -> li
         if last_time is not None and now - last_time > config.max_gap_seconds:
             previous = None
         last_time = now
-        if tk.is_answer(turn):
+        if id(turn) in answer_ids:
             continue
         if (turn.intent or "") in tk.SOCIAL:
             previous = None
@@ -114,7 +126,7 @@ def _candidate_pairs(session: Sequence[TurnRecord], config: SegmentConfig) -> li
 
 
 def _segment_session(user: str, session_id: str, session: Sequence[TurnRecord],
-                     score_of: dict[int, float], config: SegmentConfig) -> list[Goal]:
+                     score_of: dict[int, float], answer_ids: set[int], config: SegmentConfig) -> list[Goal]:
     goals: list[Goal] = []
     current: Goal | None = None
     last_request: TurnRecord | None = None
@@ -123,7 +135,8 @@ def _segment_session(user: str, session_id: str, session: Sequence[TurnRecord],
         now = tk.seconds(turn)
         starts = (current is None or now - last_time > config.max_gap_seconds
                   or (turn.intent or "") in tk.SOCIAL)
-        if not starts and not tk.is_answer(turn):
+        answer = id(turn) in answer_ids
+        if not starts and not answer:
             starts = last_request is None or not continues(
                 last_request, turn, score_of.get(id(turn), 0.0), config)
         if starts:
@@ -132,7 +145,9 @@ def _segment_session(user: str, session_id: str, session: Sequence[TurnRecord],
             last_request = None
         assert current is not None
         current.turns.append(turn)
-        if not tk.is_answer(turn):
+        if answer and len(current.turns) > 1:
+            current.answer_ids.add(id(turn))
+        else:
             last_request = turn
         last_time = now
     return goals

@@ -9,8 +9,10 @@ from typing import Any
 from assistant.learning.log import Feedback, TurnRecord
 
 # Turns that answer or react to the previous request rather than ask for something new.
-ANSWERS = frozenset({"affirm", "deny", "complain", "thank", "stop", "teach_correction",
-                     "state_preference", "inform_place"})
+ANSWERS = frozenset({"affirm", "deny", "complain", "thank", "stop"})
+# Turns that answer the assistant's question when it asked one ("Which team do you follow?"),
+# and are requests of their own otherwise ("I'm a Warriors fan").
+ANSWERS_TO_QUESTIONS = frozenset({"state_preference", "inform_place", "teach_correction"})
 # Turns that open or close a conversation: a goal of their own when nothing is open.
 SOCIAL = frozenset({"greet", "goodbye", "help"})
 FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
@@ -22,9 +24,13 @@ HARMLESS_REFUSALS = frozenset({"ALREADY"})
 FAILURE_POINTS = ("false_wake", "asr", "nlu", "entity_resolution", "result", "correct")
 
 
-def is_answer(turn: TurnRecord) -> bool:
-    """Whether the turn answers the open goal (yes, no, "that's wrong", thanks...)."""
-    return (turn.intent or "") in ANSWERS
+def is_answer(turn: TurnRecord, previous: TurnRecord | None = None) -> bool:
+    """Whether the turn answers the open goal (yes, no, "that's wrong", thanks, or the answer
+    to a question the previous reply asked)."""
+    intent = turn.intent or ""
+    if intent in ANSWERS:
+        return True
+    return intent in ANSWERS_TO_QUESTIONS and previous is not None and "?" in (previous.reply or "")
 
 
 def seconds(turn: TurnRecord) -> float:

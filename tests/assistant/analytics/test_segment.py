@@ -124,3 +124,18 @@ def test_pairs_settled_by_flags_or_overlap_are_not_embedded() -> None:
     goals = segment(records, fake)
     assert calls == [[("put on imagine dragons", "what's the weather")]]
     assert [len(g.turns) for g in goals] == [3, 1]
+
+
+def test_a_statement_answers_a_question_but_is_a_request_otherwise() -> None:
+    asked = numbered(
+        turn(0, "how did my team do", "ask_team_score", reply="Which team do you follow?"),
+        turn(8, "i'm a warriors fan", "state_preference"),
+    )
+    [goal] = segment(asked, token_similarity)
+    assert goal.is_answer(asked[1]) and goal.last_request is asked[0]
+    told = numbered(
+        turn(0, "how did my team do", "ask_team_score", reply="The Warriors won 110-98."),
+        turn(8, "i'm a warriors fan", "state_preference"),
+    )
+    goals = segment(told, token_similarity)
+    assert len(goals) == 2 and not goals[1].is_answer(told[1])
