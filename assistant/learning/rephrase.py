@@ -143,8 +143,13 @@ def candidate_pairs(turns: Iterable[TurnFacts],
     """
     last: dict[str, TurnFacts] = {}
     reacted: dict[str, bool] = {}
-    for turn in turns:
+    latest: dict[str, float] = {}   # each user's newest timestamp (a user's clock only moves on)
+    for seen, turn in enumerate(turns, start=1):
+        if seen % _SWEEP_EVERY == 0:
+            _forget_closed(last, reacted, latest, thresholds.window_seconds)
         session = turn.session_id
+        if turn.seconds > latest.get(turn.user_id, float("-inf")):
+            latest[turn.user_id] = turn.seconds
         if not turn.request:
             if turn.failure_reaction or turn.barge_in:
                 reacted[session] = True
@@ -160,6 +165,17 @@ def candidate_pairs(turns: Iterable[TurnFacts],
                 yield previous, turn, evidence
         last[session] = turn
         reacted[session] = False
+
+
+_SWEEP_EVERY = 50_000
+
+
+def _forget_closed(last: dict[str, TurnFacts], reacted: dict[str, bool], latest: dict[str, float],
+                   window: float) -> None:
+    """Drop sessions whose last request is out of the window (keeps a long log's memory flat)."""
+    for session in [s for s, f in last.items() if latest.get(f.user_id, f.seconds) - f.seconds > window]:
+        del last[session]
+        reacted.pop(session, None)
 
 
 def decide_without_similarity(evidence: Evidence, overlap: float,

@@ -138,3 +138,19 @@ def test_without_evidence_an_identical_request_must_come_soon() -> None:
     assert _detect([first, soon]) == [(first.id, soon.id)]
     later = turn("alice", "timer for twenty minutes", at=60)
     assert _detect([first, later]) == []
+
+
+def test_closed_sessions_are_forgotten_without_losing_open_ones(monkeypatch) -> None:
+    from assistant.learning import rephrase
+
+    old = facts(turn("bob", "play jazz", at=0, session="b1"), T)
+    open_ = facts(turn("alice", "play maj and dragons", at=0, session="a1"), T)
+    last, reacted = {"b1": old, "a1": open_}, {"b1": True, "a1": True}
+    rephrase._forget_closed(last, reacted, {"bob": 500.0, "alice": 100.0}, T.window_seconds)
+    assert list(last) == ["a1"] and list(reacted) == ["a1"]
+    # and sweeping often changes nothing that is detected
+    monkeypatch.setattr(rephrase, "_SWEEP_EVERY", 1)
+    first = turn("alice", "play maj and dragons", at=0, session="a2", intent="nlu_fallback", confidence=0.2)
+    filler = [turn("bob", f"what time is it {i}", at=500 + i, session=f"b{i + 2}") for i in range(3)]
+    second = turn("alice", "play maj and dragons", at=10, session="a2")
+    assert _detect([first, *filler, second]) == [(first.id, second.id)]
