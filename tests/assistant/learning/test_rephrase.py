@@ -146,7 +146,8 @@ def test_closed_sessions_are_forgotten_without_losing_open_ones(monkeypatch) -> 
     old = facts(turn("bob", "play jazz", at=0, session="b1"), T)
     open_ = facts(turn("alice", "play maj and dragons", at=0, session="a1"), T)
     last, reacted = {"b1": old, "a1": open_}, {"b1": True, "a1": True}
-    rephrase._forget_closed(last, reacted, {"bob": 500.0, "alice": 100.0}, T.window_seconds)
+    rephrase._forget_closed(last, reacted, {"bob": old.seconds + 500, "alice": open_.seconds + 100},
+                            T.window_seconds)
     assert list(last) == ["a1"] and list(reacted) == ["a1"]
     # and sweeping often changes nothing that is detected
     monkeypatch.setattr(rephrase, "_SWEEP_EVERY", 1)
