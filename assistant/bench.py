@@ -160,7 +160,7 @@ def _rewriter_latency(runtime: Any, repeats: int, progress: Any) -> dict[str, An
                 times.append((time.perf_counter() - start) * 1000)
                 rewritten += int(arm is Arm.FULL and result.rewrite is not None)
             metadata = {"user_id": f"rw_full_{rep}", "asr_confidence": asr,
-                        "learning": Arm.FULL.flags.to_metadata()}
+                        "learning": {**Arm.FULL.flags.to_metadata(), "store": runtime.data.learning_url}}
             start = time.perf_counter()
             online.rewrite(text, metadata, config)
             decide.append((time.perf_counter() - start) * 1000)

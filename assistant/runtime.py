@@ -155,7 +155,7 @@ class Runtime(AbstractContextManager):
         url = self.data.learning_url
         self.log = InteractionLog.open(url)
         self.rewrites = RewriteStore.open(url)
-        online.use(url)
+        online.register(url)
 
     def _load_agent(self) -> "Agent":
         from rasa.core.agent import Agent
@@ -205,6 +205,13 @@ class Runtime(AbstractContextManager):
         cleaned = clean_text(text)
         if not cleaned.text:
             return TurnResult(text="", replies=[EMPTY_REPLY], notice=cleaned.notice)
+        from assistant.habits.hook import intercept  # concepts, routines, implicit feedback
+
+        habits = intercept(self, cleaned.text, user_id=user_id, device_id=device_id, barge_in=barge_in,
+                           asr_confidence=asr_confidence, timestamp=timestamp)
+        if habits is not None:
+            habits.notice = habits.notice or cleaned.notice
+            return habits
         self._ensure_action_server()
         metadata: dict[str, Any] = {
             "user_id": user_id,
@@ -212,7 +219,7 @@ class Runtime(AbstractContextManager):
             "barge_in": bool(barge_in),
             "asr_confidence": asr_confidence,
             "context": context,
-            "learning": self.learning.to_metadata(),
+            "learning": {**self.learning.to_metadata(), "store": self.data.learning_url},
         }
         messages = self._run(self._handle_async(cleaned.text, self.sender_id(user_id), metadata))
         result = TurnResult(text=cleaned.text, notice=cleaned.notice)
@@ -430,7 +437,7 @@ class Runtime(AbstractContextManager):
         self.log = self.rewrites = None
         from assistant.learning import online
 
-        online.use(None)
+        online.unregister(self.data.learning_url)
         if not self._loop.is_closed():
             self._loop.close()
 

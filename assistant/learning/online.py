@@ -82,18 +82,29 @@ class OnlineState:
         self.store.close()
 
 
-_state: OnlineState | None = None
+# Learning databases this process serves, by URL. A runtime registers its own and names it in
+# each message (`metadata["learning"]["store"]`), so several runtimes in one process (tests, a
+# restart) never read each other's rewrites; a message can only name a registered database.
+_states: dict[str, OnlineState] = {}
+STORE_KEY = "store"
 
 
-def use(url: str | None) -> OnlineState | None:
-    """Point this process's rewriter at a learning database (None: learned rewrites off)."""
-    global _state
-    if _state is not None and (url is None or _state.url != url):
-        _state.close()
-        _state = None
-    if url is not None and _state is None:
-        _state = OnlineState(url)
-    return _state
+def register(url: str) -> OnlineState:
+    """Serve rewrites from this database (idempotent)."""
+    if url not in _states:
+        _states[url] = OnlineState(url)
+    return _states[url]
+
+
+def unregister(url: str) -> None:
+    state = _states.pop(url, None)
+    if state is not None:
+        state.close()
+
+
+def _state_for(metadata: dict[str, Any]) -> OnlineState | None:
+    name = (metadata.get("learning") or {}).get(STORE_KEY)
+    return _states.get(name) if isinstance(name, str) else None
 
 
 def rewrite(text: str, metadata: dict[str, Any], config: RewriterConfig) -> Decision | None:
@@ -108,24 +119,24 @@ def rewrite(text: str, metadata: dict[str, Any], config: RewriterConfig) -> Deci
         if applied:
             return Decision(rewritten, "personal_correction", why="your correction",
                             applied=tuple(applied))
-    if _state is None or not flags.rewrites:
+    state = _state_for(metadata)
+    if state is None or not flags.rewrites:
         return None
     if flags.precomputed:
-        pair = _state.store.lookup(text, user_id, personal=flags.personal, global_=flags.global_)
+        pair = state.store.lookup(text, user_id, personal=flags.personal, global_=flags.global_)
         if pair is not None and pair.probability >= config.min_probability:
             return Decision(pair.target, "precomputed", pair.id, pair.probability,
                             why=f"{pair.scope} mined pair: {pair.support} user(s), "
                                 f"P(success)={pair.probability:.2f}")
-    return _retrieve(text, user_id, metadata, flags, config)
+    return _retrieve(state, text, user_id, metadata, flags, config)
 
 
-def _retrieve(text: str, user_id: str | None, metadata: dict[str, Any], flags: Any,
+def _retrieve(state: OnlineState, text: str, user_id: str | None, metadata: dict[str, Any], flags: Any,
               config: RewriterConfig) -> Decision | None:
     from assistant.learning.retrieval import suspicious, vocabulary
     from assistant.learning.rewrites import GLOBAL, Origin, Rewrite, State
 
-    assert _state is not None
-    index = _state.index(config)
+    index = state.index(config)
     if index.known_good(text, user_id, config.known_good_successes):
         return None
     asr = metadata.get("asr_confidence")
@@ -138,7 +149,7 @@ def _retrieve(text: str, user_id: str | None, metadata: dict[str, Any], flags: A
         if candidate.score < config.retrieval_threshold:
             break
         owner = user_id if candidate.scope == "personal" and user_id else GLOBAL
-        stored = _state.store.add(Rewrite(source=text, target=candidate.text, user_id=owner,
+        stored = state.store.add(Rewrite(source=text, target=candidate.text, user_id=owner,
                                           origin=Origin.RETRIEVAL, support=1,
                                           probability=candidate.score))
         if stored.state is State.RETIRED:

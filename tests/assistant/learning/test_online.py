@@ -23,13 +23,18 @@ def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
     monkeypatch.setattr(embeddings, "encode", trigram_encode)
     url = f"sqlite:///{tmp_path / 'learning.db'}"
-    current = online.use(url)
+    current = online.register(url)
+    URL.append(url)
     yield current
-    online.use(None)
+    online.unregister(url)
+
+
+URL: list[str] = []
 
 
 def meta(user: str, arm: Arm = Arm.FULL, asr: float | None = None) -> dict:
-    return {"user_id": user, "learning": arm.flags.to_metadata(), "asr_confidence": asr}
+    return {"user_id": user, "learning": {**arm.flags.to_metadata(), "store": URL[-1] if URL else None},
+            "asr_confidence": asr}
 
 
 def fill_index(state, turns) -> None:
@@ -91,9 +96,12 @@ def test_corrections_come_first_and_belong_to_the_teachable_arm(state, store) ->
     assert rewrite("turn on the big light", meta("ann", Arm.GLOBAL), CONFIG) is None
 
 
-def test_without_a_learning_database_only_corrections_apply() -> None:
-    online.use(None)
-    assert rewrite("play maj and dragons", meta("dan"), CONFIG) is None
+def test_a_message_naming_no_registered_database_gets_no_learned_rewrite(state) -> None:
+    state.store.apply_mined([MinedPair("play maj and dragons", "play imagine dragons", 3, 0.9)])
+    assert rewrite("play maj and dragons", meta("dan"), CONFIG) is not None
+    for name in (None, "sqlite:////tmp/elsewhere.db", 42):
+        metadata = {**meta("dan"), "learning": {**meta("dan")["learning"], "store": name}}
+        assert rewrite("play maj and dragons", metadata, CONFIG) is None
 
 
 def test_flags_travel_in_metadata() -> None:
