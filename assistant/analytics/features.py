@@ -16,10 +16,10 @@ from typing import Any, Sequence
 from assistant.analytics import turns as tk
 from assistant.analytics.goals import GoalVerdict, TurnVerdict
 from assistant.learning.log import Feedback, TurnRecord
-from assistant.learning.text import jaccard, tokens
+from assistant.learning.text import jaccard, normalize, tokens
 from assistant.paths import PROJECT_ROOT
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 # Intents that act on or ask about a device, a title, a place: without an entity they
 # depend on context resolution.
@@ -27,8 +27,6 @@ NEEDS_ENTITY = frozenset({"turn_on", "turn_off", "set_brightness", "set_color", 
                           "open_device", "close_device", "lock_device", "unlock_device",
                           "play_media", "ask_device_state", "set_alarm", "set_timer",
                           "ask_weather", "ask_team_score", "find_restaurant"})
-_APOLOGY = re.compile(r"\b(sorry|didn't|did not|don't|can't|cannot|couldn't|no such|not sure|"
-                      r"which one|rephrase|understand)\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9']+")
 
 
@@ -112,8 +110,10 @@ def features(ctx: TurnContext, vocab: frozenset[str] | None = None) -> dict[str,
         "n_refused": float(len(reasons)),
         "n_problems": float(len(tk.problems(t))),
         "fallback": float(tk.is_fallback(t)),
-        "reply_apology": float(bool(_APOLOGY.search(t.reply or ""))),
+        "reply_apology": float(tk.reply_apologises(t)),
         "reply_empty": float(not (t.reply or "").strip()),
+        "reply_question": float("?" in (t.reply or "")),
+        "reply_echoes_text": float(bool(t.text) and normalize(t.text) in normalize(t.reply or "")),
         "barge_in": float(bool(t.barge_in)),
         "defect_score": ctx.verdict.score,
         "defect": float(ctx.verdict.defect),

@@ -24,7 +24,9 @@ class SegmentConfig:
     max_gap_seconds: float = 180.0     # a longer pause ends the goal
     repeat_similarity: float = 0.8     # this alike: the same request again, whatever NLU said
     rephrase_similarity: float = 0.5   # this alike and not confidently different: a rephrase
-    after_complaint_similarity: float = 0.3  # after "that's wrong" or a barge-in, looser
+    same_intent_similarity: float = 0.4  # the same intent again, this alike: a rephrase
+    after_complaint_similarity: float = 0.3  # after a failure ("that's wrong", a fallback...), looser
+    low_confidence: float = 0.5        # NLU confidence below this looks like a failure
     sure_confidence: float = 0.9       # two requests this sure of different intents differ
 
 
@@ -130,6 +132,7 @@ def _segment_session(user: str, session_id: str, session: Sequence[TurnRecord],
     goals: list[Goal] = []
     current: Goal | None = None
     last_request: TurnRecord | None = None
+    answered_no = False      # a "no"/"that's wrong" since the last request
     last_time = 0.0
     for turn in session:
         now = tk.seconds(turn)
@@ -137,8 +140,9 @@ def _segment_session(user: str, session_id: str, session: Sequence[TurnRecord],
                   or (turn.intent or "") in tk.SOCIAL)
         answer = id(turn) in answer_ids
         if not starts and not answer:
+            assert current is not None
             starts = last_request is None or not continues(
-                last_request, turn, score_of.get(id(turn), 0.0), config)
+                last_request, turn, score_of.get(id(turn), 0.0), config, answered_no=answered_no)
         if starts:
             current = Goal(f"{session_id}:{len(goals)}", user, session_id)
             goals.append(current)
@@ -147,34 +151,48 @@ def _segment_session(user: str, session_id: str, session: Sequence[TurnRecord],
         current.turns.append(turn)
         if answer and len(current.turns) > 1:
             current.answer_ids.add(id(turn))
+            answered_no = answered_no or (turn.intent or "") in ("deny", "complain")
         else:
-            last_request = turn
+            last_request, answered_no = turn, False
         last_time = now
     return goals
 
 
 def continues(previous: TurnRecord, current: TurnRecord, similarity: float,
-              config: SegmentConfig = SegmentConfig()) -> bool:
-    """Whether ``current`` pursues the goal of the ``previous`` request."""
+              config: SegmentConfig = SegmentConfig(), *, answered_no: bool = False) -> bool:
+    """Whether ``current`` pursues the goal of the ``previous`` request (``answered_no``: the
+    user said "no"/"that's wrong" in between)."""
     said = tk.feedback(previous)
     if tk.explicit(previous) == "yes":
         return False
-    if _conflicting_entities(previous, current) and similarity < config.repeat_similarity:
+    failed = answered_no or current.barge_in or looks_failed(previous, config)
+    if _conflicting_entities(previous, current) and not failed and similarity < config.repeat_similarity:
         return False
     if said.get(Feedback.REPEAT) or said.get(Feedback.REPHRASE):
         return True
     if similarity >= config.repeat_similarity:
         return True
+    same_intent = previous.intent == current.intent
     sure = config.sure_confidence
-    different = (previous.intent != current.intent and (previous.confidence or 0.0) >= sure
+    different = (not same_intent and (previous.confidence or 0.0) >= sure
                  and (current.confidence or 0.0) >= sure)
-    if different:
+    if different and not failed:
         return False
     if similarity >= config.rephrase_similarity:
         return True
-    complained = (said.get(Feedback.DISSATISFACTION) or said.get(Feedback.BARGE_IN)
-                  or current.barge_in or tk.explicit(previous) == "no")
-    return bool(complained) and similarity >= config.after_complaint_similarity
+    if same_intent and (failed or similarity >= config.same_intent_similarity):
+        return True
+    return failed and similarity >= config.after_complaint_similarity
+
+
+def looks_failed(turn: TurnRecord, config: SegmentConfig = SegmentConfig()) -> bool:
+    """What the log shows of a failure right after the turn: a defect signal, a fallback, a
+    refusal or problem, a question back, low NLU confidence."""
+    said = tk.feedback(turn)
+    low = turn.confidence is not None and turn.confidence < config.low_confidence
+    return (any(said.get(name) for name in Feedback.DEFECT_SIGNALS) or tk.explicit(turn) == "no"
+            or tk.is_fallback(turn) or bool(tk.refusal_reasons(turn)) or bool(tk.problems(turn))
+            or "?" in (turn.reply or "") or tk.reply_apologises(turn) or low)
 
 
 def settled_without_similarity(previous: TurnRecord, current: TurnRecord, overlap: float,

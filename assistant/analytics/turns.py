@@ -4,6 +4,7 @@ signals, and the truth the simulator wrote (when there is one). Tolerant of miss
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from assistant.learning.log import Feedback, TurnRecord
@@ -79,6 +80,15 @@ def refusal_reasons(turn: TurnRecord) -> list[str]:
 def problems(turn: TurnRecord) -> list[str]:
     """Problems the actions tagged (NO_TARGET, NOT_FOUND, UNKNOWN_CITY...); [] in older logs."""
     return [str(p) for p in (getattr(turn, "problems", None) or []) if p]
+
+
+_SORRY = re.compile(r"\b(sorry|didn't|did not|don't|can't|cannot|couldn't|no such|not sure|"
+                    r"which one|rephrase|understand)\b", re.IGNORECASE)
+
+
+def reply_apologises(turn: TurnRecord) -> bool:
+    """The reply says sorry, can't, don't know, which one... (a failure the user heard)."""
+    return bool(_SORRY.search(turn.reply or ""))
 
 
 def is_fallback(turn: TurnRecord) -> bool:

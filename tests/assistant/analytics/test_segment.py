@@ -139,3 +139,27 @@ def test_a_statement_answers_a_question_but_is_a_request_otherwise() -> None:
     )
     goals = segment(told, token_similarity)
     assert len(goals) == 2 and not goals[1].is_answer(told[1])
+
+
+def test_after_a_visible_failure_a_retry_with_other_words_continues_the_goal() -> None:
+    failed = numbered(
+        turn(0, "turn on the lice", "turn_on", entities={"device": "lice"}, problems=["NO_TARGET"],
+             reply="Which device do you mean?"),
+        turn(15, "switch on the kitchen lights", "turn_on", entities={"device": "lights"}),
+    )
+    assert len(segment(failed, token_similarity)) == 1
+    worked = numbered(
+        turn(0, "turn on the lamp", "turn_on", entities={"device": "lamp"}, reply="Turning on the lamp."),
+        turn(15, "switch on the kitchen lights", "turn_on", entities={"device": "lights"}),
+    )
+    assert len(segment(worked, token_similarity)) == 2
+
+
+def test_a_request_after_that_is_wrong_continues_the_goal() -> None:
+    records = numbered(
+        turn(0, "play little women", "play_media", reply="Playing Little Women (film)."),
+        turn(6, "that's not what i asked", "complain"),
+        turn(12, "the audiobook of little women", "play_media", confidence=0.95),
+    )
+    [goal] = segment(records, lambda pairs: [0.2] * len(pairs))
+    assert goal.last_request is records[2]
