@@ -8,6 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import turn_context
+from assistant.habits import apply
+from assistant.habits import store as habit_store
 from assistant.services import preferences
 
 STORE_DOWN = "Sorry, I can't reach what I know about you right now."
@@ -31,5 +33,9 @@ class ActionListPreferences(Action):
             corrections = preferences.store().corrections(user_id)
         except Exception:  # noqa: BLE001 - list what can be read
             corrections = []
-        dispatcher.utter_message(text=preferences.summary(user.prefs, corrections))
+        try:
+            concepts = habit_store.for_actions().concepts(user_id)
+        except Exception:  # noqa: BLE001 - list what can be read
+            concepts = []
+        dispatcher.utter_message(text=apply.summary(user.prefs, corrections, concepts))
         return []

@@ -8,6 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import check_all, report_problem, send_directives, turn_context
+from assistant.habits import apply
+from assistant.habits.implicit import IMPLICIT_REASON
 from assistant.prefs.keys import PrefKey
 from assistant.services import media, preferences
 
@@ -35,7 +37,7 @@ class ActionPlayMedia(Action):
                 return []
             player = players[0]
         user = preferences.for_user(ctx.user_id)
-        preferred = user.first(PrefKey.MUSIC_GENRE) or user.first(PrefKey.MUSIC_ARTIST)
+        preferred, inferred = apply.preferred(user.prefs, (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST))
         choice = media.choose(
             ctx.text,
             title=ctx.entity(tracker, "media_title"),
@@ -54,7 +56,9 @@ class ActionPlayMedia(Action):
             dispatcher.utter_message(text=f"I can't play that here: {result.message}")
             return []
         where = "" if player.id == ctx.speaking.id else f" on the {player.name}"
-        because = ", since you like it" if choice.defaulted and preferred else ""
+        because = ""
+        if choice.defaulted and preferred:
+            because = f", {IMPLICIT_REASON}" if inferred else ", since you like it"
         dispatcher.utter_message(text=f"Playing {choice.describe()}{where}{because}.")
         send_directives(dispatcher, [directive])
         return []

@@ -1,0 +1,387 @@
+"""The runtime's habits hook: concepts, routine context and implicit-preference feedback
+around a plain turn.
+
+`Runtime.handle` calls `intercept` with the cleaned text. Before Rasa: an answer to a question
+this hook asked, a teaching ("when I say movie time, ..."), "forget movie time", "what does
+movie time mean?", a taught concept (each step played as its own turn), and "start it" after
+the alarm when the user's routine says the coffee. After the plain turn: a "no" to an
+inferred preference lowers it, a request not understood may be offered for teaching, the
+coffee after the alarm may be offered once as a routine, and forgetting is remembered.
+Returns None to let the runtime play the turn itself (and always inside a step, so a step
+never recurses).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import enum
+import logging
+import re
+import uuid
+import weakref
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assistant.habits import concepts as cx
+from assistant.habits.implicit import IMPLICIT_REASON
+from assistant.turn import TurnResult
+
+if TYPE_CHECKING:
+    from assistant.habits.store import HabitStore
+
+log = logging.getLogger(__name__)
+_INSIDE: contextvars.ContextVar[bool] = contextvars.ContextVar("habits_inside", default=False)
+
+# Intents a taught step may have: they change the home or answer, never the user's data.
+STEP_INTENTS = frozenset({
+    "turn_on", "turn_off", "set_brightness", "set_color", "set_temperature", "open_device", "close_device",
+    "lock_device", "unlock_device", "start_coffee", "play_media", "set_alarm", "cancel_alarm", "set_timer",
+    "stop", "ask_weather", "ask_time", "ask_temperature", "ask_device_state", "ask_team_score",
+    "find_restaurant",
+})
+MIN_STEP_CONFIDENCE = 0.6
+NAME_COMMAND_CONFIDENCE = 0.95
+ROUTINE_WINDOW_MINUTES = 60.0
+VAGUE_START = re.compile(r"^(?:please\s+)?(?:start it|start that|start it up|get it going|get that going|"
+                         r"get it started|fire it up|kick it off|turn it on|switch it on)(?:\s+please)?$")
+COFFEE_REQUEST = "start the coffee maker"
+ROUTINE_OFFER = "You usually start the coffee after your alarm. Want me to do that every morning?"
+ROUTINE_NAME = "coffee after the alarm"
+
+
+class Waiting(enum.Enum):
+    STEPS = "steps"            # "Can you teach me?" asked; the answer is the steps
+    CONFIRM = "confirm"        # "Shall I remember that?"
+    ROUTINE = "routine"        # the routine offer
+
+
+@dataclass
+class Pending:
+    waiting: Waiting
+    name: str = ""
+    steps: tuple[str, ...] = ()
+
+
+@dataclass
+class HookState:
+    """Per runtime: questions waiting for an answer, and the last inferred value applied."""
+
+    pending: dict[str, Pending] = field(default_factory=dict)
+    last_implicit: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    habits: "HabitStore | None" = None
+
+
+_STATES: "weakref.WeakKeyDictionary[Any, HookState]" = weakref.WeakKeyDictionary()
+
+
+def state(runtime: Any) -> HookState:
+    found = _STATES.get(runtime)
+    if found is None:
+        found = _STATES[runtime] = HookState()
+    return found
+
+
+def habit_store(runtime: Any) -> "HabitStore":
+    """The habits tables in the runtime's preference database (opened once)."""
+    from assistant.habits.store import HabitStore
+
+    st = state(runtime)
+    if st.habits is None:
+        st.habits = HabitStore.open(runtime.data.prefs_url)
+    return st.habits
+
+
+def intercept(runtime: Any, text: str, *, user_id: str, device_id: str, **turn: Any) -> TurnResult | None:
+    """The turn as this hook plays it, or None for the runtime's plain turn."""
+    if _INSIDE.get():
+        return None
+    token = _INSIDE.set(True)
+    try:
+        return _Turn(runtime, text, user_id, device_id, turn).play()
+    finally:
+        _INSIDE.reset(token)
+
+
+class _Turn:
+    def __init__(self, runtime: Any, text: str, user_id: str, device_id: str, turn: dict[str, Any]) -> None:
+        self.rt, self.text, self.user, self.device, self.turn = runtime, text, user_id, device_id, turn
+        self.state = state(runtime)
+        self.when: dt.datetime = turn.get("timestamp") or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+    # -- before Rasa -------------------------------------------------------------------
+
+    def play(self) -> TurnResult:
+        try:
+            early = self.before()
+        except Exception as error:  # noqa: BLE001 - the habits layer must never break a turn
+            log.error("habits hook failed before the turn of %s: %s", self.user, error)
+            early = None
+        if early is not None:
+            return early
+        result = self.rt.handle(self.plain_text(), user_id=self.user, device_id=self.device, **self.turn)
+        try:
+            self.after(result)
+        except Exception as error:  # noqa: BLE001
+            log.error("habits hook failed after the turn of %s: %s", self.user, error)
+        return result
+
+    def before(self) -> TurnResult | None:
+        pending = self.state.pending.pop(self.user, None)
+        if pending is not None:
+            answered = self.answer(pending)
+            if answered is not None:
+                return answered
+        teaching = cx.parse_teaching(self.text)
+        if teaching is not None:
+            return self.teach(teaching, confirm=False)
+        known = {c.name: list(c.steps) for c in habit_store(self.rt).concepts(self.user)}
+        forget = cx.parse_forget(self.text)
+        if forget and forget in known:
+            habit_store(self.rt).forget_concept(self.user, forget)
+            return self.reply(f"Okay, I've forgotten what \"{forget}\" means.", "forget_concept")
+        asked = cx.parse_question(self.text)
+        if asked:
+            if asked in known:
+                return self.reply(f"When you say \"{asked}\", I {cx.describe_steps(known[asked])}.",
+                                  "ask_concept")
+            if self.rt.learning.teachable and self.looks_like_name(asked):
+                return self.offer_teaching(asked, "ask_concept")
+        name = cx.named(self.text, list(known))
+        if name:
+            return self.run(name, known)
+        return None
+
+    def plain_text(self) -> str:
+        """The text for Rasa: "start it" after the alarm means the coffee when that is the
+        user's routine (taught, or mined from their mornings)."""
+        if not VAGUE_START.match(cx.normalize(self.text)):
+            return self.text
+        from assistant.habits import routines
+
+        if not routines.alarm_rang_within(self.rt.home.events, self.rt.home.clock.now, ROUTINE_WINDOW_MINUTES):
+            return self.text
+        if self.taught_routine() or self.mined_routine() is not None:
+            return COFFEE_REQUEST
+        return self.text
+
+    def taught_routine(self) -> str | None:
+        from assistant.prefs.keys import PrefKey
+
+        return self.rt.preferences.first_liked(self.user, PrefKey.MORNING_ROUTINE)
+
+    def mined_routine(self) -> Any:
+        from assistant.habits import routines
+
+        if self.rt.log is None:
+            return None
+        mined = routines.mine(routines.timeline(self.rt.log.turns(user_id=self.user)))
+        return routines.coffee_after_alarm(mined, self.user)
+
+    # -- answers to this hook's questions ----------------------------------------------
+
+    def answer(self, pending: Pending) -> TurnResult | None:
+        if pending.waiting is Waiting.STEPS:
+            if cx.is_no(self.text):
+                return self.reply("Okay, never mind.", "teach_concept")
+            return self.teach(cx.Teaching(pending.name, tuple(cx.split_steps(self.text))), confirm=True)
+        yes, no = cx.is_yes(self.text), cx.is_no(self.text)
+        if not (yes or no):
+            return None  # the question lapses; the text is a new request
+        if pending.waiting is Waiting.CONFIRM:
+            if no:
+                return self.reply(f"Okay, I won't remember \"{pending.name}\".", "teach_concept")
+            habit_store(self.rt).save_concept(self.user, pending.name, pending.steps)
+            return self.reply(f"Done: say \"{pending.name}\" whenever you like.", "teach_concept")
+        from assistant.prefs.keys import COFFEE_AFTER_ALARM, Polarity, PrefKey, Source
+
+        if no:
+            return self.reply("Okay, I won't.", "routine_offer")
+        self.rt.preferences.set(self.user, PrefKey.MORNING_ROUTINE, COFFEE_AFTER_ALARM, Polarity.LIKE,
+                                Source.ASSISTANT)
+        return self.reply("Done: every morning after your alarm, I'll start the coffee.", "routine_offer")
+
+    # -- teaching ----------------------------------------------------------------------
+
+    def teach(self, teaching: cx.Teaching, *, confirm: bool) -> TurnResult:
+        known = {c.name: list(c.steps) for c in habit_store(self.rt).concepts(self.user)
+                 if c.name != teaching.name}
+        problem = cx.check_shape(teaching, known)
+        if problem is None and self.is_command(teaching.name):
+            problem = cx.Problem.NAME_IS_COMMAND
+        if problem is not None:
+            text = cx.PROBLEM_REPLIES[problem].format(name=teaching.name, count=len(teaching.steps))
+            return self.reply(text, "teach_concept")
+        for step in teaching.steps:
+            if cx.named(step, list(known)):
+                continue  # another concept: checked when it was taught
+            reason = self.dry_run(step)
+            if reason:
+                return self.reply(f"{reason} Nothing was saved.", "teach_concept")
+        steps = cx.describe_steps(teaching.steps)
+        if confirm:
+            self.state.pending[self.user] = Pending(Waiting.CONFIRM, teaching.name, teaching.steps)
+            return self.reply(f"So \"{teaching.name}\" means: {steps}. Shall I remember that?", "teach_concept")
+        habit_store(self.rt).save_concept(self.user, teaching.name, teaching.steps)
+        return self.reply(f"Okay: when you say \"{teaching.name}\", I'll {steps}.", "teach_concept")
+
+    def is_command(self, name: str) -> bool:
+        parsed = self.rt._run(self.rt.agent.parse_message(name))  # noqa: SLF001 - NLU only
+        intent = parsed.get("intent") or {}
+        return intent.get("name") not in ("nlu_fallback", "out_of_scope", None) \
+            and float(intent.get("confidence") or 0) >= NAME_COMMAND_CONFIDENCE
+
+    def dry_run(self, step: str) -> str | None:
+        """Why the home can't do ``step`` (None: it can), tried on a copy of the home through
+        the model and the actions, nothing applied and nothing logged."""
+        from assistant.context import build_context
+        from simulator.home import Directive, Home
+
+        parsed = self.rt._run(self.rt.agent.parse_message(step))  # noqa: SLF001
+        intent = parsed.get("intent") or {}
+        if intent.get("name") not in STEP_INTENTS or float(intent.get("confidence") or 0) < MIN_STEP_CONFIDENCE:
+            return f"I don't know how to \"{step}\" as part of a phrase."
+        scratch = Home.from_snapshot(self.rt.home.snapshot())
+        metadata = {"user_id": self.user, "device_id": self.device, "barge_in": False, "asr_confidence": None,
+                    "context": build_context(scratch, self.device), "learning": self.rt.learning.to_metadata()}
+        sender = f"{self.user}~teach~{uuid.uuid4().hex[:8]}"
+        messages = self.rt._run(self.rt._handle_async(step, sender, metadata))  # noqa: SLF001
+        said = " ".join(m.get("text") or "" for m in messages).strip()
+        for message in messages:
+            custom = message.get("custom") if isinstance(message.get("custom"), dict) else {}
+            if custom.get("problem"):
+                return f"I can't \"{step}\" here: {said}"
+            for text in custom.get("directives", []):
+                outcome = scratch.apply(Directive.parse(str(text)))
+                if not outcome.ok:
+                    return f"I can't \"{step}\" here: {outcome.message}."
+        if re.search(r"(?i)\bcan't\b|\bcouldn't\b|\bthere is no\b|\bwhich\b.*\?", said):
+            return f"I can't \"{step}\" here: {said}"
+        return None
+
+    def offer_teaching(self, name: str, intent: str) -> TurnResult:
+        self.state.pending[self.user] = Pending(Waiting.STEPS, name)
+        return self.reply(f"I don't know what \"{name}\" means. Can you teach me? Tell me what to do, "
+                          "like \"dim the lights and turn on the TV\".", intent)
+
+    @staticmethod
+    def looks_like_name(text: str) -> bool:
+        """A short phrase of plain words that names no device, room or command."""
+        from assistant.catalog import load_catalog
+
+        words = cx.normalize(text).split()
+        if not 1 <= len(words) <= 3 or not all(w.isalpha() for w in words):
+            return False
+        if set(words) & (cx.COMMAND_VERBS | cx.RESERVED):
+            return False
+        catalog = load_catalog()
+        return catalog.device_kind_for(" ".join(words)) is None and catalog.room_for(" ".join(words)) is None
+
+    # -- running a concept -------------------------------------------------------------
+
+    def run(self, name: str, known: dict[str, list[str]]) -> TurnResult:
+        try:
+            steps = cx.expand(name, known)
+        except (cx.LoopError, cx.DepthError):
+            return self.reply(f"\"{name}\" goes round in a loop with your other phrases, so I didn't "
+                              "run it. Teach it again, or say \"forget " + name + "\".", "run_concept")
+        combined = TurnResult(text=self.text, intent="run_concept", confidence=1.0)
+        combined.replies.append(f"{name[:1].upper()}{name[1:]}:")
+        failed = []
+        for number, step in enumerate(steps, start=1):
+            result = self.rt.handle(step, user_id=self.user, device_id=self.device, **self.turn)
+            combined.replies.extend(result.replies)
+            combined.directives.extend(result.directives)
+            combined.applied.extend(result.applied)
+            combined.refused.extend(result.refused)
+            combined.problems.extend(result.problems)
+            combined.actions.extend(result.actions)
+            combined.turn_id = result.turn_id
+            if result.refused or result.problems or result.intent in ("nlu_fallback", "out_of_scope"):
+                failed.append(f"step {number} (\"{step}\")")
+        if failed:
+            combined.replies.append(f"{cx.describe_steps(failed).replace(', then', ' and').capitalize()} "
+                                    "didn't work; the other steps ran.")
+        return combined
+
+    # -- after the plain turn ----------------------------------------------------------
+
+    def after(self, result: TurnResult) -> None:
+        self.rejected_inference(result)
+        if IMPLICIT_REASON in result.reply:
+            self.remember_implicit(result.reply)
+        if self.rt.learning.teachable and result.intent == "nlu_fallback" and self.looks_like_name(self.text):
+            offer = self.offer_teaching(cx.normalize(self.text), "nlu_fallback")
+            result.replies[:] = offer.replies
+        if any(d.startswith("brew ") for d in result.applied):
+            self.maybe_offer_routine(result)
+        if result.reply.startswith("Done: I've forgotten"):
+            self.remember_forgetting(result.reply)
+
+    def rejected_inference(self, result: TurnResult) -> None:
+        from assistant.habits.implicit import reject
+
+        last = self.state.last_implicit.pop(self.user, None)
+        if last is None:
+            return
+        if result.intent in ("deny", "complain") or self.turn.get("barge_in"):
+            key, value = last
+            reject(self.rt.preferences, habit_store(self.rt), self.user, key, value, self.when)
+
+    def remember_implicit(self, reply: str) -> None:
+        from assistant.prefs.keys import PrefKey, Source
+
+        for pref in self.rt.preferences.get(self.user):
+            if pref.source is Source.IMPLICIT and pref.key in (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST) \
+                    and pref.value.lower() in reply.lower():
+                self.state.last_implicit[self.user] = (pref.key, pref.value)
+                return
+
+    def maybe_offer_routine(self, result: TurnResult) -> None:
+        from assistant.habits import routines
+        from assistant.habits.store import MarkKind
+        from assistant.prefs.keys import PrefKey
+
+        home = self.rt.home
+        if not routines.alarm_rang_within(home.events, home.clock.now, ROUTINE_WINDOW_MINUTES):
+            return
+        if self.rt.preferences.get(self.user, PrefKey.MORNING_ROUTINE):
+            return
+        store = habit_store(self.rt)
+        if any(m.value == ROUTINE_NAME for m in store.marks(self.user, MarkKind.OFFERED)):
+            return
+        if self.mined_routine() is None:
+            return
+        store.mark(self.user, MarkKind.OFFERED, "routine", ROUTINE_NAME, at=self.when)
+        self.state.pending[self.user] = Pending(Waiting.ROUTINE, ROUTINE_NAME)
+        result.replies.append(ROUTINE_OFFER)
+
+    def remember_forgetting(self, reply: str) -> None:
+        from assistant.habits.store import MarkKind
+        from assistant.prefs.keys import PrefKey
+
+        store = habit_store(self.rt)
+        if "everything" in reply:
+            store.forget_concept(self.user)
+            store.mark(self.user, MarkKind.FORGOT, "*", at=self.when)
+            return
+        for key in PrefKey:
+            if key.label in reply:
+                store.mark(self.user, MarkKind.FORGOT, key.value, at=self.when)
+
+    # -- plumbing ----------------------------------------------------------------------
+
+    def reply(self, text: str, intent: str) -> TurnResult:
+        """A turn this hook answered without Rasa, logged like any other."""
+        from assistant.context import build_context
+
+        result = TurnResult(text=self.text, replies=[text], intent=intent, confidence=1.0,
+                            actions=["habits_hook"])
+        try:
+            context = build_context(self.rt.home, self.device)
+            self.rt._log_turn(result, user_id=self.user, device_id=self.device, context=context,  # noqa: SLF001
+                              barge_in=bool(self.turn.get("barge_in")),
+                              asr_confidence=self.turn.get("asr_confidence"), timestamp=self.when)
+        except Exception as error:  # noqa: BLE001 - logging never breaks the turn
+            log.error("could not log a habits turn: %s", error)
+        return result

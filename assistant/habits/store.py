@@ -1,0 +1,254 @@
+"""Two tables of this package in the preference database (`DataDir.prefs_url`): users' taught
+concepts, and marks (a routine offered, an inference rejected, preferences forgotten).
+
+The existing tables are untouched; these are created beside them on open. Every write is one
+transaction, so a failure leaves what was stored before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from assistant.db import create_engine, database_url
+
+MAX_NAME = 60
+MAX_STEP = 200
+
+
+class HabitStoreError(RuntimeError):
+    """The habits tables could not be opened, read or written."""
+
+
+class MarkKind(str, enum.Enum):
+    """What a mark records."""
+
+    OFFERED = "offered"      # a routine was offered (value: the routine; detail: the answer)
+    REJECTED = "rejected"    # the user said no to an inferred preference (key, value)
+    FORGOT = "forgot"        # the user had preferences forgotten (key, or "*" for everything)
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A phrase one user taught, and the requests it stands for, in order."""
+
+    user_id: str
+    name: str
+    steps: tuple[str, ...]
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One mark of one user."""
+
+    user_id: str
+    kind: MarkKind
+    key: str
+    value: str
+    at: dt.datetime
+    detail: str = ""
+
+
+def _tables() -> tuple[Any, Any, Any]:
+    import sqlalchemy as sa
+
+    metadata = sa.MetaData()
+    concepts = sa.Table(
+        "concepts", metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_id", sa.String(100), nullable=False, index=True),
+        sa.Column("name", sa.String(MAX_NAME), nullable=False),
+        sa.Column("steps", sa.Text, nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.UniqueConstraint("user_id", "name", name="uq_concept_user_name"),
+    )
+    marks = sa.Table(
+        "habit_marks", metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_id", sa.String(100), nullable=False, index=True),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("key", sa.String(60), nullable=False),
+        sa.Column("value", sa.String(200), nullable=False, default=""),
+        sa.Column("detail", sa.String(200), nullable=False, default=""),
+        sa.Column("at", sa.DateTime, nullable=False),
+    )
+    return metadata, concepts, marks
+
+
+def _naive(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is None else moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class HabitStore:
+    """Concepts and marks. Open with `HabitStore.open(url_or_path)` (the preference database)."""
+
+    def __init__(self, engine: Any, now: Callable[[], dt.datetime] = _utc_now) -> None:
+        self._engine = engine
+        self._now = now
+        self._metadata, self._concepts, self._marks = _tables()
+
+    @classmethod
+    def open(cls, target: str | Path, *, now: Callable[[], dt.datetime] = _utc_now) -> "HabitStore":
+        url, engine = str(target), None
+        try:
+            url = database_url(target)
+            engine = create_engine(url)
+            store = cls(engine, now)
+            store._metadata.create_all(engine)
+        except Exception as error:  # noqa: BLE001 - one clear error type for callers
+            if engine is not None:
+                engine.dispose()
+            raise HabitStoreError(f"could not open the habits tables at {url}: {error}") from error
+        return store
+
+    # -- concepts --------------------------------------------------------------------
+
+    def save_concept(self, user_id: str, name: str, steps: list[str] | tuple[str, ...]) -> Concept:
+        """Store (or replace) one user's concept."""
+        import sqlalchemy as sa
+
+        if not name or len(name) > MAX_NAME or not steps or any(not s or len(s) > MAX_STEP for s in steps):
+            raise ValueError("a concept needs a name of 1 to 60 characters and 1 or more steps")
+        t, now = self._concepts, _naive(self._now())
+        with self._write() as conn:
+            conn.execute(sa.delete(t).where(t.c.user_id == user_id, t.c.name == name))
+            conn.execute(sa.insert(t).values(user_id=user_id, name=name, steps=json.dumps(list(steps)),
+                                             created_at=now))
+        return Concept(user_id, name, tuple(steps), now)
+
+    def concepts(self, user_id: str) -> list[Concept]:
+        """The user's concepts, oldest first."""
+        import sqlalchemy as sa
+
+        t = self._concepts
+        rows = self._read(lambda c: c.execute(
+            sa.select(t).where(t.c.user_id == user_id).order_by(t.c.created_at, t.c.id)).all())
+        out = []
+        for row in rows:
+            try:
+                steps = tuple(str(s) for s in json.loads(row.steps))
+            except (TypeError, ValueError):
+                continue  # a corrupt row is skipped, not fatal
+            out.append(Concept(row.user_id, row.name, steps, row.created_at))
+        return out
+
+    def forget_concept(self, user_id: str, name: str | None = None) -> int:
+        """Delete one concept (or all the user's with no name); how many went."""
+        import sqlalchemy as sa
+
+        t = self._concepts
+        where = t.c.user_id == user_id
+        if name is not None:
+            where = sa.and_(where, t.c.name == name)
+        with self._write() as conn:
+            return int(conn.execute(sa.delete(t).where(where)).rowcount or 0)
+
+    # -- marks -----------------------------------------------------------------------
+
+    def mark(self, user_id: str, kind: MarkKind, key: str, value: str = "", *,
+             at: dt.datetime | None = None, detail: str = "") -> Mark:
+        import sqlalchemy as sa
+
+        moment = _naive(at or self._now())
+        with self._write() as conn:
+            conn.execute(sa.insert(self._marks).values(user_id=user_id, kind=MarkKind(kind).value, key=key,
+                                                       value=value, detail=detail, at=moment))
+        return Mark(user_id, MarkKind(kind), key, value, moment, detail)
+
+    def marks(self, user_id: str | None = None, kind: MarkKind | None = None) -> list[Mark]:
+        """Marks (of a user, of a kind), oldest first."""
+        import sqlalchemy as sa
+
+        t = self._marks
+        query = sa.select(t).order_by(t.c.at, t.c.id)
+        if user_id is not None:
+            query = query.where(t.c.user_id == user_id)
+        if kind is not None:
+            query = query.where(t.c.kind == MarkKind(kind).value)
+        rows = self._read(lambda c: c.execute(query).all())
+        return [Mark(r.user_id, MarkKind(r.kind), r.key, r.value, r.at, r.detail) for r in rows
+                if r.kind in _KINDS]
+
+    def clear(self) -> None:
+        """Remove every concept and mark (a clean learning state)."""
+        import sqlalchemy as sa
+
+        with self._write() as conn:
+            conn.execute(sa.delete(self._concepts))
+            conn.execute(sa.delete(self._marks))
+
+    # -- plumbing --------------------------------------------------------------------
+
+    def _read(self, query: Callable[[Any], Any]) -> Any:
+        try:
+            with self._engine.connect() as conn:
+                return query(conn)
+        except Exception as error:  # noqa: BLE001
+            raise HabitStoreError(f"could not read the habits tables: {error}") from error
+
+    def _write(self) -> Any:
+        return _Write(self._engine)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> "HabitStore":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+_KINDS = {k.value for k in MarkKind}
+
+
+class _Write:
+    """`engine.begin()` reporting failures as HabitStoreError (after rolling back)."""
+
+    def __init__(self, engine: Any) -> None:
+        self._context = engine.begin()
+
+    def __enter__(self) -> Any:
+        try:
+            return self._context.__enter__()
+        except Exception as error:  # noqa: BLE001
+            raise HabitStoreError(f"could not write the habits tables: {error}") from error
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        try:
+            self._context.__exit__(exc_type, exc, tb)
+        except Exception as error:  # noqa: BLE001
+            raise HabitStoreError(f"could not write the habits tables: {error}") from error
+        if exc is not None and not isinstance(exc, (HabitStoreError, ValueError)):
+            raise HabitStoreError(f"could not write the habits tables: {exc}") from exc
+        return False
+
+
+def for_actions() -> HabitStore:
+    """The habits tables beside the preference store the actions use (opened once per process)."""
+    import os
+
+    from assistant.paths import DEFAULT_DATA_DIR, PREFS_URL_ENV, DataDir
+    from assistant.services import preferences
+
+    url = (os.environ.get(PREFS_URL_ENV) or getattr(preferences, "_runtime_url", None)
+           or DataDir(DEFAULT_DATA_DIR).prefs_url)
+    return _open(url)
+
+
+_OPENED: dict[str, HabitStore] = {}
+
+
+def _open(url: str) -> HabitStore:
+    if url not in _OPENED:
+        _OPENED[url] = HabitStore.open(url)
+    return _OPENED[url]

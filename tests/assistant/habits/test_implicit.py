@@ -1,0 +1,131 @@
+"""Implicit preferences from small hand-made histories whose answer is known."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assistant.habits.implicit import InferConfig, infer, observations, reject, score
+from assistant.habits.store import HabitStore, MarkKind
+from assistant.prefs.keys import Polarity, PrefKey, Source
+from tests.assistant.habits.helpers import START, FakeLog, played, turn
+
+DAY = dt.timedelta(days=1)
+
+
+def jazz_week(user: str = "ann") -> list:
+    rows = [played(user, START + i * DAY, "jazz") for i in range(5)]
+    rows.append(played(user, START + 5 * DAY, "rock"))
+    return rows
+
+
+@pytest.fixture
+def habits(tmp_path):
+    with HabitStore.open(tmp_path / "prefs.db") as store:
+        yield store
+
+
+def test_the_genre_played_most_is_inferred_with_its_share() -> None:
+    inferred = score(observations(jazz_week()), START + 6 * DAY)
+    genre = [i for i in inferred if i.key == "music_genre"]
+    assert [(i.value, i.count) for i in genre] == [("jazz", 5)]
+    assert 0.5 <= genre[0].confidence < genre[0].share <= 5 / 6 + 1e-9
+
+
+def test_too_little_evidence_infers_nothing() -> None:
+    rows = [played("ann", START, "jazz"), played("ann", START + DAY, "jazz")]
+    assert [i for i in score(observations(rows), START + 2 * DAY) if i.key == "music_genre"] == []
+
+
+def test_old_habits_fade() -> None:
+    rows = jazz_week()
+    assert any(i.value == "jazz" for i in score(observations(rows), START + 6 * DAY))
+    later = START + 120 * DAY  # eight half-lives
+    assert not any(i.value == "jazz" for i in score(observations(rows), later))
+
+
+def test_a_newer_habit_overtakes_an_older_one() -> None:
+    rows = [played("ann", START + i * DAY, "jazz") for i in range(5)]
+    rows += [played("ann", START + (40 + i) * DAY, "rock") for i in range(5)]
+    genre = [i for i in score(observations(rows), START + 45 * DAY) if i.key == "music_genre"]
+    assert [i.value for i in genre] == ["rock"]
+
+
+def test_an_artist_counts_for_the_artist_and_half_for_their_genre() -> None:
+    rows = [played("ann", START + i * DAY, "Miles Davis") for i in range(4)]
+    inferred = {(i.key, i.value) for i in score(observations(rows), START + 4 * DAY)}
+    assert ("music_artist", "Miles Davis") in inferred
+    assert ("music_genre", "jazz") not in inferred  # 4 half votes are no count of 3 plays
+
+
+def test_defaults_the_assistant_chose_and_rejected_turns_are_no_evidence() -> None:
+    rows = [played("ann", START + i * DAY, "jazz", text="play some music") for i in range(5)]
+    rows += [played("ann", START + i * DAY, "rock", feedback={"barge_in": True}) for i in range(5)]
+    assert observations(rows) == [o for o in observations(rows) if o.key.startswith("room@")]
+
+
+def test_city_from_weather_replies_and_unit_from_the_words() -> None:
+    rows = [turn("ann", START + i * DAY, "what's the weather in seattle in fahrenheit", intent="ask_weather",
+                 reply="In Seattle, Washington today: rainy, high of 55 and low of 45 degrees Fahrenheit.")
+            for i in range(3)]
+    rows.append(turn("ann", START, "what's the weather", intent="ask_weather",
+                     reply="In Seattle, Washington today (your home city): rainy."))
+    inferred = {(i.key, i.value, i.count) for i in score(observations(rows), START + 3 * DAY)}
+    assert ("home_city", "Seattle, Washington", 3) in inferred
+    assert ("temperature_unit", "fahrenheit", 3) in inferred
+
+
+def test_the_usual_room_by_time_of_day() -> None:
+    rows = [turn("ann", START + i * DAY, "turn on the lights", intent="turn_on", room="bedroom",
+                 time_of_day="night") for i in range(4)]
+    rows.append(turn("ann", START, "turn on the lights", intent="turn_on", room="kitchen", time_of_day="night"))
+    rooms = [(i.key, i.value) for i in score(observations(rows), START + 4 * DAY) if i.key.startswith("room@")]
+    assert rooms == [("room@night", "bedroom")]
+
+
+def test_infer_stores_implicit_and_never_overrides_a_stated_preference(store, habits) -> None:
+    log = FakeLog(jazz_week("ann") + jazz_week("bob"))
+    store.set("bob", PrefKey.MUSIC_GENRE, "rock", Polarity.LIKE, Source.STATEMENT)
+    report = infer(log, store, START + 6 * DAY, habits=habits)
+    ann = store.get("ann", PrefKey.MUSIC_GENRE)
+    assert [(p.value, p.source) for p in ann] == [("jazz", Source.IMPLICIT)]
+    assert [(p.value, p.source) for p in store.get("bob", PrefKey.MUSIC_GENRE)] == [("rock", Source.STATEMENT)]
+    assert [(i.user_id, i.value) for i in report.kept_explicit] == [("bob", "jazz")]
+
+
+def test_a_faded_inference_is_removed_but_a_stated_one_stays(store, habits) -> None:
+    log = FakeLog(jazz_week("ann"))
+    infer(log, store, START + 6 * DAY, habits=habits)
+    store.set("ann", PrefKey.HOME_CITY, "Seattle, Washington")
+    report = infer(log, store, START + 200 * DAY, habits=habits)
+    assert ("ann", "music_genre", "jazz") in report.removed
+    assert store.get("ann", PrefKey.MUSIC_GENRE) == []
+    assert store.first_liked("ann", PrefKey.HOME_CITY) == "Seattle, Washington"
+
+
+def test_a_no_lowers_it_at_once_and_later_inference_remembers(store, habits) -> None:
+    log = FakeLog(jazz_week("ann"))
+    infer(log, store, START + 6 * DAY, habits=habits)
+    assert reject(store, habits, "ann", PrefKey.MUSIC_GENRE, "jazz", START + 6 * DAY) == 0.0
+    assert store.get("ann", PrefKey.MUSIC_GENRE) == []
+    infer(log, store, START + 6 * DAY, habits=habits)
+    assert store.get("ann", PrefKey.MUSIC_GENRE) == []
+    assert [m.kind for m in habits.marks("ann")] == [MarkKind.REJECTED]
+
+
+def test_forgotten_evidence_is_not_inferred_again(store, habits) -> None:
+    log = FakeLog(jazz_week("ann"))
+    habits.mark("ann", MarkKind.FORGOT, "*", at=START + 6 * DAY)
+    assert infer(log, store, START + 6 * DAY, habits=habits).stored == []
+
+
+def test_an_empty_history_infers_nothing(store, habits) -> None:
+    report = infer(FakeLog([]), store, START, habits=habits)
+    assert (report.stored, report.removed, report.inferred) == ([], [], [])
+
+
+def test_thresholds_are_configurable() -> None:
+    rows = [played("ann", START, "jazz"), played("ann", START, "jazz")]
+    loose = InferConfig(min_count=2, min_confidence=0.3)
+    assert [i.value for i in score(observations(rows), START, loose) if i.key == "music_genre"] == ["jazz"]
