@@ -20,9 +20,10 @@ from assistant.analytics.features import FEATURE_VERSION, NEEDS_ENTITY, TurnCont
 
 MODEL_FILE = "failure_point.joblib"
 META_FILE = "failure_point.json"
-LOW_ASR = 0.6
+FALSE_WAKE_ASR = 0.6    # ASR this unsure of a lone request: probably nobody spoke to the device
+SUSPECT_ASR = 0.85      # a failed turn heard this unsurely: the words were probably damaged
 LOW_NLU = 0.6
-# Refusals and action problems that mean the request's target or value was not resolved.
+# Action problems and refusals that mean the request's target or value was not resolved.
 ENTITY_PROBLEMS = frozenset({"NO_SUCH_DEVICE", "AMBIGUOUS", "NO_TARGET", "NOT_FOUND", "UNKNOWN_CITY"})
 
 
@@ -32,19 +33,18 @@ class ModelUnavailable(RuntimeError):
 
 def rules(ctx: TurnContext, feats: dict[str, Any]) -> str:
     """Hand-written failure point of a turn (the fallback when there is no model)."""
+    t = ctx.turn
+    asr = t.asr_confidence if t.asr_confidence is not None else 1.0
+    lone = len(ctx.goal.goal.requests) <= 1 and not ctx.same_goal_next
+    if asr < FALSE_WAKE_ASR and lone and not ctx.goal.goal.is_answer(t):
+        return "false_wake"          # nobody retries a request nobody made
     if not ctx.verdict.defect:
         return "correct"
-    t = ctx.turn
     intent = t.intent or ""
-    retried = (ctx.following is not None and ctx.same_goal_next
-               and not ctx.goal.goal.is_answer(ctx.following))
-    if (intent in tk.FALLBACK_INTENTS and not retried and (t.asr_confidence or 1.0) < LOW_ASR
-            and feats.get("n_tokens", 0) <= 4):
-        return "false_wake"
-    if (t.asr_confidence is not None and t.asr_confidence < LOW_ASR) or feats.get("oov_rate", 0.0) >= 0.34:
+    if asr < SUSPECT_ASR or feats.get("oov_rate", 0.0) >= 0.25:
         return "asr"
-    reasons = set(tk.refusal_reasons(t)) | set(tk.problems(t))
-    if reasons & ENTITY_PROBLEMS or (intent in NEEDS_ENTITY and feats.get("missing_entity")):
+    problems = set(tk.problems(t)) | set(tk.refusal_reasons(t))
+    if problems & ENTITY_PROBLEMS or (intent in NEEDS_ENTITY and feats.get("missing_entity")):
         return "entity_resolution"
     if tk.is_fallback(t) or (t.confidence is not None and t.confidence < LOW_NLU):
         return "nlu"
