@@ -58,8 +58,8 @@ def goal_truth(goals: Sequence[GoalVerdict]) -> dict[int, bool]:
     out: dict[int, bool] = {}
     for index, goal in enumerate(goals):
         last = tk.truth(goal.goal.last_request)
-        if last is None:
-            continue
+        if last is None or all((tk.truth(t) or {}).get("false_wake") for t in goal.goal.turns):
+            continue          # nobody had a goal: not counted for or against goal success
         ends_here = any((tk.truth(t) or {}).get("goal_achieved") is not None for t in goal.goal.turns)
         gid = last.get("goal_id")
         if ends_here and gid is not None and str(gid) in achieved:

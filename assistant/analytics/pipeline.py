@@ -33,6 +33,12 @@ class Analysis:
     def turns(self) -> int:
         return len(self.contexts)
 
+    def false_wake_goals(self) -> set[int]:
+        """Positions of the goals whose every turn is judged a false wake (no user goal)."""
+        point = {id(c.turn): p for c, p in zip(self.contexts, self.points)}
+        return {i for i, g in enumerate(self.goals)
+                if all(point.get(id(t)) == "false_wake" for t in g.goal.turns)}
+
 
 def analyze(records: Iterable[TurnRecord], *, similarity: PairSimilarity = token_similarity,
             model: fp.FailurePointModel | None = None, note: str | None = None,

@@ -19,7 +19,8 @@ REWRITE_POINTS = ("asr", "entity_resolution")
 
 def build(analysis: Analysis, *, source: str = "", top: int = TOP) -> dict[str, Any]:
     """The report as JSON-safe data (the `analyze --json` file)."""
-    goals = analysis.goals
+    wakes = analysis.false_wake_goals()
+    goals = [g for i, g in enumerate(analysis.goals) if i not in wakes]
     n_turns = analysis.turns
     achieved = sum(1 for g in goals if g.achieved)
     baseline = sum(1 for g in goals if g.baseline_achieved)
@@ -27,9 +28,10 @@ def build(analysis: Analysis, *, source: str = "", top: int = TOP) -> dict[str, 
     report: dict[str, Any] = {
         "source": source,
         "turns": n_turns,
-        "sessions": len({(g.goal.user_id, g.goal.session_id) for g in goals}),
-        "users": len({g.goal.user_id for g in goals}),
+        "sessions": len({(g.goal.user_id, g.goal.session_id) for g in analysis.goals}),
+        "users": len({g.goal.user_id for g in analysis.goals}),
         "goals": len(goals),
+        "false_wakes": len(wakes),
         "goal_success_rate": _rate(achieved, len(goals)),
         "baseline_goal_success_rate": _rate(baseline, len(goals)),
         "defect_rate": _rate(sum(by_point.values()), n_turns),
@@ -123,7 +125,7 @@ def render(report: dict[str, Any], console: Any) -> None:
         console.print("The interaction log is empty: nothing to analyse.")
         return
     console.print(f"[bold]Defect analytics[/] {report.get('source', '')}: {report['turns']} turns, "
-                  f"{report['goals']} goals, {report['sessions']} sessions, {report['users']} users")
+                  f"{report['goals']} goals (and {report.get('false_wakes', 0)} false wakes), {report['sessions']} sessions, {report['users']} users")
     console.print(f"Goal success rate: [bold]{_pct(report['goal_success_rate'])}[/] "
                   f"(single-signal baseline says {_pct(report['baseline_goal_success_rate'])}); "
                   f"defective turns: {_pct(report['defect_rate'])}")
