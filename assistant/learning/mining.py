@@ -78,7 +78,8 @@ class MineReport:
     unchanged: int = 0
     index_rows: int | None = None   # None when the retrieval index was not rebuilt
     seconds: float = 0.0
-    embedded_texts: int = 0         # distinct utterances MiniLM embedded
+    embedded_texts: int = 0         # distinct utterances compared by MiniLM
+    cached_texts: int = 0           # ... of which the vector cache already knew
     stage_seconds: dict[str, float] = field(default_factory=dict)   # read, embed, solve, store, index
 
     def summary(self) -> str:
@@ -98,7 +99,7 @@ class MineReport:
                 "updated": [r.to_json() for r in self.updated],
                 "retired": [r.to_json() for r in self.retired],
                 "unchanged": self.unchanged, "index_rows": self.index_rows,
-                "embedded_texts": self.embedded_texts,
+                "embedded_texts": self.embedded_texts, "cached_texts": self.cached_texts,
                 "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
                 "seconds": round(self.seconds, 3)}
 
@@ -238,7 +239,7 @@ def mine(log: TurnSource, store: "RewriteStore", config: MineConfig = MineConfig
         log: the interaction log (or any source of TurnRecords in id order).
         store: the rewrite table; written in one transaction (untouched on failure).
         config: thresholds.
-        similarity: pair similarity; MiniLM by default.
+        similarity: pair similarity; by default MiniLM, with vectors cached beside the table.
         progress: called with (stage, done, total).
         rebuild_index: also rebuild the retrieval index from the log, when that module exists.
 
@@ -248,14 +249,24 @@ def mine(log: TurnSource, store: "RewriteStore", config: MineConfig = MineConfig
     started = time.perf_counter()
     report = MineReport()
     total = _count(log)
+    cache = None
+    if similarity is None:
+        engine = getattr(store, "engine", None)
+        if engine is not None:
+            from assistant.learning.vector_cache import VectorCache
+
+            cache = VectorCache(engine)
+        similarity = cache.similarity if cache is not None else minilm_similarity
     try:
-        chains = find_chains(read_turns(log), config.rephrase, similarity or minilm_similarity, report,
+        chains = find_chains(read_turns(log), config.rephrase, similarity, report,
                              max_hops=config.markov.max_hops, progress=progress, total=total)
     except MiningError:
         raise
     except Exception as error:  # noqa: BLE001 - one clear error; nothing was written yet
         raise MiningError(f"could not read the interaction log after {report.turns} turns: {error}") from error
     report.stage_seconds["read"] = time.perf_counter() - started - report.stage_seconds.get("embed", 0.0)
+    if cache is not None:
+        report.cached_texts = cache.hits
     if progress is not None:
         progress("solve", 0, None)
     stage = time.perf_counter()

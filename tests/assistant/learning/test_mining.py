@@ -189,6 +189,9 @@ def test_the_real_model_links_an_asr_confusion_to_its_rephrase(stores) -> None:
     report = mine(log, store, MineConfig())
     assert report.embedded_pairs == 2
     assert [(r.source, r.target) for r in store.all()] == [("turn of the kitchen lied", "turn off the kitchen light")]
+    assert (report.embedded_texts, report.cached_texts) == (2, 0)
+    again = mine(log, store, MineConfig())
+    assert (again.embedded_texts, again.cached_texts, again.unchanged) == (2, 2, 1)
 
 
 def test_the_light_reader_returns_what_mining_needs(stores) -> None:
