@@ -86,20 +86,26 @@ class OnlineState:
 # each message (`metadata["learning"]["store"]`), so several runtimes in one process (tests, a
 # restart) never read each other's rewrites; a message can only name a registered database.
 _states: dict[str, OnlineState] = {}
+_users: dict[str, int] = {}
 STORE_KEY = "store"
 
 
 def register(url: str) -> OnlineState:
-    """Serve rewrites from this database (idempotent)."""
+    """Serve rewrites from this database; each `register` needs its `unregister` (two runtimes
+    on one data folder share the state until both are closed)."""
     if url not in _states:
         _states[url] = OnlineState(url)
+    _users[url] = _users.get(url, 0) + 1
     return _states[url]
 
 
 def unregister(url: str) -> None:
-    state = _states.pop(url, None)
-    if state is not None:
-        state.close()
+    _users[url] = _users.get(url, 0) - 1
+    if _users[url] <= 0:
+        _users.pop(url, None)
+        state = _states.pop(url, None)
+        if state is not None:
+            state.close()
 
 
 def _state_for(metadata: dict[str, Any]) -> OnlineState | None:

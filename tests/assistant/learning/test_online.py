@@ -114,3 +114,13 @@ def test_flags_travel_in_metadata() -> None:
 def test_config_reads_strings_and_ignores_unknown_keys() -> None:
     config = RewriterConfig.from_dict({"retrieval_threshold": "0.9", "global_min_users": "4", "other": 1})
     assert config.retrieval_threshold == 0.9 and config.global_min_users == 4
+
+
+def test_a_database_registered_twice_stays_served_until_both_let_go(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    first = online.register(url)
+    assert online.register(url) is first
+    online.unregister(url)
+    assert online._state_for({"learning": {"store": url}}) is first
+    online.unregister(url)
+    assert online._state_for({"learning": {"store": url}}) is None
