@@ -210,13 +210,15 @@ def plot(report: dict[str, Any], path: Path) -> Path:
     points = list(report.get("defects_by_failure_point", {}))
     axes[0].bar(points, [report["defects_by_failure_point"][p] for p in points], color="#c0504d")
     axes[0].set_title(f"Defective turns by failure point ({report.get('turns', 0)} turns)")
-    axes[0].tick_params(axis="x", rotation=30)
+    plt.setp(axes[0].get_xticklabels(), rotation=35, ha="right")
     if detail:
         labels = detail["labels"]
         matrix = detail["confusion"]
         ax = axes[1]
-        ax.imshow(matrix, cmap="Blues")
-        ax.set_xticks(range(len(labels)), labels, rotation=30)
+        import numpy as np
+
+        ax.imshow(np.log1p(np.asarray(matrix, dtype=float)), cmap="Blues")   # log: "correct" dwarfs the rest
+        ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right")
         ax.set_yticks(range(len(labels)), labels)
         ax.set_xlabel("predicted")
         ax.set_ylabel("truth")
