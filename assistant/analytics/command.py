@@ -23,6 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plot", help="write a PNG (defects by failure point, confusion matrix) here")
     parser.add_argument("--train", action="store_true",
                         help="train the failure-point model on this log's ground truth and save it")
+    parser.add_argument("--train-on", nargs="+", type=Path, metavar="DATA_DIR",
+                        help="train the model on these data folders' simulator logs instead (e.g. other seeds), "
+                             "then analyse this one with it")
     parser.add_argument("--model", type=Path,
                         help=f"folder of the failure-point model (default DATA_DIR/{MODEL_FOLDER})")
     parser.add_argument("--user", help="only this user's turns")
@@ -89,7 +92,9 @@ def analyze_records(records: list, args: argparse.Namespace, console: Any, error
     similarity = _similarity(getattr(args, "similarity", "minilm"), errors)
     folder = model_folder(args)
     model, note = None, None
-    if not getattr(args, "train", False):
+    train_on = list(getattr(args, "train_on", None) or [])
+    training = bool(getattr(args, "train", False) or train_on)
+    if not training:
         try:
             model = fp.FailurePointModel.load(folder)
         except fp.ModelUnavailable as error:
@@ -97,16 +102,28 @@ def analyze_records(records: list, args: argparse.Namespace, console: Any, error
     with console.status("Analysing...") as status:
         analysis = analyze(records, similarity=similarity, model=model, note=note,
                            progress=lambda stage: status.update(f"{stage} ({len(records)} turns)..."))
-        if getattr(args, "train", False):
-            rows, labels = training_set(analysis)
+        if training:
+            rows, labels, sources = [], [], []
+            for root in train_on:
+                status.update(f"Reading the training log in {root}...")
+                other = _read(root, errors)
+                if other is None:
+                    return None
+                more_rows, more_labels = training_set(analyze(other, similarity=similarity))
+                rows += more_rows
+                labels += more_labels
+                sources.append(str(root))
+            if not train_on:
+                rows, labels = training_set(analysis)
+                sources.append(source)
             if not rows:
-                errors.print("[bold red]error:[/] --train needs ground truth (the `truth` column the simulator "
-                             "writes); this log has none")
+                errors.print("[bold red]error:[/] training needs ground truth (the `truth` column the simulator "
+                             "writes); the training log has none")
                 return None
             status.update(f"Training the failure-point model on {len(rows)} labelled turns...")
             started = time.perf_counter()
             try:
-                model = fp.FailurePointModel.train(rows, labels, source=source)
+                model = fp.FailurePointModel.train(rows, labels, source=", ".join(sources))
             except ValueError as error:
                 errors.print(f"[bold red]error:[/] {error}")
                 return None
@@ -114,9 +131,27 @@ def analyze_records(records: list, args: argparse.Namespace, console: Any, error
             saved = model.save(folder)
             apply_model(analysis, model)
             analysis.note = None
+            where = "its own training log: evaluate on another log with --model" if not train_on else \
+                "a log it was not trained on"
             console.print(f"Failure-point model trained on {len(rows)} turns, saved to {saved} "
-                          "(figures below are on its own training log: evaluate on another log with --model)")
+                          f"(figures below are on {where})")
     return build(analysis, source=source)
+
+
+def _read(root: Path, errors: Any) -> list | None:
+    """All turns of another data folder's log, or None after saying why not."""
+    from assistant.learning.log import InteractionLog, InteractionLogError
+
+    data = DataDir(root)
+    if not data.learning_db.exists():
+        errors.print(f"[bold red]error:[/] no interaction log at {data.learning_db}")
+        return None
+    try:
+        with InteractionLog.open(f"sqlite:///{data.learning_db.resolve()}") as log:
+            return list(log.turns())
+    except InteractionLogError as error:
+        errors.print(f"[bold red]error:[/] {error}")
+        return None
 
 
 def _similarity(name: str, errors: Any):

@@ -87,3 +87,18 @@ def test_train_without_truth_is_a_clear_error(tmp_path: Path, capsys: pytest.Cap
         log.record(turn(0, "what time is it", "ask_time"))
     assert _analyze(tmp_path, "--train") == 1
     assert "needs ground truth" in capsys.readouterr().err
+
+
+def test_train_on_other_folders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first, second, target = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    for root, seed in ((first, 4), (second, 5), (target, 6)):
+        with _log(root) as log:
+            write(log, seed, SyntheticConfig(users=3, days=1))
+    out = tmp_path / "c.json"
+    assert _analyze(target, "--train-on", str(first), str(second), "--json", str(out)) == 0
+    assert "not trained on" in capsys.readouterr().out
+    meta = json.loads((target / "analytics" / "failure_point.json").read_text())
+    assert str(first) in meta["source"] and str(second) in meta["source"]
+    assert json.loads(out.read_text())["failure_point_method"] == "model"
+    assert _analyze(target, "--train-on", str(tmp_path / "missing")) == 1
+    assert "no interaction log" in capsys.readouterr().err
