@@ -19,7 +19,7 @@ from assistant.learning.log import Feedback, TurnRecord
 from assistant.learning.text import jaccard, normalize, tokens
 from assistant.paths import PROJECT_ROOT
 
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 
 # Intents that act on or ask about a device, a title, a place: without an entity they
 # depend on context resolution.
@@ -122,6 +122,9 @@ def features(ctx: TurnContext, vocab: frozenset[str] | None = None) -> dict[str,
         "position": float(ctx.position),
         "is_last_request": float(t is ctx.goal.goal.last_request),
     }
+    opening = tokens(t.reply or "")[:3]
+    if opening:
+        f["reply_opening=" + " ".join(opening)] = 1.0   # the response type (replies come from templates)
     margin = (t.context or {}).get("nlu_margin") if isinstance(t.context, dict) else None
     if isinstance(margin, (int, float)):
         f["nlu_margin"] = float(margin)
@@ -164,6 +167,7 @@ def _neighbour(prefix: str, t: TurnRecord, other: TurnRecord | None, same_goal: 
         prefix + "_fallback": float(tk.is_fallback(other)),
         prefix + "_same_entities": float(tk.entity_values(other) == tk.entity_values(t)),
         prefix + "_n_directives": float(len(other.directives or [])),
+        prefix + "_reply_question": float("?" in (other.reply or "")),
     }
     if same_goal:
         f[prefix + "_char_ratio"] = difflib.SequenceMatcher(None, t.text or "", other.text or "").ratio()
