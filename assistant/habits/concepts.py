@@ -168,7 +168,7 @@ PROBLEM_REPLIES = {
     Problem.NO_NAME: "I didn't catch the phrase to remember. Say, for example: \"when I say movie time, "
                      "dim the living room lights and turn on the TV\".",
     Problem.NAME_IS_COMMAND: "\"{name}\" already means something to me, so I can't use it as a name. "
-                             "Pick another phrase, like \"{name} mode\".",
+                             "Pick a phrase that isn't a request, like \"movie time\".",
     Problem.NO_STEPS: "What should \"{name}\" do? Say, for example: \"when I say {name}, dim the lights "
                       "and turn on the TV\".",
     Problem.TOO_MANY_STEPS: "That's {count} steps; I can remember up to " + str(MAX_STEPS)

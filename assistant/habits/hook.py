@@ -14,6 +14,7 @@ never recurses).
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import datetime as dt
 import enum
 import logging
@@ -40,6 +41,9 @@ STEP_INTENTS = frozenset({
     "stop", "ask_weather", "ask_time", "ask_temperature", "ask_device_state", "ask_team_score",
     "find_restaurant",
 })
+# Intents that act on a device: the step must name one the home's vocabulary knows.
+DEVICE_INTENTS = frozenset({"turn_on", "turn_off", "set_brightness", "set_color", "open_device", "close_device",
+                            "lock_device", "unlock_device"})
 MIN_STEP_CONFIDENCE = 0.6
 NAME_COMMAND_CONFIDENCE = 0.95
 ROUTINE_WINDOW_MINUTES = 60.0
@@ -48,6 +52,8 @@ VAGUE_START = re.compile(r"^(?:please\s+)?(?:start it|start that|start it up|get
 COFFEE_REQUEST = "start the coffee maker"
 ROUTINE_OFFER = "You usually start the coffee after your alarm. Want me to do that every morning?"
 ROUTINE_NAME = "coffee after the alarm"
+PENDING_MINUTES = 5.0   # a question not answered within this long (or in a new conversation) lapses
+FALLBACK_ACTIONS = ("utter_default", "action_default_fallback")
 
 
 class Waiting(enum.Enum):
@@ -58,9 +64,13 @@ class Waiting(enum.Enum):
 
 @dataclass
 class Pending:
+    """A question this hook asked, in one conversation (``sender``), at ``at``."""
+
     waiting: Waiting
     name: str = ""
     steps: tuple[str, ...] = ()
+    sender: str = ""
+    at: dt.datetime | None = None
 
 
 @dataclass
@@ -128,7 +138,7 @@ class _Turn:
 
     def before(self) -> TurnResult | None:
         pending = self.state.pending.pop(self.user, None)
-        if pending is not None:
+        if pending is not None and self.current(pending):
             answered = self.answer(pending)
             if answered is not None:
                 return answered
@@ -151,6 +161,16 @@ class _Turn:
         if name:
             return self.run(name, known)
         return None
+
+    def ask(self, pending: Pending) -> None:
+        pending.sender, pending.at = self.rt.sender_id(self.user), self.when
+        self.state.pending[self.user] = pending
+
+    def current(self, pending: Pending) -> bool:
+        """Whether the question is still open: same conversation, not long ago."""
+        if pending.sender != self.rt.sender_id(self.user) or pending.at is None:
+            return False
+        return dt.timedelta(0) <= self.when - pending.at <= dt.timedelta(minutes=PENDING_MINUTES)
 
     def plain_text(self) -> str:
         """The text for Rasa: "start it" after the alarm means the coffee when that is the
@@ -184,7 +204,10 @@ class _Turn:
         if pending.waiting is Waiting.STEPS:
             if cx.is_no(self.text):
                 return self.reply("Okay, never mind.", "teach_concept")
-            return self.teach(cx.Teaching(pending.name, tuple(cx.split_steps(self.text))), confirm=True)
+            steps = tuple(cx.split_steps(self.text))
+            if not any(self.step_intent(step) for step in steps):
+                return None  # not an answer: a new request
+            return self.teach(cx.Teaching(pending.name, steps), confirm=True)
         yes, no = cx.is_yes(self.text), cx.is_no(self.text)
         if not (yes or no):
             return None  # the question lapses; the text is a new request
@@ -220,7 +243,7 @@ class _Turn:
                 return self.reply(f"{reason} Nothing was saved.", "teach_concept")
         steps = cx.describe_steps(teaching.steps)
         if confirm:
-            self.state.pending[self.user] = Pending(Waiting.CONFIRM, teaching.name, teaching.steps)
+            self.ask(Pending(Waiting.CONFIRM, teaching.name, teaching.steps))
             return self.reply(f"So \"{teaching.name}\" means: {steps}. Shall I remember that?", "teach_concept")
         habit_store(self.rt).save_concept(self.user, teaching.name, teaching.steps)
         return self.reply(f"Okay: when you say \"{teaching.name}\", I'll {steps}.", "teach_concept")
@@ -230,6 +253,11 @@ class _Turn:
         intent = parsed.get("intent") or {}
         return intent.get("name") not in ("nlu_fallback", "out_of_scope", None) \
             and float(intent.get("confidence") or 0) >= NAME_COMMAND_CONFIDENCE
+
+    def step_intent(self, step: str) -> bool:
+        parsed = self.rt._run(self.rt.agent.parse_message(step))  # noqa: SLF001
+        intent = parsed.get("intent") or {}
+        return intent.get("name") in STEP_INTENTS and float(intent.get("confidence") or 0) >= MIN_STEP_CONFIDENCE
 
     def dry_run(self, step: str) -> str | None:
         """Why the home can't do ``step`` (None: it can), tried on a copy of the home through
@@ -241,6 +269,8 @@ class _Turn:
         intent = parsed.get("intent") or {}
         if intent.get("name") not in STEP_INTENTS or float(intent.get("confidence") or 0) < MIN_STEP_CONFIDENCE:
             return f"I don't know how to \"{step}\" as part of a phrase."
+        if intent.get("name") in DEVICE_INTENTS and not (parsed.get("entities") or self.names_device(step)):
+            return f"I don't know which device \"{step}\" means, so I can't do it."
         scratch = Home.from_snapshot(self.rt.home.snapshot())
         metadata = {"user_id": self.user, "device_id": self.device, "barge_in": False, "asr_confidence": None,
                     "context": build_context(scratch, self.device), "learning": self.rt.learning.to_metadata()}
@@ -259,8 +289,15 @@ class _Turn:
             return f"I can't \"{step}\" here: {said}"
         return None
 
+    @staticmethod
+    def names_device(text: str) -> bool:
+        from assistant.catalog import load_catalog
+
+        catalog = load_catalog()
+        return catalog.device_kind_for(text) is not None or catalog.room_for(text) is not None
+
     def offer_teaching(self, name: str, intent: str) -> TurnResult:
-        self.state.pending[self.user] = Pending(Waiting.STEPS, name)
+        self.ask(Pending(Waiting.STEPS, name))
         return self.reply(f"I don't know what \"{name}\" means. Can you teach me? Tell me what to do, "
                           "like \"dim the lights and turn on the TV\".", intent)
 
@@ -270,7 +307,7 @@ class _Turn:
         from assistant.catalog import load_catalog
 
         words = cx.normalize(text).split()
-        if not 1 <= len(words) <= 3 or not all(w.isalpha() for w in words):
+        if not 1 <= len(words) <= 3 or not all(w.isalpha() and _pronounceable(w) for w in words):
             return False
         if set(words) & (cx.COMMAND_VERBS | cx.RESERVED):
             return False
@@ -288,8 +325,15 @@ class _Turn:
         combined = TurnResult(text=self.text, intent="run_concept", confidence=1.0)
         combined.replies.append(f"{name[:1].upper()}{name[1:]}:")
         failed = []
-        for number, step in enumerate(steps, start=1):
-            result = self.rt.handle(step, user_id=self.user, device_id=self.device, **self.turn)
+        flags = self.rt.learning
+        # Steps are not the user repeating themselves: no teachable moments between them.
+        self.rt.learning = dataclasses.replace(flags, teachable=False)
+        try:
+            results = [self.rt.handle(step, user_id=self.user, device_id=self.device, **self.turn)
+                       for step in steps]
+        finally:
+            self.rt.learning = flags
+        for number, (step, result) in enumerate(zip(steps, results), start=1):
             combined.replies.extend(result.replies)
             combined.directives.extend(result.directives)
             combined.applied.extend(result.applied)
@@ -310,13 +354,21 @@ class _Turn:
         self.rejected_inference(result)
         if IMPLICIT_REASON in result.reply:
             self.remember_implicit(result.reply)
-        if self.rt.learning.teachable and result.intent == "nlu_fallback" and self.looks_like_name(self.text):
+        if self.not_understood(result) and self.looks_like_name(self.text):
             offer = self.offer_teaching(cx.normalize(self.text), "nlu_fallback")
             result.replies[:] = offer.replies
         if any(d.startswith("brew ") for d in result.applied):
             self.maybe_offer_routine(result)
         if result.reply.startswith("Done: I've forgotten"):
             self.remember_forgetting(result.reply)
+
+    def not_understood(self, result: TurnResult) -> bool:
+        """The model fell back on a plain request: no form, question or offer was answered."""
+        slots = result.slots or {}
+        return bool(self.rt.learning.teachable and result.intent == "nlu_fallback"
+                    and result.actions and all(a in FALLBACK_ACTIONS for a in result.actions)
+                    and not slots.get("requested_slot") and not slots.get("pending_question")
+                    and not slots.get("pending_city"))
 
     def rejected_inference(self, result: TurnResult) -> None:
         from assistant.habits.implicit import reject
@@ -353,7 +405,7 @@ class _Turn:
         if self.mined_routine() is None:
             return
         store.mark(self.user, MarkKind.OFFERED, "routine", ROUTINE_NAME, at=self.when)
-        self.state.pending[self.user] = Pending(Waiting.ROUTINE, ROUTINE_NAME)
+        self.ask(Pending(Waiting.ROUTINE, ROUTINE_NAME))
         result.replies.append(ROUTINE_OFFER)
 
     def remember_forgetting(self, reply: str) -> None:
@@ -385,3 +437,12 @@ class _Turn:
         except Exception as error:  # noqa: BLE001 - logging never breaks the turn
             log.error("could not log a habits turn: %s", error)
         return result
+
+
+_VOWELS = re.compile(r"[aeiouy]")
+_CONSONANT_RUN = re.compile(r"[^aeiouy]{4,}")
+
+
+def _pronounceable(word: str) -> bool:
+    """A word, not keyboard noise ("asdfgh"): has a vowel, no four consonants in a row."""
+    return 2 <= len(word) <= 14 and bool(_VOWELS.search(word)) and not _CONSONANT_RUN.search(word)

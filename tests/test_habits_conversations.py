@@ -1,0 +1,108 @@
+"""Habits through the real stack, with a pre-seeded history: an implicit genre learned from
+listening and used (and dropped after a no), a stated preference an inference does not
+override, a routine mined from mornings and offered once, and two users of one home kept apart."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assistant.habits.hook import habit_store
+from assistant.habits.implicit import infer
+from assistant.prefs.keys import COFFEE_AFTER_ALARM, PrefKey, Source
+
+DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture
+def clean(fresh):
+    fresh.reset_learning()
+    habit_store(fresh).clear()
+    yield fresh
+    fresh.reset_learning()
+    habit_store(fresh).clear()
+
+
+def say(rt, user: str, text: str, device: str = "kitchen_speaker"):
+    result = rt.handle(text, user_id=user, device_id=device, timestamp=rt.home.clock.now)
+    rt.home.advance(1)
+    return result
+
+
+def listen(rt, user: str, genre: str, days: int) -> None:
+    for _ in range(days):
+        assert genre in say(rt, user, f"play some {genre}").reply.lower()
+        rt.end_session(user)
+        rt.home.advance(24 * 60)
+
+
+def test_an_implicit_genre_is_learned_used_and_dropped_after_a_no(clean) -> None:
+    rt = clean
+    listen(rt, "quinn", "jazz", 4)
+    report = infer(rt.log, rt.preferences, rt.home.clock.now, habits=habit_store(rt))
+    assert [(i.user_id, i.key, i.value) for i in report.stored] == [("quinn", "music_genre", "jazz")]
+    played = say(rt, "quinn", "play some music")
+    assert played.reply == "Playing some jazz, which you often listen to."
+    listed = say(rt, "quinn", "what do you know about me")
+    assert "you like jazz (inferred from what you do)" in listed.reply
+    say(rt, "quinn", "play some music")
+    say(rt, "quinn", "no that's wrong")
+    assert rt.preferences.get("quinn", PrefKey.MUSIC_GENRE) == []
+    assert "jazz" not in say(rt, "quinn", "play some music").reply
+
+
+def test_a_stated_preference_is_not_overridden_by_an_inference(clean) -> None:
+    rt = clean
+    say(rt, "rosa", "I love rock")
+    assert rt.preferences.first_liked("rosa", PrefKey.MUSIC_GENRE) == "rock"
+    listen(rt, "rosa", "jazz", 4)
+    report = infer(rt.log, rt.preferences, rt.home.clock.now, habits=habit_store(rt))
+    assert [i.value for i in report.kept_explicit if i.user_id == "rosa"] == ["jazz"]
+    assert [(p.value, p.source) for p in rt.preferences.get("rosa", PrefKey.MUSIC_GENRE)] == [
+        ("rock", Source.STATEMENT)]
+    assert say(rt, "rosa", "play some music").reply == "Playing some rock, since you like it."
+
+
+def morning(rt, user: str) -> None:
+    rt.home.set_state("coffee_maker", {"power": "off", "brewing": False})
+    rt.home.set_time("06:50")  # the next day's, so that each morning is a new day
+    rt.home.set_time("07:00")  # the alarm rings
+    rt.home.advance(5)
+
+
+def test_a_routine_is_mined_offered_once_and_accepted(clean) -> None:
+    rt = clean
+    rt.home.set_state("bedroom_alarm_clock", {"alarms": ["07:00"]})
+    for day in range(2):
+        morning(rt, "sam")
+        reply = say(rt, "sam", "start brewing").reply
+        assert "usually start the coffee" not in reply, f"day {day}: {reply}"
+        rt.end_session("sam")
+    morning(rt, "sam")
+    offered = say(rt, "sam", "start brewing")
+    assert offered.reply.endswith("You usually start the coffee after your alarm. Want me to do that every morning?")
+    accepted = say(rt, "sam", "yes")
+    assert accepted.reply == "Done: every morning after your alarm, I'll start the coffee."
+    assert rt.preferences.first_liked("sam", PrefKey.MORNING_ROUTINE) == COFFEE_AFTER_ALARM
+    rt.end_session("sam")
+    morning(rt, "sam")
+    started = say(rt, "sam", "get it going")
+    assert rt.home.devices["coffee_maker"].state["brewing"] is True, started.reply
+    rt.end_session("sam")
+    morning(rt, "sam")
+    assert "usually start the coffee" not in say(rt, "sam", "start brewing").reply  # offered once
+
+
+def test_two_users_of_one_home_keep_their_own_habits(clean) -> None:
+    rt = clean
+    listen(rt, "tess", "classical", 4)
+    say(rt, "tess", "when I say study time, turn on the office light and play some classical")
+    infer(rt.log, rt.preferences, rt.home.clock.now, habits=habit_store(rt))
+    other = say(rt, "uma", "play some music")
+    assert "classical" not in other.reply and "often listen" not in other.reply
+    rt.home.set_state("office_light", {"power": "off"})
+    say(rt, "uma", "study time")
+    assert rt.home.devices["office_light"].state["power"] == "off"
+    mine = say(rt, "tess", "study time")
+    assert mine.intent == "run_concept" and rt.home.devices["office_light"].state["power"] == "on"
