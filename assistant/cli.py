@@ -255,6 +255,18 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return run_analyze(args)
 
 
+def cmd_infer(args: argparse.Namespace) -> int:
+    from assistant.habits.command import run_infer
+
+    return run_infer(args)
+
+
+def cmd_habits(args: argparse.Namespace) -> int:
+    from assistant.habits.command import run_habits
+
+    return run_habits(args)
+
+
 def cmd_not_yet(args: argparse.Namespace) -> int:
     return _error(f"`assistant {args.command}` is not available in this version yet.")
 
@@ -324,6 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
     from assistant.analytics.command import add_arguments as add_analyze_arguments
 
     add_analyze_arguments(p)
+    from assistant.habits.command import add_habits_arguments, add_infer_arguments
+
+    add_infer_arguments(add("infer", cmd_infer, "infer implicit preferences and routines from the interaction log"))
+    add_habits_arguments(add("habits", cmd_habits, "a user's inferred preferences, taught phrases and routines"))
     return parser
 
 
