@@ -88,7 +88,7 @@ def rebuild(log: "InteractionLog", store: "RewriteStore") -> int:
     """Replace the utterances table with the log's aggregate; returns its row count."""
     import sqlalchemy as sa
 
-    stats = aggregate(log.turns())
+    stats = aggregate(log.turns(light=True))
     metadata = sa.MetaData()
     table = _table(metadata)
     metadata.create_all(store.engine)

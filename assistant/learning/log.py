@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 from assistant.db import create_engine, database_url
+
+logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 MAX_TEXT = 500
@@ -106,6 +109,9 @@ def _table(metadata: Any) -> Any:
 
 
 _JSON_COLUMNS = ("entities", "actions", "directives", "refused", "problems", "context", "feedback")
+# What a light read leaves out: mining and the index never need them, and decoding each row's
+# context snapshot would take most of the time on a large log.
+HEAVY_COLUMNS = frozenset({"context", "reply", "entities", "directives", "truth"})
 
 
 def _dumps(value: Any) -> str:
@@ -113,13 +119,23 @@ def _dumps(value: Any) -> str:
 
 
 def _loads(text: str | None, default: Any) -> Any:
-    """A JSON column; a corrupt one reads as the default instead of failing the whole read."""
-    if text is None:
-        return default
+    """A JSON column; a corrupt one (or one of the wrong type) reads as the default."""
+    if text is None or text in ("[]", "{}"):
+        return type(default)() if default is not None else None
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except (TypeError, ValueError):
         return default
+    return value if default is None or isinstance(value, type(default)) else default
+
+
+def _timestamp(value: Any) -> dt.datetime:
+    """A stored timestamp (text on SQLite, a datetime elsewhere); ValueError when it is not one."""
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"timestamp {value!r} is not a time")
+    return dt.datetime.fromisoformat(value)
 
 
 class InteractionLog:
@@ -131,6 +147,7 @@ class InteractionLog:
         self._engine = engine
         self._metadata = sa.MetaData()
         self._turns = _table(self._metadata)
+        self.skipped_rows = 0
 
     @classmethod
     def open(cls, target: str | Path) -> "InteractionLog":
@@ -213,15 +230,16 @@ class InteractionLog:
 
     # -- reads ---------------------------------------------------------------------
 
-    def turns(self, *, user_id: str | None = None, since_id: int = 0,
-              batch: int = 5000) -> Iterator[TurnRecord]:
-        """Turns in the order they were logged (by id), streamed in batches."""
-        import sqlalchemy as sa
+    def turns(self, *, user_id: str | None = None, since_id: int = 0, batch: int = 5000,
+              light: bool = False) -> Iterator[TurnRecord]:
+        """Turns in the order they were logged (by id), streamed in batches. ``light`` leaves
+        the heavy columns (HEAVY_COLUMNS) at their defaults. A corrupt row (a timestamp that is
+        not one) is skipped, logged and counted in `skipped_rows`, never a failed read."""
 
         t = self._turns
         last = since_id
         while True:
-            query = sa.select(t).where(t.c.id > last).order_by(t.c.id).limit(batch)
+            query = self._select(light).where(t.c.id > last).order_by(t.c.id).limit(batch)
             if user_id is not None:
                 query = query.where(t.c.user_id == user_id)
             with self._engine.connect() as conn:
@@ -229,15 +247,33 @@ class InteractionLog:
             if not rows:
                 return
             for row in rows:
-                yield self._record(row)
+                record = self._checked_record(row)
+                if record is not None:
+                    yield record
             last = rows[-1]["id"]
 
-    def get(self, turn_id: int) -> TurnRecord | None:
+    def _select(self, light: bool = False) -> Any:
         import sqlalchemy as sa
 
+        # SQLite keeps timestamps as text: read them as text and parse each row, so that a
+        # garbage one spoils that row only (SQLAlchemy's parser would stop the whole read).
+        columns = [sa.type_coerce(c, sa.String).label(c.name) if c.name == "timestamp" else c
+                   for c in self._turns.c if not (light and c.name in HEAVY_COLUMNS)]
+        return sa.select(*columns)
+
+    def _checked_record(self, row: Any) -> TurnRecord | None:
+        try:
+            return self._record(row)
+        except (TypeError, ValueError) as error:
+            self.skipped_rows += 1
+            logger.warning("skipped corrupt turn %s in the interaction log: %s", row.get("id"), error)
+            return None
+
+    def get(self, turn_id: int) -> TurnRecord | None:
+        """One turn, or None when there is none (or it is corrupt)."""
         with self._engine.connect() as conn:
-            row = conn.execute(sa.select(self._turns).where(self._turns.c.id == turn_id)).mappings().first()
-        return None if row is None else self._record(row)
+            row = conn.execute(self._select().where(self._turns.c.id == turn_id)).mappings().first()
+        return None if row is None else self._checked_record(row)
 
     def count(self) -> int:
         import sqlalchemy as sa
@@ -249,9 +285,14 @@ class InteractionLog:
     def _record(row: Any) -> TurnRecord:
         values = dict(row)
         for name in _JSON_COLUMNS:
-            values[name] = _loads(values[name], {} if name in ("context", "feedback") else [])
-        values["truth"] = _loads(values["truth"], None)
+            if name in values:
+                values[name] = _loads(values[name], {} if name in ("context", "feedback") else [])
+        values["truth"] = _loads(values.get("truth"), None)
         values["barge_in"] = bool(values["barge_in"])
+        values["timestamp"] = _timestamp(values["timestamp"])
+        for name in ("user_id", "session_id", "text"):
+            if not isinstance(values.get(name), str):
+                raise ValueError(f"{name} is missing")
         return TurnRecord(**values)
 
     def close(self) -> None:

@@ -10,7 +10,7 @@ target), never for what was heard.
 
 from __future__ import annotations
 
-import json
+
 import time
 from array import array
 from dataclasses import dataclass, field
@@ -257,6 +257,7 @@ def mine(log: TurnSource, store: "RewriteStore", config: MineConfig = MineConfig
 
             cache = VectorCache(engine)
         similarity = cache.similarity if cache is not None else minilm_similarity
+    skipped_before = getattr(log, "skipped_rows", 0)
     try:
         chains = find_chains(read_turns(log), config.rephrase, similarity, report,
                              max_hops=config.markov.max_hops, progress=progress, total=total)
@@ -264,6 +265,7 @@ def mine(log: TurnSource, store: "RewriteStore", config: MineConfig = MineConfig
         raise
     except Exception as error:  # noqa: BLE001 - one clear error; nothing was written yet
         raise MiningError(f"could not read the interaction log after {report.turns} turns: {error}") from error
+    report.skipped += getattr(log, "skipped_rows", 0) - skipped_before   # rows the log could not read
     report.stage_seconds["read"] = time.perf_counter() - started - report.stage_seconds.get("embed", 0.0)
     if cache is not None:
         report.cached_texts = cache.hits
@@ -287,72 +289,13 @@ def mine(log: TurnSource, store: "RewriteStore", config: MineConfig = MineConfig
     return report
 
 
-# Columns mining never reads; the home snapshot in `context` makes a row large.
-_HEAVY_COLUMNS = frozenset({"context", "reply", "entities", "directives", "truth"})
-
-
-def read_turns(log: TurnSource, batch: int = 20_000) -> Iterator["TurnRecord"]:
-    """The log's turns in id order, without the columns mining never reads.
-
-    An `InteractionLog` is read through its table with those columns left out (decoding
-    each row's home snapshot would take most of the time); any other source is used as is.
-    """
-    table, engine = getattr(log, "_turns", None), getattr(log, "_engine", None)
-    if table is None or engine is None or "id" not in table.c:
-        return log.turns()
-    return _light_rows(engine, table, batch)
-
-
-def _light_rows(engine: Any, table: Any, batch: int) -> Iterator["TurnRecord"]:
-    import dataclasses
-
-    import sqlalchemy as sa
-
-    from assistant.learning.log import TurnRecord
-
-    fields = {f.name: f for f in dataclasses.fields(TurnRecord)}
-    columns = [c for c in table.c if c.name in fields and c.name not in _HEAVY_COLUMNS]
-    decoded = {c.name: fields[c.name].default_factory for c in columns
-               if fields[c.name].default_factory in (list, dict)}  # type: ignore[comparison-overlap]
-    # SQLite keeps timestamps as text; parsing them in C beats SQLAlchemy's regex, and a
-    # garbage one becomes a skipped row instead of an error that stops the read.
-    selected = [sa.type_coerce(c, sa.String).label(c.name) if c.name == "timestamp" else c for c in columns]
-    last = 0
-    while True:
-        query = sa.select(*selected).where(table.c.id > last).order_by(table.c.id).limit(batch)
-        with engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-        if not rows:
-            return
-        for row in rows:
-            values = dict(row)
-            for name, default in decoded.items():
-                values[name] = _json(values[name], default)
-            values["timestamp"] = _timestamp(values.get("timestamp"))
-            values["barge_in"] = bool(values.get("barge_in"))
-            yield TurnRecord(**values)
-        last = rows[-1]["id"]
-
-
-def _json(text: Any, default: Callable[[], Any]) -> Any:
-    if text == "[]" or text == "{}" or text is None:
-        return default()
+def read_turns(log: TurnSource) -> Iterator["TurnRecord"]:
+    """The log's turns in id order; an `InteractionLog` is read light (without the columns
+    mining never reads), any other source as it is."""
     try:
-        value = json.loads(text)
-    except (TypeError, ValueError):
-        return default()
-    return value if isinstance(value, type(default())) else default()
-
-
-def _timestamp(value: Any) -> Any:
-    import datetime as dt
-
-    if isinstance(value, str):
-        try:
-            return dt.datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    return value
+        return log.turns(light=True)  # type: ignore[call-arg]
+    except TypeError:
+        return log.turns()
 
 
 def _count(log: TurnSource) -> int | None:

@@ -97,3 +97,22 @@ def test_an_unopenable_location_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(InteractionLogError, match="could not open the interaction log"):
         InteractionLog.open(blocker / "learning.db")
+
+
+def test_a_row_with_a_garbage_timestamp_is_skipped_and_counted(log: InteractionLog, tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    ids = log.record_many([turn("alice", f"request {i}", at=i, id=None) for i in range(3)])
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'learning.db'}", future=True)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE turns SET timestamp = 'yesterday-ish' WHERE id = :i"), {"i": ids[1]})
+    assert [t.text for t in log.turns()] == ["request 0", "request 2"]
+    assert log.skipped_rows == 1 and log.get(ids[1]) is None
+
+
+def test_a_light_read_leaves_the_heavy_columns_out(log: InteractionLog) -> None:
+    log.record(turn("alice", "play jazz", at=0, id=None, context={"room": "kitchen"}, reply="Playing jazz.",
+                    truth={"success": True}, actions=["action_play_media"]))
+    light = next(log.turns(light=True))
+    assert light.context == {} and light.reply == "" and light.truth is None
+    assert light.actions == ["action_play_media"] and light.text == "play jazz"
