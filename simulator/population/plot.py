@@ -14,10 +14,14 @@ def plot_defects(figures: list[dict[str, Any]], out: Path) -> Path:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
-    for run in figures:
+    # Arms can coincide (same users, same noise): distinct dashes and markers keep each visible.
+    styles = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"), ((0, (5, 1)), "v"))
+    for number, run in enumerate(figures):
         rates = [r if r is not None else float("nan") for r in run["defect_rate_by_day"]]
         days = list(range(1, len(rates) + 1))
-        ax.plot(days, rates, marker="o", label=f"{run['arm']} ({run['defect_rate']:.3f})")
+        line, marker = styles[number % len(styles)]
+        ax.plot(days, rates, linestyle=line, marker=marker, markersize=5, linewidth=1.6,
+                label=f"{run['arm']} ({run['defect_rate']:.3f})")
     first = figures[0]
     ax.set_title(f"Defect rate per day: {first['users']} users, seed {first['seed']}")
     ax.set_xlabel("simulated day")
