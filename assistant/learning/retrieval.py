@@ -74,17 +74,32 @@ def ratio(a: str, b: str) -> float:
 
 # Short words that catalog names contain but that carry no meaning of their own.
 STOPWORDS = frozenset({"the", "a", "an", "and", "of", "in", "to", "my", "me", "is", "it", "for",
-                       "with", "at", "by", "please", "play", "some", "what", "whats", "can", "you"})
+                       "with", "at", "by", "please", "play", "some", "what", "whats", "can", "you",
+                       "did", "do", "does", "are", "was", "i", "i'm"})
+
+
+MIN_ALIGNMENT = 0.5
 
 
 def keeps_meaning(source: str, target: str) -> bool:
-    """The target keeps the source's numbers, meaning-flipping words and catalog names (a
-    room, a city, a genre): a rewrite fixes misheard words, it does not swap known ones."""
-    src, tgt = set(tokens(source)), set(tokens(target))
+    """A rewrite fixes misheard words; it does not change what was asked. The target keeps
+    the source's numbers (and adds none), its meaning-flipping words and catalog names (a
+    room, a city, a genre), and every word it adds sounds or reads like words it drops
+    ("a larm" -> "alarm", "foke" -> "folk"; not "play some" -> "play some pop")."""
+    src_words, tgt_words = tokens(source), tokens(target)
+    src, tgt = set(src_words), set(tgt_words)
     names = catalog_words()
-    kept = {w for w in src if w in CONTRASTIVE or any(ch.isdigit() for ch in w)
-            or (w in names and w not in STOPWORDS)}
-    return kept <= tgt
+    kept = {w for w in src if w in CONTRASTIVE or (w in names and w not in STOPWORDS)}
+    numbers = {w for w in src if any(ch.isdigit() for ch in w)}
+    if not kept <= tgt or numbers != {w for w in tgt if any(ch.isdigit() for ch in w)}:
+        return False
+    dropped = [w for w in src_words if w not in tgt]
+    spans = dropped + ["".join(pair) for pair in zip(dropped, dropped[1:])]
+    for word in tgt - src - STOPWORDS - qualifiers(" ".join(src_words)):
+        if not any(max(ratio(word, span), ratio(phonetic_key(word), phonetic_key(span))) >= MIN_ALIGNMENT
+                   for span in spans):
+            return False
+    return True
 
 
 def _words_of(paths: list) -> frozenset[str]:
@@ -93,6 +108,28 @@ def _words_of(paths: list) -> frozenset[str]:
         text = re.sub(r"\]\([^)]*\)", " ", path.read_text(encoding="utf-8"))
         words.update(all_words(text))
     return frozenset(words)
+
+
+def qualifiers(text: str) -> frozenset[str]:
+    """Words that only narrow down a name already said: the regions of the cities in ``text``
+    ("wilkerson" -> california, washington). A rewrite may add them (the user's own city)."""
+    said = f" {text} "
+    found: set[str] = set()
+    for name, regions in _city_regions().items():
+        if f" {name} " in said:
+            for region in regions:
+                found.update(all_words(region))
+    return frozenset(found)
+
+
+@functools.lru_cache(maxsize=1)
+def _city_regions() -> dict[str, tuple[str, ...]]:
+    from assistant.catalog import load_catalog
+
+    regions: dict[str, list[str]] = {}
+    for city in load_catalog().cities:
+        regions.setdefault(" ".join(all_words(city.name)), []).append(city.region)
+    return {name: tuple(values) for name, values in regions.items()}
 
 
 @functools.lru_cache(maxsize=1)

@@ -6,11 +6,15 @@ import re
 
 _NON_WORD = re.compile(r"[^\w\s']+", re.UNICODE)
 MAX_KEY = 200
+# Words that never change what a request means: left out of the key, so that "hey, play jazz
+# please" and "play jazz" are one utterance to mining and retrieval.
+FILLERS = frozenset({"uh", "um", "er", "erm", "hmm", "hey", "please"})
 
 
 def normalize(text: str) -> str:
-    """Lowercase, punctuation dropped, whitespace collapsed, capped at 200 characters."""
-    return " ".join(words(text))[:MAX_KEY]
+    """Lowercase, punctuation and fillers dropped, whitespace collapsed, capped at 200 characters."""
+    kept = [w for w in words(text) if w not in FILLERS]
+    return " ".join(kept or words(text))[:MAX_KEY]
 
 
 def words(text: str) -> list[str]:

@@ -33,6 +33,13 @@ def make_index(entries, **kwargs) -> RetrievalIndex:
     ("what's the weather in boston", "what's the weather in seattle", False),  # a city too
     ("set the thermostat to 20", "set the thermostat to 22", False),  # numbers stay
     ("play jazz", "play pop", False),
+    ("set an a larm for 6 am", "set an alarm for 6 30 am", False),  # no number added
+    ("play some", "play some pop", False),   # an added name must replace a misheard word
+    ("play some foke", "play some folk", True),
+    ("find me a rest rant", "find me a restaurant", True),     # two misheard words, one meant
+    ("how my team do", "how did my team do", True),
+    ("weather in wilkerson", "weather in wilkerson california", True),  # a city's own region
+    ("weather in seattle", "weather in seattle california", False),
 ])
 def test_a_rewrite_may_drop_misheard_words_but_not_meaning(source: str, target: str, keeps: bool) -> None:
     assert keeps_meaning(source, target) is keeps
