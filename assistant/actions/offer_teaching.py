@@ -25,7 +25,13 @@ class ActionOfferTeaching(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        from assistant.learning.config import LearningFlags
+
         ctx = turn_context(tracker)
+        if not LearningFlags.from_metadata(tracker.latest_message.get("metadata")).teachable:
+            # Learning is off (a simulation arm): apologise, offer nothing.
+            dispatcher.utter_message(text=teaching.APOLOGY)
+            return [SlotSet("pending_question", None)]
         moment = tracker.get_slot("teachable_moment") or {"signals": ["dissatisfaction"]}
         offer = teaching.offer_for(moment, preferences.for_user(ctx.user_id),
                                    tracker.get_slot("teaching_declined") or {}, time.time())

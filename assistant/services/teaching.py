@@ -38,6 +38,9 @@ class Offer:
     pending: str | None = None
 
 
+# What the assistant says to a complaint when it may not learn (and when nothing would help).
+APOLOGY = "Sorry about that. Could you say it another way?"
+
 def offer_for(moment: dict, user: UserPrefs, declined: dict, now: float) -> Offer:
     """The offer for a moment (the `teachable_moment` slot's value)."""
     signals = set(moment.get("signals") or [])

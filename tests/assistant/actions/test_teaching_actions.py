@@ -27,6 +27,14 @@ def test_a_repeat_offers_to_learn_the_failing_category(store, make_tracker) -> N
     assert events == [SlotSet("pending_question", "offer:music_genre")]
 
 
+def test_with_learning_switched_off_a_complaint_gets_an_apology_and_no_offer(store, make_tracker) -> None:
+    tracker = make_tracker("that's wrong", "complain", slots={"teachable_moment": REPEAT})
+    tracker.latest_message["metadata"]["learning"] = {"teachable": False}
+    events, texts, _ = run_action(ActionOfferTeaching(), tracker)
+    assert texts == ["Sorry about that. Could you say it another way?"]
+    assert events == [SlotSet("pending_question", None)]
+
+
 def test_no_offer_when_the_category_is_known_or_recently_declined(store, make_tracker) -> None:
     store.set("alice", PrefKey.MUSIC_GENRE, "jazz")
     events, texts, _ = run_action(ActionOfferTeaching(), make_tracker(
