@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -40,18 +41,34 @@ def _model() -> "SentenceTransformer":
     return SentenceTransformer(str(model_path()), device="cpu")
 
 
+# Recent embeddings by text: one turn's text is embedded by the NLU featurizer, then looked
+# up by the teachable-moment policy, the feedback signals and the rewriter for free.
+CACHE_SIZE = 8192
+_cache: "OrderedDict[str, np.ndarray]" = OrderedDict()
+
+
 def encode(texts: Sequence[str], batch_size: int = 64) -> "np.ndarray":
-    """Unit-normalised embeddings, shape (len(texts), 384), float32."""
+    """Unit-normalised embeddings, shape (len(texts), 384), float32 (recent texts cached)."""
     import numpy as np
 
-    if not texts:
+    if not len(texts):
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    texts = [str(t) for t in texts]
     with _lock:
-        vectors = _model().encode(
-            list(texts),
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-    return vectors.astype(np.float32)
+        missing = list(dict.fromkeys(t for t in texts if t not in _cache))
+        if missing:
+            vectors = _model().encode(
+                missing,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            ).astype(np.float32)
+            for text, vector in zip(missing, vectors):
+                _cache[text] = vector
+        out = np.stack([_cache[t] for t in texts])
+        for text in texts:
+            _cache.move_to_end(text)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return out
