@@ -127,7 +127,10 @@ class Runtime(AbstractContextManager):
         return runtime
 
     def _start(self) -> None:
+        from assistant.rasa_patches import speed_up_action_validation
+
         quiet_logs(self.verbose)
+        speed_up_action_validation()
         # The NLU pipeline (QueryRewriter) reads the preference store in this process too.
         from assistant.services import preferences
 
