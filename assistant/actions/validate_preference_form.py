@@ -50,6 +50,13 @@ class ValidatePreferenceForm(FormValidationAction):
             return {slot: None, "qa_stopped": True, "qa_suggestion": None}
         if kind is qa.AnswerKind.SKIP:
             return {slot: qa.SKIPPED, "qa_suggestion": None}
+        if kind is qa.AnswerKind.INVALID and answer.suggestion is None and _is_another_request(tracker):
+            # Not an answer but a request ("tell me the weather"): end the questions and say so,
+            # instead of reading it as a music genre.
+            said = str(value or "").strip()
+            dispatcher.utter_message(text=f"Let's leave the questions there. You asked \"{said}\": "
+                                          "ask me again and I'll help with that.")
+            return {slot: None, "qa_stopped": True, "qa_suggestion": None}
         if kind is qa.AnswerKind.INVALID:
             dispatcher.utter_message(text=answer.message)
             return {slot: None, "qa_suggestion": answer.suggestion}
@@ -68,6 +75,18 @@ class ValidatePreferenceForm(FormValidationAction):
             dispatcher.utter_message(text="Noted: " + preferences.join(noted) + ".")
             return {slot: None, "qa_suggestion": None}
         return {slot: answer.value, "qa_suggestion": None}
+
+
+# NLU this sure that the message is a request of its own ends the Q&A.
+REQUEST_CONFIDENCE = 0.9
+
+
+def _is_another_request(tracker: Tracker) -> bool:
+    from assistant.teachable.signals import NOT_REQUESTS
+
+    intent = tracker.latest_message.get("intent") or {}
+    return (intent.get("name") not in NOT_REQUESTS
+            and float(intent.get("confidence") or 0.0) >= REQUEST_CONFIDENCE)
 
 
 def _validator(key: PrefKey) -> Any:

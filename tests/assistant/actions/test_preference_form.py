@@ -24,9 +24,10 @@ SLOTS = [qa.slot_for(k) for k in qa.QA_KEYS]
 
 
 
-def validate(key: PrefKey, text: str, make_tracker, slots: dict | None = None) -> tuple[dict, list[str]]:
+def validate(key: PrefKey, text: str, make_tracker, slots: dict | None = None,
+             intent: str = "inform", confidence: float = 0.99) -> tuple[dict, list[str]]:
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(text, "inform", slots=slots or {})
+    tracker = make_tracker(text, intent, slots=slots or {}, confidence=confidence)
     method = getattr(ValidatePreferenceForm(), f"validate_{qa.slot_for(key)}")
     result = asyncio.run(method(text, dispatcher, tracker, {}))
     return result, [m["text"] for m in dispatcher.messages]
@@ -141,3 +142,19 @@ def test_summary_when_stopped_at_once(make_tracker) -> None:
 def test_summary_when_there_was_nothing_to_ask(make_tracker) -> None:
     _, texts, _ = run_action(ActionPreferenceSummary(), make_tracker("learn my preferences", "learn_preferences"))
     assert texts[0].startswith("I already know all of your preferences.")
+
+
+def test_a_request_instead_of_an_answer_ends_the_questions_and_says_so(store, make_tracker) -> None:
+    result, texts = validate(PrefKey.MUSIC_GENRE, "tell me the weather", make_tracker, intent="ask_weather")
+    assert result["qa_stopped"] is True and result[qa.slot_for(PrefKey.MUSIC_GENRE)] is None
+    assert texts == ['Let\'s leave the questions there. You asked "tell me the weather": '
+                     "ask me again and I'll help with that."]
+    assert store.get("alice") == []
+
+
+def test_an_unsure_request_or_a_near_miss_is_asked_again(store, make_tracker) -> None:
+    unsure, _ = validate(PrefKey.MUSIC_GENRE, "tell me the weather", make_tracker, intent="ask_weather",
+                         confidence=0.5)
+    near, texts = validate(PrefKey.MUSIC_GENRE, "jazzz", make_tracker, intent="play_media")
+    assert "qa_stopped" not in unsure and "qa_stopped" not in near
+    assert "jazz" in texts[0]
