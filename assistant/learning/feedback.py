@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from assistant.learning.log import Feedback
-from assistant.learning.outcome import is_request
+from assistant.learning.outcome import is_request, system_failed
 from assistant.learning.text import jaccard
 
 if TYPE_CHECKING:
@@ -24,6 +24,8 @@ class FollowUpThresholds:
     repeat_overlap: float = 0.8      # token overlap: the same request again
     repeat_cosine: float = 0.9
     rephrase_cosine: float = 0.55    # similar meaning in other words
+    rephrase_after_failure: float = 0.45  # ... when the assistant visibly failed the first time
+    rephrase_overlap: float = 0.5
     distinct_confidence: float = 0.9  # both this sure of different intents: a new request
 
 
@@ -49,9 +51,10 @@ def follow_up(previous: "TurnRecord", current: "TurnRecord", similarity: Similar
         signals[Feedback.REPEAT] = True
         return signals
     cosine = similarity(previous.text, current.text)
+    bar = thresholds.rephrase_after_failure if system_failed(previous) else thresholds.rephrase_cosine
     if cosine >= thresholds.repeat_cosine:
         signals[Feedback.REPEAT] = True
-    elif cosine >= thresholds.rephrase_cosine:
+    elif cosine >= bar or overlap >= thresholds.rephrase_overlap:
         signals[Feedback.REPHRASE] = True
     return signals
 

@@ -36,3 +36,13 @@ def test_two_confident_different_intents_are_not_a_repeat() -> None:
     first = turn("ann", "unlock the front door", at=0, intent="unlock", confidence=0.99)
     second = turn("ann", "is the front door unlocked", at=4, intent="ask_device_state", confidence=0.97)
     assert follow_up(first, second, lambda a, b: 0.95) == {}
+
+
+def test_after_a_visible_failure_a_looser_likeness_is_a_rephrase() -> None:
+    failed = turn("ann", "heat the of in", at=0, problems=["NO_TARGET"])
+    fine = turn("ann", "heat the of in", at=0)
+    again = turn("ann", "preheat the oven", at=5)
+    assert follow_up(failed, again, lambda a, b: 0.5) == {"rephrase": True}
+    assert follow_up(fine, again, lambda a, b: 0.5) == {}
+    oven = turn("ann", "heat the oven now", at=0)
+    assert follow_up(oven, turn("ann", "heat the oven", at=5), lambda a, b: 0.1) == {"rephrase": True}
