@@ -113,6 +113,16 @@ def intercept(runtime: Any, text: str, *, user_id: str, device_id: str, **turn: 
         _INSIDE.reset(token)
 
 
+def infer_now(runtime: Any, user_id: str | None = None, now: dt.datetime | None = None) -> Any:
+    """Infer implicit preferences from the runtime's log (one user, or everyone) and store
+    them; the `InferReport`. The runtime calls it for the speaking user after a turn that
+    is evidence; a simulator may call it for everyone after each day."""
+    from assistant.habits.implicit import infer
+
+    when = now or runtime.home.clock.now
+    return infer(runtime.log, runtime.preferences, when, habits=habit_store(runtime), user_id=user_id)
+
+
 class _Turn:
     def __init__(self, runtime: Any, text: str, user_id: str, device_id: str, turn: dict[str, Any]) -> None:
         self.rt, self.text, self.user, self.device, self.turn = runtime, text, user_id, device_id, turn
@@ -352,6 +362,8 @@ class _Turn:
 
     def after(self, result: TurnResult) -> None:
         self.rejected_inference(result)
+        if self.rt.learning.teachable and self.rt.log is not None and self.is_evidence(result):
+            infer_now(self.rt, self.user, self.when)
         if IMPLICIT_REASON in result.reply:
             self.remember_implicit(result.reply)
         if self.not_understood(result) and self.looks_like_name(self.text):
@@ -361,6 +373,13 @@ class _Turn:
             self.maybe_offer_routine(result)
         if result.reply.startswith("Done: I've forgotten"):
             self.remember_forgetting(result.reply)
+
+    @staticmethod
+    def is_evidence(result: TurnResult) -> bool:
+        """The turn may change what is inferred about the user (music played, a city's weather)."""
+        from assistant.habits.implicit import WEATHER_REPLY
+
+        return any(d.startswith("play ") for d in result.applied) or bool(WEATHER_REPLY.search(result.reply))
 
     def not_understood(self, result: TurnResult) -> bool:
         """The model fell back on a plain request: no form, question or offer was answered."""

