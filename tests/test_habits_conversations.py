@@ -94,15 +94,29 @@ def test_a_routine_is_mined_offered_once_and_accepted(clean) -> None:
     assert "usually start the coffee" not in say(rt, "sam", "start brewing").reply  # offered once
 
 
+def test_forgotten_inferences_are_not_inferred_again(clean) -> None:
+    rt = clean
+    listen(rt, "vera", "jazz", 3)
+    assert rt.preferences.first_liked("vera", PrefKey.MUSIC_GENRE) == "jazz"  # inferred online
+    assert "forget" in say(rt, "vera", "forget my music preferences").reply.lower()
+    assert say(rt, "vera", "yes").reply.startswith("Done: I've forgotten")
+    say(rt, "vera", "play some rock")  # new evidence: inference runs again
+    assert rt.preferences.get("vera", PrefKey.MUSIC_GENRE) == []
+
+
 def test_two_users_of_one_home_keep_their_own_habits(clean) -> None:
     rt = clean
     listen(rt, "tess", "classical", 4)
-    say(rt, "tess", "when I say study time, turn on the office light and play some classical")
-    infer(rt.log, rt.preferences, rt.home.clock.now, habits=habit_store(rt))
+    taught = say(rt, "tess", "when I say study time, turn on the office light, play the matrix and play some "
+                             "classical", device="living_room_tv")
+    assert taught.intent == "teach_concept" and taught.reply.startswith("Okay:"), taught.reply
     other = say(rt, "uma", "play some music")
     assert "classical" not in other.reply and "often listen" not in other.reply
     rt.home.set_state("office_light", {"power": "off"})
     say(rt, "uma", "study time")
     assert rt.home.devices["office_light"].state["power"] == "off"
+    rt.end_session("tess")  # a later conversation, another device
     mine = say(rt, "tess", "study time")
     assert mine.intent == "run_concept" and rt.home.devices["office_light"].state["power"] == "on"
+    assert mine.reply.endswith("Step 2 (\"play the matrix\") didn't work; the other steps ran."), mine.reply
+    assert "Playing some classical" in mine.reply

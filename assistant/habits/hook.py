@@ -354,8 +354,8 @@ class _Turn:
             if result.refused or result.problems or result.intent in ("nlu_fallback", "out_of_scope"):
                 failed.append(f"step {number} (\"{step}\")")
         if failed:
-            combined.replies.append(f"{cx.describe_steps(failed).replace(', then', ' and').capitalize()} "
-                                    "didn't work; the other steps ran.")
+            which = cx.describe_steps(failed).replace(", then", " and")
+            combined.replies.append(f"{which[:1].upper()}{which[1:]} didn't work; the other steps ran.")
         return combined
 
     # -- after the plain turn ----------------------------------------------------------

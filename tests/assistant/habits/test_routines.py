@@ -67,3 +67,22 @@ def test_refused_directives_and_an_empty_history_give_nothing() -> None:
 
 def test_values_are_dropped_from_items() -> None:
     assert item_of("set_brightness living_room_light 30") == "set_brightness living_room_light"
+
+
+def test_an_accepted_routine_is_due_after_the_alarm_only(store) -> None:
+    from assistant.habits.routines import due_automations
+    from assistant.prefs.keys import COFFEE_AFTER_ALARM, PrefKey, Source
+    from simulator.home import Home
+
+    home = Home.default()
+    home.set_state("bedroom_alarm_clock", {"alarms": ["07:00"]})
+    home.set_state("coffee_maker", {"power": "off", "brewing": False})
+    before = home.clock.now
+    home.set_time("06:50")
+    home.set_time("07:05")
+    assert due_automations(home, ["ann"], before) == []            # nothing accepted yet
+    store.set("ann", PrefKey.MORNING_ROUTINE, COFFEE_AFTER_ALARM, source=Source.ASSISTANT)
+    assert due_automations(home, ["ann"], before) == ["brew coffee_maker"]
+    assert due_automations(home, ["ann"], home.clock.now) == []    # no alarm since
+    home.apply("brew coffee_maker")
+    assert due_automations(home, ["ann"], before) == []            # already brewing
