@@ -52,6 +52,8 @@ VAGUE_START = re.compile(r"^(?:please\s+)?(?:start it|start that|start it up|get
 COFFEE_REQUEST = "start the coffee maker"
 ROUTINE_OFFER = "You usually start the coffee after your alarm. Want me to do that every morning?"
 ROUTINE_NAME = "coffee after the alarm"
+PRONOUNS = frozenset({"it", "that", "this", "these", "those", "they", "them", "you", "me", "i", "we", "he",
+                      "she", "what", "which", "so", "the", "a", "an"})
 PENDING_MINUTES = 5.0   # a question not answered within this long (or in a new conversation) lapses
 FALLBACK_ACTIONS = ("utter_default", "action_default_fallback")
 
@@ -139,7 +141,12 @@ class _Turn:
             early = None
         if early is not None:
             return early
-        result = self.rt.handle(self.plain_text(), user_id=self.user, device_id=self.device, **self.turn)
+        try:
+            text = self.plain_text()
+        except Exception as error:  # noqa: BLE001
+            log.error("habits hook could not read the routine of %s: %s", self.user, error)
+            text = self.text
+        result = self.rt.handle(text, user_id=self.user, device_id=self.device, **self.turn)
         try:
             self.after(result)
         except Exception as error:  # noqa: BLE001
@@ -195,10 +202,10 @@ class _Turn:
             return COFFEE_REQUEST
         return self.text
 
-    def taught_routine(self) -> str | None:
-        from assistant.prefs.keys import PrefKey
+    def taught_routine(self) -> bool:
+        from assistant.prefs.keys import COFFEE_AFTER_ALARM, PrefKey
 
-        return self.rt.preferences.first_liked(self.user, PrefKey.MORNING_ROUTINE)
+        return self.rt.preferences.first_liked(self.user, PrefKey.MORNING_ROUTINE) == COFFEE_AFTER_ALARM
 
     def mined_routine(self) -> Any:
         from assistant.habits import routines
@@ -319,7 +326,7 @@ class _Turn:
         words = cx.normalize(text).split()
         if not 1 <= len(words) <= 3 or not all(w.isalpha() and _pronounceable(w) for w in words):
             return False
-        if set(words) & (cx.COMMAND_VERBS | cx.RESERVED):
+        if set(words) & (cx.COMMAND_VERBS | cx.RESERVED | PRONOUNS):
             return False
         catalog = load_catalog()
         return catalog.device_kind_for(" ".join(words)) is None and catalog.room_for(" ".join(words)) is None

@@ -71,3 +71,13 @@ def test_concepts_are_stored_per_user(tmp_path) -> None:
         with pytest.raises(ValueError):
             store.save_concept("ann", "", ["x"])
         assert store.forget_concept("ann", "movie time") == 1 and store.concepts("ann") == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("party mode", True), ("bedtime", True), ("it", False), ("that", False), ("asdfgh qwerty", False),
+    ("turn on the lights", False), ("kitchen", False), ("movie night in the den", False), ("yes", False),
+])
+def test_only_a_short_plain_phrase_is_offered_for_teaching(text: str, expected: bool) -> None:
+    from assistant.habits.hook import _Turn
+
+    assert _Turn.looks_like_name(text) is expected
