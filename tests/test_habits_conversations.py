@@ -120,3 +120,7 @@ def test_two_users_of_one_home_keep_their_own_habits(clean) -> None:
     assert mine.intent == "run_concept" and rt.home.devices["office_light"].state["power"] == "on"
     assert mine.reply.endswith("Step 2 (\"play the matrix\") didn't work; the other steps ran."), mine.reply
     assert "Playing some classical" in mine.reply
+    assert say(rt, "tess", "forget everything about me").reply.startswith("Forget everything")
+    assert say(rt, "tess", "yes").reply.startswith("Done: I've forgotten everything")
+    assert habit_store(rt).concepts("tess") == [] and rt.preferences.get("tess") == []
+    assert say(rt, "tess", "study time").intent != "run_concept"
