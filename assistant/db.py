@@ -23,3 +23,18 @@ def create_engine(url: str) -> Any:
 
     args = {"connect_args": {"timeout": 10}} if url.startswith("sqlite") else {}
     return sa.create_engine(url, future=True, **args)
+
+
+class EngineStore:
+    """What every store on an engine shares: `close()` and use as a context manager."""
+
+    _engine: Any
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

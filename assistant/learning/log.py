@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from assistant.db import create_engine, database_url
+from assistant.db import EngineStore, create_engine, database_url
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ def _timestamp(value: Any) -> dt.datetime:
     return dt.datetime.fromisoformat(value)
 
 
-class InteractionLog:
+class InteractionLog(EngineStore):
     """The turns table. Open with `InteractionLog.open(url_or_path)`."""
 
     def __init__(self, engine: Any) -> None:
@@ -294,12 +294,3 @@ class InteractionLog:
             if not isinstance(values.get(name), str):
                 raise ValueError(f"{name} is missing")
         return TurnRecord(**values)
-
-    def close(self) -> None:
-        self._engine.dispose()
-
-    def __enter__(self) -> "InteractionLog":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from assistant.db import create_engine, database_url
+from assistant.db import EngineStore, create_engine, database_url
 from assistant.learning.text import MAX_KEY, normalize
 
 GLOBAL = "*"   # the user_id column of a global rewrite
@@ -138,7 +138,7 @@ def _tables(metadata: Any) -> tuple[Any, Any]:
     return rewrites, generation
 
 
-class RewriteStore:
+class RewriteStore(EngineStore):
     """Open with `RewriteStore.open(url_or_path)`."""
 
     def __init__(self, engine: Any, retire: RetirePolicy = RetirePolicy()) -> None:
@@ -357,12 +357,3 @@ class RewriteStore:
         values["origin"] = Origin(values["origin"])
         values["state"] = State(values["state"])
         return Rewrite(**values)
-
-    def close(self) -> None:
-        self._engine.dispose()
-
-    def __enter__(self) -> "RewriteStore":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
