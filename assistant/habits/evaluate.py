@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -58,3 +59,73 @@ def population_truth(users: int, seed: int) -> dict[str, dict[str, str | None]]:
 
     return {u.user_id: {k.value: u.prefs.value(k.value) for k in INFERRED_KEYS}
             for u in generate_population(users, seed)}
+
+
+def synthetic_log(users: int, days: int, seed: int) -> list[Any]:
+    """A seeded stand-in for a simulator run without the Rasa stack: each simulated user's
+    daily goals (`simulator.population.goals.daily_goals`) said in their habitual phrasing and
+    answered as the assistant would with no preferences: named music plays, "play some music"
+    plays the default (then the user names their genre), the weather is the catalog home's
+    (then the user names their city). No ASR noise and no failures: an upper bound on evidence."""
+    import re
+
+    from assistant.catalog import load_catalog
+    from assistant.learning.log import TurnRecord
+    from simulator.population.goals import GoalKind, daily_goals, moment
+    from simulator.population.users import generate_population
+
+    catalog = load_catalog()
+    start = dt.datetime(2026, 1, 5).date()
+    home_label = catalog.cities_named(catalog.home_city)[0].label
+    rows: list[Any] = []
+    for user in generate_population(users, seed):
+        for day in range(days):
+            for goal in daily_goals(user, day, seed):
+                at = moment(start, day, goal.time)
+
+                def add(text: str, *, directives: tuple[str, ...] = (), reply: str = "", intent: str = goal.intent,
+                        at: dt.datetime = at) -> None:
+                    rows.append(TurnRecord(user_id=user.user_id, device_id=goal.device_id, session_id=user.user_id,
+                                           timestamp=at, text=text, intent=intent, reply=reply,
+                                           directives=list(directives), context={}))
+                text = goal.phrasings[user.style.phrasing(goal.kind.value, 0, len(goal.phrasings))]
+                if goal.kind in (GoalKind.PLAY_ARTIST, GoalKind.PLAY_GENRE):
+                    item = goal.slots.get("artist") or goal.slots.get("genre") or ""
+                    add(text, directives=(f"play {goal.device_id} {item}|music",))
+                elif goal.kind is GoalKind.PLAY_MUSIC:
+                    add(text, directives=(f"play {goal.device_id} pop|music",))
+                    if user.prefs.music_genre != "pop":
+                        add(f"play some {user.prefs.music_genre}", at=at + dt.timedelta(seconds=20),
+                            directives=(f"play {goal.device_id} {user.prefs.music_genre}|music",))
+                elif goal.kind is GoalKind.WEATHER_CITY:
+                    city = next(c for c in catalog.cities if c.name == goal.slots.get("city"))
+                    add(text, reply=f"In {city.label} today: sunny.")
+                elif goal.kind is GoalKind.WEATHER_HOME:
+                    add(text, reply=f"In {home_label} today: sunny.")
+                    if user.prefs.home_city != home_label:
+                        name = re.sub(r",.*", "", user.prefs.home_city).lower()
+                        add(f"what's the weather in {name}", at=at + dt.timedelta(seconds=20),
+                            reply=f"In {user.prefs.home_city} today: sunny.")
+    return rows
+
+
+def measure_synthetic(users: int, days: int, seed: int) -> dict[str, Any]:
+    """Precision and recall of inference after ``days`` days of a synthetic history."""
+    from assistant.habits.implicit import observations
+    from assistant.habits.implicit import score as infer_scores
+
+    rows = synthetic_log(users, days, seed)
+    now = max(r.timestamp for r in rows)
+    return {"users": users, "days": days, "seed": seed, "turns": len(rows),
+            **score(infer_scores(observations(rows), now), population_truth(users, seed)).to_json()}
+
+
+if __name__ == "__main__":  # python -m assistant.habits.evaluate USERS SEED DAYS...
+    import json
+    import sys
+
+    n_users, n_seed, *day_counts = (int(a) for a in sys.argv[1:] or ("50", "7", "3", "7", "14", "30"))
+    for n_days in day_counts:
+        figures = measure_synthetic(n_users, n_days, n_seed)
+        print(json.dumps({k: figures[k] for k in ("users", "days", "seed", "turns", "precision", "recall")}
+                         | {"per_key": {k: (v["precision"], v["recall"]) for k, v in figures["per_key"].items()}}))

@@ -71,3 +71,13 @@ def test_precision_and_recall() -> None:
     assert scored["precision"] == round(1 / 3, 4) and scored["recall"] == round(1 / 3, 4)
     assert scored["per_key"]["music_genre"] == {"precision": 0.5, "recall": 0.5, "predicted": 2, "correct": 1,
                                                 "truths": 2}
+
+
+def test_on_a_seeded_synthetic_history_recall_grows_with_days_and_guesses_stay_right() -> None:
+    from assistant.habits.evaluate import measure_synthetic
+
+    early, later = measure_synthetic(20, 3, 7), measure_synthetic(20, 21, 7)
+    assert later["recall"] > early["recall"] > 0
+    assert later["precision"] >= 0.95 and early["precision"] == 1.0
+    assert later == measure_synthetic(20, 21, 7)  # same seed, same numbers
+    assert later["per_key"]["temperature_unit"]["predicted"] == 0  # never said in the simulator
