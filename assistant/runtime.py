@@ -365,14 +365,17 @@ class Runtime(AbstractContextManager):
         self.reset_user(user_id)
 
     def reset_learning(self) -> None:
-        """A clean learning state: no logged turns, rewrites, utterance stats or preferences,
-        and fresh conversations for everyone (the simulator starts each arm with this)."""
+        """A clean learning state: no logged turns, rewrites, utterance stats, preferences or
+        habits, and fresh conversations for everyone (the simulator starts each arm with this)."""
+        from assistant.habits.hook import habit_store, reset
         from assistant.learning import index
 
         assert self.log is not None and self.rewrites is not None
         self.log.clear()
         self.rewrites.clear()
         index.clear(self.rewrites)
+        habit_store(self).clear()   # taught concepts, routine offers, inference marks
+        reset(self)
         for user in self.preferences.users():
             self.preferences.forget(user)
         for user in list(self._last) + list(self._generation):

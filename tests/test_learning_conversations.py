@@ -82,3 +82,16 @@ def test_a_rewrite_that_keeps_failing_is_retired(learning) -> None:
     assert pair.state is State.RETIRED and pair.losses >= 2
     after = say(rt, "gus", "what time is it", 60)
     assert after.rewrite is None and after.intent == "ask_time"
+
+
+def test_reset_learning_leaves_nothing_learnt(learning) -> None:
+    from assistant.habits.hook import habit_store
+
+    rt = learning
+    taught = say(rt, "hal", "when I say movie time, dim the living room lights and turn on the TV", 0)
+    assert habit_store(rt).concepts("hal"), taught.reply
+    say(rt, "hal", "I love jazz", 1)
+    rt.rewrites.apply_mined([MinedPair("what time is it", "play the hunger games", support=3, probability=0.9)])
+    rt.reset_learning()
+    assert habit_store(rt).concepts("hal") == [] and rt.preferences.get("hal") == []
+    assert rt.log.count() == 0 and rt.rewrites.all() == []

@@ -94,6 +94,13 @@ def state(runtime: Any) -> HookState:
     return found
 
 
+def reset(runtime: Any) -> None:
+    """Forget the questions waiting for an answer and the last inferred values applied."""
+    st = state(runtime)
+    st.pending.clear()
+    st.last_implicit.clear()
+
+
 def habit_store(runtime: Any) -> "HabitStore":
     """The habits tables in the runtime's preference database (opened once)."""
     from assistant.habits.store import HabitStore
