@@ -58,6 +58,10 @@ PENDING_MINUTES = 5.0   # a question not answered within this long (or in a new 
 FALLBACK_ACTIONS = ("utter_default", "action_default_fallback")
 
 
+# The intents of turns this hook answers itself (no Rasa intent of that name exists).
+HOOK_INTENTS = frozenset({"teach_concept", "run_concept", "ask_concept", "forget_concept", "routine_offer"})
+
+
 class Waiting(enum.Enum):
     STEPS = "steps"            # "Can you teach me?" asked; the answer is the steps
     CONFIRM = "confirm"        # "Shall I remember that?"

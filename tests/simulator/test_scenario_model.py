@@ -9,6 +9,7 @@ import pytest
 
 from tests.test_training_data import load_domain
 
+from assistant.habits.hook import HOOK_INTENTS
 from simulator.scenario import (
     DEFAULT_DEVICE,
     Expectation,
@@ -274,4 +275,4 @@ def test_conversation_file_parses(path: Path) -> None:
         named = {turn.device, *turn.set, *turn.expect.state}
         assert named <= DEFAULT_HOME_DEVICES, f"turn {turn.index}: not in the default home: " \
                                               f"{named - DEFAULT_HOME_DEVICES}"
-        assert turn.expect.intent is None or turn.expect.intent in INTENTS
+        assert turn.expect.intent is None or turn.expect.intent in INTENTS | HOOK_INTENTS
