@@ -129,8 +129,13 @@ def rewrite(text: str, metadata: dict[str, Any], config: RewriterConfig) -> Deci
     if state is None or not flags.rewrites:
         return None
     if flags.precomputed:
+        from assistant.learning.retrieval import keeps_meaning
+
         pair = state.store.lookup(text, user_id, personal=flags.personal, global_=flags.global_)
-        if pair is not None and pair.probability >= config.min_probability:
+        # A global pair only fixes what was misheard; one that adds what many users happened
+        # to want ("play some music" -> "play some rock") would impose it on everybody.
+        if pair is not None and pair.probability >= config.min_probability \
+                and (not pair.is_global or keeps_meaning(text, pair.target)):
             return Decision(pair.target, "precomputed", pair.id, pair.probability,
                             why=f"{pair.scope} mined pair: {pair.support} user(s), "
                                 f"P(success)={pair.probability:.2f}")
@@ -139,21 +144,26 @@ def rewrite(text: str, metadata: dict[str, Any], config: RewriterConfig) -> Deci
 
 def _retrieve(state: OnlineState, text: str, user_id: str | None, metadata: dict[str, Any], flags: Any,
               config: RewriterConfig) -> Decision | None:
-    from assistant.learning.retrieval import suspicious, vocabulary
+    from assistant.learning.retrieval import MIN_IMPROVEMENT, suspicious, vocabulary
     from assistant.learning.rewrites import GLOBAL, Origin, Rewrite, State
 
     index = state.index(config)
     if index.known_good(text, user_id, config.known_good_successes):
         return None
     asr = metadata.get("asr_confidence")
-    reason = suspicious(text, float(asr) if isinstance(asr, (int, float)) else None,
-                        index.record(text, user_id), vocabulary())
+    record = index.record(text, user_id)
+    reason = suspicious(text, float(asr) if isinstance(asr, (int, float)) else None, record, vocabulary())
     if reason is None:
         return None
+    # Worth it only when the candidate works clearly more often than what was heard ("play
+    # some music" that fails for its result is not fixed by "play music").
+    floor = (record.success_rate if record is not None else 0.0) + MIN_IMPROVEMENT
     for candidate in index.candidates(text, user_id, personal=flags.personal, global_=flags.global_,
                                       personal_bonus=config.personal_bonus):
         if candidate.score < config.retrieval_threshold:
             break
+        if candidate.history < floor:
+            continue
         owner = user_id if candidate.scope == "personal" and user_id else GLOBAL
         stored = state.store.add(Rewrite(source=text, target=candidate.text, user_id=owner,
                                           origin=Origin.RETRIEVAL, support=1,

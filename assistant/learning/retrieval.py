@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 # phonetic match weigh as much as the embedding's cosine.
 W_COSINE, W_FUZZY, W_PHONETIC, W_HISTORY = 0.35, 0.3, 0.25, 0.1
 LOW_ASR_CONFIDENCE = 0.85
+# A candidate's success rate must beat the heard utterance's own by this much.
+MIN_IMPROVEMENT = 0.3
 TOP_K = 5
 # Words whose swap changes what a request means: a rewrite may not drop them.
 CONTRASTIVE = frozenset({
@@ -93,6 +95,8 @@ def keeps_meaning(source: str, target: str) -> bool:
     numbers = {w for w in src if any(ch.isdigit() for ch in w)}
     if not kept <= tgt or numbers != {w for w in tgt if any(ch.isdigit() for ch in w)}:
         return False
+    if _hides_another_word(src_words, tgt):
+        return False
     dropped = [w for w in src_words if w not in tgt]
     spans = dropped + ["".join(pair) for pair in zip(dropped, dropped[1:])]
     for word in tgt - src - STOPWORDS - qualifiers(" ".join(src_words)):
@@ -100,6 +104,23 @@ def keeps_meaning(source: str, target: str) -> bool:
                    for span in spans):
             return False
     return True
+
+
+def _hides_another_word(src_words: list[str], tgt: set[str]) -> bool:
+    """A dropped word that, run into the meaning-flipping word after it, sounds like another
+    one: "in lock" is "unlock" misheard, so rewriting it to "lock" would flip the request."""
+    for dropped, word in zip(src_words, src_words[1:]):
+        if word not in CONTRASTIVE or dropped in tgt:
+            continue
+        merged = _sound(dropped + word)
+        if any(other != word and len(other) >= 4 and ratio(merged, _sound(other)) >= 0.8
+               for other in CONTRASTIVE):
+            return True
+    return False
+
+
+def _sound(word: str) -> str:
+    return phonetic_key(word).lstrip("aeiouy") or phonetic_key(word)
 
 
 def _words_of(paths: list) -> frozenset[str]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_NON_WORD = re.compile(r"[^\w\s']+", re.UNICODE)
+# Punctuation goes, except a colon or point between digits ("7:30", "2.5") that a time or a
+# number needs.
+_NON_WORD = re.compile(r"(?!(?<=\d)[:.](?=\d))[^\w\s']+", re.UNICODE)
 MAX_KEY = 200
 # Words that never change what a request means: left out of the key, so that "hey, play jazz
 # please" and "play jazz" are one utterance to mining and retrieval.

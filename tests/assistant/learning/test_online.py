@@ -124,3 +124,31 @@ def test_a_database_registered_twice_stays_served_until_both_let_go(tmp_path: Pa
     assert online._state_for({"learning": {"store": url}}) is first
     online.unregister(url)
     assert online._state_for({"learning": {"store": url}}) is None
+
+
+def test_a_global_pair_that_adds_a_choice_is_not_imposed_but_a_personal_one_is(state) -> None:
+    state.store.apply_mined([MinedPair("play some music", "play some rock", 3, 0.9),
+                             MinedPair("play some music", "play some jazz", 2, 0.9, user_id="ann")])
+    assert rewrite("play some music", meta("bob", asr=0.95), CONFIG) is None
+    assert rewrite("play some music", meta("ann", asr=0.95), CONFIG).text == "play some jazz"
+
+
+def _music_log(some_music_successes: int) -> list:
+    turns = []
+    for i, user in enumerate(("ann", "bob", "cat")):
+        turns.append(turn(user, "play music", at=100 * i))
+        turns.append(turn(user, "play music", at=100 * i + 5))
+        turns.append(turn(user, "play music", at=100 * i + 9, feedback={"repeat": True}))
+    for j in range(2):
+        turns.append(turn("eve", "play some music", at=500 + 10 * j, feedback={"repeat": True}))
+    for j in range(some_music_successes):
+        turns.append(turn("fay", "play some music", at=600 + 10 * j))
+    return turns
+
+
+@pytest.mark.parametrize(("successes", "rewritten"), [(0, True), (2, False)])
+def test_retrieval_needs_a_candidate_that_works_clearly_better(state, successes: int, rewritten: bool) -> None:
+    # "play music" works 2 times in 3; "play some music" never (rewrite) or half the time (don't)
+    fill_index(state, _music_log(successes))
+    decision = rewrite("play some music", meta("dan", asr=0.5), CONFIG)
+    assert (decision is not None and decision.text == "play music") is rewritten

@@ -93,3 +93,19 @@ def test_embeddings_are_computed_once_per_text() -> None:
     first = RetrievalIndex(entries, global_min_users=3, personal_min_successes=1, encode=counting)
     RetrievalIndex(entries, global_min_users=3, personal_min_successes=1, encode=counting, cache=first.cache)
     assert calls == [1]
+
+
+@pytest.mark.parametrize(("source", "target"), [
+    ("can you in lock the door", "can you lock the door"),   # "in lock" is "unlock"
+    ("and lock the front door", "lock the front door"),
+])
+def test_a_dropped_word_that_flips_the_next_one_blocks_the_rewrite(source: str, target: str) -> None:
+    assert not keeps_meaning(source, target)
+
+
+def test_times_and_numbers_survive_normalizing() -> None:
+    from assistant.learning.text import normalize
+
+    assert normalize("Set an alarm for 7:30 am, please.") == "set an alarm for 7:30 am"
+    assert normalize("dim it to 2.5!") == "dim it to 2.5"
+    assert keeps_meaning("set an a larm for 7:30 am", "set an alarm for 7:30 am")
