@@ -52,21 +52,27 @@ class Candidate:
     history: float
 
 
+# Spelling -> sound, in order (a small metaphone): "cough" ends in f, "imagine" has a j.
+_SPELLING = ((r"ph", "f"), (r"ck", "k"), (r"(?<=[aou])gh", "f"), (r"gh", "g"), (r"th", "t"),
+             (r"sh", "s"), (r"ch", "k"), (r"g(?=[eiy])", "j"), (r"c(?=[eiy])", "s"), (r"qu", "kw"),
+             (r"x", "ks"))
+_CONSONANTS = (("bp", "p"), ("dt", "t"), ("gkcq", "k"), ("sz", "s"), ("fv", "f"))
+
+
 def phonetic_key(text: str) -> str:
-    """A crude sound-alike key: similar consonants merged, vowels after the first letter dropped."""
+    """A sound-alike key: spelling turned to sounds, like consonants merged, vowels after the
+    first letter dropped ("coughy" and "coffee" -> "kf", "maj and" ~ "imagine")."""
     out = []
     for word in tokens(text):
         word = re.sub(r"[^a-z]", "", word)
         if not word:
             continue
-        word = (word.replace("ph", "f").replace("ck", "k").replace("gh", "g").replace("th", "t")
-                .replace("sh", "s").replace("ch", "k"))
-        head, tail = word[0], word[1:]
-        tail = re.sub(r"[aeiouyhw]", "", tail)
-        for group, letter in (("bp", "p"), ("dt", "t"), ("gjkcq", "k"), ("sz", "s"), ("fv", "f"),
-                              ("mn", "n"), ("lr", "r")):
-            tail = re.sub(f"[{group}]", letter, tail)
-        out.append(head + re.sub(r"(.)\1+", r"\1", tail))
+        for pattern, sound in _SPELLING:
+            word = re.sub(pattern, sound, word)
+        word = word[0] + re.sub(r"[aeiouyhw]", "", word[1:])
+        for group, letter in _CONSONANTS:
+            word = re.sub(f"[{group}]", letter, word)
+        out.append(re.sub(r"(.)\1+", r"\1", word))
     return "".join(out)
 
 
@@ -80,7 +86,7 @@ STOPWORDS = frozenset({"the", "a", "an", "and", "of", "in", "to", "my", "me", "i
                        "did", "do", "does", "are", "was", "i", "i'm"})
 
 
-MIN_ALIGNMENT = 0.5
+MIN_ALIGNMENT = 0.6
 
 
 def keeps_meaning(source: str, target: str) -> bool:
@@ -97,13 +103,33 @@ def keeps_meaning(source: str, target: str) -> bool:
         return False
     if _hides_another_word(src_words, tgt):
         return False
-    dropped = [w for w in src_words if w not in tgt]
-    spans = dropped + ["".join(pair) for pair in zip(dropped, dropped[1:])]
-    for word in tgt - src - STOPWORDS - qualifiers(" ".join(src_words)):
-        if not any(max(ratio(word, span), ratio(phonetic_key(word), phonetic_key(span))) >= MIN_ALIGNMENT
-                   for span in spans):
-            return False
-    return True
+    added = tgt - src - STOPWORDS - qualifiers(" ".join(src_words))
+    return _aligned(sorted(added), [w for w in src_words if w not in tgt])
+
+
+def _aligned(added: list[str], dropped: list[str]) -> bool:
+    """Each added word sounds or reads like its own dropped word, or two dropped words run
+    together ("a larm" -> "alarm"); a dropped word serves one added word only; and a dropped
+    word of substance (4+ letters, "greet" for "greek") is replaced, not just left out."""
+    spans = [((i,), w) for i, w in enumerate(dropped)]
+    spans += [((i, i + 1), a + b) for i, (a, b) in enumerate(zip(dropped, dropped[1:]))]
+    scored = sorted(((_likeness(word, text), word, used) for word in added for used, text in spans),
+                    reverse=True)
+    matched: set[str] = set()
+    taken: set[int] = set()
+    for score, word, used in scored:
+        if score < MIN_ALIGNMENT:
+            break
+        if word in matched or taken & set(used):
+            continue
+        matched.add(word)
+        taken.update(used)
+    substantial = {i for i, w in enumerate(dropped) if len(w) >= 4 and w not in STOPWORDS}
+    return matched == set(added) and substantial <= taken
+
+
+def _likeness(a: str, b: str) -> float:
+    return max(ratio(a, b), ratio(_sound(a), _sound(b)))
 
 
 def _hides_another_word(src_words: list[str], tgt: set[str]) -> bool:

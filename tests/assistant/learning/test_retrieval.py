@@ -39,6 +39,10 @@ def make_index(entries, **kwargs) -> RetrievalIndex:
     ("find me a rest rant", "find me a restaurant", True),     # two misheard words, one meant
     ("how my team do", "how did my team do", True),
     ("weather in wilkerson", "weather in wilkerson california", True),  # a city's own region
+    ("start the coughy maker", "start the coffee maker", True),         # sounds alike
+    ("did the marinas win", "did the patriots win", False),             # another team
+    ("turn off the bed room likes", "turn off the living room lights", False),  # one word, one partner
+    ("find me a greet restaurant", "find me a restaurant", False),     # a misheard word just dropped
     ("weather in seattle", "weather in seattle california", False),
 ])
 def test_a_rewrite_may_drop_misheard_words_but_not_meaning(source: str, target: str, keeps: bool) -> None:
