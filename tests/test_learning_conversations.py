@@ -70,7 +70,11 @@ def test_one_users_own_fix_becomes_a_personal_rewrite_for_them_only(learning) ->
 
 def test_a_rewrite_that_keeps_failing_is_retired(learning) -> None:
     rt = learning
-    rt.rewrites.apply_mined([MinedPair("what time is it", "play the hunger games", support=3, probability=0.9)])
+    # (a global pair like this one is refused outright: it adds words nobody said; a personal
+    # one is trusted until it fails)
+    rt.rewrites.apply_mined([MinedPair("what time is it", "play the hunger games", support=3, probability=0.9,
+                                       user_id="gus")])
+    assert say(rt, "ida", "what time is it", 0).rewrite is None
     for i in range(3):
         bad = say(rt, "gus", "what time is it", 10 * i)
         if bad.rewrite is None:
