@@ -38,3 +38,36 @@ class EngineStore:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def read(engine: Any, query: Any, error: type[Exception], what: str) -> Any:
+    """Run ``query(connection)``; any failure becomes ``error("could not read {what}: ...")``."""
+    try:
+        with engine.connect() as conn:
+            return query(conn)
+    except Exception as failure:  # noqa: BLE001 - one clear error type for callers
+        raise error(f"could not read {what}: {failure}") from failure
+
+
+class Transaction:
+    """`engine.begin()` that reports failures as ``error("could not write {what}: ...")``, after
+    rolling back. ValueError and ``error`` itself pass through unchanged."""
+
+    def __init__(self, engine: Any, error: type[Exception], what: str) -> None:
+        self._context = engine.begin()
+        self._error, self._what = error, what
+
+    def __enter__(self) -> Any:
+        try:
+            return self._context.__enter__()
+        except Exception as failure:  # noqa: BLE001
+            raise self._error(f"could not write {self._what}: {failure}") from failure
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        try:
+            self._context.__exit__(exc_type, exc, tb)
+        except Exception as failure:  # noqa: BLE001
+            raise self._error(f"could not write {self._what}: {failure}") from failure
+        if exc is not None and not isinstance(exc, (self._error, ValueError)):
+            raise self._error(f"could not write {self._what}: {exc}") from exc
+        return False

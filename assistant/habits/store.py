@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from assistant.db import create_engine, database_url
+from assistant.db import EngineStore, Transaction, create_engine, database_url, read
 
 MAX_NAME = 60
 MAX_STEP = 200
@@ -88,7 +88,7 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-class HabitStore:
+class HabitStore(EngineStore):
     """Concepts and marks. Open with `HabitStore.open(url_or_path)` (the preference database)."""
 
     def __init__(self, engine: Any, now: Callable[[], dt.datetime] = _utc_now) -> None:
@@ -189,48 +189,13 @@ class HabitStore:
     # -- plumbing --------------------------------------------------------------------
 
     def _read(self, query: Callable[[Any], Any]) -> Any:
-        try:
-            with self._engine.connect() as conn:
-                return query(conn)
-        except Exception as error:  # noqa: BLE001
-            raise HabitStoreError(f"could not read the habits tables: {error}") from error
+        return read(self._engine, query, HabitStoreError, "the habits tables")
 
     def _write(self) -> Any:
-        return _Write(self._engine)
-
-    def close(self) -> None:
-        self._engine.dispose()
-
-    def __enter__(self) -> "HabitStore":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+        return Transaction(self._engine, HabitStoreError, "the habits tables")
 
 
 _KINDS = {k.value for k in MarkKind}
-
-
-class _Write:
-    """`engine.begin()` reporting failures as HabitStoreError (after rolling back)."""
-
-    def __init__(self, engine: Any) -> None:
-        self._context = engine.begin()
-
-    def __enter__(self) -> Any:
-        try:
-            return self._context.__enter__()
-        except Exception as error:  # noqa: BLE001
-            raise HabitStoreError(f"could not write the habits tables: {error}") from error
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
-        try:
-            self._context.__exit__(exc_type, exc, tb)
-        except Exception as error:  # noqa: BLE001
-            raise HabitStoreError(f"could not write the habits tables: {error}") from error
-        if exc is not None and not isinstance(exc, (HabitStoreError, ValueError)):
-            raise HabitStoreError(f"could not write the habits tables: {exc}") from exc
-        return False
 
 
 def for_actions() -> HabitStore:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from assistant.db import create_engine, database_url
+from assistant.db import EngineStore, Transaction, create_engine, database_url, read
 from assistant.prefs.keys import Polarity, PrefKey, Source
 
 SCHEMA_VERSION = 1
@@ -111,7 +111,7 @@ def _migrate_0_to_1(conn: Any) -> None:
 MIGRATIONS: dict[int, Callable[[Any], None]] = {0: _migrate_0_to_1}
 
 
-class PreferenceStore:
+class PreferenceStore(EngineStore):
     """Users' preferences. Open with `PreferenceStore.open(url_or_path)`."""
 
     def __init__(self, engine: Any, now: Callable[[], dt.datetime] = utc_now) -> None:
@@ -123,8 +123,6 @@ class PreferenceStore:
     @classmethod
     def open(cls, target: str | Path, *, now: Callable[[], dt.datetime] = utc_now) -> "PreferenceStore":
         """Open (creating or migrating) the store at a SQLAlchemy URL or a SQLite file path."""
-        import sqlalchemy as sa
-
         url = database_url(target)
         engine = None
         try:
@@ -286,50 +284,14 @@ class PreferenceStore:
     # -- plumbing ------------------------------------------------------------------
 
     def _read(self, query: Callable[[Any], Any]) -> Any:
-        """Run ``query(connection)``; any failure becomes a PreferenceStoreError."""
-        try:
-            with self._engine.connect() as conn:
-                return query(conn)
-        except Exception as error:  # noqa: BLE001
-            raise PreferenceStoreError(f"could not read preferences: {error}") from error
+        return read(self._engine, query, PreferenceStoreError, "preferences")
 
     def _transaction(self) -> Any:
-        return _Transaction(self._engine)
+        return Transaction(self._engine, PreferenceStoreError, "preferences")
 
-    def close(self) -> None:
-        """Release the engine's connections."""
-        self._engine.dispose()
-
-    def __enter__(self) -> "PreferenceStore":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
 
 _KEYS = {k.value for k in PrefKey}
-
-
-class _Transaction:
-    """`engine.begin()` that reports failures as PreferenceStoreError (after rolling back)."""
-
-    def __init__(self, engine: Any) -> None:
-        self._context = engine.begin()
-
-    def __enter__(self) -> Any:
-        try:
-            return self._context.__enter__()
-        except Exception as error:  # noqa: BLE001
-            raise PreferenceStoreError(f"could not write preferences: {error}") from error
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
-        try:
-            self._context.__exit__(exc_type, exc, tb)
-        except Exception as error:  # noqa: BLE001
-            raise PreferenceStoreError(f"could not write preferences: {error}") from error
-        if exc is not None and not isinstance(exc, (PreferenceStoreError, ValueError)):
-            raise PreferenceStoreError(f"could not write preferences: {exc}") from exc
-        return False
 
 
 def _check_user(user_id: str) -> str:
@@ -345,4 +307,3 @@ def _preference(row: Any) -> Preference:
         polarity=Polarity(row.polarity), source=Source(row.source),
         confidence=float(row.confidence), created_at=row.created_at, updated_at=row.updated_at,
     )
-
