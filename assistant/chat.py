@@ -244,11 +244,15 @@ class Chat:
     def _set_time(self, hhmm: str) -> None:
         home = self.home
         before = snapshot_states(home)
+        started = home.clock.now
         try:
             events = home.set_time(hhmm)
         except ValueError as error:
             print_error(self.console, _message(error))
             return
+        automations = getattr(self.backend, "run_automations", None)
+        if callable(automations):
+            automations(started)   # the routines users accepted (coffee after the alarm)
         now = home.clock.now
         tod = getattr(home.clock.time_of_day, "value", home.clock.time_of_day)
         self.console.print(f"The clock now shows [bold]{now:%H:%M}[/] ({escape(str(tod))}).")

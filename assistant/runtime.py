@@ -418,6 +418,19 @@ class Runtime(AbstractContextManager):
 
         return self.preferences.first_liked(user_id, PrefKey.parse(key))
 
+    def run_automations(self, since: dt.datetime) -> list[str]:
+        """Apply what the home should now do by itself for its users (the coffee after an alarm
+        that rang after ``since``, for a user who accepted that routine); the directives applied.
+        Call it after moving the home's clock."""
+        from assistant.habits.routines import due_automations
+        from simulator.home import Directive
+
+        applied = []
+        for text in due_automations(self.home, self.preferences.users(), since):
+            if self.home.apply(Directive.parse(text)).ok:
+                applied.append(text)
+        return applied
+
     def replace_home(self, home: "Home") -> None:
         """Use another home from the next turn on."""
         self.home = home

@@ -141,8 +141,8 @@ def alarm_rang_within(events: Iterable[object], now: dt.datetime, minutes: float
 def due_automations(home: "object", user_ids: Iterable[str], since: dt.datetime) -> list[str]:
     """Directives the home should run by itself now: the coffee for each user whose morning
     routine (stated, or accepted when offered) is coffee after the alarm, when an alarm rang
-    after ``since`` and no coffee is brewing. For the home's clock loop to call after
-    `Home.advance`; not wired yet."""
+    after ``since`` and no coffee is brewing. `Runtime.run_automations` applies them after the
+    clock moved (the chat's /time calls it)."""
     from assistant.prefs.keys import COFFEE_AFTER_ALARM, PrefKey
     from assistant.services import preferences
 

@@ -150,3 +150,21 @@ def test_good_morning_after_the_alarm_runs_the_taught_coffee_routine(fresh) -> N
     result = fresh.handle("good morning", user_id="rt_morning", device_id="bedroom_speaker")
     assert result.reply.startswith("Good morning! Your coffee routine: Starting the coffee maker.")
     assert "brew coffee_maker" in result.applied
+
+
+def test_an_accepted_coffee_routine_runs_by_itself_after_the_alarm(fresh) -> None:
+    from simulator.home import Directive
+
+    fresh.preferences.forget("rt_auto")
+    fresh.home.set_time("06:00")
+    assert fresh.home.apply(Directive.parse("set_alarm bedroom_alarm_clock 07:00")).ok
+    started = fresh.home.clock.now
+    fresh.home.set_time("06:30")
+    assert fresh.run_automations(started) == []            # no alarm yet
+    taught = fresh.handle("I like coffee after my alarm", user_id="rt_auto", device_id="kitchen_speaker")
+    assert taught.reply == "Got it: you like coffee after the alarm."
+    started = fresh.home.clock.now
+    fresh.home.set_time("07:05")
+    assert fresh.run_automations(started) == ["brew coffee_maker"]
+    assert fresh.home.devices["coffee_maker"].state["brewing"] is True
+    fresh.preferences.forget("rt_auto")
