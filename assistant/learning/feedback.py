@@ -3,7 +3,6 @@ or rephrased the request, complained, or answered "Did I answer your question?".
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -60,14 +59,8 @@ def follow_up(previous: "TurnRecord", current: "TurnRecord", similarity: Similar
 
 
 def minilm_similarity(a: str, b: str) -> float:
-    """Cosine of the two texts' MiniLM embeddings (each text embedded once)."""
-    import numpy as np
+    """Cosine of the two texts' MiniLM embeddings (the embedding cache makes the turn NLU
+    just read free)."""
+    from assistant.similarity import minilm_cosine
 
-    return float(np.dot(_embed(a), _embed(b)))
-
-
-@functools.lru_cache(maxsize=4096)
-def _embed(text: str) -> Any:
-    from assistant import embeddings
-
-    return embeddings.encode([text])[0]
+    return minilm_cosine(a, b)

@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from assistant.learning.log import Feedback, TurnRecord
 from assistant.learning.outcome import is_request, succeeded
 from assistant.learning.text import jaccard, normalize
+from assistant.similarity import pair_cosine, token_similarity
 
 # Similarity of text pairs, one score per pair, in order (cosine of unit vectors, 0..1).
 PairSimilarity = Callable[[Sequence[tuple[str, str]]], Sequence[float]]
@@ -235,24 +236,12 @@ def detect(turns: Iterable[TurnRecord], thresholds: RephraseThresholds,
 
 def jaccard_similarity(pairs: Sequence[tuple[str, str]]) -> list[float]:
     """Token overlap as the similarity (a fast stand-in for tests)."""
-    return [jaccard(a, b) for a, b in pairs]
+    return token_similarity(pairs)
 
 
 def minilm_similarity(pairs: Sequence[tuple[str, str]], batch_size: int = 256) -> list[float]:
     """MiniLM cosine of each pair; each distinct text is embedded once."""
-    import numpy as np
-
-    from assistant import embeddings
-
-    if not pairs:
-        return []
-    texts = sorted({text for pair in pairs for text in pair})
-    index = {text: i for i, text in enumerate(texts)}
-    vectors = embeddings.encode(texts, batch_size=batch_size)
-    left = np.fromiter((index[a] for a, _ in pairs), dtype=np.int64, count=len(pairs))
-    right = np.fromiter((index[b] for _, b in pairs), dtype=np.int64, count=len(pairs))
-    scores = np.einsum("ij,ij->i", vectors[left], vectors[right])
-    return [float(s) for s in np.clip(scores, 0.0, 1.0)]
+    return pair_cosine(pairs, batch_size=batch_size)
 
 
 # -- measuring detection against the simulator's ground truth ----------------------------

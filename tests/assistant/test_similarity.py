@@ -1,0 +1,25 @@
+"""Pair similarity: token overlap, and cosine with each distinct text embedded once."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.similarity import pair_cosine, token_similarity
+
+
+def test_token_overlap_of_each_pair() -> None:
+    assert token_similarity([("play jazz", "play jazz now"), ("a", "b")]) == [2 / 3, 0.0]
+
+
+def test_cosine_embeds_each_distinct_text_once_and_clips_to_zero() -> None:
+    seen: list[list[str]] = []
+    vectors = {"a": [1.0, 0.0], "b": [0.6, 0.8], "c": [-1.0, 0.0]}
+
+    def encode(texts):
+        seen.append(list(texts))
+        return np.array([vectors[t] for t in texts])
+
+    scores = pair_cosine([("a", "b"), ("b", "a"), ("a", "c")], encode)
+    assert seen == [["a", "b", "c"]]
+    assert np.allclose(scores, [0.6, 0.6, 0.0])
+    assert pair_cosine([], encode) == [] and len(seen) == 1
