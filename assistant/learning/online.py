@@ -66,11 +66,11 @@ class OnlineState:
         self._config: RewriterConfig | None = None
         self._cache: dict[str, Any] = {}
 
-    def index(self, config: RewriterConfig) -> Any:
+    def index(self, config: RewriterConfig, generation: int) -> Any:
+        """The retrieval index as of the table's ``generation`` (rebuilt when it changed)."""
         from assistant.learning import index as stats
         from assistant.learning.retrieval import RetrievalIndex
 
-        generation = self.store.generation()
         if self._index is None or generation != self._generation or config != self._config:
             self._index = RetrievalIndex(stats.load(self.store), global_min_users=config.global_min_users,
                                          personal_min_successes=config.personal_min_successes,
@@ -128,10 +128,12 @@ def rewrite(text: str, metadata: dict[str, Any], config: RewriterConfig) -> Deci
     state = _state_for(metadata)
     if state is None or not flags.rewrites:
         return None
+    generation = state.store.generation()   # one read a turn: the lookup map and the index follow it
     if flags.precomputed:
         from assistant.learning.retrieval import keeps_meaning
 
-        pair = state.store.lookup(text, user_id, personal=flags.personal, global_=flags.global_)
+        pair = state.store.lookup(text, user_id, personal=flags.personal, global_=flags.global_,
+                                  generation=generation)
         # A global pair only fixes what was misheard; one that adds what many users happened
         # to want ("play some music" -> "play some rock") would impose it on everybody.
         if pair is not None and pair.probability >= config.min_probability \
@@ -139,15 +141,15 @@ def rewrite(text: str, metadata: dict[str, Any], config: RewriterConfig) -> Deci
             return Decision(pair.target, "precomputed", pair.id, pair.probability,
                             why=f"{pair.scope} mined pair: {pair.support} user(s), "
                                 f"P(success)={pair.probability:.2f}")
-    return _retrieve(state, text, user_id, metadata, flags, config)
+    return _retrieve(state, generation, text, user_id, metadata, flags, config)
 
 
-def _retrieve(state: OnlineState, text: str, user_id: str | None, metadata: dict[str, Any], flags: Any,
-              config: RewriterConfig) -> Decision | None:
+def _retrieve(state: OnlineState, generation: int, text: str, user_id: str | None, metadata: dict[str, Any],
+              flags: Any, config: RewriterConfig) -> Decision | None:
     from assistant.learning.retrieval import MIN_IMPROVEMENT, suspicious, vocabulary
     from assistant.learning.rewrites import GLOBAL, Origin, Rewrite, State
 
-    index = state.index(config)
+    index = state.index(config, generation)
     if index.known_good(text, user_id, config.known_good_successes):
         return None
     asr = metadata.get("asr_confidence")

@@ -181,9 +181,11 @@ class RewriteStore(EngineStore):
             return [self._rewrite(row) for row in conn.execute(query).mappings()]
 
     def lookup(self, text: str, user_id: str | None, *, personal: bool = True,
-               global_: bool = True, origins: Iterable[Origin] = (Origin.MARKOV,)) -> Rewrite | None:
-        """The active rewrite for an utterance: the user's own first, then the global one. O(1)."""
-        self._refresh()
+               global_: bool = True, origins: Iterable[Origin] = (Origin.MARKOV,),
+               generation: int | None = None) -> Rewrite | None:
+        """The active rewrite for an utterance: the user's own first, then the global one. O(1)
+        (``generation``: the table's, when the caller has just read it)."""
+        self._refresh(generation)
         key = normalize(text)
         wanted = set(origins)
         scopes = ([user_id] if personal and user_id else []) + ([GLOBAL] if global_ else [])
@@ -218,8 +220,8 @@ class RewriteStore(EngineStore):
         with self._engine.connect() as conn:
             return int(conn.execute(sa.select(self._generation.c.value)).scalar() or 0)
 
-    def _refresh(self) -> None:
-        current = self.generation()
+    def _refresh(self, current: int | None = None) -> None:
+        current = self.generation() if current is None else current
         if current == self._cache_generation:
             return
         cache: dict[tuple[str, str], Rewrite] = {}
