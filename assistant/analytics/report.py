@@ -117,10 +117,23 @@ def _truth_figures(analysis: Analysis) -> dict[str, Any]:
     return out
 
 
-def render(report: dict[str, Any], console: Any) -> None:
-    """Print the report with rich."""
+def _print_table(console: Any, title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]],
+                 *, when_empty: bool = False) -> None:
+    """A titled table of rows; nothing when there are none, unless ``when_empty``."""
     from rich.table import Table
 
+    if not rows and not when_empty:
+        return
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def render(report: dict[str, Any], console: Any) -> None:
+    """Print the report with rich."""
     if not report.get("turns"):
         console.print("The interaction log is empty: nothing to analyse.")
         return
@@ -131,28 +144,21 @@ def render(report: dict[str, Any], console: Any) -> None:
                   f"defective turns: {_pct(report['defect_rate'])}")
     if report.get("failure_point_note"):
         console.print(f"[yellow]Failure points from rules:[/] {report['failure_point_note']}")
-    table = Table(title=f"Defects by failure point ({report['failure_point_method']})")
-    for column in ("failure point", "turns", "rate", "top failing utterances"):
-        table.add_column(column)
+    rows = []
     for point, rate in report["defect_rate_by_failure_point"].items():
         top = "; ".join(f"{u['text']!r} ({u['intent']}) x{u['count']}"
                         for u in report["top_failing"].get(point, [])[:3])
-        table.add_row(point, str(report["defects_by_failure_point"][point]), _pct(rate), top)
-    console.print(table)
-    if report["rewrite_candidates"]:
-        table = Table(title="For the rewriter (ASR and entity-resolution failures the user then fixed)")
-        for column in ("heard", "then said", "failure point", "times"):
-            table.add_column(column)
-        for c in report["rewrite_candidates"][:10]:
-            table.add_row(c["source"], c["target"], c["failure_point"], str(c["count"]))
-        console.print(table)
-    if report["nlu_candidates"]:
-        table = Table(title="Candidate NLU training examples (NLU failures)")
-        for column in ("text", "NLU said", "suspected intent", "times"):
-            table.add_column(column)
-        for c in report["nlu_candidates"][:10]:
-            table.add_row(c["text"], c["predicted_intent"], c["suspected_intent"], str(c["count"]))
-        console.print(table)
+        rows.append((point, str(report["defects_by_failure_point"][point]), _pct(rate), top))
+    _print_table(console, f"Defects by failure point ({report['failure_point_method']})",
+                 ("failure point", "turns", "rate", "top failing utterances"), rows, when_empty=True)
+    _print_table(console, "For the rewriter (ASR and entity-resolution failures the user then fixed)",
+                 ("heard", "then said", "failure point", "times"),
+                 [(c["source"], c["target"], c["failure_point"], str(c["count"]))
+                  for c in report["rewrite_candidates"][:10]])
+    _print_table(console, "Candidate NLU training examples (NLU failures)",
+                 ("text", "NLU said", "suspected intent", "times"),
+                 [(c["text"], c["predicted_intent"], c["suspected_intent"], str(c["count"]))
+                  for c in report["nlu_candidates"][:10]])
     _render_truth(report, console)
     seconds = report.get("seconds", {})
     if seconds:
