@@ -308,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", help="write a PNG plot here")
     p.add_argument("--bench", action="store_true",
                    help="also time the bare Rasa model on the run's texts (turns/s ratio)")
+    p.add_argument("--asr-confidence", choices=["damage", "independent"], default="damage",
+                   help="the simulated ASR confidence falls with the damage (default), or is drawn "
+                        "independently of it")
     p = add("eval-nlu", cmd_eval_nlu, "intent accuracy on a SLURP-format file")
     p.add_argument("--slurp", required=True, help="a SLURP jsonl file")
     p.add_argument("--json", help="write the report as JSON here")

@@ -274,6 +274,8 @@ class Runtime(AbstractContextManager):
                 result.replies.append(f"I couldn't do that: {outcome.message}")
 
     def _read_tracker(self, result: TurnResult, sender: str) -> None:
+        from assistant.learning.log import intent_margin
+
         assert self.agent is not None
         tracker = self._run(self.agent.tracker_store.retrieve(sender))
         if tracker is None:
@@ -285,6 +287,7 @@ class Runtime(AbstractContextManager):
             result.confidence = intent.get("confidence")
             result.entities = list(latest.entities or [])
             parse = latest.parse_data or {}
+            result.nlu_margin = intent_margin(parse)
             if parse.get("rewrite"):
                 result.rewrite = {**parse["rewrite"], "original": parse.get("text_original"),
                                   "rewritten": parse.get("text")}
@@ -319,7 +322,7 @@ class Runtime(AbstractContextManager):
             actions=list(result.actions), reply=result.reply, directives=list(result.directives),
             refused=[list(r) for r in result.refused], problems=list(result.problems),
             context=_context_snapshot(context),
-            asr_confidence=asr_confidence, barge_in=bool(barge_in),
+            asr_confidence=asr_confidence, barge_in=bool(barge_in), nlu_margin=result.nlu_margin,
         )
         try:
             previous = self._last.get(user_id)

@@ -26,6 +26,7 @@ class TurnResult:
             "rewritten"}), if it did.
         turn_id: the turn's row in the interaction log (None when it was not logged).
         problems: what the actions said went wrong (NOT_FOUND, NO_SUCH_DEVICE, UNKNOWN_CITY, ...).
+        nlu_margin: top-1 minus top-2 intent confidence (None when Rasa was not called).
     """
 
     text: str
@@ -42,6 +43,7 @@ class TurnResult:
     rewrite: dict[str, Any] | None = None
     turn_id: int | None = None
     problems: list[str] = field(default_factory=list)
+    nlu_margin: float | None = None
 
     @property
     def reply(self) -> str:

@@ -19,7 +19,10 @@ from assistant.db import EngineStore, create_engine, database_url
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Columns added after the first schema, with their SQL type: `open` adds any that an older
+# file lacks (ALTER TABLE ... ADD COLUMN, nullable, so old rows read as None).
+ADDED_COLUMNS = {"nlu_margin": "FLOAT"}
 MAX_TEXT = 500
 
 
@@ -62,6 +65,7 @@ class TurnRecord:
     context: dict[str, Any] = field(default_factory=dict)
     asr_confidence: float | None = None
     barge_in: bool = False             # this turn cut the previous reply off
+    nlu_margin: float | None = None    # top-1 minus top-2 intent confidence (None: not known)
     feedback: dict[str, Any] = field(default_factory=dict)
     truth: dict[str, Any] | None = None
     id: int | None = None
@@ -76,6 +80,17 @@ class TurnRecord:
     def to_json(self) -> dict[str, Any]:
         return {name: (value.isoformat() if isinstance(value, dt.datetime) else value)
                 for name, value in self.__dict__.items()}
+
+
+def intent_margin(parse_data: dict[str, Any] | None) -> float | None:
+    """Top-1 minus top-2 intent confidence of a Rasa parse (its ``intent_ranking``); the top-1
+    confidence when only one intent is ranked; None without a ranking."""
+    ranking = (parse_data or {}).get("intent_ranking") or []
+    scores = sorted((float(r["confidence"]) for r in ranking
+                     if isinstance(r, dict) and isinstance(r.get("confidence"), (int, float))), reverse=True)
+    if not scores:
+        return None
+    return round(scores[0] - (scores[1] if len(scores) > 1 else 0.0), 4)
 
 
 def _table(metadata: Any) -> Any:
@@ -105,6 +120,7 @@ def _table(metadata: Any) -> Any:
         sa.Column("barge_in", sa.Boolean, nullable=False, default=False),
         sa.Column("feedback", sa.Text, nullable=False, default="{}"),
         sa.Column("truth", sa.Text),
+        sa.Column("nlu_margin", sa.Float),
     )
 
 
@@ -157,11 +173,25 @@ class InteractionLog(EngineStore):
             engine = create_engine(url)
             log = cls(engine)
             log._metadata.create_all(engine)
+            log._add_missing_columns()
         except Exception as error:  # noqa: BLE001 - one clear error type for callers
             if engine is not None:
                 engine.dispose()
             raise InteractionLogError(f"could not open the interaction log at {url}: {error}") from error
         return log
+
+    def _add_missing_columns(self) -> None:
+        """Bring a log written by an older version up to this schema (new columns only)."""
+        import sqlalchemy as sa
+
+        present = {c["name"] for c in sa.inspect(self._engine).get_columns("turns")}
+        missing = [name for name in ADDED_COLUMNS if name not in present]
+        if not missing:
+            return
+        with self._engine.begin() as conn:
+            for name in missing:
+                conn.execute(sa.text(f"ALTER TABLE turns ADD COLUMN {name} {ADDED_COLUMNS[name]}"))
+        logger.info("interaction log: added column(s) %s", ", ".join(missing))
 
     # -- writes --------------------------------------------------------------------
 

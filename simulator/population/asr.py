@@ -106,6 +106,9 @@ class AsrConfig:
     false_wake: float = 0.03          # per goal: a false wake before the user speaks
     base_confidence: float = 0.95
     confusions_per_accent: int = 2
+    # False: the confidence is drawn independently of the damage (and of false wakes), as a
+    # stand-in for a recogniser whose confidence says little; same draws, same words heard.
+    confidence_from_damage: bool = True
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,8 @@ class AsrChannel:
         said_words = said.lower().split()
         damage = _edit_fraction(said_words, heard.split())
         confidence = cfg.base_confidence - 0.45 * damage - 0.05 * rng.random()
+        if not cfg.confidence_from_damage:
+            confidence = _independent_confidence(cfg, rng)
         return Heard(said=said, text=heard, confidence=round(min(0.99, max(0.2, confidence)), 3),
                      damaged=heard != " ".join(said_words), confused=tuple(confused))
 
@@ -179,7 +184,16 @@ class AsrChannel:
         if rng.random() >= self.config.false_wake:
             return None
         text = rng.choice(BACKGROUND)
-        return Heard(said="", text=text, confidence=round(0.35 + 0.3 * rng.random(), 3), damaged=True)
+        confidence = 0.35 + 0.3 * rng.random()
+        if not self.config.confidence_from_damage:
+            confidence = _independent_confidence(self.config, rng)
+        return Heard(said="", text=text, confidence=round(confidence, 3), damaged=True)
+
+
+def _independent_confidence(cfg: AsrConfig, rng: random.Random) -> float:
+    """A confidence that knows nothing of the damage: uniform over the range the damaged and
+    undamaged turns share (0.5 to the base confidence)."""
+    return min(0.99, 0.5 + (cfg.base_confidence - 0.5) * rng.random())
 
 
 def _edit_fraction(said: list[str], heard: list[str]) -> float:

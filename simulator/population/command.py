@@ -81,6 +81,13 @@ def render(figures: list[dict[str, Any]], console: Any) -> None:
             console.print(f"[dim]{run['arm']}: {note}[/]", soft_wrap=True)
 
 
+def _asr_config(args: argparse.Namespace) -> Any:
+    """The ASR channel's settings from the options (--asr-confidence)."""
+    from simulator.population.asr import AsrConfig
+
+    return AsrConfig(confidence_from_damage=getattr(args, "asr_confidence", "damage") != "independent")
+
+
 def run_simulate_population(args: argparse.Namespace) -> int:
     """The CLI entry point; returns the exit status."""
     from rich.console import Console
@@ -107,7 +114,7 @@ def run_simulate_population(args: argparse.Namespace) -> int:
                     task = bars.add_task(f"arm {arm:<9}", total=args.users * args.days)
                     report = run_population(
                         runtime, users=args.users, days=args.days, seed=args.seed, arm=arm,
-                        home_template=template,
+                        home_template=template, asr_config=_asr_config(args),
                         progress=lambda done, total, task=task: bars.update(task, completed=done, total=total))
                     figures.append(summarize(report))
         except PopulationError as error:
