@@ -14,12 +14,14 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
+from prompt_toolkit.history import FileHistory
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from assistant import chat_commands as cc
+from assistant.context import safe_for_terminal
 from assistant.render import (
     describe_changes,
     events_text,
@@ -133,7 +135,15 @@ class Chat:
                 self.console.print("(Ctrl-C again or Ctrl-D to leave)", style="dim")
                 continue
             armed = False
-            if not self.handle_line(line):
+            # A stray byte reaches us as a lone surrogate (prompt-toolkit decodes with
+            # surrogateescape): make the line printable first; the runtime drops the rest.
+            line = safe_for_terminal(line)
+            try:
+                keep_going = self.handle_line(line)
+            except UnicodeError as error:
+                print_error(self.console, f"That line could not be handled: {_message(error)}")
+                continue
+            if not keep_going:
                 break
         self.console.print(GOODBYE, style="bold")
         return EXIT_OK
@@ -302,6 +312,26 @@ class SlashCompleter(Completer):
                 yield Completion(candidate, -len(current))
 
 
+class SafeFileHistory(FileHistory):
+    """A prompt-toolkit FileHistory whose writes never end the chat: the text is made
+    encodable first (a lone surrogate made the plain one raise UnicodeEncodeError), and a
+    history file that cannot be written is skipped, with one note on the console."""
+
+    def __init__(self, filename: str, console: Console | None = None) -> None:
+        super().__init__(filename)
+        self._console = console
+        self.failed = False
+
+    def store_string(self, string: str) -> None:
+        """Append ``string`` to the file, made encodable; an OSError is noted once."""
+        try:
+            super().store_string(safe_for_terminal(string))
+        except OSError as error:
+            if not self.failed and self._console is not None:
+                self._console.print(Text(f"(history not saved: {error})", style="dim"))
+            self.failed = True
+
+
 def make_prompt_reader(chat: Chat, history_path: Path, *, pt_input: Any = None,
                        pt_output: Any = None) -> InputFn:
     """A line reader on a prompt-toolkit session with file history and completion.
@@ -317,14 +347,14 @@ def make_prompt_reader(chat: Chat, history_path: Path, *, pt_input: Any = None,
     """
     from prompt_toolkit import PromptSession
     from prompt_toolkit.formatted_text import FormattedText
-    from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+    from prompt_toolkit.history import History, InMemoryHistory
     from prompt_toolkit.key_binding import KeyBindings
 
     history: History
     try:
         history_path.parent.mkdir(parents=True, exist_ok=True)
         history_path.touch(exist_ok=True)
-        history = FileHistory(str(history_path))
+        history = SafeFileHistory(str(history_path), chat.console)
     except OSError as error:
         chat.console.print(Text(f"(history not saved: {error})", style="dim"))
         history = InMemoryHistory()
@@ -344,19 +374,21 @@ def make_prompt_reader(chat: Chat, history_path: Path, *, pt_input: Any = None,
     def read(prompt: str) -> str:  # the plain prompt, styled from the chat's state
         message = FormattedText([("ansigreen bold", chat.user_id), ("", "@"),
                                  ("ansicyan bold", chat.device_id), ("", "> ")])
-        return session.prompt(message)
+        return safe_for_terminal(session.prompt(message))
 
     return read
 
 
 def make_stdin_reader(console: Console) -> InputFn:
-    """A line reader for piped input: echoes each line so the transcript reads well."""
+    """A line reader for piped input: echoes each line so the transcript reads well. Bytes
+    that are not UTF-8 become U+FFFD instead of ending the chat."""
+    stream = getattr(sys.stdin, "buffer", None)
 
     def read(prompt: str) -> str:
-        line = sys.stdin.readline()
-        if not line:
+        raw = stream.readline() if stream is not None else sys.stdin.readline()
+        if not raw:
             raise EOFError
-        line = line.rstrip("\r\n")
+        line = safe_for_terminal(raw).rstrip("\r\n")
         console.print(Text(prompt + line, style="dim"))
         return line
 

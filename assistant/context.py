@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
 MAX_TEXT_CHARS = 500
 USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+REPLACEMENT = "\ufffd"
+UNREADABLE_NOTICE = "Some characters in your message could not be read; I removed them."
 
 
 class UnknownDeviceError(LookupError):
@@ -30,21 +32,62 @@ class CleanText:
     notice: str | None = None
 
 
-def clean_text(raw: str, limit: int = MAX_TEXT_CHARS) -> CleanText:
-    """Strip control characters and Rasa's '/intent' trigger syntax, collapse whitespace, cap length."""
+def clean_text(raw: object, limit: int = MAX_TEXT_CHARS) -> CleanText:
+    """Make any input safe for every stage after it, and say when something was changed.
+
+    Unreadable text goes first: bytes are decoded as UTF-8 with replacement, and lone UTF-16
+    surrogates (what a terminal's stray byte becomes), noncharacters and U+FFFD are removed,
+    so the result always encodes to UTF-8 (the MiniLM tokenizer and SQLite need that). Then
+    control characters and Rasa's '/intent' trigger syntax go, whitespace is collapsed and
+    the length capped.
+    """
+    text, unreadable = readable(raw)
     text = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in str(raw)
+        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text
     )
     text = " ".join(text.split())
-    notice = None
+    notices = [UNREADABLE_NOTICE] if unreadable else []
     if text.startswith("/"):
         # A leading slash would let the text force an intent past NLU ("/greet").
         text = text.lstrip("/ ").strip()
     if len(text) > limit:
         cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
-        notice = f"Your message was {len(text):,} characters; I read the first {len(cut)}."
+        notices.append(f"Your message was {len(text):,} characters; I read the first {len(cut)}.")
         text = cut
-    return CleanText(text, notice)
+    return CleanText(text, " ".join(notices) or None)
+
+
+def readable(raw: object) -> tuple[str, int]:
+    """``raw`` as text that encodes to UTF-8, and how many unreadable characters were dropped.
+
+    Args:
+        raw: a str (possibly with lone surrogates), bytes, or anything with a ``str()``.
+    """
+    if isinstance(raw, (bytes, bytearray)):
+        raw = bytes(raw).decode("utf-8", errors="replace")
+    text = raw if isinstance(raw, str) else str(raw)
+    if text.isascii():
+        return text, 0
+    kept = [ch for ch in text if not _unreadable(ch)]
+    return "".join(kept), len(text) - len(kept)
+
+
+def safe_for_terminal(raw: object) -> str:
+    """Text that any UTF-8 stream can write: unreadable characters become U+FFFD (the chat
+    shows and stores what was typed this way, and the runtime then drops them with a notice)."""
+    if isinstance(raw, (bytes, bytearray)):
+        return bytes(raw).decode("utf-8", errors="replace")
+    text = raw if isinstance(raw, str) else str(raw)
+    if text.isascii():
+        return text
+    return "".join(REPLACEMENT if unicodedata.category(ch) == "Cs" else ch for ch in text)
+
+
+def _unreadable(ch: str) -> bool:
+    """A lone surrogate, a noncharacter (U+FDD0..FDEF, U+xFFFE/U+xFFFF) or U+FFFD."""
+    code = ord(ch)
+    return (0xD800 <= code <= 0xDFFF or 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+            or ch == REPLACEMENT)
 
 
 def check_user_id(user_id: str) -> str:
