@@ -7,15 +7,19 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.actions_process import DEATH_SIGNAL_ENV, PARENT_PID_ENV
 from assistant.paths import PREFS_URL_ENV, PROJECT_ROOT, DataDir
 
 ACTIONS_PACKAGE = "assistant.actions"
+# Runs rasa_sdk after making sure the server dies with this process (assistant.actions_process).
+PROCESS_MODULE = "assistant.actions_process"
 
 
 class ActionServerError(ConnectionError):
@@ -31,7 +35,7 @@ def free_port() -> int:
 
 @dataclass
 class ActionServer:
-    """A running `python -m rasa_sdk` process serving `assistant.actions`."""
+    """A running rasa_sdk process serving `assistant.actions`, which exits when this process dies."""
 
     log_path: Path
     port: int = 0
@@ -58,9 +62,13 @@ class ActionServer:
             self.port = free_port()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("a", encoding="utf-8")
-        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1", **self.env}
+        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1", **self.env,
+               PARENT_PID_ENV: str(os.getpid()),
+               # The kernel's parent-death signal follows the starting thread: only the main
+               # thread lives as long as this process (the pid watchdog covers the rest).
+               DEATH_SIGNAL_ENV: "1" if threading.current_thread() is threading.main_thread() else "0"}
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "rasa_sdk", "--actions", ACTIONS_PACKAGE,
+            [sys.executable, "-m", PROCESS_MODULE, "--actions", ACTIONS_PACKAGE,
              "--port", str(self.port)],
             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
