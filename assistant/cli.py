@@ -46,8 +46,9 @@ def _ensure_model(args: argparse.Namespace) -> None:
 
 
 def _start_runtime(args: argparse.Namespace, home=None):
-    from assistant.runtime import Runtime
+    from assistant.runtime import Runtime, check_stores
 
+    check_stores(DataDir(args.data_dir))   # a damaged store is named before any training or loading
     _ensure_model(args)
     console = _console()
     with console.status("Starting the action server and loading the model (about a minute)..."):

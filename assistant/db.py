@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
+
+BUSY_TIMEOUT_SECONDS = 10
+
+
+class StoreCorruptError(RuntimeError):
+    """A database file is damaged or is not a database; the message names the file."""
 
 
 def database_url(target: str | Path) -> str:
@@ -18,11 +25,74 @@ def database_url(target: str | Path) -> str:
 
 
 def create_engine(url: str) -> Any:
-    """A 2.0-style engine; SQLite waits up to 10 s for a lock instead of failing at once."""
+    """A 2.0-style engine. SQLite files are put in WAL mode (a reader never blocks a writer)
+    and wait up to 10 s for a lock instead of failing at once."""
     import sqlalchemy as sa
 
-    args = {"connect_args": {"timeout": 10}} if url.startswith("sqlite") else {}
-    return sa.create_engine(url, future=True, **args)
+    if not url.startswith("sqlite"):
+        return sa.create_engine(url, future=True)
+    engine = sa.create_engine(url, future=True, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+    if sqlite_path(url) is not None:
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
+    finally:
+        cursor.close()
+
+
+def sqlite_path(url: str | Path) -> Path | None:
+    """The file behind a SQLite URL or path; None for another database or an in-memory one."""
+    text = str(url)
+    if "://" not in text:
+        return Path(text).expanduser()
+    if not text.startswith("sqlite:///"):
+        return None
+    rest = text[len("sqlite:///"):].split("?", 1)[0]
+    return None if rest in ("", ":memory:") else Path(rest).expanduser()
+
+
+def check_sqlite(target: str | Path) -> None:
+    """Raise StoreCorruptError, naming the file, when a SQLite database is not sound
+    (``PRAGMA quick_check``, read-only). A missing file, or a database that is not SQLite,
+    passes: there is nothing to check here."""
+    path = sqlite_path(target)
+    if path is None or not path.exists():
+        return
+    try:
+        with _read_only(path) as conn:
+            rows = [str(row[0]) for row in conn.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.Error as error:
+        raise StoreCorruptError(f"the database {path} is damaged or is not a database ({error}); "
+                                "move it aside or restore it from a copy") from error
+    if rows != ["ok"]:
+        raise StoreCorruptError(f"the database {path} is damaged ({'; '.join(rows[:3])}); "
+                                "move it aside or restore it from a copy")
+
+
+def check_all(targets: Iterable[str | Path]) -> None:
+    """`check_sqlite` for each target, in order (the first damaged one is reported)."""
+    for target in targets:
+        check_sqlite(target)
+
+
+class _read_only:
+    """A read-only sqlite3 connection that is closed on exit (sqlite3's own `with` only commits)."""
+
+    def __init__(self, path: Path) -> None:
+        self._conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True,
+                                     timeout=BUSY_TIMEOUT_SECONDS)
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self._conn
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._conn.close()
 
 
 class EngineStore:

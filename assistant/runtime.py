@@ -45,7 +45,18 @@ logger = logging.getLogger(__name__)
 
 
 class RuntimeStartError(RuntimeError):
-    """The runtime could not start: no model, or the action server failed."""
+    """The runtime could not start: no model, a damaged store, or the action server failed."""
+
+
+def check_stores(data: DataDir) -> None:
+    """Raise RuntimeStartError naming the file when a store in the data folder is damaged
+    (our preference and learning databases, and Rasa's tracker store)."""
+    from assistant.db import StoreCorruptError, check_all
+
+    try:
+        check_all([data.prefs_url, data.learning_url, data.tracker_db])
+    except StoreCorruptError as error:
+        raise RuntimeStartError(str(error)) from error
 
 
 def _drop_warning(*_args: Any, **_kwargs: Any) -> None:
@@ -113,6 +124,7 @@ class Runtime(AbstractContextManager):
         from simulator.home import Home
 
         data = DataDir(Path(data_dir)).ensure()
+        check_stores(data)   # seconds before the model load, not a failure a minute into it
         model = Path(model_path) if model_path else data.model_file
         if not model.exists():
             raise RuntimeStartError(
