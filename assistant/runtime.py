@@ -228,8 +228,12 @@ class Runtime(AbstractContextManager):
             habits.notice = habits.notice or cleaned.notice
             return habits
         self._ensure_action_server()
+        moment = timestamp or _utc_now()
         metadata: dict[str, Any] = {
             "user_id": user_id,
+            # The turn's own time (the home's clock in a simulation): the teachable-moment
+            # policy compares these, never Rasa's wall-clock event times.
+            "timestamp": _epoch_seconds(moment),
             "device_id": device_id,
             "barge_in": bool(barge_in),
             "asr_confidence": asr_confidence,
@@ -249,8 +253,7 @@ class Runtime(AbstractContextManager):
         self._apply_directives(result)
         self._read_tracker(result, self.sender_id(user_id))
         self._log_turn(result, user_id=user_id, device_id=device_id, context=context,
-                       barge_in=barge_in, asr_confidence=asr_confidence,
-                       timestamp=timestamp or _utc_now())
+                       barge_in=barge_in, asr_confidence=asr_confidence, timestamp=moment)
         if not self.action_server.alive():
             raise ActionServerError(
                 "the action server stopped during this turn; its reply is missing. "
@@ -481,6 +484,12 @@ class Runtime(AbstractContextManager):
 
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _epoch_seconds(moment: dt.datetime) -> float:
+    """Seconds since the epoch; a naive time is read as UTC (as the log stores it)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
+    return aware.timestamp()
 
 
 def _naive(moment: dt.datetime) -> dt.datetime:

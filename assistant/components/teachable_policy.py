@@ -26,7 +26,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -44,6 +44,12 @@ QUIET_ACTIONS = OWN_ACTIONS | {"action_yes_no", "preference_form", "action_prefe
                                "action_list_preferences", "utter_default", "utter_out_of_scope"}
 SETTLING_ACTIONS = frozenset({OFFER, TAKE, "action_store_preference", "action_preference_summary"})
 SKIP_EVENTS = frozenset({"action_extract_slots", "action_validate_slot_mappings", "action_session_start"})
+# Answers that are not a success reply, whatever they say.
+FALLBACK_ACTIONS = frozenset({"action_default_fallback", "utter_default", "utter_out_of_scope",
+                              "action_two_stage_fallback", CHECK})
+FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
+PROBLEM_KEY = "problem"      # what actions put in their json_message when something failed
+TIMESTAMP_KEY = "timestamp"  # the turn's own time (the home's clock) in the message metadata
 
 
 @DefaultV1Recipe.register(
@@ -153,20 +159,47 @@ def _actions_since_user(tracker: DialogueStateTracker) -> Optional[list[str]]:
 
 def _user_turns(tracker: DialogueStateTracker) -> list[UserTurn]:
     """The user turns since the user last taught something (asking again after teaching is
-    trying what was taught, not a failure)."""
-    turns: list[UserTurn] = []
+    trying what was taught, not a failure), each with how it was answered.
+
+    Times come from the message metadata (the turn's own timestamp: the home's clock, which
+    the simulator moves) when every turn has one, else from Rasa's event times (wall clock).
+    """
+    drafts: list[dict[str, Any]] = []
     for event in tracker.applied_events():
         if isinstance(event, ActionExecuted) and event.action_name in SETTLING_ACTIONS:
-            turns = []
+            drafts = []
         if isinstance(event, UserUttered) and event.text:
             intent = event.intent or {}
             metadata = getattr(event, "metadata", None) or {}
-            turns.append(UserTurn(
-                text=event.text, intent=intent.get("name"), confidence=float(intent.get("confidence") or 0.0),
-                timestamp=float(event.timestamp or 0.0), barge_in=bool(metadata.get("barge_in")),
-                entities=tuple((str(e.get("entity")), str(e.get("value"))) for e in event.entities or []),
-            ))
-    return turns[-8:]
+            drafts.append({
+                "text": event.text, "intent": intent.get("name"),
+                "confidence": float(intent.get("confidence") or 0.0),
+                "wall": float(event.timestamp or 0.0), "own": _own_time(metadata),
+                "barge_in": bool(metadata.get("barge_in")),
+                "entities": tuple((str(e.get("entity")), str(e.get("value"))) for e in event.entities or []),
+                "answered": False, "failed": intent.get("name") in FALLBACK_INTENTS,
+            })
+        elif drafts and isinstance(event, ActionExecuted) and event.action_name \
+                and event.action_name not in SKIP_EVENTS and event.action_name != ACTION_LISTEN_NAME:
+            drafts[-1]["answered"] = True
+            drafts[-1]["failed"] |= event.action_name in FALLBACK_ACTIONS
+        elif drafts and isinstance(event, BotUttered):
+            custom = (event.data or {}).get("custom")
+            if isinstance(custom, dict) and custom.get(PROBLEM_KEY):
+                drafts[-1]["failed"] = True
+    drafts = drafts[-8:]
+    own_times = all(d["own"] is not None for d in drafts)
+    return [UserTurn(text=d["text"], intent=d["intent"], confidence=d["confidence"],
+                     timestamp=d["own"] if own_times else d["wall"], barge_in=d["barge_in"],
+                     entities=d["entities"], succeeded=d["answered"] and not d["failed"])
+            for d in drafts]
+
+
+def _own_time(metadata: dict[str, Any]) -> Optional[float]:
+    value = metadata.get(TIMESTAMP_KEY)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
 
 
 def _similarity(text: str, others: Sequence[str]) -> list[float]:

@@ -8,6 +8,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+# Turns that say the answer before them was wrong (with a barge-in).
+FAILURE_INTENTS = frozenset({"complain", "deny"})
+
 # Turns that are not requests: never "the same request repeated".
 NOT_REQUESTS = frozenset({"affirm", "deny", "stop", "greet", "goodbye", "thank", "help", "complain",
                           "nlu_fallback", "out_of_scope", "ask_my_preferences", "forget_preferences",
@@ -31,6 +34,7 @@ class UserTurn:
     timestamp: float
     barge_in: bool = False
     entities: tuple[tuple[str, str], ...] = ()   # (entity, value)
+    succeeded: bool = False   # the answer was a success reply (no problem reported, no fallback)
 
 
 @dataclass(frozen=True)
@@ -100,9 +104,11 @@ def repeat_of(current: UserTurn, earlier: Sequence[UserTurn], similarity: Simila
     """The earlier turn ``current`` repeats (and the similarity), if any."""
     if current.intent in NOT_REQUESTS or not _words(current.text):
         return None, None
-    window = [t for t in earlier[-thresholds.repeat_turns:]
-              if current.timestamp - t.timestamp <= thresholds.repeat_seconds
-              and t.intent not in NOT_REQUESTS and _words(t.text)]
+    recent = list(earlier[-thresholds.repeat_turns:])
+    window = [t for i, t in enumerate(recent)
+              if 0.0 <= current.timestamp - t.timestamp <= thresholds.repeat_seconds
+              and t.intent not in NOT_REQUESTS and _words(t.text)
+              and not settled(t, [*recent[i + 1:], current])]
     if not window:
         return None, None
     scores = similarity(current.text, [t.text for t in window])
@@ -114,6 +120,16 @@ def repeat_of(current: UserTurn, earlier: Sequence[UserTurn], similarity: Simila
         if same and (best_score is None or score > best_score):
             best_turn, best_score = turn, score
     return best_turn, best_score
+
+
+def settled(turn: UserTurn, later: Sequence[UserTurn]) -> bool:
+    """The request was answered with a success reply for exactly what it named (entities),
+    and nothing since said otherwise (a complaint, a "no", a barge-in): asking again is
+    asking again, not a sign of failure. A vague request ("play some music") answered with a
+    guess is not settled: the repeat may well mean the guess was wrong."""
+    if not (turn.succeeded and turn.entities):
+        return False
+    return not any(t.barge_in or t.intent in FAILURE_INTENTS for t in later)
 
 
 def overlap(a: str, b: str) -> float:

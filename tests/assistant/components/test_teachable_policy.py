@@ -1,0 +1,138 @@
+"""TeachableMomentPolicy on inline trackers: the turn's own time decides the repeat window,
+and a request that was answered with a success reply is not failed by asking it again."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import pytest
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from assistant.components.teachable_policy import OFFER, TeachableMomentPolicy, _user_turns
+
+WALL = 1_700_000_000.0   # Rasa's event times (wall clock)
+HOME = 1_800_000_000.0   # the home's clock, sent by the runtime as metadata["timestamp"]
+
+
+def same(text: str, others: Sequence[str]) -> list[float]:
+    return [1.0 if other == text else 0.2 for other in others]
+
+
+def user(text: str, intent: str, *, wall: float, own: float | None, entities: Sequence[tuple[str, str]] = (),
+         barge_in: bool = False, confidence: float = 0.95) -> UserUttered:
+    metadata: dict[str, Any] = {"barge_in": barge_in}
+    if own is not None:
+        metadata["timestamp"] = own
+    return UserUttered(text, intent={"name": intent, "confidence": confidence},
+                       entities=[{"entity": e, "value": v} for e, v in entities],
+                       timestamp=wall, metadata=metadata)
+
+
+def answer(action: str, *, wall: float, problem: str | None = None) -> list:
+    data = {"custom": {"problem": problem}} if problem else {}
+    return [ActionExecuted(action, timestamp=wall), BotUttered("ok", data=data, timestamp=wall),
+            ActionExecuted("action_listen", timestamp=wall)]
+
+
+def tracker(*events: Any) -> DialogueStateTracker:
+    flat: list = [ActionExecuted("action_listen", timestamp=WALL - 1)]
+    for event in events:
+        flat.extend(event if isinstance(event, list) else [event])
+    return DialogueStateTracker.from_events("alice", flat)
+
+
+JAZZ = (("genre", "jazz"),)
+
+
+def test_the_turns_own_time_is_used_not_rasas() -> None:
+    turns = _user_turns(tracker(user("play some jazz", "play_media", wall=WALL, own=HOME),
+                                answer("action_play_media", wall=WALL)))
+    assert turns[0].timestamp == HOME
+
+
+def test_rasas_time_when_a_turn_has_no_own_time() -> None:
+    turns = _user_turns(tracker(user("a", "play_media", wall=WALL, own=HOME),
+                                answer("action_play_media", wall=WALL),
+                                user("b", "play_media", wall=WALL + 5, own=None)))
+    assert [t.timestamp for t in turns] == [WALL, WALL + 5]
+
+
+@pytest.mark.parametrize(("events", "succeeded"), [
+    ([answer("action_play_media", wall=WALL)], True),
+    ([answer("action_play_media", wall=WALL, problem="NOT_FOUND")], False),
+    ([answer("utter_default", wall=WALL)], False),
+    ([answer("action_check_answer", wall=WALL)], False),
+    ([], False),
+])
+def test_how_a_turn_was_answered(events: list, succeeded: bool) -> None:
+    turns = _user_turns(tracker(user("play some jazz", "play_media", wall=WALL, own=HOME, entities=JAZZ), *events))
+    assert turns[0].succeeded is succeeded
+
+
+def _detect(*events: Any):
+    from assistant.teachable.signals import Thresholds, detect
+
+    return detect(_user_turns(tracker(*events)), same, Thresholds())
+
+
+def test_a_repeat_200_home_seconds_later_is_no_moment_even_when_rasa_saw_it_at_once() -> None:
+    moment = _detect(user("play some jazz", "play_media", wall=WALL, own=HOME, entities=JAZZ),
+                     answer("action_play_media", wall=WALL, problem="NOT_FOUND"),
+                     user("play some jazz", "play_media", wall=WALL + 2, own=HOME + 200, entities=JAZZ),
+                     answer("action_play_media", wall=WALL + 2, problem="NOT_FOUND"))
+    assert moment is None
+
+
+def test_a_failed_request_repeated_in_time_is_a_moment() -> None:
+    moment = _detect(user("play some jazz", "play_media", wall=WALL, own=HOME, entities=JAZZ),
+                     answer("action_play_media", wall=WALL, problem="NOT_FOUND"),
+                     user("play some jazz", "play_media", wall=WALL + 500, own=HOME + 20, entities=JAZZ),
+                     answer("action_play_media", wall=WALL + 500))
+    assert moment is not None and moment.failing_text == "play some jazz"
+
+
+def test_a_request_that_succeeded_repeated_is_no_moment() -> None:
+    moment = _detect(user("play some jazz", "play_media", wall=WALL, own=HOME, entities=JAZZ),
+                     answer("action_play_media", wall=WALL),
+                     user("play some jazz", "play_media", wall=WALL + 20, own=HOME + 20, entities=JAZZ),
+                     answer("action_play_media", wall=WALL + 20))
+    assert moment is None
+
+
+def test_a_success_then_a_barge_in_repeat_is_a_moment() -> None:
+    moment = _detect(user("play some jazz", "play_media", wall=WALL, own=HOME, entities=JAZZ),
+                     answer("action_play_media", wall=WALL),
+                     user("play some jazz", "play_media", wall=WALL + 20, own=HOME + 20, entities=JAZZ,
+                          barge_in=True),
+                     answer("action_play_media", wall=WALL + 20))
+    assert moment is not None
+
+
+def test_a_vague_request_answered_with_a_guess_may_still_be_failing() -> None:
+    moment = _detect(user("play some music", "play_media", wall=WALL, own=HOME),
+                     answer("action_play_media", wall=WALL),
+                     user("play some music", "play_media", wall=WALL + 20, own=HOME + 20),
+                     answer("action_play_media", wall=WALL + 20))
+    assert moment is not None
+
+
+def test_the_policy_offers_on_a_failed_repeat_and_not_on_a_succeeded_one() -> None:
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.shared.core.domain import Domain
+
+    domain = Domain.load("domain")
+    context = ExecutionContext(GraphSchema({}), "test")
+    policy = TeachableMomentPolicy({**TeachableMomentPolicy.get_default_config()}, None, None, context)  # type: ignore[arg-type]
+
+    def predicted(problem: str | None) -> str | None:
+        t = tracker(user("play some jazz", "play_media", wall=WALL, own=HOME, entities=JAZZ),
+                    answer("action_play_media", wall=WALL, problem=problem),
+                    user("play some jazz", "play_media", wall=WALL + 1, own=HOME + 30, entities=JAZZ),
+                    ActionExecuted("action_play_media", timestamp=WALL + 1))
+        prediction = policy.predict_action_probabilities(t, domain)
+        best = max(range(len(prediction.probabilities)), key=prediction.probabilities.__getitem__)
+        return domain.action_names_or_texts[best] if prediction.probabilities[best] > 0 else None
+
+    assert predicted("NOT_FOUND") == OFFER
+    assert predicted(None) != OFFER
