@@ -19,6 +19,8 @@ from assistant.analytics import turns as tk
 from assistant.analytics.features import FEATURE_VERSION, NEEDS_ENTITY, TurnContext
 
 MODEL_FILE = "failure_point.joblib"
+N_ESTIMATORS = 150          # trees fitted on the truth
+PRETRAIN_ESTIMATORS = 100   # trees fitted on the contrastive data first, when there is some
 META_FILE = "failure_point.json"
 FALSE_WAKE_ASR = 0.6    # ASR this unsure of a lone request: probably nobody spoke to the device
 SUSPECT_ASR = 0.85      # a failed turn heard this unsurely: the words were probably damaged
@@ -57,7 +59,15 @@ def rules(ctx: TurnContext, feats: dict[str, Any]) -> str:
 
 @dataclass
 class ModelInfo:
-    """What the JSON beside the model says."""
+    """What the JSON beside the model says.
+
+    Attributes:
+        source: what it was trained on, in words ("seeded simulator logs, seeds 101-103").
+        origin: who trained it: "setup" (`assistant train`, retrained when its fingerprint
+            changes) or "analyze" (`assistant analyze --train`, never overwritten by the set-up).
+        fingerprint: the set-up's fingerprint of its inputs ("" for other origins).
+        n_pretrain: self-supervised (contrastive) rows it was pretrained on (0: none).
+    """
 
     feature_version: int
     sklearn_version: str
@@ -65,9 +75,29 @@ class ModelInfo:
     trained_at: str
     n_train: int
     source: str
+    origin: str = "analyze"
+    fingerprint: str = ""
+    n_pretrain: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+    @classmethod
+    def from_json(cls, data: Any) -> "ModelInfo":
+        """Read the JSON (unknown keys ignored); TypeError/ValueError when it is not one."""
+        if not isinstance(data, dict):
+            raise TypeError(f"expected an object, got {type(data).__name__}")
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        info = cls(**known)
+        if not isinstance(info.feature_version, int) or not isinstance(info.sklearn_version, str):
+            raise ValueError("feature_version or sklearn_version is missing or malformed")
+        return info
+
+    def describe(self) -> str:
+        """One line: what it was trained on, when, on how much."""
+        pretrain = f", pretrained on {self.n_pretrain} contrastive turns" if self.n_pretrain else ""
+        return (f"trained on {self.source} ({self.n_train} labelled turns{pretrain}) "
+                f"at {self.trained_at}, scikit-learn {self.sklearn_version}")
 
 
 class FailurePointModel:
@@ -79,24 +109,48 @@ class FailurePointModel:
 
     @classmethod
     def train(cls, rows: Sequence[dict[str, Any]], labels: Sequence[str], *, seed: int = 0,
-              source: str = "") -> "FailurePointModel":
-        """Fit on feature dicts and their true failure points."""
+              source: str = "", pretrain: tuple[Sequence[dict[str, Any]], Sequence[str]] | None = None,
+              n_estimators: int = N_ESTIMATORS, origin: str = "analyze",
+              fingerprint: str = "") -> "FailurePointModel":
+        """Fit on feature dicts and their true failure points.
+
+        Args:
+            pretrain: self-supervised rows and labels (contrastive defects, every class named)
+                to fit first; boosting then continues on ``rows`` (warm start), so the truth
+                corrects what the pretraining got wrong instead of starting from nothing.
+            n_estimators: trees fitted on ``rows`` (after the pretraining's).
+        """
         import sklearn
         from sklearn.ensemble import GradientBoostingClassifier
         from sklearn.feature_extraction import DictVectorizer
         from sklearn.pipeline import Pipeline
 
-        if len(set(labels)) < 2:
+        if len(set(labels)) < 2 and not pretrain:
             raise ValueError("training needs at least two failure-point classes in the log "
                              f"(found {sorted(set(labels)) or 'none'})")
-        pipeline = Pipeline([
-            ("vectorize", DictVectorizer(sparse=False)),
-            ("classify", GradientBoostingClassifier(n_estimators=150, max_depth=3, learning_rate=0.1,
-                                                    subsample=0.9, random_state=seed)),
-        ])
-        pipeline.fit(list(rows), list(labels), classify__sample_weight=_balanced(labels))
-        info = ModelInfo(FEATURE_VERSION, sklearn.__version__, [str(c) for c in pipeline.classes_],
-                         dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), len(labels), source)
+        vectorizer = DictVectorizer(sparse=False)
+        classifier = GradientBoostingClassifier(n_estimators=n_estimators, max_depth=3, learning_rate=0.1,
+                                                subsample=0.9, random_state=seed)
+        n_pretrain = 0
+        if pretrain and len(pretrain[0]):
+            pre_rows, pre_labels = list(pretrain[0]), list(pretrain[1])
+            vectorizer.fit(pre_rows + list(rows))
+            missing = set(labels) - set(pre_labels)
+            if missing:
+                raise ValueError(f"the pretraining data lacks the classes {sorted(missing)}")
+            classifier.set_params(n_estimators=PRETRAIN_ESTIMATORS, warm_start=True)
+            classifier.fit(vectorizer.transform(pre_rows), pre_labels, sample_weight=_balanced(pre_labels))
+            n_pretrain = len(pre_rows)
+            if rows:
+                classifier.set_params(n_estimators=PRETRAIN_ESTIMATORS + n_estimators)
+                _fit_continued(classifier, vectorizer.transform(list(rows)), list(labels))
+        else:
+            vectorizer.fit(list(rows))
+            classifier.fit(vectorizer.transform(list(rows)), list(labels), sample_weight=_balanced(labels))
+        pipeline = Pipeline([("vectorize", vectorizer), ("classify", classifier)])
+        info = ModelInfo(FEATURE_VERSION, sklearn.__version__, [str(c) for c in classifier.classes_],
+                         dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), len(labels), source,
+                         origin, fingerprint, n_pretrain)
         return cls(pipeline, info)
 
     def predict(self, rows: Sequence[dict[str, Any]]) -> list[str]:
@@ -125,7 +179,7 @@ class FailurePointModel:
             raise ModelUnavailable(f"no failure-point model in {folder} (train one with `assistant analyze --train` "
                                    "on a simulator log)")
         try:
-            info = ModelInfo(**json.loads(meta_path.read_text()))
+            info = ModelInfo.from_json(json.loads(meta_path.read_text()))
         except (OSError, ValueError, TypeError) as error:
             raise ModelUnavailable(f"unreadable model description {meta_path}: {error}") from error
         if info.feature_version != FEATURE_VERSION:
@@ -140,7 +194,26 @@ class FailurePointModel:
             pipeline = joblib.load(model_path)
         except Exception as error:  # noqa: BLE001 - any unpickling problem means: unusable
             raise ModelUnavailable(f"could not load {model_path}: {type(error).__name__}: {error}") from error
+        classes = [str(c) for c in getattr(pipeline, "classes_", [])]
+        if not callable(getattr(pipeline, "predict", None)) or not classes \
+                or not set(classes) <= set(tk.FAILURE_POINTS):
+            raise ModelUnavailable(f"could not load {model_path}: it is not a failure-point model")
         return cls(pipeline, info)
+
+
+def _fit_continued(classifier: Any, matrix: Any, labels: list[str]) -> None:
+    """Continue a warm-started boosting on new rows. Boosting needs every class it knows in
+    each fit's labels: a class the truth lacks is represented by its pretraining prior
+    through a single zero-weight row."""
+    import numpy as np
+
+    weights = _balanced(labels)
+    absent = [c for c in classifier.classes_ if c not in set(labels)]
+    if absent:
+        matrix = np.vstack([matrix, np.zeros((len(absent), matrix.shape[1]))])
+        labels = labels + [str(c) for c in absent]
+        weights = np.concatenate([weights, np.full(len(absent), 1e-9)])
+    classifier.fit(matrix, labels, sample_weight=weights)
 
 
 def _balanced(labels: Sequence[str]) -> Any:

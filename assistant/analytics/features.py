@@ -2,6 +2,10 @@
 after in its session (extended context), confidences, rewrite, entities, directives,
 refusals and actions. One plain dict per turn, for a DictVectorizer.
 
+Confidences also enter as ranks within the analysed log (`add_ranks`), so that a retrained,
+differently calibrated NLU model moves the features less than the raw scores would.
+Nothing here reads the simulator's truth (a test removes it and compares).
+
 Bump FEATURE_VERSION whenever a feature changes meaning: saved models record it.
 """
 
@@ -19,7 +23,7 @@ from assistant.learning.log import Feedback, TurnRecord
 from assistant.learning.text import jaccard, normalize, tokens
 from assistant.paths import PROJECT_ROOT
 
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 
 # Intents that act on or ask about a device, a title, a place: without an entity they
 # depend on context resolution.
@@ -125,11 +129,13 @@ def features(ctx: TurnContext, vocab: frozenset[str] | None = None) -> dict[str,
     opening = tokens(t.reply or "")[:3]
     if opening:
         f["reply_opening=" + " ".join(opening)] = 1.0   # the response type (replies come from templates)
-    margin = (t.context or {}).get("nlu_margin") if isinstance(t.context, dict) else None
-    if isinstance(margin, (int, float)):
-        f["nlu_margin"] = float(margin)
+    margin = margin_of(t)
+    f["nlu_margin"] = margin if margin is not None else f["confidence"]
+    f["margin_missing"] = float(margin is None)
+    f["entity_oov"] = float(any(oov_rate(v, vocab) > 0 for v in entities.values()))
     if t.rewrite_source:
         f["rewrite_source=" + str(t.rewrite_source)] = 1.0
+        f["rewrite_jaccard"] = jaccard(t.text or "", t.text_rewritten or "")
     for name in entities:
         f["entity=" + name] = 1.0
     for reason in reasons:
@@ -168,10 +174,44 @@ def _neighbour(prefix: str, t: TurnRecord, other: TurnRecord | None, same_goal: 
         prefix + "_same_entities": float(tk.entity_values(other) == tk.entity_values(t)),
         prefix + "_n_directives": float(len(other.directives or [])),
         prefix + "_reply_question": float("?" in (other.reply or "")),
+        prefix + "_exact_repeat": float(normalize(other.text or "") == normalize(t.text or "")),
+        prefix + "_rewritten": float(bool(other.text_rewritten)),
+        prefix + "_apology": float(tk.reply_apologises(other)),
+        prefix + "_n_tokens_delta": float(len(tokens(other.text or "")) - len(tokens(t.text or ""))),
     }
+    for problem in tk.problems(other):
+        f[prefix + "_problem=" + problem] = 1.0
     if same_goal:
         f[prefix + "_char_ratio"] = difflib.SequenceMatcher(None, t.text or "", other.text or "").ratio()
     return f
+
+
+def margin_of(turn: TurnRecord) -> float | None:
+    """The logged NLU margin (the column; older logs kept it in the context, if at all)."""
+    value = getattr(turn, "nlu_margin", None)
+    if value is None and isinstance(turn.context, dict):
+        value = turn.context.get("nlu_margin")
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+RANKED = ("confidence", "asr_confidence", "nlu_margin", "next_confidence", "next_asr_confidence")
+
+
+def add_ranks(rows: Sequence[dict[str, Any]]) -> None:
+    """Add each RANKED value's percentile rank within ``rows`` (0..1, ties share the mean
+    rank) as ``<name>_rank``; a value missing from a row gets no rank."""
+    for name in RANKED:
+        values = sorted(r[name] for r in rows if name in r)
+        if not values:
+            continue
+        import bisect
+
+        n = len(values)
+        for row in rows:
+            if name in row:
+                lo = bisect.bisect_left(values, row[name])
+                hi = bisect.bisect_right(values, row[name])
+                row[name + "_rank"] = ((lo + hi) / 2) / n
 
 
 def _log_gap(seconds: float) -> float:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from assistant.analytics import failure_point as fp
-from assistant.analytics.features import TurnContext, contexts, features, vocabulary
+from assistant.analytics.features import TurnContext, add_ranks, contexts, features, vocabulary
 from assistant.analytics.goals import GoalVerdict, judge
 from assistant.analytics.segment import SegmentConfig, segment
 from assistant.analytics.similarity import PairSimilarity, token_similarity
@@ -27,6 +27,7 @@ class Analysis:
     points: list[str]                  # one per context: a failure point or "correct"
     method: str                        # "model" or "rules"
     note: str | None = None            # why the rules answered, when they did
+    model_info: dict[str, Any] | None = None   # the model's description, when a model answered
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -59,17 +60,23 @@ def analyze(records: Iterable[TurnRecord], *, similarity: PairSimilarity = token
     ctxs = contexts(verdicts)
     vocab = vocabulary()
     rows = [features(c, vocab) for c in ctxs]
+    add_ranks(rows)
     clock["features"] = time.perf_counter() - start
     start = time.perf_counter()
     say("Isolating failure points")
     if model is not None:
-        points = model.predict(rows)
-        method = "model"
-    else:
+        try:
+            points = model.predict(rows)
+            method = "model"
+        except (ValueError, TypeError, AttributeError, KeyError) as error:   # a model that loads but fails
+            note = f"the failure-point model failed on this log ({type(error).__name__}: {error})"
+            model = None
+    if model is None:
         points = [fp.rules(c, r) for c, r in zip(ctxs, rows)]
         method = "rules"
     clock["failure_point"] = time.perf_counter() - start
-    return Analysis(verdicts, ctxs, rows, points, method, note, clock)
+    info = model.info.to_json() if model is not None else None
+    return Analysis(verdicts, ctxs, rows, points, method, note, info, clock)
 
 
 def training_set(analysis: Analysis) -> tuple[list[dict[str, Any]], list[str]]:
@@ -96,4 +103,5 @@ def apply_model(analysis: Analysis, model: fp.FailurePointModel) -> None:
     start = time.perf_counter()
     analysis.points = model.predict(analysis.rows)
     analysis.method = "model"
+    analysis.model_info = model.info.to_json()
     analysis.seconds["failure_point"] = time.perf_counter() - start

@@ -40,6 +40,7 @@ def build(analysis: Analysis, *, source: str = "", top: int = TOP) -> dict[str, 
         "defects_by_failure_point": {p: by_point.get(p, 0) for p in FAILURE_POINTS if p != "correct"},
         "failure_point_method": analysis.method,
         "failure_point_note": analysis.note,
+        "failure_point_model": analysis.model_info,
         "top_failing": _top_failing(analysis, top),
         "rewrite_candidates": _rewrite_candidates(analysis, top * 4),
         "nlu_candidates": _nlu_candidates(analysis, top * 4),
@@ -142,8 +143,11 @@ def render(report: dict[str, Any], console: Any) -> None:
     console.print(f"Goal success rate: [bold]{_pct(report['goal_success_rate'])}[/] "
                   f"(single-signal baseline says {_pct(report['baseline_goal_success_rate'])}); "
                   f"defective turns: {_pct(report['defect_rate'])}")
-    if report.get("failure_point_note"):
-        console.print(f"[yellow]Failure points from rules:[/] {report['failure_point_note']}")
+    if report.get("failure_point_method") == "rules":
+        console.print(f"[yellow]warning: failure points from rules, not a trained model:[/] "
+                      f"{report.get('failure_point_note') or 'no model given'}", soft_wrap=True)
+    elif report.get("failure_point_model"):
+        console.print(f"Failure points from the model {_describe(report['failure_point_model'])}", soft_wrap=True)
     rows = []
     for point, rate in report["defect_rate_by_failure_point"].items():
         top = "; ".join(f"{u['text']!r} ({u['intent']}) x{u['count']}"
@@ -197,6 +201,15 @@ def _render_truth(report: dict[str, Any], console: Any) -> None:
 
 
 _SHORT = {"false_wake": "wake", "entity_resolution": "entity", "correct": "ok"}
+
+
+def _describe(info: dict[str, Any]) -> str:
+    from assistant.analytics.failure_point import ModelInfo
+
+    try:
+        return ModelInfo.from_json(info).describe()
+    except (TypeError, ValueError):
+        return "(undescribed)"
 
 
 def _pct(value: float | None) -> str:

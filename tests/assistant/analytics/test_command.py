@@ -79,7 +79,8 @@ def test_model_from_another_version_falls_back_to_rules(tmp_path: Path,
     report = json.loads(out.read_text())
     assert report["failure_point_method"] == "rules"
     assert "0.0.1" in report["failure_point_note"] and "retrain" in report["failure_point_note"]
-    assert "Failure points from rules" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "warning: failure points from rules" in printed and "Traceback" not in printed
 
 
 def test_train_without_truth_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -102,3 +103,62 @@ def test_train_on_other_folders(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert json.loads(out.read_text())["failure_point_method"] == "model"
     assert _analyze(target, "--train-on", str(tmp_path / "missing")) == 1
     assert "no interaction log" in capsys.readouterr().err
+
+
+def _trained_folder(root: Path) -> Path:
+    with _log(root) as log:
+        write(log, 3, SyntheticConfig(users=3, days=1))
+    assert _analyze(root, "--train") == 0
+    return root / "analytics"
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty", "not_a_model", "bad_json"])
+def test_corrupt_model_falls_back_to_rules_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                       damage: str) -> None:
+    folder = _trained_folder(tmp_path)
+    if damage == "garbage":
+        (folder / "failure_point.joblib").write_bytes(b"\x80\x04not a pickle at all")
+    elif damage == "empty":
+        (folder / "failure_point.joblib").write_bytes(b"")
+    elif damage == "not_a_model":
+        import joblib
+
+        joblib.dump({"a": 1}, folder / "failure_point.joblib")
+    else:
+        (folder / "failure_point.json").write_text("{not json")
+    capsys.readouterr()
+    out = tmp_path / "report.json"
+    assert _analyze(tmp_path, "--json", str(out)) == 0
+    report = json.loads(out.read_text())
+    printed = capsys.readouterr()
+    assert report["failure_point_method"] == "rules" and report["failure_point_model"] is None
+    warnings = [line for line in printed.out.splitlines() if "warning: failure points from rules" in line]
+    assert len(warnings) == 1 and "Traceback" not in printed.out + printed.err
+
+
+def test_the_report_names_the_model_it_used(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _trained_folder(tmp_path)
+    capsys.readouterr()
+    out = tmp_path / "report.json"
+    assert _analyze(tmp_path, "--json", str(out)) == 0
+    report = json.loads(out.read_text())
+    meta = json.loads((folder / "failure_point.json").read_text())
+    assert report["failure_point_model"]["trained_at"] == meta["trained_at"]
+    printed = capsys.readouterr().out.replace("\n", " ")
+    assert "Failure points from the model trained on" in printed and "warning" not in printed
+
+
+def test_a_log_without_truth_is_analysed_by_the_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _trained_folder(tmp_path / "train")
+    target = tmp_path / "deployment"
+    with _log(target) as log:
+        records = [r for r in __import__("assistant.analytics.synthetic", fromlist=["generate"]).generate(
+            8, SyntheticConfig(users=2, days=1))]
+        for record in records:
+            record.truth = None
+        log.record_many(records)
+    out = tmp_path / "report.json"
+    assert _analyze(target, "--model", str(folder), "--json", str(out)) == 0
+    report = json.loads(out.read_text())
+    assert report["failure_point_method"] == "model" and report["turns"] == len(records)
+    assert not any(key in report for key in KEYS)

@@ -1,0 +1,213 @@
+"""The failure-point model the set-up trains (`assistant train`, hence `make test` and
+`make chat`), so that `assistant analyze` on a fresh install uses a trained model.
+
+It plays a few small seeded population runs through the real stack (the Rasa model just
+trained, the action server, the simulator's users and ASR channel; one run with the ASR
+confidence drawn independently of the damage, so the model does not lean on it), pretrains on
+contrastive copies of those logs (no truth used), then continues on the simulator's truth.
+The result is saved in ``DATA/analytics/`` with a fingerprint of everything it depends on, and
+retrained only when that changes, like the Rasa model. A model someone trained themselves
+(`assistant analyze --train`) is never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from assistant.analytics import failure_point as fp
+from assistant.paths import PROJECT_ROOT, DataDir
+
+logger = logging.getLogger(__name__)
+
+MODEL_FOLDER = "analytics"
+SETUP_ORIGIN = "setup"
+# What the model depends on besides the Rasa model: a change retrains it.
+INPUTS = ("assistant/analytics", "simulator/population", "assistant/learning/log.py")
+Status = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class SimRun:
+    """One seeded population run the set-up plays (baseline arm)."""
+
+    seed: int
+    users: int
+    days: int
+    independent_asr_confidence: bool = False
+
+    def describe(self) -> str:
+        asr = ", ASR confidence independent of damage" if self.independent_asr_confidence else ""
+        return f"seed {self.seed}: {self.users} users x {self.days} days{asr}"
+
+
+@dataclass(frozen=True)
+class SetupPlan:
+    """What the set-up trains on. Seeds below 100 are kept for evaluation."""
+
+    runs: tuple[SimRun, ...] = (SimRun(101, 24, 4), SimRun(102, 24, 4, independent_asr_confidence=True))
+    contrastive_seed: int = 0
+    model_seed: int = 0
+
+    def describe(self) -> str:
+        return "seeded simulator logs through the real stack (" + "; ".join(r.describe() for r in self.runs) + ")"
+
+
+@dataclass
+class SetupOutcome:
+    """What `ensure_model` did."""
+
+    folder: Path
+    trained: bool
+    reason: str
+    seconds: float = 0.0
+    info: fp.ModelInfo | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def model_folder(data: DataDir) -> Path:
+    return data.root / MODEL_FOLDER
+
+
+def fingerprint(data: DataDir, plan: SetupPlan = SetupPlan(), root: Path = PROJECT_ROOT) -> str:
+    """A hash of the Rasa model's fingerprint, this code, scikit-learn's version and the plan."""
+    import sklearn
+
+    digest = hashlib.sha256(f"sklearn={sklearn.__version__};features={fp.FEATURE_VERSION}".encode())
+    digest.update(json.dumps(asdict(plan), sort_keys=True).encode())
+    try:
+        digest.update(json.loads(data.fingerprint_file.read_text()).get("fingerprint", "").encode())
+    except (OSError, ValueError, AttributeError):
+        digest.update(b"no-rasa-fingerprint")
+    for name in INPUTS:
+        path = root / name
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*.py") if "__pycache__" not in p.parts)
+        for file in files:
+            digest.update(str(file.relative_to(root)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def current_info(folder: Path) -> fp.ModelInfo | None:
+    """The saved model's description, or None when there is none or it is unreadable."""
+    try:
+        return fp.ModelInfo.from_json(json.loads((folder / fp.META_FILE).read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def needs_training(data: DataDir, plan: SetupPlan = SetupPlan()) -> str | None:
+    """Why the set-up must (re)train the model, or None when it is current or user-trained."""
+    folder = model_folder(data)
+    info = current_info(folder)
+    if info is None:
+        return "no failure-point model yet"
+    if info.origin != SETUP_ORIGIN:
+        return None          # trained by hand with `assistant analyze --train`: the user's choice
+    try:
+        fp.FailurePointModel.load(folder)
+    except fp.ModelUnavailable as error:
+        return str(error)
+    if info.fingerprint != fingerprint(data, plan):
+        return "its inputs changed (Rasa model, analytics or simulator code)"
+    return None
+
+
+def ensure_model(data: DataDir, *, plan: SetupPlan = SetupPlan(), force: bool = False,
+                 status: Status | None = None) -> SetupOutcome:
+    """Train the failure-point model unless the saved one is current; never raises for a
+    failed simulation or fit (the outcome says why, and `analyze` falls back to rules)."""
+    say = status or (lambda _line: None)
+    folder = model_folder(data)
+    reason = "forced" if force else needs_training(data, plan)
+    if reason is None:
+        return SetupOutcome(folder, False, "up to date", info=current_info(folder))
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    try:
+        logs = simulate(data, plan, say, timings)
+        model = train_on_logs(logs, plan, say, timings, fingerprint=fingerprint(data, plan))
+    except (fp.ModelUnavailable, ValueError, RuntimeError, OSError) as error:
+        logger.warning("failure-point model not trained: %s", error)
+        return SetupOutcome(folder, False, f"training failed: {error}", time.perf_counter() - started,
+                            timings=timings)
+    model.save(folder)
+    return SetupOutcome(folder, True, reason, time.perf_counter() - started, model.info, timings)
+
+
+def simulate(data: DataDir, plan: SetupPlan, say: Status, timings: dict[str, float]) -> list[list[Any]]:
+    """Play the plan's runs in a scratch data folder (the real stack, this data folder's Rasa
+    model); returns each run's logged turns with their truth."""
+    from assistant.learning.log import InteractionLog
+    from assistant.runtime import Runtime
+    from simulator.population.asr import AsrConfig
+    from simulator.population.run import run_population
+
+    if not data.model_file.exists():
+        raise RuntimeError(f"no Rasa model at {data.model_file}")
+    logs: list[list[Any]] = []
+    with tempfile.TemporaryDirectory(prefix="analytics-setup-") as scratch:
+        say("starting the stack for the simulated training logs")
+        started = time.perf_counter()
+        with Runtime.start(Path(scratch), model_path=data.model_file) as runtime:
+            timings["start"] = time.perf_counter() - started
+            template = runtime.home.snapshot()
+            for run in plan.runs:
+                started = time.perf_counter()
+                say(f"simulating {run.describe()}")
+                asr = AsrConfig(confidence_from_damage=not run.independent_asr_confidence)
+                run_population(runtime, users=run.users, days=run.days, seed=run.seed, arm="baseline",
+                               asr_config=asr, home_template=template, miner=None)
+                assert runtime.log is not None
+                logs.append(list(runtime.log.turns()))
+                timings[f"seed {run.seed}"] = time.perf_counter() - started
+        with InteractionLog.open(f"sqlite:///{Path(scratch) / 'learning.db'}"):
+            pass
+    return logs
+
+
+def train_on_logs(logs: Sequence[Sequence[Any]], plan: SetupPlan = SetupPlan(), say: Status | None = None,
+                  timings: dict[str, float] | None = None, *, fingerprint: str = "",
+                  source: str | None = None, origin: str = SETUP_ORIGIN) -> fp.FailurePointModel:
+    """Pretrain on contrastive copies of ``logs`` (their truth unused), then fit their truth."""
+    from assistant.analytics.pipeline import analyze, training_set
+
+    report = say or (lambda _line: None)
+    clock = timings if timings is not None else {}
+    started = time.perf_counter()
+    report("pretraining on contrastive copies of the logs")
+    pre_rows, pre_labels = contrastive_rows([t for log in logs for t in log], plan.contrastive_seed)
+    rows: list[dict[str, Any]] = []
+    labels: list[str] = []
+    for log in logs:
+        more_rows, more_labels = training_set(analyze(log))
+        rows += more_rows
+        labels += more_labels
+    clock["features"] = time.perf_counter() - started
+    if not rows:
+        raise ValueError("the simulated logs hold no ground truth")
+    started = time.perf_counter()
+    report(f"fitting the failure-point model on {len(rows)} labelled turns")
+    model = fp.FailurePointModel.train(rows, labels, seed=plan.model_seed, source=source or plan.describe(),
+                                       pretrain=(pre_rows, pre_labels), origin=origin, fingerprint=fingerprint)
+    clock["fit"] = time.perf_counter() - started
+    return model
+
+
+def contrastive_rows(records: Sequence[Any], seed: int) -> tuple[list[dict[str, Any]], list[str]]:
+    """Feature rows and labels of the contrastive data made from ``records`` (truth removed)."""
+    from assistant.analytics import contrastive
+    from assistant.analytics.pipeline import analyze
+
+    made, labels = contrastive.generate(records, seed)
+    for number, record in enumerate(made, start=1):
+        record.id = number
+    label_of = {id(r): label for r, label in zip(made, labels)}
+    analysis = analyze(made)
+    return analysis.rows, [label_of[id(c.turn)] for c in analysis.contexts]
