@@ -65,14 +65,16 @@ def cmd_train(args: argparse.Namespace) -> int:
     data = DataDir(args.data_dir)
     if not args.force and training.is_current(data):
         console.print(f"Model is up to date: {data.model_file}")
-        return EXIT_OK
-    with console.status("Training the Rasa model (DIET, TED; a few minutes)...") as status:
-        outcome = training.train(
-            data, force=args.force, verbose=args.verbose,
-            status=lambda line: status.update(f"Training the Rasa model: {line}"),
-        )
-    console.print(f"Trained {outcome.model} in {outcome.seconds:.0f} s")
-    return EXIT_OK
+    else:
+        with console.status("Training the Rasa model (DIET, TED; a few minutes)...") as status:
+            outcome = training.train(
+                data, force=args.force, verbose=args.verbose,
+                status=lambda line: status.update(f"Training the Rasa model: {line}"),
+            )
+        console.print(f"Trained {outcome.model} in {outcome.seconds:.0f} s")
+    from assistant.analytics.training import run_setup  # the failure-point model (after Rasa's)
+
+    return run_setup(data, console)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -333,9 +335,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", help="write them as JSON here")
     p = add("mine", cmd_mine, "mine the interaction log into rewrites and print what changed")
     p.add_argument("--json", help="write what changed as JSON here")
+    p.add_argument("--min-users", type=int, default=3, help="distinct users a global rewrite needs (default 3)")
+    p.add_argument("--min-share", type=float, default=0.3,
+                   help="... and this share of the users who said its source (default 0.3)")
     p = add("rewrites", cmd_rewrites, "list rewrites with support, wins, losses and state")
     p.add_argument("--user", help="also list this user's personal rewrites")
     p.add_argument("--json", help="write them as JSON here")
+    p.add_argument("--block", type=int, metavar="ID", help="block this rewrite for good (mining leaves it blocked)")
     p = add("analyze", cmd_analyze, "defect analytics: goal success, failure points, top failing utterances")
     from assistant.analytics.command import add_arguments as add_analyze_arguments
 

@@ -42,18 +42,18 @@ def _pairs_table(title: str, rewrites: Sequence["Rewrite"], *, outcomes: bool = 
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
-    columns = ["scope", "user", "origin", "source", "target", "support", "probability"]
+    columns = ["id", "scope", "user", "origin", "source", "target", "support", "probability"]
     if outcomes:
-        columns += ["wins", "losses", "state"]
+        columns += ["wins", "losses", "state", "supported by"]
     for column in columns:
         table.add_column(column, justify="right" if column in ("support", "probability", "wins", "losses")
                          else "left", overflow="fold")
     for r in rewrites:
-        row = [r.scope, "" if r.is_global else r.user_id, r.origin.value, r.source, r.target,
-               str(r.support), f"{r.probability:.2f}"]
+        row = ["" if r.id is None else str(r.id), r.scope, "" if r.is_global else r.user_id,
+               r.origin.value, r.source, r.target, str(r.support), f"{r.probability:.2f}"]
         if outcomes:
             state = r.state.value + (f" ({r.reason})" if r.reason else "")
-            row += [str(r.wins), str(r.losses), state]
+            row += [str(r.wins), str(r.losses), state, ", ".join(r.supporters)]
         table.add_row(*row)
     return table
 
@@ -78,8 +78,8 @@ def run_mine(args: argparse.Namespace) -> int:
                 def progress(stage: str, done: int, total: int | None) -> None:
                     bar.update(task, description=_STAGES.get(stage, stage), completed=done, total=total)
 
-                report = mine(log, store, progress=progress)
-    except (MiningError, InteractionLogError, RewriteStoreError) as error:
+                report = mine(log, store, _mine_config(args), progress=progress)
+    except (MiningError, InteractionLogError, RewriteStoreError, ValueError) as error:
         return _error(str(error))
     if report.turns == 0:
         console.print("The interaction log is empty: nothing to mine yet. Talk to the assistant "
@@ -94,17 +94,47 @@ def run_mine(args: argparse.Namespace) -> int:
                                        report.retired))
         if not (report.added or report.updated or report.retired):
             console.print("No change to the rewrite table.")
+        if report.refused:
+            console.print(_refused_table(report.refused))
     console.print(report.summary())
     _write_json(getattr(args, "json", None), report.to_json())
     return EXIT_OK
 
 
+def _mine_config(args: argparse.Namespace) -> Any:
+    from assistant.learning.mining import MineConfig
+
+    return MineConfig.of(min_users=int(getattr(args, "min_users", None) or 3),
+                         min_share=float(getattr(args, "min_share", None) or 0.3))
+
+
+def _refused_table(refused: Sequence[dict[str, Any]]) -> "Table":
+    from rich.table import Table
+
+    table = Table(title=f"Kept out of the global table ({len(refused)})", title_justify="left")
+    for column in ("source", "target", "why", "supported by"):
+        table.add_column(column, overflow="fold")
+    for item in refused:
+        table.add_row(item["source"], item["target"], f"{item['verdict']}: {item['reason']}",
+                      ", ".join(item["users"]))
+    return table
+
+
 def run_rewrites(args: argparse.Namespace) -> int:
-    """List the global rewrites and, with --user, that user's."""
+    """List the global rewrites and, with --user, that user's; ``--block ID`` blocks one first."""
     from assistant.learning.rewrites import RewriteStore, RewriteStoreError
 
     user = getattr(args, "user", None)
     url = DataDir(Path(args.data_dir)).learning_url
+    block = getattr(args, "block", None)
+    if block is not None:
+        try:
+            with RewriteStore.open(url) as store:
+                blocked = store.block(int(block))
+        except RewriteStoreError as error:
+            return _error(str(error))
+        _console().print(f"Blocked rewrite {blocked.id}: {blocked.source!r} -> {blocked.target!r} "
+                         f"({blocked.scope}); it no longer applies and mining leaves it blocked.")
     try:
         with RewriteStore.open(url) as store:
             rewrites = [r for r in store.all(user_id=user) if user is not None or r.is_global]

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import time
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol
 
+from assistant.learning.consensus import ConsensusPolicy, StateStats, judge
 from assistant.learning.markov import MarkovConfig, RephraseChains, solve
 from assistant.learning.rephrase import (
     Evidence, PairSimilarity, RephraseThresholds, TurnFacts, candidate_pairs, decide,
@@ -43,18 +44,22 @@ class MiningError(RuntimeError):
 
 @dataclass(frozen=True)
 class MineConfig:
-    """Rephrase detection thresholds and the Markov chain's bounds, with their defaults."""
+    """Rephrase detection thresholds, the Markov chain's bounds and the consensus a global
+    pair needs, with their defaults (a global pair: 3 distinct users and 30% of those who
+    said the source)."""
 
     rephrase: RephraseThresholds = RephraseThresholds()
-    markov: MarkovConfig = MarkovConfig()
+    markov: MarkovConfig = MarkovConfig(min_users=ConsensusPolicy().min_users)
+    consensus: ConsensusPolicy = ConsensusPolicy()
 
     @classmethod
     def of(cls, *, window_seconds: float = 120.0, min_probability: float = 0.5,
-           min_users: int = 2, min_personal_support: int = 2) -> "MineConfig":
+           min_users: int = 3, min_personal_support: int = 2, min_share: float = 0.3) -> "MineConfig":
         """The common knobs without building the parts by hand."""
         return cls(RephraseThresholds(window_seconds=window_seconds),
                    MarkovConfig(min_probability=min_probability, min_users=min_users,
-                                min_personal_support=min_personal_support))
+                                min_personal_support=min_personal_support),
+                   replace(ConsensusPolicy(), min_users=min_users, min_share=min_share))
 
 
 @dataclass
@@ -76,6 +81,7 @@ class MineReport:
     updated: list[Rewrite] = field(default_factory=list)
     retired: list[Rewrite] = field(default_factory=list)
     unchanged: int = 0
+    refused: list[dict[str, Any]] = field(default_factory=list)  # global pairs consensus kept out
     index_rows: int | None = None   # None when the retrieval index was not rebuilt
     seconds: float = 0.0
     embedded_texts: int = 0         # distinct utterances compared by MiniLM
@@ -85,7 +91,8 @@ class MineReport:
     def summary(self) -> str:
         return (f"{self.turns} turns read ({self.skipped} skipped), {self.rephrases} rephrases in "
                 f"{self.chains} chains, {self.states} states; {self.pairs} pairs "
-                f"({self.global_pairs} global, {self.personal_pairs} personal): "
+                f"({self.global_pairs} global, {self.personal_pairs} personal; "
+                f"{len(self.refused)} kept out of the global table): "
                 f"{len(self.added)} added, {len(self.updated)} updated, {len(self.retired)} retired, "
                 f"{self.unchanged} unchanged in {self.seconds:.1f} s")
 
@@ -98,7 +105,8 @@ class MineReport:
                 "added": [r.to_json() for r in self.added],
                 "updated": [r.to_json() for r in self.updated],
                 "retired": [r.to_json() for r in self.retired],
-                "unchanged": self.unchanged, "index_rows": self.index_rows,
+                "unchanged": self.unchanged, "refused": list(self.refused),
+                "index_rows": self.index_rows,
                 "embedded_texts": self.embedded_texts, "cached_texts": self.cached_texts,
                 "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
                 "seconds": round(self.seconds, 3)}
@@ -127,8 +135,9 @@ class _Candidates:
 def find_chains(turns: Iterable["TurnRecord"], thresholds: RephraseThresholds,
                 similarity: PairSimilarity, report: MineReport,
                 max_hops: int = 6, progress: Progress | None = None,
-                total: int | None = None) -> RephraseChains:
-    """Read turns once and return their rephrase chains, pooled (counts into ``report``)."""
+                total: int | None = None, stats: dict[int, StateStats] | None = None) -> RephraseChains:
+    """Read turns once and return their rephrase chains, pooled (counts into ``report``).
+    ``stats`` receives, by state, who said each utterance and how NLU read it."""
     chains = RephraseChains(max_hops=max_hops)
     table = _Turns()
     candidates = _Candidates()
@@ -158,6 +167,9 @@ def find_chains(turns: Iterable["TurnRecord"], thresholds: RephraseThresholds,
             table.state.append(state)
             table.user.append(user)
             table.succeeded.append(1 if found.succeeded else 0)
+            if stats is not None:
+                stats.setdefault(state, StateStats()).add(found.user_id, turn.intent, turn.confidence,
+                                                          _entities(turn))
             yield found
 
     for first, second, evidence in candidate_pairs(stream(), thresholds):
@@ -258,9 +270,11 @@ def mine(log: TurnSource, store: "RewriteStore", config: MineConfig = MineConfig
             cache = VectorCache(engine)
         similarity = cache.similarity if cache is not None else minilm_similarity
     skipped_before = getattr(log, "skipped_rows", 0)
+    stats: dict[int, StateStats] = {}
     try:
         chains = find_chains(read_turns(log), config.rephrase, similarity, report,
-                             max_hops=config.markov.max_hops, progress=progress, total=total)
+                             max_hops=config.markov.max_hops, progress=progress, total=total,
+                             stats=stats)
     except MiningError:
         raise
     except Exception as error:  # noqa: BLE001 - one clear error; nothing was written yet
@@ -273,13 +287,14 @@ def mine(log: TurnSource, store: "RewriteStore", config: MineConfig = MineConfig
         progress("solve", 0, None)
     stage = time.perf_counter()
     result = solve(chains, config.markov)
+    pairs = with_consensus(result.pairs, chains, stats, config, report)
     report.stage_seconds["solve"] = time.perf_counter() - stage
     report.states = result.states
-    report.pairs = len(result.pairs)
-    report.global_pairs = sum(1 for p in result.pairs if p.user_id == GLOBAL)
+    report.pairs = len(pairs)
+    report.global_pairs = sum(1 for p in pairs if p.user_id == GLOBAL)
     report.personal_pairs = report.pairs - report.global_pairs
     stage = time.perf_counter()
-    _store(store, result.pairs, report)
+    _store(store, pairs, report)
     report.stage_seconds["store"] = time.perf_counter() - stage
     if rebuild_index:
         stage = time.perf_counter()
@@ -287,6 +302,45 @@ def mine(log: TurnSource, store: "RewriteStore", config: MineConfig = MineConfig
         report.stage_seconds["index"] = time.perf_counter() - stage
     report.seconds = time.perf_counter() - started
     return report
+
+
+def with_consensus(pairs: list[MinedPair], chains: RephraseChains, stats: dict[int, StateStats],
+                   config: MineConfig, report: MineReport) -> list[MinedPair]:
+    """The mined pairs with the global ones judged by `consensus`: kept ones carry the users
+    behind them; a refused one is reported, and its supporters keep it as their own personal
+    pair where their own chains back it (``min_personal_support``)."""
+    kept: list[MinedPair] = []
+    personal = {(p.user_id, p.source) for p in pairs if p.user_id != GLOBAL}
+    for pair in pairs:
+        if pair.user_id != GLOBAL:
+            kept.append(pair)
+            continue
+        source, target = chains.index[pair.source], chains.index[pair.target]
+        supporters = set(chains.reach_users.get((source, target), ()))
+        verdict = judge(pair.source, pair.target, supporters, config.consensus,
+                        stats.get(source), stats.get(target))
+        if verdict.kept:
+            kept.append(replace(pair, supporters=tuple(sorted(supporters))))
+            continue
+        said = stats.get(source)
+        report.refused.append({"source": pair.source, "target": pair.target,
+                               "verdict": verdict.verdict.value, "reason": verdict.reason,
+                               "users": sorted(supporters), "said_by": len(said.users) if said else None})
+        for user in sorted(supporters):
+            own = chains.reach_personal.get((user, source, target), 0)
+            if own >= config.markov.min_personal_support and (user, pair.source) not in personal:
+                kept.append(MinedPair(pair.source, pair.target, own, pair.probability, user_id=user))
+    kept.sort(key=lambda p: (p.user_id != GLOBAL, p.user_id, p.source, p.target))
+    return kept
+
+
+def _entities(turn: "TurnRecord") -> list[tuple[str, str]]:
+    """(entity, value) pairs of a logged turn (empty when the light read left them out)."""
+    found = []
+    for entity in getattr(turn, "entities", None) or ():
+        if isinstance(entity, dict) and entity.get("entity") and entity.get("value") is not None:
+            found.append((str(entity["entity"]), str(entity["value"])))
+    return found
 
 
 def read_turns(log: TurnSource) -> Iterator["TurnRecord"]:

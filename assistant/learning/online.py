@@ -170,7 +170,7 @@ def _retrieve(state: OnlineState, generation: int, text: str, user_id: str | Non
         stored = state.store.add(Rewrite(source=text, target=candidate.text, user_id=owner,
                                           origin=Origin.RETRIEVAL, support=1,
                                           probability=candidate.score))
-        if stored.state is State.RETIRED:
+        if stored.state is not State.ACTIVE:   # retired, or blocked by an operator
             continue
         return Decision(candidate.text, candidate.scope, stored.id, candidate.score,
                         why=f"{reason}; {candidate.scope} match cos={candidate.cosine:.2f} "

@@ -4,7 +4,8 @@ support, absorption probability, wins, losses and state.
 Mining writes it in one transaction (`apply_mined`); the online rewriter looks pairs up in
 O(1) from an in-memory map that reloads when the table's generation changes; every applied
 rewrite reports its outcome (`record_outcome`), and one whose record falls below the bound is
-retired and no longer applied.
+retired and no longer applied. An operator can block a rewrite (`block`): mining never brings
+it back. The users whose chains backed each mined pair are kept beside it (`rewrite_supporters`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Origin(str, enum.Enum):
 class State(str, enum.Enum):
     ACTIVE = "active"
     RETIRED = "retired"
+    BLOCKED = "blocked"   # by an operator; mining leaves it blocked
 
 
 class RewriteStoreError(RuntimeError):
@@ -62,6 +64,7 @@ class Rewrite:
     id: int | None = None
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    supporters: tuple[str, ...] = ()   # users whose chains backed it when it was last mined
 
     @property
     def is_global(self) -> bool:
@@ -76,7 +79,7 @@ class Rewrite:
                 "user_id": None if self.is_global else self.user_id, "origin": self.origin.value,
                 "support": self.support, "probability": round(self.probability, 4),
                 "wins": self.wins, "losses": self.losses, "state": self.state.value,
-                "reason": self.reason}
+                "reason": self.reason, "supporters": list(self.supporters)}
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class MinedPair:
     support: int
     probability: float
     user_id: str = GLOBAL
+    supporters: tuple[str, ...] = ()   # the users behind it (mining fills it for global pairs)
 
 
 @dataclass
@@ -138,6 +142,17 @@ def _tables(metadata: Any) -> tuple[Any, Any]:
     return rewrites, generation
 
 
+def _supporters_table(metadata: Any) -> Any:
+    import sqlalchemy as sa
+
+    return sa.Table(
+        "rewrite_supporters", metadata,
+        sa.Column("rewrite_id", sa.Integer, nullable=False, index=True),
+        sa.Column("user_id", sa.String(100), nullable=False),
+        sa.UniqueConstraint("rewrite_id", "user_id", name="uq_rewrite_supporter"),
+    )
+
+
 class RewriteStore(EngineStore):
     """Open with `RewriteStore.open(url_or_path)`."""
 
@@ -148,6 +163,7 @@ class RewriteStore(EngineStore):
         self.retire_policy = retire
         self._metadata = sa.MetaData()
         self._rewrites, self._generation = _tables(self._metadata)
+        self._supporters = _supporters_table(self._metadata)
         self._cache: dict[tuple[str, str], Rewrite] = {}
         self._cache_generation: int | None = None
 
@@ -178,7 +194,34 @@ class RewriteStore(EngineStore):
         if not include_retired:
             query = query.where(t.c.state == State.ACTIVE.value)
         with self._engine.connect() as conn:
-            return [self._rewrite(row) for row in conn.execute(query).mappings()]
+            rewrites = [self._rewrite(row) for row in conn.execute(query).mappings()]
+            if include_retired:   # the listing shows them; the online lookup map has no use for them
+                backers = self._read_supporters(conn)
+                for rewrite in rewrites:
+                    rewrite.supporters = backers.get(rewrite.id, ())
+            return rewrites
+
+    def _read_supporters(self, conn: Any) -> dict[int, tuple[str, ...]]:
+        import sqlalchemy as sa
+
+        s = self._supporters
+        found: dict[int, list[str]] = {}
+        for rewrite_id, user_id in conn.execute(sa.select(s.c.rewrite_id, s.c.user_id).order_by(s.c.user_id)):
+            found.setdefault(int(rewrite_id), []).append(str(user_id))
+        return {k: tuple(v) for k, v in found.items()}
+
+    def get(self, rewrite_id: int) -> Rewrite | None:
+        """One rewrite by id, with its supporters."""
+        import sqlalchemy as sa
+
+        t = self._rewrites
+        with self._engine.connect() as conn:
+            row = conn.execute(sa.select(t).where(t.c.id == int(rewrite_id))).mappings().first()
+            if row is None:
+                return None
+            rewrite = self._rewrite(row)
+            rewrite.supporters = self._read_supporters(conn).get(rewrite.id or -1, ())
+        return rewrite
 
     def lookup(self, text: str, user_id: str | None, *, personal: bool = True,
                global_: bool = True, origins: Iterable[Origin] = (Origin.MARKOV,),
@@ -316,6 +359,7 @@ class RewriteStore(EngineStore):
                         rewrite.id = int(conn.execute(sa.insert(t).values(**self._row(rewrite, now)))
                                          .inserted_primary_key[0])
                         diff.added.append(rewrite)
+                        known = rewrite
                     elif (known.support, round(known.probability, 6)) != (pair.support, round(pair.probability, 6)) \
                             or (known.state is State.RETIRED and known.reason == "no longer mined"):
                         values: dict[str, Any] = {"support": pair.support, "probability": pair.probability,
@@ -327,6 +371,8 @@ class RewriteStore(EngineStore):
                         diff.updated.append(known)
                     else:
                         diff.unchanged += 1
+                    self._write_supporters(conn, int(known.id), pair.supporters)
+                    known.supporters = tuple(sorted(set(pair.supporters)))
                 for key, known in stored.items():
                     if key not in wanted and known.state is State.ACTIVE:
                         conn.execute(sa.update(t).where(t.c.id == known.id).values(
@@ -338,12 +384,44 @@ class RewriteStore(EngineStore):
             raise RewriteStoreError(f"could not store the mined rewrites (table unchanged): {error}") from error
         return diff
 
+    def block(self, rewrite_id: int, reason: str = "blocked by an operator") -> Rewrite:
+        """Stop a rewrite from applying, for good: mining leaves a blocked pair blocked.
+
+        Raises:
+            RewriteStoreError: there is no rewrite with that id, or the write failed.
+        """
+        import sqlalchemy as sa
+
+        t = self._rewrites
+        try:
+            with self._engine.begin() as conn:
+                found = conn.execute(sa.update(t).where(t.c.id == int(rewrite_id)).values(
+                    state=State.BLOCKED.value, reason=reason[:200], updated_at=utc_now())).rowcount
+                if found:
+                    self._bump(conn)
+        except Exception as error:  # noqa: BLE001
+            raise RewriteStoreError(f"could not block rewrite {rewrite_id}: {error}") from error
+        rewrite = self.get(rewrite_id) if found else None
+        if rewrite is None:
+            raise RewriteStoreError(f"there is no rewrite with id {rewrite_id}; `assistant rewrites` lists them")
+        return rewrite
+
     def clear(self) -> None:
         import sqlalchemy as sa
 
         with self._engine.begin() as conn:
             conn.execute(sa.delete(self._rewrites))
+            conn.execute(sa.delete(self._supporters))
             self._bump(conn)
+
+    def _write_supporters(self, conn: Any, rewrite_id: int, users: Iterable[str]) -> None:
+        import sqlalchemy as sa
+
+        s = self._supporters
+        conn.execute(sa.delete(s).where(s.c.rewrite_id == rewrite_id))
+        rows = [{"rewrite_id": rewrite_id, "user_id": str(u)[:100]} for u in sorted(set(users))]
+        if rows:
+            conn.execute(sa.insert(s), rows)
 
     @staticmethod
     def _row(rewrite: Rewrite, now: dt.datetime) -> dict[str, Any]:

@@ -29,7 +29,7 @@ def _args(tmp_path: Path, **extra) -> argparse.Namespace:
     return argparse.Namespace(data_dir=tmp_path, verbose=False, json=None, user=None, **extra)
 
 
-def _fill(tmp_path: Path, users=("alice", "bob")) -> None:
+def _fill(tmp_path: Path, users=("alice", "bob", "carol")) -> None:
     with InteractionLog.open(DataDir(tmp_path).learning_url) as log:
         for user in users:
             turns = failed_then_fixed(user, WRONG, RIGHT, at=0)
@@ -46,8 +46,8 @@ def test_mine_prints_the_added_pair_and_writes_json(tmp_path: Path, capsys) -> N
     assert "New rewrites (1)" in printed and WRONG in printed and RIGHT in printed
     assert "1 added" in printed
     report = json.loads(out.read_text())
-    assert [(p["source"], p["target"], p["support"]) for p in report["added"]] == [(WRONG, RIGHT, 2)]
-    assert report["turns"] == 4
+    assert [(p["source"], p["target"], p["support"]) for p in report["added"]] == [(WRONG, RIGHT, 3)]
+    assert report["turns"] == 6
 
 
 def test_rewrites_lists_global_and_the_users_personal_pairs(tmp_path: Path, capsys) -> None:

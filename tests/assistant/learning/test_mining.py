@@ -62,7 +62,8 @@ def test_one_user_alone_yields_only_a_personal_pair(stores) -> None:
 
 def test_a_pair_no_longer_mined_is_retired(stores) -> None:
     log, store = stores
-    _record(log, failed_then_fixed("alice", WRONG, RIGHT, at=0) + failed_then_fixed("bob", WRONG, RIGHT, at=0))
+    _record(log, failed_then_fixed("alice", WRONG, RIGHT, at=0) + failed_then_fixed("bob", WRONG, RIGHT, at=0)
+            + failed_then_fixed("carol", WRONG, RIGHT, at=0))
     assert len(_mine(log, store).added) == 1
     log.clear()
     report = _mine(log, store)
@@ -89,7 +90,7 @@ def test_an_empty_log_is_a_clear_result(stores) -> None:
 def test_cycles_and_a_very_long_utterance_are_mined(stores) -> None:
     log, store = stores
     long_text = "play " + "la " * 3333
-    for i, user in enumerate(("alice", "bob")):
+    for i, user in enumerate(("alice", "bob", "carol")):
         session = f"{user}-cycle"
         _record(log, [
             turn(user, WRONG, at=i * 500, session=session, intent="nlu_fallback", confidence=0.2),
@@ -100,14 +101,14 @@ def test_cycles_and_a_very_long_utterance_are_mined(stores) -> None:
             turn(user, long_text, at=i * 500 + 300, session=session),
         ])
     report = _mine(log, store)
-    assert report.chains == 2 and report.rephrases == 6
+    assert report.chains == 3 and report.rephrases == 9
     pairs = {(r.source, r.target) for r in store.all()}
     assert (WRONG, RIGHT) in pairs and ("play maj and dragons now", RIGHT) in pairs
 
 
 def test_feedback_on_a_rewritten_turn_counts_for_the_rewrite_not_the_original(stores) -> None:
     log, store = stores
-    for user in ("alice", "bob"):
+    for user in ("alice", "bob", "carol"):
         # heard WRONG, rewritten to "play image dragons" which failed, then RIGHT worked
         _record(log, [
             turn(user, WRONG, text_rewritten="play image dragons", at=0, session=f"{user}-x",
@@ -144,10 +145,11 @@ def test_a_failing_write_leaves_the_table_untouched(stores, monkeypatch) -> None
     from assistant.learning import rewrites
 
     log, store = stores
-    _record(log, failed_then_fixed("alice", WRONG, RIGHT, at=0) + failed_then_fixed("bob", WRONG, RIGHT, at=0))
+    _record(log, failed_then_fixed("alice", WRONG, RIGHT, at=0) + failed_then_fixed("bob", WRONG, RIGHT, at=0)
+            + failed_then_fixed("carol", WRONG, RIGHT, at=0))
     _mine(log, store)
     before = [r.to_json() for r in store.all()]
-    for user in ("carol", "dave"):
+    for user in ("dave", "erin", "frank"):
         _record(log, failed_then_fixed(user, "play some jaz music", "play some jazz music", at=0)
                 + failed_then_fixed(user, "set a timer for ten minute", "set a timer for ten minutes", at=500))
     original = rewrites.RewriteStore._row
@@ -178,17 +180,17 @@ def test_mining_reads_any_source_of_turns(stores) -> None:
         def turns(self):
             return iter(self._turns)
 
-    turns = [t for user in ("alice", "bob") for t in failed_then_fixed(user, WRONG, RIGHT, at=0)]
+    turns = [t for user in ("alice", "bob", "carol") for t in failed_then_fixed(user, WRONG, RIGHT, at=0)]
     report = _mine(Memory(turns), store, rebuild_index=False)
     assert report.index_rows is None and report.global_pairs == 1
 
 
 def test_the_real_model_links_an_asr_confusion_to_its_rephrase(stores) -> None:
     log, store = stores
-    for user in ("alice", "bob"):
+    for user in ("alice", "bob", "carol"):
         _record(log, failed_then_fixed(user, "turn of the kitchen lied", "turn off the kitchen light", at=0))
     report = mine(log, store, MineConfig())
-    assert report.embedded_pairs == 2
+    assert report.embedded_pairs == 3
     assert [(r.source, r.target) for r in store.all()] == [("turn of the kitchen lied", "turn off the kitchen light")]
     assert (report.embedded_texts, report.cached_texts) == (2, 0)
     again = mine(log, store, MineConfig())
