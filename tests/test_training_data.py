@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -465,3 +466,118 @@ def test_the_weather_question_sets_and_clears_pending_city() -> None:
         slot_steps = [step["slot_was_set"] for _, _, steps in stories for step in steps if "slot_was_set" in step]
         assert {"pending_city": "Wilkerson"} in [s[0] for s in slot_steps], directory
         assert {"pending_city": None} in [s[0] for s in slot_steps], directory
+
+
+# ---------------------------------------------------------------- balance
+
+
+MAX_EXAMPLES = 320
+
+
+def bloated_intents(examples: list[Example], maximum: int = MAX_EXAMPLES) -> list[str]:
+    """Intents with more than `maximum` examples (one intent drowning the others)."""
+    counts: dict[str, int] = defaultdict(int)
+    for ex in examples:
+        counts[ex.intent] += 1
+    return [f"{i}: {n} examples" for i, n in sorted(counts.items()) if n > maximum]
+
+
+def test_no_intent_is_bloated(examples: list[Example]) -> None:
+    assert bloated_intents(examples) == []
+
+
+def test_bloated_intents_are_found() -> None:
+    many = [Example("greet", f"hi {n}", (), "x") for n in range(4)]
+    assert bloated_intents(many, maximum=3) == ["greet: 4 examples"]
+
+
+def test_the_data_is_wide() -> None:
+    """Thousands of examples, written beside the hand-written files from the templates."""
+    assert len(examples_from_dir()) >= 2500
+
+
+def examples_from_dir() -> list[Example]:
+    return load_examples()
+
+
+def test_generated_phrasings_are_up_to_date() -> None:
+    """stories/nlu/*_phrasings.yml are what scripts/gen_nlu_phrasings.py makes of the templates."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen_nlu_phrasings",
+                                                  PROJECT_ROOT / "scripts" / "gen_nlu_phrasings.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    stale = [name for name, text in module.generate(13).items()
+             if (DATA_DIR / "nlu" / name).read_text(encoding="utf-8") != text]
+    assert stale == [], "run .venv/bin/python scripts/gen_nlu_phrasings.py"
+
+
+# ---------------------------------------------------------------- evaluation data stays out
+
+
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+EVAL_FILES = (SHARED_DATA / "slurp" / "devel.jsonl", SHARED_DATA / "hwu64" / "hwu64.jsonl")
+LEAK_MIN_WORDS = 6
+LEAK_JACCARD = 0.8
+LEAK_MAX_SHARE = 0.02
+_PLAIN_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split())
+
+
+def tracked_training_lines(root: Path = PROJECT_ROOT) -> list[tuple[str, str]]:
+    """(file, example) for every list item of the tracked training YAML, as the shared check reads them:
+    files under stories/ or with "nlu" in their path."""
+    import subprocess
+
+    listed = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True)
+    found = []
+    for name in listed.stdout.split():
+        if name.endswith((".yml", ".yaml")) and (name.startswith("stories/") or "nlu" in name):
+            for line in (root / name).read_text(encoding="utf-8", errors="ignore").splitlines():
+                match = re.match(r"\s*-\s+(.+)$", line)
+                if match:
+                    found.append((name, _PLAIN_ANNOTATION.sub(r"\1", match.group(1)).strip("\"' ")))
+    return found
+
+
+def leaked_examples(examples: list[tuple[str, str]], sentences: list[str]) -> list[tuple[str, str]]:
+    """Examples of six or more words sharing at least 80% of their words (Jaccard) with a sentence."""
+    evals = [_words(s) for s in sentences]
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, ws in enumerate(evals):
+        for w in ws:
+            index[w].append(i)
+    leaked = []
+    for source, text in examples:
+        ws = _words(text)
+        if len(ws) < LEAK_MIN_WORDS:
+            continue
+        if any(len(ws & evals[i]) / len(ws | evals[i]) >= LEAK_JACCARD for i in {i for w in ws for i in index[w]}):
+            leaked.append((source, text))
+    return leaked
+
+
+def test_training_examples_are_not_copied_from_the_evaluation_sets() -> None:
+    present = [path for path in EVAL_FILES if path.is_file()]
+    if not present:
+        pytest.skip("the evaluation sets are not on this machine")
+    sentences = [json.loads(line)["sentence"] for path in present
+                 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    examples = tracked_training_lines()
+    leaked = leaked_examples(examples, sentences)
+    share = len(leaked) / max(1, len(examples))
+    assert share <= LEAK_MAX_SHARE, f"{share:.1%} of examples are close to evaluation sentences: {leaked[:10]}"
+
+
+def test_copied_examples_are_found() -> None:
+    sentences = ["please turn off all of the kitchen lights now", "what is the weather"]
+    examples = [("a.yml", "please turn off all the kitchen lights now"),   # one word dropped: copied
+                ("a.yml", "what is the weather"),                          # short: chance, not counted
+                ("a.yml", "could you dim the bedroom lamp a little bit")]  # different words
+    assert leaked_examples(examples, sentences) == [("a.yml", "please turn off all the kitchen lights now")]
