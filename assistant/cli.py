@@ -15,6 +15,7 @@ from typing import Callable
 from assistant.paths import DEFAULT_DATA_DIR, PROJECT_ROOT, DataDir
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 
 
 def _console():
@@ -119,11 +120,34 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK if report.failed == 0 else EXIT_FAIL
 
 
+def _cmd_compare_nlu(args: argparse.Namespace) -> int:
+    from assistant.evaluation import compare
+
+    console = _console()
+    configs = [Path(c) for c in args.compare]
+    missing = [str(c) for c in configs if not (PROJECT_ROOT / c).exists() and not c.exists()]
+    if missing:
+        return _error(f"no such config: {', '.join(missing)}")
+    if not Path(args.slurp).exists():
+        return _error(f"no SLURP file at {args.slurp}")
+    hwu64 = Path(args.hwu64) if args.hwu64 and Path(args.hwu64).exists() else None
+    with console.status("Comparing...") as status:
+        results = compare.compare([c.resolve() for c in configs], Path(args.slurp).resolve(),
+                                  hwu64.resolve() if hwu64 else None,
+                                  status=lambda text: status.update(text))
+    compare.render(results, console)
+    if args.json:
+        Path(args.json).write_text(json.dumps(compare.to_json(results), indent=2) + "\n")
+    return EXIT_OK if all(r.error is None for r in results) else EXIT_FAIL
+
+
 def cmd_eval_nlu(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
     from assistant import eval_nlu
 
+    if args.compare:
+        return _cmd_compare_nlu(args)
     _ensure_model(args)
     console = _console()
     try:
@@ -311,11 +335,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", help="write a PNG plot here")
     p.add_argument("--bench", action="store_true",
                    help="also time the bare Rasa model on the run's texts (turns/s ratio)")
+    p.add_argument("--adversaries", type=float, default=0.0, metavar="FRACTION",
+                   help="share of the simulated users who try to poison what is learned (0..1)")
+    p.add_argument("--adversary-kind", choices=["rewrite", "label", "both"], default="rewrite",
+                   help="what the adversaries attack: the global rewrites, the learned NLU labels, or both")
     p.add_argument("--asr-confidence", choices=["damage", "independent"], default="damage",
                    help="the simulated ASR confidence falls with the damage (default), or is drawn "
                         "independently of it")
     p = add("eval-nlu", cmd_eval_nlu, "intent accuracy on a SLURP-format file")
-    p.add_argument("--slurp", required=True, help="a SLURP jsonl file")
+    p.add_argument("--slurp", default=str(SHARED_DATA / "slurp" / "devel.jsonl"),
+                   help="a SLURP jsonl file (default: the shared SLURP devel set)")
+    p.add_argument("--compare", nargs="+", metavar="CONFIG",
+                   help="train each Rasa config and print them side by side (accuracy, fallback, "
+                        "confidently wrong, out of scope, entity F1, train/load seconds, parse ms)")
+    p.add_argument("--hwu64", default=str(SHARED_DATA / "hwu64" / "hwu64.jsonl"),
+                   help="HWU64 jsonl for the statements-of-taste figure in --compare")
     p.add_argument("--json", help="write the report as JSON here")
     p.add_argument("--include-out-of-scope", action="store_true",
                    help="also score SLURP intents we map to out_of_scope")

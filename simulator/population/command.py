@@ -57,7 +57,19 @@ def validate(args: argparse.Namespace) -> str | None:
             return f"--{flag} {value} is a directory; give a file name"
     if getattr(args, "plot", None) and not str(args.plot).lower().endswith(".png"):
         return f"--plot wants a .png file name (got {args.plot})"
+    if not 0.0 <= float(getattr(args, "adversaries", 0.0) or 0.0) <= 1.0:
+        return f"--adversaries must be a share within 0..1 (got {args.adversaries})"
     return None
+
+
+def _adversary_config(args: argparse.Namespace) -> Any:
+    """The adversaries from the options (--adversaries F --adversary-kind K), or None."""
+    fraction = float(getattr(args, "adversaries", 0.0) or 0.0)
+    if fraction <= 0:
+        return None
+    from simulator.population.adversary import AdversaryConfig, AdversaryKind
+
+    return AdversaryConfig(fraction, AdversaryKind(getattr(args, "adversary_kind", None) or "rewrite"))
 
 
 def render(figures: list[dict[str, Any]], console: Any) -> None:
@@ -115,8 +127,11 @@ def run_simulate_population(args: argparse.Namespace) -> int:
                     report = run_population(
                         runtime, users=args.users, days=args.days, seed=args.seed, arm=arm,
                         home_template=template, asr_config=_asr_config(args),
+                        adversary=_adversary_config(args),
                         progress=lambda done, total, task=task: bars.update(task, completed=done, total=total))
                     figures.append(summarize(report))
+                    if report.adversaries:
+                        figures[-1]["adversaries"] = report.adversaries
         except PopulationError as error:
             return _stderr(str(error))
         if getattr(args, "bench", False):
@@ -129,6 +144,13 @@ def run_simulate_population(args: argparse.Namespace) -> int:
     for run in figures:
         run["defect_reduction"] = reduction(baseline, run) if baseline else None
     render(figures, console)
+    for run in figures:
+        harm = run.get("adversaries")
+        if harm:
+            console.print(f"{run['arm']}: {len(harm['adversaries'])} {harm['adversary_kind']} adversaries "
+                          f"({harm['attack_turns']} attack turns): {harm['harmful_global_pairs']} harmful global "
+                          f"pairs, {harm['harmed_victim_turns']} harmed of {harm['victim_turns']} victim turns "
+                          f"({harm['rewritten_victim_turns']} rewritten)")
     if bench:
         console.print(f"Throughput ({figures[-1]['arm']} arm): {bench['full_turns_per_second']} simulated turns/s "
                       f"through the full stack; bare Rasa Agent.handle_text {bench['bare_turns_per_second']} "

@@ -10,13 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from simulator.population.asr import AsrChannel, AsrConfig
 from simulator.population.goals import daily_goals, moment
 from simulator.population.reactions import ReactionConfig
 from simulator.population.session import GoalSession, GoalTrace, PopulationRuntime
 from simulator.population.users import SimUser, generate_population
+
+if TYPE_CHECKING:
+    from simulator.population.adversary import AdversaryConfig
 
 ARMS = ("baseline", "teachable", "global", "personal", "full")
 Progress = Callable[[int, int], None]
@@ -39,6 +42,7 @@ class RunReport:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     rewrite_table: dict[str, int] = field(default_factory=dict)
+    adversaries: dict[str, Any] = field(default_factory=dict)   # HarmReport.to_json() with --adversaries
 
     @property
     def turn_count(self) -> int:
@@ -97,11 +101,13 @@ def run_population(
     miner: Miner | None = default_miner,
     progress: Progress | None = None,
     timer: Callable[[], float] = time.perf_counter,
+    adversary: "AdversaryConfig | None" = None,
 ) -> RunReport:
     """Run ``users`` simulated users for ``days`` days in one arm and report what happened.
 
     ``home_template`` is the home every household starts from (a `Home.snapshot()`; default:
     the runtime's home as it is now). ``progress(done, total)`` is called after each user-day.
+    ``adversary``: a share of the users attack the learning (simulator/population/adversary.py).
     """
     from simulator.home import Home
 
@@ -114,6 +120,12 @@ def run_population(
     template = home_template if home_template is not None else runtime.home.snapshot()
     population = generate_population(users, seed, asr)
     homes = {u.user_id: Home.from_snapshot(template) for u in population}
+    hostile = None
+    if adversary is not None:
+        from simulator.population.adversary import Adversaries
+
+        hostile = Adversaries(adversary, population, days=days, seed=seed, goals_per_day=goals_per_day)
+        runtime = hostile.observe(runtime)
     start_date = homes[population[0].user_id].clock.now.date()
     lookup = getattr(runtime, "preference", None)
     original_home = runtime.home
@@ -127,13 +139,18 @@ def run_population(
         for day in range(days):
             for number, user in enumerate(population):
                 runtime.replace_home(homes[user.user_id])
-                _live_day(runtime, user, day, seed, start_date, goals_per_day, asr, config, lookup, report)
+                _live_day(runtime, user, day, seed, start_date, goals_per_day, asr, config, lookup, report,
+                          accept_defects=hostile is not None and hostile.accepts_defects(user.user_id))
                 runtime.end_session(user.user_id)
+                if hostile is not None:
+                    hostile.play_day(runtime, user, day)
                 if progress is not None:
                     progress(day * users + number + 1, days * users)
             if miner is not None and uses_rewrites(flags) and not mine_failed and day < days - 1:
                 try:
                     report.notes.append(f"day {day}: mined: {miner(runtime)}")
+                    if hostile is not None:
+                        hostile.after_mining(runtime)
                 except PopulationError as error:
                     report.notes.append(str(error))
                     mine_failed = True
@@ -143,12 +160,14 @@ def run_population(
         report.seconds = timer() - started
         runtime.replace_home(original_home)
     report.rewrite_table = _rewrite_table(runtime)
+    if hostile is not None:
+        report.adversaries = hostile.judge(report).to_json()
     return report
 
 
 def _live_day(runtime: PopulationRuntime, user: SimUser, day: int, seed: int, start: dt.date,
               goals_per_day: int, asr: AsrChannel, config: ReactionConfig, lookup: Any,
-              report: RunReport) -> None:
+              report: RunReport, accept_defects: bool = False) -> None:
     home = runtime.home
     for goal in daily_goals(user, day, seed, goals_per_day):
         when = moment(start, day, goal.time)
@@ -158,7 +177,7 @@ def _live_day(runtime: PopulationRuntime, user: SimUser, day: int, seed: int, st
             if device_id in home.devices:
                 home.set_state(device_id, state)
         session = GoalSession(runtime, user, goal, day=day, seed=seed, asr=asr, config=config,
-                              lookup=lookup)
+                              lookup=lookup, accept_defects=accept_defects)
         report.goals.append((day, session.play()))
 
 

@@ -94,7 +94,8 @@ class GoalSession:
     """Plays one goal. ``play()`` returns its trace; truths go to ``runtime.log``."""
 
     def __init__(self, runtime: PopulationRuntime, user: SimUser, goal: Goal, *, day: int, seed: int,
-                 asr: AsrChannel, config: ReactionConfig, lookup: PreferenceLookup | None) -> None:
+                 asr: AsrChannel, config: ReactionConfig, lookup: PreferenceLookup | None,
+                 accept_defects: bool = False) -> None:
         self.runtime = runtime
         self.user = user
         self.goal = goal
@@ -103,6 +104,7 @@ class GoalSession:
         self.asr = asr
         self.config = config
         self.lookup = lookup
+        self.accept_defects = accept_defects   # an adversary who moves on after a wrong answer
         self.trace = GoalTrace(goal.goal_id, goal.kind)
         self._react_rng = random.Random(f"react:{seed}:{goal.goal_id}")
         self._pending: _Pending | None = None
@@ -138,8 +140,8 @@ class GoalSession:
             if not verdict.success and self._taught_what_was_wanted():
                 self.trace.achieved = True  # said again in answer to an offer to learn
                 break
-            if verdict.success or verdict.failure_point is FailurePoint.CORRECT:
-                break  # done, or told why it cannot be done: the user moves on
+            if verdict.success or verdict.failure_point is FailurePoint.CORRECT or self.accept_defects:
+                break  # done, or told why it cannot be done (or a label adversary): the user moves on
             reaction = rx.on_defect(attempts, user, self.config, self._react_rng)
             self._settle(reaction)
             if reaction is Reaction.GIVE_UP:
