@@ -30,6 +30,10 @@ ROWS = (
     ("teachable_recall", "teachable recall", "{:.3f}"),
     ("preference_capture_accuracy", "preference capture", "{:.3f}"),
     ("give_up_rate", "give-up rate", "{:.3f}"),
+    ("real_phrasing_share", "goals opened with a real sentence", "{:.3f}"),
+    ("nlu_failure_share", "defects at NLU (share)", "{:.3f}"),
+    ("in_scope_success", "in-scope success", "{:.3f}"),
+    ("out_of_scope_handled", "out of scope refused", "{:.3f}"),
     ("turns_per_second", "turns / s", "{:.1f}"),
 )
 
@@ -77,7 +81,8 @@ def render(figures: list[dict[str, Any]], console: Any) -> None:
     from rich.table import Table
 
     first = figures[0]
-    table = Table(title=f"Population run: {first['users']} users x {first['days']} days, seed {first['seed']}")
+    table = Table(title=f"Population run: {first['users']} users x {first['days']} days, seed {first['seed']}, "
+                        f"{first.get('phrasing', 'templates')} phrasing")
     table.add_column("measure")
     for run in figures:
         table.add_column(run["arm"], justify="right")
@@ -88,6 +93,9 @@ def render(figures: list[dict[str, Any]], console: Any) -> None:
             cells.append("-" if value is None else fmt.format(value))
         table.add_row(label, *cells)
     console.print(table)
+    for run in figures:
+        points = ", ".join(f"{k} {v}" for k, v in run.get("failure_points", {}).items())
+        console.print(f"[dim]{run['arm']}: failure points of defective turns: {points or 'none'}[/]", soft_wrap=True)
     for run in figures:
         for note in run.get("notes", [])[-2:]:
             console.print(f"[dim]{run['arm']}: {note}[/]", soft_wrap=True)
@@ -106,11 +114,15 @@ def run_simulate_population(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from simulator.population.metrics import reduction, summarize
-    from simulator.population.run import PopulationError, run_population
+    from simulator.population.run import PopulationError, resolve_phrasing, run_population
 
     problem = validate(args)
     if problem:
         return _stderr(problem)
+    try:  # the corpus is read and checked before the model loads: a bad file stops nothing half-way
+        phrasing, real = resolve_phrasing(getattr(args, "phrasing", None) or "real", None)
+    except PopulationError as error:
+        return _stderr(str(error))
     arms = list(ARMS) if args.arm == "all" else [args.arm]
     console = Console(highlight=False)
     from assistant.cli import _start_runtime
@@ -127,7 +139,7 @@ def run_simulate_population(args: argparse.Namespace) -> int:
                     report = run_population(
                         runtime, users=args.users, days=args.days, seed=args.seed, arm=arm,
                         home_template=template, asr_config=_asr_config(args),
-                        adversary=_adversary_config(args),
+                        adversary=_adversary_config(args), phrasing=phrasing, real=real,
                         progress=lambda done, total, task=task: bars.update(task, completed=done, total=total))
                     figures.append(summarize(report))
                     if report.adversaries:
@@ -159,7 +171,7 @@ def run_simulate_population(args: argparse.Namespace) -> int:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)
         payload: dict[str, Any] = dict(figures[0]) if len(figures) == 1 else {
-            "arm": "all", "users": args.users, "days": args.days, "seed": args.seed,
+            "arm": "all", "users": args.users, "days": args.days, "seed": args.seed, "phrasing": phrasing.value,
             "arms": {run["arm"]: run for run in figures},
             "defect_rate_reduction_vs_baseline": {run["arm"]: run["defect_reduction"] for run in figures},
         }

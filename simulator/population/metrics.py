@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+from simulator.population.goals import GoalKind
 from simulator.population.run import RunReport
 from simulator.population.session import TurnTrace
-from simulator.population.truth import TurnKind
+from simulator.population.truth import FailurePoint, TurnKind
 
 CONTRACT_KEYS = ("arm", "users", "days", "seed", "turns", "task_success_rate", "defect_rate",
                  "defect_rate_by_day", "turns_per_goal", "rewrite_wins", "rewrite_losses",
@@ -72,6 +73,7 @@ def summarize(report: RunReport) -> dict[str, Any]:
         "turns_per_second": None if report.seconds <= 0 else round(len(turns) / report.seconds, 2),
     }
     sources = Counter(t.rewrite_source for t in rewritten)
+    figures.update(phrasing_figures(report))
     figures.update({
         "goals": len(goals),
         "goals_achieved": sum(g.achieved for g in goals),
@@ -87,6 +89,25 @@ def summarize(report: RunReport) -> dict[str, Any]:
         "notes": list(report.notes),
     })
     return figures
+
+
+def phrasing_figures(report: RunReport) -> dict[str, Any]:
+    """What users said and how real phrasing went: the share of goals opened with a real
+    sentence, defective turns whose failure point is NLU, out-of-scope goals refused cleanly,
+    and success on the goals the home can do (so that refusing everything can't look good)."""
+    goals = [goal for _, goal in report.goals]
+    outside = [g for g in goals if g.kind is GoalKind.OUT_OF_SCOPE]
+    inside = [g for g in goals if g.kind is not GoalKind.OUT_OF_SCOPE]
+    defective = [t for g in goals for t in g.turns if not t.success]
+    return {
+        "phrasing": report.phrasing,
+        "real_phrasing_share": _rate(sum(g.first_real for g in goals), len(goals)),
+        "nlu_failure_share": _rate(sum(t.failure_point == FailurePoint.NLU.value for t in defective),
+                                   len(defective)),
+        "out_of_scope_goals": len(outside),
+        "out_of_scope_handled": _rate(sum(g.achieved for g in outside), len(outside)),
+        "in_scope_success": _rate(sum(g.achieved for g in inside), len(inside)),
+    }
 
 
 def _by_kind(report: RunReport) -> dict[str, float | None]:

@@ -100,9 +100,16 @@ REACTION_INTENT: dict[ReactionKind, str] = {
 def render(row: HwuRow, spec: KindSpec, goal: Goal) -> str:
     """The row said with the goal's values in its filled spans, as speech."""
     values = {slot: str(value).lower() for slot, value in goal.slots.items()}
-    words = [spec.fills[p.span.type].format(**values) if p.span is not None and p.span.type in spec.fills
-             else p.text for p in row.pieces]
-    return to_speech("".join(words))
+    words: list[str] = []
+    for piece in row.pieces:
+        if piece.span is None or piece.span.type not in spec.fills:
+            words.append(to_speech(piece.text))
+            continue
+        value = spec.fills[piece.span.type].format(**values)  # as the goal says it ("6:30 am")
+        if words and words[-1].split()[-1:] in (["the"], ["my"], ["a"]) and value.startswith("the "):
+            value = value[len("the "):]  # "play my the martian" -> "play my martian"
+        words.append(value)
+    return " ".join(" ".join(words).split())
 
 
 def kind_of(row: HwuRow, kinds: tuple[GoalKind, ...]) -> GoalKind | None:

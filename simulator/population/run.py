@@ -14,9 +14,14 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from simulator.population.asr import AsrChannel, AsrConfig
 from simulator.population.goals import daily_goals, moment
+from simulator.population.hwu64 import HwuDataError
+from simulator.population.hwu_mapping import MappingError
+from simulator.population.out_of_scope import with_out_of_scope
+from simulator.population.real_phrasing import RealPhrasing, load_phrasing
 from simulator.population.reactions import ReactionConfig
 from simulator.population.session import GoalSession, GoalTrace, PopulationRuntime
 from simulator.population.users import SimUser, generate_population
+from simulator.population.voice import PhrasingMode, Voice, make_voice
 
 if TYPE_CHECKING:
     from simulator.population.adversary import AdversaryConfig
@@ -42,6 +47,7 @@ class RunReport:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     rewrite_table: dict[str, int] = field(default_factory=dict)
+    phrasing: str = PhrasingMode.TEMPLATES.value
     adversaries: dict[str, Any] = field(default_factory=dict)   # HarmReport.to_json() with --adversaries
 
     @property
@@ -102,12 +108,16 @@ def run_population(
     progress: Progress | None = None,
     timer: Callable[[], float] = time.perf_counter,
     adversary: "AdversaryConfig | None" = None,
+    phrasing: PhrasingMode | str = PhrasingMode.TEMPLATES,
+    real: RealPhrasing | None = None,
 ) -> RunReport:
     """Run ``users`` simulated users for ``days`` days in one arm and report what happened.
 
     ``home_template`` is the home every household starts from (a `Home.snapshot()`; default:
     the runtime's home as it is now). ``progress(done, total)`` is called after each user-day.
     ``adversary``: a share of the users attack the learning (simulator/population/adversary.py).
+    ``phrasing``: what users say (real HWU64 sentences, templates, or a mix); ``real`` is the
+    loaded corpus (default: read and checked here, before anything runs).
     """
     from simulator.home import Home
 
@@ -115,11 +125,13 @@ def run_population(
         raise PopulationError(f"need at least one user and one day (got users={users}, days={days})")
     check_runtime(runtime)
     flags = arm_flags(arm)
+    mode, real = resolve_phrasing(phrasing, real)
     asr = AsrChannel(asr_config)
     config = reaction_config or ReactionConfig()
     template = home_template if home_template is not None else runtime.home.snapshot()
     population = generate_population(users, seed, asr)
     homes = {u.user_id: Home.from_snapshot(template) for u in population}
+    voices = {u.user_id: make_voice(u.user_id, seed, mode, real) for u in population}
     hostile = None
     if adversary is not None:
         from simulator.population.adversary import Adversaries
@@ -132,7 +144,7 @@ def run_population(
 
     runtime.learning = flags
     runtime.reset_learning()
-    report = RunReport(arm=arm, users=users, days=days, seed=seed)
+    report = RunReport(arm=arm, users=users, days=days, seed=seed, phrasing=mode.value)
     mine_failed = False
     started = timer()
     try:
@@ -140,7 +152,8 @@ def run_population(
             for number, user in enumerate(population):
                 runtime.replace_home(homes[user.user_id])
                 _live_day(runtime, user, day, seed, start_date, goals_per_day, asr, config, lookup, report,
-                          accept_defects=hostile is not None and hostile.accepts_defects(user.user_id))
+                          accept_defects=hostile is not None and hostile.accepts_defects(user.user_id),
+                          voice=voices[user.user_id])
                 runtime.end_session(user.user_id)
                 if hostile is not None:
                     hostile.play_day(runtime, user, day)
@@ -167,9 +180,10 @@ def run_population(
 
 def _live_day(runtime: PopulationRuntime, user: SimUser, day: int, seed: int, start: dt.date,
               goals_per_day: int, asr: AsrChannel, config: ReactionConfig, lookup: Any,
-              report: RunReport, accept_defects: bool = False) -> None:
+              report: RunReport, accept_defects: bool = False, voice: Voice | None = None) -> None:
     home = runtime.home
-    for goal in daily_goals(user, day, seed, goals_per_day):
+    agenda = daily_goals(user, day, seed, goals_per_day)
+    for goal in agenda if voice is None else with_out_of_scope(agenda, user, day, seed, voice):
         when = moment(start, day, goal.time)
         if when > home.clock.now:
             home.advance((when - home.clock.now).total_seconds() / 60)
@@ -177,8 +191,23 @@ def _live_day(runtime: PopulationRuntime, user: SimUser, day: int, seed: int, st
             if device_id in home.devices:
                 home.set_state(device_id, state)
         session = GoalSession(runtime, user, goal, day=day, seed=seed, asr=asr, config=config,
-                              lookup=lookup, accept_defects=accept_defects)
+                              lookup=lookup, accept_defects=accept_defects, voice=voice)
         report.goals.append((day, session.play()))
+
+
+def resolve_phrasing(phrasing: PhrasingMode | str, real: RealPhrasing | None) -> tuple[PhrasingMode, RealPhrasing | None]:
+    """The phrasing mode and, unless templates only, the checked corpus (`PopulationError` when bad)."""
+    try:
+        mode = PhrasingMode(phrasing)
+    except ValueError:
+        raise PopulationError(f"unknown phrasing {phrasing!r}; choose one of "
+                              + ", ".join(m.value for m in PhrasingMode)) from None
+    if mode is PhrasingMode.TEMPLATES or real is not None:
+        return mode, real
+    try:
+        return mode, load_phrasing()
+    except (HwuDataError, MappingError) as error:
+        raise PopulationError(str(error)) from error
 
 
 def _rewrite_table(runtime: PopulationRuntime) -> dict[str, int]:

@@ -17,6 +17,7 @@ from assistant.turn import TurnResult
 from simulator.population import reactions as rx
 from simulator.population.asr import AsrChannel, Heard
 from simulator.population.goals import Goal, GoalKind
+from simulator.population.hwu_mapping import ReactionKind
 from simulator.population.reactions import Reaction, ReactionConfig
 from simulator.population.truth import (
     FALSE_WAKE,
@@ -30,6 +31,7 @@ from simulator.population.truth import (
     truth_record,
 )
 from simulator.population.users import SimUser
+from simulator.population.voice import Utterance, Voice
 
 MAX_TURNS_PER_GOAL = 14
 MAX_QA_ANSWERS = 10
@@ -69,6 +71,7 @@ class TurnTrace:
     preference_correct: bool | None
     reaction: str | None = None
     turn_id: int | None = None
+    hwu64_id: int | None = None      # the HWU64 row the sentence came from (None: a template)
 
 
 @dataclass
@@ -80,6 +83,7 @@ class GoalTrace:
     achieved: bool = False
     gave_up: bool = False
     turns: list[TurnTrace] = field(default_factory=list)
+    first_real: bool = False         # the goal's first request was a real (HWU64) sentence
 
 
 @dataclass
@@ -95,7 +99,7 @@ class GoalSession:
 
     def __init__(self, runtime: PopulationRuntime, user: SimUser, goal: Goal, *, day: int, seed: int,
                  asr: AsrChannel, config: ReactionConfig, lookup: PreferenceLookup | None,
-                 accept_defects: bool = False) -> None:
+                 accept_defects: bool = False, voice: Voice | None = None) -> None:
         self.runtime = runtime
         self.user = user
         self.goal = goal
@@ -108,6 +112,8 @@ class GoalSession:
         self.trace = GoalTrace(goal.goal_id, goal.kind)
         self._react_rng = random.Random(f"react:{seed}:{goal.goal_id}")
         self._pending: _Pending | None = None
+        self.voice = voice
+        self._utterances: dict[int, Utterance] = {}
 
     # -- the loop ----------------------------------------------------------------------
 
@@ -122,13 +128,16 @@ class GoalSession:
         ended = False
         while not ended and len(self.trace.turns) < MAX_TURNS_PER_GOAL:
             attempts += 1
-            said = self._phrasing(phrasing)
+            utterance = self._utterance(phrasing)
+            said = utterance.text
+            if attempts == 1:
+                self.trace.first_real = utterance.row_id is not None
             heard = self.asr.hear(said, user.accent, random.Random(
                 f"asr:{self.seed}:{goal.goal_id}:{attempts}:{said}"))
             result, verdict = self._say(
                 heard, TurnKind.REQUEST,
                 lambda r: judge_request(goal, said, heard, r, user.user_id, self.lookup),
-                rephrase_of=previous_request, barge_in=barge_in)
+                rephrase_of=previous_request, barge_in=barge_in, row_id=utterance.row_id)
             if self._pending is not None and self._pending.trace.turn_id is not None:
                 previous_request = self._pending.trace.turn_id
             barge_in = False
@@ -147,11 +156,12 @@ class GoalSession:
             if reaction is Reaction.GIVE_UP:
                 ended = True
             elif reaction is Reaction.COMPLAIN:
-                text = rx.complaint(self._react_rng)
+                text, row = self._reaction_text(ReactionKind.WRONG, rx.complaint(self._react_rng),
+                                                f"complain:{attempts}")
                 heard_c = self._hear_plain(text, f"complain:{attempts}")
                 result, _ = self._say(heard_c, TurnKind.COMPLAINT,
                                       lambda r: judge_intent(("complain", "deny"), text, heard_c, r),
-                                      rephrase_of=None)
+                                      rephrase_of=None, row_id=row)
                 self._follow_up(result, None)
                 phrasing += 1
             elif reaction is Reaction.REPHRASE:
@@ -179,21 +189,24 @@ class GoalSession:
                 return result
             if rx.on_offer(self.config, self._react_rng) is Reaction.DECLINE_TEACHING:
                 self._settle(Reaction.DECLINE_TEACHING)
-                text = rx.decline(self._react_rng)
+                text, row = self._reaction_text(ReactionKind.STOP, rx.decline(self._react_rng), "decline")
                 heard = self._hear_plain(text, "decline")
                 result, _ = self._say(heard, TurnKind.DECLINE,
                                       lambda r: judge_intent(("deny", "stop"), text, heard, r),
-                                      rephrase_of=None)
+                                      rephrase_of=None, row_id=row)
                 return result
             self._settle(Reaction.ACCEPT_TEACHING)
             return self._answer(key)
         if rx.CHECK.search(result.reply) and verdict is not None:
             self._settle(Reaction.MOVE_ON if verdict.success else Reaction.COMPLAIN)
-            text = "yes" if verdict.success else "no"
+            text, row = self._reaction_text(ReactionKind.YES if verdict.success else ReactionKind.WRONG,
+                                            "yes" if verdict.success else "no", "confirm")
             heard = self._hear_plain(text, "confirm")
-            expected = ("affirm",) if verdict.success else ("deny",)
+            # "that's not what i asked for" answers "Did I answer your question?" as well as "no"
+            expected = ("affirm",) if verdict.success else ("deny", "complain") if row is not None else ("deny",)
             result, _ = self._say(heard, TurnKind.CONFIRM,
-                                  lambda r: judge_intent(expected, text, heard, r), rephrase_of=None)
+                                  lambda r: judge_intent(expected, text, heard, r), rephrase_of=None,
+                                  row_id=row)
         return result
 
     def _taught_what_was_wanted(self) -> bool:
@@ -226,6 +239,38 @@ class GoalSession:
 
     # -- turns -------------------------------------------------------------------------
 
+    def _utterance(self, rephrasings: int) -> Utterance:
+        """What the user says after ``rephrasings`` rephrasings (the same each time they repeat it).
+
+        Real phrasing: the person's own sentence first; after a failure another real sentence of
+        the kind or the simpler template form. Templates (and kinds with no real rows) as before.
+        """
+        if rephrasings in self._utterances:
+            return self._utterances[rephrasings]
+        goal, voice = self.goal, self.voice
+        utterance: Utterance | None = None
+        if goal.kind is GoalKind.OUT_OF_SCOPE:
+            if rephrasings > 0 and voice is not None:
+                utterance = voice.another(goal, rephrasings, self._used_rows())
+            utterance = utterance or Utterance(goal.phrasings[0], goal.hwu64_id)
+        elif voice is not None and voice.speaks_real(goal):
+            if rephrasings == 0:
+                utterance = voice.first(goal)
+            elif not goal.fallbacks and voice.rephrases_real(goal, rephrasings):
+                utterance = voice.another(goal, rephrasings, self._used_rows())
+        if utterance is None:
+            utterance = Utterance(self._phrasing(rephrasings))
+        self._utterances[rephrasings] = utterance
+        return utterance
+
+    def _used_rows(self) -> set[int]:
+        return {u.row_id for u in self._utterances.values() if u.row_id is not None}
+
+    def _reaction_text(self, kind: ReactionKind, template: str, tag: str) -> tuple[str, int | None]:
+        """(text, HWU64 row) of a reaction: a real sentence where the voice has one, else ``template``."""
+        real = self.voice.reaction(kind, f"{self.goal.goal_id}:{tag}") if self.voice is not None else None
+        return (template, None) if real is None else (real.text, real.row_id)
+
     def _phrasing(self, rephrasings: int) -> str:
         """What the user says after ``rephrasings`` rephrasings: the habitual phrasing first,
         then the explicit fallbacks ("play some jazz") if the goal has them, then the others."""
@@ -251,7 +296,8 @@ class GoalSession:
         return self.asr.hear(text, self.user.accent, random.Random(f"asr:{self.seed}:{self.goal.goal_id}:{tag}"))
 
     def _say(self, heard: Heard, kind: TurnKind, judge: Any, *, rephrase_of: int | None,
-             barge_in: bool = False, false_wake: bool = False) -> tuple[TurnResult, Verdict]:
+             barge_in: bool = False, false_wake: bool = False,
+             row_id: int | None = None) -> tuple[TurnResult, Verdict]:
         self._settle(None)
         home = self.runtime.home
         home.advance(SECONDS_PER_TURN / 60)
@@ -267,14 +313,14 @@ class GoalSession:
             failure_point=None if verdict.failure_point is None else verdict.failure_point.value,
             offered="action_offer_teaching" in result.actions,
             rewrite_source=rewrite.get("source") if rewrite else None,
-            preference_correct=verdict.preference_correct, turn_id=turn_id,
+            preference_correct=verdict.preference_correct, turn_id=turn_id, hwu64_id=row_id,
         )
         self.trace.turns.append(trace)
         truth = truth_record(
             goal_id=f"{self.goal.goal_id}~false_wake" if false_wake else self.goal.goal_id,
             goal_intent="false_wake" if false_wake else self.goal.intent,
             said=heard.said, heard=heard.text, false_wake=false_wake, verdict=verdict,
-            rephrase_of=rephrase_of, reaction=None, turn_kind=kind)
+            rephrase_of=rephrase_of, reaction=None, turn_kind=kind, hwu64_id=row_id)
         self._pending = _Pending(trace, truth)
         return result, verdict
 

@@ -78,6 +78,8 @@ def outcome_met(goal: Goal, result: TurnResult, user_id: str, lookup: Preference
     out = goal.outcome
     if out.impossible:
         return False
+    if out.out_of_scope:  # a clear refusal: the typed result, never the reply's wording
+        return goal.accepts_intent(result.intent) and not result.applied
     if out.directive is not None:
         return any(re.fullmatch(out.directive, d) for d in result.applied)
     if out.preference is not None:
@@ -116,7 +118,7 @@ def judge_request(goal: Goal, said: str, heard: Heard, result: TurnResult, user_
         if heard.damaged and jaccard(said, effective_text(heard, result)) < 0.5:
             return Verdict(False, FailurePoint.ASR, pref_ok)
         return Verdict(False, FailurePoint.NLU, pref_ok)
-    if goal.pref_keys:
+    if goal.pref_keys or goal.outcome.out_of_scope:
         return Verdict(False, FailurePoint.RESULT, pref_ok)
     if goal.outcome.directive is not None and goal.target is not None:
         verb = goal.outcome.directive.split()[0]
@@ -151,8 +153,9 @@ FALSE_WAKE = Verdict(False, FailurePoint.FALSE_WAKE)
 
 def truth_record(*, goal_id: str, goal_intent: str, said: str, heard: str, false_wake: bool,
                  verdict: Verdict, rephrase_of: int | None, reaction: str | None,
-                 turn_kind: TurnKind) -> dict[str, Any]:
-    """The truth written to the log for one turn (keys in the working agreement)."""
+                 turn_kind: TurnKind, hwu64_id: int | None = None) -> dict[str, Any]:
+    """The truth written to the log for one turn (keys in the working agreement); ``hwu64_id``
+    is the HWU64 row the user's sentence came from (None: a template)."""
     return {
         "goal_id": goal_id,
         "goal_intent": goal_intent,
@@ -165,4 +168,5 @@ def truth_record(*, goal_id: str, goal_intent: str, said: str, heard: str, false
         "reaction": reaction,
         "preference_correct": verdict.preference_correct,
         "turn_kind": turn_kind.value,
+        "hwu64_id": hwu64_id,
     }
