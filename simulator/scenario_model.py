@@ -10,7 +10,7 @@ The format (fixed; other tools read it)::
       - user: alice
         device: kitchen_speaker
         set: {oven: {power: "on", temperature: 180}}
-        say: "what is the temperature"
+        say: "what is the temperature"   # or say_hwu64: 1234 (a real HWU64 sentence, as speech)
         asr: "what is the temper chair"
         barge_in: false
         expect:
@@ -40,7 +40,7 @@ DEFAULT_USER = "user"
 
 TOP_KEYS = ("home", "users", "turns")
 USER_KEYS = ("id", "preferences")
-TURN_KEYS = ("user", "device", "set", "say", "asr", "barge_in", "expect")
+TURN_KEYS = ("user", "device", "set", "say", "say_hwu64", "asr", "barge_in", "expect")
 EXPECT_KEYS = ("intent", "reply", "state", "preference")
 PREFERENCE_KEYS = ("key", "value")
 
@@ -110,7 +110,7 @@ class ScenarioTurn:
         line: the line the turn starts on.
         user: the user id.
         device: the device spoken to.
-        say: what the user says.
+        say: what the user says (with ``say_hwu64: ID``, that HWU64 row as speech).
         asr: what the speech recogniser hears instead (sent to the runtime), or None.
         set: device id -> state values set by hand before the turn.
         barge_in: the user interrupted the assistant.
@@ -129,6 +129,7 @@ class ScenarioTurn:
     barge_in: bool = False
     expect: Expectation = field(default_factory=Expectation)
     lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    hwu64_id: int | None = None
 
     @property
     def heard(self) -> str:
@@ -341,9 +342,13 @@ class _Parser:
                                 lines={"say": _line(node)})
         fields = self.mapping(node, where, TURN_KEYS)
         lines = {key: _line(key_node) for key, (key_node, _) in fields.items()}
-        if "say" not in fields:
-            raise self.error(node, f"{where} has no 'say' (what the user says)")
-        say = self.text(fields["say"][1], f"{where}: say", required=True)
+        if "say" not in fields and "say_hwu64" not in fields:
+            raise self.error(node, f"{where} has no 'say' (what the user says) or 'say_hwu64' (a HWU64 row id)")
+        if "say" in fields and "say_hwu64" in fields:
+            raise self.error(fields["say_hwu64"][0], f"{where} gives both 'say' and 'say_hwu64'; choose one")
+        hwu64_id = self.hwu64_id(fields["say_hwu64"][1], where) if "say_hwu64" in fields else None
+        say = self.text(fields["say"][1], f"{where}: say", required=True) if "say" in fields \
+            else self.hwu64_speech(fields["say_hwu64"][1], where, hwu64_id)
         assert say is not None
         user = default_user
         if "user" in fields:
@@ -369,7 +374,23 @@ class _Parser:
         if "expect" in fields:
             expect = self.expect(fields["expect"][1], where, lines)
         return ScenarioTurn(index, _line(node), user, device, say, asr, states, barge_in,
-                            expect, lines)
+                            expect, lines, hwu64_id)
+
+    def hwu64_id(self, node: Node, where: str) -> int:
+        text = (self.text(node, f"{where}: say_hwu64", required=True) or "").strip()
+        if not text.isdigit():
+            raise self.error(node, f"{where}: say_hwu64 must be a HWU64 row id (a whole number), not {text!r}")
+        return int(text)
+
+    def hwu64_speech(self, node: Node, where: str, row_id: int | None) -> str:
+        """The HWU64 row as speech; a missing or bad corpus, or no such row, names both files."""
+        from simulator.population.hwu64 import HwuDataError, speech_of
+
+        assert row_id is not None
+        try:
+            return speech_of(row_id)
+        except HwuDataError as error:
+            raise self.error(node, f"{where}: say_hwu64 {row_id}: {error}") from None
 
     def expected(self, node: Node) -> Any:
         """An expected value; a bare on/off/yes/no stays as written so failures show it."""

@@ -8,6 +8,7 @@ never starts half-way. `to_speech` turns a written row into what an ASR front en
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import random
@@ -74,10 +75,14 @@ class Corpus:
 
     def row(self, row_id: int) -> HwuRow:
         """The row with this id; `HwuDataError` naming the file when there is none."""
-        for row in self.rows:
-            if row.id == row_id:
-                return row
-        raise HwuDataError(f"{self.path}: no row with id {row_id}")
+        found = self._by_id.get(row_id)
+        if found is None:
+            raise HwuDataError(f"{self.path}: no row with id {row_id}")
+        return found
+
+    @functools.cached_property
+    def _by_id(self) -> dict[int, HwuRow]:
+        return {row.id: row for row in self.rows}
 
     @property
     def intents(self) -> frozenset[str]:
@@ -173,3 +178,14 @@ def held_out_ids(corpus: Corpus) -> frozenset[int]:
         rng = random.Random(f"hwu64-held-out:{HELD_OUT_SEED}:{intent}")
         kept.update(rng.sample(ids, max(1, math.ceil(len(ids) * HELD_OUT_SHARE))))
     return frozenset(kept)
+
+
+@functools.lru_cache(maxsize=4)
+def cached_corpus(path: str = str(DEFAULT_CORPUS)) -> Corpus:
+    """`load_corpus`, read once per process and path (scenario files look rows up by id)."""
+    return load_corpus(path)
+
+
+def speech_of(row_id: int, path: str | Path = DEFAULT_CORPUS) -> str:
+    """Row ``row_id`` of the corpus as speech (`HwuDataError` naming the file when it has none)."""
+    return to_speech(cached_corpus(str(path)).row(row_id).sentence)

@@ -191,7 +191,7 @@ MALFORMED = [
     pytest.param("turns:\n  - say:\n", 2, "say needs a value", id="say-empty"),
     pytest.param("turns:\n  - say: {text: hi}\n", 2, "say must be text", id="say-mapping"),
     pytest.param("turns:\n  - say: hi\n    expext: {intent: greet}\n", 3,
-                 "unknown key 'expext'; allowed: user, device, set, say, asr, barge_in, expect",
+                 "unknown key 'expext'; allowed: user, device, set, say, say_hwu64, asr, barge_in, expect",
                  id="unknown-turn-key"),
     pytest.param("turns:\n  - say: hi\n    expect:\n      intents: greet\n", 4,
                  "unknown key 'intents'; allowed: intent, reply, state, preference",
@@ -230,6 +230,11 @@ MALFORMED = [
                  "bad value '2024-13-45'", id="bad-date-value"),
     pytest.param("home: no_such_home.yml\nturns:\n  - say: hi\n", 1, "no home file",
                  id="home-missing"),
+    pytest.param("turns:\n  - say: hi\n    say_hwu64: 1\n", 3, "gives both 'say' and 'say_hwu64'",
+                 id="say-and-hwu64"),
+    pytest.param("turns:\n  - say_hwu64: first\n", 2, "must be a HWU64 row id", id="hwu64-not-a-number"),
+    pytest.param("turns:\n  - say: hi\n  - say_hwu64: 99999999\n", 3, "hwu64.jsonl: no row with id 99999999",
+                 id="hwu64-no-such-row"),
 ]
 
 
@@ -276,3 +281,13 @@ def test_conversation_file_parses(path: Path) -> None:
         assert named <= DEFAULT_HOME_DEVICES, f"turn {turn.index}: not in the default home: " \
                                               f"{named - DEFAULT_HOME_DEVICES}"
         assert turn.expect.intent is None or turn.expect.intent in INTENTS | HOOK_INTENTS
+
+
+def test_a_turn_can_say_a_real_hwu64_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "real.yml"
+    path.write_text("turns:\n  - say_hwu64: 1\n    expect: {intent: affirm}\n", encoding="utf-8")
+
+    turn = load_scenario(path).turns[0]
+
+    # row 1 is "did you get that correctly?": as speech, lower case without punctuation
+    assert (turn.say, turn.hwu64_id, turn.heard) == ("did you get that correctly", 1, "did you get that correctly")
