@@ -270,6 +270,13 @@ def cmd_mine(args: argparse.Namespace) -> int:
     return run_mine(args)
 
 
+def cmd_fuzz(args: argparse.Namespace) -> int:
+    from assistant.fuzz import command
+
+    _ensure_model(args)
+    return command(args)
+
+
 def cmd_rewrites(args: argparse.Namespace) -> int:
     from assistant.learning.commands import run_rewrites
 
@@ -342,6 +349,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--asr-confidence", choices=["damage", "independent"], default="damage",
                    help="the simulated ASR confidence falls with the damage (default), or is drawn "
                         "independently of it")
+    p.add_argument("--phrasing", choices=["real", "templates", "mixed"], default="real",
+                   help="what simulated users say: real people's requests (HWU64, default), the team's "
+                        "templates, or a share of each per user")
     p = add("eval-nlu", cmd_eval_nlu, "intent accuracy on a SLURP-format file")
     p.add_argument("--slurp", default=str(SHARED_DATA / "slurp" / "devel.jsonl"),
                    help="a SLURP jsonl file (default: the shared SLURP devel set)")
@@ -359,6 +369,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pairs", type=int, default=300, help="repeats (and as many non-repeats) to draw")
     p.add_argument("--seed", type=int, default=13, help="seed for drawing the pairs")
     p.add_argument("--json", help="write the report as JSON here")
+    p = add("fuzz", cmd_fuzz, "hostile input through the full stack: escapes, slow turns, database integrity")
+    p.add_argument("--inputs", type=int, default=10_000, help="how many hostile turns (default 10,000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the generator")
+    p.add_argument("--json", help="write the figures as JSON here")
     p = add("bench", cmd_bench, "turn latency: full stack beside the bare Rasa model")
     p.add_argument("--json", help="write the figures as JSON here")
     p.add_argument("--repeats", type=int, default=3, help="passes over the fixed turns")
