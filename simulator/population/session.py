@@ -189,7 +189,10 @@ class GoalSession:
                 return result
             if rx.on_offer(self.config, self._react_rng) is Reaction.DECLINE_TEACHING:
                 self._settle(Reaction.DECLINE_TEACHING)
-                text, row = self._reaction_text(ReactionKind.STOP, rx.decline(self._react_rng), "decline")
+                # a real "no thanks": "stop", or "i don't care" (HWU64 has no plain decline)
+                kind = ReactionKind.STOP if random.Random(f"decline:{self.seed}:{self.goal.goal_id}").random() < 0.5 \
+                    else ReactionKind.DONT_CARE
+                text, row = self._reaction_text(kind, rx.decline(self._react_rng), "decline")
                 heard = self._hear_plain(text, "decline")
                 result, _ = self._say(heard, TurnKind.DECLINE,
                                       lambda r: judge_intent(("deny", "stop"), text, heard, r),

@@ -23,3 +23,17 @@ def test_a_small_population_run_logs_truth_for_every_turn(runtime) -> None:
         assert row.truth["reaction"] is not None
         assert row.truth["success"] == (row.truth["failure_point"] is None)
     assert {row.user_id for row in rows} == {"sim3_u000", "sim3_u001"}
+
+
+def test_a_small_real_phrasing_run_speaks_hwu64_through_the_stack(runtime) -> None:
+    previous = runtime.learning
+    try:
+        report = run_population(runtime, users=2, days=1, seed=4, arm="baseline", miner=None, phrasing="real")
+        figures = summarize(report)
+        rows = list(runtime.log.turns())
+    finally:
+        runtime.learning = previous
+    assert figures["phrasing"] == "real" and figures["real_phrasing_share"] > 0
+    assert 0.0 <= figures["in_scope_success"] <= 1.0
+    real = [row for row in rows if row.truth and row.truth.get("hwu64_id") is not None]
+    assert real, "no turn spoke a HWU64 sentence"
