@@ -1,9 +1,11 @@
 """Preferences said in passing ("I'm a Warriors fan", "I don't like country music"), found with
 spaCy: the packaged English pipeline plus an EntityRuler built from the project's catalogs.
 
-The ruler finds the values; the words before each value in its own clause decide the polarity
-(a negation or a verb like "hate" turns a like into a dislike). Only declarations about the
-speaker count: questions and requests ("play some jazz") are not statements.
+The ruler finds the values; the words around each value in its own clause decide the polarity
+(a negation or a verb like "hate" before it, or "isn't for me", "is awful" after it, turn a like
+into a dislike). Only declarations of taste count: about the speaker ("I'm into jazz"), or
+taste said outright without "I" ("go Warriors!", "big fan of Adele", "country is awful").
+Questions and requests ("play some jazz") are not statements.
 """
 
 from __future__ import annotations
@@ -26,10 +28,34 @@ LABEL_KEYS = {
     "CUISINE": PrefKey.CUISINE, "CITY": PrefKey.HOME_CITY, "UNIT": PrefKey.TEMPERATURE_UNIT,
     "NEWS": PrefKey.NEWS_SOURCE,
 }
-FIRST_PERSON = {"i", "my", "me", "myself", "im", "i'm", "mine"}
+FIRST_PERSON = {"i", "my", "me", "myself", "im", "i'm", "mine", "i'd", "i've", "i'll", "id", "ive",
+                "we", "we're", "our", "ours"}
 QUESTION_STARTS = {"what", "which", "who", "whom", "whose", "where", "when", "why", "how", "do", "does",
                    "did", "is", "are", "was", "were", "can", "could", "will", "would", "should", "am"}
-NEGATIVE_VERBS = {"hate", "dislike", "detest", "loathe", "despise", "hated", "disliked"}
+NEGATIVE_VERBS = {"hate", "dislike", "detest", "loathe", "despise", "hated", "disliked",
+                  # "sick of", "tired of", "bored of", "fed up with"
+                  "sick", "tired", "bored", "fed"}
+# After the value, in its clause: "country isn't for me", "jazz is not my thing", "pop is awful".
+NEGATIVE_AFTER = {"awful", "terrible", "worst", "rubbish", "overrated", "boring", "annoying", "unbearable",
+                  "sucks", "suck", "horrible", "dreadful", "garbage", "trash", "nerves"}
+# Taste said without "I": cheering a team, "fan of", verdicts on a value.
+CHEER = re.compile(r"^\s*(?:let'?s\s+)?(?:go|come on)(?:\s+you)?\s+"
+                   r"(?!(?:ahead|and|to|back|on|play|put|turn|set|start|find|get|listen)\b)|\ball the way\b")
+TASTE_CUES = re.compile(
+    r"\bfans?\b|\bsupporters?\b|\bfavou?rite\b|\bnothing beats\b|\bcan'?t stand\b|\bmy (?:jam|thing|team)\b"
+    r"|\bnot my thing\b|\b(?:isn'?t|aren'?t) for me\b|\b(?:rocks|rules|sucks)\b"
+    r"|\b(?:is|are|'s)\s+(?:the\s+)?(?:best|greatest|awesome|amazing|brilliant|great|worst|awful|terrible"
+    r"|rubbish|overrated|boring|annoying|unbearable|horrible)\b")
+# Requests that name a value are not statements ("play the best of Adele").
+REQUEST_STARTS = {"play", "put", "turn", "switch", "set", "start", "find", "show", "tell", "read", "give",
+                  "open", "close", "lock", "unlock", "make", "dim", "brighten", "change", "watch", "listen",
+                  "queue", "shuffle", "stop", "pause", "resume", "search", "look", "recommend", "suggest"}
+# Requests that never declare a taste, even with "my" in them ("play my favourite jazz").
+PLAYBACK_STARTS = {"play", "put", "watch", "listen", "queue", "shuffle", "find", "recommend", "suggest", "show",
+                   "read", "search", "look", "stop", "pause", "resume", "start"}
+# "I prefer jazz to country": the second value is compared, not liked.
+COMPARED = {"to", "over", "than"}
+PREFER = re.compile(r"\b(prefer|prefers|rather|more than)\b")
 NEGATIONS = {"not", "n't", "never", "no", "nt"}
 CLAUSE_BREAKS = {"but", "and", "though", "although", "while", "whereas", ",", ";", ".", "-", "yet"}
 # A home city needs words that say it is home ("I like Seattle" is not "I live in Seattle").
@@ -67,14 +93,20 @@ def parse_statements(text: str) -> list[Statement]:
     lowered = clean.lower()
     if not clean or _is_question(lowered):
         return []
-    first_person = bool(FIRST_PERSON & set(re.findall(r"[a-z']+", lowered)))
+    words = re.findall(r"[a-z']+", lowered)
+    first_person = bool(FIRST_PERSON & set(words))
+    outright = bool(CHEER.search(lowered) or (TASTE_CUES.search(lowered) and words[0] not in REQUEST_STARTS))
+    if words and words[0] in PLAYBACK_STARTS:
+        first_person = outright = False
     doc = nlp()(clean)
     found: list[Statement] = []
     for ent in doc.ents:
         key = LABEL_KEYS.get(ent.label_)
         if key is None:
             continue
-        if not first_person and not (key is PrefKey.TEMPERATURE_UNIT and UNIT_REQUEST.match(lowered)):
+        if not (first_person or outright) and not (key is PrefKey.TEMPERATURE_UNIT and UNIT_REQUEST.match(lowered)):
+            continue
+        if _compared(doc, ent, key, found, lowered):
             continue
         if key is PrefKey.HOME_CITY and not HOME_CUES.search(lowered):
             continue
@@ -153,7 +185,8 @@ def catalog_patterns() -> list[dict[str, Any]]:
 
 
 def _polarity(doc: "Doc", ent: "Span") -> Polarity:
-    """Dislike when the value's own clause, before it, holds a negation or a negative verb."""
+    """Dislike when the value's own clause holds, before it, a negation or a negative verb, or,
+    after it, a negation or a negative verdict ("isn't for me", "is awful")."""
     negative = False
     for token in reversed(doc[:ent.start]):
         word = token.lower_
@@ -161,7 +194,20 @@ def _polarity(doc: "Doc", ent: "Span") -> Polarity:
             break
         if word in NEGATIONS or token.dep_ == "neg" or token.lemma_.lower() in NEGATIVE_VERBS:
             negative = not negative
+    for token in doc[ent.end:]:
+        word = token.lower_
+        if word in CLAUSE_BREAKS or token.dep_ == "cc" or token.ent_type_:
+            break
+        if word in NEGATIONS or token.dep_ == "neg" or word in NEGATIVE_AFTER:
+            negative = not negative
     return Polarity.DISLIKE if negative else Polarity.LIKE
+
+
+def _compared(doc: "Doc", ent: "Span", key: PrefKey, found: list[Statement], lowered: str) -> bool:
+    """True for the second value of "I prefer jazz to country" (compared with a liked one, not liked)."""
+    before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
+    return (before in COMPARED and bool(PREFER.search(lowered))
+            and any(s.key is key for s in found))
 
 
 def _is_question(lowered: str) -> bool:

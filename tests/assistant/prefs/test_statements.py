@@ -47,6 +47,48 @@ def test_statements(text: str, expected: list) -> None:
     assert found(text) == expected
 
 
+WARRIORS, ADELE = "Golden State Warriors", "Adele"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # cheering a team, with or without "my team"
+    ("go warriors, they're my team", [("sports_team", WARRIORS, LIKE)]),
+    ("go Warriors!", [("sports_team", WARRIORS, LIKE)]),
+    ("let's go Lakers", [("sports_team", "Los Angeles Lakers", LIKE)]),
+    ("come on you Celtics", [("sports_team", "Boston Celtics", LIKE)]),
+    ("Yankees all the way", [("sports_team", "New York Yankees", LIKE)]),
+    ("big Bulls fan here", [("sports_team", "Chicago Bulls", LIKE)]),
+    # fans and verdicts without "I"
+    ("big fan of jazz", [("music_genre", "jazz", LIKE)]),
+    ("huge fan of Adele", [("music_artist", ADELE, LIKE)]),
+    ("Adele is the best", [("music_artist", ADELE, LIKE)]),
+    ("nothing beats reggae", [("music_genre", "reggae", LIKE)]),
+    ("can't stand country", [("music_genre", "country", DISLIKE)]),
+    ("country is awful", [("music_genre", "country", DISLIKE)]),
+    ("pop is the worst", [("music_genre", "pop", DISLIKE)]),
+    # dislikes said after the value, or with "sick of"
+    ("country isn't for me", [("music_genre", "country", DISLIKE)]),
+    ("jazz is not my thing", [("music_genre", "jazz", DISLIKE)]),
+    ("I'm sick of Drake", [("music_artist", "Drake", DISLIKE)]),
+    ("I'm into hip hop", [("music_genre", "hip hop", LIKE)]),
+    ("I'd rather listen to blues", [("music_genre", "blues", LIKE)]),
+    ("we love Thai food", [("cuisine", "thai", LIKE)]),
+    # a compared value is not a like
+    ("I prefer jazz to country", [("music_genre", "jazz", LIKE)]),
+    ("I love Adele but country is awful", [("music_artist", ADELE, LIKE), ("music_genre", "country", DISLIKE)]),
+])
+def test_statements_in_many_forms(text: str, expected: list) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "go ahead and play some jazz", "go play some rock", "play the best of Adele", "put on my favourite jazz",
+    "find the best Thai restaurant", "are the Warriors any good",
+])
+def test_requests_with_taste_words_are_not_statements(text: str) -> None:
+    assert parse_statements(text) == []
+
+
 @pytest.mark.parametrize("text", [
     "play some jazz", "what's the weather in Seattle", "turn on the lights", "is it raining in Portland",
     "what music do I like", "I like Seattle", "", "   ", "🦄🦄🦄", "\x00\x1b[31m", "I like '; DROP TABLE preferences; --",
