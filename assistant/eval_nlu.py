@@ -145,12 +145,14 @@ class SlurpMapping:
         out_of_scope: SLURP intents whose right answer is ``out_of_scope``.
         unmapped: SLURP intent -> why it is not scored.
         source: The file it was read from, if any.
+        entities: SLURP entity type -> our entity (for entity F1); types not named are not scored.
     """
 
     intents: Mapping[str, str]
     out_of_scope: frozenset[str]
     unmapped: Mapping[str, str]
     source: Path | None = None
+    entities: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         sections = (set(self.intents), set(self.out_of_scope), set(self.unmapped))
@@ -229,7 +231,7 @@ def load_mapping(path: str | Path | None = None) -> SlurpMapping:
         raise MappingError(f"{file}: invalid mapping YAML: {error}") from error
     if not isinstance(data, dict):
         raise MappingError(f"{file}: expected a mapping with sections {', '.join(MAPPING_SECTIONS)}")
-    unknown = set(data) - {"version", *MAPPING_SECTIONS}
+    unknown = set(data) - {"version", "entities", *MAPPING_SECTIONS}
     if unknown:
         raise MappingError(f"{file}: unknown section(s): {', '.join(sorted(map(str, unknown)))}")
     intents = _string_map(data.get("intents"), "intents", file)
@@ -243,7 +245,9 @@ def load_mapping(path: str | Path | None = None) -> SlurpMapping:
     bad = sorted(k for k, v in intents.items() if v == FALLBACK_INTENT)
     if bad:
         raise MappingError(f"{file}: {FALLBACK_INTENT} is not a target: {', '.join(bad)}")
-    return SlurpMapping(intents=intents, out_of_scope=frozenset(oos_list), unmapped=unmapped, source=file)
+    entities = _string_map(data.get("entities"), "entities", file)
+    return SlurpMapping(intents=intents, out_of_scope=frozenset(oos_list), unmapped=unmapped,
+                        source=file, entities=entities)
 
 
 # -- evaluation ----------------------------------------------------------------------

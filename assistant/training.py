@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -68,31 +69,48 @@ def is_current(data: DataDir, root: Path = PROJECT_ROOT) -> bool:
     return stored.get("fingerprint") == fingerprint(root)
 
 
-def train(data: DataDir, *, force: bool = False, verbose: bool = False, status=None) -> TrainOutcome:
+def train(data: DataDir, *, force: bool = False, verbose: bool = False, status=None,
+          root: Path = PROJECT_ROOT) -> TrainOutcome:
     """Train unless the stored model matches the inputs.
+
+    A failed training (bad inputs, Rasa's own error) raises and leaves the current model
+    file untouched: Rasa writes into a staging folder and the model is moved into place whole.
 
     Args:
         data: the data folder that receives the model.
         force: train even when the model is current.
         verbose: stream Rasa's own output.
         status: an optional callable taking one line of progress text.
+        root: the project whose domain/, stories/ and config.yml are trained.
+
+    Raises:
+        TrainingError: the inputs are broken (file and line named) or Rasa failed.
     """
     data.ensure()
-    current = fingerprint()
-    if not force and is_current(data):
+    current = fingerprint(root)
+    if not force and is_current(data, root):
         return TrainOutcome(data.model_file, trained=False, seconds=0.0, fingerprint=current)
+    from assistant.training_checks import check_inputs
+
+    problems = check_inputs(root / "domain", [root / "stories"], root / "config.yml")
+    if problems:
+        kept = " The previous model is kept." if data.model_file.exists() else ""
+        raise TrainingError("cannot train: " + "; ".join(map(str, problems[:5])) + "." + kept)
     log_path = data.logs / "train.log"
+    # Rasa writes into a staging folder; the model replaces the current one only when whole.
+    staging = data.models / f".staging-{os.getpid()}"
+    name = data.model_file.name.removesuffix(".tar.gz")
     cmd = [
         sys.executable, "-m", "rasa", "train",
         "--domain", "domain", "--data", "stories", "--config", "config.yml",
-        "--out", str(data.models), "--fixed-model-name", data.model_file.name.removesuffix(".tar.gz"),
+        "--out", str(staging), "--fixed-model-name", name,
     ]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "HF_HUB_OFFLINE": "1",
            "RASA_TELEMETRY_ENABLED": "false", "TOKENIZERS_PARALLELISM": "false",
            "RASA_CACHE_DIRECTORY": str(data.root / "rasa-cache")}
     started = time.perf_counter()
     with log_path.open("w", encoding="utf-8") as log:
-        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True, bufsize=1)
         assert proc.stdout is not None
         for line in _lines(proc.stdout):
@@ -102,8 +120,14 @@ def train(data: DataDir, *, force: bool = False, verbose: bool = False, status=N
             elif status is not None and (summary := _progress_summary(line)):
                 status(summary)
         code = proc.wait()
-    if code != 0 or not data.model_file.exists():
-        raise TrainingError(f"rasa train failed (exit {code}); see {log_path}")
+    built = staging / data.model_file.name
+    if code != 0 or not built.exists():
+        shutil.rmtree(staging, ignore_errors=True)
+        kept = " The previous model is kept." if data.model_file.exists() else ""
+        reason = rasa_error(log_path)
+        raise TrainingError(f"rasa train failed (exit {code}): {reason}{kept} Full log: {log_path}")
+    os.replace(built, data.model_file)
+    shutil.rmtree(staging, ignore_errors=True)
     data.fingerprint_file.write_text(json.dumps({"fingerprint": current, "trained_at": time.time()}))
     return TrainOutcome(data.model_file, trained=True, seconds=time.perf_counter() - started,
                         fingerprint=current)
@@ -130,3 +154,19 @@ def _progress_summary(line: str) -> str | None:
     if match := _COMPONENT.search(line):
         return f"{match.group(1).lower()} {match.group(2)}"
     return None
+
+
+_ERROR_LINE = re.compile(r"\b(\w+(?:Exception|Error)): (.+)")
+
+
+def rasa_error(log_path: Path) -> str:
+    """The last exception line of a Rasa log, e.g. a config naming an unknown component."""
+    try:
+        lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return "no log"
+    for line in reversed(lines):
+        if match := _ERROR_LINE.search(line):
+            return f"{match.group(1)}: {match.group(2).strip()}"
+    tail = [line for line in lines if line.strip()][-1:]
+    return tail[0].strip() if tail else "no output"

@@ -89,3 +89,33 @@ def test_train_skips_when_current(tmp_path: Path) -> None:
     outcome = training.train(data)
     assert outcome.trained is False
     assert data.model_file.read_bytes() == b"model"  # untouched: no rasa train ran
+
+
+def _break(root: Path, how: str) -> None:
+    if how == "unknown component":
+        config = root / "config.yml"
+        config.write_text(config.read_text().replace("- name: WhitespaceTokenizer",
+                                                     "- name: NoSuchTokenizer", 1))
+    elif how == "yaml error":
+        (root / "stories" / "nlu" / "broken.yml").write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: [\n')
+    else:
+        (root / "stories" / "nlu" / "stray.yml").write_text(
+            'version: "3.1"\nnlu:\n- intent: juggle\n  examples: |\n    - juggle three balls\n')
+
+
+@pytest.mark.parametrize(("how", "named"), [
+    ("yaml error", "broken.yml:"),
+    ("missing intent", "stray.yml:3"),
+    ("unknown component", "NoSuchTokenizer"),
+])
+def test_broken_inputs_name_the_problem_and_keep_the_previous_model(
+        project: Path, tmp_path: Path, how: str, named: str) -> None:
+    data = DataDir(tmp_path / "data")
+    _stamp(data, PROJECT_ROOT)  # a model exists, stale for the broken copy
+    _break(project, how)
+    with pytest.raises(training.TrainingError) as raised:
+        training.train(data, root=project)
+    assert named in str(raised.value)
+    assert "previous model is kept" in str(raised.value)
+    assert data.model_file.read_bytes() == b"model"
+    assert not list(data.models.glob(".staging-*"))

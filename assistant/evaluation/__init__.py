@@ -1,0 +1,1 @@
+"""Measuring the NLU: candidate pipelines side by side (`assistant eval-nlu --compare`)."""
