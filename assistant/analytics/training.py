@@ -54,6 +54,10 @@ class SetupPlan:
     runs: tuple[SimRun, ...] = (SimRun(101, 24, 4), SimRun(102, 24, 4, independent_asr_confidence=True))
     contrastive_seed: int = 0
     model_seed: int = 0
+    # A guard, not the plan: on a quiet 2-core machine the runs take about a minute. When the
+    # machine is so busy that they take longer than this, the model is trained on the
+    # user-days played by then, and its description says so.
+    max_simulation_seconds: float = 240.0
 
     def describe(self) -> str:
         return "seeded simulator logs through the real stack (" + "; ".join(r.describe() for r in self.runs) + ")"
@@ -132,8 +136,9 @@ def ensure_model(data: DataDir, *, plan: SetupPlan = SetupPlan(), force: bool = 
     timings: dict[str, float] = {}
     try:
         logs = simulate(data, plan, say, timings)
-        model = train_on_logs(logs, plan, say, timings, fingerprint=fingerprint(data, plan))
-    except (fp.ModelUnavailable, ValueError, RuntimeError, OSError) as error:
+        source = plan.describe() + (", cut short by the time guard" if "cut" in timings else "")
+        model = train_on_logs(logs, plan, say, timings, fingerprint=fingerprint(data, plan), source=source)
+    except (fp.ModelUnavailable, ValueError, LookupError, RuntimeError, OSError) as error:
         logger.warning("failure-point model not trained: %s", error)
         return SetupOutcome(folder, False, f"training failed: {error}", time.perf_counter() - started,
                             timings=timings)
@@ -144,7 +149,6 @@ def ensure_model(data: DataDir, *, plan: SetupPlan = SetupPlan(), force: bool = 
 def simulate(data: DataDir, plan: SetupPlan, say: Status, timings: dict[str, float]) -> list[list[Any]]:
     """Play the plan's runs in a scratch data folder (the real stack, this data folder's Rasa
     model); returns each run's logged turns with their truth."""
-    from assistant.learning.log import InteractionLog
     from assistant.runtime import Runtime
     from simulator.population.asr import AsrConfig
     from simulator.population.run import run_population
@@ -158,18 +162,33 @@ def simulate(data: DataDir, plan: SetupPlan, say: Status, timings: dict[str, flo
         with Runtime.start(Path(scratch), model_path=data.model_file) as runtime:
             timings["start"] = time.perf_counter() - started
             template = runtime.home.snapshot()
+            deadline = time.perf_counter() + plan.max_simulation_seconds
             for run in plan.runs:
                 started = time.perf_counter()
                 say(f"simulating {run.describe()}")
                 asr = AsrConfig(confidence_from_damage=not run.independent_asr_confidence)
-                run_population(runtime, users=run.users, days=run.days, seed=run.seed, arm="baseline",
-                               asr_config=asr, home_template=template, miner=None)
+
+                def guard(done: int, total: int, run: SimRun = run) -> None:
+                    say(f"simulating {run.describe()}: {done}/{total} user-days")
+                    if time.perf_counter() > deadline and done < total:
+                        raise _OutOfTime(f"seed {run.seed} stopped after {done} of {total} user-days")
+
+                try:
+                    run_population(runtime, users=run.users, days=run.days, seed=run.seed, arm="baseline",
+                                   asr_config=asr, home_template=template, miner=None, progress=guard)
+                except _OutOfTime as stop:
+                    timings["cut"] = 1.0
+                    logger.warning("the machine is slow: %s", stop)
                 assert runtime.log is not None
-                logs.append(list(runtime.log.turns()))
+                logs.append([t for t in runtime.log.turns() if t.truth])
                 timings[f"seed {run.seed}"] = time.perf_counter() - started
-        with InteractionLog.open(f"sqlite:///{Path(scratch) / 'learning.db'}"):
-            pass
+                if "cut" in timings:
+                    break
     return logs
+
+
+class _OutOfTime(Exception):
+    """The simulation ran past the plan's guard."""
 
 
 def train_on_logs(logs: Sequence[Sequence[Any]], plan: SetupPlan = SetupPlan(), say: Status | None = None,
@@ -211,3 +230,24 @@ def contrastive_rows(records: Sequence[Any], seed: int) -> tuple[list[dict[str, 
     label_of = {id(r): label for r, label in zip(made, labels)}
     analysis = analyze(made)
     return analysis.rows, [label_of[id(c.turn)] for c in analysis.contexts]
+
+
+def run_setup(data: DataDir, console: Any) -> int:
+    """The set-up step after the Rasa model (`assistant train`): trains the failure-point model
+    when it is missing or stale and says what it did in one line. Always returns 0: without
+    the model, `assistant analyze` still works, with rules, and says so."""
+    reason = needs_training(data)
+    if reason is None:
+        info = current_info(model_folder(data))
+        console.print(f"Failure-point model is up to date: {model_folder(data)}"
+                      + (f" ({info.origin})" if info and info.origin != SETUP_ORIGIN else ""))
+        return 0
+    with console.status(f"Training the failure-point model ({reason})...") as shown:
+        outcome = ensure_model(data, status=lambda line: shown.update(f"Failure-point model: {line}..."))
+    if outcome.trained and outcome.info is not None:
+        console.print(f"Trained the failure-point model in {outcome.seconds:.0f} s: {outcome.info.describe()}",
+                      soft_wrap=True)
+    else:
+        console.print(f"[yellow]warning:[/] no failure-point model ({outcome.reason}); "
+                      "`assistant analyze` will use rules", soft_wrap=True)
+    return 0
