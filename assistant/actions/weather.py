@@ -36,7 +36,8 @@ class ActionWeather(Action):
             dispatcher.utter_message(text=found.question())
             return [SlotSet("pending_city", found.name)]
         if found.city is None and found.name:
-            report_problem(dispatcher, "UNKNOWN_CITY", f"I don't have weather for {found.name}.")
+            report_problem(dispatcher, "UNKNOWN_CITY",
+                           f"I don't have weather for {found.name}. {weather.suggestion(found.name)}")
             return [SlotSet("pending_city", None)] if pending else []
         user = preferences.for_user(ctx.user_id)
         city, note = found.city, ""

@@ -16,6 +16,24 @@ FORMAT_WORDS = {
 }
 
 
+# Words around a named thing that are not its name ("that song from the ...", "some tunes by ...").
+PLAY_VERBS = ("i want to listen to", "i want to hear", "listen to", "put on", "read me", "play me", "play",
+              "watch", "hear", "read", "start", "queue up", "queue", "blast", "throw on", "resume")
+FILLER_WORDS = frozenset("""
+    a an the some me us my our that this those these any more of from by called named to for with
+    song songs track tracks tune tunes music something anything stuff album albums playlist soundtrack
+    film movie audiobook audio book podcast episode episodes chapter record single hits greatest best
+    latest new next last please now again right just bit little on in up
+""".split())
+# A mood or an occasion asks for music in general, not for a title: the default (or liked) genre plays.
+MOOD_WORDS = frozenset("""
+    relaxing upbeat chill calm background happy nice good random cheerful quiet soft fun party dinner
+    workout study studying sleep sleeping favourite favorite liked morning evening loud louder nothing
+    else different
+""".split())
+CLOSE_ENOUGH = 0.6
+
+
 class MediaProblem(enum.Enum):
     """Why nothing can be played."""
 
@@ -92,14 +110,18 @@ def choose(
                                    "Ask the TV instead.")
     artists = {a.name: a for a in catalog.artists}
     found_artist = closest(artist, artists) if artist else find_phrase(text, artists)
+    if found_artist is None and not (artist or genre or title):
+        # "play imagine dragon": a near miss of one name is that name.
+        named = named_thing(text)
+        found_artist = closest(named, artists, cutoff=0.8) if named else None
     if found_artist:
         return MediaChoice(found_artist, "music")
     found_genre = closest(genre, catalog.genres) if genre else find_phrase(text, catalog.genres)
     if found_genre:
         return MediaChoice(found_genre, "music")
-    if title or artist:
-        return MediaChoice(problem=MediaProblem.NOT_FOUND,
-                           message=f"I couldn't find \"{title or artist}\" in the library.")
+    named = title or artist or named_thing(text)
+    if named:
+        return MediaChoice(problem=MediaProblem.NOT_FOUND, message=not_found_message(named, fmt_wanted))
     if fmt_wanted in (None, "music"):
         return MediaChoice(default_genre, "music", defaulted=True)
     return MediaChoice(problem=MediaProblem.NOT_FOUND,
@@ -123,3 +145,54 @@ def _title_after_verb(text: str, titles: dict) -> str | None:
             if rest:
                 return closest(rest, titles, cutoff=0.8)
     return None
+
+
+def named_thing(text: str) -> str | None:
+    """What the request names after its verb, when that is a name rather than a mood or a format
+    ("play that song from the lion king" -> "lion king"; "play something relaxing" -> None)."""
+    from assistant.catalog import load_catalog
+
+    words = normalize(text).split()
+    padded = f" {' '.join(words)} "
+    for verb in PLAY_VERBS:
+        at = padded.find(f" {verb} ")
+        if at >= 0:
+            words = padded[at + len(verb) + 2:].split()
+            break
+    else:
+        return None
+    catalog = load_catalog()
+    places = {w for ws in (*catalog.room_words.values(), *catalog.device_words.values()) for p in ws
+              for w in p.split()}
+    # "... in the kitchen", "... on the tv": where to play it, not what.
+    for i, word in enumerate(words):
+        if word in ("in", "on") and i + 1 < len(words) and set(words[i + 1:]) <= places | FILLER_WORDS:
+            words = words[:i]
+            break
+    while words and words[0] in FILLER_WORDS:
+        words = words[1:]
+    while words and words[-1] in FILLER_WORDS:
+        words = words[:-1]
+    content = [w for w in words if w not in FILLER_WORDS | MOOD_WORDS | set(FORMAT_WORDS)]
+    return " ".join(words) if content else None
+
+
+def not_found_message(named: str, fmt: str | None = None) -> str:
+    """ "I don't have "maj and dragons". The closest I have is Imagine Dragons (say ...)." or,
+    with nothing close, a few things of the kind asked for."""
+    catalog = load_catalog()
+    titles = [t.title for t in catalog.titles if fmt in (None, "music") or fmt in t.formats]
+    artists = [a.name for a in catalog.artists] if fmt in (None, "music") else []
+    near = closest(named, titles + artists, cutoff=CLOSE_ENOUGH)
+    said = f"I don't have \"{named}\" in the library."
+    if near:
+        return f"{said} The closest I have is {near} (say \"play {near}\")."
+    if fmt in ("film", "audiobook", "podcast"):
+        kinds = {"film": "films", "audiobook": "audiobooks", "podcast": "podcasts"}
+        return f"{said} I have {kinds[fmt]} such as {_listed(titles[:3])}."
+    return (f"{said} I can play artists such as {_listed([a.name for a in catalog.artists][:3])}, "
+            f"or genres such as {_listed(list(catalog.genres[:3]))}.")
+
+
+def _listed(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else "".join(items)

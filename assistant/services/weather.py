@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
+import re
 from dataclasses import dataclass
 
 from assistant.catalog import City, load_catalog
@@ -71,7 +73,11 @@ def lookup(text: str, *, city: str | None, region: str | None, pending: str | No
     """Find the city a request means; same-name cities need a region to decide."""
     catalog = load_catalog()
     names = sorted({c.name for c in catalog.cities})
-    name = _canonical(city, names) or find_phrase(text, names) or (city.strip() if city else None) or pending
+    # While a "which one?" is pending, the answer names a region ("the one in California").
+    heard = None if pending else named_place(text)
+    if heard:
+        heard = next(iter(difflib.get_close_matches(heard, names, n=1, cutoff=0.85)), heard)
+    name = _canonical(city, names) or find_phrase(text, names) or (city.strip() if city else None) or heard or pending
     if name is None:
         return CityLookup()
     matches = catalog.cities_named(name)
@@ -86,6 +92,34 @@ def lookup(text: str, *, city: str | None, region: str | None, pending: str | No
     if len(matches) == 1:
         return CityLookup(city=matches[0], name=name)
     return CityLookup(candidates=tuple(matches), name=name)
+
+
+# Words after "in"/"for" that are times or the home, not places ("weather in the morning").
+_NOT_PLACES = frozenset("""
+    the a an my our this that here there home today tomorrow tonight now later weekend week morning afternoon
+    evening night monday tuesday wednesday thursday friday saturday sunday general next coming few hour hours
+    minute minutes day days moment it degrees celsius fahrenheit
+""".split())
+_PLACE = re.compile(r"\b(?:in|for)\s+([a-z][a-z' .-]*?)\s*(?=\b(?:today|tomorrow|tonight|this|next|on|right|now"
+                    r"|later|please|at|over|during|like|going|will)\b|[?.!,]|$)")
+
+
+def named_place(text: str) -> str | None:
+    """A place the request names after "in" or "for", catalog or not ("weather in Tokyo" -> "Tokyo")."""
+    for match in _PLACE.finditer(text.lower()):
+        words = match.group(1).split()
+        if words and words[0] not in _NOT_PLACES and len(words) <= 3:
+            return " ".join(w.capitalize() for w in words)
+    return None
+
+
+def suggestion(name: str) -> str:
+    """What to offer for a city the service does not know: the closest name, or a few it knows."""
+    names = sorted({c.name for c in load_catalog().cities})
+    near = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+    if near:
+        return f"Did you mean {near[0]}?"
+    return f"I have weather for {', '.join(names[:4])} and {len(names) - 4} other cities."
 
 
 def home_city() -> City:

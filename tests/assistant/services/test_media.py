@@ -56,3 +56,57 @@ def test_music(text: str, entities: dict, item: str) -> None:
 def test_unknown_title_is_not_found() -> None:
     choice = pick("play zzyzx", has_screen=True, title="zzyzx")
     assert choice.problem is MediaProblem.NOT_FOUND
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("play that song from the lion king", "lion king"),
+    ("put on some tunes by Beyonce", "beyonce"),
+    ("play the beatles in the kitchen", "beatles"),
+    ("watch star wars on the telly", "star wars"),
+    ("play something relaxing", None),
+    ("play some music please", None),
+    ("play my workout playlist", None),
+    ("play a podcast", None),
+    ("turn the lights on", None),
+])
+def test_the_named_thing_is_what_follows_the_verb(text: str, named: str | None) -> None:
+    from assistant.services.media import named_thing
+
+    assert named_thing(text) == named
+
+
+@pytest.mark.parametrize("text", ["play that song from the lion king", "put on some tunes by Beyonce",
+                                  "play bohemian rhapsody", "play some metal"])
+def test_something_outside_the_catalog_is_not_found_and_never_replaced(text: str) -> None:
+    choice = pick(text, has_screen=False)
+    assert choice.problem is MediaProblem.NOT_FOUND
+    assert choice.message.startswith("I don't have \"")
+    assert "artists such as" in choice.message and choice.item is None
+
+
+def test_a_close_name_is_offered() -> None:
+    choice = pick("play maj and dragons", has_screen=False)
+    assert choice.problem is MediaProblem.NOT_FOUND
+    assert choice.message == ('I don\'t have "maj and dragons" in the library. '
+                              'The closest I have is Imagine Dragons (say "play Imagine Dragons").')
+
+
+def test_a_near_miss_of_one_artist_plays_it() -> None:
+    assert (pick("play imagine dragon", has_screen=False).item) == "Imagine Dragons"
+
+
+def test_an_unknown_film_offers_films() -> None:
+    choice = pick("watch star wars", has_screen=True)
+    assert choice.problem is MediaProblem.NOT_FOUND
+    assert "I have films such as The Hunger Games" in choice.message
+
+
+def test_an_unknown_entity_value_is_named_in_the_answer() -> None:
+    choice = pick("play the lion king", has_screen=True, title="the lion king")
+    assert choice.problem is MediaProblem.NOT_FOUND and '"the lion king"' in choice.message
+
+
+@pytest.mark.parametrize("text", ["play something relaxing", "play some music in the living room"])
+def test_moods_and_places_still_play_the_default(text: str) -> None:
+    choice = pick(text, has_screen=False)
+    assert (choice.item, choice.defaulted) == ("pop", True)
