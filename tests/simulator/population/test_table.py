@@ -1,0 +1,18 @@
+"""The markdown tables for docs/RESULTS.md, from a population run's JSON."""
+
+from __future__ import annotations
+
+from simulator.population.table import markdown
+
+
+def test_arms_side_by_side_with_failure_points() -> None:
+    payload = {"arm": "all", "arms": {
+        "baseline": {"turns": 10, "task_success_rate": 0.5, "defect_reduction": None,
+                     "failure_points": {"nlu": 4, "asr": 1}},
+        "full": {"turns": 9, "task_success_rate": 0.75, "defect_reduction": 0.25, "failure_points": {"nlu": 2}},
+    }}
+    text = markdown(payload)
+    assert "| measure | baseline | full |" in text
+    assert "| task success | 0.500 | 0.750 |" in text
+    assert "| defect reduction vs baseline | - | +25.0% |" in text
+    assert "| asr | 1 | 0 |" in text and "| nlu | 4 | 2 |" in text
