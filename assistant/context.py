@@ -63,6 +63,8 @@ def readable(raw: object) -> tuple[str, int]:
     Args:
         raw: a str (possibly with lone surrogates), bytes, or anything with a ``str()``.
     """
+    if raw is None:
+        return "", 0
     if isinstance(raw, (bytes, bytearray)):
         raw = bytes(raw).decode("utf-8", errors="replace")
     text = raw if isinstance(raw, str) else str(raw)

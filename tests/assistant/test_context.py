@@ -57,6 +57,7 @@ def test_unreadable_characters_are_removed_with_a_notice(raw: str) -> None:
     ("\udfff hello", "hello"),
     ("\ud800", ""),
     (b"\xffturn on the lights", "turn on the lights"),
+    (None, ""),
 ])
 def test_what_is_left_after_cleaning(raw: object, expected: str) -> None:
     assert clean_text(raw).text == expected
