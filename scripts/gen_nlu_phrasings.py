@@ -64,11 +64,16 @@ DURATIONS = ["5 minutes", "ten minutes", "20 minutes", "an hour", "half an hour"
 # Things people ask to play that the catalog does not have (never annotated: no catalog value).
 UNKNOWN_MUSIC = ["the Beatles", "Beyonce", "Metallica", "Billie Eilish", "Elvis", "Bruno Mars",
                  "Fleetwood Mac", "Lady Gaga", "Nirvana", "Shakira", "ABBA", "the Rolling Stones",
-                 "Bon Jovi", "Rihanna", "Frank Sinatra", "Pink Floyd", "Harry Styles", "Dua Lipa"]
+                 "Bon Jovi", "Rihanna", "Frank Sinatra", "Pink Floyd", "Harry Styles", "Dua Lipa",
+                 "Michael Jackson", "Justin Bieber", "Ariana Grande", "the Killers", "Oasis", "Eminem",
+                 "Stevie Wonder", "Katy Perry", "Bruce Springsteen", "Arctic Monkeys", "Elton John", "Madonna",
+                 "Sam Smith", "Post Malone", "Whitney Houston", "Green Day", "the Weeknd", "Kanye West"]
 UNKNOWN_WORKS = ["the lion king", "titanic", "star wars", "the godfather", "moana", "shrek", "top gun",
                  "mamma mia", "the greatest showman", "grease", "encanto", "the sound of music"]
 UNKNOWN_SONGS = ["bohemian rhapsody", "hey jude", "thriller", "let it be", "yellow submarine",
-                 "dancing queen", "purple rain", "hotel california", "sweet caroline", "wonderwall"]
+                 "dancing queen", "purple rain", "hotel california", "sweet caroline", "wonderwall",
+                 "billie jean", "shape of you", "rolling in the deep", "imagine", "uptown funk", "halo",
+                 "smells like teen spirit", "stairway to heaven", "bad guy", "happy", "let it go", "shallow"]
 UNKNOWN_CITIES = ["Tokyo", "Berlin", "Sydney", "Dublin", "Toronto", "Madrid", "Rome", "Dallas",
                   "Phoenix", "Atlanta", "Nashville", "Houston"]
 NEAR_KEYS = "qwertyuiop asdfghjkl zxcvbnm"
