@@ -182,7 +182,14 @@ def _neighbour(prefix: str, t: TurnRecord, other: TurnRecord | None, same_goal: 
     for problem in tk.problems(other):
         f[prefix + "_problem=" + problem] = 1.0
     if same_goal:
-        f[prefix + "_char_ratio"] = difflib.SequenceMatcher(None, t.text or "", other.text or "").ratio()
+        ratio = difflib.SequenceMatcher(None, t.text or "", other.text or "").ratio()
+        f[prefix + "_char_ratio"] = ratio
+        mine, theirs = set(tokens(t.text or "")), set(tokens(other.text or ""))
+        f[prefix + "_words_only_here"] = float(len(mine - theirs))
+        f[prefix + "_words_only_there"] = float(len(theirs - mine))
+        # A retry that mends a word or two (heard wrong) rather than saying it differently.
+        f[prefix + "_mends_words"] = float(0.7 <= ratio < 1.0 and 0 < len(mine - theirs) <= 2)
+        f[prefix + "_adds_entity"] = float(bool(set(tk.entity_values(other)) - set(tk.entity_values(t))))
     return f
 
 

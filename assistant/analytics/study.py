@@ -1,0 +1,141 @@
+"""Measurements of the failure-point model on simulator logs, judged only on seeds it was not
+trained on (the figures in docs/RESULTS.md):
+
+- ``heldout DIR...``: leave one log (one seed) out, train on the others, predict the left-out
+  one; the predictions of every fold are pooled, so each class's count is the sum over logs.
+- ``curve --test DIR --train DIR... --sizes N...``: accuracy against the amount of truth,
+  with and without contrastive pretraining (same sampled turns for both; seeded).
+
+`python -m assistant.analytics.study heldout /tmp/a /tmp/b /tmp/c [--json OUT]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from pathlib import Path
+from typing import Any, Sequence
+
+from assistant.analytics import evaluate
+from assistant.analytics import failure_point as fp
+from assistant.analytics import training
+from assistant.analytics.pipeline import Analysis, analyze, training_set
+from assistant.analytics.turns import true_failure_point
+
+
+def read_log(root: Path) -> list[Any]:
+    """The turns of a data folder's log that carry the simulator's truth."""
+    from assistant.learning.log import InteractionLog
+    from assistant.paths import DataDir
+
+    with InteractionLog.open(f"sqlite:///{DataDir(root).learning_db.resolve()}") as log:
+        return [t for t in log.turns() if t.truth]
+
+
+def pooled(analyses: Sequence[Analysis]) -> dict[str, Any]:
+    """Failure-point figures over several analysed logs at once."""
+    merged = Analysis(goals=[], contexts=[], rows=[], points=[], method="model")
+    for analysis in analyses:
+        merged.contexts += analysis.contexts
+        merged.points += analysis.points
+    detail = evaluate.failure_points(merged)
+    assert detail is not None
+    return detail
+
+
+def heldout(roots: Sequence[Path], *, pretrain: bool = True) -> dict[str, Any]:
+    """Leave-one-log-out figures, pooled, and each fold's own."""
+    logs = {root: read_log(root) for root in roots}
+    analyses, folds = [], {}
+    for root in roots:
+        others = [logs[r] for r in roots if r != root]
+        model = _train(others, pretrain)
+        analysis = analyze(logs[root], model=model)
+        analyses.append(analysis)
+        detail = evaluate.failure_points(analysis)
+        folds[str(root)] = None if detail is None else _short(detail)
+    rules = pooled([analyze(logs[r]) for r in roots])
+    return {"pooled": pooled(analyses), "folds": folds, "rules_pooled": _short(rules)}
+
+
+def curve(test: Path, train: Sequence[Path], sizes: Sequence[int], seed: int = 0) -> list[dict[str, Any]]:
+    """Accuracy on ``test`` after training on ``n`` truth-labelled turns, for each n."""
+    logs = [read_log(root) for root in train]
+    target = read_log(test)
+    rows: list[dict[str, Any]] = []
+    labels: list[str] = []
+    for log in logs:
+        more_rows, more_labels = training_set(analyze(log))
+        rows += more_rows
+        labels += more_labels
+    pre = training.contrastive_rows([t for log in logs for t in log], 0)
+    order = list(range(len(rows)))
+    random.Random(seed).shuffle(order)
+    out = []
+    for n in sizes:
+        chosen = order[: min(n, len(order))]
+        sub_rows, sub_labels = [rows[i] for i in chosen], [labels[i] for i in chosen]
+        point: dict[str, Any] = {"truth_turns": len(chosen)}
+        for name, pretraining in (("no_pretraining", None), ("pretrained", pre)):
+            try:
+                model = fp.FailurePointModel.train(sub_rows, sub_labels, pretrain=pretraining)
+            except ValueError as error:
+                point[name] = str(error)
+                continue
+            detail = evaluate.failure_points(analyze(target, model=model))
+            point[name] = None if detail is None else _short(detail)
+        out.append(point)
+    zero = fp.FailurePointModel.train([], [], pretrain=pre)
+    detail = evaluate.failure_points(analyze(target, model=zero))
+    out.insert(0, {"truth_turns": 0, "pretrained": None if detail is None else _short(detail),
+                   "no_pretraining": "rules: " + json.dumps(_short(evaluate.failure_points(analyze(target)) or {}))})
+    return out
+
+
+def _train(logs: Sequence[Sequence[Any]], pretrain: bool) -> fp.FailurePointModel:
+    if pretrain:
+        return training.train_on_logs(logs, source="other seeds")
+    rows: list[dict[str, Any]] = []
+    labels: list[str] = []
+    for log in logs:
+        more_rows, more_labels = training_set(analyze(log))
+        rows += more_rows
+        labels += more_labels
+    return fp.FailurePointModel.train(rows, labels, source="other seeds")
+
+
+def _short(detail: dict[str, Any]) -> dict[str, Any]:
+    return {"accuracy_on_failed_turns": detail["accuracy_on_failed_turns"],
+            "accuracy_all_turns": detail["accuracy_all_turns"], "n": detail["n"],
+            "recall_and_count": {c: [v["recall"], v["support"]] for c, v in detail["per_class"].items()}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    h = sub.add_parser("heldout")
+    h.add_argument("roots", nargs="+", type=Path)
+    h.add_argument("--no-pretraining", action="store_true")
+    c = sub.add_parser("curve")
+    c.add_argument("--test", type=Path, required=True)
+    c.add_argument("--train", type=Path, nargs="+", required=True)
+    c.add_argument("--sizes", type=int, nargs="+", default=[25, 50, 100, 200, 400, 800, 1600])
+    for p in (h, c):
+        p.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    if args.what == "heldout":
+        result: Any = heldout(args.roots, pretrain=not args.no_pretraining)
+        result["pooled"] = _short(result["pooled"]) | {"confusion": result["pooled"]["confusion"],
+                                                        "labels": result["pooled"]["labels"]}
+    else:
+        result = curve(args.test, args.train, args.sizes)
+    text = json.dumps(result, indent=1)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
