@@ -39,13 +39,49 @@ _PUNCT = re.compile(r"[^\w\s']+")
 
 @dataclass(frozen=True)
 class Parsed:
-    """What the model said about one text, and how long it took."""
+    """What the model said about one text, and how long it took.
+
+    ``ranking`` is the classifier's own (intent, confidence) list, before the fallback.
+    """
 
     intent: str
     confidence: float
     entities: tuple[dict[str, Any], ...]
     text: str
     ms: float
+    ranking: tuple[tuple[str, float], ...] = ()
+
+    def at_threshold(self, threshold: float, ambiguity: float) -> str:
+        """The intent a FallbackClassifier with these settings would have let through."""
+        ranked = [r for r in self.ranking if r[0] != FALLBACK]
+        if not ranked:
+            return self.intent
+        top = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        if top[1] < threshold or top[1] - second < ambiguity:
+            return FALLBACK
+        return top[0]
+
+
+SWEEP = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
+
+
+def threshold_sweep(rows: list[tuple[str, Parsed]], out_of_scope: list[Parsed],
+                    ambiguity: float = 0.05) -> list[dict[str, float]]:
+    """Accuracy, fallback, confidently wrong and out-of-scope share at each fallback threshold."""
+    sweep = []
+    for t in SWEEP:
+        said = [(want, p.at_threshold(t, ambiguity)) for want, p in rows]
+        n = max(1, len(said))
+        sweep.append({
+            "threshold": t,
+            "accuracy": sum(got == want for want, got in said) / n,
+            "fallback_rate": sum(got == FALLBACK for _, got in said) / n,
+            "confidently_wrong_rate": sum(got not in (want, FALLBACK) for want, got in said) / n,
+            "out_of_scope_answered": sum(p.at_threshold(t, ambiguity) == OUT_OF_SCOPE for p in out_of_scope)
+            / max(1, len(out_of_scope)),
+        })
+    return sweep
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -100,8 +136,10 @@ class _Parser:
         out = self.loop.run_until_complete(self.agent.parse_message(cleaned))
         ms = (time.perf_counter() - start) * 1000
         intent = out.get("intent") or {}
+        ranking = tuple((str(r.get("name")), float(r.get("confidence") or 0.0))
+                        for r in out.get("intent_ranking") or ())
         return Parsed(str(intent.get("name") or "<none>"), float(intent.get("confidence") or 0.0),
-                      tuple(out.get("entities") or ()), str(out.get("text") or cleaned), ms)
+                      tuple(out.get("entities") or ()), str(out.get("text") or cleaned), ms, ranking)
 
 
 def measure(model: Path, slurp: Path, hwu64: Path | None) -> dict[str, Any]:
@@ -145,6 +183,7 @@ def measure(model: Path, slurp: Path, hwu64: Path | None) -> dict[str, Any]:
         "load_seconds": load_seconds,
         "parse_p50_ms": percentile(latencies, 50), "parse_p95_ms": percentile(latencies, 95),
         "intents": intent_figures(in_scope),
+        "threshold_sweep": threshold_sweep(in_scope, out_of_scope),
         "out_of_scope": {"n": len(out_of_scope),
                          "answered_out_of_scope": sum(p.intent == OUT_OF_SCOPE for p in out_of_scope)
                          / max(1, len(out_of_scope)),

@@ -29,3 +29,15 @@ def test_percentile_by_nearest_rank() -> None:
 
 def test_hwu_speech_drops_wake_word_and_punctuation() -> None:
     assert hwu_speech("Olly, I love Jazz!") == "i love jazz"
+
+
+def test_threshold_sweep_reads_the_ranking_before_the_fallback() -> None:
+    from assistant.evaluation.measure import threshold_sweep
+
+    low = Parsed("nlu_fallback", 0.45, (), "", 1.0, (("nlu_fallback", 0.45), ("turn_on", 0.3), ("turn_off", 0.1)))
+    wrong = Parsed("turn_off", 0.6, (), "", 1.0, (("turn_off", 0.6), ("turn_on", 0.2)))
+    oos = Parsed("nlu_fallback", 0.45, (), "", 1.0, (("nlu_fallback", 0.45), ("out_of_scope", 0.25)))
+    sweep = {row["threshold"]: row for row in threshold_sweep([("turn_on", low), ("turn_on", wrong)], [oos])}
+    assert sweep[0.25]["accuracy"] == 0.5 and sweep[0.25]["confidently_wrong_rate"] == 0.5
+    assert sweep[0.25]["out_of_scope_answered"] == 1.0
+    assert sweep[0.35]["fallback_rate"] == 0.5 and sweep[0.35]["out_of_scope_answered"] == 0.0
