@@ -56,47 +56,84 @@ def _summary(values: list[float]) -> dict[str, float]:
             "mean": round(statistics.fmean(values), 3)}
 
 
-def run(data: DataDir, *, repeats: int = 3, console: Any = None, verbose: bool = False) -> dict[str, Any]:
+def run(data: DataDir, *, repeats: int = 3, console: Any = None, verbose: bool = False,
+        startup: bool = True, reference: bool = True, train: bool = False) -> dict[str, Any]:
     """Play the turns `repeats` times through each path and return the figures. Runs in a
-    scratch copy of the data folder, so the benchmark never touches real logs or rewrites."""
+    scratch copy of the data folder, so the benchmark never touches real logs or rewrites.
+
+    Args:
+        startup: also time a fresh process from start to its first answered turn.
+        reference: also play a minimal `rasa init` bot's turns, interleaved (trained once,
+            kept in the data folder under bench/rasa-init).
+        train: also time `rasa train` from scratch and after adding 200 examples.
+    """
     import shutil
     import tempfile
     from pathlib import Path
 
     from rich.progress import Progress
 
+    from assistant.evaluation import startup as timing
     from assistant.runtime import Runtime
 
+    init_model = None
+    if reference:
+        if console is not None:
+            console.print("Reference bot: `rasa init` (trained once, then kept)...")
+        init_model = timing.init_bot(data.root / "bench" / "rasa-init")
     with tempfile.TemporaryDirectory(prefix="assistant-bench-") as scratch:
         bench_data = DataDir(Path(scratch)).ensure()
         shutil.copy(data.model_file, bench_data.model_file)
         with Runtime.start(bench_data.root, verbose=verbose) as runtime, \
                 Progress(console=console, transient=True) as progress:
-            result = _turn_latency(runtime, repeats, progress)
+            init_agent = None
+            if init_model is not None:
+                from rasa.core.agent import Agent
+
+                init_agent = Agent.load(str(init_model))
+            result = _turn_latency(runtime, repeats, progress, init_agent)
             result.update(_rewriter_latency(runtime, repeats * 5, progress))
+    if startup:
+        first = timing.first_turn(data.model_file)
+        result.update({"first_turn_seconds": first["first_turn_seconds"],
+                       "load_seconds": round(first["imports"] + first["start"], 2),
+                       "first_turn_phases": first})
+    if train:
+        result.update(timing.train_seconds())
     if console is not None:
         _print(result, console)
     return result
 
 
-def _turn_latency(runtime: Any, repeats: int, progress: Any) -> dict[str, Any]:
-    """The full stack (context, runtime, directives, log) beside the agent alone."""
+def _turn_latency(runtime: Any, repeats: int, progress: Any, init_agent: Any = None) -> dict[str, Any]:
+    """The full stack (context, runtime, directives, log) beside the agent alone, and beside
+    a minimal `rasa init` bot when one is given."""
+    from assistant.evaluation.startup import INIT_BOT_TURNS
+
     agent = runtime.agent
     assert agent is not None
     full: list[float] = []
     bare: list[float] = []
-    # Warm up both paths (first calls load lazily-built graph parts).
+    init: list[float] = []
+    # Warm up every path (first calls load lazily-built graph parts).
     runtime.handle("hello", user_id="bench_warmup", device_id="kitchen_speaker")
     runtime._run(agent.handle_text("hello", sender_id="bench_warmup_bare"))
+    if init_agent is not None:
+        runtime._run(init_agent.handle_text("hello", sender_id="bench_warmup_init"))
     task = progress.add_task("Turn latency", total=repeats * len(TURNS))
     for rep in range(repeats):
-        for text, device in TURNS:
+        for i, (text, device) in enumerate(TURNS):
             start = time.perf_counter()
             runtime.handle(text, user_id=f"bench_full_{rep}", device_id=device)
             full.append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()
             runtime._run(agent.handle_text(text, sender_id=f"bench_bare_{rep}"))
             bare.append((time.perf_counter() - start) * 1000)
+            if init_agent is not None:
+                start = time.perf_counter()
+                runtime._run(init_agent.handle_text(INIT_BOT_TURNS[i % len(INIT_BOT_TURNS)],
+                                                    sender_id=f"bench_init_{rep}"))
+                init.append((time.perf_counter() - start) * 1000)
             progress.advance(task)
     f, b = _summary(full), _summary(bare)
     result = {
@@ -107,6 +144,11 @@ def _turn_latency(runtime: Any, repeats: int, progress: Any) -> dict[str, Any]:
     }
     result["p50_ratio"] = round(result["full_p50_ms"] / result["bare_p50_ms"], 3)
     result["p95_ratio"] = round(result["full_p95_ms"] / result["bare_p95_ms"], 3)
+    if init:
+        r = _summary(init)
+        result.update({"init_p50_ms": round(r["p50"], 2), "init_p95_ms": round(r["p95"], 2),
+                       "init_p50_ratio": round(f["p50"] / r["p50"], 3),
+                       "init_p95_ratio": round(f["p95"] / r["p95"], 3)})
     return result
 
 
@@ -190,7 +232,18 @@ def _print(result: dict[str, Any], console: Any) -> None:
     table.add_row("bare Rasa", f"{result['bare_p50_ms']:.1f}", f"{result['bare_p95_ms']:.1f}",
                   f"{result['bare_mean_ms']:.1f}")
     table.add_row("ratio", f"{result['p50_ratio']:.2f}", f"{result['p95_ratio']:.2f}", "")
+    if "init_p50_ms" in result:
+        table.add_row("`rasa init` bot", f"{result['init_p50_ms']:.1f}", f"{result['init_p95_ms']:.1f}", "")
+        table.add_row("ratio to it", f"{result['init_p50_ratio']:.2f}", f"{result['init_p95_ratio']:.2f}", "")
     console.print(table)
+    if "first_turn_seconds" in result:
+        phases = result["first_turn_phases"]
+        console.print(f"Fresh process to first answered turn: {result['first_turn_seconds']:.1f} s "
+                      f"(interpreter {phases['interpreter']:.1f}, imports {phases['imports']:.1f}, "
+                      f"action server + model load {phases['start']:.1f}, turn {phases['turn']:.1f})")
+    if "train_scratch_seconds" in result:
+        console.print(f"rasa train from scratch: {result['train_scratch_seconds']:.1f} s; after adding "
+                      f"{result['added_examples']} examples: {result['retrain_200_seconds']:.1f} s")
     rw = Table(title=f"Rewriter, {result['rewriter_turns']} turns each, "
                      f"{result['rewriter_rewritten']} rewritten (ms; 2,000 indexed utterances, 1,000 pairs)")
     for col in ("", "p50", "p95"):

@@ -52,7 +52,7 @@ def _start_runtime(args: argparse.Namespace, home=None):
     check_stores(DataDir(args.data_dir))   # a damaged store is named before any training or loading
     _ensure_model(args)
     console = _console()
-    with console.status("Starting the action server and loading the model (about a minute)..."):
+    with console.status("Starting the action server and loading the model..."):
         return Runtime.start(args.data_dir, home, verbose=args.verbose)
 
 
@@ -67,7 +67,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not args.force and training.is_current(data):
         console.print(f"Model is up to date: {data.model_file}")
     else:
-        with console.status("Training the Rasa model (DIET, TED; a few minutes)...") as status:
+        with console.status("Training the Rasa model (about a minute).") as status:
             outcome = training.train(
                 data, force=args.force, verbose=args.verbose,
                 status=lambda line: status.update(f"Training the Rasa model: {line}"),
@@ -204,7 +204,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     _ensure_model(args)
     result = bench.run(DataDir(args.data_dir), repeats=args.repeats, console=_console(),
-                       verbose=args.verbose)
+                       verbose=args.verbose, startup=not args.no_startup,
+                       reference=not args.no_reference, train=args.train)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
     return EXIT_OK
@@ -376,6 +377,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("bench", cmd_bench, "turn latency: full stack beside the bare Rasa model")
     p.add_argument("--json", help="write the figures as JSON here")
     p.add_argument("--repeats", type=int, default=3, help="passes over the fixed turns")
+    p.add_argument("--train", action="store_true",
+                   help="also time rasa train from scratch and after adding 200 examples")
+    p.add_argument("--no-startup", action="store_true", help="skip the fresh-process first-turn timing")
+    p.add_argument("--no-reference", action="store_true", help="skip the `rasa init` reference bot")
     add("test-stories", cmd_test_stories, "rasa test core on tests/test_stories")
     add("rasa-shell", cmd_rasa_shell, "rasa shell on the trained model, with the action server")
     p = add("prefs", cmd_prefs, "list a user's stored preferences")

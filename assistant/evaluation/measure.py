@@ -93,6 +93,11 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[rank]
 
 
+def quantiles(values: Sequence[float]) -> dict[str, float]:
+    """The 10th, 25th, 50th and 75th percentiles, and how many values."""
+    return {"n": len(values), **{f"p{q}": percentile(values, q) for q in (10, 25, 50, 75)}}
+
+
 def hwu_speech(sentence: str) -> str:
     """An HWU64 row as an ASR front end would hand it over (lower case, no wake word)."""
     text = _WAKE.sub(" ", _PUNCT.sub(" ", sentence.lower()))
@@ -184,6 +189,9 @@ def measure(model: Path, slurp: Path, hwu64: Path | None) -> dict[str, Any]:
         "parse_p50_ms": percentile(latencies, 50), "parse_p95_ms": percentile(latencies, 95),
         "intents": intent_figures(in_scope),
         "threshold_sweep": threshold_sweep(in_scope, out_of_scope),
+        "confidence_right": quantiles([p.confidence for want, p in in_scope if p.intent == want]),
+        "confidence_wrong": quantiles([p.confidence for want, p in in_scope
+                                       if p.intent not in (want, FALLBACK)]),
         "out_of_scope": {"n": len(out_of_scope),
                          "answered_out_of_scope": sum(p.intent == OUT_OF_SCOPE for p in out_of_scope)
                          / max(1, len(out_of_scope)),
