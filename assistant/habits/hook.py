@@ -44,7 +44,7 @@ STEP_INTENTS = frozenset({
 # Intents that act on a device: the step must name one the home's vocabulary knows.
 DEVICE_INTENTS = frozenset({"turn_on", "turn_off", "set_brightness", "set_color", "open_device", "close_device",
                             "lock_device", "unlock_device"})
-MIN_STEP_CONFIDENCE = 0.6
+MIN_STEP_CONFIDENCE = 0.35  # the FallbackClassifier threshold in config.yml
 NAME_COMMAND_CONFIDENCE = 0.95
 ROUTINE_WINDOW_MINUTES = 60.0
 VAGUE_START = re.compile(r"^(?:please\s+)?(?:start it|start that|start it up|get it going|get that going|"
