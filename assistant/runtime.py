@@ -59,6 +59,16 @@ def check_stores(data: DataDir) -> None:
         raise RuntimeStartError(str(error)) from error
 
 
+def _load_embeddings() -> None:
+    """Load the sentence-embedding model (a start-up thread; errors surface on first use)."""
+    from assistant import embeddings
+
+    try:
+        embeddings.encode(["hello"])
+    except Exception:  # noqa: BLE001 - the first parse reports the same failure clearly
+        logger.debug("loading the sentence-embedding model failed", exc_info=True)
+
+
 def _drop_warning(*_args: Any, **_kwargs: Any) -> None:
     """A `warnings.showwarning` that shows nothing (quiet mode)."""
 
@@ -139,25 +149,31 @@ class Runtime(AbstractContextManager):
         return runtime
 
     def _start(self) -> None:
+        # Start-up is three slow things; they overlap (2 cores: measured 12.2 s in a row,
+        # see docs/RESULTS.md): the action server boots (rasa_sdk, spaCy) in its own
+        # process while this one imports Rasa and loads the model, and the sentence-
+        # embedding model loads in a thread meanwhile (torch releases the GIL).
+        quiet_logs(self.verbose)
+        try:
+            self.action_server.start()
+        except ActionServerError as error:
+            raise RuntimeStartError(f"could not start the action server: {error}") from error
+        warm = threading.Thread(target=self.action_server.warm_up, name="warm-up", daemon=True)
+        warm.start()
+        embedder = threading.Thread(target=_load_embeddings, name="minilm-load", daemon=True)
+        embedder.start()
         from assistant.rasa_patches import speed_up_action_validation
 
-        quiet_logs(self.verbose)
         speed_up_action_validation()
         # The NLU pipeline (QueryRewriter) reads the preference store in this process too.
         from assistant.services import preferences
 
         preferences.use(self.data.prefs_url)
         self._open_learning()
-        try:
-            self.action_server.start()
-        except ActionServerError as error:
-            raise RuntimeStartError(f"could not start the action server: {error}") from error
-        # spaCy loads in the action server while the model loads here (two processes).
-        warm = threading.Thread(target=self.action_server.warm_up, name="warm-up", daemon=True)
-        warm.start()
         self.agent = self._load_agent()
-        # The first parse loads the sentence-embedding model: pay for it here, not on
-        # the user's first turn.
+        embedder.join(timeout=120)
+        # The first parse builds what the graph builds lazily: pay for it here, not on the
+        # user's first turn.
         self._loop.run_until_complete(self.agent.parse_message("hello"))
         warm.join(timeout=120)
 

@@ -76,6 +76,7 @@ def train_seconds() -> dict[str, Any]:
     """`rasa train` from scratch (empty cache), then again after adding 200 examples."""
     with tempfile.TemporaryDirectory(prefix="assistant-train-bench-") as scratch:
         root, cache = Path(scratch) / "project", Path(scratch) / "cache"
+        root.mkdir()
         for name in ("config.yml", "domain", "stories", "endpoints.yml"):
             src = PROJECT_ROOT / name
             (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
