@@ -63,12 +63,7 @@ def curve(test: Path, train: Sequence[Path], sizes: Sequence[int], seed: int = 0
     """Accuracy on ``test`` after training on ``n`` truth-labelled turns, for each n."""
     logs = [read_log(root) for root in train]
     target = read_log(test)
-    rows: list[dict[str, Any]] = []
-    labels: list[str] = []
-    for log in logs:
-        more_rows, more_labels = training_set(analyze(log))
-        rows += more_rows
-        labels += more_labels
+    rows, labels = training.labelled_rows(logs)
     pre = training.contrastive_rows([t for log in logs for t in log], 0)
     order = list(range(len(rows)))
     random.Random(seed).shuffle(order)
@@ -96,12 +91,7 @@ def curve(test: Path, train: Sequence[Path], sizes: Sequence[int], seed: int = 0
 def _train(logs: Sequence[Sequence[Any]], pretrain: bool) -> fp.FailurePointModel:
     if pretrain:
         return training.train_on_logs(logs, source="other seeds")
-    rows: list[dict[str, Any]] = []
-    labels: list[str] = []
-    for log in logs:
-        more_rows, more_labels = training_set(analyze(log))
-        rows += more_rows
-        labels += more_labels
+    rows, labels = training.labelled_rows(logs)
     return fp.FailurePointModel.train(rows, labels, source="other seeds")
 
 

@@ -196,19 +196,13 @@ def train_on_logs(logs: Sequence[Sequence[Any]], plan: SetupPlan = SetupPlan(), 
                   timings: dict[str, float] | None = None, *, fingerprint: str = "",
                   source: str | None = None, origin: str = SETUP_ORIGIN) -> fp.FailurePointModel:
     """Pretrain on contrastive copies of ``logs`` (their truth unused), then fit their truth."""
-    from assistant.analytics.pipeline import analyze, training_set
 
     report = say or (lambda _line: None)
     clock = timings if timings is not None else {}
     started = time.perf_counter()
     report("pretraining on contrastive copies of the logs")
     pre_rows, pre_labels = contrastive_rows([t for log in logs for t in log], plan.contrastive_seed)
-    rows: list[dict[str, Any]] = []
-    labels: list[str] = []
-    for log in logs:
-        more_rows, more_labels = training_set(analyze(log))
-        rows += more_rows
-        labels += more_labels
+    rows, labels = labelled_rows(logs)
     clock["features"] = time.perf_counter() - started
     if not rows:
         raise ValueError("the simulated logs hold no ground truth")
@@ -252,3 +246,16 @@ def run_setup(data: DataDir, console: Any) -> int:
         console.print(f"[yellow]warning:[/] no failure-point model ({outcome.reason}); "
                       "`assistant analyze` will use rules", soft_wrap=True)
     return 0
+
+
+def labelled_rows(logs: Sequence[Sequence[Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Feature rows and ground-truth failure points of every labelled turn in the logs."""
+    from assistant.analytics.pipeline import analyze, training_set
+
+    rows: list[dict[str, Any]] = []
+    labels: list[str] = []
+    for log in logs:
+        more_rows, more_labels = training_set(analyze(log))
+        rows += more_rows
+        labels += more_labels
+    return rows, labels
