@@ -20,7 +20,7 @@ from typing import Any, Sequence
 from assistant.analytics import evaluate
 from assistant.analytics import failure_point as fp
 from assistant.analytics import training
-from assistant.analytics.pipeline import Analysis, analyze, training_set
+from assistant.analytics.pipeline import Analysis, analyze
 from assistant.analytics.turns import true_failure_point
 
 
