@@ -33,6 +33,12 @@ class TrainOutcome:
     fingerprint: str
 
 
+def rasa_env(**extra: str) -> dict[str, str]:
+    """The environment of a Rasa subprocess: quiet, offline, no telemetry (plus `extra`)."""
+    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "HF_HUB_OFFLINE": "1",
+            "RASA_TELEMETRY_ENABLED": "false", "TOKENIZERS_PARALLELISM": "false", **extra}
+
+
 def input_files(root: Path = PROJECT_ROOT) -> list[Path]:
     """Every file the model depends on, sorted."""
     files: list[Path] = []
@@ -105,9 +111,7 @@ def train(data: DataDir, *, force: bool = False, verbose: bool = False, status=N
         "--domain", "domain", "--data", "stories", "--config", "config.yml",
         "--out", str(staging), "--fixed-model-name", name,
     ]
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "HF_HUB_OFFLINE": "1",
-           "RASA_TELEMETRY_ENABLED": "false", "TOKENIZERS_PARALLELISM": "false",
-           "RASA_CACHE_DIRECTORY": str(data.root / "rasa-cache")}
+    env = rasa_env(RASA_CACHE_DIRECTORY=str(data.root / "rasa-cache"))
     started = time.perf_counter()
     with log_path.open("w", encoding="utf-8") as log:
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE,

@@ -9,7 +9,6 @@ them. One table, one JSON.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.paths import PROJECT_ROOT
+from assistant.training import rasa_env
 
 Status = Callable[[str], None]
 
@@ -38,11 +38,6 @@ class CandidateResult:
                 "error": self.error, **self.figures}
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "HF_HUB_OFFLINE": "1",
-            "RASA_TELEMETRY_ENABLED": "false", "TOKENIZERS_PARALLELISM": "false"}
-
-
 def _tail(text: str, lines: int = 6) -> str:
     kept = [line for line in text.splitlines() if line.strip() and "WARNING: Location" not in line]
     return "\n".join(kept[-lines:])
@@ -57,7 +52,7 @@ def train_nlu(config: Path, out: Path, name: str) -> tuple[Path, float]:
     cmd = [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config),
            "--domain", "domain", "--nlu", "stories", "--out", str(out), "--fixed-model-name", name]
     started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=PROJECT_ROOT, env=_env(), capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=PROJECT_ROOT, env=rasa_env(), capture_output=True, text=True)
     seconds = time.perf_counter() - started
     model = out / f"{name}.tar.gz"
     if proc.returncode != 0 or not model.exists():
@@ -71,7 +66,7 @@ def measure_model(model: Path, slurp: Path, hwu64: Path | None, out: Path) -> di
            "--slurp", str(slurp), "--json", str(out)]
     if hwu64 is not None:
         cmd += ["--hwu64", str(hwu64)]
-    proc = subprocess.run(cmd, cwd=PROJECT_ROOT, env=_env(), capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=PROJECT_ROOT, env=rasa_env(), capture_output=True, text=True)
     if proc.returncode != 0 or not out.exists():
         raise RuntimeError(f"measuring {model} failed:\n{_tail(proc.stdout + proc.stderr)}")
     return json.loads(out.read_text(encoding="utf-8"))

@@ -7,7 +7,6 @@ so nothing a user has (logs, rewrites, the Rasa cache) makes it look better than
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant import training
 from assistant.paths import PROJECT_ROOT, DataDir
 
 # What a person says to the bot `rasa init` makes (its intents: greet, mood, goodbye, ...).
@@ -23,17 +23,12 @@ INIT_BOT_TURNS = ("hello", "I am feeling great", "goodbye", "hi there", "I am sa
 ADDED_EXAMPLES = 200
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "HF_HUB_OFFLINE": "1",
-            "RASA_TELEMETRY_ENABLED": "false", "TOKENIZERS_PARALLELISM": "false"}
-
-
 def first_turn(model: Path) -> dict[str, Any]:
     """Seconds from starting a process to its first answered turn (see `first_turn`)."""
     with tempfile.TemporaryDirectory(prefix="assistant-first-turn-") as scratch:
         data = DataDir(Path(scratch)).ensure()
         shutil.copy(model, data.model_file)
-        env = {**_env(), "ASSISTANT_T0": repr(time.time())}
+        env = {**training.rasa_env(), "ASSISTANT_T0": repr(time.time())}
         proc = subprocess.run([sys.executable, "-m", "assistant.evaluation.first_turn", scratch],
                               cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
@@ -61,29 +56,19 @@ def _added_examples(count: int = ADDED_EXAMPLES) -> str:
     return yaml.safe_dump({"version": "3.1", "nlu": blocks}, sort_keys=False)
 
 
-def _train_into(root: Path, data: DataDir, cache: Path) -> float:
-    cmd = [sys.executable, "-m", "rasa", "train", "--domain", "domain", "--data", "stories",
-           "--config", "config.yml", "--out", str(data.models), "--fixed-model-name", "smarthome"]
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=root, env={**_env(), "RASA_CACHE_DIRECTORY": str(cache)},
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"training in {root} failed: {proc.stdout.strip().splitlines()[-1:]}")
-    return time.perf_counter() - started
-
-
 def train_seconds() -> dict[str, Any]:
     """`rasa train` from scratch (empty cache), then again after adding 200 examples."""
     with tempfile.TemporaryDirectory(prefix="assistant-train-bench-") as scratch:
-        root, cache = Path(scratch) / "project", Path(scratch) / "cache"
+        root = Path(scratch) / "project"
         root.mkdir()
         for name in ("config.yml", "domain", "stories", "endpoints.yml"):
             src = PROJECT_ROOT / name
             (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
+        # The same data folder twice, so the retrain finds the first training's Rasa cache.
         data = DataDir(Path(scratch) / "data").ensure()
-        scratch_seconds = _train_into(root, data, cache)
+        scratch_seconds = training.train(data, force=True, root=root).seconds
         (root / "stories" / "nlu" / "_bench_added.yml").write_text(_added_examples(), encoding="utf-8")
-        retrain_seconds = _train_into(root, data, cache)
+        retrain_seconds = training.train(data, force=True, root=root).seconds
     return {"train_scratch_seconds": round(scratch_seconds, 1),
             "retrain_200_seconds": round(retrain_seconds, 1), "added_examples": ADDED_EXAMPLES}
 
@@ -96,7 +81,7 @@ def init_bot(folder: Path) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     proc = subprocess.run([sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(folder)],
-                          env=_env(), capture_output=True, text=True)
+                          env=training.rasa_env(), capture_output=True, text=True)
     trained = sorted((folder / "models").glob("*.tar.gz"))
     if proc.returncode != 0 or not trained:
         raise RuntimeError(f"rasa init failed: {proc.stdout.strip().splitlines()[-1:]}")
