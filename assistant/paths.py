@@ -12,6 +12,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFS_URL_ENV = "ASSISTANT_PREFS_URL"
 # The interaction log and rewrite table's URL (same idea).
 LEARNING_URL_ENV = "ASSISTANT_LEARNING_URL"
+# The served homes' tables (homes and their device state, tokens, idempotency keys).
+SERVICE_URL_ENV = "ASSISTANT_SERVICE_URL"
+# Rasa's tracker store (conversations): a SQLAlchemy URL; SQLite in the data folder by default.
+TRACKER_URL_ENV = "ASSISTANT_TRACKER_URL"
+# Rasa's lock store for conversations: a redis:// URL (several servers); in memory by default.
+LOCK_URL_ENV = "ASSISTANT_LOCK_URL"
 DEFAULT_DATA_DIR = Path(os.environ.get("ASSISTANT_DATA_DIR", PROJECT_ROOT / ".data"))
 
 
@@ -56,6 +62,28 @@ class DataDir:
         """The interaction log's and rewrite table's URL: $ASSISTANT_LEARNING_URL when set,
         else SQLite in the data folder."""
         return os.environ.get(LEARNING_URL_ENV) or f"sqlite:///{self.learning_db.resolve()}"
+
+    @property
+    def service_db(self) -> Path:
+        return self.root / "service.db"
+
+    @property
+    def service_url(self) -> str:
+        """The served homes' tables (homes, device state, tokens, idempotency keys):
+        $ASSISTANT_SERVICE_URL when set, else SQLite in the data folder."""
+        return os.environ.get(SERVICE_URL_ENV) or f"sqlite:///{self.service_db.resolve()}"
+
+    @property
+    def tracker_url(self) -> str:
+        """Rasa's tracker store: $ASSISTANT_TRACKER_URL when set (a PostgreSQL URL shared by
+        several servers), else SQLite in the data folder."""
+        return os.environ.get(TRACKER_URL_ENV) or f"sqlite:///{self.tracker_db.resolve()}"
+
+    @property
+    def lock_url(self) -> str | None:
+        """Rasa's lock store: $ASSISTANT_LOCK_URL (redis://...) when set, else None (in memory,
+        enough for one process)."""
+        return os.environ.get(LOCK_URL_ENV) or None
 
     @property
     def logs(self) -> Path:
