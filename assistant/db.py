@@ -1,4 +1,8 @@
-"""Opening a SQL database by URL or SQLite path: the one place the stores share."""
+"""Opening a SQL database by URL or SQLite path: the one place the stores share.
+
+SQLite (the embedded default) and PostgreSQL (several servers on one database) are both
+supported; what only SQLite has (WAL mode, ``PRAGMA quick_check``) applies to SQLite only.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,38 @@ from pathlib import Path
 from typing import Any, Iterable
 
 BUSY_TIMEOUT_SECONDS = 10
+# How long a server database may take to answer a connection before it counts as down.
+CONNECT_TIMEOUT_SECONDS = 5
+# Any number: the PostgreSQL advisory lock that serializes our schema creation.
+_SCHEMA_LOCK_KEY = 7_417_001
 
 
 class StoreCorruptError(RuntimeError):
     """A database file is damaged or is not a database; the message names the file."""
+
+
+class StoreUnreachableError(StoreCorruptError):
+    """A database server can't be reached (or refuses us); the message names it, password hidden."""
+
+
+def is_sqlite(url: str | Path) -> bool:
+    """Whether a URL (or a plain path) is a SQLite database."""
+    text = str(url)
+    return "://" not in text or text.startswith("sqlite")
+
+
+def safe_url(url: str | Path) -> str:
+    """The URL as it may be shown: any password is masked."""
+    text = str(url)
+    if "://" not in text:
+        return text
+    try:
+        import sqlalchemy as sa
+
+        return sa.engine.make_url(text).__repr__()
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown without its user part
+        scheme, _, rest = text.partition("://")
+        return f"{scheme}://{rest.rpartition('@')[2]}"
 
 
 def database_url(target: str | Path) -> str:
@@ -29,8 +61,11 @@ def create_engine(url: str) -> Any:
     and wait up to 10 s for a lock instead of failing at once."""
     import sqlalchemy as sa
 
-    if not url.startswith("sqlite"):
-        return sa.create_engine(url, future=True)
+    if not is_sqlite(url):
+        # A server database: a dropped connection (the server restarted) is replaced, not
+        # handed out; a server that does not answer fails within seconds.
+        connect_args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if url.startswith("postgres") else {}
+        return sa.create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
     engine = sa.create_engine(url, future=True, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
     if sqlite_path(url) is not None:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
@@ -75,10 +110,65 @@ def check_sqlite(target: str | Path) -> None:
                                 "move it aside or restore it from a copy")
 
 
-def check_all(targets: Iterable[str | Path]) -> None:
-    """`check_sqlite` for each target, in order (the first damaged one is reported)."""
-    for target in targets:
+def check_reachable(url: str) -> None:
+    """Raise StoreUnreachableError, naming the server (password hidden), when a server
+    database does not answer ``SELECT 1`` within CONNECT_TIMEOUT_SECONDS."""
+    import sqlalchemy as sa
+
+    engine = None
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 - drivers raise many types
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise StoreUnreachableError(f"the database {safe_url(url)} can't be reached ({reason}); "
+                                    "start it, or fix the URL") from error
+    finally:
+        if engine is not None:
+            engine.dispose()
+
+
+def check_store(target: str | Path) -> None:
+    """`check_sqlite` for a SQLite target, `check_reachable` for a server database."""
+    if is_sqlite(target):
         check_sqlite(target)
+    else:
+        check_reachable(str(target))
+
+
+def check_all(targets: Iterable[str | Path]) -> None:
+    """`check_store` for each target, in order (the first bad one is reported); a server
+    shared by several targets is asked once."""
+    seen: set[str] = set()
+    for target in targets:
+        key = str(target)
+        if key in seen:
+            continue
+        seen.add(key)
+        check_store(target)
+
+
+def create_all(metadata: Any, engine: Any) -> None:
+    """``metadata.create_all``, safe when several processes open the same database at once:
+    on PostgreSQL a transaction-scoped advisory lock serializes them (two concurrent
+    ``CREATE TABLE`` of one name would otherwise fail on the catalog's unique index)."""
+    import sqlalchemy as sa
+
+    if engine.dialect.name != "postgresql":
+        metadata.create_all(engine)
+        return
+    with engine.begin() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+        metadata.create_all(conn)
+
+
+def schema_lock(conn: Any) -> None:
+    """Inside a transaction: hold the schema lock of `create_all` (PostgreSQL; else nothing)."""
+    import sqlalchemy as sa
+
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
 
 
 class _read_only:

@@ -11,6 +11,8 @@ import pytest
 
 from assistant.paths import DEFAULT_DATA_DIR, DataDir
 
+pytest_plugins = ["tests.servers"]   # real PostgreSQL and Redis (postgres_url, redis_url)
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:

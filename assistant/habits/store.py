@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from assistant.db import EngineStore, Transaction, create_engine, database_url, read
+from assistant.db import EngineStore, Transaction, create_all, create_engine, database_url, read
 
 MAX_NAME = 60
 MAX_STEP = 200
@@ -103,7 +103,7 @@ class HabitStore(EngineStore):
             url = database_url(target)
             engine = create_engine(url)
             store = cls(engine, now)
-            store._metadata.create_all(engine)
+            create_all(store._metadata, engine)
         except Exception as error:  # noqa: BLE001 - one clear error type for callers
             if engine is not None:
                 engine.dispose()
@@ -177,6 +177,14 @@ class HabitStore(EngineStore):
         rows = self._read(lambda c: c.execute(query).all())
         return [Mark(r.user_id, MarkKind(r.kind), r.key, r.value, r.at, r.detail) for r in rows
                 if r.kind in _KINDS]
+
+    def forget_user(self, user_id: str) -> int:
+        """Remove one user's concepts and marks (privacy); how many rows went."""
+        import sqlalchemy as sa
+
+        with self._write() as conn:
+            return sum(int(conn.execute(sa.delete(t).where(t.c.user_id == user_id)).rowcount or 0)
+                       for t in (self._concepts, self._marks))
 
     def clear(self) -> None:
         """Remove every concept and mark (a clean learning state)."""

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
+from assistant.db import create_all
 from assistant.learning.outcome import is_request, succeeded
 from assistant.learning.rewrites import GLOBAL
 from assistant.learning.text import MAX_KEY, normalize
@@ -91,7 +92,7 @@ def rebuild(log: "InteractionLog", store: "RewriteStore") -> int:
     stats = aggregate(log.turns(light=True))
     metadata = sa.MetaData()
     table = _table(metadata)
-    metadata.create_all(store.engine)
+    create_all(metadata, store.engine)
     rows = [{"text": s.text, "user_id": s.user_id, "intent": s.intent, "successes": s.successes,
              "failures": s.failures, "users": s.users} for s in stats]
     with store.engine.begin() as conn:
@@ -108,7 +109,7 @@ def load(store: "RewriteStore") -> list[UtteranceStats]:
 
     metadata = sa.MetaData()
     table = _table(metadata)
-    metadata.create_all(store.engine)
+    create_all(metadata, store.engine)
     with store.engine.connect() as conn:
         return [UtteranceStats(text=r.text, user_id=r.user_id, intent=r.intent, successes=r.successes,
                                failures=r.failures, users=r.users)
@@ -120,7 +121,7 @@ def clear(store: "RewriteStore") -> None:
 
     metadata = sa.MetaData()
     table = _table(metadata)
-    metadata.create_all(store.engine)
+    create_all(metadata, store.engine)
     with store.engine.begin() as conn:
         conn.execute(sa.delete(table))
     store.bump_generation()

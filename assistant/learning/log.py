@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from assistant.db import EngineStore, create_engine, database_url
+from assistant.db import EngineStore, create_all, create_engine, database_url, schema_lock
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ class InteractionLog(EngineStore):
             url = database_url(target)
             engine = create_engine(url)
             log = cls(engine)
-            log._metadata.create_all(engine)
+            create_all(log._metadata, engine)
             log._add_missing_columns()
         except Exception as error:  # noqa: BLE001 - one clear error type for callers
             if engine is not None:
@@ -189,7 +189,9 @@ class InteractionLog(EngineStore):
         if not missing:
             return
         with self._engine.begin() as conn:
-            for name in missing:
+            schema_lock(conn)   # another server may be adding them at this moment
+            present = {c["name"] for c in sa.inspect(conn).get_columns("turns")}
+            for name in (n for n in missing if n not in present):
                 conn.execute(sa.text(f"ALTER TABLE turns ADD COLUMN {name} {ADDED_COLUMNS[name]}"))
         logger.info("interaction log: added column(s) %s", ", ".join(missing))
 
@@ -250,6 +252,16 @@ class InteractionLog(EngineStore):
             raise
         except Exception as error:  # noqa: BLE001
             raise InteractionLogError(f"could not update turn {turn_id}: {error}") from error
+
+    def forget_user(self, user_id: str) -> int:
+        """Delete every turn of one user (privacy: `DELETE /api/users/{id}/data`); how many went."""
+        import sqlalchemy as sa
+
+        try:
+            with self._engine.begin() as conn:
+                return int(conn.execute(sa.delete(self._turns).where(self._turns.c.user_id == user_id)).rowcount or 0)
+        except Exception as error:  # noqa: BLE001
+            raise InteractionLogError(f"could not delete the turns of {user_id!r}: {error}") from error
 
     def clear(self) -> None:
         """Delete every turn (a fresh learning state for a simulation arm)."""

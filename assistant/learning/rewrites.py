@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from assistant.db import EngineStore, create_engine, database_url
+from assistant.db import EngineStore, create_all, create_engine, database_url
 from assistant.learning.text import MAX_KEY, normalize
 
 GLOBAL = "*"   # the user_id column of a global rewrite
@@ -174,7 +174,7 @@ class RewriteStore(EngineStore):
             url = database_url(target)
             engine = create_engine(url)
             store = cls(engine, retire)
-            store._metadata.create_all(engine)
+            create_all(store._metadata, engine)
         except Exception as error:  # noqa: BLE001
             if engine is not None:
                 engine.dispose()
@@ -405,6 +405,20 @@ class RewriteStore(EngineStore):
         if rewrite is None:
             raise RewriteStoreError(f"there is no rewrite with id {rewrite_id}; `assistant rewrites` lists them")
         return rewrite
+
+    def forget_user(self, user_id: str) -> int:
+        """Remove a user's personal rewrites and their name behind global ones (privacy); how
+        many rows went."""
+        import sqlalchemy as sa
+
+        t, s = self._rewrites, self._supporters
+        with self._engine.begin() as conn:
+            mine = sa.select(t.c.id).where(t.c.user_id == user_id).scalar_subquery()
+            removed = int(conn.execute(sa.delete(s).where(sa.or_(s.c.user_id == user_id,
+                                                                 s.c.rewrite_id.in_(mine)))).rowcount or 0)
+            removed += int(conn.execute(sa.delete(t).where(t.c.user_id == user_id)).rowcount or 0)
+            self._bump(conn)
+        return removed
 
     def clear(self) -> None:
         import sqlalchemy as sa

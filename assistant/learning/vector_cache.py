@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from assistant.db import create_all
 from assistant.learning.text import MAX_KEY
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ class VectorCache:
         t = self._vectors
         found: dict[str, np.ndarray] = {}
         try:
-            self._metadata.create_all(self._engine)
+            create_all(self._metadata, self._engine)
             with self._engine.connect() as conn:
                 for start in range(0, len(texts), _CHUNK):
                     chunk = list(texts[start:start + _CHUNK])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from assistant.db import EngineStore, Transaction, create_engine, database_url, read
+from assistant.db import EngineStore, Transaction, create_engine, database_url, read, schema_lock
 from assistant.prefs.keys import Polarity, PrefKey, Source
 
 SCHEMA_VERSION = 1
@@ -141,6 +141,7 @@ class PreferenceStore(EngineStore):
         import sqlalchemy as sa
 
         with self._engine.begin() as conn:
+            schema_lock(conn)   # several servers may open one PostgreSQL database at once
             tables = set(sa.inspect(conn).get_table_names())
             if "schema_info" in tables:
                 version = conn.execute(sa.select(self._info.c.version)).scalar()
