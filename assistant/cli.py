@@ -302,6 +302,18 @@ def cmd_habits(args: argparse.Namespace) -> int:
     return run_habits(args)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from assistant.service.commands import run_serve
+
+    return run_serve(args)
+
+
+def cmd_tokens(args: argparse.Namespace) -> int:
+    from assistant.service.commands import run_tokens
+
+    return run_tokens(args)
+
+
 def cmd_not_yet(args: argparse.Namespace) -> int:
     return _error(f"`assistant {args.command}` is not available in this version yet.")
 
@@ -403,6 +415,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_infer_arguments(add("infer", cmd_infer, "infer implicit preferences and routines from the interaction log"))
     add_habits_arguments(add("habits", cmd_habits, "a user's inferred preferences, taught phrases and routines"))
+    from assistant.service.commands import add_serve_arguments, add_tokens_arguments
+
+    add_serve_arguments(add("serve", cmd_serve, "the HTTP service for households' devices (Rasa's server)"))
+    add_tokens_arguments(add("tokens", cmd_tokens, "a household's API tokens: create --home NAME, list, revoke ID"))
     return parser
 
 

@@ -97,6 +97,8 @@ class Device:
         capabilities: what it can do.
         state: its state, keyed as in ``STATE_DEFAULTS``.
         aliases: other names for this one device.
+        default_user: who speaks when a request to this device names no user (the service),
+            or None (the home's default user).
     """
 
     id: str
@@ -106,6 +108,7 @@ class Device:
     capabilities: frozenset[Capability]
     state: dict[str, Any] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    default_user: str | None = None
 
     @property
     def has_screen(self) -> bool:
@@ -129,11 +132,11 @@ class Device:
     def copy(self) -> Device:
         """A deep copy (state included)."""
         return Device(self.id, self.name, self.kind, self.room, self.capabilities,
-                      copy.deepcopy(self.state), self.aliases)
+                      copy.deepcopy(self.state), self.aliases, self.default_user)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form, for snapshots."""
-        return {
+        data = {
             "id": self.id,
             "name": self.name,
             "kind": self.kind.value,
@@ -142,6 +145,9 @@ class Device:
             "state": copy.deepcopy(self.state),
             "aliases": list(self.aliases),
         }
+        if self.default_user is not None:   # only when set: older snapshots stay as they were
+            data["default_user"] = self.default_user
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Device:
@@ -154,6 +160,7 @@ class Device:
             capabilities=frozenset(Capability(c) for c in data["capabilities"]),
             state=copy.deepcopy(data.get("state", {})),
             aliases=tuple(data.get("aliases", ())),
+            default_user=data.get("default_user"),
         )
 
 

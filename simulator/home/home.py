@@ -30,6 +30,8 @@ class Home:
         devices: devices by id.
         clock: simulated time.
         events: what has happened, oldest first (the newest ``MAX_EVENTS``).
+        default_user: who speaks when a request names no user and its device has no
+            default user of its own (the service), or None.
     """
 
     name: str
@@ -37,6 +39,7 @@ class Home:
     devices: dict[str, Device]
     clock: Clock = field(default_factory=Clock)
     events: list[Event] = field(default_factory=list)
+    default_user: str | None = None
 
     # -- loading -----------------------------------------------------------------------
 
@@ -59,6 +62,12 @@ class Home:
         return cls.load(default_home_path())
 
     # -- queries -----------------------------------------------------------------------
+
+    def default_user_of(self, device_id: str) -> str | None:
+        """Who speaks to ``device_id`` when a request names no user: the device's default
+        user, else the home's, else None."""
+        device = self.devices.get(device_id)
+        return (device.default_user if device is not None else None) or self.default_user
 
     def find(self, kind: DeviceKind | str | None = None, room: str | None = None) -> list[Device]:
         """Devices of a kind (a DeviceKind or its value) and/or in a room, in home order."""
@@ -160,13 +169,16 @@ class Home:
 
     def snapshot(self) -> dict[str, Any]:
         """The whole home as JSON-safe data; ``Home.from_snapshot`` rebuilds an equal home."""
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "rooms": list(self.rooms),
             "now": self.clock.now.isoformat(timespec="seconds"),
             "devices": [d.to_dict() for d in self.devices.values()],
             "events": [e.to_dict() for e in self.events],
         }
+        if self.default_user is not None:
+            data["default_user"] = self.default_user
+        return data
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> Home:
@@ -178,6 +190,7 @@ class Home:
             devices={d.id: d for d in devices},
             clock=Clock(dt.datetime.fromisoformat(data["now"])),
             events=[Event.from_dict(e) for e in data.get("events", [])],
+            default_user=data.get("default_user"),
         )
 
 

@@ -4,11 +4,13 @@ A home file::
 
     name: default
     clock: "07:00"          # optional, default 07:00
+    default_user: alice     # optional: who speaks when a request names no user (the service)
     date: 2026-01-05        # optional, default 2026-01-05
     rooms: [kitchen, hallway]
     devices:
       - {id: kitchen_light, name: kitchen light, kind: light, room: kitchen,
          capabilities: [power, brightness, color], state: {brightness: 60}, aliases: [pendant]}
+      - {id: kids_speaker, kind: speaker, room: hallway, capabilities: [speak], default_user: sam}
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ from simulator.home.directives import RefusedError
 from simulator.home.home import Home
 from simulator.home.states import settle, validate_values
 
-TOP_KEYS = ("name", "clock", "date", "rooms", "devices")
-DEVICE_KEYS = ("id", "name", "kind", "room", "capabilities", "state", "aliases")
+TOP_KEYS = ("name", "clock", "date", "rooms", "devices", "default_user")
+DEVICE_KEYS = ("id", "name", "kind", "room", "capabilities", "state", "aliases", "default_user")
 _WORD = re.compile(r"^[a-z0-9_]+$")
+_USER = re.compile(r"^[A-Za-z0-9_@-]{1,39}$")
 
 
 class HomeFileError(ValueError):
@@ -95,7 +98,17 @@ def home_from_data(data: Any, default_name: str = "home") -> Home:
             raise HomeFileError(f"device {index}: duplicate id {device.id!r}")
         devices[device.id] = device
     return Home(name=str(data.get("name", default_name)), rooms=list(rooms), devices=devices,
-                clock=Clock(_start(data)))
+                clock=Clock(_start(data)), default_user=_default_user(data, "the home"))
+
+
+def _default_user(data: dict[str, Any], where: str) -> str | None:
+    """An optional ``default_user``: a user id of letters, digits, '_', '@' or '-'."""
+    raw = data.get("default_user")
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not _USER.match(raw):
+        raise HomeFileError(f"{where}: default_user {raw!r} must be 1-39 letters, digits, '_', '@' or '-'")
+    return raw
 
 
 def _start(data: dict[str, Any]) -> dt.datetime:
@@ -155,6 +168,7 @@ def _device(raw: Any, rooms: list[str], index: int) -> Device:
         capabilities=capabilities,
         state=default_state(capabilities),
         aliases=_aliases(raw.get("aliases", []), where),
+        default_user=_default_user(raw, where),
     )
     _initial_state(device, raw.get("state") or {}, where)
     return device
