@@ -49,13 +49,20 @@ class RuntimeStartError(RuntimeError):
 
 
 def check_stores(data: DataDir) -> None:
-    """Raise RuntimeStartError naming the file when a store in the data folder is damaged
-    (our preference and learning databases, and Rasa's tracker store)."""
+    """Raise RuntimeStartError naming the store when one is damaged or can't be reached: our
+    preference, learning and service databases, Rasa's tracker store (a SQLite file is
+    checked with ``PRAGMA quick_check``, a server database must answer within seconds) and
+    the Redis lock store when one is set."""
     from assistant.db import StoreCorruptError, check_all
+    from assistant.rasa_stores import StoreConfigError, check_lock_store, lock_lifetime, tracker_store_kwargs
 
     try:
-        check_all([data.prefs_url, data.learning_url, data.tracker_db])
-    except StoreCorruptError as error:
+        tracker_store_kwargs(data.tracker_url)
+        check_all([data.prefs_url, data.learning_url, data.service_url, data.tracker_url])
+        if data.lock_url:
+            lock_lifetime()
+            check_lock_store(data.lock_url)
+    except (StoreCorruptError, StoreConfigError) as error:
         raise RuntimeStartError(str(error)) from error
 
 
@@ -189,17 +196,29 @@ class Runtime(AbstractContextManager):
         online.register(url)
 
     def _load_agent(self) -> "Agent":
+        """Rasa's Agent on the tracker store at `DataDir.tracker_url` (SQLite file or a
+        PostgreSQL server that several servers share) and the lock store at `lock_url` (Redis,
+        with our ticket lifetime; in memory for one process). `Agent.handle_message` holds the
+        conversation's lock for the whole of Rasa's turn."""
         from rasa.core.agent import Agent
-        from rasa.core.tracker_store import SQLTrackerStore
         from rasa.utils.endpoints import EndpointConfig
 
-        store = SQLTrackerStore(dialect="sqlite", db=str(self.data.tracker_db))
+        from assistant.rasa_stores import StoreConfigError, fail_loudly, lock_store, tracker_store
+
         try:
-            return Agent.load(
+            trackers = tracker_store(self.data.tracker_url)
+            locks = lock_store(self.data.lock_url)
+        except StoreConfigError as error:
+            raise RuntimeStartError(str(error)) from error
+        try:
+            agent = Agent.load(
                 str(self.model_path),
-                tracker_store=store,
+                tracker_store=trackers,
+                lock_store=locks,
                 action_endpoint=EndpointConfig(url=self.action_server.webhook),
             )
+            fail_loudly(agent)   # a store failure fails the turn, never forks the conversation
+            return agent
         except Exception as error:  # noqa: BLE001 - Rasa raises many types for a bad model
             raise RuntimeStartError(
                 f"could not load the model {self.model_path}: {error}. "
