@@ -36,13 +36,13 @@ class LocalPostgres:
 
     @classmethod
     def start(cls, folder: Path | None = None) -> "LocalPostgres":
-        import pgserver
-
         # A short path: the unix socket lives in it, and socket paths are capped at 107 bytes.
         root = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="pg-", dir="/tmp"))
         try:
-            with warnings.catch_warnings():   # platformdirs: "XDG_RUNTIME_DIR is not set"
+            with warnings.catch_warnings():   # platformdirs, on import: "XDG_RUNTIME_DIR is not set"
                 warnings.simplefilter("ignore")
+                import pgserver
+
                 server = pgserver.get_server(root, cleanup_mode="stop")
         except Exception as error:  # noqa: BLE001 - pgserver raises several kinds
             raise LocalServerError(f"could not start PostgreSQL in {root}: {error}") from error
