@@ -20,7 +20,7 @@ from sanic.response import HTTPResponse
 
 from assistant.service import conversation, health, ids, openapi, parsing, userdata
 from assistant.service.errors import HttpError, http_error
-from assistant.service.homes import state_events, states, changed_states
+from assistant.service.homes import changed_states, state_events, states
 from assistant.service.idempotency import ClaimState, LostClaimError
 from assistant.service.tokens import bearer
 from assistant.service.turns import TurnRequest, catch_up
@@ -113,7 +113,8 @@ class Routes:
         turn = parsing.turn_request(home, {**body, "device_id": device},
                                     request.headers.get(parsing.IDEMPOTENCY_HEADER))
         answer, replayed = await self.play(turn)
-        language = body.get("language") if isinstance(body.get("language"), str) else "en"
+        language = body.get("language")
+        language = language if isinstance(language, str) and language else "en"
         return response.json(conversation.ha_answer(answer, language),
                              headers={"Idempotent-Replayed": "true"} if replayed else None)
 
@@ -137,7 +138,8 @@ class Routes:
         except LostClaimError:
             stored = await state.in_pool(state.keys.answer, turn.home, turn.idempotency_key)
             if stored is None:
-                raise HttpError(409, "this idempotency key's turn is still running; retry later", retry=True)
+                raise HttpError(409, "this idempotency key's turn is still running; retry later",
+                                retry=True) from None
             return stored, True
         except BaseException:
             if owner is not None and turn.idempotency_key:
@@ -154,7 +156,7 @@ class Routes:
 
         def read() -> dict[str, Any]:
             home, version = self.state.homes.load(home_name)
-            catch_up(home, self.state.homes._now())   # shown as of now; the ticker stores it
+            catch_up(home, self.state.homes.now())   # shown as of now; the ticker stores it
             snapshot = home.snapshot()
             return {"name": home_name, "version": version, "now": snapshot["now"], "rooms": snapshot["rooms"],
                     "default_user": home.default_user, "devices": snapshot["devices"],
@@ -171,7 +173,7 @@ class Routes:
         homes = self.state.homes
 
         def change(home: Any) -> tuple[list[dict[str, Any]], Any, dict[str, Any]]:
-            fired = catch_up(home, homes._now())
+            fired = catch_up(home, homes.now())
             before = states(home)
             outcome = home.set_state(device_id, values)
             if not outcome.ok:

@@ -25,8 +25,8 @@ def http_error(error: BaseException) -> HttpError:
     """The HTTP answer for an exception a handler let through."""
     from assistant.context import BadUserIdError, UnknownDeviceError
     from assistant.service.homes import UnknownHomeError
-    from assistant.service.ids import BadIdError
     from assistant.service.idempotency import BadKeyError
+    from assistant.service.ids import BadIdError
 
     if isinstance(error, HttpError):
         return error

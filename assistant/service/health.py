@@ -29,6 +29,21 @@ def reachable(url: str) -> str | None:
         return type(error).__name__
 
 
+def redis_reachable(url: str) -> str | None:
+    """None when Redis answers a PING (the lock store of several servers), else the failure kind."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        try:
+            client.ping()
+        finally:
+            client.close()
+        return None
+    except Exception as error:  # noqa: BLE001
+        return type(error).__name__
+
+
 def model_info(state: "ServiceState") -> dict[str, Any]:
     runtime = state.runtime
     path = runtime.model_path if runtime is not None else state.data.model_file
@@ -40,7 +55,8 @@ def model_info(state: "ServiceState") -> dict[str, Any]:
     return {"path": str(path), "fingerprint": fingerprint, "loaded": runtime is not None}
 
 
-def check(state: "ServiceState", extra: dict[str, Callable[[], str | None]] | None = None) -> tuple[int, dict[str, Any]]:
+def check(state: "ServiceState",
+          extra: dict[str, Callable[[], str | None]] | None = None) -> tuple[int, dict[str, Any]]:
     """(HTTP status, body): 200 when everything is up, else 503. Blocking: run it in the pool."""
     data = state.data
     stores = {"prefs": data.prefs_url, "learning": data.learning_url, "service": data.service_url,
@@ -49,7 +65,11 @@ def check(state: "ServiceState", extra: dict[str, Callable[[], str | None]] | No
     for name, url in stores.items():
         problem = reachable(url)
         checks[name] = {"ok": problem is None, **({"error": problem} if problem else {})}
-    for name, probe in (extra or {}).items():
+    probes = dict(extra or {})
+    lock_url = data.lock_url
+    if lock_url:
+        probes.setdefault("lock", lambda: redis_reachable(lock_url))
+    for name, probe in probes.items():
         problem = probe()
         checks[name] = {"ok": problem is None, **({"error": problem} if problem else {})}
     runtime = state.runtime

@@ -8,6 +8,7 @@ Events (alarms, timers, state changes) are stored in the same transaction as the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 
@@ -49,6 +50,10 @@ class HomeStore:
 
         t = self._db.homes
         return self._db.read(lambda conn: list(conn.execute(sa.select(t.c.name).order_by(t.c.name)).scalars()))
+
+    def now(self) -> dt.datetime:
+        """The real clock the homes follow."""
+        return self._now()
 
     def load(self, name: str) -> tuple["Home", int]:
         """The home and its version. Raises UnknownHomeError, ServiceStoreError."""
@@ -112,11 +117,12 @@ class HomeStore:
         for _ in range(MAX_RETRIES):
             home, version = self.load(name)
             outcome = change(home)
+            extra: Callable[[Any], None] | None = None
+            if also is not None:
+                extra = functools.partial(_call_with, also, outcome)
             try:
-                new_version = self.save(
-                    name, home, version,
-                    events=events(home, outcome) if events is not None else (),
-                    also=(lambda conn: also(conn, outcome)) if also is not None else None)
+                new_version = self.save(name, home, version,
+                                        events=events(home, outcome) if events is not None else (), also=extra)
             except VersionConflict:
                 continue
             return outcome, home, new_version
@@ -154,6 +160,10 @@ class HomeStore:
         t = self._db.events
         with self._db.begin() as conn:
             return int(conn.execute(sa.delete(t).where(t.c.at < utc_now() - EVENTS_KEPT)).rowcount or 0)
+
+
+def _call_with(also: Callable[[Any, Any], None], outcome: Any, conn: Any) -> None:
+    also(conn, outcome)
 
 
 def changed_states(before: dict[str, dict[str, Any]], home: "Home") -> dict[str, dict[str, Any]]:

@@ -16,7 +16,13 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.service.tables import MAX_KEY, Conflict, ServiceDB, ServiceStoreError, utc_now
+from assistant.service.tables import (
+    MAX_KEY,
+    Conflict,
+    ServiceDB,
+    ServiceStoreError,
+    utc_now,
+)
 
 LEASE_ENV = "ASSISTANT_IDEMPOTENCY_LEASE"
 DEFAULT_LEASE_SECONDS = 15.0

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
-_BEARER = [{"bearer": []}]
+_BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def _answer(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    body = {"description": description}
+    body: dict[str, Any] = {"description": description}
     if schema is not None:
         body["content"] = {"application/json": {"schema": schema}}
     return body

@@ -12,7 +12,14 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Callable
 
-from assistant.service.homes import HomeStore, VersionConflict, changed_states, local_now, state_events, states
+from assistant.service.homes import (
+    HomeStore,
+    VersionConflict,
+    changed_states,
+    local_now,
+    state_events,
+    states,
+)
 from assistant.service.ids import client_user
 from assistant.service.turns import catch_up
 

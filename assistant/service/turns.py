@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from assistant.service import ids
-from assistant.service.homes import HomeStore, VersionConflict, changed_states, local_now, state_events, states
+from assistant.service.homes import (
+    HomeStore,
+    VersionConflict,
+    changed_states,
+    local_now,
+    state_events,
+    states,
+)
 from assistant.service.idempotency import IdempotencyStore
 
 if TYPE_CHECKING:

@@ -92,3 +92,9 @@ def test_home_files_take_default_users(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace("dana", "not ok!"))
     with pytest.raises(HomeFileError, match="default_user"):
         Home.load(path)
+
+
+def test_health_checks_the_lock_store_when_there_is_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_LOCK_URL", "redis://127.0.0.1:1/0")   # nothing listens there
+    status, body = health.check(SimpleNamespace(data=DataDir(tmp_path), runtime=None))  # type: ignore[arg-type]
+    assert status == 503 and body["stores"]["lock"]["ok"] is False

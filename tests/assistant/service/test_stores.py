@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from assistant.service.homes import HomeStore, UnknownHomeError, VersionConflict
-from assistant.service.idempotency import ClaimState, IdempotencyStore, LostClaimError, check_key
+from assistant.service.idempotency import (
+    ClaimState,
+    IdempotencyStore,
+    LostClaimError,
+    check_key,
+)
 from assistant.service.tables import ServiceDB
 from assistant.service.tokens import TokenStore, bearer, token_hash
 from simulator.home import Home
