@@ -314,6 +314,12 @@ def cmd_tokens(args: argparse.Namespace) -> int:
     return run_tokens(args)
 
 
+def cmd_bench_serve(args: argparse.Namespace) -> int:
+    from assistant.evaluation.serve_load import run
+
+    return run(args)
+
+
 def cmd_not_yet(args: argparse.Namespace) -> int:
     return _error(f"`assistant {args.command}` is not available in this version yet.")
 
@@ -419,6 +425,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_serve_arguments(add("serve", cmd_serve, "the HTTP service for households' devices (Rasa's server)"))
     add_tokens_arguments(add("tokens", cmd_tokens, "a household's API tokens: create --home NAME, list, revoke ID"))
+    from assistant.evaluation.serve_load import add_arguments as add_bench_serve_arguments
+
+    add_bench_serve_arguments(add("bench-serve", cmd_bench_serve,
+                                  "load on 1 or 2 servers sharing PostgreSQL and Redis (loopback; --kill)"))
     return parser
 
 
