@@ -440,6 +440,8 @@ async def run_config(bench: Bench, servers: int, users: list[int], turns: int, k
                 figures["kill"] = await _kill_phase(client, procs, max(users), turns, rng, bench, session,
                                                     pg_pid, redis_pid, say)
                 every.extend(figures["kill"].pop("_outcomes"))
+            figures["sample"] = [{"home": o.home, "text": o.text, "replies": o.answer.get("replies"),
+                                  "directives": o.answer.get("directives")} for o in every if o.ok][:6]
             after_all = store_counts(bench.db_url)
             figures["stored"] = accounting(every, after_all, before_all)
             figures["leaks"] = leaks(every, after_all, before_all, home_states(bench.db_url), initial)
