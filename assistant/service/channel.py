@@ -141,7 +141,9 @@ class Routes:
                 raise HttpError(409, "this idempotency key's turn is still running; retry later",
                                 retry=True) from None
             return stored, True
-        except BaseException:
+        except Exception:
+            # The turn failed in the worker: free the key for a retry. (A cancelled request is
+            # not released: its turn is still running in the worker and will store its answer.)
             if owner is not None and turn.idempotency_key:
                 try:
                     await state.in_pool(state.keys.release, turn.home, turn.idempotency_key, owner)

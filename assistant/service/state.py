@@ -37,7 +37,7 @@ class ServiceState:
     worker: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="turns"))
     pool: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="service-db"))
+        default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="service-db"))
     runtime: "Runtime | None" = None
     turns: "TurnService | None" = None
     verbose: bool = False

@@ -120,7 +120,8 @@ class TurnService:
 
         def also(conn: Any, outcome: Any) -> None:
             _, changed, done, refused = outcome
-            answer.update(changed=changed, directives=done, refused=answer["refused"] + refused)
+            answer.update(changed=changed, directives=done, refused=answer["refused"] + refused,
+                          replies=answer["replies"] + [f"I couldn't do that: {r['message']}" for r in refused])
             self._complete(conn, request, answer)
 
         self.homes.update(request.home, change,
