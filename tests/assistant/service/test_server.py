@@ -361,3 +361,30 @@ def test_the_server_keeps_serving_after_bad_input(server: Server) -> None:
     assert server.north.get("/api/users/bad%20id/data").status_code == 422
     assert server.north.turn("turn off the lights", user_id="bob")["replies"]
     assert requests.get(server.base + "/health", timeout=30).status_code == 200
+
+
+def _action_server_pid(server: Server) -> int:
+    """The action server the serving process started (its child running assistant.actions_process)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if int(stat[1]) == server.process.pid and "assistant.actions_process" in cmdline:
+            return int(entry.name)
+    raise AssertionError("the server has no action server child")
+
+
+def test_a_dead_action_server_is_reported_and_replaced(server: Server) -> None:
+    os.kill(_action_server_pid(server), signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while requests.get(server.base + "/health", timeout=30).status_code == 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    down = requests.get(server.base + "/health", timeout=30)
+    assert down.status_code == 503 and down.json()["action_server"]["ok"] is False
+    assert server.north.get("/api/home").status_code == 200          # the rest keeps serving
+    assert server.north.turn("turn on the lights", user_id="bob")["directives"]   # restarted for the turn
+    assert requests.get(server.base + "/health", timeout=30).status_code == 200
