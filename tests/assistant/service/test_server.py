@@ -388,3 +388,27 @@ def test_a_dead_action_server_is_reported_and_replaced(server: Server) -> None:
     assert server.north.get("/api/home").status_code == 200          # the rest keeps serving
     assert server.north.turn("turn on the lights", user_id="bob")["directives"]   # restarted for the turn
     assert requests.get(server.base + "/health", timeout=30).status_code == 200
+
+
+def test_a_service_database_that_goes_away_is_503_and_nothing_is_lost(server: Server) -> None:
+    before = server.north.get("/api/home").json()
+    db, away = server.root / "service.db", server.root / "service.db.away"
+    db.rename(away)
+    db.mkdir()   # no database can be opened at that path now
+    try:
+        health = requests.get(server.base + "/health", timeout=30)
+        assert health.status_code == 503
+        assert health.json()["stores"]["service"]["ok"] is False and health.json()["stores"]["prefs"]["ok"]
+        turn = server.north.post("/api/turn", {"text": "turn on the lights", "device_id": "kitchen_speaker"})
+        assert turn.status_code == 503 and turn.json()["retry"] is True
+        assert requests.get(server.base + "/openapi.json", timeout=30).status_code == 200
+    finally:
+        db.rmdir()
+        away.rename(db)
+    after = server.north.get("/api/home")
+    assert after.status_code == 200 and after.json()["version"] >= before["version"]
+    states_before = {d["id"]: d["state"] for d in before["devices"]}
+    states_after = {d["id"]: d["state"] for d in after.json()["devices"]}
+    for device in ("kitchen_light", "garage_door", "front_door_lock", "bedroom_light"):
+        assert states_after[device] == states_before[device]
+    assert server.north.turn("what time is it", user_id="bob")["replies"]
