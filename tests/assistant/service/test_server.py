@@ -412,3 +412,17 @@ def test_a_service_database_that_goes_away_is_503_and_nothing_is_lost(server: Se
     for device in ("kitchen_light", "garage_door", "front_door_lock", "bedroom_light"):
         assert states_after[device] == states_before[device]
     assert server.north.turn("what time is it", user_id="bob")["replies"]
+
+
+def test_the_same_key_sent_twice_at_once_is_played_once(server: Server) -> None:
+    body = {"text": "turn on the lights", "device_id": "bedroom_speaker", "user_id": "frank"}
+
+    def send(_: int) -> requests.Response:
+        return server.north.post("/api/turn", body, headers={"Idempotency-Key": "race-1"})
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        answers = list(pool.map(send, range(3)))
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert answers[0].json() == answers[1].json() == answers[2].json()
+    assert sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers) == 2
+    assert server.north.get("/api/users/frank/data").json()["log"]["turns"] == 1
