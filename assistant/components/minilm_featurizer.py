@@ -20,6 +20,9 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+# A SQLAlchemy URL of the training examples' vectors, set by `assistant train`.
+VECTOR_CACHE_ENV = "ASSISTANT_VECTOR_CACHE_URL"
+
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
@@ -70,6 +73,30 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Featurizes the training examples in place."""
-        self.process(training_data.training_examples)
+        """Featurizes the training examples in place.
+
+        When `assistant train` names a vector cache ($ASSISTANT_VECTOR_CACHE_URL), each
+        distinct example is embedded once, ever: a retrain embeds only the new examples (and
+        loads no MiniLM at all when there are none). The vectors are the same ones."""
+        import os
+
+        url = os.environ.get(VECTOR_CACHE_ENV)
+        with_text = [m for m in training_data.training_examples if m.get(TEXT)]
+        if not url or not with_text:
+            self.process(training_data.training_examples)
+            return training_data
+        import sqlalchemy as sa
+
+        from assistant import embeddings
+        from assistant.learning.vector_cache import VectorCache
+
+        engine = sa.create_engine(url)
+        try:
+            cache = VectorCache(engine, encode=lambda texts: embeddings.encode(
+                texts, batch_size=self._config["batch_size"]))
+            vectors = cache.vectors([m.get(TEXT) for m in with_text])
+        finally:
+            engine.dispose()
+        for message, vector in zip(with_text, vectors):
+            self.add_features_to_message(None, vector.reshape(1, -1), TEXT, message)
         return training_data
