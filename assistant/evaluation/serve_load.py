@@ -59,8 +59,6 @@ RETRY_PAUSE = 0.25
 NORTH_KINDS = ("light_on", "light_off", "brightness", "color", "thermostat", "coffee")
 SOUTH_KINDS = ("garage_open", "garage_close", "lock", "unlock", "tv_on")
 SHARED_KINDS = ("weather_home", "play_music")
-NORTH_DEVICES = ("light", "thermostat", "coffee")
-SOUTH_DEVICES = ("garage", "lock", "door", "tv")
 FILL = {"room": ("kitchen", "living room", "bedroom"), "color": ("red", "blue", "green"),
         "time": ("7 am", "6:30 am")}
 NUMBERS = {"thermostat": ("19", "20", "21", "22"), "brightness": ("40", "60", "80")}
@@ -321,10 +319,10 @@ def phase_figures(outcomes: list[TurnOutcome], wall: float, server_cpu: float, d
 
 
 def leaks(outcomes: list[TurnOutcome], after: dict[str, Any], before: dict[str, Any],
-          states: dict[str, dict[str, Any]], initial: dict[str, dict[str, Any]]) -> dict[str, int]:
+          states: dict[str, dict[str, Any]], initial: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Cross-user and cross-home leaks: answers naming another user, log rows of texts a user
     never sent to that home, tracker conversations of unknown users, device changes in a home
-    whose users never ask for that kind of device."""
+    that none of its own turns made."""
     sent: dict[tuple[str, str], set[str]] = {}
     for o in outcomes:
         sent.setdefault((f"{o.home}.{o.user}", o.home), set()).add(o.text)
@@ -335,14 +333,18 @@ def leaks(outcomes: list[TurnOutcome], after: dict[str, Any], before: dict[str, 
     log_leaks = sum(n for (user, text), n in new_log.items() if text not in by_user.get(user, set()))
     new_tracker = after["tracker"] - before["tracker"]
     tracker_leaks = sum(n for user, n in new_tracker.items() if user not in known)
-    device_leaks = 0
-    for home, foreign in (("north", SOUTH_DEVICES), ("south", NORTH_DEVICES)):
-        for device, state in states[home].items():
-            if any(word in device for word in foreign) and state != initial[home][device]:
-                device_leaks += 1
+    # a device whose state moved in a home must have been changed by one of that home's own
+    # answered turns (what each answer reports under "changed")
+    explained: dict[str, set[str]] = {home: set() for home in HOMES}
+    for o in outcomes:
+        if o.ok:
+            explained[o.home].update((o.answer.get("changed") or {}).keys())
+    unexplained = sorted(f"{home}:{device}" for home in HOMES for device, state in states[home].items()
+                         if state != initial[home].get(device) and device not in explained[home])
     return {"answers_naming_another_user": answer_leaks, "log_rows_of_another_user_or_home": log_leaks,
             "tracker_conversations_of_unknown_users": tracker_leaks,
-            "devices_changed_in_the_wrong_home": device_leaks}
+            "device_changes_not_made_by_the_homes_own_turns": len(unexplained),
+            "unexplained_devices": unexplained}
 
 
 def accounting(outcomes: list[TurnOutcome], after: dict[str, Any], before: dict[str, Any]) -> dict[str, int]:
@@ -396,6 +398,20 @@ class Bench:
         return ServeProcess(index, root, port, command, self.env)
 
 
+def _own_cpu() -> float:
+    """This process's CPU seconds (the load client), its children left out."""
+    times = os.times()
+    return times.user + times.system
+
+
+def machine_busy_cpu() -> float:
+    """CPU seconds all processes on this machine spent so far (every core, not idle)."""
+    import psutil
+
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+
 def _db_processes_cpu(pg_pid: int | None, redis_pid: int) -> float:
     return (_tree_cpu(pg_pid) if pg_pid else 0.0) + _tree_cpu(redis_pid)
 
@@ -424,18 +440,27 @@ async def run_config(bench: Bench, servers: int, users: list[int], turns: int, k
                 before = store_counts(bench.db_url)
                 cpu0 = sum(p.cpu_seconds() for p in procs)
                 db0 = _db_processes_cpu(pg_pid, redis_pid)
+                busy0, client0 = machine_busy_cpu(), _own_cpu()
                 t0 = time.monotonic()
                 outcomes = await run_phase(client, level, turns, rng)
                 wall = time.monotonic() - t0
-                phase = phase_figures(outcomes, wall, sum(p.cpu_seconds() for p in procs) - cpu0,
-                                      _db_processes_cpu(pg_pid, redis_pid) - db0)
+                server_cpu = sum(p.cpu_seconds() for p in procs) - cpu0
+                db_cpu = _db_processes_cpu(pg_pid, redis_pid) - db0
+                phase = phase_figures(outcomes, wall, server_cpu, db_cpu)
+                client_cpu = _own_cpu() - client0
+                # what else ran on the machine meanwhile (other people's jobs skew the figures)
+                phase["other_processes_cpu_share"] = round(
+                    max(0.0, machine_busy_cpu() - busy0 - server_cpu - db_cpu - client_cpu)
+                    / (wall * (os.cpu_count() or 1)), 3)
+                phase["client_cpu_s_per_turn"] = round(client_cpu / max(1, phase["turns_answered"]), 4)
                 phase["users"] = level
                 phase["stored"] = accounting(outcomes, store_counts(bench.db_url), before)
                 figures["phases"].append(phase)
                 every.extend(outcomes)
                 say(f"  {level:>2} users: {phase['turns_answered']}/{phase['turns_sent']} turns, "
                     f"{phase['turns_per_second']} turns/s, p50 {phase['p50_ms']} ms, p95 {phase['p95_ms']} ms, "
-                    f"{phase['server_cpu_s_per_turn']} CPU s/turn")
+                    f"{phase['server_cpu_s_per_turn']} CPU s/turn; others used "
+                    f"{phase['other_processes_cpu_share']:.0%} of the machine")
             if kill and servers >= 2:
                 figures["kill"] = await _kill_phase(client, procs, max(users), turns, rng, bench, session,
                                                     pg_pid, redis_pid, say)
