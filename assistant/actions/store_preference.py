@@ -13,6 +13,8 @@ from assistant.services import preferences
 
 log = logging.getLogger(__name__)
 
+NOTHING_PLAYING = ("Nothing I know is playing right now, so I can't tell which music you mean. "
+                   "You can tell me things like \"I like jazz\" or \"I'm a big Adele fan\".")
 NOT_A_STATEMENT = ("I didn't catch a preference there. You can tell me things like \"I like jazz\", "
                    "\"I'm a Warriors fan\" or \"I prefer Celsius\".")
 SAVE_FAILED = "Sorry, I couldn't save that just now. Please try again in a moment."
@@ -27,12 +29,20 @@ class ActionStorePreference(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        from assistant.prefs import now_playing
         from assistant.prefs.keys import Source
-        from assistant.prefs.statements import parse_statements
+        from assistant.prefs.statements import Statement, parse_statements
         from assistant.prefs.values import check_value
 
         ctx = turn_context(tracker)
         statements = parse_statements(ctx.text)
+        if not statements and now_playing.points_at_playing(ctx.text):
+            # "save this song": the value is what is playing, not in the words.
+            taste = now_playing.taste_for_playing(ctx.text, ctx.home, ctx.speaking)
+            if taste is None:
+                dispatcher.utter_message(text=NOTHING_PLAYING)
+                return []
+            statements = [Statement(taste.key, taste.value, taste.polarity, "this")]
         if not statements:
             dispatcher.utter_message(text=NOT_A_STATEMENT)
             return []

@@ -53,6 +53,9 @@ REQUEST_STARTS = {"play", "put", "turn", "switch", "set", "start", "find", "show
 # Requests that never declare a taste, even with "my" in them ("play my favourite jazz").
 PLAYBACK_STARTS = {"play", "put", "watch", "listen", "queue", "shuffle", "find", "recommend", "suggest", "show",
                    "read", "search", "look", "stop", "pause", "resume", "start"}
+# Keeping a value among the user's favourites is a statement even though it starts like a request.
+SAVE_AS_FAVOURITE = re.compile(r"^\s*(?:please\s+)?(?:add|put|save|keep|mark|list|file)\s+(?!on\b|in\b|up\b|some\b)\S.*"
+                               r"\b(?:to|on|in|into|as|among)\s+(?:my\s+|the\s+)?(?:favou?rites?|likes|liked)\b")
 # "I prefer jazz to country": the second value is compared, not liked.
 COMPARED = {"to", "over", "than"}
 PREFER = re.compile(r"\b(prefer|prefers|rather|more than)\b")
@@ -98,6 +101,8 @@ def parse_statements(text: str) -> list[Statement]:
     outright = bool(CHEER.search(lowered) or (TASTE_CUES.search(lowered) and words[0] not in REQUEST_STARTS))
     if words and words[0] in PLAYBACK_STARTS:
         first_person = outright = False
+    if SAVE_AS_FAVOURITE.search(lowered):   # "add Coldplay to my favourites", "put jazz on my likes"
+        first_person = outright = True
     doc = nlp()(clean)
     found: list[Statement] = []
     for ent in doc.ents:

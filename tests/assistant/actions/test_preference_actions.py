@@ -214,3 +214,33 @@ def test_a_bad_correction_is_explained_and_not_stored(db, make_tracker, text: st
     _, texts, _ = say(ActionStoreCorrection(), make_tracker, text, "teach_correction")
     assert "when I say 'the big light' I mean the living room light" in texts[0]
     assert svc.store().corrections("alice") == []
+
+
+# -- taste about what is playing ("save this song") -------------------------------------
+
+
+def test_saving_the_playing_song_likes_its_artist(db, home, make_tracker) -> None:
+    home.set_state("kitchen_speaker", {"playing": {"title": "Coldplay", "format": "music"}})
+    _, texts, _ = say(ActionStorePreference(), make_tracker, "save this song to my favourites", "state_preference")
+    assert texts == ["Got it: you like Coldplay."]
+    assert rows(db) == [("alice", "music_artist", "Coldplay", "like")]
+
+
+def test_disliking_the_playing_genre(db, home, make_tracker) -> None:
+    home.set_state("kitchen_speaker", {"playing": {"title": "country", "format": "music"}})
+    say(ActionStorePreference(), make_tracker, "I can't stand this music", "state_preference")
+    assert rows(db) == [("alice", "music_genre", "country", "dislike")]
+
+
+def test_nothing_playing_is_said_and_nothing_stored(db, make_tracker) -> None:
+    from assistant.actions.store_preference import NOTHING_PLAYING
+
+    _, texts, _ = say(ActionStorePreference(), make_tracker, "I love this song", "state_preference")
+    assert texts == [NOTHING_PLAYING]
+    assert rows(db) == []
+
+
+def test_a_named_value_wins_over_what_is_playing(db, home, make_tracker) -> None:
+    home.set_state("kitchen_speaker", {"playing": {"title": "Coldplay", "format": "music"}})
+    say(ActionStorePreference(), make_tracker, "add jazz to my favourites", "state_preference")
+    assert rows(db) == [("alice", "music_genre", "jazz", "like")]
