@@ -488,6 +488,16 @@ class Runtime(AbstractContextManager):
         """Use another home from the next turn on."""
         self.home = home
 
+    def use_conversation(self, user_id: str, sender_id: str) -> None:
+        """Play this user's next turns in the Rasa conversation ``sender_id`` (a served turn
+        names its conversation; the id must not depend on which server plays it)."""
+        self._generation[user_id] = sender_id
+
+    def drop_user_memory(self, user_id: str) -> None:
+        """Forget what this process remembers of the user between turns (their last turn,
+        which would otherwise be settled later), after their stored data was deleted."""
+        self._last.pop(user_id, None)
+
     def reset_user(self, user_id: str) -> None:
         """Start a fresh conversation for this user (stored conversations are kept)."""
         self._generation[user_id] = f"{user_id}~{uuid.uuid4().hex[:8]}"

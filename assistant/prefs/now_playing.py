@@ -21,7 +21,11 @@ POINTS_AT_PLAYING = re.compile(
     rf"\b(?:this|that|these|the current|current|the playing)\s+{MEDIA_NOUNS}\b"
     r"|\bwhat'?s (?:playing|on)\b|\bwhat (?:is|you'?re) playing\b"
     r"|\b(?:save|favou?rite|bookmark|keep|like|love|liked|loved|adore|dig|hate|dislike)\s+(?:it|this|that)\b"
-    r"|\b(?:thumbs (?:up|down))\b|\bthis is (?:great|awful|terrible|good|bad|my jam)\b")
+    r"|\b(?:thumbs (?:up|down))\b|\bthis is (?:great|awful|terrible|good|bad|my jam)\b"
+    rf"|\bthe {MEDIA_NOUNS} (?:that'?s |that is )?(?:on|playing)\b"
+    # A verdict on its own: "great song", "what a lovely tune".
+    r"|^\s*(?:what an? |such an? )?(?:great|good|nice|lovely|awesome|amazing|beautiful|brilliant|awful|terrible"
+    rf"|bad|horrible|boring|annoying)\s+{MEDIA_NOUNS}\b")
 NEGATIVE = re.compile(
     r"\b(?:hate|hated|dislike|disliked|can'?t stand|cannot stand|not a fan|don'?t (?:like|love|enjoy|want)"
     r"|do not (?:like|love|enjoy)|never (?:play|again)|thumbs down|awful|terrible|horrible|rubbish"

@@ -132,13 +132,7 @@ class TurnService:
             self.keys.complete(conn, request.home, request.idempotency_key, request.claim_owner, answer)
 
     def _use_conversation(self, internal: str, sender: str) -> None:
-        # The runtime keeps each user's Rasa conversation id in `_generation` (set by its
-        # `reset_user`); a served turn names its conversation, and the id must not depend on
-        # which server or process plays it.
-        generations = getattr(self.runtime, "_generation", None)
-        if isinstance(generations, dict):
-            generations[internal] = sender
-
+        self.runtime.use_conversation(internal, sender)
 
 def _answer(result: "TurnResult", conversation: str, user: str) -> dict[str, Any]:
     answer: dict[str, Any] = {

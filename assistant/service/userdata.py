@@ -56,7 +56,5 @@ def delete_user(runtime: "Runtime", home: str, user_id: str) -> dict[str, int]:
         "log": runtime.log.forget_user(internal) if runtime.log is not None else 0,
     }
     # The runtime's memory of the user's last turn goes too (it would be settled later).
-    last = getattr(runtime, "_last", None)
-    if isinstance(last, dict):
-        last.pop(internal, None)
+    runtime.drop_user_memory(internal)
     return removed

@@ -10,19 +10,21 @@ from simulator.home import Home
 
 
 @pytest.mark.parametrize("text", ["save this song", "I love this track", "thumbs down", "this is my jam",
-                                  "I like what's playing", "mark the current song as a favourite"])
+                                  "I like what's playing", "mark the current song as a favourite",
+                                  "great song", "what a lovely tune", "save the song that's on"])
 def test_words_that_point_at_the_playing_music(text: str) -> None:
     assert points_at_playing(text)
 
 
-@pytest.mark.parametrize("text", ["I like jazz", "turn off that light", "nice weather", "save the date"])
+@pytest.mark.parametrize("text", ["I like jazz", "turn off that light", "nice weather", "save the date", "great, thanks"])
 def test_words_that_do_not(text: str) -> None:
     assert not points_at_playing(text)
 
 
 @pytest.mark.parametrize("text, want", [("I love this song", Polarity.LIKE), ("I hate this song", Polarity.DISLIKE),
                                         ("thumbs down", Polarity.DISLIKE), ("this track is not my style", Polarity.DISLIKE),
-                                        ("don't like this one", Polarity.DISLIKE), ("keep this one", Polarity.LIKE)])
+                                        ("don't like this one", Polarity.DISLIKE), ("keep this one", Polarity.LIKE),
+                                        ("awful song", Polarity.DISLIKE)])
 def test_polarity(text: str, want: Polarity) -> None:
     assert polarity(text) is want
 

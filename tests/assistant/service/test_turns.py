@@ -34,6 +34,9 @@ class StandInRuntime:
     def replace_home(self, home: Home) -> None:
         self.home = home
 
+    def use_conversation(self, user_id: str, sender_id: str) -> None:
+        self._generation[user_id] = sender_id
+
     def handle(self, text: str, **kwargs: Any) -> TurnResult:
         self.calls.append({"text": text, "sender": self._generation.get(kwargs["user_id"]), **kwargs})
         assert self.home is not None
