@@ -211,18 +211,6 @@ def test_a_turn_on_postgresql_and_redis(scaled) -> None:
     assert store.red.keys(store.key_prefix + "*") == []   # every lock returned
 
 
-def test_a_tracker_store_failure_fails_the_turn_loudly(scaled) -> None:
-    """Rasa's FailSafeTrackerStore would start the conversation afresh in memory."""
-    from assistant.rasa_stores import TrackerStoreError
-
-    rt, _url = scaled
-    store = rt.agent.tracker_store
-    with pytest.raises(TrackerStoreError, match="boom"):
-        store.on_tracker_store_retrieve_error(RuntimeError("boom"))
-    with pytest.raises(TrackerStoreError, match="boom"):
-        store.on_tracker_store_error(RuntimeError("boom"))
-
-
 def test_the_runtime_waits_for_a_dead_servers_lock(scaled, redis_url: str) -> None:
     """`Agent.handle_message` really takes the Redis lock: a ticket left by a "dead" server
     (issued, never returned) holds the turn back until it lapses, then the turn is played."""
@@ -234,3 +222,25 @@ def test_the_runtime_waits_for_a_dead_servers_lock(scaled, redis_url: str) -> No
     result = rt.handle("what time is it", user_id="pg_bob", device_id="kitchen_speaker")
     waited = time.monotonic() - start
     assert result.replies and lapse - 0.5 <= waited <= lapse + 8, waited
+
+
+def test_a_database_that_goes_away_fails_the_turn_loudly(scaled, postgres_server) -> None:
+    """Rasa's FailSafeTrackerStore would start the conversation afresh, or keep it in this
+    process's memory only; ours raises (the service answers 503). Last in this module: the
+    runtime's database is dropped."""
+    import sqlalchemy as sa
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from assistant.rasa_stores import TrackerStoreError
+
+    rt, _url = scaled
+    engine = sa.create_engine(postgres_server.url, future=True, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text('DROP DATABASE "scaled_runtime" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+    with pytest.raises(TrackerStoreError):
+        rt._run(rt.agent.tracker_store.retrieve(rt.sender_id("pg_alice")))
+    with pytest.raises(TrackerStoreError):
+        rt._run(rt.agent.tracker_store.save(DialogueStateTracker("pg_carol", [])))
