@@ -86,6 +86,21 @@ class DataDir:
         return os.environ.get(LOCK_URL_ENV) or None
 
     @property
+    def learned_dir(self) -> Path:
+        """NLU training data the assistant labelled from its own traffic (Rasa YAML; merged
+        with stories/ when training)."""
+        return self.root / "learned"
+
+    @property
+    def learned_nlu(self) -> Path:
+        return self.learned_dir / "nlu.yml"
+
+    @property
+    def model_history(self) -> Path:
+        """Earlier models, each with its figures (`assistant models`)."""
+        return self.models / "history"
+
+    @property
     def logs(self) -> Path:
         return self.root / "logs"
 
