@@ -1,0 +1,179 @@
+"""`assistant learn-nlu`: labels the logged traffic and writes (or, with --dry-run, only
+shows) what the learned NLU file gains. Retraining behind a gate comes later: the command
+says so, and `assistant train` already trains `DATA/learned/*.yml` with `stories/`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant.paths import LEARNING_URL_ENV, DataDir
+
+EXIT_OK, EXIT_FAIL = 0, 1
+NOT_YET = ("Retraining behind a guard set is not built yet: nothing was retrained or promoted "
+           "(the next `assistant train` trains the learned file with stories/).")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dry-run", action="store_true", help="show what would be learned; write nothing")
+    parser.add_argument("--json", help="write the labels and figures as JSON here")
+    parser.add_argument("--min-confidence", type=float, default=None,
+                        help="accept labels at or above this confidence only (default: the label model's "
+                             "thresholds, and at least 0.9 for the learned file)")
+    parser.add_argument("--max-user-share", type=float, default=0.2,
+                        help="the largest share of an intent's learned examples one user may back (default 0.2)")
+    parser.add_argument("--similarity", choices=["minilm", "tokens"], default="minilm",
+                        help="how turns are compared: MiniLM (default) or token overlap")
+    parser.add_argument("--limit", type=int, default=30, help="rows of the table (default 30)")
+
+
+def forgotten_users(data: DataDir) -> set[str]:
+    """Users who asked to be forgotten altogether (a `forgot *` mark in the habits tables)."""
+    if not os.environ.get("ASSISTANT_PREFS_URL") and not data.prefs_db.exists():
+        return set()
+    from assistant.habits.store import HabitStore, HabitStoreError, MarkKind
+
+    try:
+        with HabitStore.open(data.prefs_url) as store:
+            return {m.user_id for m in store.marks(kind=MarkKind.FORGOT) if m.key == "*"}
+    except HabitStoreError:
+        return set()
+
+
+def run_learn_nlu(args: argparse.Namespace) -> int:
+    """The command; returns the exit status."""
+    from rich.console import Console
+
+    from assistant.learning.log import InteractionLog, InteractionLogError
+
+    console = Console(highlight=False)
+    errors = Console(stderr=True, highlight=False)
+    data = DataDir(args.data_dir)
+    if not os.environ.get(LEARNING_URL_ENV) and not data.learning_db.exists():
+        errors.print(f"[bold red]error:[/] no interaction log at {data.learning_db} "
+                     "(run the assistant or `assistant simulate` with this --data-dir first)")
+        return EXIT_FAIL
+    started = time.perf_counter()
+    try:
+        with InteractionLog.open(data.learning_url) as log:
+            records = list(log.turns())
+            skipped = log.skipped_rows
+    except InteractionLogError as error:
+        errors.print(f"[bold red]error:[/] {error}")
+        return EXIT_FAIL
+    if skipped:
+        console.print(f"[yellow]{skipped} corrupt row(s) of the log skipped[/]")
+    report: dict[str, Any] = {"turns": len(records), "skipped_rows": skipped, "labels": [], "promoted": False,
+                              "reason": NOT_YET, "guard": {}, "dry_run": bool(args.dry_run)}
+    if not records:
+        console.print("The interaction log is empty: nothing to learn.")
+        _write_json(args, report)
+        return EXIT_OK
+    report.update(learn(records, data, args, console, errors))
+    report["seconds"] = round(time.perf_counter() - started, 2)
+    _write_json(args, report)
+    return EXIT_FAIL if report.get("failed") else EXIT_OK
+
+
+def learn(records: list, data: DataDir, args: argparse.Namespace, console: Any, errors: Any) -> dict[str, Any]:
+    """Label the records, merge into the learned file (unless a dry run), print what is new."""
+    from assistant.analytics.command import _similarity
+    from assistant.selflearn import learned as lf
+    from assistant.selflearn.pipeline import propose, score
+    from assistant.paths import PROJECT_ROOT
+
+    fp_model, label_model, notes = load_models(data)
+    with console.status(f"Labelling {len(records)} turns..."):
+        proposal = propose(records, similarity=_similarity(args.similarity, errors), failure_points=fp_model)
+        scored = score(proposal, label_model, min_confidence=args.min_confidence)
+    for note in notes:
+        console.print(f"[yellow]{note}[/]")
+    corrections = sum(1 for c in proposal.candidates if c.kind.value == "correction")
+    if not corrections:
+        console.print("No failed turn whose goal later succeeded: no corrections to learn (self-labels only).")
+    path = data.learned_nlu
+    backup = None
+    try:
+        existing = lf.read(path)
+    except lf.LearnedFileError as error:
+        errors.print(f"[bold red]the learned file is unreadable:[/] {error}")
+        if args.dry_run:
+            errors.print("Nothing is written in a dry run; without --dry-run it is kept aside and replaced.")
+        else:
+            backup = lf.back_up(path)
+            errors.print(f"Kept it as {backup}; a new learned file starts from this log.")
+        existing = []
+    guards = lf.Guards(min_confidence=max(args.min_confidence or 0.0, 0.9) if label_model is None
+                       else (args.min_confidence or 0.0), max_user_share=args.max_user_share)
+    merged = lf.merge(existing, scored.labels, guards=guards, forgotten=forgotten_users(data),
+                      committed=lf.committed_texts(PROJECT_ROOT / "stories" / "nlu"))
+    _table(merged, console, args.limit)
+    written = None
+    if not args.dry_run and (merged.added or merged.updated or backup is not None or
+                             len(merged.examples) != len(existing)):
+        written = str(lf.write(path, merged.examples))
+    where = "nothing written (dry run)" if args.dry_run else f"written to {written}" if written else "unchanged"
+    console.print(f"{len(scored.labels)} labels accepted ({scored.method}) from {len(proposal.candidates)} "
+                  f"candidates; learned file: {len(merged.examples)} examples, {len(merged.added)} new, "
+                  f"{len(merged.updated)} with more support; {where}.")
+    if merged.dropped:
+        console.print("Left out: " + ", ".join(f"{n} {why}" for why, n in merged.dropped.most_common() if n))
+    console.print(NOT_YET)
+    return {"labels": [{"text": e.markup(), "intent": e.intent, "confidence": round(e.confidence, 4),
+                        "users": sorted(e.users), "turns": sorted(e.turns), "new": e in merged.added}
+                       for e in (*merged.added, *merged.updated)],
+            "accepted": len(scored.labels), "candidates": len(proposal.candidates), "method": scored.method,
+            "thresholds": scored.thresholds, "examples": len(merged.examples), "new": len(merged.added),
+            "updated": len(merged.updated), "dropped": dict(merged.dropped), "learned_file": str(path),
+            "written": written, "backup": str(backup) if backup else None, "notes": notes}
+
+
+def load_models(data: DataDir) -> tuple[Any, Any, list[str]]:
+    """The failure-point model and the label model of the data folder (None, with a note, when missing)."""
+    from assistant.analytics import failure_point as fp
+    from assistant.selflearn.model import MODEL_FOLDER, LabelModel, LabelModelUnavailable
+
+    notes: list[str] = []
+    try:
+        fp_model = fp.FailurePointModel.load(data.root / "analytics")
+    except fp.ModelUnavailable as error:
+        fp_model = None
+        notes.append(f"failure points by rules: {error}")
+    try:
+        label_model = LabelModel.load(data.root / MODEL_FOLDER)
+    except LabelModelUnavailable as error:
+        label_model = None
+        notes.append(f"labels by rules: {error}")
+    return fp_model, label_model, notes
+
+
+def _table(merged: Any, console: Any, limit: int) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    rows = [(e, "new") for e in merged.added] + [(e, "more support") for e in merged.updated]
+    if not rows:
+        console.print("Nothing new to learn.")
+        return
+    table = Table(title="What the learned NLU file gains")
+    for name in ("text", "intent", "confidence", "users", "turns", ""):
+        table.add_column(name)
+    for example, what in sorted(rows, key=lambda r: -r[0].confidence)[:limit]:
+        table.add_row(escape(example.markup()), example.intent, f"{example.confidence:.2f}",
+                      escape(", ".join(sorted(example.users)[:3])) + (" ..." if len(example.users) > 3 else ""),
+                      str(len(example.turns)), what)
+    console.print(table)
+    if len(rows) > limit:
+        console.print(f"... and {len(rows) - limit} more (--json for all)")
+
+
+def _write_json(args: argparse.Namespace, report: dict[str, Any]) -> None:
+    target = getattr(args, "json", None)
+    if target:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        Path(target).write_text(json.dumps(report, indent=2, default=str) + "\n")

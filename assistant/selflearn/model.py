@@ -1,0 +1,173 @@
+"""The contextual label model: P(label right) for each candidate, from its features.
+
+Gradient boosting over a DictVectorizer (scikit-learn). Fitted on simulator logs, where the
+truth is the target only; the acceptance threshold of each kind (correction, self-label) is
+the lowest score at which the out-of-fold precision on the training logs (folds by user)
+reaches ``target_precision``. Saved with joblib beside a JSON description in
+``DATA/selflearn/``, reused while its fingerprint matches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from assistant.selflearn.features import FEATURE_VERSION
+
+MODEL_FOLDER = "selflearn"
+MODEL_FILE = "label_model.joblib"
+META_FILE = "label_model.json"
+KINDS = ("correction", "self")
+DEFAULT_THRESHOLD = 0.9
+
+
+class LabelModelUnavailable(RuntimeError):
+    """No usable label model (missing, unreadable, or saved by other code)."""
+
+
+@dataclass
+class LabelModelInfo:
+    feature_version: int
+    sklearn_version: str
+    trained_at: str
+    n_rows: int
+    n_positive: int
+    thresholds: dict[str, float]
+    target_precision: float
+    source: str = ""
+    fingerprint: str = ""
+    seconds: float = 0.0
+    oof: dict[str, Any] = field(default_factory=dict)   # out-of-fold figures at the thresholds
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "LabelModelInfo":
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+def _classifier(seed: int) -> Any:
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    return GradientBoostingClassifier(n_estimators=150, max_depth=3, learning_rate=0.1, subsample=0.9,
+                                      random_state=seed)
+
+
+def _pipeline(seed: int) -> Any:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([("vectorize", DictVectorizer(sparse=False)), ("classify", _classifier(seed))])
+
+
+def threshold_for(scores: Sequence[float], right: Sequence[bool], target: float, min_accepted: int = 5) -> float:
+    """The lowest score whose accepted set (score >= it) has precision >= ``target``."""
+    pairs = sorted(zip(scores, right), key=lambda p: -p[0])
+    best = 1.01
+    correct = 0
+    for index, (score, ok) in enumerate(pairs, start=1):
+        correct += int(ok)
+        at_end = index == len(pairs) or pairs[index][0] < score
+        if at_end and index >= min_accepted and correct / index >= target:
+            best = score
+    return float(min(best, 1.01))
+
+
+class LabelModel:
+    """A fitted pipeline, its thresholds and its description."""
+
+    def __init__(self, pipeline: Any, info: LabelModelInfo) -> None:
+        self.pipeline = pipeline
+        self.info = info
+
+    @classmethod
+    def fit(cls, rows: Sequence[dict[str, Any]], right: Sequence[bool], groups: Sequence[str], *,
+            target_precision: float = 0.97, seed: int = 0, folds: int = 5, source: str = "",
+            fingerprint: str = "") -> "LabelModel":
+        """Fit on candidate feature rows and whether each label was right (the truth)."""
+        import time
+
+        import numpy as np
+        import sklearn
+        from sklearn.model_selection import GroupKFold
+
+        started = time.perf_counter()
+        y = np.array([bool(r) for r in right])
+        if len(set(y.tolist())) < 2:
+            raise ValueError("fitting the label model needs both right and wrong labels in the training logs")
+        rows = list(rows)
+        kinds = [next((k for k in KINDS if r.get("kind=" + k)), "self") for r in rows]
+        oof = np.zeros(len(rows))
+        n_folds = min(folds, len(set(groups)))
+        if n_folds >= 2:
+            for train, test in GroupKFold(n_splits=n_folds).split(rows, y, list(groups)):
+                if len(set(y[train].tolist())) < 2:
+                    oof[test] = y[train].mean()
+                    continue
+                fold = _pipeline(seed).fit([rows[i] for i in train], y[train])
+                oof[test] = fold.predict_proba([rows[i] for i in test])[:, 1]
+        thresholds: dict[str, float] = {}
+        figures: dict[str, Any] = {}
+        for kind in KINDS:
+            idx = [i for i, k in enumerate(kinds) if k == kind]
+            if not idx or n_folds < 2:
+                thresholds[kind] = DEFAULT_THRESHOLD
+                continue
+            thresholds[kind] = threshold_for(oof[idx].tolist(), y[idx].tolist(), target_precision)
+            accepted = [i for i in idx if oof[i] >= thresholds[kind]]
+            figures[kind] = {"candidates": len(idx), "right": int(y[idx].sum()), "accepted": len(accepted),
+                             "accepted_right": int(y[accepted].sum()) if accepted else 0}
+        pipeline = _pipeline(seed).fit(rows, y)
+        info = LabelModelInfo(FEATURE_VERSION, sklearn.__version__,
+                              dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), len(rows),
+                              int(y.sum()), thresholds, target_precision, source, fingerprint,
+                              round(time.perf_counter() - started, 2), figures)
+        return cls(pipeline, info)
+
+    def scores(self, rows: Sequence[dict[str, Any]]) -> list[float]:
+        if not rows:
+            return []
+        return [float(p) for p in self.pipeline.predict_proba(list(rows))[:, 1]]
+
+    def threshold(self, kind: str) -> float:
+        return float(self.info.thresholds.get(kind, DEFAULT_THRESHOLD))
+
+    def save(self, folder: Path) -> Path:
+        import joblib
+
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / (MODEL_FILE + ".tmp")
+        joblib.dump(self.pipeline, partial)
+        partial.replace(folder / MODEL_FILE)
+        (folder / META_FILE).write_text(json.dumps(self.info.to_json(), indent=2) + "\n")
+        return folder / MODEL_FILE
+
+    @classmethod
+    def load(cls, folder: Path) -> "LabelModel":
+        import sklearn
+
+        model_path, meta_path = folder / MODEL_FILE, folder / META_FILE
+        if not model_path.exists() or not meta_path.exists():
+            raise LabelModelUnavailable(f"no label model in {folder} (fit one with "
+                                        "`python -m assistant.selflearn.study fit`)")
+        try:
+            info = LabelModelInfo.from_json(json.loads(meta_path.read_text()))
+        except (OSError, ValueError, TypeError) as error:
+            raise LabelModelUnavailable(f"unreadable label model description {meta_path}: {error}") from error
+        if info.feature_version != FEATURE_VERSION or info.sklearn_version != sklearn.__version__:
+            raise LabelModelUnavailable(f"the label model in {folder} was saved by other code "
+                                        f"(features {info.feature_version}, scikit-learn {info.sklearn_version}); "
+                                        "fit it again")
+        import joblib
+
+        try:
+            pipeline = joblib.load(model_path)
+        except Exception as error:  # noqa: BLE001 - any unpickling problem means: unusable
+            raise LabelModelUnavailable(f"could not load {model_path}: {type(error).__name__}: {error}") from error
+        if not callable(getattr(pipeline, "predict_proba", None)):
+            raise LabelModelUnavailable(f"{model_path} is not a label model")
+        return cls(pipeline, info)
