@@ -296,6 +296,12 @@ def cmd_learn_nlu(args: argparse.Namespace) -> int:
     return run_learn_nlu(args)
 
 
+def cmd_models(args: argparse.Namespace) -> int:
+    from assistant.modelstore.command import run_models
+
+    return run_models(args)
+
+
 def cmd_infer(args: argparse.Namespace) -> int:
     from assistant.habits.command import run_infer
 
@@ -427,6 +433,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_learn_nlu_arguments(add("learn-nlu", cmd_learn_nlu,
                                 "label the logged traffic and write the learned NLU file (--dry-run: only show it)"))
+    from assistant.modelstore.command import add_arguments as add_models_arguments
+
+    add_models_arguments(add("models", cmd_models, "the kept models with their figures; --use ID rolls back"))
     from assistant.habits.command import add_habits_arguments, add_infer_arguments
 
     add_infer_arguments(add("infer", cmd_infer, "infer implicit preferences and routines from the interaction log"))

@@ -127,6 +127,8 @@ class Runtime(AbstractContextManager):
         self.rewrites: "RewriteStore | None" = None
         self.log_errors: list[str] = []
         self._last: dict[str, "TurnRecord"] = {}
+        self._model_stamp: tuple[int, int] | None = None
+        self.model_reloads = 0
 
     @classmethod
     def start(
@@ -177,6 +179,7 @@ class Runtime(AbstractContextManager):
 
         preferences.use(self.data.prefs_url)
         self._open_learning()
+        self._model_stamp = _stamp(self.model_path)
         self.agent = self._load_agent()
         embedder.join(timeout=120)
         # The first parse builds what the graph builds lazily: pay for it here, not on the
@@ -225,6 +228,26 @@ class Runtime(AbstractContextManager):
                 "Retrain with `assistant train --force`."
             ) from error
 
+    def reload_if_replaced(self) -> bool:
+        """Load the model again when its file was replaced (a promoted retrain, a rollback),
+        so a running chat or server serves it without a restart. A model that fails to load
+        is reported and the one in memory keeps serving. True when it reloaded."""
+        stamp = _stamp(self.model_path)
+        if stamp is None or stamp == self._model_stamp or self.agent is None:
+            return False
+        self._model_stamp = stamp
+        try:
+            agent = self._load_agent()
+        except RuntimeStartError as error:
+            logger.error("kept the model in memory: the replaced one did not load: %s", error)
+            self.log_errors.append(str(error))
+            return False
+        self._run(agent.parse_message("hello"))   # the lazy parts, before a user waits on them
+        self.agent = agent
+        self.model_reloads += 1
+        logger.info("loaded the replaced model %s", self.model_path)
+        return True
+
     # -- turns ---------------------------------------------------------------------
 
     def sender_id(self, user_id: str) -> str:
@@ -263,6 +286,7 @@ class Runtime(AbstractContextManager):
             habits.notice = habits.notice or cleaned.notice
             return habits
         self._ensure_action_server()
+        self.reload_if_replaced()
         moment = timestamp or _utc_now()
         metadata: dict[str, Any] = {
             "user_id": user_id,
@@ -525,6 +549,15 @@ class Runtime(AbstractContextManager):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """When and how big the model file is (a replaced file changes both or one)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
 
 
 def _utc_now() -> dt.datetime:

@@ -65,13 +65,24 @@ def input_files(root: Path = PROJECT_ROOT) -> list[Path]:
     return sorted(files)
 
 
-def fingerprint(root: Path = PROJECT_ROOT) -> str:
-    """A hash of the training inputs' paths and contents, plus the Rasa version."""
+def learned_files(data: DataDir | None) -> list[Path]:
+    """The NLU data the assistant labelled itself (`DataDir.learned_dir`), trained with stories/."""
+    if data is None or not data.learned_dir.is_dir():
+        return []
+    return sorted(p for p in data.learned_dir.glob("*.yml") if p.is_file())
+
+
+def fingerprint(root: Path = PROJECT_ROOT, data: DataDir | None = None) -> str:
+    """A hash of the training inputs' paths and contents (and of the data folder's learned
+    NLU files when ``data`` is given), plus the Rasa version."""
     from importlib.metadata import version
 
     digest = hashlib.sha256(f"rasa={version('rasa')}".encode())
     for path in input_files(root):
         digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    for path in learned_files(data):
+        digest.update(f"learned/{path.name}".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -84,11 +95,12 @@ def is_current(data: DataDir, root: Path = PROJECT_ROOT) -> bool:
         stored = json.loads(data.fingerprint_file.read_text())
     except (OSError, ValueError):
         return False
-    return stored.get("fingerprint") == fingerprint(root)
+    return stored.get("fingerprint") == fingerprint(root, data)
 
 
 def train(data: DataDir, *, force: bool = False, verbose: bool = False, status=None,
-          root: Path = PROJECT_ROOT) -> TrainOutcome:
+          root: Path = PROJECT_ROOT, out: Path | None = None,
+          learned: list[Path] | None = None) -> TrainOutcome:
     """Train unless the stored model matches the inputs.
 
     A failed training (bad inputs, Rasa's own error) raises and leaves the current model
@@ -99,18 +111,24 @@ def train(data: DataDir, *, force: bool = False, verbose: bool = False, status=N
         force: train even when the model is current.
         verbose: stream Rasa's own output.
         status: an optional callable taking one line of progress text.
-        root: the project whose domain/, stories/ and config.yml are trained.
+        root: the project whose domain/, stories/ and config.yml are trained (with the data
+            folder's learned NLU files, `DataDir.learned_dir`, when there are any).
+        out: where the model goes instead of the data folder's current model (a candidate
+            to judge before promoting it); the current model and its fingerprint are untouched.
+        learned: the learned NLU files to train with instead of the data folder's (a candidate
+            trained without its held-back examples).
 
     Raises:
         TrainingError: the inputs are broken (file and line named) or Rasa failed.
     """
     data.ensure()
-    current = fingerprint(root)
-    if not force and is_current(data, root):
+    current = fingerprint(root, data)
+    if out is None and not force and is_current(data, root):
         return TrainOutcome(data.model_file, trained=False, seconds=0.0, fingerprint=current)
     from assistant.training_checks import check_inputs
 
-    problems = check_inputs(root / "domain", [root / "stories"], root / "config.yml")
+    learned = learned_files(data) if learned is None else list(learned)
+    problems = check_inputs(root / "domain", [root / "stories", *learned], root / "config.yml")
     if problems:
         kept = " The previous model is kept." if data.model_file.exists() else ""
         raise TrainingError("cannot train: " + "; ".join(map(str, problems[:5])) + "." + kept)
@@ -120,7 +138,8 @@ def train(data: DataDir, *, force: bool = False, verbose: bool = False, status=N
     name = data.model_file.name.removesuffix(".tar.gz")
     cmd = [
         sys.executable, "-m", "rasa", "train",
-        "--domain", "domain", "--data", "stories", "--config", "config.yml",
+        "--domain", "domain", "--data", "stories", *(str(p.resolve()) for p in learned),
+        "--config", "config.yml",
         "--out", str(staging), "--fixed-model-name", name,
         # check_inputs above did the checks a broken training needs (file and line); the full
         # `rasa data validate` runs in `make validate` and the tests. Saves Rasa a second
@@ -147,11 +166,19 @@ def train(data: DataDir, *, force: bool = False, verbose: bool = False, status=N
         kept = " The previous model is kept." if data.model_file.exists() else ""
         reason = rasa_error(log_path)
         raise TrainingError(f"rasa train failed (exit {code}): {reason}{kept} Full log: {log_path}")
-    os.replace(built, data.model_file)
+    target = out or data.model_file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(built, target)
     shutil.rmtree(staging, ignore_errors=True)
-    data.fingerprint_file.write_text(json.dumps({"fingerprint": current, "trained_at": time.time()}))
-    return TrainOutcome(data.model_file, trained=True, seconds=time.perf_counter() - started,
+    if out is None:
+        write_fingerprint(data, current)
+    return TrainOutcome(target, trained=True, seconds=time.perf_counter() - started,
                         fingerprint=current)
+
+
+def write_fingerprint(data: DataDir, value: str) -> None:
+    """Record which inputs the data folder's current model was trained from."""
+    data.fingerprint_file.write_text(json.dumps({"fingerprint": value, "trained_at": time.time()}))
 
 
 def _lines(stream):

@@ -80,13 +80,44 @@ def test_bad_user_id_is_a_clear_error(fresh) -> None:
 
 
 def test_action_server_crash_is_recovered(fresh) -> None:
-    old_port = fresh.action_server.port
-    fresh.action_server._proc.kill()
-    fresh.action_server._proc.wait()
+    dead = fresh.action_server._proc
+    dead.kill()
+    dead.wait()
+    assert not fresh.action_server.alive()
     result = fresh.handle("turn on the lights", user_id="rt_crash", device_id="kitchen_speaker")
-    assert fresh.action_server.healthy()
-    assert fresh.action_server.port != old_port or fresh.action_server.healthy()
+    # A new action server process answered the turn's action (the killed one can't have).
+    assert fresh.action_server._proc is not dead and fresh.action_server._proc.pid != dead.pid
+    assert fresh.action_server.alive() and fresh.action_server.healthy()
     assert "turn_on kitchen_light" in result.applied
+
+
+def test_a_replaced_model_is_served_without_a_restart(fresh) -> None:
+    import os
+
+    before = fresh.agent
+    assert not fresh.reload_if_replaced()          # nothing changed: nothing reloaded
+    info = fresh.model_path.stat()
+    os.utime(fresh.model_path, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+    result = fresh.handle("turn on the lights", user_id="rt_reload", device_id="kitchen_speaker")
+    assert fresh.agent is not before and fresh.model_reloads >= 1
+    assert "turn_on kitchen_light" in result.applied
+
+
+def test_a_replaced_model_that_does_not_load_leaves_the_old_one_serving(fresh, tmp_path) -> None:
+    import shutil
+
+    saved = tmp_path / "good.tar.gz"
+    shutil.copy2(fresh.model_path, saved)
+    before = fresh.agent
+    try:
+        fresh.model_path.write_bytes(b"half a model")
+        assert not fresh.reload_if_replaced()
+        assert fresh.agent is before and any("could not load" in e for e in fresh.log_errors)
+        result = fresh.handle("turn on the lights", user_id="rt_reload_bad", device_id="kitchen_speaker")
+        assert "turn_on kitchen_light" in result.applied
+    finally:
+        shutil.copy2(saved, fresh.model_path)
+        fresh.reload_if_replaced()
 
 
 def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:

@@ -119,3 +119,73 @@ def test_broken_inputs_name_the_problem_and_keep_the_previous_model(
     assert "previous model is kept" in str(raised.value)
     assert data.model_file.read_bytes() == b"model"
     assert not list(data.models.glob(".staging-*"))
+
+
+# -- the learned NLU file in the data folder -------------------------------------------
+
+LEARNED = 'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hiya there\n'
+
+
+def test_learned_files_are_training_inputs(project: Path, tmp_path: Path) -> None:
+    data = DataDir(tmp_path / "data").ensure()
+    before = training.fingerprint(project, data)
+    assert before == training.fingerprint(project)   # no learned file: the project's inputs alone
+    data.learned_dir.mkdir()
+    data.learned_nlu.write_text(LEARNED)
+    assert training.learned_files(data) == [data.learned_nlu]
+    learned = training.fingerprint(project, data)
+    assert learned != before
+    data.learned_nlu.write_text(LEARNED + "    - hello again\n")
+    assert training.fingerprint(project, data) != learned
+
+
+def test_a_model_trained_before_learning_is_stale_once_something_is_learned(project: Path, tmp_path: Path) -> None:
+    data = DataDir(tmp_path / "data")
+    _stamp(data, project)
+    assert training.is_current(data, project)
+    data.learned_dir.mkdir()
+    data.learned_nlu.write_text(LEARNED)
+    assert not training.is_current(data, project)
+
+
+def test_a_learned_file_broken_by_hand_names_it_and_keeps_the_model(project: Path, tmp_path: Path) -> None:
+    data = DataDir(tmp_path / "data")
+    _stamp(data, project)
+    data.learned_dir.mkdir()
+    data.learned_nlu.write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: [\n')
+    with pytest.raises(training.TrainingError) as raised:
+        training.train(data, root=project)
+    assert "nlu.yml:" in str(raised.value)
+    assert data.model_file.read_bytes() == b"model"
+
+
+def test_a_candidate_goes_to_out_and_leaves_the_current_model(project: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """`out=` (a candidate for the gate): Rasa's command names the learned files given, and the
+    finished model lands at `out`; the current model and its fingerprint stay."""
+    import subprocess
+
+    data = DataDir(tmp_path / "data")
+    _stamp(data, project)
+    extra = tmp_path / "learned-copy.yml"
+    extra.write_text(LEARNED)
+    seen: list[list[str]] = []
+
+    class FinishedRasa:
+        def __init__(self, cmd, **_kwargs):
+            seen.append(cmd)
+            out = Path(cmd[cmd.index("--out") + 1])
+            out.mkdir(parents=True, exist_ok=True)
+            (out / data.model_file.name).write_bytes(b"candidate")
+            self.stdout = __import__("io").StringIO("Your Rasa model is trained\n")
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", FinishedRasa)
+    fingerprint_before = data.fingerprint_file.read_text()
+    outcome = training.train(data, root=project, out=tmp_path / "cand.tar.gz", learned=[extra])
+    assert outcome.model == tmp_path / "cand.tar.gz" and outcome.model.read_bytes() == b"candidate"
+    assert str(extra.resolve()) in seen[0]
+    assert data.model_file.read_bytes() == b"model"
+    assert data.fingerprint_file.read_text() == fingerprint_before
