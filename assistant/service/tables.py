@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from assistant.db import create_engine, database_url
+from assistant.db import create_all, create_engine, database_url
 
 MAX_HOME = 24
 MAX_KEY = 100
@@ -87,7 +87,8 @@ class ServiceDB:
             url = database_url(target)
             engine = create_engine(url)
             db = cls(engine)
-            db.metadata.create_all(engine)
+            # Several servers may open a fresh database at once: the schema lock serializes it.
+            create_all(db.metadata, engine)
         except Exception as error:  # noqa: BLE001 - one clear error type for callers
             if engine is not None:
                 engine.dispose()
