@@ -5,6 +5,10 @@ trained on (the figures in docs/RESULTS.md):
   one; the predictions of every fold are pooled, so each class's count is the sum over logs.
 - ``curve --test DIR --train DIR... --sizes N...``: accuracy against the amount of truth,
   with and without contrastive pretraining (same sampled turns for both; seeded).
+- ``simulate DIR --seed S --users N --days D [--asr-confidence independent] [--phrasing P]
+  [--model FILE]``: one baseline-arm population run through the real stack, exactly as the
+  set-up plays its runs (same runner, no miner), its log kept in DIR/learning.db; the Rasa
+  model is used as it is (never retrained, unlike `assistant simulate` on a stale model).
 
 `python -m assistant.analytics.study heldout /tmp/a /tmp/b /tmp/c [--json OUT]`
 """
@@ -88,6 +92,31 @@ def curve(test: Path, train: Sequence[Path], sizes: Sequence[int], seed: int = 0
     return out
 
 
+def simulate(root: Path, *, seed: int, users: int, days: int, independent: bool = False,
+             phrasing: str = "templates", model: Path | None = None) -> dict[str, Any]:
+    """Play one seeded baseline run into ``root`` (see the module's docstring)."""
+    import time
+
+    from assistant.paths import DataDir
+    from assistant.runtime import Runtime
+    from simulator.population.asr import AsrConfig
+    from simulator.population.run import run_population
+
+    model_path = Path(model) if model else DataDir(Path(".data")).model_file
+    started = time.perf_counter()
+    with Runtime.start(root, model_path=model_path) as runtime:
+        report = run_population(runtime, users=users, days=days, seed=seed, arm="baseline",
+                                asr_config=AsrConfig(confidence_from_damage=not independent),
+                                home_template=runtime.home.snapshot(), miner=None, phrasing=phrasing)
+    from simulator.population.metrics import summarize
+
+    summary = summarize(report)
+    return {"seed": seed, "users": users, "days": days, "phrasing": phrasing,
+            "asr_confidence": "independent" if independent else "damage",
+            "seconds": round(time.perf_counter() - started, 1),
+            "turns": summary.get("turns"), "failure_points": summary.get("failure_points")}
+
+
 def _train(logs: Sequence[Sequence[Any]], pretrain: bool) -> fp.FailurePointModel:
     if pretrain:
         return training.train_on_logs(logs, source="other seeds")
@@ -111,11 +140,23 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--test", type=Path, required=True)
     c.add_argument("--train", type=Path, nargs="+", required=True)
     c.add_argument("--sizes", type=int, nargs="+", default=[25, 50, 100, 200, 400, 800, 1600])
-    for p in (h, c):
+    s = sub.add_parser("simulate")
+    s.add_argument("root", type=Path)
+    s.add_argument("--seed", type=int, required=True)
+    s.add_argument("--users", type=int, required=True)
+    s.add_argument("--days", type=int, required=True)
+    s.add_argument("--asr-confidence", choices=["damage", "independent"], default="damage")
+    s.add_argument("--phrasing", choices=["real", "templates", "mixed"], default="templates")
+    s.add_argument("--model", type=Path, help="the Rasa model (default .data/models/smarthome.tar.gz)")
+    for p in (h, c, s):
         p.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    if args.what == "heldout":
-        result: Any = heldout(args.roots, pretrain=not args.no_pretraining)
+    if args.what == "simulate":
+        result: Any = simulate(args.root, seed=args.seed, users=args.users, days=args.days,
+                               independent=args.asr_confidence == "independent", phrasing=args.phrasing,
+                               model=args.model)
+    elif args.what == "heldout":
+        result = heldout(args.roots, pretrain=not args.no_pretraining)
         result["pooled"] = _short(result["pooled"]) | {"confusion": result["pooled"]["confusion"],
                                                         "labels": result["pooled"]["labels"]}
     else:
