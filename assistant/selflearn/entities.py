@@ -44,7 +44,7 @@ def place(entities: Sequence[dict[str, Any]], source_text: str, target_text: str
     taken: list[tuple[int, int]] = []
     for entity in spans(entities, source_text):
         where = None
-        for words in (entity["said"], entity["value"]):
+        for words in (entity["value"], entity["said"]):
             if words:
                 where = find(str(words), target_text, taken)
                 if where is not None:

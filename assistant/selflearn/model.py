@@ -3,7 +3,7 @@
 Gradient boosting over a DictVectorizer (scikit-learn). Fitted on simulator logs, where the
 truth is the target only; the acceptance threshold of each kind (correction, self-label) is
 the lowest score at which the out-of-fold precision on the training logs (folds by user)
-reaches ``target_precision``. Saved with joblib beside a JSON description in
+reaches its target (`TARGET_PRECISION`). Saved with joblib beside a JSON description in
 ``DATA/selflearn/``, reused while its fingerprint matches.
 """
 
@@ -22,6 +22,8 @@ MODEL_FILE = "label_model.joblib"
 META_FILE = "label_model.json"
 KINDS = ("correction", "self")
 DEFAULT_THRESHOLD = 0.9
+# Self-labels are plentiful and most are right: only the surest are worth their risk.
+TARGET_PRECISION = {"correction": 0.97, "self": 0.99}
 
 
 class LabelModelUnavailable(RuntimeError):
@@ -36,7 +38,7 @@ class LabelModelInfo:
     n_rows: int
     n_positive: int
     thresholds: dict[str, float]
-    target_precision: float
+    target_precision: dict[str, float]
     source: str = ""
     fingerprint: str = ""
     seconds: float = 0.0
@@ -86,7 +88,7 @@ class LabelModel:
 
     @classmethod
     def fit(cls, rows: Sequence[dict[str, Any]], right: Sequence[bool], groups: Sequence[str], *,
-            target_precision: float = 0.97, seed: int = 0, folds: int = 5, source: str = "",
+            target_precision: dict[str, float] | None = None, seed: int = 0, folds: int = 5, source: str = "",
             fingerprint: str = "") -> "LabelModel":
         """Fit on candidate feature rows and whether each label was right (the truth)."""
         import time
@@ -96,6 +98,7 @@ class LabelModel:
         from sklearn.model_selection import GroupKFold
 
         started = time.perf_counter()
+        targets = {**TARGET_PRECISION, **(target_precision or {})}
         y = np.array([bool(r) for r in right])
         if len(set(y.tolist())) < 2:
             raise ValueError("fitting the label model needs both right and wrong labels in the training logs")
@@ -117,14 +120,14 @@ class LabelModel:
             if not idx or n_folds < 2:
                 thresholds[kind] = DEFAULT_THRESHOLD
                 continue
-            thresholds[kind] = threshold_for(oof[idx].tolist(), y[idx].tolist(), target_precision)
+            thresholds[kind] = threshold_for(oof[idx].tolist(), y[idx].tolist(), targets[kind])
             accepted = [i for i in idx if oof[i] >= thresholds[kind]]
             figures[kind] = {"candidates": len(idx), "right": int(y[idx].sum()), "accepted": len(accepted),
                              "accepted_right": int(y[accepted].sum()) if accepted else 0}
         pipeline = _pipeline(seed).fit(rows, y)
         info = LabelModelInfo(FEATURE_VERSION, sklearn.__version__,
                               dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), len(rows),
-                              int(y.sum()), thresholds, target_precision, source, fingerprint,
+                              int(y.sum()), thresholds, targets, source, fingerprint,
                               round(time.perf_counter() - started, 2), figures)
         return cls(pipeline, info)
 
