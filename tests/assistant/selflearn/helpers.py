@@ -49,11 +49,11 @@ def log() -> list[TurnRecord]:
     for index, user in enumerate(("alice", "bob", "carol")):
         base = index * 3600
         records += mended(user, base, f"{user}-g0")
-        records.append(turn(base + 900, "start the coffee", "start_coffee", user=user,
+        records.append(turn(base + 900, "coffee machine on right now", "start_coffee", user=user,
                             reply="Starting the coffee maker.", directives=["brew coffee_maker"],
                             truth=request_truth(f"{user}-g1", "start_coffee", success=True, achieved=True)))
-        records.append(turn(base + 1800, "play some jazz", "play_media", user=user,
-                            entities=[{"entity": "genre", "value": "jazz", "start": 10, "end": 14}],
+        records.append(turn(base + 1800, "put on a bit of jazz", "play_media", user=user,
+                            entities=[{"entity": "genre", "value": "jazz", "start": 16, "end": 20}],
                             reply="Playing some jazz.", directives=["play kitchen_speaker jazz|music"],
                             truth=request_truth(f"{user}-g2", "play_media", success=True, achieved=True)))
     for i, record in enumerate(records, start=1):
