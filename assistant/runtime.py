@@ -41,6 +41,8 @@ __all__ = ["Runtime", "RuntimeStartError", "UnknownDeviceError", "BadUserIdError
 EMPTY_REPLY = "I didn't hear anything. Say something like \"turn on the lights\", or \"help\"."
 DIRECTIVES_KEY = "directives"
 PROBLEM_KEY = "problem"
+FORGOT_KEY = "forgot"          # assistant.actions.common.FORGOT_KEY
+FORGOT_EVERYTHING = "*"
 logger = logging.getLogger(__name__)
 
 
@@ -129,6 +131,9 @@ class Runtime(AbstractContextManager):
         self._last: dict[str, "TurnRecord"] = {}
         self._model_stamp: tuple[int, int] | None = None
         self.model_reloads = 0
+        self.last_forget: Any = None   # the last forget_everywhere report (its retrain thread)
+        # After a forget removed learned examples, retrain without them in the background.
+        self.retrain_after_forget = True
 
     @classmethod
     def start(
@@ -309,10 +314,17 @@ class Runtime(AbstractContextManager):
                 result.directives.extend(str(d) for d in custom.get(DIRECTIVES_KEY, []))
                 if custom.get(PROBLEM_KEY):
                     result.problems.append(str(custom[PROBLEM_KEY]))
+                if isinstance(custom.get(FORGOT_KEY), list):
+                    result.forgot.extend(str(k) for k in custom[FORGOT_KEY])
         self._apply_directives(result)
         self._read_tracker(result, self.sender_id(user_id))
         self._log_turn(result, user_id=user_id, device_id=device_id, context=context,
                        barge_in=barge_in, asr_confidence=asr_confidence, timestamp=moment)
+        if FORGOT_EVERYTHING in result.forgot:
+            # "Forget everything about me", confirmed: every store forgets them, this turn too.
+            from assistant.privacy import forget_everywhere
+
+            self.last_forget = forget_everywhere(self, user_id, retrain=self.retrain_after_forget)
         if not self.action_server.alive():
             raise ActionServerError(
                 "the action server stopped during this turn; its reply is missing. "

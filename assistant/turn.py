@@ -27,6 +27,8 @@ class TurnResult:
         turn_id: the turn's row in the interaction log (None when it was not logged).
         problems: what the actions said went wrong (NOT_FOUND, NO_SUCH_DEVICE, UNKNOWN_CITY, ...).
         nlu_margin: top-1 minus top-2 intent confidence (None when Rasa was not called).
+        forgot: what the user had forgotten this turn, as the action reported it: preference
+            keys ("music_genre"), or "*" for everything (then every store forgot them).
     """
 
     text: str
@@ -44,6 +46,7 @@ class TurnResult:
     turn_id: int | None = None
     problems: list[str] = field(default_factory=list)
     nlu_margin: float | None = None
+    forgot: list[str] = field(default_factory=list)
 
     @property
     def reply(self) -> str:

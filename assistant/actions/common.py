@@ -60,6 +60,9 @@ def send_directives(dispatcher: CollectingDispatcher, directives: Iterable["Dire
 
 
 PROBLEM_KEY = "problem"
+# What a confirmed forget removed: preference keys, or FORGOT_EVERYTHING.
+FORGOT_KEY = "forgot"
+FORGOT_EVERYTHING = "*"
 
 
 def report_problem(dispatcher: CollectingDispatcher, problem: str, text: str) -> None:

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.actions.common import turn_context
+from assistant.actions.common import FORGOT_EVERYTHING, FORGOT_KEY, turn_context
 from assistant.services import preferences, teaching
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,9 @@ class ActionYesNo(Action):
             else:
                 dispatcher.utter_message(text=f"Done: I've forgotten {preferences.scope_words(scope)} "
                                               f"({removed} item{'s' if removed != 1 else ''}).")
+                # Typed, for the runtime: "*" has every other store forget the user too.
+                forgot = [FORGOT_EVERYTHING] if scope is None else [k.value for k in scope]
+                dispatcher.utter_message(json_message={FORGOT_KEY: forgot})
         return [SlotSet("pending_question", None)] if pending else []
 
     @staticmethod

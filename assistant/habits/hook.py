@@ -389,8 +389,8 @@ class _Turn:
             result.replies[:] = offer.replies
         if any(d.startswith("brew ") for d in result.applied):
             self.maybe_offer_routine(result)
-        if result.reply.startswith("Done: I've forgotten"):
-            self.remember_forgetting(result.reply)
+        if result.forgot:
+            self.remember_forgetting(result.forgot)
 
     @staticmethod
     def is_evidence(result: TurnResult) -> bool:
@@ -445,18 +445,16 @@ class _Turn:
         self.ask(Pending(Waiting.ROUTINE, ROUTINE_NAME))
         result.replies.append(ROUTINE_OFFER)
 
-    def remember_forgetting(self, reply: str) -> None:
+    def remember_forgetting(self, forgot: list[str]) -> None:
+        """Mark the forgotten keys, so inference doesn't bring them back from older turns.
+        ("*": the runtime already removed everything of the user, marks and log included.)"""
         from assistant.habits.store import MarkKind
-        from assistant.prefs.keys import PrefKey
 
-        store = habit_store(self.rt)
-        if "everything" in reply:
-            store.forget_concept(self.user)
-            store.mark(self.user, MarkKind.FORGOT, "*", at=self.when)
+        if "*" in forgot:
             return
-        for key in PrefKey:
-            if key.label in reply:
-                store.mark(self.user, MarkKind.FORGOT, key.value, at=self.when)
+        store = habit_store(self.rt)
+        for key in forgot:
+            store.mark(self.user, MarkKind.FORGOT, key, at=self.when)
 
     # -- plumbing ----------------------------------------------------------------------
 

@@ -71,11 +71,19 @@ def read_learned(path: Path) -> list[LearnedExample]:
         elif isinstance(examples, list):
             for item in examples:
                 if isinstance(item, dict) and item.get("text"):
-                    meta = item.get("metadata") or {}
-                    users = meta.get("users") or meta.get("user_ids") or []
-                    found.append(LearnedExample(str(item["text"]), str(block["intent"]),
-                                                [str(u) for u in users] if isinstance(users, list) else []))
+                    found.append(LearnedExample(str(item["text"]), str(block["intent"]), users_of(item)))
     return found
+
+
+def users_of(item: Any) -> list[str]:
+    """Who backs one learned example: its provenance, `metadata.learned.users` (as
+    `assistant learn-nlu` writes it) or `metadata.users`."""
+    meta = item.get("metadata") if isinstance(item, dict) else None
+    if not isinstance(meta, dict):
+        return []
+    learned = meta.get("learned") if isinstance(meta.get("learned"), dict) else meta
+    users = learned.get("users") or learned.get("user_ids") or []
+    return [str(u) for u in users] if isinstance(users, list) else []
 
 
 def learned_users(data: DataDir) -> list[str]:

@@ -45,16 +45,8 @@ def read_user(runtime: "Runtime", home: str, user_id: str) -> dict[str, Any]:
 
 
 def delete_user(runtime: "Runtime", home: str, user_id: str) -> dict[str, int]:
-    """Delete everything stored about the user; how many rows went, per store."""
-    from assistant.habits.hook import habit_store
+    """Delete everything stored about the user (`assistant.privacy.forget_everywhere`: also
+    their conversations, learned examples and the models trained on them); rows gone per store."""
+    from assistant.privacy import forget_everywhere
 
-    internal = ids.internal_user(home, user_id)
-    removed = {
-        "preferences": runtime.preferences.forget(internal),
-        "habits": habit_store(runtime).forget_user(internal),
-        "rewrites": runtime.rewrites.forget_user(internal) if runtime.rewrites is not None else 0,
-        "log": runtime.log.forget_user(internal) if runtime.log is not None else 0,
-    }
-    # The runtime's memory of the user's last turn goes too (it would be settled later).
-    runtime.drop_user_memory(internal)
-    return removed
+    return forget_everywhere(runtime, ids.internal_user(home, user_id)).removed

@@ -1,0 +1,139 @@
+"""Forgetting a user everywhere: "forget everything about me" in the chat, and the service's
+`DELETE /api/users/{id}/data`, go through `forget_everywhere`.
+
+What is kept about a user, and where: preferences and corrections (preference store), taught
+concepts and habit marks (habits tables), interaction-log rows and the utterance index built from
+them, personal rewrites and their name behind global ones (learning store), conversations (Rasa's
+tracker store), examples learned from their turns (the learned NLU file) and the models trained on
+those (the model history; the current model is retrained without them, skipping the gate).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assistant.paths import DataDir
+
+if TYPE_CHECKING:
+    from assistant.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ForgetReport:
+    """How much of the user went, per store (and whether a retrain without them started)."""
+
+    removed: dict[str, int] = field(default_factory=dict)
+    models_dropped: list[str] = field(default_factory=list)
+    retrain: threading.Thread | None = None
+
+
+def forget_everywhere(runtime: "Runtime", user_id: str, *, retrain: bool = True) -> ForgetReport:
+    """Delete everything kept about ``user_id``. A store that fails is logged and reported as -1;
+    the others are still cleared. ``retrain``: when learned examples went, retrain the current
+    model without them in the background (it skips the gate; a running runtime reloads it)."""
+    from assistant.habits.hook import habit_store
+    from assistant.learning import index
+    from assistant.modelstore import history
+
+    report = ForgetReport()
+    steps: dict[str, Any] = {
+        "preferences": lambda: runtime.preferences.forget(user_id),
+        "habits": lambda: habit_store(runtime).forget_user(user_id),
+        "rewrites": lambda: runtime.rewrites.forget_user(user_id) if runtime.rewrites is not None else 0,
+        "log": lambda: runtime.log.forget_user(user_id) if runtime.log is not None else 0,
+        "conversations": lambda: forget_conversations(runtime.data.tracker_url, user_id),
+        "learned_examples": lambda: forget_learned(runtime.data, user_id),
+    }
+    for name, step in steps.items():
+        try:
+            report.removed[name] = int(step())
+        except Exception as error:  # noqa: BLE001 - clear the other stores, say which failed
+            logger.error("could not forget %r in %s: %s", user_id, name, error)
+            runtime.log_errors.append(f"forgetting {user_id} in {name} failed: {error}")
+            report.removed[name] = -1
+    if runtime.log is not None and runtime.rewrites is not None:
+        try:   # the utterance index is built from the log: rebuilt without the user
+            index.rebuild(runtime.log, runtime.rewrites)
+        except Exception as error:  # noqa: BLE001
+            logger.error("could not rebuild the utterance index: %s", error)
+    report.models_dropped = history.drop_user(runtime.data, user_id)
+    runtime.drop_user_memory(user_id)
+    if retrain and report.removed.get("learned_examples", 0) > 0:
+        report.retrain = _retrain_without(runtime.data)
+    return report
+
+
+def forget_conversations(tracker_url: str, user_id: str) -> int:
+    """Delete the user's conversations from Rasa's SQL tracker store (its `events` table): the
+    sender id is the user id, or the user id and a conversation suffix (``alice~1a2b``)."""
+    import sqlalchemy as sa
+
+    from assistant.db import create_engine
+
+    engine = create_engine(tracker_url)
+    try:
+        if not sa.inspect(engine).has_table("events"):
+            return 0
+        events = sa.Table("events", sa.MetaData(), autoload_with=engine)
+        pattern = _like_escaped(user_id) + "~%"
+        with engine.begin() as conn:
+            result = conn.execute(sa.delete(events).where(sa.or_(
+                events.c.sender_id == user_id, events.c.sender_id.like(pattern, escape="\\"))))
+            return int(result.rowcount or 0)
+    finally:
+        engine.dispose()
+
+
+def forget_learned(data: DataDir, user_id: str) -> int:
+    """Drop the learned NLU examples backed by the user (an example several users backed keeps
+    the others only when it still has one); how many examples went."""
+    import yaml
+
+    from assistant.modelstore.retrain import users_of
+
+    path = data.learned_nlu
+    if not path.exists():
+        return 0
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    removed = 0
+    for block in doc.get("nlu") or []:
+        examples = block.get("examples") if isinstance(block, dict) else None
+        if not isinstance(examples, list):
+            continue
+        kept = []
+        for item in examples:
+            if user_id in users_of(item):
+                removed += 1
+                continue
+            kept.append(item)
+        block["examples"] = kept
+    if removed:
+        doc["nlu"] = [b for b in doc.get("nlu") or [] if not isinstance(b, dict) or b.get("examples")]
+        partial = path.with_suffix(".yml.partial")
+        partial.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        partial.replace(path)
+    return removed
+
+
+def _retrain_without(data: DataDir) -> threading.Thread:
+    from assistant.modelstore import retrain
+
+    def run() -> None:
+        try:
+            outcome = retrain.retrain(data, skip_gate=True)
+            logger.info("retrained without a forgotten user's examples in %.0f s", outcome.seconds)
+        except Exception as error:  # noqa: BLE001 - the current model keeps serving
+            logger.error("the retrain after a forget failed: %s", error)
+
+    thread = threading.Thread(target=run, name="retrain-after-forget", daemon=True)
+    thread.start()
+    return thread
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
