@@ -78,3 +78,17 @@ def test_run_setup_says_what_it_trained(data: DataDir) -> None:
     assert training.run_setup(data, console) == 0
     text = console.export_text()
     assert "Trained the failure-point model" in text and "up to date" in text
+
+
+def test_the_pretraining_runs_only_while_truth_is_scarce() -> None:
+    logs = _fake_logs(None, None, None, None)
+    scarce = training.train_on_logs(logs)
+    plenty = training.train_on_logs(logs, training.SetupPlan(pretrain_below=1))
+    assert scarce.info.n_pretrain > 0 and plenty.info.n_pretrain == 0
+    assert plenty.info.n_train == scarce.info.n_train
+
+
+def test_the_plan_names_its_real_phrasing_run() -> None:
+    plan = training.SetupPlan()
+    assert [r.phrasing for r in plan.runs].count("real") == 1
+    assert "seed 103: 24 users x 4 days, real phrasing (HWU64)" in plan.describe()
