@@ -200,10 +200,16 @@ def committed_texts(folder: Path) -> dict[str, str]:
         except (OSError, yaml.YAMLError):
             continue
         for block in data.get("nlu") or [] if isinstance(data, dict) else []:
-            if isinstance(block, dict) and isinstance(block.get("intent"), str) and isinstance(block.get("examples"), str):
+            if not isinstance(block, dict) or not isinstance(block.get("intent"), str):
+                continue
+            if isinstance(block.get("examples"), str):
                 for line in block["examples"].splitlines():
-                    if line.strip().startswith("- "):
+                    if not line.strip().startswith("- "):
+                        continue
+                    try:
                         out.setdefault(normalize(parse_markup(line.strip()[2:])[0]), block["intent"])
+                    except LearnedFileError:
+                        continue   # markup the committed data's own checks will name
     return out
 
 
@@ -249,7 +255,8 @@ def merge(existing: Iterable[Example], labels: Sequence[Label], *, guards: Guard
     kept = _resolve_conflicts(list(by_key.values()), committed or {}, dropped)
     kept = _cap_users(kept, guards, dropped)
     added = [e for e in kept if (e.intent, e.key) not in before]
-    updated = [e for e in kept if (e.intent, e.key) in before and before[(e.intent, e.key)] != (len(e.turns), len(e.users))]
+    updated = [e for e in kept if (e.intent, e.key) in before
+               and before[(e.intent, e.key)] != (len(e.turns), len(e.users))]
     kept.sort(key=lambda e: (e.intent, e.key))
     return Merge(kept, added, updated, dropped)
 

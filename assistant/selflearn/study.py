@@ -137,7 +137,8 @@ def ensure_model(data: DataDir, runs: Sequence[RunLog], *, similarity: str = "mi
     return model, True, seconds
 
 
-def evaluate(run: RunLog, model: Any, *, similarity: str = "minilm", failure_points: Path | None = None) -> dict[str, Any]:
+def evaluate(run: RunLog, model: Any, *, similarity: str = "minilm",
+             failure_points: Path | None = None) -> dict[str, Any]:
     """Contextual model and baseline on one run: precision, recall, yield; adversaries' wrong labels."""
     from assistant.selflearn import baseline
     from assistant.selflearn.candidates import days

@@ -102,3 +102,10 @@ def test_a_forgotten_user_teaches_nothing(tmp_path: Path) -> None:
         store.mark("bob", MarkKind.FORGOT, "*")
     assert run_learn_nlu(args(data)) == 0
     assert all("bob" not in e.users for e in lf.read(DataDir(data).learned_nlu))
+
+
+def test_the_subcommand_is_part_of_the_assistant_command() -> None:
+    from assistant.cli import build_parser
+
+    parsed = build_parser().parse_args(["learn-nlu", "--dry-run", "--json", "x.json", "--max-user-share", "0.1"])
+    assert parsed.func.__name__ == "cmd_learn_nlu" and parsed.dry_run and parsed.max_user_share == 0.1

@@ -90,14 +90,16 @@ def test_rasa_reads_and_validates_the_merged_data(tmp_path: Path) -> None:
     path = tmp_path / "learned" / "nlu.yml"
     merged = lf.merge([], [label(1, "alice", "switch of the kitchen lamp", entities=(("room", "kitchen", 14, 21),)),
                            label(2, "bob", "put on sum jazz", "play_media", entities=(("genre", "jazz", 11, 15),))],
-                      guards=lf.Guards(max_user_share=1.0), committed=lf.committed_texts(PROJECT_ROOT / "stories" / "nlu"),
+                      guards=lf.Guards(max_user_share=1.0),
+                      committed=lf.committed_texts(PROJECT_ROOT / "stories" / "nlu"),
                       now=NOW)
     lf.write(path, merged.examples)
     importer = TrainingDataImporter.load_from_config(
         str(PROJECT_ROOT / "config.yml"), str(PROJECT_ROOT / "domain"),
         [str(PROJECT_ROOT / "stories"), str(path)])
     nlu = importer.get_nlu_data()
-    mine = {m.get("text"): m for m in nlu.intent_examples if m.get("text") in {"switch of the kitchen lamp", "put on sum jazz"}}
+    wanted = {"switch of the kitchen lamp", "put on sum jazz"}
+    mine = {m.get("text"): m for m in nlu.intent_examples if m.get("text") in wanted}
     assert mine["switch of the kitchen lamp"].get("intent") == "turn_off"
     assert [(e["entity"], e["value"]) for e in mine["put on sum jazz"].get("entities")] == [("genre", "jazz")]
     assert mine["put on sum jazz"].get("metadata")["example"]["learned"]["users"] == ["bob"]
