@@ -268,10 +268,13 @@ class Runtime(AbstractContextManager):
         barge_in: bool = False,
         asr_confidence: float | None = None,
         timestamp: dt.datetime | None = None,
+        request_id: str | None = None,
     ) -> TurnResult:
         """Play one user turn through the full stack, and log it.
 
         ``timestamp`` is when the user spoke (the simulator passes its clock; default now).
+        ``request_id``: the client's idempotency key, kept in the log row (a server that replays
+        a request another server died on finds the turn it already played).
 
         Raises:
             UnknownDeviceError: the device is not in the home or cannot hear.
@@ -319,7 +322,8 @@ class Runtime(AbstractContextManager):
         self._apply_directives(result)
         self._read_tracker(result, self.sender_id(user_id))
         self._log_turn(result, user_id=user_id, device_id=device_id, context=context,
-                       barge_in=barge_in, asr_confidence=asr_confidence, timestamp=moment)
+                       barge_in=barge_in, asr_confidence=asr_confidence, timestamp=moment,
+                       request_id=request_id)
         if FORGOT_EVERYTHING in result.forgot:
             # "Forget everything about me", confirmed: every store forgets them, this turn too.
             from assistant.privacy import forget_everywhere
@@ -390,7 +394,8 @@ class Runtime(AbstractContextManager):
     # -- the interaction log ----------------------------------------------------------
 
     def _log_turn(self, result: TurnResult, *, user_id: str, device_id: str, context: dict[str, Any],
-                  barge_in: bool, asr_confidence: float | None, timestamp: dt.datetime) -> None:
+                  barge_in: bool, asr_confidence: float | None, timestamp: dt.datetime,
+                  request_id: str | None = None) -> None:
         """Log the turn and the signals it gives about the user's previous one. A failed
         write never breaks the turn; it is reported on the result and kept in `log_errors`."""
         from assistant.learning.log import InteractionLogError, TurnRecord
@@ -409,6 +414,7 @@ class Runtime(AbstractContextManager):
             refused=[list(r) for r in result.refused], problems=list(result.problems),
             context=_context_snapshot(context),
             asr_confidence=asr_confidence, barge_in=bool(barge_in), nlu_margin=result.nlu_margin,
+            request_id=request_id,
         )
         try:
             previous = self._last.get(user_id)

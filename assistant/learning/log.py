@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 SCHEMA_VERSION = 2
 # Columns added after the first schema, with their SQL type: `open` adds any that an older
 # file lacks (ALTER TABLE ... ADD COLUMN, nullable, so old rows read as None).
-ADDED_COLUMNS = {"nlu_margin": "FLOAT"}
+ADDED_COLUMNS = {"nlu_margin": "FLOAT", "request_id": "VARCHAR(200)"}
 MAX_TEXT = 500
 
 
@@ -66,6 +66,7 @@ class TurnRecord:
     asr_confidence: float | None = None
     barge_in: bool = False             # this turn cut the previous reply off
     nlu_margin: float | None = None    # top-1 minus top-2 intent confidence (None: not known)
+    request_id: str | None = None      # the client's idempotency key (served turns), namespaced
     feedback: dict[str, Any] = field(default_factory=dict)
     truth: dict[str, Any] | None = None
     id: int | None = None
@@ -121,6 +122,7 @@ def _table(metadata: Any) -> Any:
         sa.Column("feedback", sa.Text, nullable=False, default="{}"),
         sa.Column("truth", sa.Text),
         sa.Column("nlu_margin", sa.Float),
+        sa.Column("request_id", sa.String(200), index=True),
     )
 
 
@@ -316,6 +318,19 @@ class InteractionLog(EngineStore):
         with self._engine.connect() as conn:
             row = conn.execute(self._select().where(self._turns.c.id == turn_id)).mappings().first()
         return None if row is None else self._checked_record(row)
+
+    def find_request(self, request_id: str) -> TurnRecord | None:
+        """The turn logged for this request id (a retried request), or None."""
+        import sqlalchemy as sa
+
+        t = self._turns
+        try:
+            with self._engine.connect() as conn:
+                row = conn.execute(sa.select(t).where(t.c.request_id == request_id)
+                                   .order_by(t.c.id).limit(1)).mappings().first()
+        except Exception as error:  # noqa: BLE001
+            raise InteractionLogError(f"could not read the log: {error}") from error
+        return self._record(row) if row is not None else None
 
     def count(self) -> int:
         import sqlalchemy as sa

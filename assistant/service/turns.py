@@ -86,9 +86,18 @@ class TurnService:
         conversation = request.conversation_id or ids.DEFAULT_CONVERSATION
         internal = ids.internal_user(request.home, user)
         self._use_conversation(internal, ids.sender_id(request.home, user, conversation))
+        request_id = f"{request.home}:{request.idempotency_key}" if request.idempotency_key else None
+        played = self._already_played(request_id)
+        if played is not None:
+            # A server died after playing this request but before storing its effects: answer
+            # from its logged turn and apply its directives now, never play it through Rasa twice.
+            answer = _logged_answer(played, conversation, user)
+            self._reapply(request, answer.pop("_applied"), answer)
+            return answer
         before = states(home)
         result = self.runtime.handle(request.text, user_id=internal, device_id=request.device_id,
-                                     barge_in=request.barge_in, asr_confidence=request.asr_confidence)
+                                     barge_in=request.barge_in, asr_confidence=request.asr_confidence,
+                                     request_id=request_id)
         answer = _answer(result, conversation, user)
         changed = changed_states(before, home)
         answer["changed"] = changed
@@ -133,6 +142,25 @@ class TurnService:
 
     def _use_conversation(self, internal: str, sender: str) -> None:
         self.runtime.use_conversation(internal, sender)
+
+    def _already_played(self, request_id: str | None) -> Any:
+        log = getattr(self.runtime, "log", None)
+        if request_id is None or log is None:
+            return None
+        return log.find_request(request_id)
+
+
+def _logged_answer(turn: Any, conversation: str, user: str) -> dict[str, Any]:
+    """The answer of a turn another server played and logged (its applied directives under
+    ``_applied``, to apply to the home again)."""
+    refused = {r[0] for r in turn.refused if r}
+    return {
+        "conversation_id": conversation, "user_id": user,
+        "replies": [turn.reply] if turn.reply else [],
+        "directives": [], "refused": [], "changed": {}, "turn_id": turn.id,
+        "intent": turn.intent, "confidence": turn.confidence,
+        "_applied": [d for d in turn.directives if d not in refused],
+    }
 
 def _answer(result: "TurnResult", conversation: str, user: str) -> dict[str, Any]:
     answer: dict[str, Any] = {

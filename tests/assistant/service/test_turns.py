@@ -30,6 +30,7 @@ class StandInRuntime:
         self.home: Home | None = None
         self.calls: list[dict[str, Any]] = []
         self._generation: dict[str, str] = {}
+        self.log: Any = None
 
     def replace_home(self, home: Home) -> None:
         self.home = home
@@ -84,6 +85,33 @@ def test_the_idempotency_answer_is_stored_with_the_state(homes: HomeStore) -> No
     answer = turns.play(TurnRequest(home="north", text="lights on", device_id="kitchen_speaker",
                                     idempotency_key="k1", claim_owner=claim.owner))
     assert turns.keys.answer("north", "k1") == answer
+
+
+def test_a_request_a_dead_server_already_played_is_not_played_again(homes: HomeStore, tmp_path: Path) -> None:
+    """The turn reached Rasa and the log, then its server died before the state and the answer
+    were stored: the takeover answers from the log and applies the directives once."""
+    from assistant.learning.log import InteractionLog, TurnRecord
+
+    runtime = StandInRuntime("turn_on kitchen_light")
+    runtime.log = InteractionLog.open(f"sqlite:///{tmp_path / 'learning.db'}")
+    runtime.log.record(TurnRecord(user_id="north.alice", device_id="kitchen_speaker", session_id="s",
+                                  timestamp=NOW, text="lights on", intent="turn_on", reply="Done.",
+                                  directives=["turn_on kitchen_light", "unlock front_door"],
+                                  refused=[["unlock front_door", "NEEDS_CONFIRMATION", "no"]],
+                                  request_id="north:k9"))
+    turns = service(homes, runtime)
+    claim = turns.keys.claim("north", "k9")
+    answer = turns.play(TurnRequest(home="north", text="lights on", device_id="kitchen_speaker",
+                                    idempotency_key="k9", claim_owner=claim.owner))
+    assert runtime.calls == []                       # not played through the pipeline again
+    stored, _ = homes.load("north")
+    assert stored.devices["kitchen_light"].state["power"] == "on"
+    assert answer["replies"] == ["Done."] and answer["directives"] == ["turn_on kitchen_light"]
+    assert turns.keys.answer("north", "k9") == answer
+    assert runtime.log.count() == 1
+    # A new key is a new turn, played as usual (and logged with its request id by the runtime).
+    turns.play(TurnRequest(home="north", text="lights on", device_id="kitchen_speaker", idempotency_key="k10"))
+    assert runtime.calls[0]["request_id"] == "north:k10"
 
 
 @pytest.mark.parametrize("device, user, speaker", [
