@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from assistant.selflearn.model import LabelModel
 
 PairSimilarity = Callable[[Sequence[tuple[str, str]]], list[float]]
+# A self-label only repeats what NLU already said: silence after an answer NLU was unsure of is
+# weak evidence, and exactly what a user who accepts wrong answers (label poisoning) produces.
+SELF_MIN_NLU_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -85,8 +88,13 @@ def score(proposal: Proposal, model: "LabelModel | None", *, note: str | None = 
         method = "rules"
     if min_confidence is not None:
         thresholds = {k: max(v, min_confidence) for k, v in thresholds.items()}
-    labels = [cd.accept(c, s) for c, s in zip(proposal.candidates, scores) if s >= thresholds[c.kind.value]]
+    labels = [cd.accept(c, s) for c, s in zip(proposal.candidates, scores)
+              if s >= thresholds[c.kind.value] and not _unsure_self(c)]
     return Scored(proposal, scores, _one_per_turn(labels), method, thresholds, note)
+
+
+def _unsure_self(candidate: cd.Candidate) -> bool:
+    return candidate.kind is cd.LabelKind.SELF and (candidate.turn.confidence or 0.0) < SELF_MIN_NLU_CONFIDENCE
 
 
 def _one_per_turn(labels: Sequence[cd.Label]) -> list[cd.Label]:

@@ -56,3 +56,19 @@ def test_a_goal_that_never_succeeded_gives_no_correction() -> None:
     for i, record in enumerate(records, start=1):
         record.id = i
     assert propose(records).candidates == []
+
+
+def test_a_success_nlu_was_unsure_of_is_no_self_label() -> None:
+    records = log()
+    coffee = next(r for r in records if r.intent == "start_coffee")
+    coffee.confidence = 0.45
+    class Sure:   # a label model that accepts everything: only the guard can refuse
+        def scores(self, rows):
+            return [1.0] * len(rows)
+
+        def threshold(self, kind):
+            return 0.5
+
+    labels = score(propose(records), Sure()).labels
+    assert coffee.id not in {lb.turn_id for lb in labels}
+    assert any(lb.intent == "play_media" for lb in labels)
