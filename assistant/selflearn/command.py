@@ -1,6 +1,7 @@
 """`assistant learn-nlu`: labels the logged traffic and writes (or, with --dry-run, only
-shows) what the learned NLU file gains. Retraining behind a gate comes later: the command
-says so, and `assistant train` already trains `DATA/learned/*.yml` with `stories/`.
+shows) what the learned NLU file gains. It does not retrain: the gated retrain
+(`assistant.modelstore.retrain`) is not wired in yet; the command says so, and `assistant train`
+already trains `DATA/learned/*.yml` with `stories/` (without the gate).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any
 from assistant.paths import LEARNING_URL_ENV, DataDir
 
 EXIT_OK, EXIT_FAIL = 0, 1
-NOT_YET = ("Retraining behind a guard set is not built yet: nothing was retrained or promoted "
-           "(the next `assistant train` trains the learned file with stories/).")
+NOT_YET = ("Nothing was retrained or promoted: learn-nlu does not call the gated retrain "
+           "(assistant.modelstore.retrain) yet; the next `assistant train` trains the learned file "
+           "with stories/, without the gate.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

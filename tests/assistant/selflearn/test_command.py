@@ -33,7 +33,7 @@ def test_a_dry_run_shows_the_labels_and_writes_nothing(tmp_path: Path, capsys, m
     data = logged(tmp_path, log())
     assert run_learn_nlu(args(data, dry_run=True)) == 0
     out = capsys.readouterr().out
-    assert "coffee machine on right now" in out and "nothing written (dry run)" in out and "not built yet" in out
+    assert "coffee machine on right now" in out and "nothing written (dry run)" in out and "does not call the gated retrain" in out
     assert not DataDir(data).learned_nlu.exists()
     labels = {(lb["text"], lb["intent"]) for lb in report(data)["labels"]}
     assert ("coffee machine on right now", "start_coffee") in labels
