@@ -51,8 +51,17 @@ def test_every_logged_turn_has_truth_and_each_goal_ends_with_its_outcome() -> No
     for row in rows:
         assert {"goal_id", "success", "failure_point", "reaction", "said", "heard"} <= set(row.truth)
         assert row.truth["success"] == (row.truth["failure_point"] is None)
-    ends = [row for row in rows if "goal_achieved" in row.truth]
-    assert len({row.truth["goal_id"] for row in ends}) == len(ends)
+    by_goal: dict[str, list] = {}
+    for row in rows:
+        if row.truth.get("turn_kind") != "false_wake":   # a false wake is no goal of the user's
+            by_goal.setdefault(row.truth["goal_id"], []).append(row)
+    assert len(by_goal) >= 4
+    for goal, turns in by_goal.items():
+        # Every goal ends, on its own last turn and only there, with a yes-or-no outcome.
+        marked = [t for t in turns if "goal_achieved" in t.truth]
+        assert marked == [turns[-1]], goal
+        assert isinstance(turns[-1].truth["goal_achieved"], bool)
+    assert {t[-1].truth["goal_achieved"] for t in by_goal.values()} == {True, False}
 
 
 def test_sessions_end_and_timestamps_follow_the_home_clock() -> None:
