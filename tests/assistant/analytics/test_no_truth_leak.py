@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from assistant.analytics import training
 from assistant.analytics.pipeline import analyze, training_set
 from assistant.analytics.synthetic import SyntheticConfig, generate
@@ -16,9 +18,11 @@ def _without_truth(records):
     return stripped
 
 
-def test_same_features_and_predictions_without_the_truth_column() -> None:
+@pytest.mark.parametrize("pretrain_below", [800, 1], ids=["pretrained", "truth-only (the set-up's case)"])
+def test_same_features_and_predictions_without_the_truth_column(pretrain_below: int) -> None:
     train = [list(generate(seed, SyntheticConfig(users=3, days=1))) for seed in (1, 2)]
-    model = training.train_on_logs(train)
+    model = training.train_on_logs(train, training.SetupPlan(pretrain_below=pretrain_below))
+    assert (model.info.n_pretrain > 0) == (pretrain_below > 1)
     held = list(generate(7, SyntheticConfig(users=4, days=1)))
     with_truth = analyze(held, model=model)
     without = analyze(_without_truth(held), model=model)
