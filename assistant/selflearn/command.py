@@ -16,9 +16,7 @@ from typing import Any
 from assistant.paths import LEARNING_URL_ENV, DataDir
 
 EXIT_OK, EXIT_FAIL = 0, 1
-NOT_YET = ("Nothing was retrained or promoted: learn-nlu does not call the gated retrain "
-           "(assistant.modelstore.retrain) yet; the next `assistant train` trains the learned file "
-           "with stories/, without the gate.")
+NOT_RETRAINED = "Nothing was retrained: {why}."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--similarity", choices=["minilm", "tokens"], default="minilm",
                         help="how turns are compared: MiniLM (default) or token overlap")
     parser.add_argument("--limit", type=int, default=30, help="rows of the table (default 30)")
+    parser.add_argument("--no-retrain", action="store_true",
+                        help="write the learned file only; don't retrain behind the gate")
 
 
 def forgotten_users(data: DataDir) -> set[str]:
@@ -71,12 +71,15 @@ def run_learn_nlu(args: argparse.Namespace) -> int:
     if skipped:
         console.print(f"[yellow]{skipped} corrupt row(s) of the log skipped[/]")
     report: dict[str, Any] = {"turns": len(records), "skipped_rows": skipped, "labels": [], "promoted": False,
-                              "reason": NOT_YET, "guard": {}, "dry_run": bool(args.dry_run)}
+                              "reason": NOT_RETRAINED.format(why="nothing new was learned"), "guard": {},
+                              "dry_run": bool(args.dry_run)}
     if not records:
         console.print("The interaction log is empty: nothing to learn.")
         _write_json(args, report)
         return EXIT_OK
     report.update(learn(records, data, args, console, errors))
+    if not report.get("failed"):
+        report.update(retrain_if_new(data, report, args, console, errors))
     report["seconds"] = round(time.perf_counter() - started, 2)
     _write_json(args, report)
     return EXIT_FAIL if report.get("failed") else EXIT_OK
@@ -125,7 +128,6 @@ def learn(records: list, data: DataDir, args: argparse.Namespace, console: Any, 
                   f"{len(merged.updated)} with more support; {where}.")
     if merged.dropped:
         console.print("Left out: " + ", ".join(f"{n} {why}" for why, n in merged.dropped.most_common() if n))
-    console.print(NOT_YET)
     return {"labels": [{"text": e.markup(), "intent": e.intent, "confidence": round(e.confidence, 4),
                         "users": sorted(e.users), "turns": sorted(e.turns), "new": e in merged.added}
                        for e in (*merged.added, *merged.updated)],
@@ -133,6 +135,35 @@ def learn(records: list, data: DataDir, args: argparse.Namespace, console: Any, 
             "thresholds": scored.thresholds, "examples": len(merged.examples), "new": len(merged.added),
             "updated": len(merged.updated), "dropped": dict(merged.dropped), "learned_file": str(path),
             "written": written, "backup": str(backup) if backup else None, "notes": notes}
+
+
+def retrain_if_new(data: DataDir, report: dict[str, Any], args: argparse.Namespace, console: Any,
+                   errors: Any) -> dict[str, Any]:
+    """Retrain behind the gate (`assistant.modelstore.retrain`) when the learned file changed;
+    the current model keeps serving when the candidate is worse or training fails."""
+    from assistant.modelstore import retrain
+    from assistant.training import TrainingError
+
+    if args.dry_run or args.no_retrain or not report.get("written"):
+        why = ("dry run" if args.dry_run else "--no-retrain" if args.no_retrain
+               else "the learned file did not change")
+        console.print(NOT_RETRAINED.format(why=why))
+        return {"reason": NOT_RETRAINED.format(why=why)}
+    try:
+        outcome = retrain.retrain(data, say=lambda line: console.print(f"[dim]{line}[/]"))
+    except (retrain.LearnedFileError, TrainingError, RuntimeError) as error:
+        errors.print(f"[bold red]the retrain failed; the current model keeps serving:[/] {error}")
+        return {"promoted": False, "reason": str(error), "failed": True}
+    figures = outcome.figures or {}
+    cand, cur = figures.get("candidate") or {}, figures.get("current") or {}
+    if outcome.promoted:
+        console.print(f"[green]Promoted[/] model {outcome.model_id} in {outcome.seconds:.0f} s: guard accuracy "
+                      f"{cur.get('intent_accuracy', 0):.1%} -> {cand.get('intent_accuracy', 0):.1%}; "
+                      "a running chat or server serves it from its next turn (`assistant models` to roll back).")
+    else:
+        console.print("[yellow]Kept the current model:[/] " + "; ".join(outcome.reasons))
+    return {"promoted": outcome.promoted, "reason": "; ".join(outcome.reasons) or "passed the gate",
+            "guard": figures, "model_id": outcome.model_id, "retrain_seconds": round(outcome.seconds, 1)}
 
 
 def load_models(data: DataDir) -> tuple[Any, Any, list[str]]:

@@ -13,7 +13,8 @@ from tests.assistant.selflearn.helpers import log
 
 def args(data: Path, **extra) -> argparse.Namespace:
     values = {"data_dir": data, "verbose": False, "dry_run": False, "json": str(data / "out.json"),
-              "min_confidence": None, "max_user_share": 1.0, "similarity": "tokens", "limit": 30}
+              "min_confidence": None, "max_user_share": 1.0, "similarity": "tokens", "limit": 30,
+              "no_retrain": True}
     return argparse.Namespace(**{**values, **extra})
 
 
@@ -33,7 +34,7 @@ def test_a_dry_run_shows_the_labels_and_writes_nothing(tmp_path: Path, capsys, m
     data = logged(tmp_path, log())
     assert run_learn_nlu(args(data, dry_run=True)) == 0
     out = capsys.readouterr().out
-    assert "coffee machine on right now" in out and "nothing written (dry run)" in out and "does not call the gated retrain" in out
+    assert "coffee machine on right now" in out and "nothing written (dry run)" in out and "Nothing was retrained: dry run" in out
     assert not DataDir(data).learned_nlu.exists()
     labels = {(lb["text"], lb["intent"]) for lb in report(data)["labels"]}
     assert ("coffee machine on right now", "start_coffee") in labels
@@ -109,3 +110,37 @@ def test_the_subcommand_is_part_of_the_assistant_command() -> None:
 
     parsed = build_parser().parse_args(["learn-nlu", "--dry-run", "--json", "x.json", "--max-user-share", "0.1"])
     assert parsed.func.__name__ == "cmd_learn_nlu" and parsed.dry_run and parsed.max_user_share == 0.1
+
+
+def test_a_changed_learned_file_is_retrained_behind_the_gate(tmp_path: Path, capsys, monkeypatch) -> None:
+    from assistant.modelstore import retrain
+
+    calls = []
+
+    def gated(data, **_):
+        calls.append(lf.read(data.learned_nlu))
+        return retrain.RetrainOutcome(promoted=False, reasons=["guard intent accuracy would drop 2.0 points"],
+                                      figures={}, seconds=1.0)
+
+    monkeypatch.setattr(retrain, "retrain", gated)
+    data = logged(tmp_path, log())
+    assert run_learn_nlu(args(data, no_retrain=False)) == 0
+    assert calls and calls[0]                      # it saw the learned file just written
+    assert "Kept the current model" in capsys.readouterr().out
+    assert report(data)["promoted"] is False and "drop 2.0 points" in report(data)["reason"]
+    assert run_learn_nlu(args(data, no_retrain=False)) == 0
+    assert len(calls) == 1                         # nothing new the second time: no retrain
+
+
+def test_a_failed_retrain_keeps_the_learned_file_and_says_so(tmp_path: Path, capsys, monkeypatch) -> None:
+    from assistant.modelstore import retrain
+    from assistant.training import TrainingError
+
+    def broken(data, **_):
+        raise TrainingError("rasa train failed (exit 1): boom")
+
+    monkeypatch.setattr(retrain, "retrain", broken)
+    data = logged(tmp_path, log())
+    assert run_learn_nlu(args(data, no_retrain=False)) == 1
+    assert "current model keeps serving" in capsys.readouterr().err
+    assert lf.read(DataDir(data).learned_nlu)
