@@ -100,6 +100,13 @@ class DataDir:
         """Earlier models, each with its figures (`assistant models`)."""
         return self.models / "history"
 
+    def missing_log(self) -> str | None:
+        """Why there is no interaction log to read here (None: there is one, or a URL names it)."""
+        if os.environ.get(LEARNING_URL_ENV) or self.learning_db.exists():
+            return None
+        return (f"no interaction log at {self.learning_db} "
+                "(run the assistant or `assistant simulate` with this --data-dir first)")
+
     @property
     def logs(self) -> Path:
         return self.root / "logs"

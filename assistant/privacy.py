@@ -90,34 +90,18 @@ def forget_conversations(tracker_url: str, user_id: str) -> int:
 
 
 def forget_learned(data: DataDir, user_id: str) -> int:
-    """Drop the learned NLU examples backed by the user (an example several users backed keeps
-    the others only when it still has one); how many examples went."""
-    import yaml
+    """Take the user out of the learned NLU examples' provenance; an example nobody else backs
+    goes (one backed by others too stays theirs). How many examples changed."""
+    from assistant.selflearn import learned as lf
 
-    from assistant.modelstore.retrain import users_of
-
-    path = data.learned_nlu
-    if not path.exists():
+    examples = lf.read(data.learned_nlu)
+    touched = [e for e in examples if user_id in e.users]
+    if not touched:
         return 0
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    removed = 0
-    for block in doc.get("nlu") or []:
-        examples = block.get("examples") if isinstance(block, dict) else None
-        if not isinstance(examples, list):
-            continue
-        kept = []
-        for item in examples:
-            if user_id in users_of(item):
-                removed += 1
-                continue
-            kept.append(item)
-        block["examples"] = kept
-    if removed:
-        doc["nlu"] = [b for b in doc.get("nlu") or [] if not isinstance(b, dict) or b.get("examples")]
-        partial = path.with_suffix(".yml.partial")
-        partial.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
-        partial.replace(path)
-    return removed
+    for example in touched:
+        example.users.discard(user_id)
+    lf.write(data.learned_nlu, [e for e in examples if e.by_hand or e.users])
+    return len(touched)
 
 
 def _retrain_without(data: DataDir) -> threading.Thread:

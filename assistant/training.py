@@ -93,15 +93,21 @@ def fingerprint(root: Path = PROJECT_ROOT, data: DataDir | None = None) -> str:
     return digest.hexdigest()
 
 
+def stored_fingerprint(data: DataDir) -> str | None:
+    """The fingerprint of the inputs the data folder's current model was trained from."""
+    try:
+        value = json.loads(data.fingerprint_file.read_text()).get("fingerprint")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(value) if value else None
+
+
 def is_current(data: DataDir, root: Path = PROJECT_ROOT) -> bool:
     """True when a model exists and was trained from the current inputs."""
-    if not data.model_file.exists() or not data.fingerprint_file.exists():
+    if not data.model_file.exists():
         return False
-    try:
-        stored = json.loads(data.fingerprint_file.read_text())
-    except (OSError, ValueError):
-        return False
-    return stored.get("fingerprint") == fingerprint(root, data)
+    stored = stored_fingerprint(data)
+    return stored is not None and stored == fingerprint(root, data)
 
 
 def train(data: DataDir, *, force: bool = False, verbose: bool = False, status=None,

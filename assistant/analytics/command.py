@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
 
-from assistant.paths import LEARNING_URL_ENV, DataDir
+from assistant.paths import DataDir
 
 EXIT_OK, EXIT_FAIL = 0, 1
 MODEL_FOLDER = "analytics"
@@ -48,9 +47,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     errors = Console(stderr=True, highlight=False)
     data = DataDir(args.data_dir)
     url = data.learning_url
-    if not os.environ.get(LEARNING_URL_ENV) and not data.learning_db.exists():
-        errors.print(f"[bold red]error:[/] no interaction log at {data.learning_db} "
-                     "(run the assistant or `assistant simulate` with this --data-dir first)")
+    if (missing := data.missing_log()) is not None:
+        errors.print(f"[bold red]error:[/] {missing}")
         return EXIT_FAIL
     started = time.perf_counter()
     try:

@@ -82,12 +82,16 @@ def judge(model: Path, held: Sequence[tuple[str, str]], *, conversations: Sequen
     own stores (nothing the gate plays reaches anyone's log, preferences or conversations, and
     the calling process's stores stay as they were)."""
     import json
-    import os
     import subprocess
     import sys
 
-    from assistant.paths import (LEARNING_URL_ENV, LOCK_URL_ENV, PREFS_URL_ENV, SERVICE_URL_ENV,
-                                 TRACKER_URL_ENV)
+    from assistant.paths import (
+        LEARNING_URL_ENV,
+        LOCK_URL_ENV,
+        PREFS_URL_ENV,
+        SERVICE_URL_ENV,
+        TRACKER_URL_ENV,
+    )
     from assistant.training import rasa_env
 
     paths = [str(p) for p in (conversations if conversations is not None else sorted(CONVERSATIONS.glob("*.yml")))]

@@ -39,7 +39,9 @@ def run_models(args: argparse.Namespace) -> int:
         console.print("No models kept yet: the history starts with the first promoted retrain "
                       "(`assistant learn-nlu`).")
         return 0
-    current = _current_fingerprint(data)
+    from assistant.training import stored_fingerprint
+
+    current = stored_fingerprint(data)
     table = Table(title=f"Models in {data.model_history}")
     for column in ("id", "created", "learned examples", "users", "guard accuracy", "conversations failed", "note"):
         table.add_column(column)
@@ -55,9 +57,3 @@ def run_models(args: argparse.Namespace) -> int:
     console.print("* = the current model.  `assistant models --use ID` rolls back.")
     return 0
 
-
-def _current_fingerprint(data: DataDir) -> str | None:
-    try:
-        return json.loads(data.fingerprint_file.read_text()).get("fingerprint")
-    except (OSError, ValueError):
-        return None

@@ -11,8 +11,13 @@ from typing import Sequence
 
 from assistant.learning.log import TurnRecord
 from assistant.selflearn import entities as ent
-from assistant.selflearn.candidates import (NEVER_CORRECTIONS, NEVER_LABELS, Label, LabelKind,
-                                            domain_intents)
+from assistant.selflearn.candidates import (
+    NEVER_CORRECTIONS,
+    NEVER_LABELS,
+    Label,
+    LabelKind,
+    domain_intents,
+)
 
 
 def labels(records: Sequence[TurnRecord], intents: frozenset[str] | None = None) -> list[Label]:

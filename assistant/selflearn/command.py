@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.paths import LEARNING_URL_ENV, DataDir
+from assistant.paths import PREFS_URL_ENV, DataDir
 
 EXIT_OK, EXIT_FAIL = 0, 1
 NOT_RETRAINED = "Nothing was retrained: {why}."
@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def forgotten_users(data: DataDir) -> set[str]:
     """Users who asked to be forgotten altogether (a `forgot *` mark in the habits tables)."""
-    if not os.environ.get("ASSISTANT_PREFS_URL") and not data.prefs_db.exists():
+    if not os.environ.get(PREFS_URL_ENV) and not data.prefs_db.exists():
         return set()
     from assistant.habits.store import HabitStore, HabitStoreError, MarkKind
 
@@ -56,9 +56,8 @@ def run_learn_nlu(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     errors = Console(stderr=True, highlight=False)
     data = DataDir(args.data_dir)
-    if not os.environ.get(LEARNING_URL_ENV) and not data.learning_db.exists():
-        errors.print(f"[bold red]error:[/] no interaction log at {data.learning_db} "
-                     "(run the assistant or `assistant simulate` with this --data-dir first)")
+    if (missing := data.missing_log()) is not None:
+        errors.print(f"[bold red]error:[/] {missing}")
         return EXIT_FAIL
     started = time.perf_counter()
     try:
@@ -88,9 +87,9 @@ def run_learn_nlu(args: argparse.Namespace) -> int:
 def learn(records: list, data: DataDir, args: argparse.Namespace, console: Any, errors: Any) -> dict[str, Any]:
     """Label the records, merge into the learned file (unless a dry run), print what is new."""
     from assistant.analytics.command import _similarity
+    from assistant.paths import PROJECT_ROOT
     from assistant.selflearn import learned as lf
     from assistant.selflearn.pipeline import propose, score
-    from assistant.paths import PROJECT_ROOT
 
     fp_model, label_model, notes = load_models(data)
     with console.status(f"Labelling {len(records)} turns..."):
@@ -169,7 +168,11 @@ def retrain_if_new(data: DataDir, report: dict[str, Any], args: argparse.Namespa
 def load_models(data: DataDir) -> tuple[Any, Any, list[str]]:
     """The failure-point model and the label model of the data folder (None, with a note, when missing)."""
     from assistant.analytics import failure_point as fp
-    from assistant.selflearn.model import MODEL_FOLDER, LabelModel, LabelModelUnavailable
+    from assistant.selflearn.model import (
+        MODEL_FOLDER,
+        LabelModel,
+        LabelModelUnavailable,
+    )
 
     notes: list[str] = []
     try:

@@ -230,11 +230,7 @@ def merge(existing: Iterable[Example], labels: Sequence[Label], *, guards: Guard
             if not example.users:
                 dropped["a forgotten user's"] += 1
                 continue
-        key = (example.intent, example.key)
-        if key in by_key:
-            by_key[key].merge(example)
-        else:
-            by_key[key] = example
+        key = _add(by_key, example)
         before[key] = (len(by_key[key].turns), len(by_key[key].users))
     for label in labels:
         if label.confidence < guards.min_confidence:
@@ -247,11 +243,7 @@ def merge(existing: Iterable[Example], labels: Sequence[Label], *, guards: Guard
         if example is None:
             dropped["empty once cleaned"] += 1
             continue
-        key = (example.intent, example.key)
-        if key in by_key:
-            by_key[key].merge(example)
-        else:
-            by_key[key] = example
+        _add(by_key, example)
     kept = _resolve_conflicts(list(by_key.values()), committed or {}, dropped)
     kept = _cap_users(kept, guards, dropped)
     added = [e for e in kept if (e.intent, e.key) not in before]
@@ -259,6 +251,16 @@ def merge(existing: Iterable[Example], labels: Sequence[Label], *, guards: Guard
                and before[(e.intent, e.key)] != (len(e.turns), len(e.users))]
     kept.sort(key=lambda e: (e.intent, e.key))
     return Merge(kept, added, updated, dropped)
+
+
+def _add(by_key: dict[tuple[str, str], Example], example: Example) -> tuple[str, str]:
+    """Merge ``example`` into the one with its intent and text, or keep it; its key."""
+    key = (example.intent, example.key)
+    if key in by_key:
+        by_key[key].merge(example)
+    else:
+        by_key[key] = example
+    return key
 
 
 def _resolve_conflicts(examples: list[Example], committed: dict[str, str], dropped: Counter[str]) -> list[Example]:

@@ -113,7 +113,11 @@ def ensure_model(data: DataDir, runs: Sequence[RunLog], *, similarity: str = "mi
                  force: bool = False) -> tuple[Any, bool, float]:
     """The label model fitted on ``runs`` (reused when its fingerprint matches); whether it
     was fitted now, and the seconds it took."""
-    from assistant.selflearn.model import MODEL_FOLDER, LabelModel, LabelModelUnavailable
+    from assistant.selflearn.model import (
+        MODEL_FOLDER,
+        LabelModel,
+        LabelModelUnavailable,
+    )
     from assistant.selflearn.pipeline import propose
 
     folder = data.root / MODEL_FOLDER
@@ -142,7 +146,8 @@ def evaluate(run: RunLog, model: Any, *, similarity: str = "minilm",
     """Contextual model and baseline on one run: precision, recall, yield; adversaries' wrong labels."""
     from assistant.selflearn import baseline
     from assistant.selflearn.candidates import days
-    from assistant.selflearn.evaluate import poisoned, score as judge
+    from assistant.selflearn.evaluate import poisoned
+    from assistant.selflearn.evaluate import score as judge
     from assistant.selflearn.pipeline import propose, score
 
     started = time.perf_counter()

@@ -10,8 +10,8 @@ from assistant.habits.hook import habit_store
 from assistant.learning import index
 from assistant.learning.rewrites import Origin, Rewrite
 from assistant.modelstore import history
-from assistant.privacy import forget_conversations, forget_learned
 from assistant.paths import DataDir
+from assistant.privacy import forget_conversations, forget_learned
 
 
 def _learned(data: DataDir, users_by_text: dict[str, list[str]]) -> None:

@@ -12,15 +12,16 @@ from assistant import training
 from assistant.evaluation import gate
 from assistant.modelstore import history, retrain
 from assistant.paths import DataDir
+from assistant.selflearn import learned as lf
 
 LEARNED = """version: "3.1"
 nlu:
 - intent: turn_on
   examples:
   - text: flick the lamp on
-    metadata: {users: [alice], confidence: 0.97}
+    metadata: {learned: {users: [alice], confidence: 0.97}}
   - text: lamp on now please
-    metadata: {users: [bob]}
+    metadata: {learned: {users: [bob]}}
 - intent: greet
   examples: |
     - hiya
@@ -40,7 +41,7 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DataDir:
     trained.clear()
 
     def fake_train(data, *, force=False, root=None, out=None, learned=None, **_):
-        trained.append([line for p in learned or [] for line in p.read_text().splitlines()])
+        trained.append([e.text for p in learned or [] for e in lf.read(p)])
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(b"candidate")
         return training.TrainOutcome(out, True, 0.1, "f" * 64)
@@ -53,18 +54,15 @@ def _figures(accuracy: float, failed: list[str] | None = None) -> gate.GuardFigu
     return gate.GuardFigures(accuracy, 100, None, 0, 20, failed or [])
 
 
-def test_reading_both_forms_of_a_learned_file(data: DataDir) -> None:
-    examples = retrain.read_learned(data.learned_nlu)
-    assert [(e.text, e.intent, e.users) for e in examples] == [
-        ("flick the lamp on", "turn_on", ["alice"]), ("lamp on now please", "turn_on", ["bob"]), ("hiya", "greet", [])]
+def test_the_learned_users_are_read_from_the_provenance(data: DataDir) -> None:
     assert retrain.learned_users(data) == ["alice", "bob"]
 
 
-def test_a_broken_learned_file_is_a_clear_error(tmp_path: Path) -> None:
-    path = tmp_path / "nlu.yml"
-    path.write_text("nlu: [\n")
+def test_a_broken_learned_file_is_a_clear_error_and_nothing_is_trained(data: DataDir) -> None:
+    data.learned_nlu.write_text("nlu: [\n")
     with pytest.raises(retrain.LearnedFileError, match="nlu.yml"):
-        retrain.read_learned(path)
+        retrain.retrain(data)
+    assert TRAINED == [] and data.model_file.read_bytes() == b"current"
 
 
 def test_a_worse_candidate_is_not_promoted(data: DataDir, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -96,9 +94,9 @@ def test_held_back_examples_are_never_trained_on(data: DataDir, monkeypatch: pyt
     outcome = retrain.retrain(data)
     held = {t for t, _ in seen_held[0]}
     assert held and held == {t for t in texts if gate.held_back(t)} and outcome.held_back == len(held)
-    trained_lines = {line.strip().removeprefix("- ") for line in TRAINED[0]}
-    assert not held & trained_lines
-    assert {t for t in texts if t not in held} <= trained_lines
+    trained = set(TRAINED[0])
+    assert not held & trained
+    assert trained == {t for t in texts if t not in held}
 
 
 def test_skipping_the_gate_after_a_forget_promotes_without_judging(data: DataDir, monkeypatch) -> None:
