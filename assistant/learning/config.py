@@ -16,10 +16,13 @@ class LearningFlags:
     precomputed: bool = True    # mined rewrite pairs
     global_: bool = True        # global layer (mined pairs and retrieval)
     personal: bool = True       # personal layer (mined pairs and retrieval)
+    explore: bool = True        # ask which reading was meant when the NLU is torn between two
+    nlu_learning: bool = True   # label the log and retrain the NLU behind the gate (nightly)
 
     def to_metadata(self) -> dict[str, Any]:
         return {"teachable": self.teachable, "precomputed": self.precomputed,
-                "global": self.global_, "personal": self.personal}
+                "global": self.global_, "personal": self.personal,
+                "explore": self.explore, "nlu_learning": self.nlu_learning}
 
     @classmethod
     def from_metadata(cls, metadata: dict[str, Any] | None) -> "LearningFlags":
@@ -27,7 +30,9 @@ class LearningFlags:
         return cls(teachable=learning.get("teachable", True) is not False,
                    precomputed=learning.get("precomputed", True) is not False,
                    global_=learning.get("global", True) is not False,
-                   personal=learning.get("personal", True) is not False)
+                   personal=learning.get("personal", True) is not False,
+                   explore=learning.get("explore", True) is not False,
+                   nlu_learning=learning.get("nlu_learning", True) is not False)
 
     @property
     def rewrites(self) -> bool:
@@ -44,14 +49,21 @@ class Arm(str, enum.Enum):
     TEACHABLE = "teachable"   # teachable moments and preferences only
     GLOBAL = "global"         # global rewrites (mined pairs + retrieval)
     PERSONAL = "personal"     # global and personal rewrites
+    SELFLEARN = "selflearn"   # self-labelled NLU examples, exploration, nightly retrain behind the gate
     FULL = "full"             # everything
 
     @property
     def flags(self) -> LearningFlags:
         return {
-            Arm.BASELINE: LearningFlags(teachable=False, precomputed=False, global_=False, personal=False),
-            Arm.TEACHABLE: LearningFlags(teachable=True, precomputed=False, global_=False, personal=False),
-            Arm.GLOBAL: LearningFlags(teachable=False, precomputed=True, global_=True, personal=False),
-            Arm.PERSONAL: LearningFlags(teachable=False, precomputed=True, global_=True, personal=True),
-            Arm.FULL: LearningFlags(teachable=True, precomputed=True, global_=True, personal=True),
+            Arm.BASELINE: LearningFlags(teachable=False, precomputed=False, global_=False, personal=False,
+                                        explore=False, nlu_learning=False),
+            Arm.TEACHABLE: LearningFlags(teachable=True, precomputed=False, global_=False, personal=False,
+                                         explore=False, nlu_learning=False),
+            Arm.GLOBAL: LearningFlags(teachable=False, precomputed=True, global_=True, personal=False,
+                                      explore=False, nlu_learning=False),
+            Arm.PERSONAL: LearningFlags(teachable=False, precomputed=True, global_=True, personal=True,
+                                        explore=False, nlu_learning=False),
+            Arm.SELFLEARN: LearningFlags(teachable=False, precomputed=False, global_=False, personal=False,
+                                         explore=True, nlu_learning=True),
+            Arm.FULL: LearningFlags(),
         }[self]

@@ -26,7 +26,7 @@ from simulator.population.voice import PhrasingMode, Voice, make_voice
 if TYPE_CHECKING:
     from simulator.population.adversary import AdversaryConfig
 
-ARMS = ("baseline", "teachable", "global", "personal", "full")
+ARMS = ("baseline", "teachable", "global", "personal", "selflearn", "full")
 Progress = Callable[[int, int], None]
 Miner = Callable[[PopulationRuntime], str]
 
