@@ -32,7 +32,7 @@ def _error(message: str) -> int:
 
 
 def _load_home(path: str | None):
-    from simulator.home import Home
+    from assistant.home import Home
 
     return Home.load(Path(path)) if path else Home.default()
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from simulator.home import Home
+    from assistant.home import Home
 
 MAX_TEXT_CHARS = 500
 USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from assistant.learning.log import InteractionLog, TurnRecord
     from assistant.learning.rewrites import RewriteStore
     from assistant.prefs.store import PreferenceStore
-    from simulator.home import Home
+    from assistant.home import Home
 
 __all__ = ["Runtime", "RuntimeStartError", "UnknownDeviceError", "BadUserIdError", "ActionServerError"]
 
@@ -145,7 +145,7 @@ class Runtime(AbstractContextManager):
         verbose: bool = False,
     ) -> "Runtime":
         """Start the action server and load the model; raise RuntimeStartError with the reason."""
-        from simulator.home import Home
+        from assistant.home import Home
 
         data = DataDir(Path(data_dir)).ensure()
         check_stores(data)   # seconds before the model load, not a failure a minute into it
@@ -347,7 +347,7 @@ class Runtime(AbstractContextManager):
         return list(channel.messages)
 
     def _apply_directives(self, result: TurnResult) -> None:
-        from simulator.home import Directive
+        from assistant.home import Directive
 
         for text in result.directives:
             try:
@@ -518,7 +518,7 @@ class Runtime(AbstractContextManager):
         that rang after ``since``, for a user who accepted that routine); the directives applied.
         Call it after moving the home's clock."""
         from assistant.habits.routines import due_automations
-        from simulator.home import Directive
+        from assistant.home import Directive
 
         applied = []
         for text in due_automations(self.home, self.preferences.users(), since):

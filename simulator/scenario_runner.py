@@ -12,7 +12,7 @@ from assistant.turn import TurnHandler, TurnResult
 from simulator.scenario_model import DEFAULT_HOME, Scenario, ScenarioError, ScenarioTurn
 
 if TYPE_CHECKING:
-    from simulator.home import Home
+    from assistant.home import Home
 
 PreferenceLookup = Callable[[str, str], Any]
 Progress = Callable[[int, int], None]
@@ -110,7 +110,7 @@ def load_home(scenario: Scenario) -> Home:
     Raises:
         ScenarioError: the home file can't be loaded (names the scenario's ``home`` line).
     """
-    from simulator.home import Home, HomeFileError
+    from assistant.home import Home, HomeFileError
 
     try:
         if scenario.home == DEFAULT_HOME:

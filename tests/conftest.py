@@ -43,7 +43,7 @@ def stack_dir(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> 
 def runtime(stack_dir: Path) -> Iterator["object"]:
     """One real runtime for the session; tests reset the home and users they use."""
     from assistant.runtime import Runtime
-    from simulator.home import Home
+    from assistant.home import Home
 
     rt = Runtime.start(stack_dir, Home.default())
     try:
@@ -55,7 +55,7 @@ def runtime(stack_dir: Path) -> Iterator["object"]:
 @pytest.fixture
 def fresh(runtime):
     """The session runtime with a fresh default home."""
-    from simulator.home import Home
+    from assistant.home import Home
 
     runtime.replace_home(Home.default())
     return runtime

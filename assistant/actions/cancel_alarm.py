@@ -20,7 +20,7 @@ class ActionCancelAlarm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        from simulator.home import Capability, Directive, DirectiveVerb
+        from assistant.home import Capability, Directive, DirectiveVerb
 
         ctx = turn_context(tracker)
         when = parse_clock(ctx.entity(tracker, "time") or "") or parse_clock(ctx.text)

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 if TYPE_CHECKING:
-    from simulator.home import Device, Directive, DirectiveResult, Home
+    from assistant.home import Device, Directive, DirectiveResult, Home
 
 DEFAULT_DEVICE = "kitchen_speaker"
 
@@ -34,7 +34,7 @@ class TurnContext:
 def turn_context(tracker: Tracker) -> TurnContext:
     """Rebuild the home from the message metadata (the default home when there is none,
     e.g. under `rasa shell` or test stories)."""
-    from simulator.home import Home
+    from assistant.home import Home
 
     latest = tracker.latest_message or {}
     metadata: dict[str, Any] = latest.get("metadata") or {}
@@ -72,7 +72,7 @@ def report_problem(dispatcher: CollectingDispatcher, problem: str, text: str) ->
 
 def check_all(home: "Home", directives: list["Directive"]) -> list["DirectiveResult"]:
     """Dry-run each directive on a copy of the home, in order, so that later ones see earlier ones."""
-    from simulator.home import Home
+    from assistant.home import Home
 
     trial = Home.from_snapshot(home.snapshot())
     return [trial.apply(d) for d in directives]

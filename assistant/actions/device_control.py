@@ -62,7 +62,7 @@ class ActionDeviceControl(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        from simulator.home import Directive, DirectiveVerb
+        from assistant.home import Directive, DirectiveVerb
 
         ctx = turn_context(tracker)
         intent = ctx.intent or ""

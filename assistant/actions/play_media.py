@@ -24,7 +24,7 @@ class ActionPlayMedia(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        from simulator.home import Capability, Directive, DirectiveVerb
+        from assistant.home import Capability, Directive, DirectiveVerb
 
         ctx = turn_context(tracker)
         player = ctx.speaking

@@ -22,7 +22,7 @@ class ActionSetTimer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        from simulator.home import Capability, Directive, DirectiveVerb
+        from assistant.home import Capability, Directive, DirectiveVerb
 
         ctx = turn_context(tracker)
         seconds = parse_duration(ctx.entity(tracker, "duration") or "") or parse_duration(ctx.text)

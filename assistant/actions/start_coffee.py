@@ -11,12 +11,12 @@ from assistant.actions.common import TurnContext, check_all, send_directives, tu
 from assistant.services.resolution import resolve
 
 if TYPE_CHECKING:
-    from simulator.home import Directive
+    from assistant.home import Directive
 
 
 def start_coffee(ctx: TurnContext) -> tuple[bool, str, list["Directive"]]:
     """(started, what to say, directives) for starting the nearest coffee maker."""
-    from simulator.home import Directive, DirectiveVerb
+    from assistant.home import Directive, DirectiveVerb
 
     target = resolve(ctx.home, ctx.speaking, kind="coffee_maker", all_in_room=False)
     if not target.ok:

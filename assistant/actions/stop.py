@@ -19,7 +19,7 @@ class ActionStop(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        from simulator.home import Directive, DirectiveVerb
+        from assistant.home import Directive, DirectiveVerb
 
         ctx = turn_context(tracker)
         playing = [d for d in ctx.home.devices.values()

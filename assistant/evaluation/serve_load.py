@@ -151,7 +151,7 @@ def _assistant() -> str:
 
 
 def _home_file(root: Path, name: str) -> Path:
-    text = (PROJECT_ROOT / "simulator" / "homes" / "default.yml").read_text(encoding="utf-8")
+    text = (PROJECT_ROOT / "assistant" / "homes" / "default.yml").read_text(encoding="utf-8")
     path = root / f"{name}.yml"
     path.write_text(text.replace("name: default", f"name: {name}", 1), encoding="utf-8")
     return path

@@ -291,7 +291,7 @@ class _Turn:
         """Why the home can't do ``step`` (None: it can), tried on a copy of the home through
         the model and the actions, nothing applied and nothing logged."""
         from assistant.context import build_context
-        from simulator.home import Directive, Home
+        from assistant.home import Directive, Home
 
         parsed = self.rt._run(self.rt.agent.parse_message(step))  # noqa: SLF001
         intent = parsed.get("intent") or {}

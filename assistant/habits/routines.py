@@ -132,7 +132,7 @@ def coffee_after_alarm(routines: Iterable[Routine], user_id: str) -> Routine | N
 
 
 def alarm_rang_within(events: Iterable[object], now: dt.datetime, minutes: float = 60.0) -> bool:
-    """An alarm rang in the last ``minutes`` (home events, `simulator.home.Event`)."""
+    """An alarm rang in the last ``minutes`` (home events, `assistant.home.Event`)."""
     limit = dt.timedelta(minutes=minutes)
     return any(getattr(getattr(e, "kind", None), "value", None) == "alarm_rang"
                and dt.timedelta(0) <= now - e.at <= limit for e in events)  # type: ignore[attr-defined]

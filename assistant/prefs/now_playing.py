@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from assistant.prefs.keys import Polarity, PrefKey
 
 if TYPE_CHECKING:
-    from simulator.home import Device, Home
+    from assistant.home import Device, Home
 
 MEDIA_NOUNS = r"(?:song|songs|track|tune|music|artist|band|singer|album|record|one|stuff|station)"
 POINTS_AT_PLAYING = re.compile(

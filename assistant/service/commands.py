@@ -47,7 +47,7 @@ def use_store_urls(db: str | None, redis: str | None) -> None:
 
 def register_homes(state: object, files: list[str]) -> list[str]:
     """Register the homes of ``files`` (or the shipped home when none is registered); their names."""
-    from simulator.home import Home
+    from assistant.home import Home
 
     homes = state.homes  # type: ignore[attr-defined]
     names = []

@@ -16,7 +16,7 @@ from assistant.service.ids import check_home
 from assistant.service.tables import Conflict, ServiceDB, ServiceStoreError, utc_now
 
 if TYPE_CHECKING:
-    from simulator.home import Home
+    from assistant.home import Home
 
 T = TypeVar("T")
 MAX_RETRIES = 20
@@ -59,7 +59,7 @@ class HomeStore:
         """The home and its version. Raises UnknownHomeError, ServiceStoreError."""
         import sqlalchemy as sa
 
-        from simulator.home import Home
+        from assistant.home import Home
 
         t = self._db.homes
         row = self._db.read(lambda conn: conn.execute(

@@ -26,7 +26,7 @@ from assistant.service.idempotency import IdempotencyStore
 if TYPE_CHECKING:
     from assistant.runtime import Runtime
     from assistant.turn import TurnResult
-    from simulator.home import Home
+    from assistant.home import Home
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ class TurnService:
     def _reapply(self, request: TurnRequest, applied: list[str], answer: dict[str, Any]) -> None:
         """Another writer changed the home during the turn: apply the turn's directives again
         to the fresh home (what was refused now is reported as refused)."""
-        from simulator.home import Directive
+        from assistant.home import Directive
 
         def change(home: "Home") -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], list[str], list[dict]]:
             fired = catch_up(home, self._now())

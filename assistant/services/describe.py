@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from simulator.home import Device
+    from assistant.home import Device
 
 
 def describe(device: "Device") -> str:

@@ -14,7 +14,7 @@ from assistant.catalog import load_catalog
 from assistant.services.text_match import find_phrase
 
 if TYPE_CHECKING:
-    from simulator.home import Device, Home
+    from assistant.home import Device, Home
 
 
 class Unresolved(enum.Enum):

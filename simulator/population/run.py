@@ -119,7 +119,7 @@ def run_population(
     ``phrasing``: what users say (real HWU64 sentences, templates, or a mix); ``real`` is the
     loaded corpus (default: read and checked here, before anything runs).
     """
-    from simulator.home import Home
+    from assistant.home import Home
 
     if users < 1 or days < 1:
         raise PopulationError(f"need at least one user and one day (got users={users}, days={days})")

@@ -161,7 +161,7 @@ def scaled(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, postgr
     `assistant serve --db URL --redis URL` runs it."""
     from assistant.paths import LEARNING_URL_ENV, LOCK_URL_ENV, PREFS_URL_ENV, SERVICE_URL_ENV, TRACKER_URL_ENV
     from assistant.runtime import Runtime
-    from simulator.home import Home
+    from assistant.home import Home
 
     url = postgres_server.create_database("scaled_runtime")
     with pytest.MonkeyPatch.context() as patch:

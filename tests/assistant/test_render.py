@@ -154,7 +154,7 @@ def test_debug_table_shows_a_rewrite() -> None:
 
 
 def test_real_default_home_renders() -> None:
-    home_module = pytest.importorskip("simulator.home")
+    home_module = pytest.importorskip("assistant.home")
     home = home_module.Home.default()
     out = text_of(home_panel(home))
     for device in home.devices.values():

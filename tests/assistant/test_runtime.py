@@ -134,7 +134,7 @@ def test_corrupt_model_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_conversations_and_preferences_persist_across_restarts(stack_dir: Path, runtime) -> None:
-    from simulator.home import Home
+    from assistant.home import Home
 
     runtime.replace_home(Home.default())
     runtime.preferences.forget("rt_persist")
@@ -184,7 +184,7 @@ def test_good_morning_after_the_alarm_runs_the_taught_coffee_routine(fresh) -> N
 
 
 def test_an_accepted_coffee_routine_runs_by_itself_after_the_alarm(fresh) -> None:
-    from simulator.home import Directive
+    from assistant.home import Directive
 
     fresh.preferences.forget("rt_auto")
     fresh.home.set_time("06:00")

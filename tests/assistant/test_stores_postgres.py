@@ -223,7 +223,7 @@ def test_service_tables_round_trip(postgres_db: str) -> None:
     from assistant.service.idempotency import ClaimState, IdempotencyStore
     from assistant.service.tables import ServiceDB
     from assistant.service.tokens import TokenStore
-    from simulator.home import Directive, Home
+    from assistant.home import Directive, Home
 
     db = ServiceDB.open(postgres_db)
     try:

@@ -130,11 +130,11 @@ def reply(intent: str, text: str, **states: dict[str, Any]) -> Script:
 
 @pytest.fixture(autouse=True)
 def fake_home_module(monkeypatch: pytest.MonkeyPatch) -> Iterator[types.ModuleType]:
-    """``simulator.home`` replaced by the fake (the real one may not exist yet)."""
-    module = types.ModuleType("simulator.home")
+    """``assistant.home`` replaced by the fake (the real one may not exist yet)."""
+    module = types.ModuleType("assistant.home")
     module.Home = FakeHome  # type: ignore[attr-defined]
     module.HomeFileError = FakeHomeFileError  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "simulator.home", module)
+    monkeypatch.setitem(sys.modules, "assistant.home", module)
     FakeHome.loaded = []
     yield module
 

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 @pytest.fixture
 def home():
-    from simulator.home import Home
+    from assistant.home import Home
 
     return Home.default()
 

@@ -16,7 +16,7 @@ from assistant.prefs.keys import Polarity, PrefKey, Source
 
 def tracker(text: str, intent: str) -> Tracker:
     from assistant.context import build_context
-    from simulator.home import Home
+    from assistant.home import Home
 
     metadata = {"user_id": "alice", "device_id": "kitchen_speaker",
                 "context": build_context(Home.default(), "kitchen_speaker")}

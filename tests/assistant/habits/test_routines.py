@@ -72,7 +72,7 @@ def test_values_are_dropped_from_items() -> None:
 def test_an_accepted_routine_is_due_after_the_alarm_only(store) -> None:
     from assistant.habits.routines import due_automations
     from assistant.prefs.keys import COFFEE_AFTER_ALARM, PrefKey, Source
-    from simulator.home import Home
+    from assistant.home import Home
 
     home = Home.default()
     home.set_state("bedroom_alarm_clock", {"alarms": ["07:00"]})

@@ -67,7 +67,7 @@ def _free_port() -> int:
 
 
 def _home_file(root: Path, name: str, kitchen_user: str | None, home_user: str | None) -> Path:
-    text = (PROJECT_ROOT / "simulator" / "homes" / "default.yml").read_text()
+    text = (PROJECT_ROOT / "assistant" / "homes" / "default.yml").read_text()
     text = text.replace("name: default", f"name: {name}" + (f"\ndefault_user: {home_user}" if home_user else ""))
     if kitchen_user:
         text = text.replace("capabilities: [media, speak, timer]}\n  - {id: bedroom_speaker",

@@ -16,7 +16,7 @@ from assistant.service.idempotency import (
 )
 from assistant.service.tables import ServiceDB
 from assistant.service.tokens import TokenStore, bearer, token_hash
-from simulator.home import Home
+from assistant.home import Home
 
 NOW = dt.datetime(2026, 3, 2, 8, 0)
 

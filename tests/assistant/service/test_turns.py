@@ -16,7 +16,7 @@ from assistant.service.idempotency import IdempotencyStore
 from assistant.service.tables import ServiceDB
 from assistant.service.turns import TurnRequest, TurnService, catch_up
 from assistant.turn import TurnResult
-from simulator.home import Home
+from assistant.home import Home
 
 NOW = dt.datetime(2026, 3, 2, 8, 0)
 

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 from assistant.catalog import load_catalog
 from assistant.turn import TurnResult
-from simulator.home import Home
+from assistant.home import Home
 
 
 @dataclass

@@ -11,9 +11,9 @@ import datetime as dt
 import math
 from typing import Any, Iterable
 
-from simulator.home.clock import parse_hhmm
-from simulator.home.devices import Capability, Device
-from simulator.home.events import Event, EventKind
+from assistant.home.clock import parse_hhmm
+from assistant.home.devices import Capability, Device
+from assistant.home.events import Event, EventKind
 
 OVEN_HEAT_PER_MINUTE = 10.0
 OVEN_COOL_PER_MINUTE = 3.0

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from simulator.home import Event, EventKind, Home, TimeOfDay
-from simulator.home.home import MAX_EVENTS
+from assistant.home import Event, EventKind, Home, TimeOfDay
+from assistant.home.home import MAX_EVENTS
 
 
 @pytest.fixture

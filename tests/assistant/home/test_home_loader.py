@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.home import Capability, DeviceKind, Home, HomeFileError
+from assistant.home import Capability, DeviceKind, Home, HomeFileError
 
 MINIMAL = """\
 rooms: [kitchen, hallway]

@@ -10,8 +10,8 @@ import copy
 import datetime as dt
 from typing import Any
 
-from simulator.home.clock import normalize_hhmm
-from simulator.home.devices import (
+from assistant.home.clock import normalize_hhmm
+from assistant.home.devices import (
     BRIGHTNESS_RANGE,
     OVEN_RANGE,
     THERMOSTAT_RANGE,
@@ -19,7 +19,7 @@ from simulator.home.devices import (
     Device,
     colors,
 )
-from simulator.home.directives import (
+from assistant.home.directives import (
     Directive,
     DirectiveResult,
     DirectiveVerb,
@@ -28,7 +28,7 @@ from simulator.home.directives import (
     takes_number,
     to_number,
 )
-from simulator.home.states import NoScreenError, playing_value, settle
+from assistant.home.states import NoScreenError, playing_value, settle
 
 MAX_TIMER_SECONDS = 24 * 3600
 

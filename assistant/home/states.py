@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable
 
-from simulator.home.clock import normalize_hhmm
-from simulator.home.devices import (
+from assistant.home.clock import normalize_hhmm
+from assistant.home.devices import (
     BRIGHTNESS_RANGE,
     MUSIC,
     OVEN_RANGE,
@@ -21,7 +21,7 @@ from simulator.home.devices import (
     colors,
     media_formats,
 )
-from simulator.home.directives import Refusal, RefusedError, to_number
+from assistant.home.directives import Refusal, RefusedError, to_number
 
 OVEN_SENSOR_RANGE = (0, 300)
 INDOOR_SENSOR_RANGE = (-30, 50)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.home import (
+from assistant.home import (
     Directive,
     DirectiveParseError,
     DirectiveVerb,

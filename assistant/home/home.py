@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.home import simulation
-from simulator.home.clock import Clock, parse_hhmm
-from simulator.home.devices import Device, DeviceKind
-from simulator.home.directives import Directive, DirectiveResult, Refusal, RefusedError
-from simulator.home.events import Event
-from simulator.home.rules import plan
-from simulator.home.states import settle, validate_values
+from assistant.home import simulation
+from assistant.home.clock import Clock, parse_hhmm
+from assistant.home.devices import Device, DeviceKind
+from assistant.home.directives import Directive, DirectiveResult, Refusal, RefusedError
+from assistant.home.events import Event
+from assistant.home.rules import plan
+from assistant.home.states import settle, validate_values
 
 MAX_EVENTS = 50
 
@@ -50,14 +50,14 @@ class Home:
         Raises:
             HomeFileError: the file can't be read or is invalid; the message names file and problem.
         """
-        from simulator.home.loader import load_home
+        from assistant.home.loader import load_home
 
         return load_home(Path(path))
 
     @classmethod
     def default(cls) -> Home:
-        """A fresh copy of the home that ships with the project (``simulator/homes/default.yml``)."""
-        from simulator.home.loader import default_home_path
+        """A fresh copy of the home that ships with the project (``assistant/homes/default.yml``)."""
+        from assistant.home.loader import default_home_path
 
         return cls.load(default_home_path())
 

@@ -22,11 +22,11 @@ from typing import Any
 
 import yaml
 
-from simulator.home.clock import START, Clock, normalize_hhmm
-from simulator.home.devices import Capability, Device, DeviceKind, default_state
-from simulator.home.directives import RefusedError
-from simulator.home.home import Home
-from simulator.home.states import settle, validate_values
+from assistant.home.clock import START, Clock, normalize_hhmm
+from assistant.home.devices import Capability, Device, DeviceKind, default_state
+from assistant.home.directives import RefusedError
+from assistant.home.home import Home
+from assistant.home.states import settle, validate_values
 
 TOP_KEYS = ("name", "clock", "date", "rooms", "devices", "default_user")
 DEVICE_KEYS = ("id", "name", "kind", "room", "capabilities", "state", "aliases", "default_user")
@@ -40,9 +40,9 @@ class HomeFileError(ValueError):
 
 def default_home_path() -> Path:
     """Where the shipped default home is."""
-    import simulator
+    import assistant
 
-    return Path(simulator.__file__).parent / "homes" / "default.yml"
+    return Path(assistant.__file__).parent / "homes" / "default.yml"
 
 
 def load_home(path: Path) -> Home:

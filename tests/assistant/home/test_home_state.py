@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from simulator.home import Home, Refusal
+from assistant.home import Home, Refusal
 
 
 @pytest.fixture

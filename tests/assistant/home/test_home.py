@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import simulator
+import assistant
 from assistant.catalog import load_catalog
-from simulator.home import Capability as C
-from simulator.home import Device, DeviceKind, Home, TimeOfDay
+from assistant.home import Capability as C
+from assistant.home import Device, DeviceKind, Home, TimeOfDay
 
 LIGHT = {C.POWER, C.BRIGHTNESS, C.COLOR}
 SPEAKER = {C.MEDIA, C.SPEAK, C.TIMER}
@@ -88,7 +88,7 @@ def test_default_home_starts_at_seven_on_a_fixed_date(home: Home) -> None:
 
 def test_default_is_the_shipped_file_and_a_fresh_copy_each_time(monkeypatch: pytest.MonkeyPatch,
                                                                 tmp_path: Path) -> None:
-    shipped = Path(simulator.__file__).parent / "homes" / "default.yml"
+    shipped = Path(assistant.__file__).parent / "homes" / "default.yml"
     monkeypatch.chdir(tmp_path)
     first = Home.default()
     assert first == Home.load(shipped) == Home.load(str(shipped))
