@@ -43,6 +43,7 @@ DIRECTIVES_KEY = "directives"
 PROBLEM_KEY = "problem"
 FORGOT_KEY = "forgot"          # assistant.actions.common.FORGOT_KEY
 FORGOT_EVERYTHING = "*"
+EXPLORATION_KEY = "exploration"   # assistant.exploration.JSON_KEY
 logger = logging.getLogger(__name__)
 
 
@@ -319,6 +320,7 @@ class Runtime(AbstractContextManager):
                     result.problems.append(str(custom[PROBLEM_KEY]))
                 if isinstance(custom.get(FORGOT_KEY), list):
                     result.forgot.extend(str(k) for k in custom[FORGOT_KEY])
+                _read_exploration(result, custom.get(EXPLORATION_KEY))
         self._apply_directives(result)
         self._read_tracker(result, self.sender_id(user_id))
         self._log_turn(result, user_id=user_id, device_id=device_id, context=context,
@@ -414,7 +416,8 @@ class Runtime(AbstractContextManager):
             refused=[list(r) for r in result.refused], problems=list(result.problems),
             context=_context_snapshot(context),
             asr_confidence=asr_confidence, barge_in=bool(barge_in), nlu_margin=result.nlu_margin,
-            request_id=request_id,
+            request_id=request_id, explore_asked=list(result.explore_asked),
+            explore_choice=result.explore_choice,
         )
         try:
             previous = self._last.get(user_id)
@@ -567,6 +570,17 @@ class Runtime(AbstractContextManager):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _read_exploration(result: TurnResult, tag: Any) -> None:
+    """The exploration question or answer an action tagged its reply with (typed on the result)."""
+    if not isinstance(tag, dict):
+        return
+    if isinstance(tag.get("asked"), list):
+        result.explore_asked = [str(o) for o in tag["asked"]]
+    if tag.get("choice") is not None:
+        result.explore_choice = str(tag["choice"])
+        result.explore_options = [str(o) for o in tag.get("options") or []]
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

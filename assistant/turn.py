@@ -29,6 +29,11 @@ class TurnResult:
         nlu_margin: top-1 minus top-2 intent confidence (None when Rasa was not called).
         forgot: what the user had forgotten this turn, as the action reported it: preference
             keys ("music_genre"), or "*" for everything (then every store forgot them).
+        explore_asked: the two readings (intents, best first) this turn asked the user to choose
+            between ("Should I A, or B?"); empty when it asked nothing.
+        explore_choice: this turn answered such a question: the intent chosen (then run), or
+            "neither" / "unclear" (`assistant.exploration.NEITHER`, `UNCLEAR`); None otherwise.
+        explore_options: the readings the answered question offered (with ``explore_choice``).
     """
 
     text: str
@@ -47,6 +52,9 @@ class TurnResult:
     problems: list[str] = field(default_factory=list)
     nlu_margin: float | None = None
     forgot: list[str] = field(default_factory=list)
+    explore_asked: list[str] = field(default_factory=list)
+    explore_choice: str | None = None
+    explore_options: list[str] = field(default_factory=list)
 
     @property
     def reply(self) -> str:

@@ -41,8 +41,11 @@ OWN_ACTIONS = frozenset({OFFER, TAKE, CHECK})
 # Turns after which no moment is looked for (the user is answering the assistant, or a form runs).
 QUIET_ACTIONS = OWN_ACTIONS | {"action_yes_no", "preference_form", "action_preference_summary",
                                "action_store_preference", "action_forget_preferences",
-                               "action_list_preferences", "utter_default", "utter_out_of_scope"}
-SETTLING_ACTIONS = frozenset({OFFER, TAKE, "action_store_preference", "action_preference_summary"})
+                               "action_list_preferences", "utter_default", "utter_out_of_scope",
+                               "action_explore", "action_resolve_exploration"}
+# ... and after which earlier turns no longer count (an answered exploration replays the request).
+SETTLING_ACTIONS = frozenset({OFFER, TAKE, "action_store_preference", "action_preference_summary",
+                              "action_resolve_exploration"})
 SKIP_EVENTS = frozenset({"action_extract_slots", "action_validate_slot_mappings", "action_session_start"})
 # Answers that are not a success reply, whatever they say.
 FALLBACK_ACTIONS = frozenset({"action_default_fallback", "utter_default", "utter_out_of_scope",

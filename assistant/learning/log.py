@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 SCHEMA_VERSION = 2
 # Columns added after the first schema, with their SQL type: `open` adds any that an older
 # file lacks (ALTER TABLE ... ADD COLUMN, nullable, so old rows read as None).
-ADDED_COLUMNS = {"nlu_margin": "FLOAT", "request_id": "VARCHAR(200)"}
+ADDED_COLUMNS = {"nlu_margin": "FLOAT", "request_id": "VARCHAR(200)", "explore_asked": "TEXT",
+                 "explore_choice": "VARCHAR(80)"}
 MAX_TEXT = 500
 
 
@@ -67,6 +68,9 @@ class TurnRecord:
     barge_in: bool = False             # this turn cut the previous reply off
     nlu_margin: float | None = None    # top-1 minus top-2 intent confidence (None: not known)
     request_id: str | None = None      # the client's idempotency key (served turns), namespaced
+    explore_asked: list[str] = field(default_factory=list)  # the two readings this turn asked about
+    explore_choice: str | None = None  # this turn answered a question: the intent chosen, or
+    #                                    "neither" / "unclear" (assistant.exploration)
     feedback: dict[str, Any] = field(default_factory=dict)
     truth: dict[str, Any] | None = None
     id: int | None = None
@@ -81,6 +85,16 @@ class TurnRecord:
     def to_json(self) -> dict[str, Any]:
         return {name: (value.isoformat() if isinstance(value, dt.datetime) else value)
                 for name, value in self.__dict__.items()}
+
+
+@dataclass
+class ExploreHistory:
+    """A user's exploration so far and the record of the words asked about (`explore_history`)."""
+
+    turns: int
+    questions: int
+    asked_recently: bool
+    same_text: list[TurnRecord]
 
 
 def intent_margin(parse_data: dict[str, Any] | None) -> float | None:
@@ -123,10 +137,13 @@ def _table(metadata: Any) -> Any:
         sa.Column("truth", sa.Text),
         sa.Column("nlu_margin", sa.Float),
         sa.Column("request_id", sa.String(200), index=True),
+        sa.Column("explore_asked", sa.Text),
+        sa.Column("explore_choice", sa.String(80)),
     )
 
 
-_JSON_COLUMNS = ("entities", "actions", "directives", "refused", "problems", "context", "feedback")
+_JSON_COLUMNS = ("entities", "actions", "directives", "refused", "problems", "context", "feedback",
+                 "explore_asked")
 # What a light read leaves out: mining and the index never need them, and decoding each row's
 # context snapshot would take most of the time on a large log.
 HEAVY_COLUMNS = frozenset({"context", "reply", "entities", "directives", "truth"})
@@ -331,6 +348,28 @@ class InteractionLog(EngineStore):
         except Exception as error:  # noqa: BLE001
             raise InteractionLogError(f"could not read the log: {error}") from error
         return self._record(row) if row is not None else None
+
+    def explore_history(self, user_id: str, text: str, *, recent: int = 2) -> "ExploreHistory":
+        """What the exploration bounds read: the user's turns and questions, whether one of their
+        last ``recent`` turns asked, and how the same words (any user, case aside) went."""
+        import sqlalchemy as sa
+
+        t = self._turns
+        asked = sa.and_(t.c.explore_asked.isnot(None), t.c.explore_asked != "[]")
+        try:
+            with self._engine.connect() as conn:
+                turns, questions = conn.execute(
+                    sa.select(sa.func.count(), sa.func.count().filter(asked)).where(t.c.user_id == user_id)).one()
+                last = conn.execute(sa.select(t.c.explore_asked).where(t.c.user_id == user_id)
+                                    .order_by(t.c.id.desc()).limit(recent)).scalars().all()
+                same = conn.execute(self._select(light=True).where(sa.func.lower(t.c.text) == str(text).lower())
+                                    .where(sa.not_(asked)).where(t.c.explore_choice.is_(None))
+                                    .order_by(t.c.id.desc()).limit(50)).mappings().all()
+        except Exception as error:  # noqa: BLE001
+            raise InteractionLogError(f"could not read the log: {error}") from error
+        records = [r for r in (self._checked_record(row) for row in same) if r is not None]
+        return ExploreHistory(int(turns or 0), int(questions or 0),
+                              any(_loads(value, []) for value in last), records)
 
     def count(self) -> int:
         import sqlalchemy as sa

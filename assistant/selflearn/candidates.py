@@ -5,6 +5,11 @@
   its entities placed on the failed turn's own words where they occur there.
 - A **self-label**: the request that achieved its goal, with no feedback signal after it,
   keeps its own intent and entities.
+- An **exploration** label: the user answered "Should I A, or B?" (`assistant.exploration`)
+  with one of the two; the request asked about gets the chosen intent and its own entities,
+  with high confidence (the user said so). "Neither" or an unclear answer gives no label; a
+  question or its answer is never a self-label (the assistant was unsure; "the music" is not
+  a request).
 
 Nothing here reads the simulator's truth (a test removes it and compares).
 """
@@ -38,6 +43,11 @@ class LabelKind(str, enum.Enum):
 
     CORRECTION = "correction"   # a failed turn, labelled from the turn of its goal that worked
     SELF = "self"               # a confident success, labelled from itself
+    EXPLORATION = "exploration"  # a torn request, labelled by the user's answer to "A, or B?"
+
+
+# How sure an exploration label is: the user chose between two readings themselves.
+EXPLORATION_CONFIDENCE = 0.97
 
 
 @dataclass
@@ -103,7 +113,7 @@ def build(analysis: "Analysis", intents: frozenset[str] | None = None) -> list[C
         source_ctx, source_point, source_row = where[id(source)]
         judged = {id(v.turn): v for v in verdict.turns}
         requests = goal.requests
-        if not source.defect_signalled and not judged[id(source)].defect:
+        if not source.defect_signalled and not judged[id(source)].defect and not _explored(source):
             out.append(Candidate(source, source, LabelKind.SELF, label, ent.own(source.entities, source.text),
                                  source_ctx, source_ctx, source_point, source_point, source_row))
         if label in NEVER_CORRECTIONS:
@@ -115,7 +125,33 @@ def build(analysis: "Analysis", intents: frozenset[str] | None = None) -> list[C
             out.append(Candidate(turn, source, LabelKind.CORRECTION, label,
                                  ent.place(source.entities, source.text, turn.text), ctx, source_ctx,
                                  point, source_point, row, between=len(requests) - 2 - index))
+    out.extend(explorations(analysis, intents, where))
     out.sort(key=lambda c: (c.turn_id, c.kind.value))
+    return out
+
+
+def _explored(turn: TurnRecord) -> bool:
+    """The turn asked which reading was meant, or answered that question."""
+    return bool(turn.explore_asked) or turn.explore_choice is not None
+
+
+def explorations(analysis: "Analysis", intents: frozenset[str],
+                 where: dict[int, tuple["TurnContext", str, dict[str, Any]]]) -> list[Candidate]:
+    """A label for each answered exploration question: the turn asked about, the chosen intent
+    (the answer is the turn right after it in the session and names one of its two options)."""
+    out: list[Candidate] = []
+    for ctx in analysis.contexts:
+        answer, question = ctx.turn, ctx.previous
+        choice = answer.explore_choice
+        if question is None or not choice or choice not in (question.explore_asked or []) \
+                or choice not in intents or choice in NEVER_LABELS or not (question.text or "").strip():
+            continue
+        if id(question) not in where or id(answer) not in where:
+            continue
+        q_ctx, q_point, q_row = where[id(question)]
+        a_ctx, a_point, _ = where[id(answer)]
+        out.append(Candidate(question, answer, LabelKind.EXPLORATION, choice,
+                             ent.own(question.entities, question.text), q_ctx, a_ctx, q_point, a_point, q_row))
     return out
 
 

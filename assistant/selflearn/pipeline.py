@@ -86,6 +86,10 @@ def score(proposal: Proposal, model: "LabelModel | None", *, note: str | None = 
         scores = [rule_score(c, r) for c, r in zip(proposal.candidates, proposal.rows)]
         thresholds = {"correction": 0.5, "self": 0.5}
         method = "rules"
+    # The user's own answer to "A, or B?" is the label, whatever the label model makes of it.
+    scores = [cd.EXPLORATION_CONFIDENCE if c.kind is cd.LabelKind.EXPLORATION else s
+              for c, s in zip(proposal.candidates, scores)]
+    thresholds[cd.LabelKind.EXPLORATION.value] = cd.EXPLORATION_CONFIDENCE
     if min_confidence is not None:
         thresholds = {k: max(v, min_confidence) for k, v in thresholds.items()}
     labels = [cd.accept(c, s) for c, s in zip(proposal.candidates, scores)
@@ -98,9 +102,14 @@ def _unsure_self(candidate: cd.Candidate) -> bool:
 
 
 def _one_per_turn(labels: Sequence[cd.Label]) -> list[cd.Label]:
-    """A turn labelled twice (a self-label and a correction) keeps its most confident label."""
+    """A turn labelled twice (a self-label and a correction) keeps its most confident label; the
+    user's answer to an exploration question beats the others."""
     best: dict[int, cd.Label] = {}
+
+    def rank(label: cd.Label) -> tuple[bool, float]:
+        return label.kind is cd.LabelKind.EXPLORATION, label.confidence
+
     for label in labels:
-        if label.turn_id not in best or label.confidence > best[label.turn_id].confidence:
+        if label.turn_id not in best or rank(label) > rank(best[label.turn_id]):
             best[label.turn_id] = label
     return sorted(best.values(), key=lambda lb: lb.turn_id)

@@ -99,6 +99,8 @@ def training_rows(proposals: Sequence[Any]) -> tuple[list[dict[str, Any]], list[
     rows, right, groups = [], [], []
     for proposal in proposals:
         for candidate, row in zip(proposal.candidates, proposal.rows):
+            if candidate.kind.value == "exploration":
+                continue   # never scored by the label model (the user's answer is the label)
             ok = correct(candidate.turn, candidate.intent)
             if ok is None:
                 continue

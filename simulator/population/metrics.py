@@ -74,6 +74,7 @@ def summarize(report: RunReport) -> dict[str, Any]:
     }
     sources = Counter(t.rewrite_source for t in rewritten)
     figures.update(phrasing_figures(report))
+    figures.update(exploration_figures(turns))
     figures.update({
         "goals": len(goals),
         "goals_achieved": sum(g.achieved for g in goals),
@@ -89,6 +90,26 @@ def summarize(report: RunReport) -> dict[str, Any]:
         "notes": list(report.notes),
     })
     return figures
+
+
+def exploration_figures(turns: list[TurnTrace]) -> dict[str, Any]:
+    """What asking "Should I A, or B?" cost and gave: questions, answers that chose a reading,
+    "neither"s, the extra turns (each answer is a turn the user would not otherwise have
+    spoken), questions per 100 turns, and how often the chosen reading was the goal's (the
+    truth: scored here only, never by the learner)."""
+    from assistant.exploration import NEITHER
+
+    questions = [t for t in turns if t.explore_asked]
+    answers = [t for t in turns if t.explore_choice is not None]
+    chosen = [t for t in answers if t.explore_right is not None]
+    return {
+        "exploration_questions": len(questions),
+        "exploration_answers": len(chosen),
+        "exploration_neither": sum(t.explore_choice == NEITHER for t in answers),
+        "exploration_extra_turns": len(answers),
+        "exploration_per_100_turns": _rate(100 * len(questions), len(turns), 2),
+        "exploration_label_accuracy": _rate(sum(bool(t.explore_right) for t in chosen), len(chosen)),
+    }
 
 
 def phrasing_figures(report: RunReport) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from assistant.exploration import NEITHER, UNCLEAR
 from assistant.turn import TurnResult
 from simulator.population import reactions as rx
 from simulator.population.asr import AsrChannel, Heard
@@ -34,6 +35,9 @@ from simulator.population.users import SimUser
 from simulator.population.voice import Utterance, Voice
 
 MAX_TURNS_PER_GOAL = 14
+# A user who is asked "Should I A, or B?" and meant one of them still says "neither" this often.
+EXPLORE_MISTAKE = 0.05
+NEITHER_ANSWERS = ("neither", "no, something else", "neither of those")
 MAX_QA_ANSWERS = 10
 SECONDS_PER_TURN = 15
 
@@ -72,6 +76,9 @@ class TurnTrace:
     reaction: str | None = None
     turn_id: int | None = None
     hwu64_id: int | None = None      # the HWU64 row the sentence came from (None: a template)
+    explore_asked: tuple[str, ...] = ()   # the assistant asked which of these was meant
+    explore_choice: str | None = None     # this turn answered that: the intent it ran, "neither", "unclear"
+    explore_right: bool | None = None     # the chosen intent is the goal's (truth; metrics only)
 
 
 @dataclass
@@ -99,7 +106,8 @@ class GoalSession:
 
     def __init__(self, runtime: PopulationRuntime, user: SimUser, goal: Goal, *, day: int, seed: int,
                  asr: AsrChannel, config: ReactionConfig, lookup: PreferenceLookup | None,
-                 accept_defects: bool = False, voice: Voice | None = None) -> None:
+                 accept_defects: bool = False, voice: Voice | None = None,
+                 explore_mistake: float = EXPLORE_MISTAKE) -> None:
         self.runtime = runtime
         self.user = user
         self.goal = goal
@@ -114,6 +122,7 @@ class GoalSession:
         self._pending: _Pending | None = None
         self.voice = voice
         self._utterances: dict[int, Utterance] = {}
+        self.explore_mistake = explore_mistake
 
     # -- the loop ----------------------------------------------------------------------
 
@@ -136,11 +145,18 @@ class GoalSession:
                 f"asr:{self.seed}:{goal.goal_id}:{attempts}:{said}"))
             result, verdict = self._say(
                 heard, TurnKind.REQUEST,
-                lambda r: judge_request(goal, said, heard, r, user.user_id, self.lookup),
+                lambda r: judge_question(goal, r) if r.explore_asked
+                else judge_request(goal, said, heard, r, user.user_id, self.lookup),
                 rephrase_of=previous_request, barge_in=barge_in, row_id=utterance.row_id)
             if self._pending is not None and self._pending.trace.turn_id is not None:
                 previous_request = self._pending.trace.turn_id
             barge_in = False
+            if result.explore_asked:
+                result, verdict = self._answer_exploration(result, attempts)
+                if result.explore_choice in (NEITHER, UNCLEAR) and verdict.success:
+                    self._settle(Reaction.REPHRASE)   # "say it another way", as asked
+                    phrasing += 1
+                    continue
             if goal.kind is GoalKind.LEARN_PREFERENCES and verdict.success:
                 self.trace.achieved = self._guided_qa(result)
                 break
@@ -211,6 +227,32 @@ class GoalSession:
                                   lambda r: judge_intent(expected, text, heard, r), rephrase_of=None,
                                   row_id=row)
         return result
+
+    def _answer_exploration(self, question: TurnResult, attempts: int) -> tuple[TurnResult, Verdict]:
+        """Answer "Should I A, or B?" from the goal (the typed options, never the reply's words):
+        the option the goal wants, or "neither" when none is (or, now and then, by mistake).
+        The verdict is the goal's when an option was chosen, else whether "neither" was understood."""
+        goal = self.goal
+        rng = random.Random(f"explore:{self.seed}:{goal.goal_id}:{attempts}")
+        options = list(question.explore_asked)
+        wanted = [i for i, option in enumerate(options) if goal.accepts_intent(option)]
+        if wanted and rng.random() >= self.explore_mistake:
+            text = explore_answer(options, wanted[0], rng)
+        else:
+            text = rng.choice(NEITHER_ANSWERS)
+        self._settle(Reaction.MOVE_ON)
+        heard = self.asr.hear(text, self.user.accent, random.Random(
+            f"asr:{self.seed}:{goal.goal_id}:explore:{attempts}:{text}"))
+        neither = not wanted or text in NEITHER_ANSWERS
+
+        def judge(result: TurnResult) -> Verdict:
+            if not neither:
+                return judge_request(goal, text, heard, result, self.user.user_id, self.lookup)
+            if result.explore_choice == NEITHER:
+                return Verdict(True)
+            return Verdict(False, FailurePoint.ASR if heard.damaged else FailurePoint.NLU)
+
+        return self._say(heard, TurnKind.ANSWER, judge, rephrase_of=None)
 
     def _taught_what_was_wanted(self) -> bool:
         wanted = self.goal.outcome.preference
@@ -317,6 +359,9 @@ class GoalSession:
             offered="action_offer_teaching" in result.actions,
             rewrite_source=rewrite.get("source") if rewrite else None,
             preference_correct=verdict.preference_correct, turn_id=turn_id, hwu64_id=row_id,
+            explore_asked=tuple(result.explore_asked), explore_choice=result.explore_choice,
+            explore_right=None if result.explore_choice in (None, NEITHER, UNCLEAR)
+            else self.goal.accepts_intent(result.explore_choice),
         )
         self.trace.turns.append(trace)
         truth = truth_record(
@@ -347,3 +392,23 @@ class GoalSession:
         log = getattr(self.runtime, "log", None)
         if turn_id is not None and log is not None:
             log.annotate(turn_id, truth)
+
+
+def judge_question(goal: Goal, result: TurnResult) -> Verdict:
+    """A question "Should I A, or B?" instead of an answer: fair when one of the two is what
+    the goal wants (it costs a turn, counted apart), an NLU failure when neither is."""
+    if any(goal.accepts_intent(option) for option in result.explore_asked):
+        return Verdict(True)
+    return Verdict(False, FailurePoint.NLU)
+
+
+def explore_answer(options: list[str], index: int, rng: random.Random) -> str:
+    """How a user picks option ``index``: by its place ("the second one") or by its words
+    ("play something")."""
+    from assistant.exploration.options import descriptions
+
+    places = ("the first one", "the second one")
+    if index < len(places) and rng.random() < 0.4:
+        return places[index]
+    said = descriptions()[options[index]].says if options[index] in descriptions() else options[index]
+    return said if rng.random() < 0.5 else f"{said} please"
