@@ -11,11 +11,12 @@ Bump FEATURE_VERSION whenever a feature changes meaning: saved models record it.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Sequence
+
+from rapidfuzz import fuzz
 
 from assistant.analytics import turns as tk
 from assistant.analytics.goals import GoalVerdict, TurnVerdict
@@ -182,7 +183,7 @@ def _neighbour(prefix: str, t: TurnRecord, other: TurnRecord | None, same_goal: 
     for problem in tk.problems(other):
         f[prefix + "_problem=" + problem] = 1.0
     if same_goal:
-        ratio = difflib.SequenceMatcher(None, t.text or "", other.text or "").ratio()
+        ratio = fuzz.ratio(t.text or "", other.text or "") / 100
         f[prefix + "_char_ratio"] = ratio
         mine, theirs = set(tokens(t.text or "")), set(tokens(other.text or ""))
         f[prefix + "_words_only_here"] = float(len(mine - theirs))

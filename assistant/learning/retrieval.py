@@ -11,11 +11,13 @@ the meaning (on/off, a room).
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Sequence
+
+import jellyfish
+from rapidfuzz import fuzz
 
 from assistant.learning.index import UtteranceStats
 from assistant.learning.rewrites import GLOBAL
@@ -52,32 +54,16 @@ class Candidate:
     history: float
 
 
-# Spelling -> sound, in order (a small metaphone): "cough" ends in f, "imagine" has a j.
-_SPELLING = ((r"ph", "f"), (r"ck", "k"), (r"(?<=[aou])gh", "f"), (r"gh", "g"), (r"th", "t"),
-             (r"sh", "s"), (r"ch", "k"), (r"g(?=[eiy])", "j"), (r"c(?=[eiy])", "s"), (r"qu", "kw"),
-             (r"x", "ks"))
-_CONSONANTS = (("bp", "p"), ("dt", "t"), ("gkcq", "k"), ("sz", "s"), ("fv", "f"))
-
-
 def phonetic_key(text: str) -> str:
-    """A sound-alike key: spelling turned to sounds, like consonants merged, vowels after the
-    first letter dropped ("coughy" and "coffee" -> "kf", "maj and" ~ "imagine")."""
-    out = []
-    for word in tokens(text):
-        word = re.sub(r"[^a-z]", "", word)
-        if not word:
-            continue
-        for pattern, sound in _SPELLING:
-            word = re.sub(pattern, sound, word)
-        word = word[0] + re.sub(r"[aeiouyhw]", "", word[1:])
-        for group, letter in _CONSONANTS:
-            word = re.sub(f"[{group}]", letter, word)
-        out.append(re.sub(r"(.)\1+", r"\1", word))
-    return "".join(out)
+    """A sound-alike key: the words' metaphone codes run together, lower case
+    ("thermostat" and "thermastat" -> "0rmstt", "maj and" ~ "imagine")."""
+    letters = (re.sub(r"[^a-z]", "", word) for word in tokens(text))
+    return "".join(jellyfish.metaphone(word).lower() for word in letters if word)
 
 
 def ratio(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b).ratio() if a or b else 1.0
+    """Edit-distance likeness of two strings, 0..1 (1 for two empty ones)."""
+    return fuzz.ratio(a, b) / 100 if a or b else 1.0
 
 
 # Short words that catalog names contain but that carry no meaning of their own.

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 
 from assistant.catalog import load_catalog
 from assistant.prefs.keys import COFFEE_AFTER_ALARM, MORNING_ROUTINES, NO_ROUTINE, PrefKey
+from assistant.services.text_match import closest_spelling
 
 MAX_ECHO = 40
 
@@ -110,9 +110,9 @@ def _exact(text: str, options: dict[str, str]) -> str | None:
 def _unknown(key: PrefKey, raw: str, text: str, options: dict[str, str]) -> Checked:
     shown = _echo(raw)
     stripped = " ".join(w for w in text.split() if w not in FILLER) or text
-    close = difflib.get_close_matches(stripped, list(options), n=1, cutoff=0.75)
-    if close:
-        suggestion = options[close[0]]
+    close = closest_spelling(stripped, options, cutoff=0.75)
+    if close is not None:
+        suggestion = options[close]
         article = "the " if key is PrefKey.SPORTS_TEAM else ""
         return Checked(None, suggestion,
                        f"I don't know the {key.label} '{shown}'. Did you mean {article}{suggestion}?")

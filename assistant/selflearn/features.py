@@ -8,9 +8,10 @@ Bump FEATURE_VERSION when a feature changes meaning: saved models record it.
 
 from __future__ import annotations
 
-import difflib
 import math
 from typing import Any, Sequence
+
+from rapidfuzz import fuzz
 
 from assistant.analytics import turns as tk
 from assistant.analytics.features import margin_of
@@ -44,7 +45,7 @@ def features(candidate: Candidate, similarity: float | None = None) -> dict[str,
         gap = abs(tk.seconds(s) - tk.seconds(t))
         f["gap_log"] = math.log1p(gap)
         f["pair_jaccard"] = jaccard(t.text or "", s.text or "")
-        f["pair_char_ratio"] = difflib.SequenceMatcher(None, (t.text or "").lower(), (s.text or "").lower()).ratio()
+        f["pair_char_ratio"] = fuzz.ratio((t.text or "").lower(), (s.text or "").lower()) / 100
         mine, theirs = set(tokens(t.text or "")), set(tokens(s.text or ""))
         f["pair_words_only_turn"] = float(len(mine - theirs))
         f["pair_words_only_source"] = float(len(theirs - mine))

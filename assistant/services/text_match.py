@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Iterable
+
+from rapidfuzz import fuzz, process
 
 
 def normalize(text: str) -> str:
@@ -29,8 +30,14 @@ def closest(value: str, options: Iterable[str], cutoff: float = 0.75) -> str | N
     key = _key(value)
     if key in by_key:
         return by_key[key]
-    match = difflib.get_close_matches(key, list(by_key), n=1, cutoff=cutoff)
-    return by_key[match[0]] if match else None
+    match = closest_spelling(key, list(by_key), cutoff=cutoff)
+    return by_key[match] if match is not None else None
+
+
+def closest_spelling(value: str, options: Iterable[str], cutoff: float = 0.75) -> str | None:
+    """The option spelt most like `value` (edit-distance likeness at least `cutoff`, 0..1), or None."""
+    found = process.extractOne(value, list(options), scorer=fuzz.ratio, score_cutoff=cutoff * 100)
+    return found[0] if found else None
 
 
 def _key(text: str) -> str:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import re
 from dataclasses import dataclass
 
 from assistant.catalog import City, load_catalog
-from assistant.services.text_match import find_phrase
+from assistant.services.text_match import closest_spelling, find_phrase
 
 _CLIMATE = {
     "hot": (27, ("sunny", "clear", "hot and sunny")),
@@ -76,7 +75,7 @@ def lookup(text: str, *, city: str | None, region: str | None, pending: str | No
     # While a "which one?" is pending, the answer names a region ("the one in California").
     heard = None if pending else named_place(text)
     if heard:
-        heard = next(iter(difflib.get_close_matches(heard, names, n=1, cutoff=0.85)), heard)
+        heard = closest_spelling(heard, names, cutoff=0.85) or heard
     name = _canonical(city, names) or find_phrase(text, names) or (city.strip() if city else None) or heard or pending
     if name is None:
         return CityLookup()
@@ -116,9 +115,9 @@ def named_place(text: str) -> str | None:
 def suggestion(name: str) -> str:
     """What to offer for a city the service does not know: the closest name, or a few it knows."""
     names = sorted({c.name for c in load_catalog().cities})
-    near = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+    near = closest_spelling(name, names, cutoff=0.75)
     if near:
-        return f"Did you mean {near[0]}?"
+        return f"Did you mean {near}?"
     return f"I have weather for {', '.join(names[:4])} and {len(names) - 4} other cities."
 
 
