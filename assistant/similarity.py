@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from assistant.learning.text import jaccard
+from assistant.text import jaccard
 
 PairSimilarity = Callable[[Sequence[tuple[str, str]]], list[float]]
 Encoder = Callable[[Sequence[str]], "object"]

@@ -26,7 +26,7 @@ from typing import Any, Sequence
 
 from assistant.analytics import turns as tk
 from assistant.learning.log import Feedback, TurnRecord
-from assistant.learning.text import tokens
+from assistant.text import tokens
 
 
 class Damage(str, enum.Enum):

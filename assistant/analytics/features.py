@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 from assistant.analytics import turns as tk
 from assistant.analytics.goals import GoalVerdict, TurnVerdict
 from assistant.learning.log import Feedback, TurnRecord
-from assistant.learning.text import jaccard, normalize, tokens
+from assistant.text import jaccard, normalize, tokens
 from assistant.paths import PROJECT_ROOT
 
 FEATURE_VERSION = 4

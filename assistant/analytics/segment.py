@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 from assistant.analytics import turns as tk
 from assistant.analytics.similarity import PairSimilarity, token_similarity
 from assistant.learning.log import Feedback, TurnRecord
-from assistant.learning.text import jaccard
+from assistant.text import jaccard
 
 
 @dataclass(frozen=True)

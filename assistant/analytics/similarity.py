@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from assistant.learning.text import normalize
+from assistant.text import normalize
 from assistant.similarity import Encoder, PairSimilarity, pair_cosine, token_similarity
 
 __all__ = ["Encoder", "PairSimilarity", "embedding_similarity", "minilm_similarity", "token_similarity"]

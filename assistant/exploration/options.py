@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.exploration import NEITHER, UNCLEAR
-from assistant.learning.text import words
+from assistant.text import words
 
 DESCRIPTIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "explore_descriptions.yml"
 NEITHER_WORDS = re.compile(

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
+from assistant.text import plain as normalize
+
 MAX_STEPS = 10
 MAX_DEPTH = 3
 MAX_NAME_WORDS = 5
@@ -52,14 +54,6 @@ class Teaching:
 
     name: str
     steps: tuple[str, ...]
-
-
-def normalize(text: str) -> str:
-    """Lower case, quotes and end punctuation gone, spaces collapsed."""
-    text = str(text).lower().replace("’", "'")
-    text = re.sub(r"[\"“”]|(?<!\w)'|'(?!\w)", " ", text)
-    text = re.sub(r"[.!?]+", " ", text)
-    return " ".join(text.split()).strip(" ,;:")
 
 
 def split_steps(text: str) -> list[str]:

@@ -39,10 +39,8 @@ class HomeFileError(ValueError):
 
 
 def default_home_path() -> Path:
-    """Where the shipped default home is."""
-    import assistant
-
-    return Path(assistant.__file__).parent / "homes" / "default.yml"
+    """Where the shipped default home is (``assistant/homes/default.yml``)."""
+    return Path(__file__).resolve().parents[1] / "homes" / "default.yml"
 
 
 def load_home(path: Path) -> Home:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from assistant.learning.log import Feedback
 from assistant.learning.outcome import is_request, system_failed
-from assistant.learning.text import jaccard
+from assistant.text import jaccard
 
 if TYPE_CHECKING:
     from assistant.learning.log import TurnRecord

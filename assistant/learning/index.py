@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from assistant.db import create_all
 from assistant.learning.outcome import is_request, succeeded
 from assistant.learning.rewrites import GLOBAL
-from assistant.learning.text import MAX_KEY, normalize
+from assistant.text import MAX_KEY, normalize
 
 if TYPE_CHECKING:
     from assistant.learning.log import InteractionLog, TurnRecord

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from assistant.learning.log import Feedback, TurnRecord
 from assistant.learning.outcome import is_request, succeeded
-from assistant.learning.text import jaccard, normalize
+from assistant.text import jaccard, normalize
 from assistant.similarity import pair_cosine, token_similarity
 
 # Similarity of text pairs, one score per pair, in order (cosine of unit vectors, 0..1).

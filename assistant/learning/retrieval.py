@@ -21,8 +21,8 @@ from rapidfuzz import fuzz
 
 from assistant.learning.index import UtteranceStats
 from assistant.learning.rewrites import GLOBAL
-from assistant.learning.text import normalize, tokens
-from assistant.learning.text import words as all_words
+from assistant.text import normalize, tokens
+from assistant.text import words as all_words
 
 if TYPE_CHECKING:
     import numpy as np

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from assistant.db import EngineStore, create_all, create_engine, database_url
-from assistant.learning.text import MAX_KEY, normalize
+from assistant.text import MAX_KEY, normalize
 
 GLOBAL = "*"   # the user_id column of a global rewrite
 

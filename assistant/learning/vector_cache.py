@@ -11,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from assistant.db import create_all
-from assistant.learning.text import MAX_KEY
+from assistant.text import MAX_KEY
 
 if TYPE_CHECKING:
     import numpy as np

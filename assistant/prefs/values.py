@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from assistant.catalog import load_catalog
 from assistant.prefs.keys import COFFEE_AFTER_ALARM, MORNING_ROUTINES, NO_ROUTINE, PrefKey
-from assistant.services.text_match import closest_spelling
+from assistant.text import closest_spelling
 
 MAX_ECHO = 40
 

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from assistant.analytics import turns as tk
 from assistant.analytics.features import margin_of
 from assistant.learning.log import Feedback, TurnRecord
-from assistant.learning.text import jaccard, tokens
+from assistant.text import jaccard, tokens
 from assistant.selflearn.candidates import Candidate, LabelKind
 
 FEATURE_VERSION = 1

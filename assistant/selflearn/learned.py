@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Collection, Iterable, Sequence
 
-from assistant.learning.text import normalize
+from assistant.text import normalize
 from assistant.selflearn import entities as ent
 from assistant.selflearn.candidates import Label
 

@@ -6,7 +6,8 @@ import enum
 from dataclasses import dataclass
 
 from assistant.catalog import load_catalog
-from assistant.services.text_match import closest, find_phrase, normalize
+from assistant.services.text_match import closest, find_phrase
+from assistant.text import plain
 
 FORMAT_WORDS = {
     "film": "film", "movie": "film", "films": "film", "movies": "film", "watch": "film",
@@ -66,8 +67,8 @@ class MediaChoice:
 def wanted_format(text: str, entity: str | None) -> str | None:
     """The format the user asked for ("the movie", "audiobook"), if any."""
     for value in (entity, find_phrase(text, FORMAT_WORDS)):
-        if value and normalize(value) in FORMAT_WORDS:
-            return FORMAT_WORDS[normalize(value)]
+        if value and plain(value) in FORMAT_WORDS:
+            return FORMAT_WORDS[plain(value)]
     return None
 
 
@@ -138,7 +139,7 @@ def fallback_genre(disliked: list[str] | tuple[str, ...] = ()) -> str:
 
 
 def _title_after_verb(text: str, titles: dict) -> str | None:
-    words = normalize(text).split()
+    words = plain(text).split()
     for verb in ("play", "watch", "put on", "start"):
         if verb.split()[0] in words:
             rest = " ".join(words[words.index(verb.split()[0]) + 1:])
@@ -152,7 +153,7 @@ def named_thing(text: str) -> str | None:
     ("play that song from the lion king" -> "lion king"; "play something relaxing" -> None)."""
     from assistant.catalog import load_catalog
 
-    words = normalize(text).split()
+    words = plain(text).split()
     padded = f" {' '.join(words)} "
     for verb in PLAY_VERBS:
         at = padded.find(f" {verb} ")

@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 
 from assistant.catalog import Team, load_catalog
-from assistant.services.text_match import normalize
+from assistant.text import plain
 
 # (typical winning score range) per sport.
 _SCORES = {"basketball": (95, 130), "football": (14, 38), "baseball": (2, 9)}
@@ -47,11 +47,11 @@ def last_game(team: Team, today: dt.date) -> Game:
 
 def team_named(text: str) -> Team | None:
     """A catalog team named in the text by full or short name ("the Warriors"), or None."""
-    words = f" {normalize(text)} "
+    words = f" {plain(text)} "
     best: Team | None = None
     for team in load_catalog().teams:
         for name in (team.name, team.short):
-            if f" {normalize(name)} " in words and (best is None or len(team.name) > len(best.name)):
+            if f" {plain(name)} " in words and (best is None or len(team.name) > len(best.name)):
                 best = team
     return best
 

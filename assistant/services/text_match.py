@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
-from rapidfuzz import fuzz, process
-
-
-def normalize(text: str) -> str:
-    """Lowercase, punctuation to spaces, single spaces."""
-    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+from assistant.text import closest_spelling, plain
 
 
 def find_phrase(text: str, phrases: Iterable[str]) -> str | None:
     """The longest phrase that occurs in `text` as whole words, or None."""
-    haystack = f" {normalize(text)} "
+    haystack = f" {plain(text)} "
     best: str | None = None
     for phrase in phrases:
-        needle = normalize(phrase)
-        if needle and f" {needle} " in haystack and (best is None or len(needle) > len(normalize(best))):
+        needle = plain(phrase)
+        if needle and f" {needle} " in haystack and (best is None or len(needle) > len(plain(best))):
             best = phrase
     return best
 
@@ -34,14 +28,8 @@ def closest(value: str, options: Iterable[str], cutoff: float = 0.75) -> str | N
     return by_key[match] if match is not None else None
 
 
-def closest_spelling(value: str, options: Iterable[str], cutoff: float = 0.75) -> str | None:
-    """The option spelt most like `value` (edit-distance likeness at least `cutoff`, 0..1), or None."""
-    found = process.extractOne(value, list(options), scorer=fuzz.ratio, score_cutoff=cutoff * 100)
-    return found[0] if found else None
-
-
 def _key(text: str) -> str:
-    words = normalize(text).split()
+    words = plain(text).split()
     if words and words[0] == "the":
         words = words[1:]
     return " ".join(words)

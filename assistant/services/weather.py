@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass
 
 from assistant.catalog import City, load_catalog
-from assistant.services.text_match import closest_spelling, find_phrase
+from assistant.services.text_match import find_phrase
+from assistant.text import closest_spelling
 
 _CLIMATE = {
     "hot": (27, ("sunny", "clear", "hot and sunny")),

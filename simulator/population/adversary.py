@@ -259,7 +259,7 @@ class ObservedRuntime:
 
 
 def _pushed(key: tuple[str, str], pushed: Iterable[tuple[str, str]]) -> bool:
-    from assistant.learning.text import normalize
+    from assistant.text import normalize
 
     return any(normalize(s) == normalize(key[0]) and normalize(t) == normalize(key[1]) for s, t in pushed)
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from assistant.learning.text import jaccard, normalize
+from assistant.text import jaccard, normalize
 from assistant.turn import TurnResult
 from simulator.population.asr import Heard
 from simulator.population.goals import Goal

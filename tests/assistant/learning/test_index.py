@@ -53,7 +53,7 @@ def test_rebuild_replaces_the_table_and_bumps_the_generation(tmp_path: Path) -> 
 
 
 def test_fillers_do_not_split_an_utterance() -> None:
-    from assistant.learning.text import normalize
+    from assistant.text import normalize
 
     assert normalize("Hey, uh, play jazz please!") == normalize("play jazz") == "play jazz"
     assert normalize("please") == "please"   # nothing but fillers: kept as said

@@ -108,7 +108,7 @@ def test_a_dropped_word_that_flips_the_next_one_blocks_the_rewrite(source: str, 
 
 
 def test_times_and_numbers_survive_normalizing() -> None:
-    from assistant.learning.text import normalize
+    from assistant.text import normalize
 
     assert normalize("Set an alarm for 7:30 am, please.") == "set an alarm for 7:30 am"
     assert normalize("dim it to 2.5!") == "dim it to 2.5"
