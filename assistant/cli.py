@@ -303,13 +303,13 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_infer(args: argparse.Namespace) -> int:
-    from assistant.habits.command import run_infer
+    from assistant.habits_command import run_infer
 
     return run_infer(args)
 
 
 def cmd_habits(args: argparse.Namespace) -> int:
-    from assistant.habits.command import run_habits
+    from assistant.habits_command import run_habits
 
     return run_habits(args)
 
@@ -363,12 +363,14 @@ def build_parser() -> argparse.ArgumentParser:
     add("demo", cmd_demo, "a short scripted conversation, no input needed")
     p = add("train", cmd_train, "train the Rasa model; skipped when nothing changed")
     p.add_argument("--force", action="store_true", help="train even if the model is current")
+    from assistant.learning.config import Arm
+
     p = add("simulate", cmd_simulate, "run a scenario file, or a simulated population (--users --days --seed --arm)")
     p.add_argument("--scenario", help="a scenario YAML file")
     p.add_argument("--json", help="write the results as JSON here")
     for flag in ("--users", "--days", "--seed"):
         p.add_argument(flag, type=int)
-    p.add_argument("--arm", choices=["baseline", "teachable", "global", "personal", "full", "all"],
+    p.add_argument("--arm", choices=[*(arm.value for arm in Arm), "all"],
                    help="the learning arm of a population run; all runs every arm side by side")
     p.add_argument("--plot", help="write a PNG plot here")
     p.add_argument("--bench", action="store_true",
@@ -436,7 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
     from assistant.modelstore.command import add_arguments as add_models_arguments
 
     add_models_arguments(add("models", cmd_models, "the kept models with their figures; --use ID rolls back"))
-    from assistant.habits.command import add_habits_arguments, add_infer_arguments
+    from assistant.habits_command import add_habits_arguments, add_infer_arguments
 
     add_infer_arguments(add("infer", cmd_infer, "infer implicit preferences and routines from the interaction log"))
     add_habits_arguments(add("habits", cmd_habits, "a user's inferred preferences, taught phrases and routines"))

@@ -81,6 +81,24 @@ def judge(model: Path, held: Sequence[tuple[str, str]], *, conversations: Sequen
     """The model's guard figures, measured in a fresh process on a scratch data folder with its
     own stores (nothing the gate plays reaches anyone's log, preferences or conversations, and
     the calling process's stores stay as they were)."""
+    return judge_models([model], held, conversations=conversations, say=say)[0]
+
+
+def judge_pair(candidate: Path, current: Path | None, held: Sequence[tuple[str, str]], *,
+               conversations: Sequence[Path] | None = None, cache: Path | None = None,
+               say: Say = lambda _: None) -> tuple[GuardFigures, GuardFigures | None]:
+    """The candidate's and the current model's figures, judged in one fresh process.
+    ``cache``: a JSON file keeping each model's test-story and conversation results (by the
+    model's hash and the guard's inputs), so that last night's candidate, now current, only has
+    the held-back examples to parse."""
+    models = [candidate] + ([current] if current is not None else [])
+    figures = judge_models(models, held, conversations=conversations, cache=cache, say=say)
+    return figures[0], (figures[1] if current is not None else None)
+
+
+def judge_models(models: Sequence[Path], held: Sequence[tuple[str, str]], *,
+                 conversations: Sequence[Path] | None = None, cache: Path | None = None,
+                 say: Say = lambda _: None) -> list[GuardFigures]:
     import json
     import subprocess
     import sys
@@ -97,44 +115,109 @@ def judge(model: Path, held: Sequence[tuple[str, str]], *, conversations: Sequen
     paths = [str(p) for p in (conversations if conversations is not None else sorted(CONVERSATIONS.glob("*.yml")))]
     env = {k: v for k, v in rasa_env().items()
            if k not in (PREFS_URL_ENV, LEARNING_URL_ENV, SERVICE_URL_ENV, TRACKER_URL_ENV, LOCK_URL_ENV)}
-    say(f"judging {model.name} in the real stack ({len(paths)} conversations, {len(held)} held-back examples)")
-    request = json.dumps({"model": str(model), "held": list(map(list, held)), "conversations": paths})
+    names = " and ".join(m.name for m in models)
+    say(f"judging {names} in the real stack ({len(paths)} conversations, {len(held)} held-back examples)")
+    request = json.dumps({"models": [str(m) for m in models], "held": list(map(list, held)), "conversations": paths,
+                          "cache": str(cache) if cache else None})
     proc = subprocess.run([sys.executable, "-m", "assistant.evaluation.gate"], input=request,
                           capture_output=True, text=True, env=env, cwd=PROJECT_ROOT)
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("[")]
     if proc.returncode != 0 or not lines:
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError(f"judging {model} failed: {tail}")
-    return GuardFigures(**json.loads(lines[-1]))
+        raise RuntimeError(f"judging {names} failed: {tail}")
+    return [GuardFigures(**f) for f in json.loads(lines[-1])]
 
 
-def _judge_here(model: Path, held: Sequence[tuple[str, str]], conversations: Sequence[Path]) -> GuardFigures:
+def _inputs_digest(conversations: Sequence[Path]) -> str:
+    """What a model's fixed guard results depend on besides the model: the test stories, the
+    conversations and the code that plays them."""
+    digest = hashlib.sha256()
+    files = [*sorted(TEST_STORIES.glob("*.yml")), *conversations,
+             *sorted(p for name in ("assistant", "simulator") for p in (PROJECT_ROOT / name).rglob("*.py"))]
+    for path in files:
+        stat = path.stat()
+        digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()[:16]
+
+
+def _model_digest(model: Path) -> str:
+    digest = hashlib.sha256()
+    with model.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:32]
+
+
+def _read_cache(path: Path | None) -> dict[str, Any]:
+    import json
+
+    if path is None or not path.exists():
+        return {}
+    try:
+        loaded = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _write_cache(path: Path | None, cache: dict[str, Any], keep: int = 20) -> None:
+    import json
+
+    if path is None:
+        return
+    kept = dict(list(cache.items())[-keep:])
+    staging = path.with_suffix(".tmp")
+    staging.write_text(json.dumps(kept))
+    staging.replace(path)
+
+
+def _judge_here(models: Sequence[Path], held: Sequence[tuple[str, str]], conversations: Sequence[Path],
+                cache_path: Path | None = None) -> list[GuardFigures]:
+    import os
+
     from assistant.runtime import Runtime
     from simulator.scenario import load_scenario, run_scenario
 
     guard = story_examples()
+    cache = _read_cache(cache_path)
+    inputs = _inputs_digest(conversations)
+    results: list[GuardFigures] = []
     with tempfile.TemporaryDirectory(prefix="assistant-gate-") as scratch:
         data = DataDir(Path(scratch)).ensure()
-        shutil.copy(model, data.model_file)
+        shutil.copy(models[0], data.model_file)
         with Runtime.start(data.root, model_path=data.model_file) as runtime:
             def intent_of(text: str) -> str:
                 assert runtime.agent is not None
                 parsed = runtime._run(runtime.agent.parse_message(text))
                 return str((parsed.get("intent") or {}).get("name"))
 
-            right = sum(intent_of(t) == i for t, i in guard)
-            held_right = sum(intent_of(t) == i for t, i in held)
-            failed: list[str] = []
-            for path in conversations:
-                report = run_scenario(load_scenario(path), runtime, preferences=runtime.preference,
-                                      forget=runtime.preferences.forget)
-                if report.failed:
-                    failed.append(path.stem)
-    total = len(guard) + len(held)
-    return GuardFigures(
-        intent_accuracy=(right + held_right) / total if total else 1.0, examples=total,
-        held_back_accuracy=held_right / len(held) if held else None, held_back=len(held),
-        conversations=len(conversations), failed_conversations=failed)
+            for number, model in enumerate(models):
+                if number:
+                    staging = data.models / ".next.tar.gz"
+                    shutil.copy(model, staging)
+                    os.replace(staging, data.model_file)
+                    if not runtime.reload_if_replaced():
+                        raise RuntimeError(f"{model} did not load")
+                    runtime.reset_learning()
+                key = f"{_model_digest(model)}:{inputs}"
+                fixed = cache.get(key)
+                if fixed is None:
+                    failed: list[str] = []
+                    for path in conversations:
+                        report = run_scenario(load_scenario(path), runtime, preferences=runtime.preference,
+                                              forget=runtime.preferences.forget)
+                        if report.failed:
+                            failed.append(path.stem)
+                    fixed = {"right": sum(intent_of(t) == i for t, i in guard), "failed": failed}
+                    cache[key] = fixed
+                held_right = sum(intent_of(t) == i for t, i in held)
+                total = len(guard) + len(held)
+                results.append(GuardFigures(
+                    intent_accuracy=(fixed["right"] + held_right) / total if total else 1.0, examples=total,
+                    held_back_accuracy=held_right / len(held) if held else None, held_back=len(held),
+                    conversations=len(conversations), failed_conversations=list(fixed["failed"])))
+    _write_cache(cache_path, cache)
+    return results
 
 
 def decide(candidate: GuardFigures, current: GuardFigures | None, max_drop: float = MAX_DROP) -> Verdict:
@@ -155,14 +238,16 @@ def decide(candidate: GuardFigures, current: GuardFigures | None, max_drop: floa
 
 
 def main() -> int:
-    """`python -m assistant.evaluation.gate` < {"model", "held", "conversations"}: one JSON line."""
+    """`python -m assistant.evaluation.gate` < {"models", "held", "conversations", "cache"}: one
+    JSON line, the figures of each model in order."""
     import json
     import sys
 
     request = json.loads(sys.stdin.read())
-    figures = _judge_here(Path(request["model"]), [tuple(p) for p in request["held"]],
-                          [Path(p) for p in request["conversations"]])
-    print(json.dumps(figures.to_dict()))
+    figures = _judge_here([Path(m) for m in request["models"]], [tuple(p) for p in request["held"]],
+                          [Path(p) for p in request["conversations"]],
+                          Path(request["cache"]) if request.get("cache") else None)
+    print(json.dumps([f.to_dict() for f in figures]))
     return 0
 
 

@@ -19,6 +19,7 @@ from assistant.selflearn import learned as lf
 from assistant.selflearn.learned import LearnedFileError
 
 Say = Callable[[str], None]
+GUARD_CACHE = ".guard-cache.json"    # each judged model's fixed guard results, by its hash
 __all__ = ["LearnedFileError", "RetrainOutcome", "learned_users", "retrain"]
 
 
@@ -68,8 +69,8 @@ def retrain(data: DataDir, *, root: Path = PROJECT_ROOT, skip_gate: bool = False
         figures: dict[str, Any] = {}
         promote = True
     else:
-        current = gate.judge(data.model_file, held_pairs, say=say) if data.model_file.exists() else None
-        cand = gate.judge(candidate, held_pairs, say=say)
+        cand, current = gate.judge_pair(candidate, data.model_file if data.model_file.exists() else None,
+                                        held_pairs, cache=data.models / GUARD_CACHE, say=say)
         verdict = gate.decide(cand, current)
         promote, verdict_reasons = verdict.promote, verdict.reasons
         figures = {"candidate": cand.to_dict(), "current": current.to_dict() if current else None}

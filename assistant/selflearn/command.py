@@ -1,19 +1,17 @@
-"""`assistant learn-nlu`: labels the logged traffic and writes (or, with --dry-run, only
-shows) what the learned NLU file gains. It does not retrain: the gated retrain
-(`assistant.modelstore.retrain`) is not wired in yet; the command says so, and `assistant train`
-already trains `DATA/learned/*.yml` with `stories/` (without the gate).
+"""`assistant learn-nlu`: labels the logged traffic (`assistant.selflearn.night`), writes (or,
+with --dry-run, only shows) what the learned NLU file gains, and retrains behind the gate
+(`assistant.modelstore.retrain`) when it changed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
 
-from assistant.paths import PREFS_URL_ENV, DataDir
+from assistant.paths import DataDir
 
 EXIT_OK, EXIT_FAIL = 0, 1
 NOT_RETRAINED = "Nothing was retrained: {why}."
@@ -32,19 +30,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=30, help="rows of the table (default 30)")
     parser.add_argument("--no-retrain", action="store_true",
                         help="write the learned file only; don't retrain behind the gate")
-
-
-def forgotten_users(data: DataDir) -> set[str]:
-    """Users who asked to be forgotten altogether (a `forgot *` mark in the habits tables)."""
-    if not os.environ.get(PREFS_URL_ENV) and not data.prefs_db.exists():
-        return set()
-    from assistant.habits.store import HabitStore, HabitStoreError, MarkKind
-
-    try:
-        with HabitStore.open(data.prefs_url) as store:
-            return {m.user_id for m in store.marks(kind=MarkKind.FORGOT) if m.key == "*"}
-    except HabitStoreError:
-        return set()
 
 
 def run_learn_nlu(args: argparse.Namespace) -> int:
@@ -87,53 +72,37 @@ def run_learn_nlu(args: argparse.Namespace) -> int:
 def learn(records: list, data: DataDir, args: argparse.Namespace, console: Any, errors: Any) -> dict[str, Any]:
     """Label the records, merge into the learned file (unless a dry run), print what is new."""
     from assistant.analytics.command import _similarity
-    from assistant.paths import PROJECT_ROOT
-    from assistant.selflearn import learned as lf
-    from assistant.selflearn.pipeline import propose, score
+    from assistant.selflearn import night
 
-    fp_model, label_model, notes = load_models(data)
     with console.status(f"Labelling {len(records)} turns..."):
-        proposal = propose(records, similarity=_similarity(args.similarity, errors), failure_points=fp_model)
-        scored = score(proposal, label_model, min_confidence=args.min_confidence)
-    for note in notes:
+        done = night.learn(records, data, similarity=_similarity(args.similarity, errors),
+                           min_confidence=args.min_confidence, max_user_share=args.max_user_share,
+                           dry_run=args.dry_run)
+    for note in done.notes:
         console.print(f"[yellow]{note}[/]")
-    corrections = sum(1 for c in proposal.candidates if c.kind.value == "correction")
-    if not corrections:
+    if not done.corrections:
         console.print("No failed turn whose goal later succeeded: no corrections to learn (self-labels only).")
-    path = data.learned_nlu
-    backup = None
-    try:
-        existing = lf.read(path)
-    except lf.LearnedFileError as error:
-        errors.print(f"[bold red]the learned file is unreadable:[/] {error}")
-        if args.dry_run:
-            errors.print("Nothing is written in a dry run; without --dry-run it is kept aside and replaced.")
+    if done.unreadable is not None:
+        errors.print(f"[bold red]the learned file is unreadable:[/] {done.unreadable}")
+        if done.backup is not None:
+            errors.print(f"Kept it as {done.backup}; a new learned file starts from this log.")
         else:
-            backup = lf.back_up(path)
-            errors.print(f"Kept it as {backup}; a new learned file starts from this log.")
-        existing = []
-    guards = lf.Guards(min_confidence=max(args.min_confidence or 0.0, 0.9) if label_model is None
-                       else (args.min_confidence or 0.0), max_user_share=args.max_user_share)
-    merged = lf.merge(existing, scored.labels, guards=guards, forgotten=forgotten_users(data),
-                      committed=lf.committed_texts(PROJECT_ROOT / "stories" / "nlu"))
-    _table(merged, console, args.limit)
-    written = None
-    if not args.dry_run and (merged.added or merged.updated or backup is not None or
-                             len(merged.examples) != len(existing)):
-        written = str(lf.write(path, merged.examples))
+            errors.print("Nothing is written in a dry run; without --dry-run it is kept aside and replaced.")
+    _table(done, console, args.limit)
+    written = str(done.written) if done.written else None
     where = "nothing written (dry run)" if args.dry_run else f"written to {written}" if written else "unchanged"
-    console.print(f"{len(scored.labels)} labels accepted ({scored.method}) from {len(proposal.candidates)} "
-                  f"candidates; learned file: {len(merged.examples)} examples, {len(merged.added)} new, "
-                  f"{len(merged.updated)} with more support; {where}.")
-    if merged.dropped:
-        console.print("Left out: " + ", ".join(f"{n} {why}" for why, n in merged.dropped.most_common() if n))
+    console.print(f"{len(done.labels)} labels accepted ({done.method}) from {done.candidates} "
+                  f"candidates; learned file: {len(done.examples)} examples, {len(done.added)} new, "
+                  f"{len(done.updated)} with more support; {where}.")
+    if done.dropped:
+        console.print("Left out: " + ", ".join(f"{n} {why}" for why, n in done.dropped.most_common() if n))
     return {"labels": [{"text": e.markup(), "intent": e.intent, "confidence": round(e.confidence, 4),
-                        "users": sorted(e.users), "turns": sorted(e.turns), "new": e in merged.added}
-                       for e in (*merged.added, *merged.updated)],
-            "accepted": len(scored.labels), "candidates": len(proposal.candidates), "method": scored.method,
-            "thresholds": scored.thresholds, "examples": len(merged.examples), "new": len(merged.added),
-            "updated": len(merged.updated), "dropped": dict(merged.dropped), "learned_file": str(path),
-            "written": written, "backup": str(backup) if backup else None, "notes": notes}
+                        "users": sorted(e.users), "turns": sorted(e.turns), "new": e in done.added}
+                       for e in (*done.added, *done.updated)],
+            "accepted": len(done.labels), "candidates": done.candidates, "method": done.method,
+            "thresholds": done.thresholds, "examples": len(done.examples), "new": len(done.added),
+            "updated": len(done.updated), "dropped": dict(done.dropped), "learned_file": str(data.learned_nlu),
+            "written": written, "backup": str(done.backup) if done.backup else None, "notes": done.notes}
 
 
 def retrain_if_new(data: DataDir, report: dict[str, Any], args: argparse.Namespace, console: Any,
@@ -163,29 +132,6 @@ def retrain_if_new(data: DataDir, report: dict[str, Any], args: argparse.Namespa
         console.print("[yellow]Kept the current model:[/] " + "; ".join(outcome.reasons))
     return {"promoted": outcome.promoted, "reason": "; ".join(outcome.reasons) or "passed the gate",
             "guard": figures, "model_id": outcome.model_id, "retrain_seconds": round(outcome.seconds, 1)}
-
-
-def load_models(data: DataDir) -> tuple[Any, Any, list[str]]:
-    """The failure-point model and the label model of the data folder (None, with a note, when missing)."""
-    from assistant.analytics import failure_point as fp
-    from assistant.selflearn.model import (
-        MODEL_FOLDER,
-        LabelModel,
-        LabelModelUnavailable,
-    )
-
-    notes: list[str] = []
-    try:
-        fp_model = fp.FailurePointModel.load(data.root / "analytics")
-    except fp.ModelUnavailable as error:
-        fp_model = None
-        notes.append(f"failure points by rules: {error}")
-    try:
-        label_model = LabelModel.load(data.root / MODEL_FOLDER)
-    except LabelModelUnavailable as error:
-        label_model = None
-        notes.append(f"labels by rules: {error}")
-    return fp_model, label_model, notes
 
 
 def _table(merged: Any, console: Any, limit: int) -> None:

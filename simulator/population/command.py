@@ -34,6 +34,11 @@ ROWS = (
     ("nlu_failure_share", "defects at NLU (share)", "{:.3f}"),
     ("in_scope_success", "in-scope success", "{:.3f}"),
     ("out_of_scope_handled", "out of scope refused", "{:.3f}"),
+    ("learned_examples", "learned NLU examples", "{}"),
+    ("label_precision", "learned label precision", "{:.3f}"),
+    ("label_recall", "learned label recall", "{:.3f}"),
+    ("nlu_accuracy_first", "held-out NLU accuracy, day 1", "{:.3f}"),
+    ("nlu_accuracy_last", "held-out NLU accuracy, last day", "{:.3f}"),
     ("turns_per_second", "turns / s", "{:.1f}"),
 )
 
@@ -89,7 +94,7 @@ def render(figures: list[dict[str, Any]], console: Any) -> None:
     for key, label, fmt in ROWS:
         cells = []
         for run in figures:
-            value = run.get(key)
+            value = _cell(run, key)
             cells.append("-" if value is None else fmt.format(value))
         table.add_row(label, *cells)
     console.print(table)
@@ -99,6 +104,34 @@ def render(figures: list[dict[str, Any]], console: Any) -> None:
     for run in figures:
         for note in run.get("notes", [])[-2:]:
             console.print(f"[dim]{run['arm']}: {note}[/]", soft_wrap=True)
+
+
+def _cell(run: dict[str, Any], key: str) -> Any:
+    by_day = run.get("nlu_accuracy_by_day") or []
+    if key == "nlu_accuracy_first":
+        return by_day[0] if by_day else None
+    if key == "nlu_accuracy_last":
+        return by_day[-1] if by_day else None
+    return run.get(key)
+
+
+def _nightly(runtime: Any, arms: list[str], console: Any) -> Any:
+    """The nightly self-learning job shared by the arms (None when no arm learns the NLU)."""
+    from assistant.learning.config import Arm
+
+    if not any(Arm(arm).flags.nlu_learning for arm in arms):
+        return None
+    from simulator.population.nightly import NightlyError, NightlyLearning
+    from simulator.population.run import PopulationError
+
+    try:
+        job = NightlyLearning(runtime)
+    except NightlyError as error:
+        raise PopulationError(str(error)) from error
+    console.print("[dim]Arms that learn the NLU retrain this data folder's model each night; every arm starts "
+                  "from the model trained on stories/ alone, and the last promoted one stays "
+                  "(`assistant models` to roll back).[/]", soft_wrap=True)
+    return job
 
 
 def _asr_config(args: argparse.Namespace) -> Any:
@@ -133,17 +166,20 @@ def run_simulate_population(args: argparse.Namespace) -> int:
         template = runtime.home.snapshot()
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         try:
+            nightly = _nightly(runtime, arms, console)
             with Progress(*columns, console=console, transient=False) as bars:
                 for arm in arms:
                     task = bars.add_task(f"arm {arm:<9}", total=args.users * args.days)
                     report = run_population(
                         runtime, users=args.users, days=args.days, seed=args.seed, arm=arm,
                         home_template=template, asr_config=_asr_config(args),
-                        adversary=_adversary_config(args), phrasing=phrasing, real=real,
+                        adversary=_adversary_config(args), phrasing=phrasing, real=real, nightly=nightly,
                         progress=lambda done, total, task=task: bars.update(task, completed=done, total=total))
                     figures.append(summarize(report))
                     if report.adversaries:
                         figures[-1]["adversaries"] = report.adversaries
+            if nightly is not None:
+                nightly.discard_base()
         except PopulationError as error:
             return _stderr(str(error))
         if getattr(args, "bench", False):

@@ -75,6 +75,7 @@ def summarize(report: RunReport) -> dict[str, Any]:
     sources = Counter(t.rewrite_source for t in rewritten)
     figures.update(phrasing_figures(report))
     figures.update(exploration_figures(turns))
+    figures.update(self_learning_figures(report))
     figures.update({
         "goals": len(goals),
         "goals_achieved": sum(g.achieved for g in goals),
@@ -90,6 +91,20 @@ def summarize(report: RunReport) -> dict[str, Any]:
         "notes": list(report.notes),
     })
     return figures
+
+
+def self_learning_figures(report: RunReport) -> dict[str, Any]:
+    """NLU accuracy on the held-out HWU64 rows per day, and the learned labels against the truth
+    (None where the arm learned nothing of the NLU)."""
+    labels = report.label_figures or {}
+    return {
+        "nlu_accuracy_by_day": list(report.nlu_accuracy_by_day) or None,
+        "label_precision": labels.get("precision"),
+        "label_recall": labels.get("recall"),
+        "labels_per_day": labels.get("per_day"),
+        "learned_examples": report.learned_examples,
+        "nights": list(report.nights),
+    }
 
 
 def exploration_figures(turns: list[TurnTrace]) -> dict[str, Any]:

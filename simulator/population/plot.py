@@ -1,4 +1,5 @@
-"""A PNG of the defect rate per simulated day, one line per arm."""
+"""A PNG of the defect rate per simulated day, one line per arm, and beside it the held-out
+NLU accuracy per day when the run measured it (arms that learn the NLU)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,11 @@ def plot_defects(figures: list[dict[str, Any]], out: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
+    with_nlu = any(run.get("nlu_accuracy_by_day") for run in figures)
+    if with_nlu:
+        fig, (ax, nlu_ax) = plt.subplots(1, 2, figsize=(12, 4.2), dpi=120)
+    else:
+        fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
     # Arms can coincide (same users, same noise): distinct dashes and markers keep each visible.
     styles = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"), ((0, (5, 1)), "v"))
     for number, run in enumerate(figures):
@@ -30,6 +35,18 @@ def plot_defects(figures: list[dict[str, Any]], out: Path) -> Path:
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     ax.legend(title="arm (overall)")
+    if with_nlu:
+        for number, run in enumerate(figures):
+            accuracy = [a if a is not None else float("nan") for a in (run.get("nlu_accuracy_by_day") or [])]
+            line, marker = styles[number % len(styles)]
+            nlu_ax.plot(list(range(1, len(accuracy) + 1)), accuracy, linestyle=line, marker=marker,
+                        markersize=5, linewidth=1.6, label=run["arm"])
+        nlu_ax.set_title("NLU intent accuracy on held-out HWU64 rows")
+        nlu_ax.set_xlabel("simulated day (model serving that day)")
+        nlu_ax.set_ylabel("accuracy")
+        nlu_ax.set_xticks(list(range(1, first["days"] + 1)))
+        nlu_ax.grid(alpha=0.3)
+        nlu_ax.legend(title="arm")
     fig.tight_layout()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ from simulator.population.voice import PhrasingMode, Voice, make_voice
 
 if TYPE_CHECKING:
     from simulator.population.adversary import AdversaryConfig
+    from simulator.population.nightly import NightlyLearning
 
 ARMS = ("baseline", "teachable", "global", "personal", "selflearn", "full")
 Progress = Callable[[int, int], None]
@@ -49,6 +50,10 @@ class RunReport:
     rewrite_table: dict[str, int] = field(default_factory=dict)
     phrasing: str = PhrasingMode.TEMPLATES.value
     adversaries: dict[str, Any] = field(default_factory=dict)   # HarmReport.to_json() with --adversaries
+    nlu_accuracy_by_day: list[float | None] = field(default_factory=list)   # with a nightly job only
+    nights: list[dict[str, Any]] = field(default_factory=list)
+    label_figures: dict[str, Any] = field(default_factory=dict)
+    learned_examples: int | None = None
 
     @property
     def turn_count(self) -> int:
@@ -110,6 +115,7 @@ def run_population(
     adversary: "AdversaryConfig | None" = None,
     phrasing: PhrasingMode | str = PhrasingMode.TEMPLATES,
     real: RealPhrasing | None = None,
+    nightly: "NightlyLearning | None" = None,
 ) -> RunReport:
     """Run ``users`` simulated users for ``days`` days in one arm and report what happened.
 
@@ -118,6 +124,9 @@ def run_population(
     ``adversary``: a share of the users attack the learning (simulator/population/adversary.py).
     ``phrasing``: what users say (real HWU64 sentences, templates, or a mix); ``real`` is the
     loaded corpus (default: read and checked here, before anything runs).
+    ``nightly``: the self-learning job between days (made here for an arm with ``nlu_learning``;
+    pass one across arms so that every arm starts from the same model and NLU accuracy is
+    measured per day in every arm).
     """
     from assistant.home import Home
 
@@ -142,9 +151,17 @@ def run_population(
     lookup = getattr(runtime, "preference", None)
     original_home = runtime.home
 
+    learns_nlu = bool(getattr(flags, "nlu_learning", False))
+    if learns_nlu and nightly is None:
+        nightly = _nightly_for(runtime)
     runtime.learning = flags
     runtime.reset_learning()
     report = RunReport(arm=arm, users=users, days=days, seed=seed, phrasing=mode.value)
+    if nightly is not None:
+        note = nightly.prepare()
+        if note:
+            report.notes.append(note)
+        report.nlu_accuracy_by_day.append(nightly.nlu_accuracy())
     mine_failed = False
     started = timer()
     try:
@@ -169,10 +186,22 @@ def run_population(
                     mine_failed = True
                 except RuntimeError as error:  # MiningError: the table was left as it was
                     report.notes.append(f"day {day}: mining failed: {error}")
+            if nightly is not None and day < days - 1:
+                if learns_nlu:
+                    night = nightly.night(day)
+                    report.nights.append(night.to_json())
+                    report.notes.append(f"night {day + 1}: {night.accepted} labels, {night.learned_examples} "
+                                        f"learned examples, {'promoted' if night.promoted else night.reason} "
+                                        f"({night.seconds:.0f} s)")
+                report.nlu_accuracy_by_day.append(nightly.nlu_accuracy() if learns_nlu
+                                                  else report.nlu_accuracy_by_day[-1])
     finally:
         report.seconds = timer() - started
         runtime.replace_home(original_home)
     report.rewrite_table = _rewrite_table(runtime)
+    if learns_nlu and nightly is not None:
+        report.label_figures = nightly.label_figures(days)
+        report.learned_examples = nightly.learned_examples()
     if hostile is not None:
         report.adversaries = hostile.judge(report).to_json()
     return report
@@ -193,6 +222,15 @@ def _live_day(runtime: PopulationRuntime, user: SimUser, day: int, seed: int, st
         session = GoalSession(runtime, user, goal, day=day, seed=seed, asr=asr, config=config,
                               lookup=lookup, accept_defects=accept_defects, voice=voice)
         report.goals.append((day, session.play()))
+
+
+def _nightly_for(runtime: PopulationRuntime) -> "NightlyLearning":
+    from simulator.population.nightly import NightlyError, NightlyLearning
+
+    try:
+        return NightlyLearning(runtime)
+    except NightlyError as error:
+        raise PopulationError(str(error)) from error
 
 
 def resolve_phrasing(phrasing: PhrasingMode | str, real: RealPhrasing | None) -> tuple[PhrasingMode, RealPhrasing | None]:

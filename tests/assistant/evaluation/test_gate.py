@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import yaml
@@ -55,3 +56,19 @@ def test_judging_the_project_model_in_the_real_stack(trained_model: Path) -> Non
     assert figures.intent_accuracy > 0.8
     assert figures.held_back_accuracy == 1.0
     assert figures.conversations == 1 and figures.failed_conversations == []
+
+
+def test_judging_two_models_in_one_process_reuses_the_cached_fixed_part(trained_model: Path, tmp_path: Path) -> None:
+    conversation = sorted(gate.CONVERSATIONS.glob("*.yml"))[:1]
+    cache = tmp_path / "guard-cache.json"
+    same = tmp_path / "same.tar.gz"
+    same.write_bytes(trained_model.read_bytes())
+    first, second = gate.judge_pair(trained_model, same, [("turn on the kitchen lights", "turn_on")],
+                                    conversations=conversation, cache=cache)
+    assert second is not None and first.to_dict() == second.to_dict()
+    assert len(json.loads(cache.read_text())) == 1      # one model by its hash: judged once
+    # A cached result is what the next judgement reports, with the held-back part parsed again.
+    again, none = gate.judge_pair(same, None, [("turn off the kitchen lights", "turn_off")],
+                                  conversations=conversation, cache=cache)
+    assert none is None and again.held_back_accuracy == 1.0
+    assert again.failed_conversations == first.failed_conversations

@@ -66,7 +66,7 @@ def test_a_broken_learned_file_is_a_clear_error_and_nothing_is_trained(data: Dat
 
 
 def test_a_worse_candidate_is_not_promoted(data: DataDir, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gate, "judge", lambda model, held, **_: _figures(0.90 if model == data.model_file else 0.88))
+    monkeypatch.setattr(gate, "judge_pair", lambda cand, cur, held, **_: (_figures(0.88), _figures(0.90)))
     outcome = retrain.retrain(data)
     assert not outcome.promoted and "drop 2.0 points" in outcome.reasons[0]
     assert data.model_file.read_bytes() == b"current"
@@ -74,7 +74,7 @@ def test_a_worse_candidate_is_not_promoted(data: DataDir, monkeypatch: pytest.Mo
 
 
 def test_a_good_candidate_replaces_the_model_and_both_are_kept(data: DataDir, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gate, "judge", lambda model, held, **_: _figures(0.90 if model == data.model_file else 0.901))
+    monkeypatch.setattr(gate, "judge_pair", lambda cand, cur, held, **_: (_figures(0.901), _figures(0.90)))
     outcome = retrain.retrain(data)
     assert outcome.promoted and outcome.model_id is not None
     assert data.model_file.read_bytes() == b"candidate"
@@ -90,7 +90,8 @@ def test_held_back_examples_are_never_trained_on(data: DataDir, monkeypatch: pyt
     data.learned_nlu.write_text('version: "3.1"\nnlu:\n- intent: turn_on\n  examples: |\n'
                                 + "".join(f"    - {t}\n" for t in texts))
     seen_held: list = []
-    monkeypatch.setattr(gate, "judge", lambda model, held, **_: seen_held.append(held) or _figures(0.9))
+    monkeypatch.setattr(gate, "judge_pair",
+                        lambda cand, cur, held, **_: seen_held.append(held) or (_figures(0.9), _figures(0.9)))
     outcome = retrain.retrain(data)
     held = {t for t, _ in seen_held[0]}
     assert held and held == {t for t in texts if gate.held_back(t)} and outcome.held_back == len(held)
@@ -100,5 +101,5 @@ def test_held_back_examples_are_never_trained_on(data: DataDir, monkeypatch: pyt
 
 
 def test_skipping_the_gate_after_a_forget_promotes_without_judging(data: DataDir, monkeypatch) -> None:
-    monkeypatch.setattr(gate, "judge", lambda *a, **k: pytest.fail("judged"))
+    monkeypatch.setattr(gate, "judge_pair", lambda *a, **k: pytest.fail("judged"))
     assert retrain.retrain(data, skip_gate=True).promoted
