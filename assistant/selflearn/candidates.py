@@ -119,8 +119,8 @@ def build(analysis: "Analysis", intents: frozenset[str] | None = None) -> list[C
         if label in NEVER_CORRECTIONS:
             continue
         for index, turn in enumerate(requests[:-1]):
-            if id(turn) not in where or not (turn.text or "").strip():
-                continue
+            if id(turn) not in where or not (turn.text or "").strip() or turn.explore_choice is not None:
+                continue   # an answer to "A, or B?" ("the first one") is no request of its own
             ctx, point, row = where[id(turn)]
             out.append(Candidate(turn, source, LabelKind.CORRECTION, label,
                                  ent.place(source.entities, source.text, turn.text), ctx, source_ctx,

@@ -13,7 +13,8 @@ from tests.assistant.selflearn.helpers import log, request_truth, turn, without_
 OPTIONS = ["play_media", "ask_weather"]
 
 
-def explored(user: str, start: float, goal: str, choice: str, text: str = "put the forecast on") -> list:
+def explored(user: str, start: float, goal: str, choice: str, text: str = "put the forecast on",
+             answer_text: str = "tell you the weather") -> list:
     """A torn request asked about, the user's answer, and (for a choice) the replayed reading."""
     question = turn(start, text, "play_media", user=user, confidence=0.41, explore_asked=list(OPTIONS),
                     reply="Sorry, I'm not sure what you meant. Should I play something, or tell you the weather?",
@@ -24,7 +25,7 @@ def explored(user: str, start: float, goal: str, choice: str, text: str = "put t
                       reply="Okay, neither. Could you say it another way?",
                       truth={"goal_id": goal, "turn_kind": "answer", "success": True})
     else:
-        answer = turn(start + 10, "tell you the weather", choice, user=user, confidence=1.0, explore_choice=choice,
+        answer = turn(start + 10, answer_text, choice, user=user, confidence=1.0, explore_choice=choice,
                       reply="In Seattle today: rainy.",
                       truth={"goal_id": goal, "turn_kind": "answer", "success": True, "goal_achieved": True})
     return [question, answer]
@@ -79,3 +80,15 @@ def test_exploration_labels_still_pass_the_guards() -> None:
     merged = learned.merge([], labels, guards=learned.Guards(max_user_share=0.2, min_per_user=2))
     assert len(merged.examples) == 2 and merged.dropped["its users already taught this intent their share"] == 3
     assert not learned.merge([], labels, forgotten={"dave"}).examples
+
+
+def test_an_answer_is_never_corrected_to_the_goal_that_worked_later() -> None:
+    data = explored("dave", 9000, "dave-g0", "ask_weather", answer_text="the weather in the city")
+    data[1].feedback = {"rephrase": True}
+    data[1].asr_confidence = 0.5
+    data.append(turn(9030, "the weather in the city please", "ask_weather", user="dave",
+                     reply="In Seattle today: rainy.",
+                     truth=request_truth("dave-g0", "ask_weather", success=True, achieved=True)))
+    labels = score(propose(records(data)), None).labels
+    assert "the weather in the city" not in [lb.text for lb in labels]
+    assert ("put the forecast on", "ask_weather") in [(lb.text, lb.intent) for lb in labels]
