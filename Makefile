@@ -5,7 +5,7 @@ DATA ?= .data
 RASA_ARGS := --domain domain --data stories
 ASSISTANT := $(BIN)/assistant --data-dir $(DATA)
 
-.PHONY: help setup train chat demo test unit validate test-stories shell bench eval-nlu clean
+.PHONY: help setup train chat demo test lint unit validate test-stories shell bench eval-nlu clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -22,8 +22,12 @@ chat: train  ## Set everything up and start the interactive chat
 demo: train  ## A short scripted conversation, no input needed
 	@$(ASSISTANT) demo
 
-test: train  ## Set everything up and run the whole test suite
+test: lint train  ## Set everything up, lint, and run the whole test suite
 	@$(BIN)/pytest -q
+
+lint: setup  ## ruff, and the import layers (lint-imports; contracts in pyproject.toml)
+	@$(BIN)/ruff check assistant simulator tests scripts
+	@$(BIN)/lint-imports
 
 unit: setup  ## Unit tests only (no trained model needed)
 	@$(BIN)/pytest -q -m "not stack"

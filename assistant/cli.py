@@ -12,6 +12,9 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from assistant.launch import ensure_model as _ensure_model
+from assistant.launch import start_runtime as _start_runtime
+from assistant.launch import train
 from assistant.paths import DEFAULT_DATA_DIR, PROJECT_ROOT, DataDir
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -37,45 +40,11 @@ def _load_home(path: str | None):
     return Home.load(Path(path)) if path else Home.default()
 
 
-def _ensure_model(args: argparse.Namespace) -> None:
-    """Train first when the model is missing or stale (the chat and demo must just work)."""
-    from assistant import training
-
-    data = DataDir(args.data_dir)
-    if not training.is_current(data):
-        cmd_train(argparse.Namespace(**{**vars(args), "force": False}))
-
-
-def _start_runtime(args: argparse.Namespace, home=None):
-    from assistant.runtime import Runtime, check_stores
-
-    check_stores(DataDir(args.data_dir))   # a damaged store is named before any training or loading
-    _ensure_model(args)
-    console = _console()
-    with console.status("Starting the action server and loading the model..."):
-        return Runtime.start(args.data_dir, home, verbose=args.verbose)
-
-
 # -- commands --------------------------------------------------------------------
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from assistant import training
-
-    console = _console()
-    data = DataDir(args.data_dir)
-    if not args.force and training.is_current(data):
-        console.print(f"Model is up to date: {data.model_file}")
-    else:
-        with console.status("Training the Rasa model (about a minute).") as status:
-            outcome = training.train(
-                data, force=args.force, verbose=args.verbose,
-                status=lambda line: status.update(f"Training the Rasa model: {line}"),
-            )
-        console.print(f"Trained {outcome.model} in {outcome.seconds:.0f} s")
-    from assistant.analytics.training import run_setup  # the failure-point model (after Rasa's)
-
-    return run_setup(data, console)
+    return train(args)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 import json
+import logging
 import math
 import os
 import time

@@ -31,10 +31,10 @@ from assistant.turn import TurnResult
 if TYPE_CHECKING:
     from rasa.core.agent import Agent
 
+    from assistant.home import Home
     from assistant.learning.log import InteractionLog, TurnRecord
     from assistant.learning.rewrites import RewriteStore
     from assistant.prefs.store import PreferenceStore
-    from assistant.home import Home
 
 __all__ = ["Runtime", "RuntimeStartError", "UnknownDeviceError", "BadUserIdError", "ActionServerError"]
 

@@ -43,7 +43,6 @@ from simulator.scenario_types import (
     ScenarioUser,
 )
 
-
 DEFAULT_HOME = "default"
 DEFAULT_DEVICE = "kitchen_speaker"
 DEFAULT_USER = "user"

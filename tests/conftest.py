@@ -42,8 +42,8 @@ def stack_dir(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> 
 @pytest.fixture(scope="session")
 def runtime(stack_dir: Path) -> Iterator["object"]:
     """One real runtime for the session; tests reset the home and users they use."""
-    from assistant.runtime import Runtime
     from assistant.home import Home
+    from assistant.runtime import Runtime
 
     rt = Runtime.start(stack_dir, Home.default())
     try:

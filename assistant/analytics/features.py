@@ -21,8 +21,8 @@ from rapidfuzz import fuzz
 from assistant.analytics import turns as tk
 from assistant.analytics.goals import GoalVerdict, TurnVerdict
 from assistant.learning.log import Feedback, TurnRecord
-from assistant.text import jaccard, normalize, tokens
 from assistant.paths import PROJECT_ROOT
+from assistant.text import jaccard, normalize, tokens
 
 FEATURE_VERSION = 4
 

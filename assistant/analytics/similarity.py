@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from assistant.text import normalize
 from assistant.similarity import Encoder, PairSimilarity, pair_cosine, token_similarity
+from assistant.text import normalize
 
 __all__ = ["Encoder", "PairSimilarity", "embedding_similarity", "minilm_similarity", "token_similarity"]
 

@@ -21,11 +21,9 @@ import random
 from pathlib import Path
 from typing import Any, Sequence
 
-from assistant.analytics import evaluate
+from assistant.analytics import evaluate, training
 from assistant.analytics import failure_point as fp
-from assistant.analytics import training
 from assistant.analytics.pipeline import Analysis, analyze
-from assistant.analytics.turns import true_failure_point
 
 
 def read_log(root: Path) -> list[Any]:

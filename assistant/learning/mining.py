@@ -10,7 +10,6 @@ target), never for what was heard.
 
 from __future__ import annotations
 
-
 import time
 from array import array
 from dataclasses import dataclass, field, replace
@@ -19,8 +18,15 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol
 from assistant.learning.consensus import ConsensusPolicy, StateStats, judge
 from assistant.learning.markov import MarkovConfig, RephraseChains, solve
 from assistant.learning.rephrase import (
-    Evidence, PairSimilarity, RephraseThresholds, TurnFacts, candidate_pairs, decide,
-    decide_without_similarity, facts, minilm_similarity,
+    Evidence,
+    PairSimilarity,
+    RephraseThresholds,
+    TurnFacts,
+    candidate_pairs,
+    decide,
+    decide_without_similarity,
+    facts,
+    minilm_similarity,
 )
 from assistant.learning.rewrites import GLOBAL, MinedPair, Rewrite
 

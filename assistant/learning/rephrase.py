@@ -20,8 +20,8 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from assistant.learning.log import Feedback, TurnRecord
 from assistant.learning.outcome import is_request, succeeded
-from assistant.text import jaccard, normalize
 from assistant.similarity import pair_cosine, token_similarity
+from assistant.text import jaccard, normalize
 
 # Similarity of text pairs, one score per pair, in order (cosine of unit vectors, 0..1).
 PairSimilarity = Callable[[Sequence[tuple[str, str]]], Sequence[float]]

@@ -16,8 +16,8 @@ from rapidfuzz import fuzz
 from assistant.analytics import turns as tk
 from assistant.analytics.features import margin_of
 from assistant.learning.log import Feedback, TurnRecord
-from assistant.text import jaccard, tokens
 from assistant.selflearn.candidates import Candidate, LabelKind
+from assistant.text import jaccard, tokens
 
 FEATURE_VERSION = 1
 

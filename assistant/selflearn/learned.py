@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Collection, Iterable, Sequence
 
-from assistant.text import normalize
 from assistant.selflearn import entities as ent
 from assistant.selflearn.candidates import Label
+from assistant.text import normalize
 
 VERSION = "3.1"
 MARKUP = re.compile(r"[\[\]{}()]")

@@ -24,9 +24,9 @@ from assistant.service.homes import (
 from assistant.service.idempotency import IdempotencyStore
 
 if TYPE_CHECKING:
+    from assistant.home import Home
     from assistant.runtime import Runtime
     from assistant.turn import TurnResult
-    from assistant.home import Home
 
 
 @dataclass(frozen=True)

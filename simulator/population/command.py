@@ -158,7 +158,7 @@ def run_simulate_population(args: argparse.Namespace) -> int:
         return _stderr(str(error))
     arms = list(ARMS) if args.arm == "all" else [args.arm]
     console = Console(highlight=False)
-    from assistant.cli import _start_runtime
+    from assistant.launch import start_runtime as _start_runtime
 
     figures: list[dict[str, Any]] = []
     bench: dict[str, Any] | None = None

@@ -17,8 +17,8 @@ from simulator.population.goals import daily_goals, moment
 from simulator.population.hwu64 import HwuDataError
 from simulator.population.hwu_mapping import MappingError
 from simulator.population.out_of_scope import with_out_of_scope
-from simulator.population.real_phrasing import RealPhrasing, load_phrasing
 from simulator.population.reactions import ReactionConfig
+from simulator.population.real_phrasing import RealPhrasing, load_phrasing
 from simulator.population.session import GoalSession, GoalTrace, PopulationRuntime
 from simulator.population.users import SimUser, generate_population
 from simulator.population.voice import PhrasingMode, Voice, make_voice

@@ -88,7 +88,6 @@ def generate_population(count: int, seed: int, asr: AsrChannel | None = None,
     ``templates`` gives the number of phrasings per goal kind (for the styles).
     """
     from assistant.catalog import load_catalog
-
     from simulator.population.goals import INTEREST_WEIGHTS, template_counts
 
     catalog = load_catalog()

@@ -159,9 +159,9 @@ def scaled(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, postgr
            redis_url: str) -> Iterator[tuple[object, str]]:
     """A Runtime whose every store is on PostgreSQL and whose lock store is Redis, as
     `assistant serve --db URL --redis URL` runs it."""
+    from assistant.home import Home
     from assistant.paths import LEARNING_URL_ENV, LOCK_URL_ENV, PREFS_URL_ENV, SERVICE_URL_ENV, TRACKER_URL_ENV
     from assistant.runtime import Runtime
-    from assistant.home import Home
 
     url = postgres_server.create_database("scaled_runtime")
     with pytest.MonkeyPatch.context() as patch:

@@ -219,11 +219,11 @@ def test_service_tables_round_trip(postgres_db: str) -> None:
     """The service's homes (row version), tokens and idempotency keys on PostgreSQL."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from assistant.home import Directive, Home
     from assistant.service.homes import HomeStore, VersionConflict
     from assistant.service.idempotency import ClaimState, IdempotencyStore
     from assistant.service.tables import ServiceDB
     from assistant.service.tokens import TokenStore
-    from assistant.home import Directive, Home
 
     db = ServiceDB.open(postgres_db)
     try:

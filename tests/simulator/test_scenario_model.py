@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_training_data import load_domain
-
 from assistant.habits.hook import HOOK_INTENTS
 from simulator.scenario import (
     DEFAULT_DEVICE,
@@ -19,6 +17,7 @@ from simulator.scenario import (
     load_scenario,
     parse_scenario,
 )
+from tests.test_training_data import load_domain
 
 CONVERSATIONS = sorted((Path(__file__).parents[1] / "conversations").glob("*.yml"))
 

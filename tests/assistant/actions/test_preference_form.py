@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from assistant.analytics import contrastive, evaluate
+from assistant.analytics import contrastive, evaluate, training
 from assistant.analytics import failure_point as fp
-from assistant.analytics import training
 from assistant.analytics.pipeline import analyze
 from assistant.analytics.synthetic import SyntheticConfig, generate
 

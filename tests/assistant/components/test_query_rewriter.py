@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 

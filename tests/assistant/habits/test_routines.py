@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from assistant.habits.routines import (ALARM, Activity, RoutineConfig, coffee_after_alarm, item_of, mine,
-                                       timeline)
+from assistant.habits.routines import ALARM, Activity, RoutineConfig, coffee_after_alarm, item_of, mine, timeline
 from tests.assistant.habits.helpers import START, alarm, turn
 
 DAY = dt.timedelta(days=1)
@@ -71,8 +70,8 @@ def test_values_are_dropped_from_items() -> None:
 
 def test_an_accepted_routine_is_due_after_the_alarm_only(store) -> None:
     from assistant.habits.routines import due_automations
-    from assistant.prefs.keys import COFFEE_AFTER_ALARM, PrefKey, Source
     from assistant.home import Home
+    from assistant.prefs.keys import COFFEE_AFTER_ALARM, PrefKey, Source
 
     home = Home.default()
     home.set_state("bedroom_alarm_clock", {"alarms": ["07:00"]})

@@ -7,7 +7,11 @@ import random
 import pytest
 
 from assistant.learning.markov import (
-    MarkovConfig, RephraseChains, direct_success, solve, success_probabilities,
+    MarkovConfig,
+    RephraseChains,
+    direct_success,
+    solve,
+    success_probabilities,
 )
 from assistant.learning.rewrites import MinedPair
 

@@ -5,8 +5,17 @@ from __future__ import annotations
 import pytest
 
 from assistant.learning.rephrase import (
-    DetectionQuality, Evidence, RephraseThresholds, candidate_pairs, decide, detect, facts,
-    jaccard_similarity, measure, score_detection, true_pairs,
+    DetectionQuality,
+    Evidence,
+    RephraseThresholds,
+    candidate_pairs,
+    decide,
+    detect,
+    facts,
+    jaccard_similarity,
+    measure,
+    score_detection,
+    true_pairs,
 )
 from tests.assistant.learning.rephrase_logs import failed_then_fixed, turn
 

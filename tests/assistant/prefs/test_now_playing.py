@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.home import Home
 from assistant.prefs.keys import Polarity, PrefKey
 from assistant.prefs.now_playing import points_at_playing, polarity, taste_for_playing
-from assistant.home import Home
 
 
 @pytest.mark.parametrize("text", ["save this song", "I love this track", "thumbs down", "this is my jam",

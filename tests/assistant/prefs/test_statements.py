@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.prefs.keys import COFFEE_AFTER_ALARM, Polarity, PrefKey
+from assistant.prefs.keys import COFFEE_AFTER_ALARM, Polarity
 from assistant.prefs.statements import Correction, catalog_patterns, parse_correction, parse_statements
 
 LIKE, DISLIKE = Polarity.LIKE, Polarity.DISLIKE

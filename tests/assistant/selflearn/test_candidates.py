@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from assistant.selflearn import baseline, candidates as cd
+from assistant.selflearn import baseline
+from assistant.selflearn import candidates as cd
 from assistant.selflearn.pipeline import propose, score
 from tests.assistant.selflearn.helpers import log, turn, without_truth
 

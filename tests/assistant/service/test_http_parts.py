@@ -7,11 +7,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from assistant.home import Home, HomeFileError
 from assistant.paths import DataDir
 from assistant.service import conversation, health, openapi, parsing
 from assistant.service.errors import HttpError, http_error
 from assistant.service.tables import ServiceStoreError
-from assistant.home import Home, HomeFileError
 
 
 def request(body: bytes) -> SimpleNamespace:

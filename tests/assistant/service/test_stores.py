@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.home import Home
 from assistant.service.homes import HomeStore, UnknownHomeError, VersionConflict
 from assistant.service.idempotency import (
     ClaimState,
@@ -16,7 +17,6 @@ from assistant.service.idempotency import (
 )
 from assistant.service.tables import ServiceDB
 from assistant.service.tokens import TokenStore, bearer, token_hash
-from assistant.home import Home
 
 NOW = dt.datetime(2026, 3, 2, 8, 0)
 

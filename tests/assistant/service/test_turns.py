@@ -10,13 +10,13 @@ from typing import Any, Callable
 
 import pytest
 
+from assistant.home import Home
 from assistant.service import ids, ticker
 from assistant.service.homes import HomeStore
 from assistant.service.idempotency import IdempotencyStore
 from assistant.service.tables import ServiceDB
 from assistant.service.turns import TurnRequest, TurnService, catch_up
 from assistant.turn import TurnResult
-from assistant.home import Home
 
 NOW = dt.datetime(2026, 3, 2, 8, 0)
 

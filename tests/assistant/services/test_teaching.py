@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.services.teaching import answers_offer, offered_key
 from assistant.prefs.keys import PrefKey
+from assistant.services.teaching import answers_offer, offered_key
 
 
 @pytest.mark.parametrize(("pending", "text", "intent", "answers"), [

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from assistant.catalog import load_catalog
-from assistant.turn import TurnResult
 from assistant.home import Home
+from assistant.turn import TurnResult
 
 
 @dataclass

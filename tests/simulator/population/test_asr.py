@@ -81,7 +81,6 @@ def test_accents_pick_phrases_the_user_says() -> None:
 
 def test_confusion_keys_are_words_people_say_to_the_assistant() -> None:
     from assistant.catalog import load_catalog
-
     from simulator.population.goals import TEMPLATES
 
     catalog = load_catalog()

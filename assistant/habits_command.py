@@ -69,7 +69,8 @@ def _stores(data: DataDir) -> tuple[Any, Any, Any]:
 def run_infer(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from assistant.habits import evaluate, implicit, routines
+    from assistant.evaluation import habits as evaluate
+    from assistant.habits import implicit, routines
 
     if (args.score_users is None) != (args.score_seed is None):
         return _error("scoring needs both --score-users and --score-seed")

@@ -120,7 +120,7 @@ def measure_synthetic(users: int, days: int, seed: int) -> dict[str, Any]:
             **score(infer_scores(observations(rows), now), population_truth(users, seed)).to_json()}
 
 
-if __name__ == "__main__":  # python -m assistant.habits.evaluate USERS SEED DAYS...
+if __name__ == "__main__":  # python -m assistant.evaluation.habits USERS SEED DAYS...
     import json
     import sys
 
