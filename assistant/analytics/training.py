@@ -136,10 +136,15 @@ def needs_training(data: DataDir, plan: SetupPlan = SetupPlan()) -> str | None:
     return None
 
 
+AfterFit = Callable[[Sequence[Sequence[Any]], fp.FailurePointModel, Status], None]
+
+
 def ensure_model(data: DataDir, *, plan: SetupPlan = SetupPlan(), force: bool = False,
-                 status: Status | None = None) -> SetupOutcome:
+                 status: Status | None = None, after_fit: AfterFit | None = None) -> SetupOutcome:
     """Train the failure-point model unless the saved one is current; never raises for a
-    failed simulation or fit (the outcome says why, and `analyze` falls back to rules)."""
+    failed simulation or fit (the outcome says why, and `analyze` falls back to rules).
+    ``after_fit(logs, model, status)`` runs on the same simulated logs once the model is saved
+    (the self-learning label model is fitted there); its failure is its own to report."""
     say = status or (lambda _line: None)
     folder = model_folder(data)
     reason = "forced" if force else needs_training(data, plan)
@@ -156,6 +161,10 @@ def ensure_model(data: DataDir, *, plan: SetupPlan = SetupPlan(), force: bool = 
         return SetupOutcome(folder, False, f"training failed: {error}", time.perf_counter() - started,
                             timings=timings)
     model.save(folder)
+    if after_fit is not None:
+        after_started = time.perf_counter()
+        after_fit(logs, model, say)
+        timings["after fit"] = time.perf_counter() - after_started
     return SetupOutcome(folder, True, reason, time.perf_counter() - started, model.info, timings)
 
 
@@ -243,18 +252,20 @@ def contrastive_rows(records: Sequence[Any], seed: int) -> tuple[list[dict[str, 
     return analysis.rows, [label_of[id(c.turn)] for c in analysis.contexts]
 
 
-def run_setup(data: DataDir, console: Any) -> int:
+def run_setup(data: DataDir, console: Any, *, also: str | None = None, after_fit: AfterFit | None = None) -> int:
     """The set-up step after the Rasa model (`assistant train`): trains the failure-point model
     when it is missing or stale and says what it did in one line. Always returns 0: without
-    the model, `assistant analyze` still works, with rules, and says so."""
-    reason = needs_training(data)
+    the model, `assistant analyze` still works, with rules, and says so. ``also``: why a model
+    fitted by ``after_fit`` on the same logs needs them again (the simulation is replayed)."""
+    reason = needs_training(data) or also
     if reason is None:
         info = current_info(model_folder(data))
         console.print(f"Failure-point model is up to date: {model_folder(data)}"
                       + (f" ({info.origin})" if info and info.origin != SETUP_ORIGIN else ""))
         return 0
     with console.status(f"Training the failure-point model ({reason})...") as shown:
-        outcome = ensure_model(data, status=lambda line: shown.update(f"Failure-point model: {line}..."))
+        outcome = ensure_model(data, force=also is not None,
+                               status=lambda line: shown.update(f"Failure-point model: {line}..."), after_fit=after_fit)
     if outcome.trained and outcome.info is not None:
         console.print(f"Trained the failure-point model in {outcome.seconds:.0f} s: {outcome.info.describe()}",
                       soft_wrap=True)

@@ -43,6 +43,7 @@ class LabelModelInfo:
     fingerprint: str = ""
     seconds: float = 0.0
     oof: dict[str, Any] = field(default_factory=dict)   # out-of-fold figures at the thresholds
+    origin: str = "study"     # "setup" (`assistant train`) or "study" (fitted by hand; never replaced)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
