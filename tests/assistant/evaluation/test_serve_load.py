@@ -5,13 +5,8 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from assistant.evaluation.serve_load import (
-    TurnOutcome,
-    _percentile,
-    accounting,
-    leaks,
-    requests_for,
-)
+from assistant.evaluation.serve_figures import accounting, leaks, percentile
+from assistant.evaluation.serve_traffic import TurnOutcome, requests_for
 
 
 def _outcome(home: str, user: str, text: str, ok: bool = True, changed: dict | None = None) -> TurnOutcome:
@@ -28,8 +23,8 @@ def test_requests_are_seeded_templates_without_placeholders() -> None:
 
 
 def test_percentile() -> None:
-    assert _percentile([5.0, 1.0, 3.0], 0.5) == 3.0
-    assert _percentile(list(map(float, range(1, 101))), 0.95) == 95.0
+    assert percentile([5.0, 1.0, 3.0], 0.5) == 3.0
+    assert percentile(list(map(float, range(1, 101))), 0.95) == 95.0
 
 
 def test_accounting_counts_lost_and_doubled_turns() -> None:
