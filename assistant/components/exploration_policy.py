@@ -4,7 +4,8 @@ reading and is logged, so the self-labelling pipeline learns the original words 
 
 Like the TeachableMomentPolicy it predicts only at a few points, with confidence 1.0 and a
 priority above it and the RulePolicy, and abstains (all zeros) elsewhere:
-- right after a user message that answers the open question: action_resolve_exploration;
+- right after a user message that answers the open question (picks a reading, or "neither"):
+  action_resolve_exploration; anything else (a new request) is left to the other policies;
 - right after a torn request, within the bounds (`assistant.exploration.bounds`, read from the
   interaction log): action_explore, with the question kept in the `exploration` slot;
 - right after its own actions: action_listen (the resolution replays the chosen reading as a
@@ -84,8 +85,11 @@ class ExplorationPolicy(Policy):
             return self._predict(domain, ACTION_LISTEN_NAME) if since_user[-1] in OWN_ACTIONS else abstain
         if metadata.get(REPLAYED_KEY):
             return abstain   # the chosen reading, replayed: the other policies answer it
-        if tracker.get_slot(SLOT) and previous_bot_action(tracker) == ASK:
-            return self._predict(domain, RESOLVE)
+        pending = tracker.get_slot(SLOT)
+        if isinstance(pending, dict) and previous_bot_action(tracker) == ASK:
+            if _answers(pending, latest):
+                return self._predict(domain, RESOLVE)
+            return abstain   # not an answer (a new request, the user moved on): the others handle it
         if tracker.get_slot("pending_question"):
             return abstain   # the user is answering another question
         options = torn((latest.parse_data or {}).get("intent_ranking") or [], self.bounds)
@@ -111,6 +115,16 @@ class ExplorationPolicy(Policy):
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "ExplorationPolicy":
         return cls(config, model_storage, resource, execution_context)
+
+
+def _answers(pending: dict[str, Any], latest: Any) -> bool:
+    """Whether the message answers the open question: it picks an option or says "neither"."""
+    from assistant.exploration import UNCLEAR
+    from assistant.exploration.options import resolve
+
+    options = tuple(str(o) for o in pending.get("options") or ())
+    intent = (latest.intent or {}).get("name") if latest is not None else None
+    return bool(options) and resolve(latest.text or "", options, intent) != UNCLEAR
 
 
 def _enabled(metadata: dict[str, Any]) -> bool:

@@ -97,6 +97,9 @@ def test_it_listens_after_asking_and_resolves_the_answer(policy, domain) -> None
     assert predicted(policy, domain, tracker(*asked, slots={SLOT: question})) == "action_listen"
     answered = asked + [ActionExecuted("action_listen"), message("the weather", [("ask_weather", 0.6)])]
     assert predicted(policy, domain, tracker(*answered, slots={SLOT: question})) == RESOLVE
+    # a new request instead of an answer is left to the other policies
+    moved_on = asked + [ActionExecuted("action_listen"), message("lock the front door", [("lock_device", 0.9)])]
+    assert predicted(policy, domain, tracker(*moved_on, slots={SLOT: question})) is None
     # a message after something else is not an answer, even with the slot still set
     other = [message("hi", [("greet", 0.9)]), ActionExecuted("utter_greet"), ActionExecuted("action_listen"),
              message("the weather", [("ask_weather", 0.6)])]
