@@ -1,0 +1,118 @@
+"""The linear intent classifier: its own lbfgs fit is scikit-learn's, its rows are Rasa's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
+
+from assistant.components.linear_intent_classifier import LinearIntentClassifier, fit_multinomial
+
+INTENTS = ("greet", "lights_on", "play_music", "weather")
+
+
+def _message(rng: np.random.Generator, intent: str, index: int) -> Message:
+    """A message with what the pipeline gives it: sequence and sentence features of two
+    sparse featurizers and one dense one, the intent's signal in a few columns."""
+    message = Message(data={TEXT: f"{intent} example {index}", INTENT: intent})
+    signal = INTENTS.index(intent)
+    for origin, width in (("words", 30), ("chars", 50)):
+        tokens = sp.coo_matrix(rng.integers(0, 2, (4, width)).astype(float))
+        message.add_features(Features(tokens, "sequence", TEXT, origin))
+        sentence = np.zeros((1, width))
+        sentence[0, signal * 3: signal * 3 + 3] = 1 + (rng.random(3) < 0.6)
+        sentence[0, rng.integers(0, width, 4)] += 1
+        message.add_features(Features(sp.coo_matrix(sentence), "sentence", TEXT, origin))
+    dense = rng.normal(size=(1, 16))
+    dense[0, signal] += 2.0
+    message.add_features(Features(dense, "sentence", TEXT, "minilm"))
+    return message
+
+
+@pytest.fixture()
+def messages() -> list[Message]:
+    rng = np.random.default_rng(7)
+    return [_message(rng, intent, i) for i in range(40) for intent in INTENTS[: 2 + i % 3]]
+
+
+def _classifier(tmp_path, **config) -> LinearIntentClassifier:
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    return LinearIntentClassifier.create({**LinearIntentClassifier.get_default_config(), **config},
+                                         storage, Resource("linear"), context)
+
+
+def _rasa_rows(messages: list[Message], dense_weight: float, sparse_weight: float) -> sp.csr_matrix:
+    """The rows as the classifier first built them, through Rasa's own feature combining."""
+    rows = []
+    for message in messages:
+        dense = message.get_dense_features(TEXT)[1].features.reshape(1, -1)
+        sparse = sp.csr_matrix(message.get_sparse_features(TEXT)[1].features, dtype=np.float64)
+        rows.append(sp.hstack([sp.csr_matrix(normalize(dense) * dense_weight),
+                               normalize(sparse) * sparse_weight], format="csr"))
+    return sp.vstack(rows, format="csr")
+
+
+def test_rows_are_rasas_sentence_features_in_rasas_order(tmp_path, messages) -> None:
+    classifier = _classifier(tmp_path, dense_weight=1.0, sparse_weight=0.5)
+    ours = classifier._features(messages)
+    expected = _rasa_rows(messages, 1.0, 0.5)
+    assert ours.shape == expected.shape == (len(messages), 16 + 30 + 50)
+    np.testing.assert_allclose(ours.toarray(), expected.toarray(), atol=1e-12)
+
+
+def test_rows_without_dense_features_are_the_sparse_part(tmp_path, messages) -> None:
+    for message in messages:
+        message.features = [f for f in message.features if f.is_sparse()]
+    dense, sparse = _classifier(tmp_path)._parts(messages)
+    assert dense is None and sparse.shape == (len(messages), 80)
+
+
+def test_rows_need_sentence_features(tmp_path) -> None:
+    with pytest.raises(ValueError, match="needs sentence features"):
+        _classifier(tmp_path)._parts([Message(data={TEXT: "hello", INTENT: "greet"})])
+
+
+def test_the_fit_reaches_scikit_learns_lbfgs_minimum(tmp_path, messages) -> None:
+    classifier = _classifier(tmp_path)
+    dense, sparse = classifier._parts(messages)
+    labels = [m.get(INTENT) for m in messages]
+    settings = {"C": 8.0, "max_iter": 500, "class_weight": "balanced", "random_state": 42}
+    reference = LogisticRegression(**settings).fit(classifier._features(messages), labels)
+    ours = fit_multinomial(LogisticRegression(**settings), dense, sparse, labels)
+    rows = classifier._features(messages)
+    assert list(ours.classes_) == list(reference.classes_)
+    np.testing.assert_allclose(ours.coef_, reference.coef_, atol=1e-3)
+    np.testing.assert_allclose(ours.predict_proba(rows), reference.predict_proba(rows), atol=1e-4)
+    assert ours.n_iter_[0] > 1
+
+
+def test_trained_classifier_is_persisted_and_loaded(tmp_path, messages) -> None:
+    classifier = _classifier(tmp_path)
+    resource = classifier.train(TrainingData(messages))
+    context = ExecutionContext(GraphSchema({}), "test")
+    loaded = LinearIntentClassifier.load(LinearIntentClassifier.get_default_config(),
+                                         classifier._storage, resource, context)
+    probe = [_message(np.random.default_rng(99), "weather", 0)]
+    loaded.process(probe)
+    assert probe[0].get(INTENT)["name"] == "weather"
+    assert [r["name"] for r in probe[0].get("intent_ranking")][:1] == ["weather"]
+
+
+def test_two_intents_train_through_scikit_learn(tmp_path) -> None:
+    rng = np.random.default_rng(3)
+    messages = [_message(rng, intent, i) for i in range(20) for intent in INTENTS[:2]]
+    classifier = _classifier(tmp_path)
+    classifier.train(TrainingData(messages))
+    assert classifier._model.coef_.shape[0] == 1   # the binomial form predict_proba expects
+    probe = [_message(np.random.default_rng(5), "lights_on", 0)]
+    assert classifier.process(probe)[0].get(INTENT)["name"] == "lights_on"
