@@ -1,14 +1,27 @@
-"""A fix for Rasa 3.6's hot path, applied by the runtime.
+"""Fixes for two of Rasa 3.6's hot paths.
 
-Rasa validates every action server response with `jsonschema.validate`, which checks the
-(constant) schema itself again on every call: a third of a simulated turn's time. The patch
-validates against a validator built once; what passes and what fails is unchanged.
+Serving (applied by the runtime): Rasa validates every action server response with
+`jsonschema.validate`, which checks the (constant) schema itself again on every call: a
+third of a simulated turn's time. The patch validates against a validator built once; what
+passes and what fails is unchanged.
+
+Training (applied by the launcher `python -m assistant.rasa_patches train ...`, which
+`assistant train` runs instead of `python -m rasa train`): Rasa's training cache fingerprints
+every node's output, and each message's fingerprint is a JSON dump and an md5 per token,
+per token field and per feature (sparse features printed value by value): 6-8 s of a
+retrain. The patch computes the same kind of fingerprint (a hash of the message's data and
+features, dict order ignored, list order kept) with one md5 over one canonical text, and
+hashes a sparse matrix's arrays rather than printing them. Anything that changes Rasa's
+fingerprint changes this one; the values differ from Rasa's, so the first training after
+switching restores nothing from an older cache (it is never wrongly reused).
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any, Dict, Text
+import hashlib
+import sys
+from typing import Any, Dict, List, Optional, Text
 
 _applied = False
 
@@ -47,3 +60,121 @@ def _validator(spec: Any) -> Any:
     cls = validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
+
+
+_training_applied = False
+# Prefixed to every patched fingerprint, so none can equal one of Rasa's own.
+_TAG = "assistant-fp-1"
+
+
+def speed_up_training_fingerprints() -> None:
+    """Patch `Message.fingerprint` and `Features.fingerprint` (idempotent; see the module)."""
+    global _training_applied
+    if _training_applied:
+        return
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+
+    def message_fingerprint(self: Any) -> Text:
+        # Cached and reset exactly as Rasa's own (set, add_features, diagnostic data).
+        if self._cached_fingerprint is None:
+            self._cached_fingerprint = _digest([self.data, self.features])
+        return self._cached_fingerprint
+
+    def features_fingerprint(self: Any) -> Text:
+        if self._cached_fingerprint is None:
+            self._cached_fingerprint = _digest(
+                [self.type, self.origin, self.attribute, matrix_key(self.features)])
+        return self._cached_fingerprint
+
+    Message.fingerprint = message_fingerprint
+    Features.fingerprint = features_fingerprint
+    _training_applied = True
+
+
+def matrix_key(matrix: Any) -> Text:
+    """A hash of a dense or sparse matrix's shape, type and values."""
+    import numpy as np
+
+    digest = hashlib.md5(usedforsecurity=False)
+    if isinstance(matrix, np.ndarray):
+        arrays = [np.ascontiguousarray(matrix)]
+        kind = "dense"
+    else:
+        coo = matrix.tocoo()
+        # Canonical order: the same matrix built two ways hashes the same.
+        order = np.lexsort((coo.col, coo.row))
+        arrays = [coo.row[order].astype(np.int64), coo.col[order].astype(np.int64), coo.data[order]]
+        kind = "sparse"
+    digest.update(f"{kind}{matrix.shape}{matrix.dtype}".encode())
+    for array in arrays:
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def _digest(obj: Any) -> Text:
+    parts: List[Text] = [_TAG]
+    _canonical(obj, parts)
+    return hashlib.md5("\x1f".join(parts).encode("utf-8", "surrogatepass"),
+                       usedforsecurity=False).hexdigest()
+
+
+def _canonical(obj: Any, out: List[Text]) -> None:
+    """Append a canonical text of `obj`: what Rasa's `deep_container_fingerprint` tells apart
+    (dict order ignored, list order kept, objects by their own `fingerprint()`, others by
+    `str`), with types and lengths marked so that no two values give the same text."""
+    if isinstance(obj, str):
+        out.append(f"s{len(obj)}:{obj}")
+    elif isinstance(obj, dict):
+        items: List[List[Text]] = []
+        for key, value in obj.items():
+            item: List[Text] = []
+            _canonical(key, item)
+            _canonical(value, item)
+            items.append(item)
+        items.sort()
+        out.append(f"d{len(items)}")
+        for item in items:
+            out.append(f"i{len(item)}")
+            out.extend(item)
+    elif isinstance(obj, (list, tuple)):
+        out.append(f"l{len(obj)}")
+        for element in obj:
+            _canonical(element, out)
+    elif obj is None or isinstance(obj, (bool, int, float)):
+        out.append(f"{type(obj).__name__}:{obj!r}")
+    elif _is_token(obj):
+        out.append("t")
+        _canonical([obj.text, obj.start, obj.end, obj.lemma, obj.data], out)
+    elif callable(getattr(obj, "fingerprint", None)):
+        out.append(f"f{type(obj).__name__}:{obj.fingerprint()}")
+    else:
+        text = str(obj)
+        out.append(f"o{len(text)}:{text}")
+
+
+@functools.lru_cache(maxsize=None)
+def _token_class() -> Optional[type]:
+    try:
+        from rasa.nlu.tokenizers.tokenizer import Token
+    except ImportError:  # pragma: no cover - Rasa always ships it
+        return None
+    return Token
+
+
+def _is_token(obj: Any) -> bool:
+    token = _token_class()
+    return token is not None and type(obj) is token
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """Rasa's command line (`rasa ARGS`) with the training patches applied."""
+    speed_up_training_fingerprints()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

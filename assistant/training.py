@@ -149,7 +149,8 @@ def train(data: DataDir, *, force: bool = False, verbose: bool = False, status=N
     staging = data.models / f".staging-{os.getpid()}"
     name = data.model_file.name.removesuffix(".tar.gz")
     cmd = [
-        sys.executable, "-m", "rasa", "train",
+        # Rasa's own command line, with our training patches (assistant/rasa_patches.py).
+        sys.executable, "-m", "assistant.rasa_patches", "train",
         "--domain", "domain", "--data", "stories", *(str(p.resolve()) for p in learned),
         "--config", "config.yml",
         "--out", str(staging), "--fixed-model-name", name,

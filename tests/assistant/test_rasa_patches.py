@@ -18,3 +18,94 @@ def test_valid_and_invalid_action_responses() -> None:
     assert action._validate_action_result(good)
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action._validate_action_result({"events": "not a list", "responses": []})
+
+
+@pytest.fixture()
+def patched_fingerprints(monkeypatch):
+    """The training fingerprints patched for one test, Rasa's own restored after it."""
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+
+    from assistant import rasa_patches
+
+    monkeypatch.setattr(Message, "fingerprint", Message.fingerprint)
+    monkeypatch.setattr(Features, "fingerprint", Features.fingerprint)
+    monkeypatch.setattr(rasa_patches, "_training_applied", False)
+    rasa_patches.speed_up_training_fingerprints()
+    rasa_patches.speed_up_training_fingerprints()   # idempotent
+    return rasa_patches
+
+
+def _message(text: str = "turn on the lamp", pattern: int = 0, value: float = 1.0,
+             entities: list | None = None, intent: str = "lights_on"):
+    import numpy as np
+    import scipy.sparse as sp
+    from rasa.nlu.tokenizers.tokenizer import Token
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+
+    tokens = [Token(word, i * 5, i * 5 + len(word), data={"pattern": {"lamp": pattern}})
+              for i, word in enumerate(text.split())]
+    message = Message(data={"text": text, "intent": intent, "text_tokens": tokens,
+                            "entities": entities or []})
+    counts = sp.coo_matrix(np.array([[value, 0.0, 2.0]]))
+    message.add_features(Features(counts, "sentence", "text", "CountVectorsFeaturizer"))
+    message.add_features(Features(np.array([[0.5, value]]), "sentence", "text", "minilm"))
+    return message
+
+
+def test_equal_messages_fingerprint_alike_and_any_difference_shows(patched_fingerprints) -> None:
+    base = _message().fingerprint()
+    assert _message().fingerprint() == base
+    assert base.startswith(tuple("0123456789abcdef")) and len(base) == 32
+    for changed in (_message(text="turn on the lamps"), _message(pattern=1), _message(value=3.0),
+                    _message(intent="lights_off"),
+                    _message(entities=[{"entity": "device", "value": "lamp", "start": 12, "end": 16}])):
+        assert changed.fingerprint() != base
+
+
+def test_a_change_through_set_or_add_features_changes_the_fingerprint(patched_fingerprints) -> None:
+    import numpy as np
+    from rasa.shared.nlu.training_data.features import Features
+
+    message = _message()
+    first = message.fingerprint()
+    message.set("intent", "lights_off")
+    second = message.fingerprint()
+    message.add_features(Features(np.array([[1.0]]), "sentence", "text", "other"))
+    assert len({first, second, message.fingerprint()}) == 3
+
+
+def test_dict_order_is_ignored_list_order_is_not(patched_fingerprints) -> None:
+    digest = patched_fingerprints._digest
+    assert digest({"a": 1, "b": [1, 2]}) == digest({"b": [1, 2], "a": 1})
+    assert digest([1, 2]) != digest([2, 1])
+    # Types and boundaries are marked: none of these collide.
+    values = [["ab", "c"], ["a", "bc"], [1], ["1"], [1.0], [None], ["None"], [True], [[1, 2]], [1, 2]]
+    assert len({digest(v) for v in values}) == len(values)
+
+
+def test_a_sparse_matrix_hashes_by_its_values_however_it_is_stored(patched_fingerprints) -> None:
+    import numpy as np
+    import scipy.sparse as sp
+
+    dense = np.array([[0.0, 1.0, 0.0], [2.0, 0.0, 3.0]])
+    key = patched_fingerprints.matrix_key
+    assert key(sp.csr_matrix(dense)) == key(sp.coo_matrix(dense)) == key(sp.csr_matrix(dense).tocoo())
+    changed = dense.copy()
+    changed[1, 2] = 3.5
+    assert key(sp.csr_matrix(changed)) != key(sp.csr_matrix(dense))
+    assert key(sp.csr_matrix(dense[:, :2])) != key(sp.csr_matrix(np.hstack([dense[:, :2], [[0], [0]]])))
+    assert key(dense) != key(sp.csr_matrix(dense))
+
+
+def test_the_launcher_runs_rasas_command_line() -> None:
+    import subprocess
+    import sys
+
+    from assistant.training import rasa_env
+
+    proc = subprocess.run([sys.executable, "-m", "assistant.rasa_patches", "--version"],
+                          capture_output=True, text=True, env=rasa_env(), timeout=120)
+    assert proc.returncode == 0, proc.stderr[-500:]
+    assert "Rasa Version" in proc.stdout and "3.6" in proc.stdout
