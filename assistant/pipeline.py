@@ -1,0 +1,288 @@
+"""The turn pipeline: one user turn through the habits hook, Rasa and the home, then logged.
+
+`Runtime` (assistant/runtime.py) owns the stack's lifecycle (action server, model, stores)
+and plays turns with these methods: the text is cleaned and the context attached, the Rasa
+model answers, the directives the actions ask for are applied to the home, and the turn and
+the signals it gives about the user's previous one go to the interaction log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING, Any
+
+from assistant.action_server import ActionServerError
+from assistant.context import build_context, check_user_id, clean_text
+from assistant.turn import TurnResult
+
+if TYPE_CHECKING:
+    from assistant.action_server import ActionServer
+    from assistant.home import Home
+    from assistant.learning.config import LearningFlags
+    from assistant.learning.log import InteractionLog, TurnRecord
+    from assistant.learning.rewrites import RewriteStore
+    from assistant.paths import DataDir
+
+EMPTY_REPLY = "I didn't hear anything. Say something like \"turn on the lights\", or \"help\"."
+DIRECTIVES_KEY = "directives"
+PROBLEM_KEY = "problem"
+FORGOT_KEY = "forgot"          # assistant.actions.common.FORGOT_KEY
+FORGOT_EVERYTHING = "*"
+EXPLORATION_KEY = "exploration"   # assistant.exploration.JSON_KEY
+logger = logging.getLogger(__name__)
+
+
+class TurnPipeline:
+    """What `Runtime` does with one turn (a mixin: the runtime holds the state)."""
+
+    home: Home
+    data: DataDir
+    agent: Any
+    action_server: ActionServer
+    learning: LearningFlags
+    log: InteractionLog | None
+    rewrites: RewriteStore | None
+    log_errors: list[str]
+    last_forget: Any
+    retrain_after_forget: bool
+    _last: dict[str, TurnRecord]
+
+    def handle(
+        self,
+        text: str,
+        *,
+        user_id: str,
+        device_id: str,
+        barge_in: bool = False,
+        asr_confidence: float | None = None,
+        timestamp: dt.datetime | None = None,
+        request_id: str | None = None,
+    ) -> TurnResult:
+        """Play one user turn through the full stack, and log it.
+
+        ``timestamp`` is when the user spoke (the simulator passes its clock; default now).
+        ``request_id``: the client's idempotency key, kept in the log row (a server that replays
+        a request another server died on finds the turn it already played).
+
+        Raises:
+            UnknownDeviceError: the device is not in the home or cannot hear.
+            BadUserIdError: the user id is not acceptable.
+            ActionServerError: the action server is down and could not be restarted.
+        """
+        check_user_id(user_id)
+        context = build_context(self.home, device_id)
+        cleaned = clean_text(text)
+        if not cleaned.text:
+            return TurnResult(text="", replies=[EMPTY_REPLY], notice=cleaned.notice)
+        from assistant.habits.hook import intercept  # concepts, routines, implicit feedback
+
+        habits = intercept(self, cleaned.text, user_id=user_id, device_id=device_id, barge_in=barge_in,
+                           asr_confidence=asr_confidence, timestamp=timestamp)
+        if habits is not None:
+            habits.notice = habits.notice or cleaned.notice
+            return habits
+        self._ensure_action_server()
+        self.reload_if_replaced()
+        moment = timestamp or _utc_now()
+        metadata: dict[str, Any] = {
+            "user_id": user_id,
+            # The turn's own time (the home's clock in a simulation): the teachable-moment
+            # policy compares these, never Rasa's wall-clock event times.
+            "timestamp": _epoch_seconds(moment),
+            "device_id": device_id,
+            "barge_in": bool(barge_in),
+            "asr_confidence": asr_confidence,
+            "context": context,
+            "learning": {**self.learning.to_metadata(), "store": self.data.learning_url},
+        }
+        messages = self._run(self._handle_async(cleaned.text, self.sender_id(user_id), metadata))
+        result = TurnResult(text=cleaned.text, notice=cleaned.notice)
+        for message in messages:
+            if message.get("text"):
+                result.replies.append(message["text"])
+            custom = message.get("custom")
+            if isinstance(custom, dict):
+                result.directives.extend(str(d) for d in custom.get(DIRECTIVES_KEY, []))
+                if custom.get(PROBLEM_KEY):
+                    result.problems.append(str(custom[PROBLEM_KEY]))
+                if isinstance(custom.get(FORGOT_KEY), list):
+                    result.forgot.extend(str(k) for k in custom[FORGOT_KEY])
+                _read_exploration(result, custom.get(EXPLORATION_KEY))
+        self._apply_directives(result)
+        self._read_tracker(result, self.sender_id(user_id))
+        self._log_turn(result, user_id=user_id, device_id=device_id, context=context,
+                       barge_in=barge_in, asr_confidence=asr_confidence, timestamp=moment,
+                       request_id=request_id)
+        if FORGOT_EVERYTHING in result.forgot:
+            # "Forget everything about me", confirmed: every store forgets them, this turn too.
+            from assistant.privacy import forget_everywhere
+
+            self.last_forget = forget_everywhere(self, user_id, retrain=self.retrain_after_forget)
+        if not self.action_server.alive():
+            raise ActionServerError(
+                "the action server stopped during this turn; its reply is missing. "
+                f"See {self.action_server.log_path}"
+            )
+        return result
+
+    async def _handle_async(self, text: str, sender: str, metadata: dict[str, Any]) -> list[dict]:
+        from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+        assert self.agent is not None
+        channel = CollectingOutputChannel()
+        await self.agent.handle_message(
+            UserMessage(text, output_channel=channel, sender_id=sender, metadata=metadata)
+        )
+        return list(channel.messages)
+
+    def _apply_directives(self, result: TurnResult) -> None:
+        from assistant.home import Directive
+
+        for text in result.directives:
+            try:
+                directive = Directive.parse(text)
+            except ValueError as error:
+                result.refused.append((text, "INVALID_VALUE", str(error)))
+                continue
+            outcome = self.home.apply(directive)
+            if outcome.ok:
+                result.applied.append(text)
+            else:
+                reason = outcome.refusal.name if outcome.refusal else "REFUSED"
+                result.refused.append((text, reason, outcome.message))
+                result.replies.append(f"I couldn't do that: {outcome.message}")
+
+    def _read_tracker(self, result: TurnResult, sender: str) -> None:
+        from assistant.learning.log import intent_margin
+
+        assert self.agent is not None
+        tracker = self._run(self.agent.tracker_store.retrieve(sender))
+        if tracker is None:
+            return
+        latest = tracker.latest_message
+        if latest is not None:
+            intent = latest.intent or {}
+            result.intent = intent.get("name")
+            result.confidence = intent.get("confidence")
+            result.entities = list(latest.entities or [])
+            parse = latest.parse_data or {}
+            result.nlu_margin = intent_margin(parse)
+            if parse.get("rewrite"):
+                result.rewrite = {**parse["rewrite"], "original": parse.get("text_original"),
+                                  "rewritten": parse.get("text")}
+        actions: list[str] = []
+        for event in reversed(tracker.events):
+            if event.type_name == "user":
+                break
+            name = getattr(event, "action_name", None)
+            if event.type_name == "action" and name and name != "action_listen":
+                actions.append(name)
+        result.actions = list(reversed(actions))
+        result.slots = dict(tracker.current_slot_values())
+
+    # -- the interaction log ----------------------------------------------------------
+
+    def _log_turn(self, result: TurnResult, *, user_id: str, device_id: str, context: dict[str, Any],
+                  barge_in: bool, asr_confidence: float | None, timestamp: dt.datetime,
+                  request_id: str | None = None) -> None:
+        """Log the turn and the signals it gives about the user's previous one. A failed
+        write never breaks the turn; it is reported on the result and kept in `log_errors`."""
+        from assistant.learning.log import InteractionLogError, TurnRecord
+
+        if self.log is None:
+            return
+        rewrite = result.rewrite or {}
+        record = TurnRecord(
+            user_id=user_id, device_id=device_id, session_id=self.sender_id(user_id),
+            timestamp=_naive(timestamp), text=result.text,
+            text_rewritten=rewrite.get("rewritten") if rewrite else None,
+            rewrite_source=rewrite.get("source"), rewrite_id=rewrite.get("rewrite_id"),
+            intent=result.intent, confidence=result.confidence,
+            entities=[{k: e.get(k) for k in ("entity", "value", "start", "end")} for e in result.entities],
+            actions=list(result.actions), reply=result.reply, directives=list(result.directives),
+            refused=[list(r) for r in result.refused], problems=list(result.problems),
+            context=_context_snapshot(context),
+            asr_confidence=asr_confidence, barge_in=bool(barge_in), nlu_margin=result.nlu_margin,
+            request_id=request_id, explore_asked=list(result.explore_asked),
+            explore_choice=result.explore_choice,
+        )
+        try:
+            previous = self._last.get(user_id)
+            if previous is not None and previous.session_id == record.session_id:
+                self._settle(previous, record)
+            result.turn_id = self.log.record(record)
+            self._last[user_id] = record
+        except Exception as error:  # noqa: BLE001 - reported, never breaks the turn
+            message = f"this turn was not logged: {error}"
+            if not isinstance(error, InteractionLogError):
+                message = f"this turn was not logged ({type(error).__name__}): {error}"
+            logger.error(message)
+            self.log_errors.append(message)
+            result.notice = f"{result.notice} {message}".strip() if result.notice else message
+
+    def _settle(self, previous: "TurnRecord", current: "TurnRecord | None", *, gave_up: bool = False) -> None:
+        """Write the signals that followed ``previous``; count its rewrite's win or loss."""
+        from assistant.learning.feedback import follow_up, minilm_similarity
+        from assistant.learning.log import Feedback
+        from assistant.learning.outcome import succeeded
+
+        assert self.log is not None and previous.id is not None
+        signals = follow_up(previous, current, minilm_similarity) if current is not None else {}
+        if gave_up:
+            signals[Feedback.GIVE_UP] = True
+        if signals:
+            self.log.add_feedback(previous.id, **signals)
+            previous.feedback.update(signals)
+        if previous.rewrite_id is not None and self.rewrites is not None \
+                and previous.rewrite_source != "personal_correction":
+            self.rewrites.record_outcome(previous.rewrite_id, succeeded(previous))
+
+    def end_session(self, user_id: str, *, gave_up: bool = False) -> None:
+        """The user is done for now: settle their last turn (``gave_up``: they abandoned
+        their goal) and start a fresh conversation next time."""
+        previous = self._last.pop(user_id, None)
+        if previous is not None and previous.id is not None:
+            try:
+                self._settle(previous, None, gave_up=gave_up)
+            except Exception as error:  # noqa: BLE001
+                logger.error("could not settle the last turn of %s: %s", user_id, error)
+                self.log_errors.append(str(error))
+        self.reset_user(user_id)
+
+
+def _read_exploration(result: TurnResult, tag: Any) -> None:
+    """The exploration question or answer an action tagged its reply with (typed on the result)."""
+    if not isinstance(tag, dict):
+        return
+    if isinstance(tag.get("asked"), list):
+        result.explore_asked = [str(o) for o in tag["asked"]]
+    if tag.get("choice") is not None:
+        result.explore_choice = str(tag["choice"])
+        result.explore_options = [str(o) for o in tag.get("options") or []]
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _epoch_seconds(moment: dt.datetime) -> float:
+    """Seconds since the epoch; a naive time is read as UTC (as the log stores it)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
+    return aware.timestamp()
+
+
+def _naive(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is None else moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _context_snapshot(context: dict[str, Any]) -> dict[str, Any]:
+    """What the log keeps of the ambient context: the speaking device, room, time and the
+    state of every device (not the home's rules and layout)."""
+    snapshot = {k: v for k, v in context.items() if k != "home"}
+    devices = (context.get("home") or {}).get("devices") or {}
+    if isinstance(devices, dict):
+        snapshot["device_states"] = {k: (v.get("state") if isinstance(v, dict) else v) for k, v in devices.items()}
+    elif isinstance(devices, list):
+        snapshot["device_states"] = {d.get("id"): d.get("state") for d in devices if isinstance(d, dict)}
+    return snapshot
