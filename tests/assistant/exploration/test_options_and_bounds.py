@@ -125,3 +125,22 @@ def test_an_older_log_gets_the_new_columns(tmp_path) -> None:
         assert log.explore_history("alice", "hi").questions == 0
     finally:
         log.close()
+
+
+def test_only_a_registered_learning_database_is_read(tmp_path) -> None:
+    from assistant.exploration import logs
+    from assistant.learning import online
+
+    url = f"sqlite:///{tmp_path / 'learning.db'}"
+    metadata = {"learning": {"store": url}}
+    assert logs.history(metadata, "alice", "x") is None          # not registered: never opened
+    online.register(url)
+    try:
+        log = InteractionLog.open(url)
+        log.record(record("play it", 0))
+        log.close()
+        found = logs.history(metadata, "alice", "play it")
+        assert found is not None and found.turns == 1 and len(found.same_text) == 1
+    finally:
+        online.unregister(url)
+    assert logs.history(metadata, "alice", "x") is None and url not in logs._logs
