@@ -23,11 +23,11 @@ def _log_for(metadata: dict[str, Any]) -> "InteractionLog | None":
     from assistant.learning.log import InteractionLog
 
     name = (metadata.get("learning") or {}).get(online.STORE_KEY)
-    if not isinstance(name, str) or name not in online._states:
-        return None
     with _lock:
         for gone in [url for url in _logs if url not in online._states]:
             _logs.pop(gone).close()   # its runtime closed: don't keep the file open
+        if not isinstance(name, str) or name not in online._states:
+            return None
         if name not in _logs:
             _logs[name] = InteractionLog.open(name)
         return _logs[name]
