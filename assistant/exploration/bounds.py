@@ -3,7 +3,9 @@
 NLU is torn when its two best in-scope readings are close (top-1 minus top-2 confidence below
 ``margin``, the second at least ``min_second``), both askable. Even then it asks only within
 bounds, read from the interaction log:
-- at most ``max_share`` of the user's turns are questions (counting this one);
+- at most ``max_share`` of the user's turns are questions (counting this one; 0.2 rather than
+  0.1 by a population run, seed 41: 0.1 held back 6 of 13 torn requests, all early in a user's
+  history, and a tenth of a user's turns is still far above the ~2 in 100 asked);
 - never twice in a row: not when one of the user's last two logged turns asked (a question
   and its answer);
 - never for words that usually work: the same text (any user, case aside) succeeded at least
@@ -31,7 +33,7 @@ class Bounds:
 
     margin: float = 0.15
     min_second: float = 0.15
-    max_share: float = 0.1
+    max_share: float = 0.2
     known_good_successes: int = 2
 
 
