@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Sequence, Text
 
 import numpy as np
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
