@@ -33,8 +33,9 @@ class ActionResolveExploration(Action):
         pending = tracker.get_slot(SLOT)
         latest = tracker.latest_message or {}
         options = tuple(pending.get("options") or ()) if isinstance(pending, dict) else ()
-        answer_intent = (latest.get("intent") or {}).get("name")
-        choice = resolve(str(latest.get("text") or ""), options, answer_intent) if options else UNCLEAR
+        reading = latest.get("intent") or {}
+        choice = resolve(str(latest.get("text") or ""), options, reading.get("name"),
+                         float(reading.get("confidence") or 0.0)) if options else UNCLEAR
         tag = {JSON_KEY: {"options": list(options), "choice": choice}}
         if choice in (NEITHER, UNCLEAR):
             dispatcher.utter_message(text=NEITHER_REPLY if choice == NEITHER else UNCLEAR_REPLY, json_message=tag)

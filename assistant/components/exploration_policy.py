@@ -123,8 +123,9 @@ def _answers(pending: dict[str, Any], latest: Any) -> bool:
     from assistant.exploration.options import resolve
 
     options = tuple(str(o) for o in pending.get("options") or ())
-    intent = (latest.intent or {}).get("name") if latest is not None else None
-    return bool(options) and resolve(latest.text or "", options, intent) != UNCLEAR
+    reading = (latest.intent or {}) if latest is not None else {}
+    return bool(options) and resolve(latest.text or "", options, reading.get("name"),
+                                     float(reading.get("confidence") or 0.0)) != UNCLEAR
 
 
 def _enabled(metadata: dict[str, Any]) -> bool:

@@ -24,6 +24,7 @@ NEITHER_WORDS = re.compile(
 EXPLICIT_NEITHER = re.compile(r"\b(neither|none of (?:them|those|these)|something else)\b", re.IGNORECASE)
 FIRST = frozenset({"first", "1st", "former"})
 SECOND = frozenset({"second", "2nd", "latter", "last"})
+NEW_REQUEST_CONFIDENCE = 0.6
 STOP_WORDS = frozenset({"the", "a", "an", "to", "you", "your", "my", "i", "me", "it", "something", "please",
                         "want", "wanted", "meant", "mean", "that", "this", "one", "of", "is", "how", "set",
                         "tell", "yes", "yeah", "oh", "um", "uh", "ok", "okay", "s"})
@@ -59,8 +60,8 @@ def descriptions(path: Path = DESCRIPTIONS_FILE) -> dict[str, Description]:
         if not isinstance(item, dict) or not isinstance(item.get("says"), str):
             raise DescriptionsError(f"{path}: {intent} needs `says:`")
         own = {w for w in words(item["says"]) if w not in STOP_WORDS}
-        out[str(intent)] = Description(str(intent), item["says"],
-                                       frozenset(own | {str(w).lower() for w in item.get("words") or []}))
+        extra = {str(w).lower() for w in item.get("words") or []} - STOP_WORDS
+        out[str(intent)] = Description(str(intent), item["says"], frozenset(own | extra))
     return out
 
 
@@ -75,12 +76,17 @@ def question(options: tuple[str, str]) -> str:
     return f"Sorry, I'm not sure what you meant. Should I {first}, or {second}?"
 
 
-def resolve(answer: str, options: tuple[str, ...], answer_intent: str | None = None) -> str:
-    """The option the answer picks, NEITHER, or UNCLEAR."""
+def resolve(answer: str, options: tuple[str, ...], answer_intent: str | None = None,
+            answer_confidence: float = 0.0) -> str:
+    """The option the answer picks, NEITHER, or UNCLEAR. An answer NLU reads confidently (at
+    least NEW_REQUEST_CONFIDENCE) as another request is no answer but that request: UNCLEAR."""
     said = words(answer)
     if EXPLICIT_NEITHER.search(answer):
         return NEITHER
     picked = _ordinal(said, options)
+    if picked is None and askable(answer_intent) and answer_intent not in options \
+            and answer_confidence >= NEW_REQUEST_CONFIDENCE:
+        return UNCLEAR
     if picked is None:
         picked = _by_words(set(said), options)
     if picked is None and answer_intent in options:

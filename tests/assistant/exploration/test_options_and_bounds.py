@@ -35,6 +35,14 @@ def test_the_answer_picks_an_option_or_neither(answer: str, intent: str | None, 
     assert resolve(answer, OPTIONS, intent) == expected
 
 
+def test_a_confident_other_request_is_no_answer() -> None:
+    options = ("turn_on", "ask_device_state")
+    assert resolve("can you tell me good place to eat", options, "find_restaurant", 0.9) == UNCLEAR
+    assert resolve("can you tell me good place to eat", options, "find_restaurant", 0.3) == UNCLEAR  # "tell" is no pick
+    assert resolve("the second one", options, "find_restaurant", 0.9) == "ask_device_state"
+    assert resolve("turn something on please", options, "turn_on", 0.9) == "turn_on"
+
+
 def test_words_both_options_share_pick_neither() -> None:
     assert resolve("the light", ("set_brightness", "set_color")) == UNCLEAR
     assert resolve("the colour", ("set_brightness", "set_color")) == "set_color"
