@@ -12,7 +12,9 @@ per token field and per feature (sparse features printed value by value): 6-8 s 
 retrain. The patch hashes the same things (a message's data, keys in any order, and its
 features) from the data's pickle and the matrices' arrays, in C rather than in Python. Anything that changes Rasa's
 fingerprint changes this one; the values differ from Rasa's, so the first training after
-switching restores nothing from an older cache (it is never wrongly reused).
+switching restores nothing from an older cache (it is never wrongly reused). The launcher
+also runs graph nodes that do not depend on each other in two threads
+(`run_graph_nodes_in_threads`).
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ def _validator(spec: Any) -> Any:
 
 
 _training_applied = False
+THREADS_ENV = "ASSISTANT_TRAIN_THREADS"
 # Prefixed to every patched fingerprint, so none can equal one of Rasa's own.
 _TAG = "assistant-fp-1"
 
@@ -184,9 +187,37 @@ def _is_token(obj: Any) -> bool:
     return token is not None and type(obj) is token
 
 
+def run_graph_nodes_in_threads(workers: int = 2) -> None:
+    """Run the nodes of Rasa's graphs that do not depend on each other in `workers` threads
+    (Rasa runs one node at a time).
+
+    In a training, the CRF's fit (crfsuite releases the GIL) then runs beside the intent
+    classifier's and the policies'. Every node still runs after its inputs are ready, on
+    the same inputs, so the model is the same. Only for the training launcher: a trained
+    model is served by Rasa's own runner."""
+    import dask.threaded
+    import rasa.engine.runner.dask as runner
+
+    runner.dask = _ThreadedDask(functools.partial(dask.threaded.get, num_workers=workers))
+
+
+class _ThreadedDask:
+    """Stands in for the `dask` module inside `rasa.engine.runner.dask` (which only calls
+    `dask.get`)."""
+
+    def __init__(self, get: Any) -> None:
+        self.get = get
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     """Rasa's command line (`rasa ARGS`) with the training patches applied."""
+    import os
+
     speed_up_training_fingerprints()
+    # $ASSISTANT_TRAIN_THREADS=1 runs one node at a time, as Rasa does.
+    workers = int(os.environ.get(THREADS_ENV) or min(2, os.cpu_count() or 1))
+    if workers > 1:
+        run_graph_nodes_in_threads(workers=workers)
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]

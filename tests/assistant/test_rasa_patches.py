@@ -109,3 +109,25 @@ def test_the_launcher_runs_rasas_command_line() -> None:
                           capture_output=True, text=True, env=rasa_env(), timeout=120)
     assert proc.returncode == 0, proc.stderr[-500:]
     assert "Rasa Version" in proc.stdout and "3.6" in proc.stdout
+
+
+def test_independent_graph_nodes_run_side_by_side(monkeypatch) -> None:
+    import threading
+
+    import rasa.engine.runner.dask as runner
+
+    from assistant.rasa_patches import run_graph_nodes_in_threads
+
+    monkeypatch.setattr(runner, "dask", runner.dask)
+    run_graph_nodes_in_threads(workers=2)
+    both_running = threading.Barrier(2, timeout=30)   # broken when the two run one after the other
+    threads: set[int] = set()
+
+    def branch(x: int) -> int:
+        threads.add(threading.get_ident())
+        both_running.wait()
+        return x + 1
+
+    graph = {"a": 1, "b": (branch, "a"), "c": (branch, "a"), "d": (lambda b, c: b * 10 + c, "b", "c")}
+    assert runner.dask.get(graph, ["d", "b"]) == (22, 2)
+    assert len(threads) == 2
