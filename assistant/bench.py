@@ -243,7 +243,9 @@ def _print(result: dict[str, Any], console: Any) -> None:
                       f"action server + model load {phases['start']:.1f}, turn {phases['turn']:.1f})")
     if "train_scratch_seconds" in result:
         console.print(f"rasa train from scratch: {result['train_scratch_seconds']:.1f} s; after adding "
-                      f"{result['added_examples']} examples: {result['retrain_200_seconds']:.1f} s")
+                      f"{result['added_examples']} examples: {result['retrain_200_seconds']:.1f} s "
+                      f"(ratio {result['retrain_ratio']}; CPU {result['train_scratch_cpu_seconds']:.1f} s "
+                      f"and {result['retrain_200_cpu_seconds']:.1f} s)")
     rw = Table(title=f"Rewriter, {result['rewriter_turns']} turns each, "
                      f"{result['rewriter_rewritten']} rewritten (ms; 2,000 indexed utterances, 1,000 pairs)")
     for col in ("", "p50", "p95"):
