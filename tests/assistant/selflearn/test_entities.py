@@ -20,3 +20,22 @@ def test_a_value_is_found_by_its_value_when_the_words_differ_and_only_at_word_bo
 
 def test_own_entities_outside_the_text_are_dropped() -> None:
     assert ent.own([{"entity": "room", "value": "room", "start": 40, "end": 44}], "lights off") == []
+
+
+def test_a_misheard_value_is_placed_where_the_words_sound_like_it() -> None:
+    found = [{"entity": "team", "value": "Chicago Bulls", "start": 8, "end": 13}]
+    assert ent.place(found, "did the bulls win", "did the bowls win") == [
+        {"entity": "team", "value": "Chicago Bulls", "start": 8, "end": 13}]
+    # ASR split a word in two: the run of one more word is taken, whole.
+    lamar = [{"entity": "artist", "value": "Kendrick Lamar", "start": 15, "end": 29}]
+    text = "play the latest kendrick la mar"
+    (placed,) = ent.place(lamar, "i want to hear kendrick lamar", text)
+    assert text[placed["start"]:placed["end"]] == "kendrick la mar"
+
+
+def test_words_that_neither_sound_nor_look_alike_get_no_entity() -> None:
+    jazz = [{"entity": "genre", "value": "jazz", "start": 5, "end": 9}]
+    assert ent.place(jazz, "play jazz", "play chess") == []
+    assert ent.place([{"entity": "room", "value": "kitchen", "start": 12, "end": 19}],
+                     "turn on the kitchen light", "turn on the light") == []
+    assert ent.sounds_like("to", "go to it") is None          # too short to judge by sound
