@@ -2,8 +2,10 @@
 
 `Runtime` (assistant/runtime.py) owns the stack's lifecycle (action server, model, stores)
 and plays turns with these methods: the text is cleaned and the context attached, the Rasa
-model answers, the directives the actions ask for are applied to the home, and the turn and
-the signals it gives about the user's previous one go to the interaction log.
+model answers, the directives the actions ask for are applied to the home, the observers of
+the REPLY stage may add to the replies (the teaching and routine offers), the turn goes to the
+interaction log as the user heard it, and the observers of the LOGGED stage run (settling the
+user's previous turn and its rewrite's win or loss, implicit inference, ...).
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.action_server import ActionServerError
 from assistant.context import build_context, check_user_id, clean_text
+from assistant.habits.observers import ObservedTurn, Stage, TurnObserver, habits_observers, run_observers
 from assistant.turn import TurnResult
 
 if TYPE_CHECKING:
     from assistant.action_server import ActionServer
+    from assistant.habits.hook import HookState
     from assistant.home import Home
     from assistant.learning.config import LearningFlags
     from assistant.learning.log import InteractionLog, TurnRecord
@@ -30,6 +34,7 @@ PROBLEM_KEY = "problem"
 FORGOT_KEY = "forgot"          # assistant.actions.common.FORGOT_KEY
 FORGOT_EVERYTHING = "*"
 EXPLORATION_KEY = "exploration"   # assistant.exploration.JSON_KEY
+IMPLICIT_KEY = "implicit"         # assistant.habits.implicit.IMPLICIT_KEY
 logger = logging.getLogger(__name__)
 
 
@@ -47,6 +52,9 @@ class TurnPipeline:
     last_forget: Any
     retrain_after_forget: bool
     _last: dict[str, TurnRecord]
+    habits_state: HookState
+    observers: list[TurnObserver]        # after every plain turn (`default_observers`)
+    step_observers: list[TurnObserver]   # after a taught concept's step, or a turn the hook answered
 
     def handle(
         self,
@@ -75,13 +83,41 @@ class TurnPipeline:
         cleaned = clean_text(text)
         if not cleaned.text:
             return TurnResult(text="", replies=[EMPTY_REPLY], notice=cleaned.notice)
-        from assistant.habits.hook import intercept  # concepts, routines, implicit feedback
+        from assistant.habits.hook import intercept, plain_text  # concepts, routines
 
         habits = intercept(self, cleaned.text, user_id=user_id, device_id=device_id, barge_in=barge_in,
                            asr_confidence=asr_confidence, timestamp=timestamp)
         if habits is not None:
             habits.notice = habits.notice or cleaned.notice
             return habits
+        text = plain_text(self, cleaned.text, user_id=user_id, device_id=device_id, timestamp=timestamp)
+        result = self._play(text, user_id=user_id, device_id=device_id, context=context, barge_in=barge_in,
+                            asr_confidence=asr_confidence, timestamp=timestamp, request_id=request_id,
+                            observers=self.observers)
+        result.notice = result.notice or cleaned.notice
+        return result
+
+    def play_step(
+        self,
+        text: str,
+        *,
+        user_id: str,
+        device_id: str,
+        barge_in: bool = False,
+        asr_confidence: float | None = None,
+        timestamp: dt.datetime | None = None,
+    ) -> TurnResult:
+        """One step of a taught concept: a plain turn through Rasa and the home, logged and
+        settled, but never the habits hook (a step can't start a concept or answer its
+        questions) nor its offers."""
+        context = build_context(self.home, device_id)
+        return self._play(clean_text(text).text, user_id=user_id, device_id=device_id, context=context,
+                          barge_in=barge_in, asr_confidence=asr_confidence, timestamp=timestamp,
+                          request_id=None, observers=self.step_observers)
+
+    def _play(self, text: str, *, user_id: str, device_id: str, context: dict[str, Any], barge_in: bool,
+              asr_confidence: float | None, timestamp: dt.datetime | None, request_id: str | None,
+              observers: list[TurnObserver]) -> TurnResult:
         self._ensure_action_server()
         self.reload_if_replaced()
         moment = timestamp or _utc_now()
@@ -96,8 +132,8 @@ class TurnPipeline:
             "context": context,
             "learning": {**self.learning.to_metadata(), "store": self.data.learning_url},
         }
-        messages = self._run(self._handle_async(cleaned.text, self.sender_id(user_id), metadata))
-        result = TurnResult(text=cleaned.text, notice=cleaned.notice)
+        messages = self._run(self._handle_async(text, self.sender_id(user_id), metadata))
+        result = TurnResult(text=text)
         for message in messages:
             if message.get("text"):
                 result.replies.append(message["text"])
@@ -109,11 +145,13 @@ class TurnPipeline:
                 if isinstance(custom.get(FORGOT_KEY), list):
                     result.forgot.extend(str(k) for k in custom[FORGOT_KEY])
                 _read_exploration(result, custom.get(EXPLORATION_KEY))
+                if isinstance(custom.get(IMPLICIT_KEY), list):
+                    result.implicit_used.extend(str(v) for v in custom[IMPLICIT_KEY])
         self._apply_directives(result)
         self._read_tracker(result, self.sender_id(user_id))
-        self._log_turn(result, user_id=user_id, device_id=device_id, context=context,
-                       barge_in=barge_in, asr_confidence=asr_confidence, timestamp=moment,
-                       request_id=request_id)
+        self.finish_turn(result, user_id=user_id, device_id=device_id, context=context,
+                         barge_in=barge_in, asr_confidence=asr_confidence, timestamp=moment,
+                         request_id=request_id, observers=observers)
         if FORGOT_EVERYTHING in result.forgot:
             # "Forget everything about me", confirmed: every store forgets them, this turn too.
             from assistant.privacy import forget_everywhere
@@ -181,17 +219,30 @@ class TurnPipeline:
         result.actions = list(reversed(actions))
         result.slots = dict(tracker.current_slot_values())
 
-    # -- the interaction log ----------------------------------------------------------
+    # -- after the turn: observers and the interaction log ------------------------------
 
-    def _log_turn(self, result: TurnResult, *, user_id: str, device_id: str, context: dict[str, Any],
-                  barge_in: bool, asr_confidence: float | None, timestamp: dt.datetime,
+    def finish_turn(self, result: TurnResult, *, user_id: str, device_id: str, context: dict[str, Any],
+                    barge_in: bool, asr_confidence: float | None, timestamp: dt.datetime,
+                    request_id: str | None = None, observers: list[TurnObserver] | None = None) -> None:
+        """The REPLY-stage observers (they may add to the replies), the log (what the user
+        heard), then the LOGGED-stage observers."""
+        chosen = self.observers if observers is None else observers
+        turn = ObservedTurn(result=result, user_id=user_id, device_id=device_id, when=_naive(timestamp),
+                            barge_in=bool(barge_in), context=context)
+        run_observers(chosen, Stage.REPLY, self, turn)
+        self._log_turn(turn, context=context, asr_confidence=asr_confidence, request_id=request_id)
+        run_observers(chosen, Stage.LOGGED, self, turn)
+
+    def _log_turn(self, turn: ObservedTurn, *, context: dict[str, Any], asr_confidence: float | None,
                   request_id: str | None = None) -> None:
-        """Log the turn and the signals it gives about the user's previous one. A failed
+        """Log the turn (``turn.record``; ``turn.previous``: the user's turn before it). A failed
         write never breaks the turn; it is reported on the result and kept in `log_errors`."""
         from assistant.learning.log import InteractionLogError, TurnRecord
 
         if self.log is None:
             return
+        result, user_id, device_id = turn.result, turn.user_id, turn.device_id
+        barge_in, timestamp = turn.barge_in, turn.when
         rewrite = result.rewrite or {}
         record = TurnRecord(
             user_id=user_id, device_id=device_id, session_id=self.sender_id(user_id),
@@ -208,10 +259,9 @@ class TurnPipeline:
             explore_choice=result.explore_choice,
         )
         try:
-            previous = self._last.get(user_id)
-            if previous is not None and previous.session_id == record.session_id:
-                self._settle(previous, record)
+            turn.previous = self._last.get(user_id)
             result.turn_id = self.log.record(record)
+            turn.record = record
             self._last[user_id] = record
         except Exception as error:  # noqa: BLE001 - reported, never breaks the turn
             message = f"this turn was not logged: {error}"
@@ -222,21 +272,7 @@ class TurnPipeline:
             result.notice = f"{result.notice} {message}".strip() if result.notice else message
 
     def _settle(self, previous: "TurnRecord", current: "TurnRecord | None", *, gave_up: bool = False) -> None:
-        """Write the signals that followed ``previous``; count its rewrite's win or loss."""
-        from assistant.learning.feedback import follow_up, minilm_similarity
-        from assistant.learning.log import Feedback
-        from assistant.learning.outcome import succeeded
-
-        assert self.log is not None and previous.id is not None
-        signals = follow_up(previous, current, minilm_similarity) if current is not None else {}
-        if gave_up:
-            signals[Feedback.GIVE_UP] = True
-        if signals:
-            self.log.add_feedback(previous.id, **signals)
-            previous.feedback.update(signals)
-        if previous.rewrite_id is not None and self.rewrites is not None \
-                and previous.rewrite_source != "personal_correction":
-            self.rewrites.record_outcome(previous.rewrite_id, succeeded(previous))
+        settle(self, previous, current, gave_up=gave_up)
 
     def end_session(self, user_id: str, *, gave_up: bool = False) -> None:
         """The user is done for now: settle their last turn (``gave_up``: they abandoned
@@ -249,6 +285,48 @@ class TurnPipeline:
                 logger.error("could not settle the last turn of %s: %s", user_id, error)
                 self.log_errors.append(str(error))
         self.reset_user(user_id)
+
+
+def settle(services: Any, previous: "TurnRecord", current: "TurnRecord | None", *, gave_up: bool = False) -> None:
+    """Write the signals that followed ``previous``; count its rewrite's win or loss."""
+    from assistant.learning.feedback import follow_up, minilm_similarity
+    from assistant.learning.log import Feedback
+    from assistant.learning.outcome import succeeded
+
+    assert services.log is not None and previous.id is not None
+    signals = follow_up(previous, current, minilm_similarity) if current is not None else {}
+    if gave_up:
+        signals[Feedback.GIVE_UP] = True
+    if signals:
+        services.log.add_feedback(previous.id, **signals)
+        previous.feedback.update(signals)
+    if previous.rewrite_id is not None and services.rewrites is not None \
+            and previous.rewrite_source != "personal_correction":
+        services.rewrites.record_outcome(previous.rewrite_id, succeeded(previous))
+
+
+class SettleFeedback:
+    """The signals this turn gives about the user's previous one in the same conversation
+    (repeat, rephrase, complaint, ...), and that turn's rewrite's win or loss."""
+
+    stage = Stage.LOGGED
+
+    def observe(self, services: Any, turn: ObservedTurn) -> None:
+        previous, current = turn.previous, turn.record
+        if previous is None or current is None or previous.session_id != current.session_id:
+            return
+        settle(services, previous, current)
+
+
+def default_observers() -> list[TurnObserver]:
+    """What runs after a plain turn: settling the previous turn first (inference reads its
+    feedback), then the habits layer's observers."""
+    return [SettleFeedback(), *habits_observers()]
+
+
+def step_observers() -> list[TurnObserver]:
+    """What runs after a concept's step, or a turn the habits hook answered: settling only."""
+    return [SettleFeedback()]
 
 
 def _read_exploration(result: TurnResult, tag: Any) -> None:

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.action_server import ActionServer, ActionServerError
 from assistant.context import BadUserIdError, UnknownDeviceError
+from assistant.habits.hook import HookState
 from assistant.learning.config import LearningFlags
 from assistant.paths import DataDir
-from assistant.pipeline import TurnPipeline
+from assistant.pipeline import TurnPipeline, default_observers, step_observers
 
 if TYPE_CHECKING:
     from rasa.core.agent import Agent
@@ -118,6 +119,10 @@ class Runtime(TurnPipeline, AbstractContextManager):
         self.rewrites: "RewriteStore | None" = None
         self.log_errors: list[str] = []
         self._last: dict[str, "TurnRecord"] = {}
+        # The habits layer: its open questions, and what runs after each turn.
+        self.habits_state = HookState()
+        self.observers = default_observers()
+        self.step_observers = step_observers()
         self._model_stamp: tuple[int, int] | None = None
         self.model_reloads = 0
         self.last_forget: Any = None   # the last forget_everywhere report (its retrain thread)

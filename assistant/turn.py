@@ -34,6 +34,11 @@ class TurnResult:
         explore_choice: this turn answered such a question: the intent chosen (then run), or
             "neither" / "unclear" (`assistant.exploration.NEITHER`, `UNCLEAR`); None otherwise.
         explore_options: the readings the answered question offered (with ``explore_choice``).
+        implicit_used: values an action chose because they were inferred from what the user does
+            (play_media's "which you often listen to"), as it tagged its reply; a "no" next turn
+            lowers them.
+        amended_by: the observers that added to or replaced the replies after Rasa answered
+            (the teaching offer, the routine offer); the log holds the amended replies.
     """
 
     text: str
@@ -55,6 +60,8 @@ class TurnResult:
     explore_asked: list[str] = field(default_factory=list)
     explore_choice: str | None = None
     explore_options: list[str] = field(default_factory=list)
+    implicit_used: list[str] = field(default_factory=list)
+    amended_by: list[str] = field(default_factory=list)
 
     @property
     def reply(self) -> str:

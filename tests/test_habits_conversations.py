@@ -82,6 +82,8 @@ def test_a_routine_is_mined_offered_once_and_accepted(clean) -> None:
     morning(rt, "sam")
     offered = say(rt, "sam", "start brewing")
     assert offered.reply.endswith("You usually start the coffee after your alarm. Want me to do that every morning?")
+    assert offered.amended_by == ["RoutineOffer"]
+    assert rt.log.get(offered.turn_id).reply == offered.reply   # the log holds the offer the user heard
     accepted = say(rt, "sam", "yes")
     assert accepted.reply == "Done: every morning after your alarm, I'll start the coffee."
     assert rt.preferences.first_liked("sam", PrefKey.MORNING_ROUTINE) == COFFEE_AFTER_ALARM
@@ -92,6 +94,16 @@ def test_a_routine_is_mined_offered_once_and_accepted(clean) -> None:
     rt.end_session("sam")
     morning(rt, "sam")
     assert "usually start the coffee" not in say(rt, "sam", "start brewing").reply  # offered once
+
+
+def test_the_log_holds_the_teaching_offer_that_replaced_the_fallback(clean) -> None:
+    rt = clean
+    offered = say(rt, "wes", "party mode")
+    assert offered.intent == "nlu_fallback" and offered.amended_by == ["TeachingOffer"], offered.reply
+    assert offered.reply.startswith("I don't know what \"party mode\" means. Can you teach me?")
+    assert rt.log.get(offered.turn_id).reply == offered.reply
+    taught = say(rt, "wes", "turn on the kitchen light")
+    assert taught.intent == "teach_concept" and taught.reply.endswith("Shall I remember that?"), taught.reply
 
 
 def test_forgotten_inferences_are_not_inferred_again(clean) -> None:

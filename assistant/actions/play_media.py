@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import check_all, report_problem, send_directives, turn_context
 from assistant.habits import apply
-from assistant.habits.implicit import IMPLICIT_REASON
+from assistant.habits.implicit import IMPLICIT_KEY, IMPLICIT_REASON
 from assistant.prefs.keys import PrefKey
 from assistant.services import media, preferences
 
@@ -60,5 +60,8 @@ class ActionPlayMedia(Action):
         if choice.defaulted and preferred:
             because = f", {IMPLICIT_REASON}" if inferred else ", since you like it"
         dispatcher.utter_message(text=f"Playing {choice.describe()}{where}{because}.")
+        if choice.defaulted and preferred and inferred:
+            # Typed, for the runtime: a "no" next turn lowers this inferred value.
+            dispatcher.utter_message(json_message={IMPLICIT_KEY: [preferred]})
         send_directives(dispatcher, [directive])
         return []

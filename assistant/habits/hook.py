@@ -1,38 +1,34 @@
-"""The runtime's habits hook: concepts, routine context and implicit-preference feedback
-around a plain turn.
+"""The runtime's habits hook: concepts and routine context before a plain turn.
 
-`Runtime.handle` calls `intercept` with the cleaned text. Before Rasa: an answer to a question
-this hook asked, a teaching ("when I say movie time, ..."), "forget movie time", "what does
-movie time mean?", a taught concept (each step played as its own turn), and "start it" after
-the alarm when the user's routine says the coffee. After the plain turn: a "no" to an
-inferred preference lowers it, a request not understood may be offered for teaching, the
-coffee after the alarm may be offered once as a routine, and forgetting is remembered.
-Returns None to let the runtime play the turn itself (and always inside a step, so a step
-never recurses).
+The turn pipeline calls `intercept` with the cleaned text. Before Rasa: an answer to a question
+the habits layer asked, a teaching ("when I say movie time, ..."), "forget movie time", "what
+does movie time mean?", a taught concept (each step played through the pipeline's
+`play_step`, which never comes back here), and `plain_text`: "start it" after the alarm when
+the user's routine says the coffee. What runs after the plain turn (the teaching and routine
+offers, implicit inference, a "no" to an inferred value, forgetting) is the observers of
+`assistant.habits.observers`. The questions waiting for an answer live on the runtime
+(``runtime.habits_state``), not in this module.
 """
 
 from __future__ import annotations
 
-import contextvars
 import dataclasses
 import datetime as dt
 import enum
 import logging
 import re
 import uuid
-import weakref
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from assistant.habits import concepts as cx
-from assistant.habits.implicit import IMPLICIT_REASON
 from assistant.turn import TurnResult
 
 if TYPE_CHECKING:
     from assistant.habits.store import HabitStore
+    from assistant.learning.log import TurnRecord
 
 log = logging.getLogger(__name__)
-_INSIDE: contextvars.ContextVar[bool] = contextvars.ContextVar("habits_inside", default=False)
 
 # Intents a taught step may have: they change the home or answer, never the user's data.
 STEP_INTENTS = frozenset({
@@ -50,12 +46,9 @@ ROUTINE_WINDOW_MINUTES = 60.0
 VAGUE_START = re.compile(r"^(?:please\s+)?(?:start it|start that|start it up|get it going|get that going|"
                          r"get it started|fire it up|kick it off|turn it on|switch it on)(?:\s+please)?$")
 COFFEE_REQUEST = "start the coffee maker"
-ROUTINE_OFFER = "You usually start the coffee after your alarm. Want me to do that every morning?"
-ROUTINE_NAME = "coffee after the alarm"
 PRONOUNS = frozenset({"it", "that", "this", "these", "those", "they", "them", "you", "me", "i", "we", "he",
                       "she", "what", "which", "so", "the", "a", "an"})
 PENDING_MINUTES = 5.0   # a question not answered within this long (or in a new conversation) lapses
-FALLBACK_ACTIONS = ("utter_default", "action_default_fallback")
 
 
 # The intents of turns this hook answers itself (no Rasa intent of that name exists).
@@ -81,21 +74,17 @@ class Pending:
 
 @dataclass
 class HookState:
-    """Per runtime: questions waiting for an answer, and the last inferred value applied."""
+    """Per runtime (``runtime.habits_state``): questions waiting for an answer, and the last
+    inferred value applied."""
 
     pending: dict[str, Pending] = field(default_factory=dict)
     last_implicit: dict[str, tuple[Any, str]] = field(default_factory=dict)
     habits: "HabitStore | None" = None
 
 
-_STATES: "weakref.WeakKeyDictionary[Any, HookState]" = weakref.WeakKeyDictionary()
-
-
 def state(runtime: Any) -> HookState:
-    found = _STATES.get(runtime)
-    if found is None:
-        found = _STATES[runtime] = HookState()
-    return found
+    """The runtime's habits state."""
+    return runtime.habits_state
 
 
 def reset(runtime: Any) -> None:
@@ -116,14 +105,60 @@ def habit_store(runtime: Any) -> "HabitStore":
 
 
 def intercept(runtime: Any, text: str, *, user_id: str, device_id: str, **turn: Any) -> TurnResult | None:
-    """The turn as this hook plays it, or None for the runtime's plain turn."""
-    if _INSIDE.get():
-        return None
-    token = _INSIDE.set(True)
+    """The turn as this hook answers it (already logged), or None for the pipeline's plain turn."""
     try:
-        return _Turn(runtime, text, user_id, device_id, turn).play()
-    finally:
-        _INSIDE.reset(token)
+        return _Turn(runtime, text, user_id, device_id, turn).before()
+    except Exception as error:  # noqa: BLE001 - the habits layer must never break a turn
+        log.error("habits hook failed before the turn of %s: %s", user_id, error)
+        return None
+
+
+def plain_text(runtime: Any, text: str, *, user_id: str, device_id: str, **turn: Any) -> str:
+    """The text for Rasa: "start it" after the alarm means the coffee when that is the user's
+    routine (taught, or mined from their mornings)."""
+    try:
+        return _Turn(runtime, text, user_id, device_id, turn).plain_text()
+    except Exception as error:  # noqa: BLE001
+        log.error("habits hook could not read the routine of %s: %s", user_id, error)
+        return text
+
+
+def ask(runtime: Any, user_id: str, pending: Pending, when: dt.datetime) -> None:
+    """Remember a question the habits layer asked the user, in their current conversation."""
+    pending.sender, pending.at = runtime.sender_id(user_id), when
+    state(runtime).pending[user_id] = pending
+
+
+def teaching_question(name: str) -> str:
+    return (f"I don't know what \"{name}\" means. Can you teach me? Tell me what to do, "
+            "like \"dim the lights and turn on the TV\".")
+
+
+def mined_routine(runtime: Any, user_id: str, also: Iterable["TurnRecord"] = ()) -> Any:
+    """The coffee-after-the-alarm routine mined from the user's logged mornings (and ``also``,
+    a turn not logged yet), or None."""
+    import itertools
+
+    from assistant.habits import routines
+
+    if runtime.log is None:
+        return None
+    turns = itertools.chain(runtime.log.turns(user_id=user_id), also)
+    mined = routines.mine(routines.timeline(turns))
+    return routines.coffee_after_alarm(mined, user_id)
+
+
+def looks_like_name(text: str) -> bool:
+    """A short phrase of plain words that names no device, room or command."""
+    from assistant.catalog import load_catalog
+
+    words = cx.normalize(text).split()
+    if not 1 <= len(words) <= 3 or not all(w.isalpha() and _pronounceable(w) for w in words):
+        return False
+    if set(words) & (cx.COMMAND_VERBS | cx.RESERVED | PRONOUNS):
+        return False
+    catalog = load_catalog()
+    return catalog.device_kind_for(" ".join(words)) is None and catalog.room_for(" ".join(words)) is None
 
 
 def infer_now(runtime: Any, user_id: str | None = None, now: dt.datetime | None = None) -> Any:
@@ -143,26 +178,6 @@ class _Turn:
         self.when: dt.datetime = turn.get("timestamp") or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
     # -- before Rasa -------------------------------------------------------------------
-
-    def play(self) -> TurnResult:
-        try:
-            early = self.before()
-        except Exception as error:  # noqa: BLE001 - the habits layer must never break a turn
-            log.error("habits hook failed before the turn of %s: %s", self.user, error)
-            early = None
-        if early is not None:
-            return early
-        try:
-            text = self.plain_text()
-        except Exception as error:  # noqa: BLE001
-            log.error("habits hook could not read the routine of %s: %s", self.user, error)
-            text = self.text
-        result = self.rt.handle(text, user_id=self.user, device_id=self.device, **self.turn)
-        try:
-            self.after(result)
-        except Exception as error:  # noqa: BLE001
-            log.error("habits hook failed after the turn of %s: %s", self.user, error)
-        return result
 
     def before(self) -> TurnResult | None:
         pending = self.state.pending.pop(self.user, None)
@@ -191,8 +206,7 @@ class _Turn:
         return None
 
     def ask(self, pending: Pending) -> None:
-        pending.sender, pending.at = self.rt.sender_id(self.user), self.when
-        self.state.pending[self.user] = pending
+        ask(self.rt, self.user, pending, self.when)
 
     def current(self, pending: Pending) -> bool:
         """Whether the question is still open: same conversation, not long ago."""
@@ -219,12 +233,7 @@ class _Turn:
         return self.rt.preferences.first_liked(self.user, PrefKey.MORNING_ROUTINE) == COFFEE_AFTER_ALARM
 
     def mined_routine(self) -> Any:
-        from assistant.habits import routines
-
-        if self.rt.log is None:
-            return None
-        mined = routines.mine(routines.timeline(self.rt.log.turns(user_id=self.user)))
-        return routines.coffee_after_alarm(mined, self.user)
+        return mined_routine(self.rt, self.user)
 
     # -- answers to this hook's questions ----------------------------------------------
 
@@ -326,21 +335,9 @@ class _Turn:
 
     def offer_teaching(self, name: str, intent: str) -> TurnResult:
         self.ask(Pending(Waiting.STEPS, name))
-        return self.reply(f"I don't know what \"{name}\" means. Can you teach me? Tell me what to do, "
-                          "like \"dim the lights and turn on the TV\".", intent)
+        return self.reply(teaching_question(name), intent)
 
-    @staticmethod
-    def looks_like_name(text: str) -> bool:
-        """A short phrase of plain words that names no device, room or command."""
-        from assistant.catalog import load_catalog
-
-        words = cx.normalize(text).split()
-        if not 1 <= len(words) <= 3 or not all(w.isalpha() and _pronounceable(w) for w in words):
-            return False
-        if set(words) & (cx.COMMAND_VERBS | cx.RESERVED | PRONOUNS):
-            return False
-        catalog = load_catalog()
-        return catalog.device_kind_for(" ".join(words)) is None and catalog.room_for(" ".join(words)) is None
+    looks_like_name = staticmethod(looks_like_name)
 
     # -- running a concept -------------------------------------------------------------
 
@@ -357,7 +354,7 @@ class _Turn:
         # Steps are not the user repeating themselves: no teachable moments between them.
         self.rt.learning = dataclasses.replace(flags, teachable=False)
         try:
-            results = [self.rt.handle(step, user_id=self.user, device_id=self.device, **self.turn)
+            results = [self.rt.play_step(step, user_id=self.user, device_id=self.device, **self.turn)
                        for step in steps]
         finally:
             self.rt.learning = flags
@@ -376,86 +373,6 @@ class _Turn:
             combined.replies.append(f"{which[:1].upper()}{which[1:]} didn't work; the other steps ran.")
         return combined
 
-    # -- after the plain turn ----------------------------------------------------------
-
-    def after(self, result: TurnResult) -> None:
-        self.rejected_inference(result)
-        if self.rt.learning.teachable and self.rt.log is not None and self.is_evidence(result):
-            infer_now(self.rt, self.user, self.when)
-        if IMPLICIT_REASON in result.reply:
-            self.remember_implicit(result.reply)
-        if self.not_understood(result) and self.looks_like_name(self.text):
-            offer = self.offer_teaching(cx.normalize(self.text), "nlu_fallback")
-            result.replies[:] = offer.replies
-        if any(d.startswith("brew ") for d in result.applied):
-            self.maybe_offer_routine(result)
-        if result.forgot:
-            self.remember_forgetting(result.forgot)
-
-    @staticmethod
-    def is_evidence(result: TurnResult) -> bool:
-        """The turn may change what is inferred about the user (music played, a city's weather)."""
-        from assistant.habits.implicit import WEATHER_REPLY
-
-        return any(d.startswith("play ") for d in result.applied) or bool(WEATHER_REPLY.search(result.reply))
-
-    def not_understood(self, result: TurnResult) -> bool:
-        """The model fell back on a plain request: no form, question or offer was answered."""
-        slots = result.slots or {}
-        return bool(self.rt.learning.teachable and result.intent == "nlu_fallback"
-                    and result.actions and all(a in FALLBACK_ACTIONS for a in result.actions)
-                    and not slots.get("requested_slot") and not slots.get("pending_question")
-                    and not slots.get("pending_city"))
-
-    def rejected_inference(self, result: TurnResult) -> None:
-        from assistant.habits.implicit import reject
-
-        last = self.state.last_implicit.pop(self.user, None)
-        if last is None:
-            return
-        if result.intent in ("deny", "complain") or self.turn.get("barge_in"):
-            key, value = last
-            reject(self.rt.preferences, habit_store(self.rt), self.user, key, value, self.when)
-
-    def remember_implicit(self, reply: str) -> None:
-        from assistant.prefs.keys import PrefKey, Source
-
-        for pref in self.rt.preferences.get(self.user):
-            if pref.source is Source.IMPLICIT and pref.key in (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST) \
-                    and pref.value.lower() in reply.lower():
-                self.state.last_implicit[self.user] = (pref.key, pref.value)
-                return
-
-    def maybe_offer_routine(self, result: TurnResult) -> None:
-        from assistant.habits import routines
-        from assistant.habits.store import MarkKind
-        from assistant.prefs.keys import PrefKey
-
-        home = self.rt.home
-        if not routines.alarm_rang_within(home.events, home.clock.now, ROUTINE_WINDOW_MINUTES):
-            return
-        if self.rt.preferences.get(self.user, PrefKey.MORNING_ROUTINE):
-            return
-        store = habit_store(self.rt)
-        if any(m.value == ROUTINE_NAME for m in store.marks(self.user, MarkKind.OFFERED)):
-            return
-        if self.mined_routine() is None:
-            return
-        store.mark(self.user, MarkKind.OFFERED, "routine", ROUTINE_NAME, at=self.when)
-        self.ask(Pending(Waiting.ROUTINE, ROUTINE_NAME))
-        result.replies.append(ROUTINE_OFFER)
-
-    def remember_forgetting(self, forgot: list[str]) -> None:
-        """Mark the forgotten keys, so inference doesn't bring them back from older turns.
-        ("*": the runtime already removed everything of the user, marks and log included.)"""
-        from assistant.habits.store import MarkKind
-
-        if "*" in forgot:
-            return
-        store = habit_store(self.rt)
-        for key in forgot:
-            store.mark(self.user, MarkKind.FORGOT, key, at=self.when)
-
     # -- plumbing ----------------------------------------------------------------------
 
     def reply(self, text: str, intent: str) -> TurnResult:
@@ -466,9 +383,10 @@ class _Turn:
                             actions=["habits_hook"])
         try:
             context = build_context(self.rt.home, self.device)
-            self.rt._log_turn(result, user_id=self.user, device_id=self.device, context=context,  # noqa: SLF001
-                              barge_in=bool(self.turn.get("barge_in")),
-                              asr_confidence=self.turn.get("asr_confidence"), timestamp=self.when)
+            self.rt.finish_turn(result, user_id=self.user, device_id=self.device, context=context,
+                                barge_in=bool(self.turn.get("barge_in")),
+                                asr_confidence=self.turn.get("asr_confidence"), timestamp=self.when,
+                                observers=self.rt.step_observers)
         except Exception as error:  # noqa: BLE001 - logging never breaks the turn
             log.error("could not log a habits turn: %s", error)
         return result

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 # Words play_media adds when it played an inferred preference (never evidence of a choice).
 IMPLICIT_REASON = "which you often listen to"
+IMPLICIT_KEY = "implicit"   # the json tag of a reply that used inferred values: {"implicit": [value, ...]}
 DEFECT_SIGNALS = ("barge_in", "repeat", "rephrase", "dissatisfaction", "give_up")
 WEATHER_REPLY = re.compile(r"\bIn (?P<city>[^:]+?) (?:today|tomorrow):")
 ROOM_KEY = "room"  # not a PrefKey: room habits are reported, not stored as preferences

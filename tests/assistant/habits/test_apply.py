@@ -43,6 +43,19 @@ def test_an_inferred_genre_plays_and_says_why(store) -> None:
         "Playing some jazz, which you often listen to."]
 
 
+def tags(action, text: str, intent: str) -> list[dict]:
+    dispatcher = CollectingDispatcher()
+    asyncio.run(action.run(dispatcher, tracker(text, intent), {}))
+    return [m["custom"] for m in dispatcher.messages if m.get("custom") and "implicit" in m["custom"]]
+
+
+@pytest.mark.parametrize("source, expected", [(Source.IMPLICIT, [{"implicit": ["jazz"]}]), (Source.STATEMENT, [])])
+def test_only_an_inferred_choice_is_tagged_for_the_runtime(store, source: Source, expected: list) -> None:
+    store.set("alice", PrefKey.MUSIC_GENRE, "jazz", Polarity.LIKE, source, 0.8)
+    assert tags(ActionPlayMedia(), "play some music", "play_media") == expected
+    assert tags(ActionPlayMedia(), "play some rock", "play_media") == []   # the user chose
+
+
 def test_a_stated_preference_beats_a_newer_inference(store) -> None:
     store.set("alice", PrefKey.MUSIC_ARTIST, "Queen", Polarity.LIKE, Source.STATEMENT)
     store.set("alice", PrefKey.MUSIC_GENRE, "jazz", Polarity.LIKE, Source.IMPLICIT, 0.9)

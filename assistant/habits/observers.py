@@ -1,0 +1,233 @@
+"""What runs after a turn: observers the turn pipeline calls, in order, each testable alone.
+
+An observer of the `Stage.REPLY` stage runs before the turn is logged and may add to what the
+user hears (the teaching offer, the routine offer), so the log holds the reply the user heard.
+One of the `Stage.LOGGED` stage runs after the turn is in the log (inference reads it there).
+Observers read typed fields of the `TurnResult` (applied directives, intent, actions,
+problems, ``implicit_used``, ``forgot``), never the English of the reply.
+
+``services`` is the runtime in production; a test passes any object with the attributes an
+observer uses (``home``, ``log``, ``preferences``, ``learning``, ``habits_state``, ``data``,
+``sender_id``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from assistant.habits import concepts as cx
+from assistant.turn import TurnResult
+
+if TYPE_CHECKING:
+    from assistant.learning.log import TurnRecord
+
+log = logging.getLogger(__name__)
+
+FALLBACK_ACTIONS = ("utter_default", "action_default_fallback")
+# What makes a turn evidence for inference: music played, or a forecast given.
+EVIDENCE_ACTIONS = frozenset({"action_weather"})
+REJECTING_INTENTS = frozenset({"deny", "complain"})
+ROUTINE_WINDOW_MINUTES = 60.0
+ROUTINE_OFFER = "You usually start the coffee after your alarm. Want me to do that every morning?"
+ROUTINE_NAME = "coffee after the alarm"
+
+
+class Stage(enum.Enum):
+    REPLY = "reply"     # before logging: may add to the replies
+    LOGGED = "logged"   # after logging: reads the log, writes the stores
+
+
+@dataclass
+class ObservedTurn:
+    """One turn as the observers see it. ``record`` is its log row and ``previous`` the
+    user's turn before it (both None until the turn is logged, or when it was not);
+    ``context`` is the ambient context the turn was played in (`assistant.context`)."""
+
+    result: TurnResult
+    user_id: str
+    device_id: str
+    when: dt.datetime
+    barge_in: bool = False
+    context: dict[str, Any] = field(default_factory=dict)
+    record: "TurnRecord | None" = None
+    previous: "TurnRecord | None" = None
+
+
+class TurnObserver(Protocol):
+    """Something that runs after every turn, at its stage."""
+
+    stage: Stage
+
+    def observe(self, services: Any, turn: ObservedTurn) -> None:
+        """React to the turn (may change ``turn.result`` only at the REPLY stage)."""
+        ...
+
+
+def run_observers(observers: list[TurnObserver], stage: Stage, services: Any, turn: ObservedTurn) -> None:
+    """Call the observers of ``stage`` in order; one that fails is logged and skipped (the
+    learning layer never breaks a turn)."""
+    for observer in observers:
+        if observer.stage is not stage:
+            continue
+        try:
+            observer.observe(services, turn)
+        except Exception as error:  # noqa: BLE001 - an observer never breaks the turn
+            log.error("%s failed after the turn of %s: %s", type(observer).__name__, turn.user_id, error)
+
+
+def is_evidence(result: TurnResult) -> bool:
+    """The turn may change what is inferred about the user (music played, a forecast given)."""
+    if any(d.startswith("play ") for d in result.applied):
+        return True
+    return not result.problems and bool(EVIDENCE_ACTIONS & set(result.actions))
+
+
+# -- the REPLY stage -------------------------------------------------------------------
+
+
+class TeachingOffer:
+    """A plain request the model did not understand, that looks like a name: "Can you teach me?"
+    (its replies replace the fallback's)."""
+
+    stage = Stage.REPLY
+
+    def observe(self, services: Any, turn: ObservedTurn) -> None:
+        from assistant.habits import hook
+
+        result = turn.result
+        if not (services.learning.teachable and not_understood(result)):
+            return
+        if not hook.looks_like_name(result.text):
+            return
+        name = cx.normalize(result.text)
+        hook.ask(services, turn.user_id, hook.Pending(hook.Waiting.STEPS, name), turn.when)
+        result.replies[:] = [hook.teaching_question(name)]
+        result.amended_by.append(type(self).__name__)
+
+
+class RoutineOffer:
+    """The coffee started soon after the alarm, a routine mined from the user's mornings and
+    never offered: offer it once (the answer is the next turn's)."""
+
+    stage = Stage.REPLY
+
+    def observe(self, services: Any, turn: ObservedTurn) -> None:
+        from assistant.habits import hook, routines
+        from assistant.habits.store import MarkKind
+        from assistant.prefs.keys import PrefKey
+
+        if not any(d.startswith("brew ") for d in turn.result.applied):
+            return
+        home = services.home
+        if not routines.alarm_rang_within(home.events, home.clock.now, ROUTINE_WINDOW_MINUTES):
+            return
+        if services.preferences.get(turn.user_id, PrefKey.MORNING_ROUTINE):
+            return
+        store = hook.habit_store(services)
+        if any(m.value == ROUTINE_NAME for m in store.marks(turn.user_id, MarkKind.OFFERED)):
+            return
+        if hook.mined_routine(services, turn.user_id, also=[activity(services, turn)]) is None:
+            return
+        store.mark(turn.user_id, MarkKind.OFFERED, "routine", ROUTINE_NAME, at=turn.when)
+        hook.ask(services, turn.user_id, hook.Pending(hook.Waiting.ROUTINE, ROUTINE_NAME), turn.when)
+        turn.result.replies.append(ROUTINE_OFFER)
+        turn.result.amended_by.append(type(self).__name__)
+
+
+def activity(services: Any, turn: ObservedTurn) -> "TurnRecord":
+    """What mining needs of this turn before it is logged: its time, directives and events."""
+    from assistant.learning.log import TurnRecord
+
+    result = turn.result
+    return TurnRecord(user_id=turn.user_id, device_id=turn.device_id, session_id=services.sender_id(turn.user_id),
+                      timestamp=turn.when, text=result.text, directives=list(result.directives),
+                      refused=[list(r) for r in result.refused],
+                      context={"recent_events": list(turn.context.get("recent_events") or [])})
+
+
+def not_understood(result: TurnResult) -> bool:
+    """The model fell back on a plain request: no form, question or offer was answered."""
+    slots = result.slots or {}
+    return bool(result.intent == "nlu_fallback"
+                and result.actions and all(a in FALLBACK_ACTIONS for a in result.actions)
+                and not slots.get("requested_slot") and not slots.get("pending_question")
+                and not slots.get("pending_city"))
+
+
+# -- the LOGGED stage ------------------------------------------------------------------
+
+
+class RejectedInference:
+    """A "no", a complaint or a barge-in right after a turn that used an inferred value lowers it."""
+
+    stage = Stage.LOGGED
+
+    def observe(self, services: Any, turn: ObservedTurn) -> None:
+        from assistant.habits import hook
+        from assistant.habits.implicit import reject
+
+        last = services.habits_state.last_implicit.pop(turn.user_id, None)
+        if last is None:
+            return
+        if turn.result.intent in REJECTING_INTENTS or turn.barge_in:
+            key, value = last
+            reject(services.preferences, hook.habit_store(services), turn.user_id, key, value, turn.when)
+
+
+class ImplicitInference:
+    """After a turn that is evidence, infer the speaking user's implicit preferences again."""
+
+    stage = Stage.LOGGED
+
+    def observe(self, services: Any, turn: ObservedTurn) -> None:
+        from assistant.habits import hook
+
+        if services.learning.teachable and services.log is not None and is_evidence(turn.result):
+            hook.infer_now(services, turn.user_id, turn.when)
+
+
+class RememberImplicit:
+    """Remember which inferred value this turn used (``implicit_used``), so the next turn's "no"
+    can lower it."""
+
+    stage = Stage.LOGGED
+
+    def observe(self, services: Any, turn: ObservedTurn) -> None:
+        from assistant.prefs.keys import PrefKey, Source
+
+        used = {v.lower() for v in turn.result.implicit_used}
+        if not used:
+            return
+        for pref in services.preferences.get(turn.user_id):
+            if pref.source is Source.IMPLICIT and pref.key in (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST) \
+                    and pref.value.lower() in used:
+                services.habits_state.last_implicit[turn.user_id] = (pref.key, pref.value)
+                return
+
+
+class RememberForgetting:
+    """Mark the keys the user had forgotten, so inference doesn't bring them back from older
+    turns ("*": every store already forgot the user, marks and log included)."""
+
+    stage = Stage.LOGGED
+
+    def observe(self, services: Any, turn: ObservedTurn) -> None:
+        from assistant.habits import hook
+        from assistant.habits.store import MarkKind
+
+        forgot = turn.result.forgot
+        if not forgot or "*" in forgot:
+            return
+        store = hook.habit_store(services)
+        for key in forgot:
+            store.mark(turn.user_id, MarkKind.FORGOT, key, at=turn.when)
+
+
+def habits_observers() -> list[TurnObserver]:
+    """The habits layer's observers, in the order they run within their stage."""
+    return [TeachingOffer(), RoutineOffer(), RejectedInference(), ImplicitInference(), RememberImplicit(),
+            RememberForgetting()]
