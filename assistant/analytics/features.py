@@ -12,19 +12,22 @@ Bump FEATURE_VERSION whenever a feature changes meaning: saved models record it.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from rapidfuzz import fuzz
+import jellyfish
+from rapidfuzz import fuzz, process
 
 from assistant.analytics import turns as tk
 from assistant.analytics.goals import GoalVerdict, TurnVerdict
+from assistant.catalog import load_catalog
 from assistant.learning.log import Feedback, TurnRecord
 from assistant.paths import PROJECT_ROOT
 from assistant.text import jaccard, normalize, tokens
 
-FEATURE_VERSION = 4
+FEATURE_VERSION = 5
 
 # Intents that act on or ask about a device, a title, a place: without an entity they
 # depend on context resolution.
@@ -33,6 +36,7 @@ NEEDS_ENTITY = frozenset({"turn_on", "turn_off", "set_brightness", "set_color", 
                           "play_media", "ask_device_state", "set_alarm", "set_timer",
                           "ask_weather", "ask_team_score", "find_restaurant"})
 _WORD = re.compile(r"[a-z0-9']+")
+NEAR_NAME = 80        # fuzz.ratio at which a phrase is "almost" a catalog name
 
 
 @dataclass
@@ -82,6 +86,38 @@ def vocabulary() -> frozenset[str]:
             except OSError:
                 continue
     return frozenset(words)
+
+
+@functools.lru_cache(maxsize=1)
+def catalog_names() -> tuple[frozenset[str], dict[str, str], tuple[str, ...]]:
+    """The names a request can carry (cities, teams, cuisines, artists, genres, titles, news
+    sources; written without spaces), their phonetic keys, and the names as a tuple. Device,
+    room and colour words are left out: they are everyday words."""
+    catalog = load_catalog()
+    names = {*(c.name for c in catalog.cities), *(t.name for t in catalog.teams), *(t.short for t in catalog.teams),
+             *catalog.cuisines, *(a.name for a in catalog.artists), *catalog.genres,
+             *(m.title for m in catalog.titles), *catalog.news_sources}
+    squeezed = {"".join(tokens(n)) for n in names}
+    squeezed = {n for n in squeezed if len(n) >= 4}
+    return frozenset(squeezed), {jellyfish.metaphone(n): n for n in sorted(squeezed)}, tuple(sorted(squeezed))
+
+
+def catalog_match(text: str) -> dict[str, float]:
+    """Whether the words hold a catalog name, or only something that sounds or reads like one
+    ("tie restaurant", "see at all", "the lackers"): misheard names look like the latter."""
+    exact, keys, names = catalog_names()
+    words = tokens(text)
+    spans = {(i, j): "".join(words[i:j]) for i, j in itertools.combinations(range(len(words) + 1), 2)
+             if j - i <= 3}
+    found = [span for span, phrase in spans.items() if phrase in exact]
+    # Words that are part of a name found are no near miss ("the lakers" beside "lakers").
+    others = [phrase for (i, j), phrase in spans.items() if len(phrase) >= 4 and phrase not in exact
+              and not any(i < b and a < j for a, b in found)]
+    sound = any(jellyfish.metaphone(p) in keys for p in others)
+    ratio = max((process.extractOne(p, names, scorer=fuzz.ratio)[1] for p in others), default=0.0) / 100 \
+        if names else 0.0
+    return {"catalog_name": float(bool(found)), "catalog_sound_alike": float(sound),
+            "catalog_near_ratio": ratio, "catalog_near_miss": float(ratio * 100 >= NEAR_NAME or sound)}
 
 
 def oov_rate(text: str, vocab: frozenset[str]) -> float:
@@ -134,6 +170,7 @@ def features(ctx: TurnContext, vocab: frozenset[str] | None = None) -> dict[str,
     f["nlu_margin"] = margin if margin is not None else f["confidence"]
     f["margin_missing"] = float(margin is None)
     f["entity_oov"] = float(any(oov_rate(v, vocab) > 0 for v in entities.values()))
+    f.update(catalog_match(t.text or ""))
     if t.rewrite_source:
         f["rewrite_source=" + str(t.rewrite_source)] = 1.0
         f["rewrite_jaccard"] = jaccard(t.text or "", t.text_rewritten or "")
