@@ -90,7 +90,7 @@ def test_the_pretraining_runs_only_while_truth_is_scarce() -> None:
 
 def test_the_plan_names_its_real_phrasing_run() -> None:
     plan = training.SetupPlan()
-    assert [r.phrasing for r in plan.runs].count("real") == 2
+    assert [r.phrasing for r in plan.runs].count("real") == 4
     assert "seed 103: 24 users x 4 days, real phrasing (HWU64)" in plan.describe()
     assert "seed 104: 24 users x 4 days, ASR confidence independent of damage, real phrasing (HWU64)" \
         in plan.describe()
