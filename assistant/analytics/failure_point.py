@@ -19,7 +19,7 @@ from assistant.analytics import turns as tk
 from assistant.analytics.features import FEATURE_VERSION, NEEDS_ENTITY, TurnContext
 
 MODEL_FILE = "failure_point.joblib"
-N_ESTIMATORS = 150          # trees fitted on the truth
+N_ESTIMATORS = 300          # trees fitted on the truth (150 scored 0.876 on seeds 16-20, 300 0.885)
 PRETRAIN_ESTIMATORS = 100   # trees fitted on the contrastive data first, when there is some
 META_FILE = "failure_point.json"
 FALSE_WAKE_ASR = 0.6    # ASR this unsure of a lone request: probably nobody spoke to the device
