@@ -5,6 +5,8 @@ trained on (the figures in docs/RESULTS.md):
   one; the predictions of every fold are pooled, so each class's count is the sum over logs.
 - ``curve --test DIR --train DIR... --sizes N...``: accuracy against the amount of truth,
   with and without contrastive pretraining (same sampled turns for both; seeded).
+- ``judge --train DIR... --test DIR...``: fit exactly as the set-up does (`training.train_on_logs`) on
+  the training logs, then each test log's figures and all of them pooled.
 - ``simulate DIR --seed S --users N --days D [--asr-confidence independent] [--phrasing P]
   [--model FILE]``: one baseline-arm population run through the real stack, exactly as the
   set-up plays its runs (same runner, no miner), its log kept in DIR/learning.db; the Rasa
@@ -59,6 +61,16 @@ def heldout(roots: Sequence[Path], *, pretrain: bool = True) -> dict[str, Any]:
         folds[str(root)] = None if detail is None else _short(detail)
     rules = pooled([analyze(logs[r]) for r in roots])
     return {"pooled": pooled(analyses), "folds": folds, "rules_pooled": _short(rules)}
+
+
+def judge(train: Sequence[Path], test: Sequence[Path]) -> dict[str, Any]:
+    """The set-up's fit on ``train``, judged on each of ``test`` and on all of them pooled."""
+    model = training.train_on_logs([read_log(root) for root in train], source="study judge")
+    analyses = {str(root): analyze(read_log(root), model=model) for root in test}
+    out: dict[str, Any] = {name: _short(pooled([a])) for name, a in analyses.items()}
+    detail = pooled(list(analyses.values()))
+    out["pooled"] = _short(detail) | {"confusion": detail["confusion"], "labels": detail["labels"]}
+    return out
 
 
 def curve(test: Path, train: Sequence[Path], sizes: Sequence[int], seed: int = 0) -> list[dict[str, Any]]:
@@ -138,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--test", type=Path, required=True)
     c.add_argument("--train", type=Path, nargs="+", required=True)
     c.add_argument("--sizes", type=int, nargs="+", default=[25, 50, 100, 200, 400, 800, 1600])
+    j = sub.add_parser("judge")
+    j.add_argument("--train", type=Path, nargs="+", required=True)
+    j.add_argument("--test", type=Path, nargs="+", required=True)
     s = sub.add_parser("simulate")
     s.add_argument("root", type=Path)
     s.add_argument("--seed", type=int, required=True)
@@ -146,13 +161,15 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--asr-confidence", choices=["damage", "independent"], default="damage")
     s.add_argument("--phrasing", choices=["real", "templates", "mixed"], default="templates")
     s.add_argument("--model", type=Path, help="the Rasa model (default .data/models/smarthome.tar.gz)")
-    for p in (h, c, s):
+    for p in (h, c, j, s):
         p.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     if args.what == "simulate":
         result: Any = simulate(args.root, seed=args.seed, users=args.users, days=args.days,
                                independent=args.asr_confidence == "independent", phrasing=args.phrasing,
                                model=args.model)
+    elif args.what == "judge":
+        result = judge(args.train, args.test)
     elif args.what == "heldout":
         result = heldout(args.roots, pretrain=not args.no_pretraining)
         result["pooled"] = _short(result["pooled"]) | {"confusion": result["pooled"]["confusion"],
