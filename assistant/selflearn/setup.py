@@ -2,7 +2,7 @@
 simulator's nightly job use a fitted model on a fresh install instead of the rules.
 
 It is fitted on the same seeded simulated logs as the failure-point model
-(`assistant.analytics.training`, seeds 101-104, templates and real phrasing), with the
+(`assistant.analytics.training`, seeds 101-106, templates and real phrasing), with the
 simulator's truth as the target only, and judged elsewhere on seeds it never saw
 (`python -m assistant.selflearn.study evaluate`). Cached by fingerprint (the failure-point
 set-up's and this package's code); a label model fitted by hand (`study fit`) is never replaced.
@@ -66,7 +66,7 @@ def fit_on_logs(data: DataDir, logs: Sequence[Sequence[Any]], failure_points: An
         if not rows or all(right) or not any(right):
             raise ValueError(f"the logs give {len(rows)} candidates with both right and wrong labels needed")
         model = LabelModel.fit(rows, right, groups, fingerprint=fingerprint(data),
-                               source="the analytics set-up's simulated logs (seeds 101-104)")
+                               source="the analytics set-up's simulated logs (seeds 101-106)")
         model.info.origin = SETUP_ORIGIN
         model.save(data.root / MODEL_FOLDER)
     except (ValueError, RuntimeError, OSError, LookupError) as error:
