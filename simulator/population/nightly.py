@@ -65,6 +65,8 @@ class NightlyLearning:
         self._held_out = held_out
         self._models: tuple[Any, Any, list[str]] | None = None
         self._changed = False        # the serving model is not the base
+        self.last_labels: list[Any] | None = None     # the last night's accepted labels (scored by the simulator)
+        self.last_records: list[Any] = []
 
     # -- the base model ------------------------------------------------------------
 
@@ -166,7 +168,7 @@ class NightlyLearning:
         from assistant.selflearn import learned as lf
         from assistant.selflearn.evaluate import score
 
-        labels = getattr(self, "last_labels", None)
+        labels = self.last_labels
         if labels is None:
             return {}
         try:
