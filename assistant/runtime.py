@@ -157,10 +157,10 @@ class Runtime(TurnPipeline, AbstractContextManager):
         return runtime
 
     def _start(self) -> None:
-        # Start-up is three slow things; they overlap (2 cores: measured 12.2 s in a row,
-        # see docs/RESULTS.md): the action server boots (rasa_sdk, spaCy) in its own
-        # process while this one imports Rasa and loads the model, and the sentence-
-        # embedding model loads in a thread meanwhile (torch releases the GIL).
+        # Start-up is two slow things, which overlap (see docs/RESULTS.md): the action
+        # server boots (rasa_sdk, spaCy) in its own process while this one imports Rasa and
+        # loads the model. The sentence-embedding model (numpy MiniLM, a fraction of a
+        # second) loads in a thread meanwhile.
         quiet_logs(self.verbose)
         try:
             self.action_server.start()

@@ -21,7 +21,7 @@ from assistant.paths import PROJECT_ROOT, DataDir
 # The same for every server process, one server or two: BLAS, TensorFlow and torch on one thread.
 THREAD_ENV = {
     "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-    "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "ASSISTANT_TORCH_THREADS": "1",
+    "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
     "TOKENIZERS_PARALLELISM": "false",
 }
 STORE_ENV = ("ASSISTANT_PREFS_URL", "ASSISTANT_LEARNING_URL", "ASSISTANT_SERVICE_URL",

@@ -20,7 +20,7 @@ class CountingModel:
 @pytest.fixture
 def model(monkeypatch: pytest.MonkeyPatch) -> CountingModel:
     fake = CountingModel()
-    monkeypatch.setattr(embeddings, "_model", lambda: fake)
+    monkeypatch.setattr(embeddings, "model", lambda: fake)
     monkeypatch.setattr(embeddings, "_cache", type(embeddings._cache)())
     return fake
 
@@ -44,3 +44,10 @@ def test_the_cache_keeps_only_the_most_recent_texts(model: CountingModel, monkey
 
 def test_nothing_to_embed_is_an_empty_matrix(model: CountingModel) -> None:
     assert embeddings.encode([]).shape == (0, 384) and model.seen == []
+
+
+def test_large_inputs_go_through_the_model_in_batches(model: CountingModel) -> None:
+    texts = [f"t{i}" for i in range(130)]
+    out = embeddings.encode(texts, batch_size=64)
+    assert [len(batch) for batch in model.seen] == [64, 64, 2]
+    assert out[:, 0].tolist() == [float(len(t)) for t in texts]

@@ -9,7 +9,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from assistant import embeddings
-from assistant.components.minilm_featurizer import VECTOR_CACHE_ENV, MiniLMFeaturizer, numpy_minilm
+from assistant.components.minilm_featurizer import VECTOR_CACHE_ENV, MiniLMFeaturizer
 
 
 def _featurizer() -> MiniLMFeaturizer:
@@ -27,7 +27,7 @@ def _vector(message: Message) -> np.ndarray:
 def test_training_vectors_come_from_the_cache_and_equal_fresh_ones(tmp_path, monkeypatch):
     monkeypatch.setenv(VECTOR_CACHE_ENV, f"sqlite:///{tmp_path / 'vectors.db'}")
     calls: list[list[str]] = []
-    lean = numpy_minilm()
+    lean = embeddings.model()
     real = lean.encode
 
     def counting(texts):
@@ -65,19 +65,6 @@ def test_messages_without_text_get_no_features(text, tmp_path, monkeypatch):
     data = TrainingData([Message(data={TEXT: text} if text is not None else {})])
     out = _featurizer().process_training_data(data)
     assert out.training_examples[0].get_dense_features(TEXT)[1] is None
-
-
-def test_numpy_minilm_gives_the_vectors_of_sentence_transformers():
-    texts = ["turn on the kitchen light", "  Could you play some Jazz, please?  ", "",
-             "été à Zürich: 東京 weather 🌧", "what's on at 7:30 p.m. tomorrow", "ok", "ok",
-             "x " * 300,   # past the 256-token limit: truncated alike
-             *(f"could you dim lamp number {i} to {i * 3} percent" for i in range(40))]
-    ours = numpy_minilm().encode(texts)
-    reference = embeddings.encode(texts)
-    assert ours.shape == reference.shape == (len(texts), embeddings.DIMENSIONS)
-    assert ours.dtype == np.float32
-    np.testing.assert_allclose(ours, reference, atol=1e-5)
-    assert numpy_minilm().encode([]).shape == (0, embeddings.DIMENSIONS)
 
 
 def test_training_needs_no_torch_to_check_its_packages():

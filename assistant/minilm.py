@@ -1,0 +1,99 @@
+"""MiniLM (the packaged all-MiniLM-L6-v2: a 6-layer BERT, mean pooling, unit length) in numpy.
+
+The same weights, tokenizer and arithmetic as sentence-transformers, without importing torch,
+transformers and sentence-transformers: those cost about 10 s before the first vector on 2
+cores (the critical path of `assistant chat`'s start), this about 0.1 s. Equal to the
+sentence-transformers vectors to 1e-6 (a test compares them); as fast per sentence (13 ms
+here) and per batch (1,000 HWU64 rows in 4.2 s against 4.6 s).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Dict, List, Sequence
+
+import numpy as np
+
+
+class NumpyMiniLM:
+    """The MiniLM sentence encoder over a sentence-transformers model folder.
+
+    Sentences of one token count are run together, so no padding or attention mask is needed.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        limits = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        self._heads = int(config["num_attention_heads"])
+        self._layers = int(config["num_hidden_layers"])
+        self._eps = float(config["layer_norm_eps"])
+        self._lower = bool(limits.get("do_lower_case", False))
+        self._w = load_file(str(folder / "model.safetensors"))
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(max_length=int(limits["max_seq_length"]))
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length embeddings, shape (len(texts), 384), float32."""
+        cleaned = [str(t).strip() for t in texts]
+        if self._lower:
+            cleaned = [t.lower() for t in cleaned]
+        out = np.zeros((len(cleaned), self._w["embeddings.word_embeddings.weight"].shape[1]),
+                       dtype=np.float32)
+        if not cleaned:
+            return out
+        ids = [e.ids for e in self._tokenizer.encode_batch(cleaned)]
+        by_length: Dict[int, List[int]] = {}
+        for index, row in enumerate(ids):
+            by_length.setdefault(len(row), []).append(index)
+        for indices in by_length.values():
+            hidden = self._forward(np.array([ids[i] for i in indices], dtype=np.int64))
+            out[indices] = hidden.mean(axis=1)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)
+
+    def _forward(self, ids: np.ndarray) -> np.ndarray:
+        from scipy.special import erf
+
+        w = self._w
+        batch, length = ids.shape
+        hidden = (w["embeddings.word_embeddings.weight"][ids]
+                  + w["embeddings.position_embeddings.weight"][:length]
+                  + w["embeddings.token_type_embeddings.weight"][0])
+        hidden = self._norm(hidden, "embeddings.LayerNorm")
+        width = hidden.shape[-1]
+        size = width // self._heads
+        for layer in range(self._layers):
+            name = f"encoder.layer.{layer}."
+
+            def heads(part: str) -> np.ndarray:
+                projected = self._dense(hidden, f"{name}attention.self.{part}")
+                return projected.reshape(batch, length, self._heads, size).transpose(0, 2, 1, 3)
+
+            scores = heads("query") @ heads("key").transpose(0, 1, 3, 2) / np.float32(np.sqrt(size))
+            scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            scores /= scores.sum(axis=-1, keepdims=True)
+            context = (scores @ heads("value")).transpose(0, 2, 1, 3).reshape(batch, length, width)
+            hidden = self._norm(self._dense(context, f"{name}attention.output.dense") + hidden,
+                                f"{name}attention.output.LayerNorm")
+            inner = self._dense(hidden, f"{name}intermediate.dense")
+            inner = inner * np.float32(0.5) * (np.float32(1.0) + erf(inner / np.float32(np.sqrt(2.0))))
+            hidden = self._norm(self._dense(inner, f"{name}output.dense") + hidden,
+                                f"{name}output.LayerNorm")
+        return hidden
+
+    def _dense(self, x: np.ndarray, name: str) -> np.ndarray:
+        # As one 2-D product: numpy runs a 3-D one without BLAS, ten times slower.
+        weight = self._w[f"{name}.weight"]
+        flat = np.dot(x.reshape(-1, x.shape[-1]), weight.T) + self._w[f"{name}.bias"]
+        return flat.reshape(*x.shape[:-1], weight.shape[0])
+
+    def _norm(self, x: np.ndarray, name: str) -> np.ndarray:
+        mean = x.mean(axis=-1, keepdims=True)
+        var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+        return (x - mean) / np.sqrt(var + np.float32(self._eps)) * self._w[f"{name}.weight"] \
+            + self._w[f"{name}.bias"]
