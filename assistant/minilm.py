@@ -3,15 +3,15 @@
 The same weights, tokenizer and arithmetic as sentence-transformers, without importing torch,
 transformers and sentence-transformers: those cost about 10 s before the first vector on 2
 cores (the critical path of `assistant chat`'s start), this about 0.1 s. Equal to the
-sentence-transformers vectors to 1e-6 (a test compares them); as fast per sentence (13 ms
-here) and per batch (1,000 HWU64 rows in 4.2 s against 4.6 s).
+sentence-transformers vectors to 1e-6 (a test compares them); about as fast, on one BLAS
+thread: 15 ms a sentence here (torch 16 ms), 1,000 HWU64 rows in 4.5 s (torch 4.6 s).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Any, Dict, List, Sequence
 
 import numpy as np
 
@@ -36,6 +36,7 @@ class NumpyMiniLM:
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=int(limits["max_seq_length"]))
+        self._threads: Any = None
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length embeddings, shape (len(texts), 384), float32."""
@@ -50,11 +51,23 @@ class NumpyMiniLM:
         by_length: Dict[int, List[int]] = {}
         for index, row in enumerate(ids):
             by_length.setdefault(len(row), []).append(index)
-        for indices in by_length.values():
-            hidden = self._forward(np.array([ids[i] for i in indices], dtype=np.int64))
-            out[indices] = hidden.mean(axis=1)
+        with self._one_blas_thread():
+            for indices in by_length.values():
+                hidden = self._forward(np.array([ids[i] for i in indices], dtype=np.int64))
+                out[indices] = hidden.mean(axis=1)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
+
+    def _one_blas_thread(self) -> Any:
+        # One BLAS thread: OpenBLAS's second thread spins, so a sentence took 12 ms of wall
+        # time but 24 ms of CPU on 2 cores (one thread: 15 and 16 ms); on a busy machine (the
+        # action server, a second server process, CI) the spinning costs far more. torch was
+        # held to one thread for the same reason.
+        if self._threads is None:
+            from threadpoolctl import ThreadpoolController
+
+            self._threads = ThreadpoolController()
+        return self._threads.limit(limits=1, user_api="blas")
 
     def _forward(self, ids: np.ndarray) -> np.ndarray:
         from scipy.special import erf
