@@ -97,12 +97,20 @@ class ExploreHistory:
     same_text: list[TurnRecord]
 
 
+FALLBACK_INTENT = "nlu_fallback"  # Rasa's DEFAULT_NLU_FALLBACK_INTENT_NAME
+
+
 def intent_margin(parse_data: dict[str, Any] | None) -> float | None:
     """Top-1 minus top-2 intent confidence of a Rasa parse (its ``intent_ranking``); the top-1
-    confidence when only one intent is ranked; None without a ranking."""
+    confidence when only one intent is ranked; None without a ranking.
+
+    Between the classifier's intents only: Rasa's FallbackClassifier puts ``nlu_fallback`` first
+    with its threshold as the "confidence" when the top two are close, and a margin measured
+    against that threshold says nothing about the classifier's doubt."""
     ranking = (parse_data or {}).get("intent_ranking") or []
     scores = sorted((float(r["confidence"]) for r in ranking
-                     if isinstance(r, dict) and isinstance(r.get("confidence"), (int, float))), reverse=True)
+                     if isinstance(r, dict) and isinstance(r.get("confidence"), (int, float))
+                     and r.get("name") != FALLBACK_INTENT), reverse=True)
     if not scores:
         return None
     return round(scores[0] - (scores[1] if len(scores) > 1 else 0.0), 4)

@@ -15,6 +15,11 @@ from assistant.learning.log import InteractionLog, TurnRecord, intent_margin
     ({"intent_ranking": [{"name": "a", "confidence": 0.7}, {"name": "b", "confidence": 0.2}]}, 0.5),
     ({"intent_ranking": [{"name": "b", "confidence": 0.2}, {"name": "a", "confidence": 0.9}]}, 0.7),
     ({"intent_ranking": [{"name": "a", "confidence": 0.8}]}, 0.8),
+    # The FallbackClassifier's entry (its threshold, put first when the top two are close) is
+    # not one of the classifier's readings.
+    ({"intent_ranking": [{"name": "nlu_fallback", "confidence": 0.35}, {"name": "a", "confidence": 0.3},
+                         {"name": "b", "confidence": 0.25}]}, 0.05),
+    ({"intent_ranking": [{"name": "nlu_fallback", "confidence": 0.35}]}, None),
     ({"intent_ranking": []}, None),
     ({}, None),
     (None, None),
