@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from assistant.outcomes import Problem, Refused, decode_problem
+
 
 @dataclass
 class TurnResult:
@@ -15,7 +17,8 @@ class TurnResult:
         replies: the bot's text replies, in order.
         directives: device directives the actions asked for, as text ("turn_on kitchen_light").
         applied: directives the home applied.
-        refused: (directive, reason, message) for directives the home refused.
+        refused: `Refused` (directive, reason, message) for directives the home refused; the
+            reason is a `Problem` (NO_SUCH_DEVICE, UNSUPPORTED, INVALID_VALUE, DEVICE_OFF...).
         intent: the NLU intent name, or None when Rasa was not called.
         confidence: the intent confidence.
         entities: entities as Rasa reports them ({"entity", "value", ...}).
@@ -25,7 +28,8 @@ class TurnResult:
         rewrite: how the QueryRewriter changed the text ({"source", "rewrite_id", "why", "original",
             "rewritten"}), if it did.
         turn_id: the turn's row in the interaction log (None when it was not logged).
-        problems: what the actions said went wrong (NOT_FOUND, NO_SUCH_DEVICE, UNKNOWN_CITY, ...).
+        problems: what the actions said went wrong (`Problem.NOT_FOUND`, `NO_SUCH_DEVICE`,
+            `UNKNOWN_CITY`, ...), decoded once from the code they tagged their reply with.
         nlu_margin: top-1 minus top-2 intent confidence (None when Rasa was not called).
         forgot: what the user had forgotten this turn, as the action reported it: preference
             keys ("music_genre"), or "*" for everything (then every store forgot them).
@@ -45,7 +49,7 @@ class TurnResult:
     replies: list[str] = field(default_factory=list)
     directives: list[str] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)
-    refused: list[tuple[str, str, str]] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
     intent: str | None = None
     confidence: float | None = None
     entities: list[dict[str, Any]] = field(default_factory=list)
@@ -54,7 +58,7 @@ class TurnResult:
     notice: str | None = None
     rewrite: dict[str, Any] | None = None
     turn_id: int | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     nlu_margin: float | None = None
     forgot: list[str] = field(default_factory=list)
     explore_asked: list[str] = field(default_factory=list)
@@ -67,6 +71,18 @@ class TurnResult:
     def reply(self) -> str:
         """All replies joined into one string."""
         return " ".join(self.replies)
+
+    def add_problem(self, code: Any) -> Problem:
+        """Record the problem an action tagged its reply with (an unknown code is `Problem.OTHER`)."""
+        problem = decode_problem(code)
+        self.problems.append(problem)
+        return problem
+
+    def add_refused(self, directive: Any, reason: Any, message: Any = "") -> Refused:
+        """Record a directive the home refused, its reason decoded to a `Problem`."""
+        record = Refused.of(directive, reason, message)
+        self.refused.append(record)
+        return record
 
 
 class TurnHandler(Protocol):

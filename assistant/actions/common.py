@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from assistant.outcomes import Problem
+
 if TYPE_CHECKING:
     from assistant.home import Device, Directive, DirectiveResult, Home
 
@@ -65,9 +67,9 @@ FORGOT_KEY = "forgot"
 FORGOT_EVERYTHING = "*"
 
 
-def report_problem(dispatcher: CollectingDispatcher, problem: str, text: str) -> None:
+def report_problem(dispatcher: CollectingDispatcher, problem: Problem, text: str) -> None:
     """Say what went wrong, and tag it (NOT_FOUND, NO_SUCH_DEVICE, ...) for the interaction log."""
-    dispatcher.utter_message(text=text, json_message={PROBLEM_KEY: problem})
+    dispatcher.utter_message(text=text, json_message={PROBLEM_KEY: problem.value})
 
 
 def check_all(home: "Home", directives: list["Directive"]) -> list["DirectiveResult"]:

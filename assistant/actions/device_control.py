@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import check_all, report_problem, send_directives, turn_context
 from assistant.catalog import load_catalog
+from assistant.outcomes import Problem
 from assistant.services.resolution import kind_in, names, resolve, room_in
 from assistant.services.text_match import find_phrase
 
@@ -81,8 +82,8 @@ class ActionDeviceControl(Action):
             if kind is None:
                 message = ("Which device do you mean? I can control the lights, the oven, the "
                            "thermostat, the garage door, the front door lock, the coffee maker and the TV.")
-            reason = target.reason.name if target.reason is not None else "NO_TARGET"
-            report_problem(dispatcher, "NO_TARGET" if kind is None else reason, message)
+            problem = Problem.NO_TARGET if kind is None or target.reason is None else target.reason.as_problem
+            report_problem(dispatcher, problem, message)
             return []
 
         value: Any = None

@@ -48,7 +48,7 @@ class ActionPlayMedia(Action):
             default_genre=preferred or media.fallback_genre(user.disliked(PrefKey.MUSIC_GENRE)),
         )
         if choice.problem is not None:
-            report_problem(dispatcher, choice.problem.name, choice.message)
+            report_problem(dispatcher, choice.problem.as_problem, choice.message)
             return []
         directive = Directive(DirectiveVerb.PLAY, player.id, choice.directive_value)
         result = check_all(ctx.home, [directive])[0]

@@ -11,6 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import report_problem, turn_context
+from assistant.outcomes import Problem
 from assistant.prefs.keys import PrefKey
 from assistant.services import preferences, weather
 
@@ -36,7 +37,7 @@ class ActionWeather(Action):
             dispatcher.utter_message(text=found.question())
             return [SlotSet("pending_city", found.name)]
         if found.city is None and found.name:
-            report_problem(dispatcher, "UNKNOWN_CITY",
+            report_problem(dispatcher, Problem.UNKNOWN_CITY,
                            f"I don't have weather for {found.name}. {weather.suggestion(found.name)}")
             return [SlotSet("pending_city", None)] if pending else []
         user = preferences.for_user(ctx.user_id)

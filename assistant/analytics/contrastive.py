@@ -26,18 +26,19 @@ from typing import Any, Sequence
 
 from assistant.analytics import turns as tk
 from assistant.learning.log import Feedback, TurnRecord
+from assistant.outcomes import FailurePoint, Problem
 from assistant.text import tokens
 
 
 class Damage(str, enum.Enum):
-    """The stage a contrastive copy is damaged at (its label), or none."""
+    """The stage a contrastive copy is damaged at (its label, a `FailurePoint` value), or none."""
 
-    NONE = "correct"
-    RESULT = "result"
-    NLU = "nlu"
-    ASR = "asr"
-    ENTITY = "entity_resolution"
-    FALSE_WAKE = "false_wake"
+    NONE = FailurePoint.CORRECT.value
+    RESULT = FailurePoint.RESULT.value
+    NLU = FailurePoint.NLU.value
+    ASR = FailurePoint.ASR.value
+    ENTITY = FailurePoint.ENTITY_RESOLUTION.value
+    FALSE_WAKE = FailurePoint.FALSE_WAKE.value
 
 
 class Reaction(str, enum.Enum):
@@ -62,7 +63,8 @@ class ContrastiveConfig:
         (Reaction.BARGE_IN, 0.13), (Reaction.GIVE_UP, 0.15))
 
 
-_ENTITY_PROBLEMS = ("NO_TARGET", "NOT_FOUND", "NO_SUCH_DEVICE", "UNKNOWN_CITY")
+_ENTITY_PROBLEMS = tuple(p.value for p in (Problem.NO_TARGET, Problem.NOT_FOUND, Problem.NO_SUCH_DEVICE,
+                                            Problem.UNKNOWN_CITY))
 _COMPLAINTS = ("no that's wrong", "that's not what i asked", "wrong")
 _VOWELS = "aeiou"
 

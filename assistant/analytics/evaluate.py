@@ -9,7 +9,7 @@ from typing import Any, Sequence
 from assistant.analytics import turns as tk
 from assistant.analytics.goals import GoalVerdict
 from assistant.analytics.pipeline import Analysis
-from assistant.analytics.turns import FAILURE_POINTS
+from assistant.outcomes import FailurePoint
 
 
 @dataclass
@@ -109,8 +109,8 @@ def segmentation(analysis: Analysis) -> dict[str, Any] | None:
 
 def failure_points(analysis: Analysis) -> dict[str, Any] | None:
     """Per-class precision/recall/F1 and the confusion matrix (rows: truth, columns: predicted)."""
-    truth: list[str] = []
-    predicted: list[str] = []
+    truth: list[FailurePoint] = []
+    predicted: list[FailurePoint] = []
     for ctx, point in zip(analysis.contexts, analysis.points):
         label = tk.true_failure_point(ctx.turn)
         if label is not None:
@@ -118,7 +118,7 @@ def failure_points(analysis: Analysis) -> dict[str, Any] | None:
             predicted.append(point)
     if not truth:
         return None
-    labels = [c for c in FAILURE_POINTS if c in set(truth) | set(predicted)]
+    labels = [p for p in FailurePoint if p in set(truth) | set(predicted)]
     per_class: dict[str, dict[str, float]] = {}
     for label in labels:
         tp = sum(1 for t, p in zip(truth, predicted) if t == label and p == label)
@@ -129,8 +129,8 @@ def failure_points(analysis: Analysis) -> dict[str, Any] | None:
                             "f1": _r(_f1(tp, fp_, fn)), "support": sum(1 for t in truth if t == label)}
     matrix = [[sum(1 for t, p in zip(truth, predicted) if t == row and p == col) for col in labels]
               for row in labels]
-    failed = [(t, p) for t, p in zip(truth, predicted) if t != "correct"]
-    flagged = [(t, p) for t, p in zip(truth, predicted) if t != "correct" or p != "correct"]
+    failed = [(t, p) for t, p in zip(truth, predicted) if t != FailurePoint.CORRECT]
+    flagged = [(t, p) for t, p in zip(truth, predicted) if t != FailurePoint.CORRECT or p != FailurePoint.CORRECT]
     return {
         "labels": labels,
         "per_class": per_class,
@@ -138,7 +138,7 @@ def failure_points(analysis: Analysis) -> dict[str, Any] | None:
         "accuracy_on_failed_turns": _r(sum(t == p for t, p in failed) / len(failed)) if failed else None,
         "accuracy_on_flagged_turns": _r(sum(t == p for t, p in flagged) / len(flagged)) if flagged else None,
         "accuracy_all_turns": _r(sum(t == p for t, p in zip(truth, predicted)) / len(truth)),
-        "macro_f1_failures": _r(sum(per_class[c]["f1"] for c in labels if c != "correct")
-                                / max(1, sum(1 for c in labels if c != "correct"))),
+        "macro_f1_failures": _r(sum(per_class[c]["f1"] for c in labels if c != FailurePoint.CORRECT)
+                                / max(1, sum(1 for c in labels if c != FailurePoint.CORRECT))),
         "n": len(truth),
     }

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 from assistant.analytics import turns as tk
 from assistant.analytics.features import FEATURE_VERSION, NEEDS_ENTITY, TurnContext
+from assistant.outcomes import ENTITY_PROBLEMS, FailurePoint
 
 MODEL_FILE = "failure_point.joblib"
 N_ESTIMATORS = 300          # trees fitted on the truth (150 scored 0.876 on seeds 16-20, 300 0.885)
@@ -25,36 +26,37 @@ META_FILE = "failure_point.json"
 FALSE_WAKE_ASR = 0.6    # ASR this unsure of a lone request: probably nobody spoke to the device
 SUSPECT_ASR = 0.85      # a failed turn heard this unsurely: the words were probably damaged
 LOW_NLU = 0.6
-# Action problems and refusals that mean the request's target or value was not resolved.
-ENTITY_PROBLEMS = frozenset({"NO_SUCH_DEVICE", "AMBIGUOUS", "NO_TARGET", "NOT_FOUND", "UNKNOWN_CITY"})
+# Action problems and refusals that mean the request's target or value was not resolved:
+# `assistant.outcomes.ENTITY_PROBLEMS` (imported above, kept importable from here).
+__all__ = ["ENTITY_PROBLEMS", "FailurePointModel", "ModelInfo", "ModelUnavailable", "rules"]
 
 
 class ModelUnavailable(RuntimeError):
     """No model, or one this code cannot use; the message says which and why."""
 
 
-def rules(ctx: TurnContext, feats: dict[str, Any]) -> str:
+def rules(ctx: TurnContext, feats: dict[str, Any]) -> FailurePoint:
     """Hand-written failure point of a turn (the fallback when there is no model)."""
     t = ctx.turn
     asr = t.asr_confidence if t.asr_confidence is not None else 1.0
     lone = len(ctx.goal.goal.requests) <= 1 and not ctx.same_goal_next
     if asr < FALSE_WAKE_ASR and lone and not ctx.goal.goal.is_answer(t):
-        return "false_wake"          # nobody retries a request nobody made
+        return FailurePoint.FALSE_WAKE          # nobody retries a request nobody made
     if not ctx.verdict.defect:
-        return "correct"
+        return FailurePoint.CORRECT
     intent = t.intent or ""
     if asr < SUSPECT_ASR or feats.get("oov_rate", 0.0) >= 0.25:
-        return "asr"
+        return FailurePoint.ASR
     problems = set(tk.problems(t)) | set(tk.refusal_reasons(t))
     if problems & ENTITY_PROBLEMS or (intent in NEEDS_ENTITY and feats.get("missing_entity")):
-        return "entity_resolution"
+        return FailurePoint.ENTITY_RESOLUTION
     if tk.is_fallback(t) or (t.confidence is not None and t.confidence < LOW_NLU):
-        return "nlu"
+        return FailurePoint.NLU
     requests = ctx.goal.goal.requests
     later = requests[requests.index(t) + 1:] if t in requests else []
     if later and later[0].intent != t.intent and (later[0].confidence or 0.0) >= 0.8:
-        return "nlu"
-    return "result"
+        return FailurePoint.NLU
+    return FailurePoint.RESULT
 
 
 @dataclass
@@ -125,6 +127,7 @@ class FailurePointModel:
         from sklearn.feature_extraction import DictVectorizer
         from sklearn.pipeline import Pipeline
 
+        labels = [str(label) for label in labels]   # plain strings in the pickle, never the enum
         if len(set(labels)) < 2 and not pretrain:
             raise ValueError("training needs at least two failure-point classes in the log "
                              f"(found {sorted(set(labels)) or 'none'})")
@@ -133,7 +136,7 @@ class FailurePointModel:
                                                 subsample=0.9, random_state=seed)
         n_pretrain = 0
         if pretrain and len(pretrain[0]):
-            pre_rows, pre_labels = list(pretrain[0]), list(pretrain[1])
+            pre_rows, pre_labels = list(pretrain[0]), [str(label) for label in pretrain[1]]
             vectorizer.fit(pre_rows + list(rows))
             missing = set(labels) - set(pre_labels)
             if missing:
@@ -153,10 +156,11 @@ class FailurePointModel:
                          origin, fingerprint, n_pretrain)
         return cls(pipeline, info)
 
-    def predict(self, rows: Sequence[dict[str, Any]]) -> list[str]:
+    def predict(self, rows: Sequence[dict[str, Any]]) -> list[FailurePoint]:
+        """The failure point of each feature row (the model's labels are the enum's values)."""
         if not rows:
             return []
-        return [str(p) for p in self.pipeline.predict(list(rows))]
+        return [FailurePoint(str(p)) for p in self.pipeline.predict(list(rows))]
 
     def save(self, folder: Path) -> Path:
         import joblib

@@ -13,6 +13,7 @@ from assistant.analytics.goals import GoalVerdict, judge
 from assistant.analytics.segment import SegmentConfig, segment
 from assistant.analytics.similarity import PairSimilarity, token_similarity
 from assistant.learning.log import TurnRecord
+from assistant.outcomes import FailurePoint
 
 Progress = Callable[[str], None]
 
@@ -24,7 +25,7 @@ class Analysis:
     goals: list[GoalVerdict]
     contexts: list[TurnContext]
     rows: list[dict[str, Any]]
-    points: list[str]                  # one per context: a failure point or "correct"
+    points: list[FailurePoint]         # one per context: a failure point or CORRECT
     method: str                        # "model" or "rules"
     note: str | None = None            # why the rules answered, when they did
     model_info: dict[str, Any] | None = None   # the model's description, when a model answered
@@ -38,7 +39,7 @@ class Analysis:
         """Positions of the goals whose every turn is judged a false wake (no user goal)."""
         point = {id(c.turn): p for c, p in zip(self.contexts, self.points)}
         return {i for i, g in enumerate(self.goals)
-                if all(point.get(id(t)) == "false_wake" for t in g.goal.turns)}
+                if all(point.get(id(t)) == FailurePoint.FALSE_WAKE for t in g.goal.turns)}
 
 
 def analyze(records: Iterable[TurnRecord], *, similarity: PairSimilarity = token_similarity,
@@ -79,12 +80,12 @@ def analyze(records: Iterable[TurnRecord], *, similarity: PairSimilarity = token
     return Analysis(verdicts, ctxs, rows, points, method, note, info, clock)
 
 
-def training_set(analysis: Analysis) -> tuple[list[dict[str, Any]], list[str]]:
+def training_set(analysis: Analysis) -> tuple[list[dict[str, Any]], list[FailurePoint]]:
     """Feature rows and true failure points of the turns the simulator labelled."""
     from assistant.analytics.turns import true_failure_point
 
     rows: list[dict[str, Any]] = []
-    labels: list[str] = []
+    labels: list[FailurePoint] = []
     for ctx, row in zip(analysis.contexts, analysis.rows):
         label = true_failure_point(ctx.turn)
         if label is not None:
@@ -93,9 +94,9 @@ def training_set(analysis: Analysis) -> tuple[list[dict[str, Any]], list[str]]:
     return rows, labels
 
 
-def defect_points(analysis: Analysis) -> Sequence[tuple[TurnContext, str]]:
+def defect_points(analysis: Analysis) -> Sequence[tuple[TurnContext, FailurePoint]]:
     """The turns judged defective, with their failure point."""
-    return [(c, p) for c, p in zip(analysis.contexts, analysis.points) if p != "correct"]
+    return [(c, p) for c, p in zip(analysis.contexts, analysis.points) if p != FailurePoint.CORRECT]
 
 
 def apply_model(analysis: Analysis, model: fp.FailurePointModel) -> None:

@@ -11,10 +11,10 @@ from typing import Any
 
 from assistant.analytics import evaluate as ev
 from assistant.analytics.pipeline import Analysis
-from assistant.analytics.turns import FAILURE_POINTS
+from assistant.outcomes import FAILURE_POINTS, FailurePoint
 
 TOP = 5
-REWRITE_POINTS = ("asr", "entity_resolution")
+REWRITE_POINTS = (FailurePoint.ASR, FailurePoint.ENTITY_RESOLUTION)
 
 
 def build(analysis: Analysis, *, source: str = "", top: int = TOP) -> dict[str, Any]:
@@ -24,7 +24,7 @@ def build(analysis: Analysis, *, source: str = "", top: int = TOP) -> dict[str, 
     n_turns = analysis.turns
     achieved = sum(1 for g in goals if g.achieved)
     baseline = sum(1 for g in goals if g.baseline_achieved)
-    by_point = Counter(p for p in analysis.points if p != "correct")
+    by_point = Counter(p for p in analysis.points if p != FailurePoint.CORRECT)
     report: dict[str, Any] = {
         "source": source,
         "turns": n_turns,
@@ -36,8 +36,8 @@ def build(analysis: Analysis, *, source: str = "", top: int = TOP) -> dict[str, 
         "baseline_goal_success_rate": _rate(baseline, len(goals)),
         "defect_rate": _rate(sum(by_point.values()), n_turns),
         "defect_rate_by_failure_point": {p: _rate(by_point.get(p, 0), n_turns)
-                                         for p in FAILURE_POINTS if p != "correct"},
-        "defects_by_failure_point": {p: by_point.get(p, 0) for p in FAILURE_POINTS if p != "correct"},
+                                         for p in FAILURE_POINTS if p != FailurePoint.CORRECT},
+        "defects_by_failure_point": {p: by_point.get(p, 0) for p in FAILURE_POINTS if p != FailurePoint.CORRECT},
         "failure_point_method": analysis.method,
         "failure_point_note": analysis.note,
         "failure_point_model": analysis.model_info,
@@ -55,9 +55,9 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def _top_failing(analysis: Analysis, top: int) -> dict[str, list[dict[str, Any]]]:
-    counts: dict[str, Counter[tuple[str, str]]] = {p: Counter() for p in FAILURE_POINTS if p != "correct"}
+    counts: dict[str, Counter[tuple[str, str]]] = {p: Counter() for p in FAILURE_POINTS if p != FailurePoint.CORRECT}
     for ctx, point in zip(analysis.contexts, analysis.points):
-        if point != "correct" and point in counts:
+        if point != FailurePoint.CORRECT and point in counts:
             counts[point][((ctx.turn.text or "").strip(), ctx.turn.intent or "none")] += 1
     return {point: [{"text": text, "intent": intent, "count": n} for (text, intent), n in c.most_common(top)]
             for point, c in counts.items() if c}
@@ -86,7 +86,7 @@ def _rewrite_candidates(analysis: Analysis, limit: int) -> list[dict[str, Any]]:
 def _nlu_candidates(analysis: Analysis, limit: int) -> list[dict[str, Any]]:
     examples: Counter[tuple[str, str, str]] = Counter()
     for ctx, point in zip(analysis.contexts, analysis.points):
-        if point != "nlu":
+        if point != FailurePoint.NLU:
             continue
         fixed = _resolution(ctx)
         suspected = fixed.intent if fixed is not None else None
@@ -200,7 +200,7 @@ def _render_truth(report: dict[str, Any], console: Any) -> None:
     console.print(table)
 
 
-_SHORT = {"false_wake": "wake", "entity_resolution": "entity", "correct": "ok"}
+_SHORT = {FailurePoint.FALSE_WAKE: "wake", FailurePoint.ENTITY_RESOLUTION: "entity", FailurePoint.CORRECT: "ok"}
 
 
 def _describe(info: dict[str, Any]) -> str:

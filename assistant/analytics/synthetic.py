@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from assistant.learning.log import TurnRecord
+from assistant.outcomes import FailurePoint, Problem
 
 # (intent, phrasings, entities, directive, needs a device)
 _GOALS: list[tuple[str, tuple[str, ...], dict[str, str], str]] = [
@@ -48,7 +49,7 @@ _GARBLE = {"light": "lied", "kitchen": "kitten", "oven": "often", "hunger": "han
            "imagine": "maj and", "dragons": "wagons", "weather": "whether", "seattle": "see at all",
            "alarm": "a lamb", "front": "fraunt", "coffee": "coughing", "time": "thyme", "warriors": "worriers",
            "timer": "tiger", "bedroom": "bad room", "lock": "look", "minutes": "minnows"}
-_FAILURES = ("asr", "nlu", "entity_resolution", "result")
+_FAILURES = (FailurePoint.ASR, FailurePoint.NLU, FailurePoint.ENTITY_RESOLUTION, FailurePoint.RESULT)
 _INTENTS = sorted({g[0] for g in _GOALS})
 _REPLY_OK = "Okay."
 _REPLY_FALLBACK = "Sorry, I didn't get that. Could you rephrase?"
@@ -90,7 +91,7 @@ def _session(rng: random.Random, user: str, session: str, clock: dt.datetime, ac
             yield _turn(user, session, clock, heard, intent, rng.uniform(0.2, 0.7), {}, "", _REPLY_FALLBACK,
                         rng.uniform(0.1, 0.5), False,
                         {"goal_id": f"{goal_id}-wake", "goal_intent": "none", "said": "", "heard": heard,
-                         "false_wake": True, "success": False, "failure_point": "false_wake",
+                         "false_wake": True, "success": False, "failure_point": FailurePoint.FALSE_WAKE.value,
                          "rephrase_of": None, "reaction": rng.choice(["move_on", "complain"]),
                          "goal_achieved": False},
                         feedback={"dissatisfaction": True} if rng.random() < 0.3 else {})
@@ -105,9 +106,9 @@ def _goal(rng: random.Random, user: str, session: str, goal_id: str, clock: dt.d
     said = rng.choice(phrasings)
     previous_reaction = None
     for attempt in range(4):
-        failure = None
+        failure: FailurePoint | None = None
         if rng.random() < accent:
-            failure = "asr"
+            failure = FailurePoint.ASR
         elif rng.random() < 0.18:
             failure = rng.choice(_FAILURES[1:])
         heard, got_intent, conf, got_entities, directives, reply, refused, asr_conf = _outcome(
@@ -121,7 +122,7 @@ def _goal(rng: random.Random, user: str, session: str, goal_id: str, clock: dt.d
         last = success or reaction == "give_up" or attempt == 3
         feedback = _feedback(rng, reaction, config)
         truth = {"goal_id": goal_id, "goal_intent": intent, "said": said, "heard": heard, "false_wake": False,
-                 "success": success, "failure_point": failure, "rephrase_of": None,
+                 "success": success, "failure_point": None if failure is None else failure.value, "rephrase_of": None,
                  "reaction": reaction, "goal_achieved": success if last else None,
                  "preference_correct": None}
         yield _turn(user, session, clock, heard, got_intent, conf, got_entities, directives, reply, asr_conf,
@@ -143,7 +144,7 @@ def _goal(rng: random.Random, user: str, session: str, goal_id: str, clock: dt.d
             said = rng.choice([p for p in phrasings if p != said])
 
 
-def _outcome(rng: random.Random, failure: str | None, said: str, intent: str, entities: dict[str, str],
+def _outcome(rng: random.Random, failure: FailurePoint | None, said: str, intent: str, entities: dict[str, str],
              directive: str):
     asr_conf = rng.uniform(0.75, 1.0)
     heard = said
@@ -151,7 +152,7 @@ def _outcome(rng: random.Random, failure: str | None, said: str, intent: str, en
     got_entities = [{"entity": k, "value": v} for k, v in entities.items()]
     directives = [directive] if directive else []
     reply, refused = _REPLY_OK, []
-    if failure == "asr":
+    if failure == FailurePoint.ASR:
         words = said.split()
         hits = [i for i, w in enumerate(words) if w in _GARBLE] or [len(words) - 1]
         i = rng.choice(hits)
@@ -165,18 +166,19 @@ def _outcome(rng: random.Random, failure: str | None, said: str, intent: str, en
             conf = rng.uniform(0.45, 0.9)
             got_entities = got_entities[:-1]
             if directives and rng.random() < 0.6:
-                refused = [[directive, "NO_SUCH_DEVICE", "no such device"]]
+                refused = [[directive, Problem.NO_SUCH_DEVICE.value, "no such device"]]
                 directives = []
-    elif failure == "nlu":
+    elif failure == FailurePoint.NLU:
         if rng.random() < 0.4:
             got_intent, conf, reply = "nlu_fallback", rng.uniform(0.2, 0.55), _REPLY_FALLBACK
         else:
             got_intent = rng.choice([i for i in _INTENTS if i != intent])
             conf = rng.uniform(0.4, 0.95)
         got_entities, directives = got_entities[:1] if rng.random() < 0.3 else [], []
-    elif failure == "entity_resolution":
+    elif failure == FailurePoint.ENTITY_RESOLUTION:
         conf = rng.uniform(0.6, 1.0)
-        reason = rng.choice(["NO_SUCH_DEVICE", "AMBIGUOUS", "UNSUPPORTED", "INVALID_VALUE"])
+        reason = rng.choice([p.value for p in (Problem.NO_SUCH_DEVICE, Problem.AMBIGUOUS, Problem.UNSUPPORTED,
+                                                Problem.INVALID_VALUE)])
         if rng.random() < 0.5 and directives:
             refused = [[directive, reason, reason.lower()]]
             reply = "Sorry, I can't find that device."
@@ -184,7 +186,7 @@ def _outcome(rng: random.Random, failure: str | None, said: str, intent: str, en
             got_entities = []
             reply = "Which one do you mean?"
         directives = []
-    elif failure == "result":
+    elif failure == FailurePoint.RESULT:
         conf = rng.uniform(0.6, 1.0)
         reply = rng.choice([_REPLY_OK, "Playing it now.", "Here is the forecast."])
     return heard, got_intent, conf, got_entities, directives, reply, refused, asr_conf

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from assistant.learning.log import Feedback, TurnRecord
+from assistant.outcomes import FAILURE_POINTS, FailurePoint, Problem
 
 # Turns that answer or react to the previous request rather than ask for something new.
 ANSWERS = frozenset({"affirm", "deny", "complain", "thank", "stop"})
@@ -20,9 +21,9 @@ FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 FALLBACK_ACTIONS = frozenset({"action_default_fallback", "utter_default", "action_two_stage_fallback",
                               "utter_ask_rephrase", "utter_out_of_scope"})
 # Refusals that are not failures (a no-op the user asked for).
-HARMLESS_REFUSALS = frozenset({"ALREADY"})
+HARMLESS_REFUSALS = frozenset({Problem.ALREADY.value})
 
-FAILURE_POINTS = ("false_wake", "asr", "nlu", "entity_resolution", "result", "correct")
+__all__ = ["FAILURE_POINTS"]   # re-exported: the report and the evaluation read it from here
 
 
 def is_answer(turn: TurnRecord, previous: TurnRecord | None = None) -> bool:
@@ -99,17 +100,17 @@ def truth(turn: TurnRecord) -> dict[str, Any] | None:
     return turn.truth if isinstance(turn.truth, dict) and turn.truth else None
 
 
-def true_failure_point(turn: TurnRecord) -> str | None:
+def true_failure_point(turn: TurnRecord) -> FailurePoint | None:
     """The simulator's failure point, ``correct`` for a successful turn; None without truth."""
     known = truth(turn)
     if known is None:
         return None
     point = known.get("failure_point")
     if point in FAILURE_POINTS:
-        return str(point)
+        return FailurePoint(point)
     if known.get("success") is False:
-        return "result"
-    return "correct"
+        return FailurePoint.RESULT
+    return FailurePoint.CORRECT
 
 
 def entity_values(turn: TurnRecord) -> dict[str, str]:

@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 
 from assistant.catalog import load_catalog
+from assistant.outcomes import Problem
 from assistant.services.text_match import closest, find_phrase
 from assistant.text import plain
 
@@ -41,6 +42,11 @@ class MediaProblem(enum.Enum):
     NOT_FOUND = "not_found"
     NEEDS_SCREEN = "needs_screen"
     NO_SUCH_FORMAT = "no_such_format"
+
+    @property
+    def as_problem(self) -> Problem:
+        """The code the action tags its reply with."""
+        return Problem[self.name]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from assistant.catalog import load_catalog
+from assistant.outcomes import Problem
 from assistant.services.text_match import find_phrase
 
 if TYPE_CHECKING:
@@ -24,6 +25,11 @@ class Unresolved(enum.Enum):
     AMBIGUOUS = "ambiguous"
     UNSUPPORTED = "unsupported"
     NO_TARGET = "no_target"
+
+    @property
+    def as_problem(self) -> Problem:
+        """The code the action tags its reply with."""
+        return Problem[self.name]
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+from assistant.outcomes import FailurePoint
 from simulator.population.goals import GoalKind
 from simulator.population.run import RunReport
 from simulator.population.session import TurnTrace
-from simulator.population.truth import FailurePoint, TurnKind
+from simulator.population.truth import TurnKind
 
 CONTRACT_KEYS = ("arm", "users", "days", "seed", "turns", "task_success_rate", "defect_rate",
                  "defect_rate_by_day", "turns_per_goal", "rewrite_wins", "rewrite_losses",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from assistant.exploration import NEITHER, UNCLEAR
+from assistant.outcomes import FailurePoint
 from assistant.turn import TurnResult
 from simulator.population import reactions as rx
 from simulator.population.asr import AsrChannel, Heard
@@ -22,7 +23,6 @@ from simulator.population.hwu_mapping import ReactionKind
 from simulator.population.reactions import Reaction, ReactionConfig
 from simulator.population.truth import (
     FALSE_WAKE,
-    FailurePoint,
     PreferenceLookup,
     TurnKind,
     Verdict,

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from assistant.outcomes import FailurePoint
 from assistant.text import jaccard, normalize
 from assistant.turn import TurnResult
 from simulator.population.asr import Heard
@@ -24,13 +25,8 @@ from simulator.population.goals import Goal
 PreferenceLookup = Callable[[str, str], "str | None"]
 
 
-class FailurePoint(str, enum.Enum):
-    FALSE_WAKE = "false_wake"
-    ASR = "asr"
-    NLU = "nlu"
-    ENTITY_RESOLUTION = "entity_resolution"
-    RESULT = "result"
-    CORRECT = "correct"
+# `FailurePoint` lives in assistant.outcomes (one taxonomy with the analytics); re-exported here.
+__all__ = ["FailurePoint", "TurnKind", "Verdict"]
 
 
 class TurnKind(str, enum.Enum):
