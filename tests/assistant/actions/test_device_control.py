@@ -79,3 +79,84 @@ def test_without_metadata_the_default_home_is_used(make_tracker) -> None:
     tracker = make_tracker("turn on the lights", "turn_on", with_context=False)
     _, texts, sent = run_action(ActionDeviceControl(), tracker)
     assert sent == ["turn_on kitchen_light"]
+
+
+def _problems_and_texts(tracker) -> tuple[list[str], list[str], list[str]]:
+    """Run the action; return the problems it tagged, its texts and its directives."""
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionDeviceControl().run(dispatcher, tracker, {}))
+    custom = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    return ([c["problem"] for c in custom if "problem" in c], [m["text"] for m in dispatcher.messages if m.get("text")],
+            [d for c in custom for d in c.get("directives", [])])
+
+
+@pytest.fixture
+def tracker_in(make_tracker):
+    """A tracker whose ambient home is ``home`` (changed by the test), not the default one."""
+    from assistant.context import build_context
+
+    def make(home, text: str, intent: str, *, device: str = "kitchen_speaker", entities=()):
+        tracker = make_tracker(text, intent, device=device, entities=list(entities))
+        tracker.latest_message["metadata"]["context"] = build_context(home, device)
+        return tracker
+
+    return make
+
+
+def _home_without(*device_ids: str):
+    from assistant.home import Home
+
+    home = Home.default()
+    for device_id in device_ids:
+        del home.devices[device_id]
+    return home
+
+
+def test_two_lights_none_in_the_speakers_room_asks_which_and_tags_ambiguous(tracker_in) -> None:
+    home = _home_without("kitchen_light", "office_light")
+    problems, texts, sent = _problems_and_texts(
+        tracker_in(home, "turn on the lights", "turn_on", entities=[ent("device", "lights")]))
+    assert problems == ["AMBIGUOUS"]
+    assert texts == ["Which light do you mean? There's one in the bedroom, living room."]
+    assert sent == []
+
+
+def test_naming_the_room_chooses_between_two_matching_lights(tracker_in) -> None:
+    home = _home_without("kitchen_light", "office_light")
+    problems, texts, sent = _problems_and_texts(
+        tracker_in(home, "turn on the bedroom lights", "turn_on",
+                   entities=[ent("device", "lights"), ent("room", "bedroom")]))
+    assert problems == []
+    assert (texts, sent) == (["Turning on the bedroom light."], ["turn_on bedroom_light"])
+
+
+def test_two_lights_in_the_speakers_room_are_both_switched(tracker_in) -> None:
+    import copy
+
+    from assistant.home import Home
+
+    home = Home.default()
+    pendant = copy.deepcopy(home.devices["kitchen_light"])
+    pendant.id, pendant.name, pendant.aliases = "kitchen_pendant", "kitchen pendant", []
+    home.devices[pendant.id] = pendant
+    problems, texts, sent = _problems_and_texts(
+        tracker_in(home, "turn on the lights", "turn_on", entities=[ent("device", "lights")]))
+    assert problems == []
+    assert texts == ["Turning on the kitchen light and the kitchen pendant."]
+    assert sent == ["turn_on kitchen_light", "turn_on kitchen_pendant"]
+
+
+@pytest.mark.parametrize(("text", "intent", "entities", "problem"), [
+    ("turn on the dishwasher", "turn_on", [], "NO_TARGET"),
+    ("turn on the light in the garage", "turn_on", [ent("device", "light"), ent("room", "garage")],
+     "NO_SUCH_DEVICE"),
+    ("turn on the lights", "turn_on", [ent("device", "lights")], None),
+])
+def test_the_problem_tag_names_why_no_target(make_tracker, text, intent, entities, problem) -> None:
+    problems, _, sent = _problems_and_texts(make_tracker(text, intent, entities=entities))
+    assert problems == ([] if problem is None else [problem])
+    assert bool(sent) is (problem is None)

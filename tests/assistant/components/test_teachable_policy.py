@@ -9,7 +9,7 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from assistant.components.teachable_policy import OFFER, TeachableMomentPolicy, _user_turns
+from assistant.components.teachable_policy import CHECK, OFFER, TAKE, TeachableMomentPolicy, _user_turns
 
 WALL = 1_700_000_000.0   # Rasa's event times (wall clock)
 HOME = 1_800_000_000.0   # the home's clock, sent by the runtime as metadata["timestamp"]
@@ -136,3 +136,115 @@ def test_the_policy_offers_on_a_failed_repeat_and_not_on_a_succeeded_one() -> No
 
     assert predicted("NOT_FOUND") == OFFER
     assert predicted(None) != OFFER
+
+
+# -- the policy's decision at each point of the conversation ------------------------------
+
+@pytest.fixture(scope="module")
+def domain():
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load("domain")
+
+
+@pytest.fixture
+def predict(domain, monkeypatch):
+    """Run the policy on an inline tracker; return (the action it predicts or None, its events)."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+
+    from assistant.components import teachable_policy
+
+    monkeypatch.setattr(teachable_policy, "_similarity", same)   # no MiniLM: exact text is a repeat
+    policy = TeachableMomentPolicy({**TeachableMomentPolicy.get_default_config()}, None, None,  # type: ignore[arg-type]
+                                   ExecutionContext(GraphSchema({}), "test"))
+
+    def run(*events: Any) -> tuple[str | None, list]:
+        flat: list = [ActionExecuted("action_listen", timestamp=WALL - 1)]
+        for event in events:
+            flat.extend(event if isinstance(event, list) else [event])
+        t = DialogueStateTracker.from_events("alice", flat, slots=domain.slots)
+        prediction = policy.predict_action_probabilities(t, domain)
+        best = max(range(len(prediction.probabilities)), key=prediction.probabilities.__getitem__)
+        action = domain.action_names_or_texts[best] if prediction.probabilities[best] > 0 else None
+        return action, list(prediction.optional_events)
+
+    return run
+
+
+def _failed_jazz() -> list:
+    return [user("play some jazz", "play_media", wall=WALL, own=HOME, entities=JAZZ),
+            answer("action_play_media", wall=WALL, problem="NOT_FOUND")]
+
+
+def _repeat(**kwargs: Any) -> list:
+    return [user("play some jazz", "play_media", wall=WALL + 1, own=HOME + 30, entities=JAZZ, **kwargs),
+            ActionExecuted("action_play_media", timestamp=WALL + 1)]
+
+
+def test_a_failed_repeat_offers_and_keeps_the_moment_in_the_slot(predict) -> None:
+    from rasa.shared.core.events import SlotSet
+
+    action, events = predict(*_failed_jazz(), *_repeat())
+    assert action == OFFER
+    assert events == [SlotSet("teachable_moment", {"signals": ["repeat"], "failing_intent": "play_media",
+                                                   "failing_text": "play some jazz", "similarity": 1.0})]
+
+
+def test_a_complaint_offers_right_after_the_users_message(predict) -> None:
+    action, events = predict(*_failed_jazz(), user("no that's wrong", "complain", wall=WALL + 1, own=HOME + 10))
+    assert action == OFFER
+    assert events[0].value["signals"] == ["dissatisfaction"]
+    assert events[0].value["failing_text"] == "play some jazz"
+
+
+def test_a_request_right_after_the_users_message_waits_for_the_answer(predict) -> None:
+    assert predict(*_failed_jazz(), user("play some jazz", "play_media", wall=WALL + 1, own=HOME + 30,
+                                         entities=JAZZ)) == (None, [])
+
+
+def test_an_answer_to_a_pending_offer_is_taken(predict) -> None:
+    from rasa.shared.core.events import SlotSet
+
+    action, _ = predict(*_failed_jazz(), SlotSet("pending_question", "offer:play_media"),
+                        user("yes please", "affirm", wall=WALL + 1, own=HOME + 10))
+    assert action == TAKE
+
+
+def test_after_its_own_action_it_listens(predict) -> None:
+    action, _ = predict(*_failed_jazz(), *_repeat(), ActionExecuted(OFFER, timestamp=WALL + 1))
+    assert action == "action_listen"
+
+
+def test_an_unsure_answer_is_checked_unless_a_question_is_pending(predict) -> None:
+    from rasa.shared.core.events import SlotSet
+
+    unsure = [user("weather in paris", "ask_weather", wall=WALL, own=HOME, confidence=0.3),
+              ActionExecuted("action_weather", timestamp=WALL)]
+    assert predict(*unsure)[0] == CHECK
+    assert predict(SlotSet("pending_question", "preference:music_genre"), *unsure) == (None, [])
+    sure = [user("weather in paris", "ask_weather", wall=WALL, own=HOME, confidence=0.99),
+            ActionExecuted("action_weather", timestamp=WALL)]
+    assert predict(*sure) == (None, [])
+
+
+@pytest.mark.parametrize("case", ["disabled", "quiet_action", "form_active", "after_teaching", "no_user"])
+def test_it_abstains(predict, case: str) -> None:
+    from rasa.shared.core.events import ActiveLoop
+
+    repeat = _repeat()
+    if case == "disabled":   # the simulator's arms without teachable moments
+        repeat[0].parse_data["metadata"] = {**repeat[0].metadata, "learning": {"teachable": False}}
+        repeat[0].metadata = repeat[0].parse_data["metadata"]
+        events = [*_failed_jazz(), *repeat]
+    elif case == "quiet_action":
+        events = [*_failed_jazz(), *repeat, ActionExecuted("action_yes_no", timestamp=WALL + 1)]
+    elif case == "form_active":
+        events = [*_failed_jazz(), ActiveLoop("preference_form"), *repeat]
+    elif case == "after_teaching":   # asking again after teaching tries what was taught
+        events = [*_failed_jazz(), ActionExecuted("action_take_teaching", timestamp=WALL),
+                  ActionExecuted("action_listen", timestamp=WALL), *repeat]
+    else:
+        events = []
+    assert predict(*events) == (None, [])
+    if case != "no_user":   # the same conversation without the reason to abstain offers
+        assert predict(*_failed_jazz(), *_repeat())[0] == OFFER
