@@ -3,6 +3,9 @@
 `run_chat(backend, user_id=..., device_id=..., data_dir=...)` reads lines until Ctrl-D,
 /quit or a second Ctrl-C on an empty line. Lines starting with "/" are commands
 (`assistant.chat_commands`); anything else is said to the assistant through the backend.
+
+The loop and its commands are here; reading lines is in `assistant.chat.prompt` (its names
+are re-exported).
 """
 
 from __future__ import annotations
@@ -10,17 +13,23 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Protocol
+from typing import Any, Protocol
 
-from prompt_toolkit.completion import CompleteEvent, Completer, Completion
-from prompt_toolkit.document import Document
-from prompt_toolkit.history import FileHistory
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from assistant import chat_commands as cc
+from assistant.chat.prompt import (
+    InputFn,
+    LineCancelled,
+    SafeFileHistory,
+    SlashCompleter,
+    make_prompt_reader,
+    make_stdin_reader,
+    speaking_devices,
+)
 from assistant.context import safe_for_terminal
 from assistant.render import (
     describe_changes,
@@ -32,6 +41,10 @@ from assistant.render import (
 )
 from assistant.turn import TurnHandler, TurnResult
 
+__all__ = ["BACKEND_ERRORS", "GOODBYE", "Chat", "ChatBackend", "InputFn", "LineCancelled", "SafeFileHistory",
+           "SlashCompleter", "help_table", "make_prompt_reader", "make_stdin_reader", "run_chat",
+           "speaking_devices"]
+
 HISTORY_FILE = "chat_history"
 GOODBYE = "Goodbye!"
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -39,8 +52,6 @@ EXIT_OK, EXIT_USAGE = 0, 2
 # What the backend may raise in a turn: an unknown device (the runtime's UnknownDeviceError
 # is a LookupError), the action server down (a ConnectionError), a bad user id (ValueError).
 BACKEND_ERRORS: tuple[type[Exception], ...] = (LookupError, ConnectionError, ValueError)
-
-InputFn = Callable[[str], str]
 
 
 class ChatBackend(TurnHandler, Protocol):
@@ -51,15 +62,6 @@ class ChatBackend(TurnHandler, Protocol):
     """
 
     home: Any
-
-
-class LineCancelled(Exception):
-    """Ctrl-C on a line with text: the line is dropped and a fresh prompt shown."""
-
-
-def speaking_devices(home: Any) -> list[str]:
-    """Ids of the devices a user can talk to."""
-    return sorted(d.id for d in home.devices.values() if getattr(d, "can_speak", True))
 
 
 def help_table() -> Table:
@@ -274,125 +276,6 @@ class Chat:
 def _message(error: BaseException) -> str:
     text = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
     return text or type(error).__name__
-
-
-# -- input --------------------------------------------------------------------------
-
-
-class SlashCompleter(Completer):
-    """Completes command names, device ids after /device and /set, and state keys after /set ID."""
-
-    def __init__(self, home: Callable[[], Any]) -> None:
-        self._home = home
-
-    def get_completions(self, document: Document,
-                        complete_event: CompleteEvent) -> Iterator[Completion]:
-        """Yield completions for the text before the cursor."""
-        text = document.text_before_cursor
-        if not text.startswith("/"):
-            return
-        words = text.split(" ")
-        if len(words) == 1:
-            for spec in cc.COMMANDS:
-                if spec.name.startswith(text.lower()):
-                    yield Completion(spec.name, -len(text), display_meta=spec.summary)
-            return
-        name, current = words[0].lower(), words[-1]
-        home = self._home()
-        candidates: Iterable[str] = ()
-        if name == "/device" and len(words) == 2:
-            candidates = speaking_devices(home)
-        elif name == "/set" and len(words) == 2:
-            candidates = sorted(home.devices)
-        elif name == "/set" and "=" not in current:
-            device = home.devices.get(words[1])
-            candidates = [f"{key}=" for key in sorted(device.state)] if device is not None else ()
-        for candidate in candidates:
-            if candidate.startswith(current):
-                yield Completion(candidate, -len(current))
-
-
-class SafeFileHistory(FileHistory):
-    """A prompt-toolkit FileHistory whose writes never end the chat: the text is made
-    encodable first (a lone surrogate made the plain one raise UnicodeEncodeError), and a
-    history file that cannot be written is skipped, with one note on the console."""
-
-    def __init__(self, filename: str, console: Console | None = None) -> None:
-        super().__init__(filename)
-        self._console = console
-        self.failed = False
-
-    def store_string(self, string: str) -> None:
-        """Append ``string`` to the file, made encodable; an OSError is noted once."""
-        try:
-            super().store_string(safe_for_terminal(string))
-        except OSError as error:
-            if not self.failed and self._console is not None:
-                self._console.print(Text(f"(history not saved: {error})", style="dim"))
-            self.failed = True
-
-
-def make_prompt_reader(chat: Chat, history_path: Path, *, pt_input: Any = None,
-                       pt_output: Any = None) -> InputFn:
-    """A line reader on a prompt-toolkit session with file history and completion.
-
-    Ctrl-C on a line with text raises `LineCancelled` (fresh prompt, like a shell); on an
-    empty line it raises KeyboardInterrupt. Ctrl-D on an empty line raises EOFError.
-
-    Args:
-        chat: the chat (for the home the completer reads).
-        history_path: the history file; in-memory history if it cannot be used.
-        pt_input: prompt-toolkit input (tests pass a pipe).
-        pt_output: prompt-toolkit output (tests pass a DummyOutput).
-    """
-    from prompt_toolkit import PromptSession
-    from prompt_toolkit.formatted_text import FormattedText
-    from prompt_toolkit.history import History, InMemoryHistory
-    from prompt_toolkit.key_binding import KeyBindings
-
-    history: History
-    try:
-        history_path.parent.mkdir(parents=True, exist_ok=True)
-        history_path.touch(exist_ok=True)
-        history = SafeFileHistory(str(history_path), chat.console)
-    except OSError as error:
-        chat.console.print(Text(f"(history not saved: {error})", style="dim"))
-        history = InMemoryHistory()
-
-    bindings = KeyBindings()
-
-    @bindings.add("c-c")
-    def _interrupt(event: Any) -> None:
-        error = LineCancelled() if event.current_buffer.text else KeyboardInterrupt()
-        event.app.exit(exception=error, style="class:aborting")
-
-    session: PromptSession[str] = PromptSession(
-        history=history, completer=SlashCompleter(lambda: chat.home), complete_while_typing=True,
-        key_bindings=bindings, input=pt_input, output=pt_output,
-    )
-
-    def read(prompt: str) -> str:  # the plain prompt, styled from the chat's state
-        message = FormattedText([("ansigreen bold", chat.user_id), ("", "@"),
-                                 ("ansicyan bold", chat.device_id), ("", "> ")])
-        return safe_for_terminal(session.prompt(message))
-
-    return read
-
-
-def make_stdin_reader(console: Console) -> InputFn:
-    """A line reader for piped input: echoes each line so the transcript reads well. Bytes
-    that are not UTF-8 become U+FFFD instead of ending the chat."""
-    stream = getattr(sys.stdin, "buffer", None)
-
-    def read(prompt: str) -> str:
-        raw = stream.readline() if stream is not None else sys.stdin.readline()
-        if not raw:
-            raise EOFError
-        line = safe_for_terminal(raw).rstrip("\r\n")
-        console.print(Text(prompt + line, style="dim"))
-        return line
-
-    return read
 
 
 def run_chat(
