@@ -61,6 +61,8 @@ class TurnRecord:
     actions: list[str] = field(default_factory=list)
     reply: str = ""
     directives: list[str] = field(default_factory=list)
+    # As stored (JSON): [directive, reason, message] rows and problem codes, the values of
+    # `assistant.outcomes.Problem` (decode_problem reads one; an old or unknown code is OTHER).
     refused: list[list[str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)   # NOT_FOUND, NO_SUCH_DEVICE, UNKNOWN_CITY...
     context: dict[str, Any] = field(default_factory=dict)
