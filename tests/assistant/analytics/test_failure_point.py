@@ -92,3 +92,18 @@ def test_model_beats_rules_on_held_out_synthetic_users() -> None:
     by_rules = analyze(held_out)
     assert evaluate.failure_points(by_model)["accuracy_on_failed_turns"] > \
         evaluate.failure_points(by_rules)["accuracy_on_failed_turns"]
+
+
+def test_points_are_the_shared_enum_and_the_saved_model_holds_plain_strings(tmp_path: Path) -> None:
+    from assistant.outcomes import FailurePoint
+
+    points = _points(turn(0, "what's the weather in atlantis", "ask_weather", problems=["UNKNOWN_CITY"],
+                          feedback={"rephrase": True}),
+                     turn(6, "weather in atlanta", "ask_weather"))
+    assert points[0] is FailurePoint.ENTITY_RESOLUTION
+    model, rows = _trained()
+    assert all(type(label) is str for label in model.pipeline.classes_.tolist())
+    model.save(tmp_path)
+    assert b"assistant.outcomes" not in (tmp_path / fp.MODEL_FILE).read_bytes()   # loads without this module
+    predicted = fp.FailurePointModel.load(tmp_path).predict(rows)
+    assert predicted and all(isinstance(p, FailurePoint) for p in predicted)
