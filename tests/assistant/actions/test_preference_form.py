@@ -151,6 +151,14 @@ def test_a_request_instead_of_an_answer_ends_the_questions_and_says_so(store, ma
     assert store.get("alice") == []
 
 
+def test_a_fairly_sure_request_ends_the_questions_too(store, make_tracker) -> None:
+    # A simulated person's words, which the classifier read as turn_on at 0.79.
+    result, texts = validate(PrefKey.MUSIC_GENRE, "bedroom lights on please", make_tracker, intent="turn_on",
+                             confidence=0.79)
+    assert result["qa_stopped"] is True and texts[0].startswith("Let's leave the questions there.")
+    assert store.get("alice") == []
+
+
 def test_an_unsure_request_or_a_near_miss_is_asked_again(store, make_tracker) -> None:
     unsure, _ = validate(PrefKey.MUSIC_GENRE, "tell me the weather", make_tracker, intent="ask_weather",
                          confidence=0.5)
