@@ -1,11 +1,15 @@
-"""The turn pipeline: one user turn through the habits hook, Rasa and the home, then logged.
+"""The turn pipeline: one user turn through Rasa and the home, then logged.
 
 `Runtime` (assistant/runtime.py) owns the stack's lifecycle (action server, model, stores)
 and plays turns with these methods: the text is cleaned and the context attached, the Rasa
 model answers, the directives the actions ask for are applied to the home, the observers of
 the REPLY stage may add to the replies (the teaching and routine offers), the turn goes to the
 interaction log as the user heard it, and the observers of the LOGGED stage run (settling the
-user's previous turn and its rewrite's win or loss, implicit inference, ...).
+user's previous turn and its rewrite's win or loss, implicit inference, ...). What the observers
+want remembered for the next turn (an offer's open question) goes into Rasa's tracker as slots.
+Taught concepts are Rasa's too (domain/habits.yml); the pipeline only adds the NLU-only parses
+of a teaching's steps to the message metadata, and rewrites "start it" after the alarm to the
+coffee for a user whose routine that is.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from assistant.turn import TurnResult
 
 if TYPE_CHECKING:
     from assistant.action_server import ActionServer
-    from assistant.habits.hook import HookState
     from assistant.home import Home
     from assistant.learning.config import LearningFlags
     from assistant.learning.log import InteractionLog, TurnRecord
@@ -35,6 +38,7 @@ FORGOT_KEY = "forgot"          # assistant.actions.common.FORGOT_KEY
 FORGOT_EVERYTHING = "*"
 EXPLORATION_KEY = "exploration"   # assistant.exploration.JSON_KEY
 IMPLICIT_KEY = "implicit"         # assistant.habits.implicit.IMPLICIT_KEY
+HABITS_KEY = "habits"             # assistant.actions.teach_concept.OUTCOME_KEY: {intent, outcome}
 logger = logging.getLogger(__name__)
 
 
@@ -52,9 +56,7 @@ class TurnPipeline:
     last_forget: Any
     retrain_after_forget: bool
     _last: dict[str, TurnRecord]
-    habits_state: HookState
-    observers: list[TurnObserver]        # after every plain turn (`default_observers`)
-    step_observers: list[TurnObserver]   # after a taught concept's step, or a turn the hook answered
+    observers: list[TurnObserver]        # after every turn (`default_observers`)
 
     def handle(
         self,
@@ -83,41 +85,29 @@ class TurnPipeline:
         cleaned = clean_text(text)
         if not cleaned.text:
             return TurnResult(text="", replies=[EMPTY_REPLY], notice=cleaned.notice)
-        from assistant.habits.hook import intercept, plain_text  # concepts, routines
+        from assistant.habits.hook import plain_text  # "start it" after the alarm: the coffee
+        from assistant.habits.recognise import METADATA_KEY, step_metadata
 
-        habits = intercept(self, cleaned.text, user_id=user_id, device_id=device_id, barge_in=barge_in,
-                           asr_confidence=asr_confidence, timestamp=timestamp)
+        text = plain_text(self, cleaned.text, user_id=user_id, timestamp=timestamp)
+        extra: dict[str, Any] = {}
+        # A teaching's steps, parsed by the model's NLU alone, for the teach action's dry run.
+        habits = step_metadata(text, self._parse_only)
         if habits is not None:
-            habits.notice = habits.notice or cleaned.notice
-            return habits
-        text = plain_text(self, cleaned.text, user_id=user_id, device_id=device_id, timestamp=timestamp)
+            extra[METADATA_KEY] = habits
         result = self._play(text, user_id=user_id, device_id=device_id, context=context, barge_in=barge_in,
                             asr_confidence=asr_confidence, timestamp=timestamp, request_id=request_id,
-                            observers=self.observers)
+                            observers=self.observers, extra=extra)
         result.notice = result.notice or cleaned.notice
         return result
 
-    def play_step(
-        self,
-        text: str,
-        *,
-        user_id: str,
-        device_id: str,
-        barge_in: bool = False,
-        asr_confidence: float | None = None,
-        timestamp: dt.datetime | None = None,
-    ) -> TurnResult:
-        """One step of a taught concept: a plain turn through Rasa and the home, logged and
-        settled, but never the habits hook (a step can't start a concept or answer its
-        questions) nor its offers."""
-        context = build_context(self.home, device_id)
-        return self._play(clean_text(text).text, user_id=user_id, device_id=device_id, context=context,
-                          barge_in=barge_in, asr_confidence=asr_confidence, timestamp=timestamp,
-                          request_id=None, observers=self.step_observers)
+    def _parse_only(self, text: str) -> dict[str, Any]:
+        """The model's NLU on one text (no dialogue, no tracker)."""
+        assert self.agent is not None
+        return self._run(self.agent.parse_message(text))
 
     def _play(self, text: str, *, user_id: str, device_id: str, context: dict[str, Any], barge_in: bool,
               asr_confidence: float | None, timestamp: dt.datetime | None, request_id: str | None,
-              observers: list[TurnObserver]) -> TurnResult:
+              observers: list[TurnObserver], extra: dict[str, Any] | None = None) -> TurnResult:
         self._ensure_action_server()
         self.reload_if_replaced()
         moment = timestamp or _utc_now()
@@ -131,9 +121,11 @@ class TurnPipeline:
             "asr_confidence": asr_confidence,
             "context": context,
             "learning": {**self.learning.to_metadata(), "store": self.data.learning_url},
+            **(extra or {}),
         }
         messages = self._run(self._handle_async(text, self.sender_id(user_id), metadata))
         result = TurnResult(text=text)
+        understood_as = None   # the intent an action says the turn had (the steps answering an offer)
         for message in messages:
             if message.get("text"):
                 result.replies.append(message["text"])
@@ -147,11 +139,17 @@ class TurnPipeline:
                 _read_exploration(result, custom.get(EXPLORATION_KEY))
                 if isinstance(custom.get(IMPLICIT_KEY), list):
                     result.implicit_used.extend(str(v) for v in custom[IMPLICIT_KEY])
+                if isinstance(custom.get(HABITS_KEY), dict) and custom[HABITS_KEY].get("intent"):
+                    understood_as = str(custom[HABITS_KEY]["intent"])
         self._apply_directives(result)
         self._read_tracker(result, self.sender_id(user_id))
-        self.finish_turn(result, user_id=user_id, device_id=device_id, context=context,
-                         barge_in=barge_in, asr_confidence=asr_confidence, timestamp=moment,
-                         request_id=request_id, observers=observers)
+        if understood_as is not None:
+            result.intent = understood_as
+        observed = self.finish_turn(result, user_id=user_id, device_id=device_id, context=context,
+                                    barge_in=barge_in, asr_confidence=asr_confidence, timestamp=moment,
+                                    request_id=request_id, observers=observers)
+        if observed.slots:
+            self._set_slots(self.sender_id(user_id), observed.slots)
         if FORGOT_EVERYTHING in result.forgot:
             # "Forget everything about me", confirmed: every store forgets them, this turn too.
             from assistant.privacy import forget_everywhere
@@ -173,6 +171,23 @@ class TurnPipeline:
             UserMessage(text, output_channel=channel, sender_id=sender, metadata=metadata)
         )
         return list(channel.messages)
+
+    def _set_slots(self, sender: str, values: dict[str, Any]) -> None:
+        """Set slots in the conversation's tracker after the turn (an observer's question, such
+        as the teaching or routine offer, is the tracker's to remember, like any other)."""
+        from rasa.shared.core.events import SlotSet
+
+        async def update() -> None:
+            assert self.agent is not None
+            async with self.agent.lock_store.lock(sender):
+                tracker = await self.agent.tracker_store.retrieve(sender)
+                if tracker is None:
+                    return
+                for name, value in values.items():
+                    tracker.update(SlotSet(name, value))
+                await self.agent.tracker_store.save(tracker)
+
+        self._run(update())
 
     def _apply_directives(self, result: TurnResult) -> None:
         from assistant.home import Directive
@@ -223,15 +238,17 @@ class TurnPipeline:
 
     def finish_turn(self, result: TurnResult, *, user_id: str, device_id: str, context: dict[str, Any],
                     barge_in: bool, asr_confidence: float | None, timestamp: dt.datetime,
-                    request_id: str | None = None, observers: list[TurnObserver] | None = None) -> None:
+                    request_id: str | None = None, observers: list[TurnObserver] | None = None) -> ObservedTurn:
         """The REPLY-stage observers (they may add to the replies), the log (what the user
-        heard), then the LOGGED-stage observers."""
+        heard), then the LOGGED-stage observers; the turn as they saw it (``slots``: what they
+        want set in the tracker)."""
         chosen = self.observers if observers is None else observers
         turn = ObservedTurn(result=result, user_id=user_id, device_id=device_id, when=_naive(timestamp),
                             barge_in=bool(barge_in), context=context)
         run_observers(chosen, Stage.REPLY, self, turn)
         self._log_turn(turn, context=context, asr_confidence=asr_confidence, request_id=request_id)
         run_observers(chosen, Stage.LOGGED, self, turn)
+        return turn
 
     def _log_turn(self, turn: ObservedTurn, *, context: dict[str, Any], asr_confidence: float | None,
                   request_id: str | None = None) -> None:
@@ -322,11 +339,6 @@ def default_observers() -> list[TurnObserver]:
     """What runs after a plain turn: settling the previous turn first (inference reads its
     feedback), then the habits layer's observers."""
     return [SettleFeedback(), *habits_observers()]
-
-
-def step_observers() -> list[TurnObserver]:
-    """What runs after a concept's step, or a turn the habits hook answered: settling only."""
-    return [SettleFeedback()]
 
 
 def _read_exploration(result: TurnResult, tag: Any) -> None:

@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.action_server import ActionServer, ActionServerError
 from assistant.context import BadUserIdError, UnknownDeviceError
-from assistant.habits.hook import HookState
 from assistant.learning.config import LearningFlags
 from assistant.paths import DataDir
-from assistant.pipeline import TurnPipeline, default_observers, step_observers
+from assistant.pipeline import TurnPipeline, default_observers
 
 if TYPE_CHECKING:
     from rasa.core.agent import Agent
@@ -119,10 +118,8 @@ class Runtime(TurnPipeline, AbstractContextManager):
         self.rewrites: "RewriteStore | None" = None
         self.log_errors: list[str] = []
         self._last: dict[str, "TurnRecord"] = {}
-        # The habits layer: its open questions, and what runs after each turn.
-        self.habits_state = HookState()
+        # What runs after each turn (the habits layer's offers and inference among them).
         self.observers = default_observers()
-        self.step_observers = step_observers()
         self._model_stamp: tuple[int, int] | None = None
         self.model_reloads = 0
         self.last_forget: Any = None   # the last forget_everywhere report (its retrain thread)
@@ -184,7 +181,21 @@ class Runtime(TurnPipeline, AbstractContextManager):
         # The first parse builds what the graph builds lazily: pay for it here, not on the
         # user's first turn.
         self._loop.run_until_complete(self.agent.parse_message("hello"))
+        self._upgrade_habits()
         warm.join(timeout=120)
+
+    def _upgrade_habits(self) -> None:
+        """Concepts taught before their steps' parses were kept get them (NLU only), once."""
+        from assistant.habits.hook import upgrade
+
+        try:
+            upgraded = upgrade(self)
+        except Exception as error:  # noqa: BLE001 - a concept that can't be upgraded reports its steps failing
+            logger.error("could not upgrade the stored concepts: %s", error)
+            self.log_errors.append(str(error))
+            return
+        if upgraded:
+            logger.info("kept the steps' parses of %d concepts taught before", upgraded)
 
     def _open_learning(self) -> None:
         """The interaction log and rewrite table (one SQLite file); the rewriter reads them too."""
@@ -256,7 +267,7 @@ class Runtime(TurnPipeline, AbstractContextManager):
     def reset_learning(self) -> None:
         """A clean learning state: no logged turns, rewrites, utterance stats, preferences or
         habits, and fresh conversations for everyone (the simulator starts each arm with this)."""
-        from assistant.habits.hook import habit_store, reset
+        from assistant.habits.hook import habit_store
         from assistant.learning import index
 
         assert self.log is not None and self.rewrites is not None
@@ -264,7 +275,6 @@ class Runtime(TurnPipeline, AbstractContextManager):
         self.rewrites.clear()
         index.clear(self.rewrites)
         habit_store(self).clear()   # taught concepts, routine offers, inference marks
-        reset(self)
         for user in self.preferences.users():
             self.preferences.forget(user)
         for user in list(self._last) + list(self._generation):

@@ -70,6 +70,10 @@ EXPECTED_ACTIONS = {
     "teach_correction": "action_store_correction",
     "ask_team_score": "action_team_score",
     "find_restaurant": "action_find_restaurant",
+    "teach_concept": "action_teach_concept",
+    "run_concept": "action_run_concept",
+    "ask_concept": "action_ask_concept",
+    "forget_concept": "action_forget_concept",
 }
 
 # Rasa's built-in intents and actions, usable without being listed in the domain.
@@ -170,10 +174,13 @@ def load_domain(directory: Path = DOMAIN_DIR) -> Domain:
 
 
 def load_story_steps(directory: Path, key: str) -> list[tuple[str, str, list[dict[str, Any]]]]:
-    """(file, story or rule name, steps) for every story/rule in a folder."""
+    """(file, story or rule name, steps) for every story/rule in a folder; a rule with a
+    condition (an answer to an open question, stories/rules/habits.yml) is left out."""
     found = []
     for path in sorted(directory.glob("*.yml")):
         for block in load_yaml(path).get(key) or []:
+            if block.get("condition") and any("intent" in s for s in block.get("steps") or []):
+                continue
             name = block.get("story") or block.get("rule") or "?"
             found.append((path.name, str(name), list(block.get("steps") or [])))
     return found

@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import turn_context
+from assistant.actions.concept_steps import lapse_events
 from assistant.services import teaching
 
 YES_NO_INTENTS = ("affirm", "deny")
@@ -44,4 +45,5 @@ class ValidateSlotMappings(Action):
                         if teaching.offered_key(pending) else ctx.intent in YES_NO_INTENTS)
             if not answered:
                 events.append(SlotSet("pending_question", None))
+        events.extend(lapse_events(tracker, ctx.intent))   # the habits question (domain/habits.yml)
         return events

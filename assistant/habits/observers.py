@@ -6,9 +6,13 @@ One of the `Stage.LOGGED` stage runs after the turn is in the log (inference rea
 Observers read typed fields of the `TurnResult` (applied directives, intent, actions,
 problems, ``implicit_used``, ``forgot``), never the English of the reply.
 
+An observer that asks a question, or remembers something for the next turn, sets slots of
+Rasa's tracker (``turn.slots``, written by the pipeline after the turn; `assistant.habits.pending`):
+the tracker is the one place the open question lives, and the rules of stories/rules/habits.yml
+send its answer to the right action.
+
 ``services`` is the runtime in production; a test passes any object with the attributes an
-observer uses (``home``, ``log``, ``preferences``, ``learning``, ``habits_state``, ``data``,
-``sender_id``).
+observer uses (``home``, ``log``, ``preferences``, ``learning``, ``data``, ``sender_id``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.habits import concepts as cx
+from assistant.habits import pending
 from assistant.turn import TurnResult
 
 if TYPE_CHECKING:
@@ -55,6 +60,7 @@ class ObservedTurn:
     context: dict[str, Any] = field(default_factory=dict)
     record: "TurnRecord | None" = None
     previous: "TurnRecord | None" = None
+    slots: dict[str, Any] = field(default_factory=dict)   # to set in the tracker after the turn
 
 
 class TurnObserver(Protocol):
@@ -96,16 +102,16 @@ class TeachingOffer:
     stage = Stage.REPLY
 
     def observe(self, services: Any, turn: ObservedTurn) -> None:
-        from assistant.habits import hook
+        from assistant.habits.recognise import looks_like_name, teaching_question
 
         result = turn.result
         if not (services.learning.teachable and not_understood(result)):
             return
-        if not hook.looks_like_name(result.text):
+        if not looks_like_name(result.text):
             return
         name = cx.normalize(result.text)
-        hook.ask(services, turn.user_id, hook.Pending(hook.Waiting.STEPS, name), turn.when)
-        result.replies[:] = [hook.teaching_question(name)]
+        turn.slots.update(pending.ask(pending.Waiting.STEPS, name, pending.epoch(turn.when)))
+        result.replies[:] = [teaching_question(name)]
         result.amended_by.append(type(self).__name__)
 
 
@@ -133,7 +139,7 @@ class RoutineOffer:
         if hook.mined_routine(services, turn.user_id, also=[activity(services, turn)]) is None:
             return
         store.mark(turn.user_id, MarkKind.OFFERED, "routine", ROUTINE_NAME, at=turn.when)
-        hook.ask(services, turn.user_id, hook.Pending(hook.Waiting.ROUTINE, ROUTINE_NAME), turn.when)
+        turn.slots.update(pending.ask(pending.Waiting.ROUTINE, ROUTINE_NAME, pending.epoch(turn.when)))
         turn.result.replies.append(ROUTINE_OFFER)
         turn.result.amended_by.append(type(self).__name__)
 
@@ -155,7 +161,7 @@ def not_understood(result: TurnResult) -> bool:
     return bool(result.intent == "nlu_fallback"
                 and result.actions and all(a in FALLBACK_ACTIONS for a in result.actions)
                 and not slots.get("requested_slot") and not slots.get("pending_question")
-                and not slots.get("pending_city"))
+                and not slots.get("pending_city") and not slots.get(pending.PENDING))
 
 
 # -- the LOGGED stage ------------------------------------------------------------------
@@ -169,13 +175,15 @@ class RejectedInference:
     def observe(self, services: Any, turn: ObservedTurn) -> None:
         from assistant.habits import hook
         from assistant.habits.implicit import reject
+        from assistant.prefs.keys import PrefKey
 
-        last = services.habits_state.last_implicit.pop(turn.user_id, None)
-        if last is None:
+        last = (turn.result.slots or {}).get(pending.LAST_IMPLICIT)
+        if not last:
             return
+        turn.slots[pending.LAST_IMPLICIT] = None   # only the next turn may say no to it
         if turn.result.intent in REJECTING_INTENTS or turn.barge_in:
             key, value = last
-            reject(services.preferences, hook.habit_store(services), turn.user_id, key, value, turn.when)
+            reject(services.preferences, hook.habit_store(services), turn.user_id, PrefKey(key), value, turn.when)
 
 
 class ImplicitInference:
@@ -205,7 +213,7 @@ class RememberImplicit:
         for pref in services.preferences.get(turn.user_id):
             if pref.source is Source.IMPLICIT and pref.key in (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST) \
                     and pref.value.lower() in used:
-                services.habits_state.last_implicit[turn.user_id] = (pref.key, pref.value)
+                turn.slots[pending.LAST_IMPLICIT] = [pref.key.value, pref.value]
                 return
 
 

@@ -12,7 +12,7 @@ import enum
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from assistant.db import EngineStore, Transaction, create_all, create_engine, database_url, read
 
@@ -34,12 +34,18 @@ class MarkKind(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Concept:
-    """A phrase one user taught, and the requests it stands for, in order."""
+    """A phrase one user taught, and the requests it stands for, in order. ``parses``: each
+    step's NLU parse at teaching time ({intent, entities}; None for a step that is another
+    concept, or one stored before parses were kept, until `HabitStore.save_parses`)."""
 
     user_id: str
     name: str
     steps: tuple[str, ...]
     created_at: dt.datetime
+    parses: tuple[dict[str, Any] | None, ...] = ()
+
+    def parse_of(self, step: int) -> dict[str, Any] | None:
+        return self.parses[step] if step < len(self.parses) else None
 
 
 @dataclass(frozen=True)
@@ -112,8 +118,9 @@ class HabitStore(EngineStore):
 
     # -- concepts --------------------------------------------------------------------
 
-    def save_concept(self, user_id: str, name: str, steps: list[str] | tuple[str, ...]) -> Concept:
-        """Store (or replace) one user's concept."""
+    def save_concept(self, user_id: str, name: str, steps: list[str] | tuple[str, ...],
+                     parses: Sequence[dict[str, Any] | None] = ()) -> Concept:
+        """Store (or replace) one user's concept, with its steps' parses when known."""
         import sqlalchemy as sa
 
         if not name or len(name) > MAX_NAME or not steps or any(not s or len(s) > MAX_STEP for s in steps):
@@ -121,9 +128,27 @@ class HabitStore(EngineStore):
         t, now = self._concepts, _naive(self._now())
         with self._write() as conn:
             conn.execute(sa.delete(t).where(t.c.user_id == user_id, t.c.name == name))
-            conn.execute(sa.insert(t).values(user_id=user_id, name=name, steps=json.dumps(list(steps)),
+            conn.execute(sa.insert(t).values(user_id=user_id, name=name, steps=_dump(steps, parses),
                                              created_at=now))
-        return Concept(user_id, name, tuple(steps), now)
+        return Concept(user_id, name, tuple(steps), now, _padded(parses, len(steps)))
+
+    def save_parses(self, concept: Concept, parses: Sequence[dict[str, Any] | None]) -> None:
+        """Keep the parses of a concept's steps (the upgrade of a concept stored without them)."""
+        import sqlalchemy as sa
+
+        t = self._concepts
+        with self._write() as conn:
+            conn.execute(sa.update(t).where(t.c.user_id == concept.user_id, t.c.name == concept.name)
+                         .values(steps=_dump(concept.steps, parses)))
+
+    def unparsed(self) -> list[Concept]:
+        """Every user's concepts with a step stored without its parse (before parses were kept)."""
+        import sqlalchemy as sa
+
+        t = self._concepts
+        rows = self._read(lambda c: c.execute(sa.select(t).order_by(t.c.id)).all())
+        return [c for c in (_concept(r) for r in rows)
+                if c is not None and any(p is None for p in _padded(c.parses, len(c.steps)))]
 
     def concepts(self, user_id: str) -> list[Concept]:
         """The user's concepts, oldest first."""
@@ -132,14 +157,7 @@ class HabitStore(EngineStore):
         t = self._concepts
         rows = self._read(lambda c: c.execute(
             sa.select(t).where(t.c.user_id == user_id).order_by(t.c.created_at, t.c.id)).all())
-        out = []
-        for row in rows:
-            try:
-                steps = tuple(str(s) for s in json.loads(row.steps))
-            except (TypeError, ValueError):
-                continue  # a corrupt row is skipped, not fatal
-            out.append(Concept(row.user_id, row.name, steps, row.created_at))
-        return out
+        return [c for c in (_concept(r) for r in rows) if c is not None]
 
     def forget_concept(self, user_id: str, name: str | None = None) -> int:
         """Delete one concept (or all the user's with no name); how many went."""
@@ -206,6 +224,28 @@ class HabitStore(EngineStore):
 _KINDS = {k.value for k in MarkKind}
 
 
+def _dump(steps: Sequence[str], parses: Sequence[dict[str, Any] | None]) -> str:
+    """Steps as stored: a step with its parse is {"text", "parse"}; without one, its text (as
+    every step was stored before parses were kept)."""
+    padded = _padded(parses, len(steps))
+    return json.dumps([{"text": s, "parse": p} if p is not None else s for s, p in zip(steps, padded)])
+
+
+def _padded(parses: Sequence[dict[str, Any] | None], count: int) -> tuple[dict[str, Any] | None, ...]:
+    return tuple(list(parses)[:count]) + (None,) * max(0, count - len(parses))
+
+
+def _concept(row: Any) -> Concept | None:
+    """A stored row (either format of steps), or None when it is corrupt (skipped, not fatal)."""
+    try:
+        items = json.loads(row.steps)
+        steps = tuple(str(i["text"]) if isinstance(i, dict) else str(i) for i in items)
+        parses = tuple(i.get("parse") if isinstance(i, dict) else None for i in items)
+    except (TypeError, ValueError, KeyError):
+        return None
+    return Concept(row.user_id, row.name, steps, row.created_at, parses)
+
+
 def for_actions() -> HabitStore:
     """The habits tables beside the preference store the actions use (opened once per process)."""
     import os
@@ -225,3 +265,22 @@ def _open(url: str) -> HabitStore:
     if url not in _OPENED:
         _OPENED[url] = HabitStore.open(url)
     return _OPENED[url]
+
+
+def step_parse(parsed: dict[str, Any]) -> dict[str, Any]:
+    """What a concept keeps of a step's NLU parse: its intent, confidence and entities."""
+    intent = parsed.get("intent") or {}
+    return {"intent": intent.get("name"), "confidence": float(intent.get("confidence") or 0.0),
+            "entities": [{k: e.get(k) for k in ("entity", "value", "start", "end", "role", "group")
+                          if e.get(k) is not None} for e in parsed.get("entities") or []]}
+
+
+def upgrade(store: HabitStore, parse: Callable[[str], dict[str, Any]]) -> int:
+    """Give the concepts stored before parses were kept their steps' parses (``parse``: the
+    model's NLU on one text, never a full turn); how many concepts were upgraded."""
+    done = 0
+    for concept in store.unparsed():
+        parses = [concept.parse_of(i) or step_parse(parse(step)) for i, step in enumerate(concept.steps)]
+        store.save_parses(concept, parses)
+        done += 1
+    return done

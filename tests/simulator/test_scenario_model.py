@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant.habits.hook import HOOK_INTENTS
 from simulator.scenario import (
     DEFAULT_DEVICE,
     Expectation,
@@ -279,7 +278,7 @@ def test_conversation_file_parses(path: Path) -> None:
         named = {turn.device, *turn.set, *turn.expect.state}
         assert named <= DEFAULT_HOME_DEVICES, f"turn {turn.index}: not in the default home: " \
                                               f"{named - DEFAULT_HOME_DEVICES}"
-        assert turn.expect.intent is None or turn.expect.intent in INTENTS | HOOK_INTENTS
+        assert turn.expect.intent is None or turn.expect.intent in INTENTS
 
 
 def test_a_turn_can_say_a_real_hwu64_sentence(tmp_path: Path) -> None:

@@ -78,6 +78,6 @@ def test_concepts_are_stored_per_user(tmp_path) -> None:
     ("turn on the lights", False), ("kitchen", False), ("movie night in the den", False), ("yes", False),
 ])
 def test_only_a_short_plain_phrase_is_offered_for_teaching(text: str, expected: bool) -> None:
-    from assistant.habits.hook import _Turn
+    from assistant.habits.recognise import looks_like_name
 
-    assert _Turn.looks_like_name(text) is expected
+    assert looks_like_name(text) is expected
