@@ -136,3 +136,31 @@ def test_two_users_of_one_home_keep_their_own_habits(clean) -> None:
     assert say(rt, "tess", "yes").reply.startswith("Done: I've forgotten everything")
     assert habit_store(rt).concepts("tess") == [] and rt.preferences.get("tess") == []
     assert say(rt, "tess", "study time").intent != "run_concept"
+
+
+def test_a_concept_stored_before_the_move_to_rasa_still_runs(clean) -> None:
+    """Upgrade path: a concept stored as step texts only (before parses were kept) gets its steps'
+    NLU parses once (what the runtime does at start), then runs through action_run_concept."""
+    import json
+
+    import sqlalchemy as sa
+
+    from assistant.habits.hook import upgrade
+
+    rt, store = clean, habit_store(clean)
+    with store._engine.begin() as conn:   # the row as the old hook wrote it
+        conn.execute(sa.insert(store._concepts).values(
+            user_id="old", name="movie time", created_at=rt.home.clock.now,
+            steps=json.dumps(["dim the living room lights", "turn on the TV"])))
+    [before] = store.concepts("old")
+    assert before.steps == ("dim the living room lights", "turn on the TV") and before.parses == (None, None)
+    assert upgrade(rt) == 1 and upgrade(rt) == 0   # once
+    [after] = store.concepts("old")
+    assert [p["intent"] for p in after.parses] == ["set_brightness", "turn_on"], after.parses
+    rt.home.set_state("living_room_light", {"power": "on", "brightness": 100})
+    rt.home.set_state("living_room_tv", {"power": "off"})
+    ran = say(rt, "old", "movie time", device="living_room_tv")
+    assert ran.intent == "run_concept" and ran.reply.startswith("Movie time:"), ran.reply
+    assert rt.home.devices["living_room_light"].state["brightness"] == 30
+    assert rt.home.devices["living_room_tv"].state["power"] == "on"
+    assert "didn't work" not in ran.reply
