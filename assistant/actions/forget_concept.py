@@ -24,7 +24,7 @@ class ActionForgetConcept(Action):
         ctx = turn_context(tracker)
         name = ctx.entity(tracker, "concept") or ""
         if name and for_actions().forget_concept(ctx.user_id, name):
-            dispatcher.utter_message(response="utter_concept_forgotten", name=name)
+            dispatcher.utter_message(text=f"Okay, I've forgotten what \"{name}\" means.")
         else:
             dispatcher.utter_message(text=f"I don't know what \"{name}\" means, so there's nothing to forget.")
         return []

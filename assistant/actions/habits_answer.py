@@ -12,6 +12,12 @@ from assistant.actions.common import turn_context
 from assistant.actions.concept_steps import slot_events
 from assistant.habits import pending
 
+NEVER_MIND = "Okay, never mind."
+NOT_KEPT = "Okay, I won't remember \"{name}\"."
+KEPT = "Done: say \"{name}\" whenever you like."
+ROUTINE_DECLINED = "Okay, I won't."
+ROUTINE_ACCEPTED = "Done: every morning after your alarm, I'll start the coffee."
+
 
 class ActionHabitsAnswer(Action):
     """Carries out (or calls off) the open habits question, then closes it."""
@@ -31,22 +37,22 @@ class ActionHabitsAnswer(Action):
 
             return await ActionYesNo().run(dispatcher, tracker, domain)
         if asked is pending.Waiting.STEPS:
-            dispatcher.utter_message(response="utter_concept_never_mind")
+            dispatcher.utter_message(text=NEVER_MIND)
         elif asked is pending.Waiting.CONFIRM:
             if yes:
                 self.remember(ctx.user_id, name, tracker.get_slot(pending.PENDING_STEPS) or [])
-                dispatcher.utter_message(response="utter_concept_kept", name=name)
+                dispatcher.utter_message(text=KEPT.format(name=name))
             else:
-                dispatcher.utter_message(response="utter_concept_not_kept", name=name)
+                dispatcher.utter_message(text=NOT_KEPT.format(name=name))
         elif yes:
             from assistant.prefs.keys import COFFEE_AFTER_ALARM, Polarity, PrefKey, Source
             from assistant.services import preferences
 
             preferences.store().set(ctx.user_id, PrefKey.MORNING_ROUTINE, COFFEE_AFTER_ALARM, Polarity.LIKE,
                                     Source.ASSISTANT)
-            dispatcher.utter_message(response="utter_routine_accepted")
+            dispatcher.utter_message(text=ROUTINE_ACCEPTED)
         else:
-            dispatcher.utter_message(response="utter_routine_declined")
+            dispatcher.utter_message(text=ROUTINE_DECLINED)
         return slot_events(pending.cleared())
 
     @staticmethod

@@ -146,3 +146,23 @@ def test_the_open_question_lapses_unless_answered_in_time(make_tracker, waiting,
     events = lapse_events(tracker, intent)
     assert ({e["name"]: e["value"] for e in events} == pending.cleared()) is lapses
     assert (events == []) is not lapses
+
+
+@pytest.mark.parametrize("waiting, intent, reply", [
+    ("steps", "deny", "Okay, never mind."),
+    ("confirm", "deny", "Okay, I won't remember \"party mode\"."),
+    ("routine", "deny", "Okay, I won't."),
+    ("routine", "affirm", "Done: every morning after your alarm, I'll start the coffee."),
+])
+def test_the_answer_to_the_habits_question(make_tracker, waiting: str, intent: str, reply: str) -> None:
+    from assistant.prefs.keys import COFFEE_AFTER_ALARM, PrefKey
+    from assistant.services import preferences
+
+    preferences._open.cache_clear()
+    slots = pending.ask(pending.Waiting(waiting), "party mode", 100.0)
+    events, texts, _ = run_action(ActionHabitsAnswer(), make_tracker("x", intent, slots=slots))
+    assert texts == [reply] and {e["name"]: e["value"] for e in events} == pending.cleared()
+    routine = preferences.store().first_liked("alice", PrefKey.MORNING_ROUTINE)
+    assert routine == (COFFEE_AFTER_ALARM if (waiting, intent) == ("routine", "affirm") else None)
+    assert for_actions().concepts("alice") == []
+    preferences._open.cache_clear()
