@@ -7,9 +7,8 @@ the REPLY stage may add to the replies (the teaching and routine offers), the tu
 interaction log as the user heard it, and the observers of the LOGGED stage run (settling the
 user's previous turn and its rewrite's win or loss, implicit inference, ...). What the observers
 want remembered for the next turn (an offer's open question) goes into Rasa's tracker as slots.
-Taught concepts are Rasa's too (domain/habits.yml); the pipeline only adds the NLU-only parses
-of a teaching's steps to the message metadata, and rewrites "start it" after the alarm to the
-coffee for a user whose routine that is.
+Taught concepts and routines are Rasa's too (domain/habits.yml, the TaughtPhrase component); the
+pipeline only adds the NLU-only parses of a teaching's steps to the message metadata.
 """
 
 from __future__ import annotations
@@ -85,10 +84,9 @@ class TurnPipeline:
         cleaned = clean_text(text)
         if not cleaned.text:
             return TurnResult(text="", replies=[EMPTY_REPLY], notice=cleaned.notice)
-        from assistant.habits.hook import plain_text  # "start it" after the alarm: the coffee
         from assistant.habits.recognise import METADATA_KEY, step_metadata
 
-        text = plain_text(self, cleaned.text, user_id=user_id, timestamp=timestamp)
+        text = cleaned.text
         extra: dict[str, Any] = {}
         # A teaching's steps, parsed by the model's NLU alone, for the teach action's dry run.
         habits = step_metadata(text, self._parse_only)

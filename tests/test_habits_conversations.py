@@ -91,6 +91,8 @@ def test_a_routine_is_mined_offered_once_and_accepted(clean) -> None:
     morning(rt, "sam")
     started = say(rt, "sam", "get it going")
     assert rt.home.devices["coffee_maker"].state["brewing"] is True, started.reply
+    # Rasa's NLU read it as the coffee (TaughtPhrase); the log keeps what the user said.
+    assert started.intent == "start_coffee" and rt.log.get(started.turn_id).text == "get it going"
     rt.end_session("sam")
     morning(rt, "sam")
     assert "usually start the coffee" not in say(rt, "sam", "start brewing").reply  # offered once

@@ -7,7 +7,9 @@ time" and "what does movie time mean?" get ``teach_concept``, ``forget_concept``
 ``ask_concept``. The phrase grammar is `assistant.habits.recognise`. A habits intent the
 classifier guessed that the grammar does not confirm gives way to the next intent of the
 ranking (the FallbackClassifier after this component judges its confidence). The teaching's
-name and step texts are in the parse as ``habits_phrase``, for the teach action.
+name and step texts are in the parse as ``habits_phrase``, for the teach action. "Start it"
+soon after the alarm is ``start_coffee`` for a user whose morning routine that is (taught, or
+mined from the interaction log the message names), marked ``habits_routine``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from rasa.shared.nlu.training_data.message import Message
 logger = logging.getLogger(__name__)
 
 PHRASE = "habits_phrase"
+ROUTINE = "habits_routine"
 ENTITY = "concept"
+COFFEE_INTENT = "start_coffee"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -61,17 +65,24 @@ class TaughtPhrase(GraphComponent):
         metadata = message.get(METADATA) or {}
         found = recognise(text, _known(metadata.get("user_id")), offer_teaching=_teachable(metadata))
         if found is None:
-            if (message.get(INTENT) or {}).get("name") in HABITS_INTENTS:
+            if _routine(text, metadata):
+                self._set(message, COFFEE_INTENT, [])
+                message.set(ROUTINE, {"routine": "coffee after the alarm"}, add_to_output=True)
+            elif (message.get(INTENT) or {}).get("name") in HABITS_INTENTS:
                 _give_way(message, HABITS_INTENTS)
             return
-        intent = {"name": found.intent, "confidence": 1.0}
-        ranking = [intent] + [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != found.intent]
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         entity = {"entity": ENTITY, "value": found.name, "start": 0, "end": len(text), "confidence": 1.0,
                   "extractor": type(self).__name__}
-        message.set(ENTITIES, [entity], add_to_output=True)
+        self._set(message, found.intent, [entity])
         message.set(PHRASE, found.to_output(), add_to_output=True)
+
+    @staticmethod
+    def _set(message: Message, name: str, entities: List[Dict[Text, Any]]) -> None:
+        intent = {"name": name, "confidence": 1.0}
+        ranking = [intent] + [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        message.set(ENTITIES, entities, add_to_output=True)
 
 
 def _known(user_id: Any) -> list[str]:
@@ -81,6 +92,38 @@ def _known(user_id: Any) -> list[str]:
     from assistant.habits.store import for_actions
 
     return [c.name for c in for_actions().concepts(str(user_id))]
+
+
+def _routine(text: str, metadata: Dict[Text, Any]) -> bool:
+    """ "Start it" after the alarm, for a user whose routine is the coffee (the home as the message's
+    context has it; the routine mined from the interaction log the message names)."""
+    from assistant.habits.concepts import normalize
+    from assistant.habits.hook import VAGUE_START, means_coffee
+
+    home = (metadata.get("context") or {}).get("home")
+    if not (VAGUE_START.match(normalize(text)) and metadata.get("user_id") and home):
+        return False
+    from assistant.home import Home
+    from assistant.services import preferences
+
+    return means_coffee(text, str(metadata["user_id"]), Home.from_snapshot(home), preferences=preferences.store(),
+                        log=_log(metadata))
+
+
+_LOGS: dict[str, Any] = {}   # interaction logs opened, by URL (store handles, no dialogue state)
+
+
+def _log(metadata: Dict[Text, Any]) -> Any:
+    """The interaction log of the message's learning database, when this process serves it."""
+    from assistant.learning import online
+    from assistant.learning.log import InteractionLog
+
+    url = (metadata.get("learning") or {}).get(online.STORE_KEY)
+    if not isinstance(url, str) or online._state_for(metadata) is None:  # noqa: SLF001 - a registered database only
+        return None
+    if url not in _LOGS:
+        _LOGS[url] = InteractionLog.open(url)
+    return _LOGS[url]
 
 
 def _teachable(metadata: Dict[Text, Any]) -> bool:

@@ -1,8 +1,8 @@
 """What the turn pipeline and the observers need of the habits layer, outside Rasa.
 
-`plain_text`: "start it" after the alarm means the coffee when that is the user's routine
-(taught, or mined from their mornings), a rewrite of the text before Rasa sees it. The rest
-are the habit store of a runtime, the mined routine, and inference on demand. Taught concepts
+`means_coffee`: "start it" after the alarm means the coffee when that is the user's routine
+(taught, or mined from their mornings); the TaughtPhrase NLU component asks it. The rest are
+the habit store of a runtime, the mined routine, and inference on demand. Taught concepts
 and the habits questions are Rasa's (domain/habits.yml, assistant/actions/*_concept.py).
 """
 
@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 ROUTINE_WINDOW_MINUTES = 60.0
 VAGUE_START = re.compile(r"^(?:please\s+)?(?:start it|start that|start it up|get it going|get that going|"
                          r"get it started|fire it up|kick it off|turn it on|switch it on)(?:\s+please)?$")
-COFFEE_REQUEST = "start the coffee maker"
 
 
 def habit_store(services: Any) -> "HabitStore":
@@ -36,33 +35,32 @@ def habit_store(services: Any) -> "HabitStore":
     return _open(services.data.prefs_url)
 
 
-def plain_text(runtime: Any, text: str, *, user_id: str, timestamp: dt.datetime | None = None) -> str:
-    """The text for Rasa: "start it" after the alarm means the coffee when that is the user's
-    routine (taught, or mined from their mornings)."""
-    try:
-        if not VAGUE_START.match(cx.normalize(text)):
-            return text
-        from assistant.habits import routines
-        from assistant.prefs.keys import COFFEE_AFTER_ALARM, PrefKey
+def means_coffee(text: str, user_id: str, home: Any, *, preferences: Any, log: Any) -> bool:
+    """ "start it" soon after the alarm means the coffee when that is the user's routine (taught:
+    ``preferences``, or mined from their mornings in ``log``). TaughtPhrase (an NLU component)
+    sets the intent from it; the text itself is left as the user said it."""
+    if not VAGUE_START.match(cx.normalize(text)):
+        return False
+    from assistant.habits import routines
+    from assistant.prefs.keys import COFFEE_AFTER_ALARM, PrefKey
 
-        if not routines.alarm_rang_within(runtime.home.events, runtime.home.clock.now, ROUTINE_WINDOW_MINUTES):
-            return text
-        taught = runtime.preferences.first_liked(user_id, PrefKey.MORNING_ROUTINE) == COFFEE_AFTER_ALARM
-        if taught or mined_routine(runtime, user_id) is not None:
-            return COFFEE_REQUEST
-    except Exception as error:  # noqa: BLE001 - the habits layer must never break a turn
-        log.error("habits hook could not read the routine of %s: %s", user_id, error)
-    return text
+    if not routines.alarm_rang_within(home.events, home.clock.now, ROUTINE_WINDOW_MINUTES):
+        return False
+    if preferences.first_liked(user_id, PrefKey.MORNING_ROUTINE) == COFFEE_AFTER_ALARM:
+        return True
+    return log is not None and mined_from(log, user_id) is not None
 
 
 def mined_routine(runtime: Any, user_id: str, also: Iterable["TurnRecord"] = ()) -> Any:
     """The coffee-after-the-alarm routine mined from the user's logged mornings (and ``also``,
     a turn not logged yet), or None."""
+    return None if runtime.log is None else mined_from(runtime.log, user_id, also)
+
+
+def mined_from(log: Any, user_id: str, also: Iterable["TurnRecord"] = ()) -> Any:
     from assistant.habits import routines
 
-    if runtime.log is None:
-        return None
-    turns = itertools.chain(runtime.log.turns(user_id=user_id), also)
+    turns = itertools.chain(log.turns(user_id=user_id), also)
     mined = routines.mine(routines.timeline(turns))
     return routines.coffee_after_alarm(mined, user_id)
 

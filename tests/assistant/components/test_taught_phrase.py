@@ -67,3 +67,34 @@ def test_a_guessed_habits_intent_gives_way_to_the_next_one() -> None:
     message = parsed("party mode", intent="run_concept", confidence=0.6, ranking=ranking)
     assert message.get("intent") == {"name": "turn_on", "confidence": 0.3}
     assert [r["name"] for r in message.get("intent_ranking")] == ["turn_on"]
+
+
+@pytest.mark.parametrize("routine, minutes_after_alarm, text, coffee", [
+    (True, 5, "get it going", True),
+    (True, 5, "turn on the kitchen light", False),   # not a vague start
+    (True, 90, "get it going", False),               # the alarm rang too long ago
+    (False, 5, "get it going", False),               # not the user's routine (and nothing mined: no log)
+])
+def test_start_it_after_the_alarm_is_the_coffee_for_a_user_with_that_routine(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, routine: bool, minutes_after_alarm: int, text: str,
+        coffee: bool) -> None:
+    from assistant.context import build_context
+    from assistant.home import Home
+    from assistant.prefs.keys import COFFEE_AFTER_ALARM, Polarity, PrefKey, Source
+    from assistant.services import preferences
+
+    preferences._open.cache_clear()
+    if routine:
+        preferences.store().set("ann", PrefKey.MORNING_ROUTINE, COFFEE_AFTER_ALARM, Polarity.LIKE, Source.ASSISTANT)
+    home = Home.default()
+    home.set_state("bedroom_alarm_clock", {"alarms": ["07:00"]})
+    home.set_time("06:50")
+    home.set_time("07:00")   # the alarm rings
+    home.advance(minutes_after_alarm)
+    metadata = {"user_id": "ann", "context": build_context(home, "kitchen_speaker")}
+    message = Message(data={"text": text, "metadata": metadata, "intent": {"name": "turn_on", "confidence": 0.5},
+                            "intent_ranking": [{"name": "turn_on", "confidence": 0.5}], "entities": []})
+    [out] = TaughtPhrase({}).process([message])
+    preferences._open.cache_clear()
+    assert (out.get("intent")["name"] == "start_coffee") is coffee
+    assert out.get("text") == text
