@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.action_server import ActionServerError
 from assistant.context import build_context, check_user_id, clean_text
 from assistant.habits.observers import ObservedTurn, Stage, TurnObserver, habits_observers, run_observers
+from assistant.outcomes import Problem
 from assistant.turn import TurnResult
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ FORGOT_KEY = "forgot"          # assistant.actions.common.FORGOT_KEY
 FORGOT_EVERYTHING = "*"
 EXPLORATION_KEY = "exploration"   # assistant.exploration.JSON_KEY
 IMPLICIT_KEY = "implicit"         # assistant.habits.implicit.IMPLICIT_KEY
+ASKED_CITY_KEY = "asked_city"     # assistant.habits.implicit.ASKED_CITY_KEY
 HABITS_KEY = "habits"             # assistant.actions.teach_concept.OUTCOME_KEY: {intent, outcome}
 logger = logging.getLogger(__name__)
 
@@ -131,12 +133,14 @@ class TurnPipeline:
             if isinstance(custom, dict):
                 result.directives.extend(str(d) for d in custom.get(DIRECTIVES_KEY, []))
                 if custom.get(PROBLEM_KEY):
-                    result.problems.append(str(custom[PROBLEM_KEY]))
+                    result.add_problem(custom[PROBLEM_KEY])
                 if isinstance(custom.get(FORGOT_KEY), list):
                     result.forgot.extend(str(k) for k in custom[FORGOT_KEY])
                 _read_exploration(result, custom.get(EXPLORATION_KEY))
                 if isinstance(custom.get(IMPLICIT_KEY), list):
                     result.implicit_used.extend(str(v) for v in custom[IMPLICIT_KEY])
+                if isinstance(custom.get(ASKED_CITY_KEY), str):
+                    result.asked_city = custom[ASKED_CITY_KEY]
                 if isinstance(custom.get(HABITS_KEY), dict) and custom[HABITS_KEY].get("intent"):
                     understood_as = str(custom[HABITS_KEY]["intent"])
         self._apply_directives(result)
@@ -194,18 +198,18 @@ class TurnPipeline:
             try:
                 directive = Directive.parse(text)
             except ValueError as error:
-                result.refused.append((text, "INVALID_VALUE", str(error)))
+                result.add_refused(text, Problem.INVALID_VALUE, str(error))
                 continue
             outcome = self.home.apply(directive)
             if outcome.ok:
                 result.applied.append(text)
             else:
                 reason = outcome.refusal.name if outcome.refusal else "REFUSED"
-                result.refused.append((text, reason, outcome.message))
+                result.add_refused(text, reason, outcome.message)
                 result.replies.append(f"I couldn't do that: {outcome.message}")
 
     def _read_tracker(self, result: TurnResult, sender: str) -> None:
-        from assistant.learning.log import intent_margin
+        from assistant.turn import intent_margin
 
         assert self.agent is not None
         tracker = self._run(self.agent.tracker_store.retrieve(sender))
@@ -272,6 +276,7 @@ class TurnPipeline:
             asr_confidence=asr_confidence, barge_in=bool(barge_in), nlu_margin=result.nlu_margin,
             request_id=request_id, explore_asked=list(result.explore_asked),
             explore_choice=result.explore_choice,
+            evidence={IMPLICIT_KEY: list(result.implicit_used), ASKED_CITY_KEY: result.asked_city},
         )
         try:
             turn.previous = self._last.get(user_id)

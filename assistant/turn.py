@@ -41,6 +41,8 @@ class TurnResult:
         implicit_used: values an action chose because they were inferred from what the user does
             (play_media's "which you often listen to"), as it tagged its reply; a "no" next turn
             lowers them.
+        asked_city: the city the user asked the weather of (named, or chosen when asked which),
+            as action_weather tagged its forecast; None when the home city was filled in.
         amended_by: the observers that added to or replaced the replies after Rasa answered
             (the teaching offer, the routine offer); the log holds the amended replies.
     """
@@ -65,6 +67,7 @@ class TurnResult:
     explore_choice: str | None = None
     explore_options: list[str] = field(default_factory=list)
     implicit_used: list[str] = field(default_factory=list)
+    asked_city: str | None = None
     amended_by: list[str] = field(default_factory=list)
 
     @property
@@ -83,6 +86,25 @@ class TurnResult:
         record = Refused.of(directive, reason, message)
         self.refused.append(record)
         return record
+
+
+FALLBACK_INTENT = "nlu_fallback"  # Rasa's DEFAULT_NLU_FALLBACK_INTENT_NAME
+
+
+def intent_margin(parse_data: dict[str, Any] | None) -> float | None:
+    """Top-1 minus top-2 intent confidence of a Rasa parse (its ``intent_ranking``); the top-1
+    confidence when only one intent is ranked; None without a ranking.
+
+    Between the classifier's intents only: Rasa's FallbackClassifier puts ``nlu_fallback`` first
+    with its threshold as the "confidence" when the top two are close, and a margin measured
+    against that threshold says nothing about the classifier's doubt."""
+    ranking = (parse_data or {}).get("intent_ranking") or []
+    scores = sorted((float(r["confidence"]) for r in ranking
+                     if isinstance(r, dict) and isinstance(r.get("confidence"), (int, float))
+                     and r.get("name") != FALLBACK_INTENT), reverse=True)
+    if not scores:
+        return None
+    return round(scores[0] - (scores[1] if len(scores) > 1 else 0.0), 4)
 
 
 class TurnHandler(Protocol):

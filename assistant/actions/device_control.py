@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import check_all, report_problem, send_directives, turn_context
 from assistant.catalog import load_catalog
-from assistant.outcomes import Problem
+from assistant.outcomes import Problem, decode_problem
 from assistant.services.resolution import kind_in, names, resolve, room_in
 from assistant.services.text_match import find_phrase
 
@@ -119,7 +119,13 @@ class ActionDeviceControl(Action):
             parts.append(f"{subject[0].upper()}{subject[1:]} {'is' if len(already) == 1 else 'are'} already {_state_word(verb, value)}.")
         for r in refused:
             parts.append(f"I can't do that: {r.message}")
-        dispatcher.utter_message(text=" ".join(parts))
+        if refused:
+            # Typed, as every other refusal: the log, analytics and a taught phrase's dry run
+            # read the reason, never the sentence.
+            reason = refused[0].refusal.value if refused[0].refusal else Problem.REFUSED.value
+            report_problem(dispatcher, decode_problem(reason), " ".join(parts))
+        else:
+            dispatcher.utter_message(text=" ".join(parts))
         send_directives(dispatcher, [r.directive for r in done])
         return []
 

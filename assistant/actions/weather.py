@@ -11,6 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import report_problem, turn_context
+from assistant.habits.implicit import ASKED_CITY_KEY
 from assistant.outcomes import Problem
 from assistant.prefs.keys import PrefKey
 from assistant.services import preferences, weather
@@ -51,5 +52,8 @@ class ActionWeather(Action):
         when = "today"
         if re.search(r"\btomorrow\b", ctx.text.lower()):
             day, when = day + dt.timedelta(days=1), "tomorrow"
-        dispatcher.utter_message(text=weather.forecast(city, day).sentence(when, unit, note))
+        # Typed, for what learns from activity: the city was the user's choice (named, or the
+        # answer to "which Wilkerson?"), not the home city filled in for them.
+        asked = {ASKED_CITY_KEY: found.city.label} if found.city is not None else None
+        dispatcher.utter_message(text=weather.forecast(city, day).sentence(when, unit, note), json_message=asked)
         return [SlotSet("pending_city", None)] if pending else []

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 # Words play_media adds when it played an inferred preference (never evidence of a choice).
 IMPLICIT_REASON = "which you often listen to"
 IMPLICIT_KEY = "implicit"   # the json tag of a reply that used inferred values: {"implicit": [value, ...]}
+ASKED_CITY_KEY = "asked_city"   # the json tag of a forecast for a city the user chose: {"asked_city": label}
 DEFECT_SIGNALS = ("barge_in", "repeat", "rephrase", "dissatisfaction", "give_up")
 WEATHER_REPLY = re.compile(r"\bIn (?P<city>[^:]+?) (?:today|tomorrow):")
 ROOM_KEY = "room"  # not a PrefKey: room habits are reported, not stored as preferences
@@ -113,7 +114,8 @@ def observations(turns: Iterable["TurnRecord"], config: InferConfig = InferConfi
         if context.get("room") and context.get("time_of_day"):
             out.append(Observation(turn.user_id, f"{ROOM_KEY}@{context['time_of_day']}",
                                    str(context["room"]), turn.timestamp))
-        if any((turn.feedback or {}).get(s) for s in DEFECT_SIGNALS) or IMPLICIT_REASON in (turn.reply or ""):
+        used_inferred, asked_city = _evidence(turn)
+        if any((turn.feedback or {}).get(s) for s in DEFECT_SIGNALS) or used_inferred:
             continue
         refused = {r[0] for r in (turn.refused or []) if r}
         for directive in turn.directives or []:
@@ -130,16 +132,25 @@ def observations(turns: Iterable["TurnRecord"], config: InferConfig = InferConfi
                 out.append(Observation(turn.user_id, PrefKey.MUSIC_ARTIST.value, artist.name, turn.timestamp))
                 out.append(Observation(turn.user_id, PrefKey.MUSIC_GENRE.value, artist.genre, turn.timestamp,
                                        config.artist_genre_weight))
-        found = WEATHER_REPLY.search(turn.reply or "")
-        if found and "(your home city)" not in (turn.reply or ""):
-            city = cities.get(found.group("city"))
-            if city is not None and f" {_words(city.name)} " in text:
-                out.append(Observation(turn.user_id, PrefKey.HOME_CITY.value, city.label, turn.timestamp))
+        city = cities.get(asked_city or "")
+        if city is not None and f" {_words(city.name)} " in text:
+            out.append(Observation(turn.user_id, PrefKey.HOME_CITY.value, city.label, turn.timestamp))
         if turn.intent in ("ask_weather", "ask_temperature"):
             for unit in ("fahrenheit", "celsius"):
                 if f" {unit} " in text:
                     out.append(Observation(turn.user_id, PrefKey.TEMPERATURE_UNIT.value, unit, turn.timestamp))
     return out
+
+
+def _evidence(turn: "TurnRecord") -> tuple[bool, str | None]:
+    """Whether the turn's action used an inferred value, and the city the user asked the
+    weather of, from the actions' typed tags in the log (``turn.evidence``). Rows logged before
+    the log kept them (``evidence`` None) are read from the reply, as they were then."""
+    if turn.evidence is not None:
+        return bool(turn.evidence.get(IMPLICIT_KEY)), turn.evidence.get(ASKED_CITY_KEY)
+    reply = turn.reply or ""
+    found = WEATHER_REPLY.search(reply)
+    return IMPLICIT_REASON in reply, found.group("city") if found and "(your home city)" not in reply else None
 
 
 def _words(text: str) -> str:

@@ -23,7 +23,7 @@ SCHEMA_VERSION = 2
 # Columns added after the first schema, with their SQL type: `open` adds any that an older
 # file lacks (ALTER TABLE ... ADD COLUMN, nullable, so old rows read as None).
 ADDED_COLUMNS = {"nlu_margin": "FLOAT", "request_id": "VARCHAR(200)", "explore_asked": "TEXT",
-                 "explore_choice": "VARCHAR(80)"}
+                 "explore_choice": "VARCHAR(80)", "evidence": "TEXT"}
 MAX_TEXT = 500
 
 
@@ -73,6 +73,9 @@ class TurnRecord:
     explore_asked: list[str] = field(default_factory=list)  # the two readings this turn asked about
     explore_choice: str | None = None  # this turn answered a question: the intent chosen, or
     #                                    "neither" / "unclear" (assistant.exploration)
+    # What the actions tagged for learning from activity ({"implicit": [...], "asked_city": ...});
+    # None on rows logged before the column (their reply is all there is).
+    evidence: dict[str, Any] | None = None
     feedback: dict[str, Any] = field(default_factory=dict)
     truth: dict[str, Any] | None = None
     id: int | None = None
@@ -97,25 +100,6 @@ class ExploreHistory:
     questions: int
     asked_recently: bool
     same_text: list[TurnRecord]
-
-
-FALLBACK_INTENT = "nlu_fallback"  # Rasa's DEFAULT_NLU_FALLBACK_INTENT_NAME
-
-
-def intent_margin(parse_data: dict[str, Any] | None) -> float | None:
-    """Top-1 minus top-2 intent confidence of a Rasa parse (its ``intent_ranking``); the top-1
-    confidence when only one intent is ranked; None without a ranking.
-
-    Between the classifier's intents only: Rasa's FallbackClassifier puts ``nlu_fallback`` first
-    with its threshold as the "confidence" when the top two are close, and a margin measured
-    against that threshold says nothing about the classifier's doubt."""
-    ranking = (parse_data or {}).get("intent_ranking") or []
-    scores = sorted((float(r["confidence"]) for r in ranking
-                     if isinstance(r, dict) and isinstance(r.get("confidence"), (int, float))
-                     and r.get("name") != FALLBACK_INTENT), reverse=True)
-    if not scores:
-        return None
-    return round(scores[0] - (scores[1] if len(scores) > 1 else 0.0), 4)
 
 
 def _table(metadata: Any) -> Any:
@@ -149,6 +133,7 @@ def _table(metadata: Any) -> Any:
         sa.Column("request_id", sa.String(200), index=True),
         sa.Column("explore_asked", sa.Text),
         sa.Column("explore_choice", sa.String(80)),
+        sa.Column("evidence", sa.Text),
     )
 
 
@@ -255,7 +240,8 @@ class InteractionLog(EngineStore):
             row["text_rewritten"] = str(turn.text_rewritten)[:MAX_TEXT]
         for name in _JSON_COLUMNS:
             row[name] = _dumps(row[name])
-        row["truth"] = None if turn.truth is None else _dumps(turn.truth)
+        for name in ("truth", "evidence"):
+            row[name] = None if getattr(turn, name) is None else _dumps(getattr(turn, name))
         return row
 
     def add_feedback(self, turn_id: int, **signals: Any) -> None:
@@ -394,6 +380,7 @@ class InteractionLog(EngineStore):
             if name in values:
                 values[name] = _loads(values[name], {} if name in ("context", "feedback") else [])
         values["truth"] = _loads(values.get("truth"), None)
+        values["evidence"] = _loads(values.get("evidence"), None)
         values["barge_in"] = bool(values["barge_in"])
         values["timestamp"] = _timestamp(values["timestamp"])
         for name in ("user_id", "session_id", "text"):

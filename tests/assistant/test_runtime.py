@@ -199,3 +199,14 @@ def test_an_accepted_coffee_routine_runs_by_itself_after_the_alarm(fresh) -> Non
     assert fresh.run_automations(started) == ["brew coffee_maker"]
     assert fresh.home.devices["coffee_maker"].state["brewing"] is True
     fresh.preferences.forget("rt_auto")
+
+
+def test_the_log_keeps_the_actions_typed_evidence(fresh) -> None:
+    # Learning from activity reads the tags, not the reply: the city asked for, and none when
+    # the home city was filled in.
+    asked = fresh.handle("what's the weather in miami", user_id="rt_evidence", device_id="kitchen_speaker")
+    filled = fresh.handle("what's the weather", user_id="rt_evidence", device_id="kitchen_speaker")
+    assert asked.asked_city == "Miami, Florida" and filled.asked_city is None
+    rows = {t.id: t for t in fresh.log.turns(user_id="rt_evidence")}
+    assert rows[asked.turn_id].evidence == {"implicit": [], "asked_city": "Miami, Florida"}
+    assert rows[filled.turn_id].evidence == {"implicit": [], "asked_city": None}

@@ -166,3 +166,16 @@ def test_the_answer_to_the_habits_question(make_tracker, waiting: str, intent: s
     assert routine == (COFFEE_AFTER_ALARM if (waiting, intent) == ("routine", "affirm") else None)
     assert for_actions().concepts("alice") == []
     preferences._open.cache_clear()
+
+
+def test_a_step_the_home_would_refuse_fails(make_tracker) -> None:
+    # 500 degrees is past what the oven takes: device control says "I can't do that" and tags
+    # the refusal, so the step fails instead of being saved as one that works.
+    import asyncio
+
+    tracker = make_tracker("x", "run_concept", device="kitchen_speaker")
+    hot = {"intent": "set_temperature", "confidence": 0.9,
+           "entities": [{"entity": "device", "value": "oven", "start": 8, "end": 12},
+                        {"entity": "number", "value": "500", "start": 16, "end": 19}]}
+    [run] = asyncio.run(run_steps([("set the oven to 500 degrees", hot)], tracker, {}))
+    assert run.failure is StepFailure.PROBLEM and run.directives == [], run

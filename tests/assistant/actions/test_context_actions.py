@@ -112,3 +112,18 @@ def test_a_pending_question_lapses_unless_answered(make_tracker, intent: str, la
     tracker = make_tracker("text", intent, slots={"pending_question": "forget:*"})
     events, _, _ = run_action(ValidateSlotMappings(), tracker)
     assert (SlotSet("pending_question", None) in events) is lapses
+
+
+def test_a_forecast_is_tagged_with_the_city_the_user_asked_for_only(make_tracker) -> None:
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    def tags(tracker) -> list[dict]:
+        dispatcher = CollectingDispatcher()
+        asyncio.run(ActionWeather().run(dispatcher, tracker, {}))
+        return [m["custom"] for m in dispatcher.messages if m.get("custom")]
+
+    named = make_tracker("what's the weather in miami", "ask_weather", entities=[{"entity": "city", "value": "Miami"}])
+    assert tags(named) == [{"asked_city": "Miami, Florida"}]
+    assert tags(make_tracker("what's the weather", "ask_weather")) == []   # the home city, filled in

@@ -160,3 +160,10 @@ def test_the_problem_tag_names_why_no_target(make_tracker, text, intent, entitie
     problems, _, sent = _problems_and_texts(make_tracker(text, intent, entities=entities))
     assert problems == ([] if problem is None else [problem])
     assert bool(sent) is (problem is None)
+
+
+def test_a_refused_directive_is_tagged_with_its_reason(make_tracker) -> None:
+    tracker = make_tracker("set the oven to 500 degrees", "set_temperature",
+                           entities=[ent("device", "oven"), ent("number", "500")])
+    problems, texts, sent = _problems_and_texts(tracker)
+    assert problems == ["INVALID_VALUE"] and texts[0].startswith("I can't do that") and sent == []

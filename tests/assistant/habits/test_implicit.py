@@ -132,3 +132,19 @@ def test_thresholds_are_configurable() -> None:
     assert [i for i in score(observations(rows), START) if i.key == "music_genre"] == []
     loose = InferConfig(min_count=1, min_confidence=0.3)
     assert [i.value for i in score(observations(rows), START, loose) if i.key == "music_genre"] == ["jazz"]
+
+
+def test_the_actions_typed_tags_are_the_evidence_not_the_reply_wording() -> None:
+    # Logged with the typed column: the reply's wording no longer matters.
+    asked = [turn("ann", START + i * DAY, "what's the weather in seattle", intent="ask_weather",
+                  reply="Seattle: rainy all day.", ) for i in range(3)]
+    for row in asked:
+        row.evidence = {"implicit": [], "asked_city": "Seattle, Washington"}
+    filled_in = turn("ann", START, "what's the weather in seattle", intent="ask_weather",
+                     reply="In Seattle, Washington today: rainy.")
+    filled_in.evidence = {"implicit": [], "asked_city": None}   # the home city, filled in
+    inferred_play = played("ann", START + 4 * DAY, "jazz", text="play some jazz")
+    inferred_play.evidence = {"implicit": ["jazz"], "asked_city": None}
+    found = observations([*asked, filled_in, inferred_play])
+    assert [o.value for o in found if o.key == "home_city"] == ["Seattle, Washington"] * 3
+    assert not [o for o in found if o.key == "music_genre"]   # playing an inferred genre is no choice

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.learning.log import InteractionLog, TurnRecord, intent_margin
+from assistant.learning.log import InteractionLog, TurnRecord
+from assistant.turn import intent_margin
 
 
 @pytest.mark.parametrize("parse,expected", [
