@@ -2,7 +2,7 @@
 
 `run_chat(backend, user_id=..., device_id=..., data_dir=...)` reads lines until Ctrl-D,
 /quit or a second Ctrl-C on an empty line. Lines starting with "/" are commands
-(`assistant.chat_commands`); anything else is said to the assistant through the backend.
+(`assistant.chat.commands`); anything else is said to the assistant through the backend.
 
 The loop and its commands are here; reading lines is in `assistant.chat.prompt` (its names
 are re-exported).
@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from assistant import chat_commands as cc
+from assistant.chat import commands as cc
 from assistant.chat.prompt import (
     InputFn,
     LineCancelled,
@@ -30,8 +30,7 @@ from assistant.chat.prompt import (
     make_stdin_reader,
     speaking_devices,
 )
-from assistant.context import safe_for_terminal
-from assistant.render import (
+from assistant.chat.render import (
     describe_changes,
     events_text,
     home_panel,
@@ -39,6 +38,7 @@ from assistant.render import (
     print_turn,
     snapshot_states,
 )
+from assistant.context import safe_for_terminal
 from assistant.turn import TurnHandler, TurnResult
 
 __all__ = ["BACKEND_ERRORS", "GOODBYE", "Chat", "ChatBackend", "InputFn", "LineCancelled", "SafeFileHistory",

@@ -14,7 +14,7 @@ from prompt_toolkit.history import FileHistory
 from rich.console import Console
 from rich.text import Text
 
-from assistant import chat_commands as cc
+from assistant.chat import commands as cc
 from assistant.context import safe_for_terminal
 
 if TYPE_CHECKING:

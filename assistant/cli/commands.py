@@ -36,7 +36,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from assistant.demo import run_demo
+    from assistant.chat.demo import run_demo
 
     with _start_runtime(args) as runtime:
         return run_demo(runtime)
@@ -89,7 +89,7 @@ def _cmd_compare_nlu(args: argparse.Namespace) -> int:
 def cmd_eval_nlu(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
-    from assistant import eval_nlu
+    from assistant.evaluation import eval_nlu
 
     if args.compare:
         return _cmd_compare_nlu(args)
@@ -119,7 +119,7 @@ def cmd_eval_teachable(args: argparse.Namespace) -> int:
     from rich.progress import Progress
     from rich.table import Table
 
-    from assistant import eval_teachable as ev
+    from assistant.evaluation import teachable as ev
 
     try:
         requests = ev.load_requests(Path(args.slurp))
@@ -145,7 +145,7 @@ def cmd_eval_teachable(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from assistant import bench
+    from assistant.evaluation import bench
 
     _ensure_model(args)
     result = bench.run(DataDir(args.data_dir), repeats=args.repeats, console=make_console(),
@@ -217,7 +217,7 @@ def cmd_mine(args: argparse.Namespace) -> int:
 
 
 def cmd_fuzz(args: argparse.Namespace) -> int:
-    from assistant.fuzz import command
+    from assistant.evaluation.fuzz import command
 
     _ensure_model(args)
     return command(args)

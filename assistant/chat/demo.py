@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.text import Text
 
 from assistant.chat import BACKEND_ERRORS, ChatBackend
-from assistant.render import (
+from assistant.chat.render import (
     describe_changes,
     home_panel,
     print_error,

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant import fuzz
 from assistant.context import MAX_TEXT_CHARS, clean_text
+from assistant.evaluation import fuzz
 
 # Any code point, lone surrogates included (plain st.characters() never draws those).
 ANY_CHAR = st.one_of(st.characters(), st.integers(0xD800, 0xDFFF).map(chr), st.integers(0, 0x10FFFF).map(chr))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.demo import DEMO_USER, SCRIPT, run_demo
+from assistant.chat.demo import DEMO_USER, SCRIPT, run_demo
 from assistant.turn import TurnResult
-from tests.assistant.test_chat_fakes import FakeBackend, FakeHome, lights_on, make_console
+from tests.assistant.chat.test_chat_fakes import FakeBackend, FakeHome, lights_on, make_console
 
 
 def play_hunger_games(home: FakeHome, device_id: str) -> TurnResult:

@@ -13,7 +13,7 @@ from prompt_toolkit.input.base import PipeInput
 from prompt_toolkit.output import DummyOutput
 
 from assistant.chat import Chat, InputFn, LineCancelled, SlashCompleter, make_prompt_reader
-from tests.assistant.test_chat_fakes import FakeBackend, FakeHome, make_console
+from tests.assistant.chat.test_chat_fakes import FakeBackend, FakeHome, make_console
 
 
 @pytest.fixture

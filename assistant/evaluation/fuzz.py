@@ -199,7 +199,7 @@ def print_report(report: FuzzReport, console: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m assistant.fuzz --inputs N --seed S [--data-dir D] [--json OUT]``."""
+    """``python -m assistant.evaluation.fuzz --inputs N --seed S [--data-dir D] [--json OUT]``."""
     import argparse
 
     from assistant.paths import DEFAULT_DATA_DIR

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from assistant import chat_commands as cc
+from assistant.chat import commands as cc
 
 
 @pytest.mark.parametrize(

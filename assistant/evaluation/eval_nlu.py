@@ -5,7 +5,7 @@ SLURP is an evaluation set only; nothing here writes training data. Everything e
 
 Usage::
 
-    python -m assistant.eval_nlu --model .data/models/smarthome.tar.gz \\
+    python -m assistant.evaluation.eval_nlu --model .data/models/smarthome.tar.gz \\
         --slurp ../shared/data/slurp/devel.jsonl [--no-out-of-scope] [--json report.json]
 """
 

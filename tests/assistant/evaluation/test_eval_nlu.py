@@ -14,7 +14,7 @@ import pytest
 import yaml
 from rich.console import Console
 
-from assistant.eval_nlu import (
+from assistant.evaluation.eval_nlu import (
     DEFAULT_MAPPING,
     FALLBACK_INTENT,
     MappingError,
@@ -30,7 +30,7 @@ from assistant.eval_nlu import (
 )
 from assistant.paths import PROJECT_ROOT
 
-DEVEL = Path(__file__).resolve().parents[3] / "shared/data/slurp/devel.jsonl"
+DEVEL = Path(__file__).resolve().parents[4] / "shared/data/slurp/devel.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -339,7 +339,7 @@ def test_load_mapping_rejects_bad_files(tmp_path: Path, text: str, message: str)
 
 
 def test_module_import_does_not_import_rasa() -> None:
-    code = "import sys, assistant.eval_nlu; print('rasa' in sys.modules)"
+    code = "import sys, assistant.evaluation.eval_nlu; print('rasa' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from assistant.render import (
+from assistant.chat.render import (
     changed_devices,
     debug_table,
     describe_changes,
@@ -19,7 +19,7 @@ from assistant.render import (
     summarize_state,
 )
 from assistant.turn import TurnResult
-from tests.assistant.test_chat_fakes import FakeHome, FakeKind, make_console
+from tests.assistant.chat.test_chat_fakes import FakeHome, FakeKind, make_console
 
 
 def text_of(renderable: Any) -> str:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from assistant.chat import GOODBYE, Chat, LineCancelled, run_chat
-from assistant.chat_commands import COMMANDS
+from assistant.chat.commands import COMMANDS
 from assistant.turn import TurnResult
-from tests.assistant.test_chat_fakes import FakeBackend, ScriptedInput, lights_on, make_console
+from tests.assistant.chat.test_chat_fakes import FakeBackend, ScriptedInput, lights_on, make_console
 
 
 def chat(backend: FakeBackend, tmp_path: Path, *lines: str | BaseException | type[BaseException],

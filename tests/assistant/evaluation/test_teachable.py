@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assistant.eval_teachable import Pair, Request, evaluate, load_requests, make_pairs
+from assistant.evaluation.teachable import Pair, Request, evaluate, load_requests, make_pairs
 
 ROWS = [
     ("what's the weather in [place_name : seattle]", "weather_query"),

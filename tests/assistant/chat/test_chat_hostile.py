@@ -13,7 +13,7 @@ from prompt_toolkit.input.base import PipeInput
 from prompt_toolkit.output import DummyOutput
 
 from assistant.chat import Chat, SafeFileHistory, make_prompt_reader, make_stdin_reader
-from tests.assistant.test_chat_fakes import FakeBackend, make_console
+from tests.assistant.chat.test_chat_fakes import FakeBackend, make_console
 
 HOSTILE_LINES = ["\udcff", "a\ud83dz", "\udfff hello", "\ud800", "a\ud83dz set an alarm for 7 am",
                  "\x00\x1b[2J", "\ufffe\uffff", "x" * 100_000]
