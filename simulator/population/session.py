@@ -18,6 +18,7 @@ from assistant.outcomes import FailurePoint
 from assistant.turn import TurnResult
 from simulator.population import reactions as rx
 from simulator.population.asr import AsrChannel, Heard
+from simulator.population.exploring import EXPLORE_MISTAKE, NEITHER_ANSWERS, explore_answer, judge_question
 from simulator.population.goals import Goal, GoalKind
 from simulator.population.hwu_mapping import ReactionKind
 from simulator.population.reactions import Reaction, ReactionConfig
@@ -36,8 +37,6 @@ from simulator.population.voice import Utterance, Voice
 
 MAX_TURNS_PER_GOAL = 14
 # A user who is asked "Should I A, or B?" and meant one of them still says "neither" this often.
-EXPLORE_MISTAKE = 0.05
-NEITHER_ANSWERS = ("neither", "no, something else", "neither of those")
 MAX_QA_ANSWERS = 10
 SECONDS_PER_TURN = 15
 
@@ -392,23 +391,3 @@ class GoalSession:
         log = getattr(self.runtime, "log", None)
         if turn_id is not None and log is not None:
             log.annotate(turn_id, truth)
-
-
-def judge_question(goal: Goal, result: TurnResult) -> Verdict:
-    """A question "Should I A, or B?" instead of an answer: fair when one of the two is what
-    the goal wants (it costs a turn, counted apart), an NLU failure when neither is."""
-    if any(goal.accepts_intent(option) for option in result.explore_asked):
-        return Verdict(True)
-    return Verdict(False, FailurePoint.NLU)
-
-
-def explore_answer(options: list[str], index: int, rng: random.Random) -> str:
-    """How a user picks option ``index``: by its place ("the second one") or by its words
-    ("play something")."""
-    from assistant.exploration.options import descriptions
-
-    places = ("the first one", "the second one")
-    if index < len(places) and rng.random() < 0.4:
-        return places[index]
-    said = descriptions()[options[index]].says if options[index] in descriptions() else options[index]
-    return said if rng.random() < 0.5 else f"{said} please"

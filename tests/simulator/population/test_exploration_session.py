@@ -11,10 +11,11 @@ from assistant.exploration import NEITHER
 from assistant.exploration.options import resolve
 from assistant.turn import TurnResult
 from simulator.population.asr import AsrChannel, AsrConfig
+from simulator.population.exploring import explore_answer
 from simulator.population.goals import GoalKind, build_goal
 from simulator.population.metrics import exploration_figures
 from simulator.population.reactions import ReactionConfig
-from simulator.population.session import GoalSession, explore_answer
+from simulator.population.session import GoalSession
 from simulator.population.truth import TurnKind
 from simulator.population.users import generate_population
 from tests.simulator.population.fakes import FakeRuntime
