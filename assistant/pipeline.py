@@ -21,7 +21,7 @@ from assistant.action_server import ActionServerError
 from assistant.context import build_context, check_user_id, clean_text
 from assistant.habits.observers import ObservedTurn, Stage, TurnObserver, habits_observers, run_observers
 from assistant.outcomes import Problem
-from assistant.turn import TurnResult
+from assistant.turn import ASKED_CITY_KEY, FORGOT_EVERYTHING, IMPLICIT_KEY, ActionReport, TurnResult
 
 if TYPE_CHECKING:
     from assistant.action_server import ActionServer
@@ -32,14 +32,6 @@ if TYPE_CHECKING:
     from assistant.paths import DataDir
 
 EMPTY_REPLY = "I didn't hear anything. Say something like \"turn on the lights\", or \"help\"."
-DIRECTIVES_KEY = "directives"
-PROBLEM_KEY = "problem"
-FORGOT_KEY = "forgot"          # assistant.actions.common.FORGOT_KEY
-FORGOT_EVERYTHING = "*"
-EXPLORATION_KEY = "exploration"   # assistant.exploration.JSON_KEY
-IMPLICIT_KEY = "implicit"         # assistant.habits.implicit.IMPLICIT_KEY
-ASKED_CITY_KEY = "asked_city"     # assistant.habits.implicit.ASKED_CITY_KEY
-HABITS_KEY = "habits"             # assistant.actions.teach_concept.OUTCOME_KEY: {intent, outcome}
 logger = logging.getLogger(__name__)
 
 
@@ -124,29 +116,15 @@ class TurnPipeline:
             **(extra or {}),
         }
         messages = self._run(self._handle_async(text, self.sender_id(user_id), metadata))
-        result = TurnResult(text=text)
-        understood_as = None   # the intent an action says the turn had (the steps answering an offer)
-        for message in messages:
-            if message.get("text"):
-                result.replies.append(message["text"])
-            custom = message.get("custom")
-            if isinstance(custom, dict):
-                result.directives.extend(str(d) for d in custom.get(DIRECTIVES_KEY, []))
-                if custom.get(PROBLEM_KEY):
-                    result.add_problem(custom[PROBLEM_KEY])
-                if isinstance(custom.get(FORGOT_KEY), list):
-                    result.forgot.extend(str(k) for k in custom[FORGOT_KEY])
-                _read_exploration(result, custom.get(EXPLORATION_KEY))
-                if isinstance(custom.get(IMPLICIT_KEY), list):
-                    result.implicit_used.extend(str(v) for v in custom[IMPLICIT_KEY])
-                if isinstance(custom.get(ASKED_CITY_KEY), str):
-                    result.asked_city = custom[ASKED_CITY_KEY]
-                if isinstance(custom.get(HABITS_KEY), dict) and custom[HABITS_KEY].get("intent"):
-                    understood_as = str(custom[HABITS_KEY]["intent"])
+        result = TurnResult(text=text, replies=[m["text"] for m in messages if m.get("text")])
+        report = ActionReport.decode(m.get("custom") for m in messages)
+        if report.unknown:
+            logger.warning("an action sent keys no one reads: %s", ", ".join(sorted(set(report.unknown))))
+        report.apply_to(result)
         self._apply_directives(result)
         self._read_tracker(result, self.sender_id(user_id))
-        if understood_as is not None:
-            result.intent = understood_as
+        if report.understood_as is not None:   # the steps answering "Can you teach me?"
+            result.intent = report.understood_as
         observed = self.finish_turn(result, user_id=user_id, device_id=device_id, context=context,
                                     barge_in=barge_in, asr_confidence=asr_confidence, timestamp=moment,
                                     request_id=request_id, observers=observers)
@@ -342,17 +320,6 @@ def default_observers() -> list[TurnObserver]:
     """What runs after a plain turn: settling the previous turn first (inference reads its
     feedback), then the habits layer's observers."""
     return [SettleFeedback(), *habits_observers()]
-
-
-def _read_exploration(result: TurnResult, tag: Any) -> None:
-    """The exploration question or answer an action tagged its reply with (typed on the result)."""
-    if not isinstance(tag, dict):
-        return
-    if isinstance(tag.get("asked"), list):
-        result.explore_asked = [str(o) for o in tag["asked"]]
-    if tag.get("choice") is not None:
-        result.explore_choice = str(tag["choice"])
-        result.explore_options = [str(o) for o in tag.get("options") or []]
 
 
 def _utc_now() -> dt.datetime:

@@ -88,6 +88,89 @@ class TurnResult:
         return record
 
 
+# -- the actions' structured message --------------------------------------------------------
+# Beside its words, an action may send one structured message (Rasa's ``json_message``; an action
+# that calls another, as a taught phrase's steps do, passes theirs on). These are all its keys:
+DIRECTIVES_KEY = "directives"    # [directive text, ...] for the home to apply
+PROBLEM_KEY = "problem"          # a `Problem` code: what went wrong
+FORGOT_KEY = "forgot"            # what a confirmed forget removed: preference keys, or FORGOT_EVERYTHING
+FORGOT_EVERYTHING = "*"
+EXPLORATION_KEY = "exploration"  # {"asked": [intent, intent]} or {"choice": ..., "options": [...]}
+IMPLICIT_KEY = "implicit"        # [value, ...]: inferred values the action chose for the user
+ASKED_CITY_KEY = "asked_city"    # the city label the user asked the weather of (not the home city)
+HABITS_KEY = "habits"            # {"intent": ..., "outcome": ...}: what a habits turn was
+CONCEPT_KEY = "concept"          # {"name", "steps", "failed"}: a taught phrase that ran
+REPORT_KEYS = frozenset({DIRECTIVES_KEY, PROBLEM_KEY, FORGOT_KEY, EXPLORATION_KEY, IMPLICIT_KEY, ASKED_CITY_KEY,
+                         HABITS_KEY, CONCEPT_KEY})
+
+
+@dataclass
+class ActionReport:
+    """Everything a turn's actions said in their structured messages, decoded once.
+
+    Wrong types are dropped and unknown keys kept in ``unknown``, never raised on: an action
+    of a newer version, or a hand-written one, can't break a turn."""
+
+    directives: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    forgot: list[str] = field(default_factory=list)
+    implicit_used: list[str] = field(default_factory=list)
+    asked_city: str | None = None
+    explore_asked: list[str] = field(default_factory=list)
+    explore_choice: str | None = None
+    explore_options: list[str] = field(default_factory=list)
+    understood_as: str | None = None     # the intent a habits action says the turn had
+    concept: dict[str, Any] | None = None
+    unknown: list[str] = field(default_factory=list)
+
+    @classmethod
+    def decode(cls, payloads: Any) -> "ActionReport":
+        """The report of a turn's structured messages (non-dict payloads are skipped)."""
+        report = cls()
+        for custom in payloads:
+            if isinstance(custom, dict):
+                report._read(custom)
+        return report
+
+    def _read(self, custom: dict[str, Any]) -> None:
+        if isinstance(custom.get(DIRECTIVES_KEY), list):
+            self.directives.extend(str(d) for d in custom[DIRECTIVES_KEY])
+        if custom.get(PROBLEM_KEY):
+            self.problems.append(decode_problem(custom[PROBLEM_KEY]))
+        if isinstance(custom.get(FORGOT_KEY), list):
+            self.forgot.extend(str(k) for k in custom[FORGOT_KEY])
+        if isinstance(custom.get(IMPLICIT_KEY), list):
+            self.implicit_used.extend(str(v) for v in custom[IMPLICIT_KEY])
+        if isinstance(custom.get(ASKED_CITY_KEY), str):
+            self.asked_city = custom[ASKED_CITY_KEY]
+        explore = custom.get(EXPLORATION_KEY)
+        if isinstance(explore, dict):
+            if isinstance(explore.get("asked"), list):
+                self.explore_asked = [str(o) for o in explore["asked"]]
+            if explore.get("choice") is not None:
+                self.explore_choice = str(explore["choice"])
+                self.explore_options = [str(o) for o in explore.get("options") or []]
+        habits = custom.get(HABITS_KEY)
+        if isinstance(habits, dict) and habits.get("intent"):
+            self.understood_as = str(habits["intent"])
+        if isinstance(custom.get(CONCEPT_KEY), dict):
+            self.concept = dict(custom[CONCEPT_KEY])
+        self.unknown.extend(k for k in custom if k not in REPORT_KEYS)
+
+    def apply_to(self, result: TurnResult) -> None:
+        """Put the report on the turn's result (the intent is the caller's: after the tracker)."""
+        result.directives.extend(self.directives)
+        for problem in self.problems:
+            result.add_problem(problem)
+        result.forgot.extend(self.forgot)
+        result.implicit_used.extend(self.implicit_used)
+        result.asked_city = self.asked_city or result.asked_city
+        if self.explore_asked:
+            result.explore_asked = list(self.explore_asked)
+        if self.explore_choice is not None:
+            result.explore_choice, result.explore_options = self.explore_choice, list(self.explore_options)
+
+
 FALLBACK_INTENT = "nlu_fallback"  # Rasa's DEFAULT_NLU_FALLBACK_INTENT_NAME
 
 

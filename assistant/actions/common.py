@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.outcomes import Problem
+from assistant.turn import DIRECTIVES_KEY, FORGOT_EVERYTHING, FORGOT_KEY, PROBLEM_KEY  # noqa: F401 - the structured message's keys (assistant.turn.ActionReport)
 
 if TYPE_CHECKING:
     from assistant.home import Device, Directive, DirectiveResult, Home
@@ -58,13 +59,9 @@ def send_directives(dispatcher: CollectingDispatcher, directives: Iterable["Dire
     """Ask the runtime to apply these directives to the home."""
     texts = [str(d) for d in directives]
     if texts:
-        dispatcher.utter_message(json_message={"directives": texts})
+        dispatcher.utter_message(json_message={DIRECTIVES_KEY: texts})
 
 
-PROBLEM_KEY = "problem"
-# What a confirmed forget removed: preference keys, or FORGOT_EVERYTHING.
-FORGOT_KEY = "forgot"
-FORGOT_EVERYTHING = "*"
 
 
 def report_problem(dispatcher: CollectingDispatcher, problem: Problem, text: str) -> None:

@@ -16,9 +16,8 @@ from typing import Any, Dict, List, Sequence, Text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.actions.common import PROBLEM_KEY, turn_context
+from assistant.actions.common import DIRECTIVES_KEY, PROBLEM_KEY, turn_context
 
-DIRECTIVES_KEY = "directives"
 MIN_STEP_CONFIDENCE = 0.35  # the FallbackClassifier threshold in config.yml
 _DEVICE = "assistant.actions.device_control:ActionDeviceControl"
 # intent -> the action of stories/rules (module:class)

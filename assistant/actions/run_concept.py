@@ -8,10 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import turn_context
-from assistant.actions.concept_steps import DIRECTIVES_KEY, run_steps
+from assistant.actions.concept_steps import run_steps
 from assistant.habits import concepts as cx
-
-CONCEPT_KEY = "concept"   # typed outcome: {name, steps, failed (1-based step numbers)}
+from assistant.turn import CONCEPT_KEY, DIRECTIVES_KEY
 
 
 class ActionRunConcept(Action):

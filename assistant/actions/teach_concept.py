@@ -18,9 +18,10 @@ from assistant.actions.common import turn_context
 from assistant.actions.concept_steps import failure_reply, run_steps, slot_events, turn_time
 from assistant.habits import concepts as cx
 from assistant.habits import pending
+from assistant.turn import HABITS_KEY as TURN_HABITS_KEY
 
 PHRASE = "habits_phrase"              # assistant.components.taught_phrase.PHRASE
-OUTCOME_KEY = "habits"                # assistant.pipeline.HABITS_KEY: {intent, outcome}
+OUTCOME_KEY = TURN_HABITS_KEY        # the structured message's {intent, outcome}
 HABITS_KEY = "habits"                 # assistant.habits.recognise.METADATA_KEY (set by the turn pipeline)
 NAME_COMMAND_CONFIDENCE = 0.95
 NOT_A_NAME = ("nlu_fallback", "out_of_scope", None)

@@ -31,6 +31,7 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.teachable.signals import NOT_REQUESTS, Thresholds, UserTurn, detect
+from assistant.turn import PROBLEM_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,6 @@ SKIP_EVENTS = frozenset({"action_extract_slots", "action_validate_slot_mappings"
 FALLBACK_ACTIONS = frozenset({"action_default_fallback", "utter_default", "utter_out_of_scope",
                               "action_two_stage_fallback", CHECK})
 FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
-PROBLEM_KEY = "problem"      # what actions put in their json_message when something failed
 TIMESTAMP_KEY = "timestamp"  # the turn's own time (the home's clock) in the message metadata
 
 

@@ -10,10 +10,12 @@ and `action_resolve_exploration`.
 
 from __future__ import annotations
 
+from assistant.turn import EXPLORATION_KEY
+
 ASK = "action_explore"
 RESOLVE = "action_resolve_exploration"
 SLOT = "exploration"            # the open question: {text, options, entities, metadata}
-JSON_KEY = "exploration"        # in the actions' json_message: {"asked": [...]} or {"choice": ...}
+JSON_KEY = EXPLORATION_KEY        # in the actions' structured message: {"asked": [...]} or {"choice": ...}
 NEITHER = "neither"             # the user meant neither reading
 UNCLEAR = "unclear"             # the answer named neither option nor "neither"
 REPLAYED_KEY = "explored"       # metadata mark on the replayed message (never asked about again)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
 from assistant.prefs.keys import Polarity, PrefKey, Source
+from assistant.turn import ASKED_CITY_KEY, IMPLICIT_KEY  # noqa: F401 - the actions' tags the evidence column keeps
 
 if TYPE_CHECKING:
     from assistant.habits.store import HabitStore, Mark
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
 # Words play_media adds when it played an inferred preference (never evidence of a choice).
 IMPLICIT_REASON = "which you often listen to"
-IMPLICIT_KEY = "implicit"   # the json tag of a reply that used inferred values: {"implicit": [value, ...]}
-ASKED_CITY_KEY = "asked_city"   # the json tag of a forecast for a city the user chose: {"asked_city": label}
 DEFECT_SIGNALS = ("barge_in", "repeat", "rephrase", "dissatisfaction", "give_up")
 WEATHER_REPLY = re.compile(r"\bIn (?P<city>[^:]+?) (?:today|tomorrow):")
 ROOM_KEY = "room"  # not a PrefKey: room habits are reported, not stored as preferences
