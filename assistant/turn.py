@@ -43,6 +43,8 @@ class TurnResult:
             lowers them.
         asked_city: the city the user asked the weather of (named, or chosen when asked which),
             as action_weather tagged its forecast; None when the home city was filled in.
+        answered: what an answer was about, as the action tagged it: {"city": the forecast's city
+            label}, {"team": ...}, {"cuisine": ...}, {"questions": "asked"} (the guided Q&A began).
         amended_by: the observers that added to or replaced the replies after Rasa answered
             (the teaching offer, the routine offer); the log holds the amended replies.
     """
@@ -68,6 +70,7 @@ class TurnResult:
     explore_options: list[str] = field(default_factory=list)
     implicit_used: list[str] = field(default_factory=list)
     asked_city: str | None = None
+    answered: dict[str, str] = field(default_factory=dict)
     amended_by: list[str] = field(default_factory=list)
 
     @property
@@ -100,8 +103,9 @@ IMPLICIT_KEY = "implicit"        # [value, ...]: inferred values the action chos
 ASKED_CITY_KEY = "asked_city"    # the city label the user asked the weather of (not the home city)
 HABITS_KEY = "habits"            # {"intent": ..., "outcome": ...}: what a habits turn was
 CONCEPT_KEY = "concept"          # {"name", "steps", "failed"}: a taught phrase that ran
+ANSWERED_KEY = "answered"        # {"city" | "team" | "cuisine" | "questions": value}: what an answer was about
 REPORT_KEYS = frozenset({DIRECTIVES_KEY, PROBLEM_KEY, FORGOT_KEY, EXPLORATION_KEY, IMPLICIT_KEY, ASKED_CITY_KEY,
-                         HABITS_KEY, CONCEPT_KEY})
+                         HABITS_KEY, CONCEPT_KEY, ANSWERED_KEY})
 
 
 @dataclass
@@ -121,6 +125,7 @@ class ActionReport:
     explore_options: list[str] = field(default_factory=list)
     understood_as: str | None = None     # the intent a habits action says the turn had
     concept: dict[str, Any] | None = None
+    answered: dict[str, str] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
 
     @classmethod
@@ -155,6 +160,8 @@ class ActionReport:
             self.understood_as = str(habits["intent"])
         if isinstance(custom.get(CONCEPT_KEY), dict):
             self.concept = dict(custom[CONCEPT_KEY])
+        if isinstance(custom.get(ANSWERED_KEY), dict):
+            self.answered.update({str(k): str(v) for k, v in custom[ANSWERED_KEY].items() if v is not None})
         self.unknown.extend(k for k in custom if k not in REPORT_KEYS)
 
     def apply_to(self, result: TurnResult) -> None:
@@ -165,6 +172,7 @@ class ActionReport:
         result.forgot.extend(self.forgot)
         result.implicit_used.extend(self.implicit_used)
         result.asked_city = self.asked_city or result.asked_city
+        result.answered.update(self.answered)
         if self.explore_asked:
             result.explore_asked = list(self.explore_asked)
         if self.explore_choice is not None:

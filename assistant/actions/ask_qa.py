@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.prefs import qa
 from assistant.prefs.keys import PrefKey
+from assistant.turn import ANSWERED_KEY
 
 
 class AskQuestion(Action, abc.ABC):
@@ -29,9 +30,10 @@ class AskQuestion(Action, abc.ABC):
     ) -> List[Dict[Text, Any]]:
         question = qa.QUESTIONS[self.key]
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        if intent == "learn_preferences":
+        began = intent == "learn_preferences"
+        if began:
             question = f"{qa.INTRO} {question}"
-        dispatcher.utter_message(text=question)
+        dispatcher.utter_message(text=question, json_message={ANSWERED_KEY: {"questions": "asked"}} if began else None)
         return []
 
 

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from assistant.actions.common import turn_context
 from assistant.prefs.keys import PrefKey
 from assistant.services import preferences, restaurants
+from assistant.turn import ANSWERED_KEY
 
 
 class ActionFindRestaurant(Action):
@@ -24,7 +25,8 @@ class ActionFindRestaurant(Action):
         ctx = turn_context(tracker)
         cuisine = restaurants.cuisine_named(ctx.text)
         if cuisine is not None:
-            dispatcher.utter_message(text=restaurants.suggest(cuisine).sentence())
+            found = restaurants.suggest(cuisine)
+            dispatcher.utter_message(text=found.sentence(), json_message={ANSWERED_KEY: {"cuisine": found.cuisine}})
             return []
         user = preferences.for_user(ctx.user_id)
         liked = user.first(PrefKey.CUISINE)
@@ -32,5 +34,5 @@ class ActionFindRestaurant(Action):
         text = suggestion.sentence()
         if liked:
             text = f"Since you like {liked.title()} food: {text}"
-        dispatcher.utter_message(text=text)
+        dispatcher.utter_message(text=text, json_message={ANSWERED_KEY: {"cuisine": suggestion.cuisine}})
         return []

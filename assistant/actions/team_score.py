@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from assistant.actions.common import turn_context
 from assistant.prefs.keys import PrefKey
 from assistant.services import preferences, sports
+from assistant.turn import ANSWERED_KEY
 
 NO_TEAM = ("Which team do you follow? Tell me, for example, \"I'm a Warriors fan\", "
            "and I'll remember.")
@@ -37,5 +38,5 @@ class ActionTeamScore(Action):
         sentence = sports.last_game(team, ctx.home.clock.now.date()).sentence()
         if note:
             sentence = sentence.replace(team.name, team.name + note, 1)
-        dispatcher.utter_message(text=sentence)
+        dispatcher.utter_message(text=sentence, json_message={ANSWERED_KEY: {"team": team.name}})
         return []

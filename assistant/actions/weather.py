@@ -11,10 +11,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import report_problem, turn_context
-from assistant.habits.implicit import ASKED_CITY_KEY
 from assistant.outcomes import Problem
 from assistant.prefs.keys import PrefKey
 from assistant.services import preferences, weather
+from assistant.turn import ANSWERED_KEY, ASKED_CITY_KEY
 
 
 class ActionWeather(Action):
@@ -54,6 +54,8 @@ class ActionWeather(Action):
             day, when = day + dt.timedelta(days=1), "tomorrow"
         # Typed, for what learns from activity: the city was the user's choice (named, or the
         # answer to "which Wilkerson?"), not the home city filled in for them.
-        asked = {ASKED_CITY_KEY: found.city.label} if found.city is not None else None
-        dispatcher.utter_message(text=weather.forecast(city, day).sentence(when, unit, note), json_message=asked)
+        tags = {ANSWERED_KEY: {"city": city.label}}
+        if found.city is not None:
+            tags[ASKED_CITY_KEY] = found.city.label
+        dispatcher.utter_message(text=weather.forecast(city, day).sentence(when, unit, note), json_message=tags)
         return [SlotSet("pending_city", None)] if pending else []

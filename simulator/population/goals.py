@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from assistant.outcomes import Problem
 from simulator.population.kinds import INTEREST_WEIGHTS, STATEMENTS, TEMPLATES, GoalKind
 
 if TYPE_CHECKING:
@@ -30,17 +31,18 @@ class Outcome:
 
     Attributes:
         directive: a regular expression an applied directive must fully match.
-        reply: a regular expression the reply must contain (case-insensitive).
-        reply_not: a regular expression the reply must not contain.
+        answer: (key, value) the answering action must have tagged (`TurnResult.answered`, the
+            value compared without case): ("city", "Seattle, Washington"), ("team", ...), ...
         preference: (key, value) the assistant must have stored after the turn.
-        impossible: nothing can satisfy the goal; the right answer explains why (``reply``).
+        impossible: nothing can satisfy the goal; the right answer explains why, tagged with
+            ``problem`` (a `Problem` code).
         out_of_scope: the home can't do it; success is the assistant's out-of-scope intent with
             no directive applied (the turn's typed result, not the reply's wording).
     """
 
     directive: str | None = None
-    reply: str | None = None
-    reply_not: str | None = None
+    answer: tuple[str, str] | None = None
+    problem: str | None = None
     preference: tuple[str, str] | None = None
     impossible: bool = False
     out_of_scope: bool = False
@@ -190,7 +192,7 @@ def build_goal(kind: GoalKind, user: "SimUser", goal_id: str, time: str, rng: ra
             fmt = next((f for f in order if f in title.formats), None)
             spoken = title.title.lower()
             if fmt is None:  # a film-only title on a speaker: impossible, the assistant should say why
-                outcome = Outcome(reply=r"no screen", impossible=True)
+                outcome = Outcome(problem=Problem.NEEDS_SCREEN.value, impossible=True)
             else:
                 outcome = Outcome(directive=rf"play {device} {_escape(title.title)}\|{fmt}")
             return Goal(**common, intent="play_media", device_id=device, phrasings=_fill(kind, title=spoken),
@@ -206,12 +208,12 @@ def build_goal(kind: GoalKind, user: "SimUser", goal_id: str, time: str, rng: ra
         city = catalog.cities_named(rng.choice(names))[0]
         return Goal(**common, intent="ask_weather", device_id=user.device_in(rng.choice(user.rooms)),
                     phrasings=_fill(kind, city=city.name.lower()),
-                    outcome=Outcome(reply=rf"\bIn {_escape(city.label)}\b"), slots={"city": city.name},
+                    outcome=Outcome(answer=("city", city.label)), slots={"city": city.name},
                     critical=(city.name.lower(),), keywords=("weather",))
     if kind is K.WEATHER_HOME:  # the city is what counts; the unit is only a nicety
         return Goal(**common, intent="ask_weather", device_id=user.device_in(rng.choice(user.rooms)),
                     phrasings=_fill(kind),
-                    outcome=Outcome(reply=rf"\bIn {_escape(prefs.home_city)}\b"),
+                    outcome=Outcome(answer=("city", prefs.home_city)),
                     keywords=("weather",), pref_keys=("home_city", "temperature_unit"),
                     fallbacks=(f"what's the weather in {prefs.home_city.lower()}",))
     if kind in (K.TEAM_NAMED, K.TEAM_MINE):
@@ -222,7 +224,7 @@ def build_goal(kind: GoalKind, user: "SimUser", goal_id: str, time: str, rng: ra
             team = next(t for t in catalog.teams if t.name == prefs.sports_team)
             phrasings, keys = _fill(kind), ("sports_team",)
         return Goal(**common, intent="ask_team_score", device_id=user.device_in(rng.choice(user.rooms)),
-                    phrasings=phrasings, outcome=Outcome(reply=rf"The {_escape(team.name)}\b"),
+                    phrasings=phrasings, outcome=Outcome(answer=("team", team.name)),
                     slots={"team": team.short} if not keys else {}, critical=(team.short.lower(),),
                     keywords=("team",), pref_keys=keys,
                     fallbacks=(f"how did the {team.short.lower()} do",) if keys else ())
@@ -234,7 +236,7 @@ def build_goal(kind: GoalKind, user: "SimUser", goal_id: str, time: str, rng: ra
             cuisine, keys = prefs.cuisine, ("cuisine",)
             phrasings = _fill(kind)
         return Goal(**common, intent="find_restaurant", device_id=user.device_in(rng.choice(user.rooms)),
-                    phrasings=phrasings, outcome=Outcome(reply=rf"For {_escape(cuisine.title())} food"),
+                    phrasings=phrasings, outcome=Outcome(answer=("cuisine", cuisine)),
                     slots={"cuisine": cuisine} if not keys else {}, critical=(cuisine,),
                     keywords=("restaurant", "food"), pref_keys=keys,
                     fallbacks=(f"find me a {cuisine} restaurant",) if keys else ())
@@ -247,7 +249,7 @@ def build_goal(kind: GoalKind, user: "SimUser", goal_id: str, time: str, rng: ra
                     slots={"key": key, "value": value}, critical=(spoken.lower(),))
     if kind is K.LEARN_PREFERENCES:
         return Goal(**common, intent="learn_preferences", device_id=user.device_in(rng.choice(user.rooms)),
-                    phrasings=_fill(kind), outcome=Outcome(reply=r"learn your preferences"),
+                    phrasings=_fill(kind), outcome=Outcome(answer=("questions", "asked")),
                     keywords=("preferences",))
     raise ValueError(f"no goal builder for {kind}")
 

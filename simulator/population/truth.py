@@ -80,10 +80,9 @@ def outcome_met(goal: Goal, result: TurnResult, user_id: str, lookup: Preference
         return any(re.fullmatch(out.directive, d) for d in result.applied)
     if out.preference is not None:
         return preference_stored(out.preference[0], out.preference[1], result, user_id, lookup)
-    if out.reply is not None:
-        if out.reply_not and re.search(out.reply_not, result.reply, re.IGNORECASE):
-            return False
-        return bool(re.search(out.reply, result.reply, re.IGNORECASE | re.DOTALL))
+    if out.answer is not None:
+        key, value = out.answer
+        return str(result.answered.get(key, "")).lower() == value.lower()
     return False
 
 
@@ -103,9 +102,8 @@ def judge_request(goal: Goal, said: str, heard: Heard, result: TurnResult, user_
     if outcome_met(goal, result, user_id, lookup):
         return Verdict(True, None, True if preference else None)
     pref_ok = False if preference else None
-    if goal.outcome.impossible and goal.outcome.reply \
-            and re.search(goal.outcome.reply, result.reply, re.IGNORECASE):
-        return Verdict(False, FailurePoint.CORRECT)
+    if goal.outcome.impossible and goal.outcome.problem in result.problems:
+        return Verdict(False, FailurePoint.CORRECT)   # the right answer: why it can't be done
     intent_ok = goal.accepts_intent(result.intent)
     # A damaged keyword only matters when the intent was missed; a damaged name always does.
     if asr_damaged(said, goal.critical if intent_ok else goal.critical + goal.keywords, heard, result):

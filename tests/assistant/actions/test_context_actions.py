@@ -125,5 +125,30 @@ def test_a_forecast_is_tagged_with_the_city_the_user_asked_for_only(make_tracker
         return [m["custom"] for m in dispatcher.messages if m.get("custom")]
 
     named = make_tracker("what's the weather in miami", "ask_weather", entities=[{"entity": "city", "value": "Miami"}])
-    assert tags(named) == [{"asked_city": "Miami, Florida"}]
-    assert tags(make_tracker("what's the weather", "ask_weather")) == []   # the home city, filled in
+    assert tags(named) == [{"answered": {"city": "Miami, Florida"}, "asked_city": "Miami, Florida"}]
+    home = tags(make_tracker("what's the weather", "ask_weather"))   # the home city, filled in
+    assert home == [{"answered": {"city": "Seattle, Washington"}}]
+
+
+def _custom(action, tracker) -> list[dict]:
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    asyncio.run(action.run(dispatcher, tracker, {}))
+    return [m["custom"] for m in dispatcher.messages if m.get("custom")]
+
+
+def test_answers_are_tagged_with_what_they_were_about(make_tracker) -> None:
+    from assistant.actions.ask_qa import AskMusicGenre
+    from assistant.actions.find_restaurant import ActionFindRestaurant
+    from assistant.actions.team_score import ActionTeamScore
+
+    assert _custom(ActionTeamScore(), make_tracker("how did the lakers do", "ask_team_score")) == [
+        {"answered": {"team": "Los Angeles Lakers"}}]
+    assert _custom(ActionFindRestaurant(), make_tracker("find me a thai place", "find_restaurant")) == [
+        {"answered": {"cuisine": "thai"}}]
+    assert _custom(AskMusicGenre(), make_tracker("learn my preferences", "learn_preferences")) == [
+        {"answered": {"questions": "asked"}}]
+    assert _custom(AskMusicGenre(), make_tracker("jazz", "inform")) == []   # the next question: no start

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.outcomes import Problem
 from assistant.turn import TurnResult
 from simulator.population.asr import Heard
 from simulator.population.goals import Goal, GoalKind, Outcome
@@ -24,9 +25,9 @@ MUSIC = Goal(goal_id="g2", kind=GoalKind.PLAY_MUSIC, intent="play_media", device
              critical=("music",), pref_keys=("music_genre", "music_artist"), target="kitchen_speaker")
 WEATHER = Goal(goal_id="g3", kind=GoalKind.WEATHER_CITY, intent="ask_weather", device_id="kitchen_speaker",
                time="08:00", phrasings=("what's the weather in denver",),
-               outcome=Outcome(reply=r"\bIn Denver, Colorado\b"), critical=("denver", "weather"))
+               outcome=Outcome(answer=("city", "Denver, Colorado")), critical=("denver", "weather"))
 FILM = Goal(goal_id="g4", kind=GoalKind.PLAY_TITLE, intent="play_media", device_id="kitchen_speaker",
-            time="20:00", phrasings=("play the matrix",), outcome=Outcome(reply="no screen", impossible=True),
+            time="20:00", phrasings=("play the matrix",), outcome=Outcome(problem="NEEDS_SCREEN", impossible=True),
             critical=("matrix",))
 SAID = "turn on the bedroom lights"
 
@@ -78,20 +79,24 @@ def test_a_missing_preference_is_a_result_failure_and_the_liked_music_a_success(
     assert judge_request(MUSIC, said, clean(said), right, "u").success
 
 
-def test_replies_are_matched_for_answers() -> None:
+def test_answers_are_judged_by_what_the_action_tagged_not_the_wording() -> None:
     said = "what's the weather in denver"
-    good = TurnResult(text=said, intent="ask_weather", replies=["In Denver, Colorado today: snowy."])
-    bad = TurnResult(text=said, intent="ask_weather", replies=["In Seattle, Washington today: rainy."])
+    good = TurnResult(text=said, intent="ask_weather", replies=["Snowy all day."],
+                      answered={"city": "denver, colorado"})
+    bad = TurnResult(text=said, intent="ask_weather", replies=["In Denver, Colorado today: snowy."],
+                     answered={"city": "Seattle, Washington"})
     assert judge_request(WEATHER, said, clean(said), good, "u").success
     assert judge_request(WEATHER, said, clean(said), bad, "u").failure_point is FailurePoint.ENTITY_RESOLUTION
 
 
 def test_an_impossible_request_explained_is_correct() -> None:
     said = "play the matrix"
-    result = TurnResult(text=said, intent="play_media",
+    result = TurnResult(text=said, intent="play_media", problems=[Problem.NEEDS_SCREEN],
                         replies=["The Matrix is a film and this device has no screen. Ask the TV instead."])
     verdict = judge_request(FILM, said, clean(said), result, "u")
     assert not verdict.success and verdict.failure_point is FailurePoint.CORRECT
+    untagged = TurnResult(text=said, intent="play_media", replies=result.replies)   # the words alone
+    assert judge_request(FILM, said, clean(said), untagged, "u").failure_point is not FailurePoint.CORRECT
 
 
 def test_preference_answers_are_checked_against_the_store() -> None:
