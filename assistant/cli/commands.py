@@ -248,13 +248,13 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_infer(args: argparse.Namespace) -> int:
-    from assistant.habits_command import run_infer
+    from assistant.cli.habits import run_infer
 
     return run_infer(args)
 
 
 def cmd_habits(args: argparse.Namespace) -> int:
-    from assistant.habits_command import run_habits
+    from assistant.cli.habits import run_habits
 
     return run_habits(args)
 

@@ -132,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     from assistant.modelstore.command import add_arguments as add_models_arguments
 
     add_models_arguments(add("models", cmd_models, "the kept models with their figures; --use ID rolls back"))
-    from assistant.habits_command import add_habits_arguments, add_infer_arguments
+    from assistant.cli.habits import add_habits_arguments, add_infer_arguments
 
     add_infer_arguments(add("infer", cmd_infer, "infer implicit preferences and routines from the interaction log"))
     add_habits_arguments(add("habits", cmd_habits, "a user's inferred preferences, taught phrases and routines"))
