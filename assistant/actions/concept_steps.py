@@ -131,8 +131,17 @@ def failure_reply(run: StepRun) -> str:
     if run.failure is StepFailure.NOT_A_STEP:
         return f"I don't know how to \"{run.text}\" as part of a phrase."
     if run.failure is StepFailure.REFUSED:
-        return f"I can't \"{run.text}\" here: {run.detail}."
-    return f"I can't \"{run.text}\" here: {' '.join(run.replies) or run.detail}"
+        return f"I can't \"{run.text}\" here: {_sentence(run.detail)}"
+    return f"I can't \"{run.text}\" here: {_sentence(' '.join(run.replies) or run.detail)}"
+
+
+def _sentence(said: str) -> str:
+    """The step's own words as the end of ours: without its "I can't do that:", with a full stop."""
+    said = said.strip()
+    for prefix in ("I can't do that: ", "I can't play that here: "):
+        if said.startswith(prefix):
+            said = said[len(prefix):]
+    return said if said.endswith((".", "!", "?")) else f"{said}."
 
 
 def turn_time(tracker: Tracker) -> float:

@@ -179,3 +179,15 @@ def test_a_step_the_home_would_refuse_fails(make_tracker) -> None:
                         {"entity": "number", "value": "500", "start": 16, "end": 19}]}
     [run] = asyncio.run(run_steps([("set the oven to 500 degrees", hot)], tracker, {}))
     assert run.failure is StepFailure.PROBLEM and run.directives == [], run
+
+
+def test_a_refused_step_is_explained_in_one_sentence_and_nothing_is_saved(make_tracker) -> None:
+    hot = {"intent": "set_temperature", "confidence": 0.9,
+           "entities": [{"entity": "device", "value": "oven", "start": 8, "end": 12},
+                        {"entity": "number", "value": "500", "start": 16, "end": 19}]}
+    tracker = teaching(make_tracker, "cozy", [("set the oven to 500 degrees", hot)])
+    _, texts, custom = outcome(tracker, ActionTeachConcept())
+    assert texts[-1] == ("I can't \"set the oven to 500 degrees\" here: the oven can be set between 50 and 290 "
+                         "degrees, not 500. Nothing was saved.")
+    assert custom["habits"] == {"intent": "teach_concept", "outcome": "problem"}
+    assert for_actions().concepts("alice") == []
