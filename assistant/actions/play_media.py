@@ -9,9 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import check_all, report_problem, send_directives, turn_context
 from assistant.habits import apply
-from assistant.habits.implicit import IMPLICIT_KEY, IMPLICIT_REASON
+from assistant.habits.implicit import IMPLICIT_REASON
 from assistant.prefs.keys import PrefKey
 from assistant.services import media, preferences
+from assistant.turn import IMPLICIT_KEY
 
 
 class ActionPlayMedia(Action):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
 from assistant.prefs.keys import Polarity, PrefKey, Source
-from assistant.turn import ASKED_CITY_KEY, IMPLICIT_KEY  # noqa: F401 - the actions' tags the evidence column keeps
+from assistant.turn import ASKED_CITY_KEY, IMPLICIT_KEY
 
 if TYPE_CHECKING:
     from assistant.habits.store import HabitStore, Mark
