@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from assistant.paths import PROJECT_ROOT, DataDir
 
@@ -159,20 +160,20 @@ def train(data: DataDir, *, force: bool = False, verbose: bool = False, status=N
         # reading of the data and a story-conflict analysis on every (re)train.
         "--skip-validation",
     ]
-    env = rasa_env(RASA_CACHE_DIRECTORY=str(data.root / "rasa-cache"),
-                   ASSISTANT_VECTOR_CACHE_URL=vector_cache_url(data))
+    cache = data.root / "rasa-cache"
+    env = rasa_env(RASA_CACHE_DIRECTORY=str(cache), ASSISTANT_VECTOR_CACHE_URL=vector_cache_url(data))
     started = time.perf_counter()
-    with log_path.open("w", encoding="utf-8") as log:
-        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, bufsize=1)
-        assert proc.stdout is not None
-        for line in _lines(proc.stdout):
-            log.write(line + "\n")
-            if verbose:
-                print(line, flush=True)
-            elif status is not None and (summary := _progress_summary(line)):
-                status(summary)
-        code = proc.wait()
+    code = _run_rasa(cmd, root, env, log_path, verbose=verbose, status=status)
+    if code != 0 and cache_failed(log_path):
+        # Rasa's training cache failed to store or restore a component (a full disk, a cache
+        # left broken by a killed run): train once more from scratch with the cache off.
+        first = log_path.with_name("train-cache-failure.log")
+        os.replace(log_path, first)
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        if status is not None:
+            status(f"Rasa's training cache failed ({rasa_error(first)}); training again without it")
+        code = _run_rasa(cmd, root, {**env, "RASA_MAX_CACHE_SIZE": "0"}, log_path, verbose=verbose, status=status)
     built = staging / data.model_file.name
     if code != 0 or not built.exists():
         shutil.rmtree(staging, ignore_errors=True)
@@ -187,6 +188,33 @@ def train(data: DataDir, *, force: bool = False, verbose: bool = False, status=N
         write_fingerprint(data, current)
     return TrainOutcome(target, trained=True, seconds=time.perf_counter() - started,
                         fingerprint=current)
+
+
+def _run_rasa(cmd: list[str], root: Path, env: dict[str, str], log_path: Path, *, verbose: bool,
+              status: Callable[[str], None] | None) -> int:
+    """Run Rasa's command line, its output into ``log_path`` (and progress to ``status``)."""
+    with log_path.open("w", encoding="utf-8") as log:
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, bufsize=1)
+        assert proc.stdout is not None
+        for line in _lines(proc.stdout):
+            log.write(line + "\n")
+            if verbose:
+                print(line, flush=True)
+            elif status is not None and (summary := _progress_summary(line)):
+                status(summary)
+        return proc.wait()
+
+
+_CACHE_HOOK = re.compile(r"Error running (before|after) hook for node")
+
+
+def cache_failed(log_path: Path) -> bool:
+    """Whether a failed Rasa training failed in its caching hooks, not in a component."""
+    try:
+        return bool(_CACHE_HOOK.search(log_path.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return False
 
 
 def write_fingerprint(data: DataDir, value: str) -> None:
@@ -221,13 +249,16 @@ _ERROR_LINE = re.compile(r"\b(\w+(?:Exception|Error)): (.+)")
 
 
 def rasa_error(log_path: Path) -> str:
-    """The last exception line of a Rasa log, e.g. a config naming an unknown component."""
+    """The last exception line of a Rasa log, e.g. a config naming an unknown component; when
+    it only wraps another (Rasa's GraphComponentException), the first one too, as its cause."""
     try:
         lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return "no log"
-    for line in reversed(lines):
-        if match := _ERROR_LINE.search(line):
-            return f"{match.group(1)}: {match.group(2).strip()}"
+    errors = [f"{m.group(1)}: {m.group(2).strip()}" for line in lines if (m := _ERROR_LINE.search(line))]
+    if errors:
+        last, first = errors[-1], errors[0]
+        wraps = last.startswith("GraphComponentException") and not first.startswith("GraphComponentException")
+        return f"{last} (caused by {first})" if wraps else last
     tail = [line for line in lines if line.strip()][-1:]
     return tail[0].strip() if tail else "no output"

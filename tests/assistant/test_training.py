@@ -189,3 +189,72 @@ def test_a_candidate_goes_to_out_and_leaves_the_current_model(project: Path, tmp
     assert str(extra.resolve()) in seen[0]
     assert data.model_file.read_bytes() == b"model"
     assert data.fingerprint_file.read_text() == fingerprint_before
+
+
+CACHE_FAILURE = """Traceback (most recent call last):
+OSError: [Errno 28] No space left on device: '/data/rasa-cache/tmpabc'
+The above exception was the direct cause of the following exception:
+rasa.engine.exceptions.GraphComponentException: Error running after hook for node 'train_RulePolicy1'.
+"""
+
+
+def test_a_failure_in_rasas_training_cache_trains_again_without_the_cache(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rasa failing to cache a component (a full disk, say) is not a broken training: the
+    second run has the cache off (RASA_MAX_CACHE_SIZE=0) and its model replaces the old one."""
+    import io
+    import subprocess
+
+    data = DataDir(tmp_path / "data")
+    _stamp(data, PROJECT_ROOT)
+    (data.root / "rasa-cache").mkdir()
+    envs: list[dict[str, str]] = []
+
+    class RasaWithABrokenCache:
+        def __init__(self, cmd, *, env, **_kwargs):
+            envs.append(env)
+            self.code = 1 if env.get("RASA_MAX_CACHE_SIZE") != "0" else 0
+            if self.code == 0:
+                out = Path(cmd[cmd.index("--out") + 1])
+                out.mkdir(parents=True, exist_ok=True)
+                (out / data.model_file.name).write_bytes(b"retrained")
+            self.stdout = io.StringIO(CACHE_FAILURE if self.code else "Your Rasa model is trained\n")
+
+        def wait(self):
+            return self.code
+
+    lines: list[str] = []
+    monkeypatch.setattr(subprocess, "Popen", RasaWithABrokenCache)
+    outcome = training.train(data, root=project, status=lines.append, force=True)
+    assert len(envs) == 2 and "RASA_MAX_CACHE_SIZE" not in envs[0]
+    assert outcome.trained and data.model_file.read_bytes() == b"retrained"
+    assert not (data.root / "rasa-cache").exists()      # the suspect cache is dropped
+    assert any("No space left on device" in line for line in lines)
+    assert "after hook" in (data.logs / "train-cache-failure.log").read_text()
+
+
+def test_a_component_failure_is_not_retried_and_names_the_cause(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import subprocess
+
+    data = DataDir(tmp_path / "data")
+    _stamp(data, PROJECT_ROOT)
+    runs: list[int] = []
+
+    class FailingRasa:
+        def __init__(self, cmd, **_kwargs):
+            runs.append(1)
+            self.stdout = io.StringIO("ValueError: the classifier needs two intents\n"
+                                      "GraphComponentException: Error running graph component for node "
+                                      "'train_LinearIntentClassifier5'.\n")
+
+        def wait(self):
+            return 1
+
+    monkeypatch.setattr(subprocess, "Popen", FailingRasa)
+    with pytest.raises(training.TrainingError) as raised:
+        training.train(data, root=project, force=True)
+    assert runs == [1]
+    assert "caused by ValueError: the classifier needs two intents" in str(raised.value)
+    assert data.model_file.read_bytes() == b"model"
