@@ -2,7 +2,7 @@
 irrecoverably (false_wake, asr, nlu, entity_resolution, result), or ``correct`` when the
 turn was in fact fine.
 
-A scikit-learn model (DictVectorizer + gradient boosting) trained on simulator-labelled logs,
+A scikit-learn model (DictVectorizer + histogram gradient boosting) trained on simulator-labelled logs,
 saved in the data folder with a small JSON of the feature and scikit-learn versions. Without
 a usable model, `rules` answers and the caller says why.
 """
@@ -20,8 +20,11 @@ from assistant.analytics.features import FEATURE_VERSION, NEEDS_ENTITY, TurnCont
 from assistant.outcomes import ENTITY_PROBLEMS, FailurePoint
 
 MODEL_FILE = "failure_point.joblib"
-N_ESTIMATORS = 300          # trees fitted on the truth (150 scored 0.876 on seeds 16-20, 300 0.885)
-PRETRAIN_ESTIMATORS = 100   # trees fitted on the contrastive data first, when there is some
+# Boosting rounds fitted on the truth. Histogram boosting (200 rounds, leaves of up to 31)
+# replaced plain gradient boosting (300 trees of depth 3) when the set-up's truth doubled: on
+# 10,058 turns it scored 0.937 against 0.926 on seeds 22+23, and fitted in 69 s, not 367 s.
+N_ESTIMATORS = 200
+PRETRAIN_ESTIMATORS = 100   # rounds fitted on the contrastive data first, when there is some
 META_FILE = "failure_point.json"
 FALSE_WAKE_ASR = 0.6    # ASR this unsure of a lone request: probably nobody spoke to the device
 SUSPECT_ASR = 0.85      # a failed turn heard this unsurely: the words were probably damaged
@@ -120,10 +123,10 @@ class FailurePointModel:
             pretrain: self-supervised rows and labels (contrastive defects, every class named)
                 to fit first; boosting then continues on ``rows`` (warm start), so the truth
                 corrects what the pretraining got wrong instead of starting from nothing.
-            n_estimators: trees fitted on ``rows`` (after the pretraining's).
+            n_estimators: boosting rounds fitted on ``rows`` (after the pretraining's).
         """
         import sklearn
-        from sklearn.ensemble import GradientBoostingClassifier
+        from sklearn.ensemble import HistGradientBoostingClassifier
         from sklearn.feature_extraction import DictVectorizer
         from sklearn.pipeline import Pipeline
 
@@ -132,8 +135,9 @@ class FailurePointModel:
             raise ValueError("training needs at least two failure-point classes in the log "
                              f"(found {sorted(set(labels)) or 'none'})")
         vectorizer = DictVectorizer(sparse=False)
-        classifier = GradientBoostingClassifier(n_estimators=n_estimators, max_depth=3, learning_rate=0.1,
-                                                subsample=0.9, random_state=seed)
+        # No early stopping: it would hold out a random tenth of the truth above 10,000 rows.
+        classifier = HistGradientBoostingClassifier(max_iter=n_estimators, learning_rate=0.1, early_stopping=False,
+                                                    min_samples_leaf=leaf_size(len(rows)), random_state=seed)
         n_pretrain = 0
         if pretrain and len(pretrain[0]):
             pre_rows, pre_labels = list(pretrain[0]), [str(label) for label in pretrain[1]]
@@ -141,11 +145,11 @@ class FailurePointModel:
             missing = set(labels) - set(pre_labels)
             if missing:
                 raise ValueError(f"the pretraining data lacks the classes {sorted(missing)}")
-            classifier.set_params(n_estimators=PRETRAIN_ESTIMATORS, warm_start=True)
+            classifier.set_params(max_iter=PRETRAIN_ESTIMATORS, warm_start=True)
             classifier.fit(vectorizer.transform(pre_rows), pre_labels, sample_weight=_balanced(pre_labels))
             n_pretrain = len(pre_rows)
             if rows:
-                classifier.set_params(n_estimators=PRETRAIN_ESTIMATORS + n_estimators)
+                classifier.set_params(max_iter=PRETRAIN_ESTIMATORS + n_estimators)
                 _fit_continued(classifier, vectorizer.transform(list(rows)), list(labels))
         else:
             vectorizer.fit(list(rows))
@@ -203,6 +207,12 @@ class FailurePointModel:
                 or not set(classes) <= set(tk.FAILURE_POINTS):
             raise ModelUnavailable(f"could not load {model_path}: it is not a failure-point model")
         return cls(pipeline, info)
+
+
+def leaf_size(n_rows: int) -> int:
+    """The fewest turns a leaf may hold: scikit-learn's 20 on the set-up's thousands of turns,
+    down to 5 on a small log of a few hundred (where 20 left the model below the rules)."""
+    return max(5, min(20, n_rows // 200))
 
 
 def _fit_continued(classifier: Any, matrix: Any, labels: list[str]) -> None:

@@ -4,4 +4,5 @@ import sys
 
 from assistant.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":   # not again in a worker process (spawned workers import this module)
+    sys.exit(main())

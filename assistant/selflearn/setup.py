@@ -2,7 +2,7 @@
 simulator's nightly job use a fitted model on a fresh install instead of the rules.
 
 It is fitted on the same seeded simulated logs as the failure-point model
-(`assistant.analytics.training`, seeds 101-106, templates and real phrasing), with the
+(`assistant.analytics.training`, seeds 101-112, templates and real phrasing), with the
 simulator's truth as the target only, and judged elsewhere on seeds it never saw
 (`python -m assistant.selflearn.study evaluate`). Cached by fingerprint (the failure-point
 set-up's and this package's code); a label model fitted by hand (`study fit`) is never replaced.
@@ -53,6 +53,7 @@ def fit_on_logs(data: DataDir, logs: Sequence[Sequence[Any]], failure_points: An
     """Fit and save the label model on the set-up's logs; a failure is logged, never raised
     (`learn-nlu` then uses the rules and says so)."""
     from assistant.analytics.similarity import minilm_similarity
+    from assistant.analytics.training import SetupPlan
     from assistant.selflearn.model import MODEL_FOLDER, LabelModel
     from assistant.selflearn.pipeline import propose
     from assistant.selflearn.study import training_rows
@@ -63,10 +64,12 @@ def fit_on_logs(data: DataDir, logs: Sequence[Sequence[Any]], failure_points: An
         say("fitting the self-learning label model on the same logs")
         proposals = [propose(log, similarity=minilm_similarity, failure_points=failure_points) for log in logs]
         rows, right, groups = training_rows(proposals)
+        seeds = [run.seed for run in SetupPlan().runs]
         if not rows or all(right) or not any(right):
             raise ValueError(f"the logs give {len(rows)} candidates with both right and wrong labels needed")
         model = LabelModel.fit(rows, right, groups, fingerprint=fingerprint(data),
-                               source="the analytics set-up's simulated logs (seeds 101-106)")
+                               source="the analytics set-up's simulated logs (seeds "
+                                      f"{min(seeds)}-{max(seeds)})")
         model.info.origin = SETUP_ORIGIN
         model.save(data.root / MODEL_FOLDER)
     except (ValueError, RuntimeError, OSError, LookupError) as error:

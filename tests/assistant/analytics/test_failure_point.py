@@ -107,3 +107,8 @@ def test_points_are_the_shared_enum_and_the_saved_model_holds_plain_strings(tmp_
     assert b"assistant.outcomes" not in (tmp_path / fp.MODEL_FILE).read_bytes()   # loads without this module
     predicted = fp.FailurePointModel.load(tmp_path).predict(rows)
     assert predicted and all(isinstance(p, FailurePoint) for p in predicted)
+
+
+def test_leaves_shrink_on_a_small_log_only() -> None:
+    assert fp.leaf_size(209) == 5 and fp.leaf_size(2_000) == 10
+    assert fp.leaf_size(10_058) == fp.leaf_size(100_000) == 20

@@ -88,9 +88,11 @@ def test_the_pretraining_runs_only_while_truth_is_scarce() -> None:
     assert plenty.info.n_train == scarce.info.n_train
 
 
-def test_the_plan_names_its_real_phrasing_run() -> None:
+def test_the_plan_names_its_real_phrasing_runs() -> None:
     plan = training.SetupPlan()
-    assert [r.phrasing for r in plan.runs].count("real") == 4
+    assert [r.seed for r in plan.runs] == list(range(101, 113))
+    assert [r.phrasing for r in plan.runs].count("real") == 8
+    assert [r.independent_asr_confidence for r in plan.runs].count(True) == 6
     assert "seed 103: 24 users x 4 days, real phrasing (HWU64)" in plan.describe()
     assert "seed 104: 24 users x 4 days, ASR confidence independent of damage, real phrasing (HWU64)" \
         in plan.describe()
