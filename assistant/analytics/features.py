@@ -27,7 +27,7 @@ from assistant.learning.log import Feedback, TurnRecord
 from assistant.paths import PROJECT_ROOT
 from assistant.text import jaccard, normalize, tokens
 
-FEATURE_VERSION = 5
+FEATURE_VERSION = 6
 
 # Intents that act on or ask about a device, a title, a place: without an entity they
 # depend on context resolution.
@@ -86,6 +86,41 @@ def vocabulary() -> frozenset[str]:
             except OSError:
                 continue
     return frozenset(words)
+
+
+_EXAMPLE = re.compile(r"^\s*- (.+)$")
+_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
+
+
+@functools.lru_cache(maxsize=1)
+def training_bigrams() -> frozenset[tuple[str, str]]:
+    """Word pairs of the assistant's own NLU examples (`stories/nlu/`, entity marks removed).
+    A heard pair the examples never hold hints at words the channel garbled ("bait oven")."""
+    pairs: set[tuple[str, str]] = set()
+    folder = PROJECT_ROOT / "stories" / "nlu"
+    for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            if match := _EXAMPLE.match(line):
+                words = tokens(_ANNOTATION.sub(r"\1", match.group(1)))
+                pairs.update(zip(words, words[1:]))
+    return frozenset(pairs)
+
+
+def unseen_bigrams(text: str, known: frozenset[tuple[str, str]]) -> dict[str, float]:
+    """How many of the text's word pairs the NLU examples never hold: their share, their
+    number, and the longest run of them in a row."""
+    words = tokens(text)
+    unseen = [pair not in known for pair in zip(words, words[1:])]
+    run = longest = 0
+    for miss in unseen:
+        run = run + 1 if miss else 0
+        longest = max(longest, run)
+    return {"unseen_bigram_rate": sum(unseen) / len(unseen) if unseen else 0.0,
+            "unseen_bigrams": float(sum(unseen)), "unseen_bigram_run": float(longest)}
 
 
 @functools.lru_cache(maxsize=1)
@@ -171,6 +206,7 @@ def features(ctx: TurnContext, vocab: frozenset[str] | None = None) -> dict[str,
     f["margin_missing"] = float(margin is None)
     f["entity_oov"] = float(any(oov_rate(v, vocab) > 0 for v in entities.values()))
     f.update(catalog_match(t.text or ""))
+    f.update(unseen_bigrams(t.text or "", training_bigrams()))
     if t.rewrite_source:
         f["rewrite_source=" + str(t.rewrite_source)] = 1.0
         f["rewrite_jaccard"] = jaccard(t.text or "", t.text_rewritten or "")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.analytics import features
 from assistant.analytics.features import catalog_match
 
 
@@ -21,3 +22,13 @@ def test_catalog_names_and_near_misses(text: str, name: float, near_miss: float)
 def test_a_sound_alike_is_told_from_a_spelling_alike() -> None:
     assert catalog_match("is it snowing in see at all")["catalog_sound_alike"] == 1.0
     assert catalog_match("hey play crazy by green")["catalog_sound_alike"] == 0.0
+
+
+def test_word_pairs_the_nlu_examples_never_hold_are_counted() -> None:
+    known = features.training_bigrams()
+    assert ("turn", "on") in known and ("bait", "oven") not in known
+    assert features.unseen_bigrams("turn on the kitchen lights", known) == \
+        {"unseen_bigram_rate": 0.0, "unseen_bigrams": 0.0, "unseen_bigram_run": 0.0}
+    garbled = features.unseen_bigrams("turn on the bait oven", known)
+    assert garbled["unseen_bigrams"] == 2.0 and garbled["unseen_bigram_run"] == 2.0
+    assert features.unseen_bigrams("hello", known)["unseen_bigram_rate"] == 0.0   # no pair at all
