@@ -199,6 +199,33 @@ def run_graph_nodes_in_threads(workers: int = 2) -> None:
     import rasa.engine.runner.dask as runner
 
     runner.dask = _ThreadedDask(functools.partial(dask.threaded.get, num_workers=workers))
+    serialize_training_cache()
+
+
+def serialize_training_cache() -> None:
+    """Let one thread at a time use Rasa's training cache. Its SQLite database and its size
+    check are not thread-safe: with two nodes caching at once, the size check walked the cache
+    folder and found the other's `cache.db-journal` gone before it could read its size
+    (FileNotFoundError in an after hook, failing the training)."""
+    import threading
+
+    from rasa.engine.caching import LocalTrainingCache
+
+    if getattr(LocalTrainingCache, "_assistant_serialized", False):
+        return
+    lock = threading.RLock()
+    for name in ("cache_output", "get_cached_output_fingerprint", "get_cached_result"):
+        setattr(LocalTrainingCache, name, _holding(lock, getattr(LocalTrainingCache, name)))
+    LocalTrainingCache._assistant_serialized = True
+
+
+def _holding(lock: Any, method: Any) -> Any:
+    @functools.wraps(method)
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return method(*args, **kwargs)
+
+    return locked
 
 
 class _ThreadedDask:

@@ -166,14 +166,18 @@ def train(data: DataDir, *, force: bool = False, verbose: bool = False, status=N
     code = _run_rasa(cmd, root, env, log_path, verbose=verbose, status=status)
     if code != 0 and cache_failed(log_path):
         # Rasa's training cache failed to store or restore a component (a full disk, a cache
-        # left broken by a killed run): train once more from scratch with the cache off.
+        # left broken by a killed run): train once more from an empty cache, one graph node at
+        # a time as Rasa itself does. (The cache stays on: Rasa 3.6 cannot train with it off
+        # and no cache database, RASA_MAX_CACHE_SIZE=0: "no such table: cache_entry".)
+        from assistant.rasa_patches import THREADS_ENV
+
         first = log_path.with_name("train-cache-failure.log")
         os.replace(log_path, first)
         shutil.rmtree(cache, ignore_errors=True)
         shutil.rmtree(staging, ignore_errors=True)
         if status is not None:
-            status(f"Rasa's training cache failed ({rasa_error(first)}); training again without it")
-        code = _run_rasa(cmd, root, {**env, "RASA_MAX_CACHE_SIZE": "0"}, log_path, verbose=verbose, status=status)
+            status(f"Rasa's training cache failed ({rasa_error(first)}); training again from an empty cache")
+        code = _run_rasa(cmd, root, {**env, THREADS_ENV: "1"}, log_path, verbose=verbose, status=status)
     built = staging / data.model_file.name
     if code != 0 or not built.exists():
         shutil.rmtree(staging, ignore_errors=True)

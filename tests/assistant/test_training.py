@@ -10,6 +10,7 @@ import pytest
 
 from assistant import training
 from assistant.paths import PROJECT_ROOT, DataDir
+from assistant.rasa_patches import THREADS_ENV
 
 
 @pytest.fixture()
@@ -201,7 +202,7 @@ rasa.engine.exceptions.GraphComponentException: Error running after hook for nod
 def test_a_failure_in_rasas_training_cache_trains_again_without_the_cache(
         project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Rasa failing to cache a component (a full disk, say) is not a broken training: the
-    second run has the cache off (RASA_MAX_CACHE_SIZE=0) and its model replaces the old one."""
+    second run starts from an empty cache, one node at a time, and its model replaces the old one."""
     import io
     import subprocess
 
@@ -213,7 +214,7 @@ def test_a_failure_in_rasas_training_cache_trains_again_without_the_cache(
     class RasaWithABrokenCache:
         def __init__(self, cmd, *, env, **_kwargs):
             envs.append(env)
-            self.code = 1 if env.get("RASA_MAX_CACHE_SIZE") != "0" else 0
+            self.code = 1 if env.get(THREADS_ENV) != "1" else 0
             if self.code == 0:
                 out = Path(cmd[cmd.index("--out") + 1])
                 out.mkdir(parents=True, exist_ok=True)
@@ -226,7 +227,7 @@ def test_a_failure_in_rasas_training_cache_trains_again_without_the_cache(
     lines: list[str] = []
     monkeypatch.setattr(subprocess, "Popen", RasaWithABrokenCache)
     outcome = training.train(data, root=project, status=lines.append, force=True)
-    assert len(envs) == 2 and "RASA_MAX_CACHE_SIZE" not in envs[0]
+    assert len(envs) == 2 and THREADS_ENV not in envs[0]
     assert outcome.trained and data.model_file.read_bytes() == b"retrained"
     assert not (data.root / "rasa-cache").exists()      # the suspect cache is dropped
     assert any("No space left on device" in line for line in lines)
