@@ -131,3 +131,38 @@ def test_independent_graph_nodes_run_side_by_side(monkeypatch) -> None:
     graph = {"a": 1, "b": (branch, "a"), "c": (branch, "a"), "d": (lambda b, c: b * 10 + c, "b", "c")}
     assert runner.dask.get(graph, ["d", "b"]) == (22, 2)
     assert len(threads) == 2
+
+
+def test_one_thread_at_a_time_uses_rasas_training_cache(monkeypatch) -> None:
+    """Two graph nodes caching at once raced on the cache's SQLite journal (a failed training);
+    after the patch, the cache's entry points never overlap."""
+    import threading
+    import time
+
+    from rasa.engine.caching import LocalTrainingCache
+
+    from assistant import rasa_patches
+
+    inside, most = [0], [0]
+    guard = threading.Lock()
+
+    def slow(*_args, **_kwargs):
+        with guard:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.05)
+        with guard:
+            inside[0] -= 1
+
+    for name in ("cache_output", "get_cached_output_fingerprint", "get_cached_result"):
+        monkeypatch.setattr(LocalTrainingCache, name, slow)
+    monkeypatch.setattr(LocalTrainingCache, "_assistant_serialized", False, raising=False)
+    rasa_patches.serialize_training_cache()
+    cache = object.__new__(LocalTrainingCache)
+    calls = [cache.cache_output, cache.get_cached_result, cache.get_cached_output_fingerprint] * 2
+    threads = [threading.Thread(target=call) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] == 1
