@@ -5,10 +5,8 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.input.base import PipeInput
 from prompt_toolkit.output import DummyOutput
 
@@ -17,15 +15,6 @@ from tests.assistant.chat.test_chat_fakes import FakeBackend, make_console
 
 HOSTILE_LINES = ["\udcff", "a\ud83dz", "\udfff hello", "\ud800", "a\ud83dz set an alarm for 7 am",
                  "\x00\x1b[2J", "\ufffe\uffff", "x" * 100_000]
-
-
-@pytest.fixture
-def pipe() -> Iterator[PipeInput]:
-    pipe_input = create_pipe_input()
-    try:
-        yield pipe_input
-    finally:
-        pipe_input.close()
 
 
 def test_history_write_of_a_surrogate_does_not_raise(tmp_path: Path) -> None:

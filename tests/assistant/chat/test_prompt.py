@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
-from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.input.base import PipeInput
 from prompt_toolkit.output import DummyOutput
 
 from assistant.chat import Chat, InputFn, LineCancelled, SlashCompleter, make_prompt_reader
 from tests.assistant.chat.test_chat_fakes import FakeBackend, FakeHome, make_console
-
-
-@pytest.fixture
-def pipe() -> Iterator[PipeInput]:
-    pipe_input = create_pipe_input()
-    try:
-        yield pipe_input
-    finally:
-        pipe_input.close()
 
 
 @pytest.fixture
