@@ -21,13 +21,14 @@ import jellyfish
 from rapidfuzz import fuzz, process
 
 from assistant.analytics import turns as tk
+from assistant.analytics import wording
 from assistant.analytics.goals import GoalVerdict, TurnVerdict
 from assistant.catalog import load_catalog
 from assistant.learning.log import Feedback, TurnRecord
 from assistant.paths import PROJECT_ROOT
 from assistant.text import jaccard, normalize, tokens
 
-FEATURE_VERSION = 6
+FEATURE_VERSION = 7
 
 # Intents that act on or ask about a device, a title, a place: without an entity they
 # depend on context resolution.
@@ -35,6 +36,7 @@ NEEDS_ENTITY = frozenset({"turn_on", "turn_off", "set_brightness", "set_color", 
                           "open_device", "close_device", "lock_device", "unlock_device",
                           "play_media", "ask_device_state", "set_alarm", "set_timer",
                           "ask_weather", "ask_team_score", "find_restaurant"})
+PLURAL = frozenset({"lights", "lamps", "all", "every"})
 _WORD = re.compile(r"[a-z0-9']+")
 NEAR_NAME = 80        # fuzz.ratio at which a phrase is "almost" a catalog name
 
@@ -207,6 +209,12 @@ def features(ctx: TurnContext, vocab: frozenset[str] | None = None) -> dict[str,
     f["entity_oov"] = float(any(oov_rate(v, vocab) > 0 for v in entities.values()))
     f.update(catalog_match(t.text or ""))
     f.update(unseen_bigrams(t.text or "", training_bigrams()))
+    f.update(wording.word_shape(t.text or "", vocab))
+    f.update(wording.room_features(t.text or "", t.reply or "", t.context))
+    acts_on_target = intent in NEEDS_ENTITY
+    # "all the lights" handled as one light; a request that changed nothing and said no problem.
+    f["plural_target"] = float(acts_on_target and bool(PLURAL & set(tokens(t.text or ""))))
+    f["no_effect"] = float(acts_on_target and not t.directives and not tk.problems(t) and not tk.is_fallback(t))
     if t.rewrite_source:
         f["rewrite_source=" + str(t.rewrite_source)] = 1.0
         f["rewrite_jaccard"] = jaccard(t.text or "", t.text_rewritten or "")

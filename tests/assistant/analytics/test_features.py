@@ -32,3 +32,17 @@ def test_word_pairs_the_nlu_examples_never_hold_are_counted() -> None:
     garbled = features.unseen_bigrams("turn on the bait oven", known)
     assert garbled["unseen_bigrams"] == 2.0 and garbled["unseen_bigram_run"] == 2.0
     assert features.unseen_bigrams("hello", known)["unseen_bigram_rate"] == 0.0   # no pair at all
+
+
+def test_a_request_for_all_the_lights_that_changed_nothing() -> None:
+    from assistant.analytics.pipeline import analyze
+    from tests.assistant.analytics.helpers import numbered, turn
+
+    records = numbered(
+        turn(0, "turn on all upstairs lights", "turn_on", entities={"device": "lights"},
+             reply="The living room light is already on.", context={"room": "living_room"}),
+        turn(60, "turn on the oven", "turn_on", entities={"device": "oven"}, reply="Turning on the oven.",
+             directives=["turn_on oven"], context={"room": "kitchen"}))
+    rows = analyze(records).rows
+    assert (rows[0]["plural_target"], rows[0]["no_effect"], rows[0]["reply_room_not_said"]) == (1.0, 1.0, 1.0)
+    assert (rows[1]["plural_target"], rows[1]["no_effect"], rows[1]["reply_room_not_said"]) == (0.0, 0.0, 0.0)
