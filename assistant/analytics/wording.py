@@ -30,13 +30,11 @@ MIN_JOINED = 6
 
 @functools.lru_cache(maxsize=1)
 def encoder_words() -> frozenset[str]:
-    """The whole words (no ``##`` pieces) of the packaged MiniLM's WordPiece vocabulary."""
+    """The whole words (no ``##`` pieces) of the packaged MiniLM's WordPiece vocabulary (the
+    package is a dependency the NLU needs too: no fallback that would change the features)."""
     from assistant.embeddings import model_path
 
-    try:
-        vocab = json.loads((model_path() / "tokenizer.json").read_text(encoding="utf-8"))["model"]["vocab"]
-    except (OSError, ValueError, KeyError, ImportError):
-        return frozenset()
+    vocab = json.loads((model_path() / "tokenizer.json").read_text(encoding="utf-8"))["model"]["vocab"]
     return frozenset(w for w in vocab if w.isalpha() and not w.startswith("##"))
 
 

@@ -80,3 +80,23 @@ def test_killing_the_launcher_leaves_no_orphan(tmp_path: Path, kill: signal.Sign
         if launcher.poll() is None:
             launcher.kill()
             launcher.wait()
+
+
+def test_the_exit_code_of_rasa_sdk_is_kept_by_the_quick_exit() -> None:
+    """The process leaves with os._exit after rasa_sdk returns; a command-line error still
+    exits 2 (argparse) with its message."""
+    bad = subprocess.run([sys.executable, "-m", PROCESS_MODULE, "--port", "not-a-port"], cwd=PROJECT_ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "--port" in bad.stderr
+
+
+
+def test_a_stopped_action_server_leaves_cleanly(tmp_path: Path) -> None:
+    """SIGTERM stops rasa_sdk's server, which returns; the quick exit then leaves with code 0."""
+    from assistant.action_server import ActionServer
+
+    server = ActionServer(log_path=tmp_path / "action_server.log", startup_timeout=120).start()
+    process = server._proc
+    assert process is not None and server.warm_up()
+    server.stop()
+    assert process.returncode == 0
