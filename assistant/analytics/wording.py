@@ -21,7 +21,7 @@ from typing import Any, Mapping
 
 import jellyfish
 
-from assistant.catalog import load_catalog
+from assistant.services.resolution import room_in
 from assistant.text import tokens
 
 MIN_SOUND = 4     # shorter words share metaphone keys by chance
@@ -48,9 +48,9 @@ def sound_keys(vocab: frozenset[str]) -> dict[str, frozenset[str]]:
     return {key: frozenset(words) for key, words in keys.items()}
 
 
-def word_shape(text: str, vocab: frozenset[str], english: frozenset[str] | None = None) -> dict[str, float]:
+def word_shape(text: str, vocab: frozenset[str]) -> dict[str, float]:
     """The non-word, sound-alike and joined-word features of one heard text."""
-    english = encoder_words() if english is None else english
+    english = encoder_words()
     words = tokens(text)
     keys = sound_keys(vocab)
     unknown = [w for w in words if w not in vocab and w not in english and not w.isdigit()]
@@ -68,22 +68,12 @@ def word_shape(text: str, vocab: frozenset[str], english: frozenset[str] | None 
             "vocab_sound_alike": float(len(alike)), "joined_word": float(joined)}
 
 
-@functools.lru_cache(maxsize=1)
-def _room_words() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return tuple(sorted(load_catalog().room_words.items()))
-
-
-def rooms_named(text: str) -> set[str]:
-    """The rooms (catalog ids) a text names ("the living room lights" -> {"living_room"})."""
-    padded = f" {' '.join(tokens(text))} "
-    return {room for room, words in _room_words() if any(f" {w} " in padded for w in words)}
-
-
 def room_features(text: str, reply: str, context: Mapping[str, Any] | None) -> dict[str, float]:
     """Whether the request names a room, whether it is not the speaking device's, and whether
-    the reply names a room the request did not (it resolved to another place)."""
-    said, answered = rooms_named(text), rooms_named(reply)
+    the reply names a room the request did not (it resolved to another place). Rooms are found
+    as the assistant's own target resolution finds them (`services.resolution.room_in`)."""
+    said, answered = room_in(text), room_in(reply)
     here = context.get("room") if isinstance(context, Mapping) else None
-    return {"text_names_room": float(bool(said)),
-            "text_room_elsewhere": float(bool(said) and here not in said),
-            "reply_room_not_said": float(bool(answered - said))}
+    return {"text_names_room": float(said is not None),
+            "text_room_elsewhere": float(said is not None and said != here),
+            "reply_room_not_said": float(answered is not None and answered != said)}

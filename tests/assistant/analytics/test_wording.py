@@ -41,7 +41,8 @@ def test_an_empty_text_has_no_shape() -> None:
 
 
 def test_rooms_the_request_and_the_reply_name() -> None:
-    assert wording.rooms_named("turn on the living room lights") == {"living_room"}
+    in_place = wording.room_features("turn on the living room lights", "", {"room": "living_room"})
+    assert (in_place["text_names_room"], in_place["text_room_elsewhere"]) == (1.0, 0.0)
     found = wording.room_features("turn on the kitchen lights", "The living room light is already on.",
                                   {"room": "bedroom"})
     assert found == {"text_names_room": 1.0, "text_room_elsewhere": 1.0, "reply_room_not_said": 1.0}
