@@ -28,7 +28,7 @@ from assistant.learning.log import Feedback, TurnRecord
 from assistant.paths import PROJECT_ROOT
 from assistant.text import jaccard, normalize, tokens
 
-FEATURE_VERSION = 7
+FEATURE_VERSION = 8
 
 # Intents that act on or ask about a device, a title, a place: without an entity they
 # depend on context resolution.
@@ -210,6 +210,7 @@ def features(ctx: TurnContext, vocab: frozenset[str] | None = None) -> dict[str,
     f.update(catalog_match(t.text or ""))
     f.update(unseen_bigrams(t.text or "", training_bigrams()))
     f.update(wording.word_shape(t.text or "", vocab))
+    f.update(wording.gaps(t.text or ""))
     f.update(wording.room_features(t.text or "", t.reply or "", t.context))
     acts_on_target = intent in NEEDS_ENTITY
     # "all the lights" handled as one light; a request that changed nothing and said no problem.

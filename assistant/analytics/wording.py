@@ -8,7 +8,19 @@ ical", "japan ease"). People who are understood wrongly say real words. So, per 
   encoder's English WordPiece vocabulary (digits aside), as a count and a share;
 - ``vocab_sound_alike``: unknown words that sound like a known one (same metaphone key);
 - ``joined_word``: two or three neighbouring words that, written together, are a known word
-  or sound like one (other than the pieces themselves).
+  or sound like one (other than the pieces themselves);
+- ``rare_words``: words the assistant does not know that English hardly ever writes either
+  (wordfreq's Zipf frequency under RARE_ZIPF: "coughy", "seltics"), as a count and a share,
+  and the lowest such frequency (``unknown_min_zipf``). Real people's wording brings words the
+  assistant never learnt ("awfully", "psychedelia"), but English writes them: the encoder's
+  WordPiece list alone took them for non-words.
+
+A recogniser also drops words, which leaves a sentence with a gap no speaker leaves:
+
+- ``dangling_end``: the text ends on a word that needs one after it ("get me a", "turn on the",
+  "is it snowing in");
+- ``unit_without_number``: a unit with no number before it ("raise the lights to percent",
+  "wake me up at am").
 
 And for context resolution, the rooms the text and the reply name.
 """
@@ -26,6 +38,15 @@ from assistant.text import tokens
 
 MIN_SOUND = 4     # shorter words share metaphone keys by chance
 MIN_JOINED = 6
+RARE_ZIPF = 1.5   # wordfreq's Zipf scale: 1.5 is about once in 30 million words
+# Words English does not end a request on: articles and possessives wait for a noun,
+# prepositions for their object, conjunctions for what they join.
+NEEDS_NEXT = frozenset({"a", "an", "the", "some", "any", "my", "your", "our", "their", "to", "of", "in",
+                        "at", "for", "with", "from", "by", "into", "onto", "and", "or"})
+UNITS = frozenset({"percent", "degrees", "degree", "am", "pm", "minutes", "minute", "hours", "hour", "seconds"})
+NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                          "eleven", "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty",
+                          "seventy", "eighty", "ninety", "hundred", "half", "a", "an", "few"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -36,6 +57,14 @@ def encoder_words() -> frozenset[str]:
 
     vocab = json.loads((model_path() / "tokenizer.json").read_text(encoding="utf-8"))["model"]["vocab"]
     return frozenset(w for w in vocab if w.isalpha() and not w.startswith("##"))
+
+
+def english_zipf(word: str) -> float:
+    """How often English writes ``word``, on wordfreq's Zipf scale (0: never seen, 3: once in a
+    million words, 7: "the")."""
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
 
 
 @functools.lru_cache(maxsize=4)
@@ -49,7 +78,7 @@ def sound_keys(vocab: frozenset[str]) -> dict[str, frozenset[str]]:
 
 
 def word_shape(text: str, vocab: frozenset[str]) -> dict[str, float]:
-    """The non-word, sound-alike and joined-word features of one heard text."""
+    """The non-word, sound-alike, joined-word and rare-word features of one heard text."""
     english = encoder_words()
     words = tokens(text)
     keys = sound_keys(vocab)
@@ -64,8 +93,21 @@ def word_shape(text: str, vocab: frozenset[str]) -> dict[str, float]:
                 continue
             if whole in vocab or keys.get(jellyfish.metaphone(whole), frozenset()) - set(pieces):
                 joined += 1
+    strange = [english_zipf(w) for w in words if w not in vocab and not w.isdigit()]
+    rare = [z for z in strange if z < RARE_ZIPF]
     return {"nonwords": float(len(unknown)), "nonword_rate": len(unknown) / len(words) if words else 0.0,
-            "vocab_sound_alike": float(len(alike)), "joined_word": float(joined)}
+            "vocab_sound_alike": float(len(alike)), "joined_word": float(joined),
+            "rare_words": float(len(rare)), "rare_word_rate": len(rare) / len(words) if words else 0.0,
+            "unknown_min_zipf": min(strange, default=8.0)}
+
+
+def gaps(text: str) -> dict[str, float]:
+    """The dropped-word features of one heard text (see the module's docstring)."""
+    words = tokens(text)
+    bare_unit = any(w in UNITS and (i == 0 or not (words[i - 1][:1].isdigit() or words[i - 1] in NUMBER_WORDS))
+                    for i, w in enumerate(words))
+    return {"dangling_end": float(bool(words) and words[-1] in NEEDS_NEXT),
+            "unit_without_number": float(bare_unit)}
 
 
 def room_features(text: str, reply: str, context: Mapping[str, Any] | None) -> dict[str, float]:

@@ -36,8 +36,31 @@ def test_a_word_heard_in_pieces_is_joined_again() -> None:
     assert shape("play some classical please")["joined_word"] == 0.0
 
 
+def test_an_unknown_word_english_hardly_writes_is_rare_and_a_common_one_is_not() -> None:
+    misheard = shape("commence coughy making")
+    assert (misheard["rare_words"], misheard["unknown_min_zipf"]) == (1.0, 0.0)
+    real = shape("it is awfully dark here")     # a word the assistant never learnt, common English
+    assert real["nonwords"] == 1.0              # the encoder's WordPiece list lacks it
+    assert real["rare_words"] == 0.0 and real["unknown_min_zipf"] > wording.RARE_ZIPF
+
+
 def test_an_empty_text_has_no_shape() -> None:
-    assert shape("") == {"nonwords": 0.0, "nonword_rate": 0.0, "vocab_sound_alike": 0.0, "joined_word": 0.0}
+    assert shape("") == {"nonwords": 0.0, "nonword_rate": 0.0, "vocab_sound_alike": 0.0, "joined_word": 0.0,
+                         "rare_words": 0.0, "rare_word_rate": 0.0, "unknown_min_zipf": 8.0}
+
+
+@pytest.mark.parametrize(("text", "dangling", "bare_unit"), [
+    ("get me a", 1.0, 0.0),                     # "coffee" dropped
+    ("is it snowing in", 1.0, 0.0),
+    ("get me a coffee", 0.0, 0.0),
+    ("turn the lights on", 0.0, 0.0),           # a particle may end a request
+    ("raise the lights to percent", 0.0, 1.0),  # the number dropped
+    ("raise the lights to 80 percent", 0.0, 0.0),
+    ("wake me at seven am", 0.0, 0.0),
+    ("", 0.0, 0.0),
+])
+def test_a_dropped_word_leaves_a_gap(text: str, dangling: float, bare_unit: float) -> None:
+    assert wording.gaps(text) == {"dangling_end": dangling, "unit_without_number": bare_unit}
 
 
 def test_rooms_the_request_and_the_reply_name() -> None:
