@@ -202,7 +202,9 @@ def build_goal(kind: GoalKind, user: "SimUser", goal_id: str, time: str, rng: ra
         return Goal(**common, intent="play_media", device_id=device, phrasings=_fill(kind),
                     outcome=Outcome(directive=rf"play {device} (?:{liked})\|music"),
                     keywords=("music",), pref_keys=("music_genre", "music_artist"), target=device,
-                    fallbacks=(f"play some {prefs.music_genre}",))
+                    # The fallback names the genre: misheard there, the channel is to blame (a
+                    # critical phrase counts only on a turn that says it).
+                    critical=(prefs.music_genre,), fallbacks=(f"play some {prefs.music_genre}",))
     if kind is K.WEATHER_CITY:
         names = sorted({c.name for c in catalog.cities if len(catalog.cities_named(c.name)) == 1})
         city = catalog.cities_named(rng.choice(names))[0]
@@ -215,6 +217,7 @@ def build_goal(kind: GoalKind, user: "SimUser", goal_id: str, time: str, rng: ra
                     phrasings=_fill(kind),
                     outcome=Outcome(answer=("city", prefs.home_city)),
                     keywords=("weather",), pref_keys=("home_city", "temperature_unit"),
+                    critical=(prefs.home_city.split(",")[0].lower(),),   # said by the fallback only
                     fallbacks=(f"what's the weather in {prefs.home_city.lower()}",))
     if kind in (K.TEAM_NAMED, K.TEAM_MINE):
         if kind is K.TEAM_NAMED:

@@ -123,3 +123,28 @@ def test_the_truth_record_has_the_agreed_keys() -> None:
     assert {"goal_id", "goal_intent", "said", "heard", "false_wake", "success", "failure_point",
             "rephrase_of", "reaction", "preference_correct"} <= set(record)
     assert record["success"] is True and record["failure_point"] is None
+
+
+def test_a_misheard_value_in_a_preference_goals_fallback_is_the_channels_fault() -> None:
+    """The fallback names the liked value ("play some jazz"); heard wrong, the failure is ASR,
+    as for a goal that names its value from the start (not the result of a missing preference)."""
+    import random
+
+    from simulator.population.goals import build_goal
+    from simulator.population.users import generate_population
+
+    user = generate_population(3, seed=21)[0]
+    for kind, problem, intent in ((GoalKind.PLAY_MUSIC, Problem.NOT_FOUND, "play_media"),
+                                  (GoalKind.WEATHER_HOME, Problem.UNKNOWN_CITY, "ask_weather")):
+        goal = build_goal(kind, user, "g", "20:00", random.Random(1))
+        said = goal.fallbacks[0]
+        value = goal.critical[0]
+        assert value in said
+        heard = Heard(said=said, text=said.replace(value, "bruise"), confidence=0.7, damaged=True)
+        result = TurnResult(text=heard.text, intent=intent, problems=[problem])
+        assert judge_request(goal, said, heard, result, "u").failure_point is FailurePoint.ASR
+        # Said as the goal's first request ("play some music"), the missing preference is the result's.
+        first = goal.phrasings[0]
+        assert value not in first
+        plain = TurnResult(text=first, intent=intent)
+        assert judge_request(goal, first, clean(first), plain, "u").failure_point is FailurePoint.RESULT
