@@ -19,8 +19,8 @@ A recogniser also drops words, which leaves a sentence with a gap no speaker lea
 
 - ``dangling_end``: the text ends on a word that needs one after it ("get me a", "turn on the",
   "is it snowing in");
-- ``unit_without_number``: a unit with no number before it ("raise the lights to percent",
-  "wake me up at am").
+- ``unit_without_number``: a unit with no number before it ("raise the lights to percent"),
+  or "am"/"pm" right after "at" ("wake me up at am").
 
 And for context resolution, the rooms the text and the reply name.
 """
@@ -43,7 +43,10 @@ RARE_ZIPF = 1.5   # wordfreq's Zipf scale: 1.5 is about once in 30 million words
 # prepositions for their object, conjunctions for what they join.
 NEEDS_NEXT = frozenset({"a", "an", "the", "some", "any", "my", "your", "our", "their", "to", "of", "in",
                         "at", "for", "with", "from", "by", "into", "onto", "and", "or"})
-UNITS = frozenset({"percent", "degrees", "degree", "am", "pm", "minutes", "minute", "hours", "hour", "seconds"})
+UNITS = frozenset({"percent", "degrees", "degree", "minutes", "minute", "hours", "hour", "seconds"})
+# "am" is also a verb ("i am cold"): a time of day only right after a word that introduces one.
+TIME_MARKS = frozenset({"am", "pm"})
+BEFORE_TIME = frozenset({"at", "for", "by", "until", "till", "to"})
 NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                           "eleven", "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty",
                           "seventy", "eighty", "ninety", "hundred", "half", "a", "an", "few"})
@@ -104,8 +107,9 @@ def word_shape(text: str, vocab: frozenset[str]) -> dict[str, float]:
 def gaps(text: str) -> dict[str, float]:
     """The dropped-word features of one heard text (see the module's docstring)."""
     words = tokens(text)
-    bare_unit = any(w in UNITS and (i == 0 or not (words[i - 1][:1].isdigit() or words[i - 1] in NUMBER_WORDS))
-                    for i, w in enumerate(words))
+    before = [""] + words[:-1]
+    bare_unit = any((w in UNITS and not (b[:1].isdigit() or b in NUMBER_WORDS)) or (w in TIME_MARKS and b in BEFORE_TIME)
+                    for w, b in zip(words, before))
     return {"dangling_end": float(bool(words) and words[-1] in NEEDS_NEXT),
             "unit_without_number": float(bare_unit)}
 

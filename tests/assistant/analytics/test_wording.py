@@ -57,6 +57,8 @@ def test_an_empty_text_has_no_shape() -> None:
     ("raise the lights to percent", 0.0, 1.0),  # the number dropped
     ("raise the lights to 80 percent", 0.0, 0.0),
     ("wake me at seven am", 0.0, 0.0),
+    ("wake me up at am", 0.0, 1.0),
+    ("i am cold", 0.0, 0.0),                    # "am" the verb
     ("", 0.0, 0.0),
 ])
 def test_a_dropped_word_leaves_a_gap(text: str, dangling: float, bare_unit: float) -> None:
