@@ -33,6 +33,7 @@ from typing import Any, Mapping
 
 import jellyfish
 
+from assistant.services import timeparse
 from assistant.services.resolution import room_in
 from assistant.text import tokens
 
@@ -47,9 +48,8 @@ UNITS = frozenset({"percent", "degrees", "degree", "minutes", "minute", "hours",
 # "am" is also a verb ("i am cold"): a time of day only right after a word that introduces one.
 TIME_MARKS = frozenset({"am", "pm"})
 BEFORE_TIME = frozenset({"at", "for", "by", "until", "till", "to"})
-NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                          "eleven", "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty",
-                          "seventy", "eighty", "ninety", "hundred", "half", "a", "an", "few"})
+# The numbers the assistant's time parser reads, and a few more that may stand before a unit.
+NUMBER_WORDS = frozenset(timeparse.NUMBER_WORDS) | {"seventy", "eighty", "hundred", "half", "few"}
 
 
 @functools.lru_cache(maxsize=1)

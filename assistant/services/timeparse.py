@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import re
 
-_NUMBER_WORDS = {
+NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
     "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "forty five": 45, "fifty": 50,
     "sixty": 60, "ninety": 90,
 }
-_NUM = r"(\d+(?:\.\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_NUM = r"(\d+(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 
 
 def _number(token: str) -> float:
-    return float(token) if token[0].isdigit() else float(_NUMBER_WORDS[token])
+    return float(token) if token[0].isdigit() else float(NUMBER_WORDS[token])
 
 
 def parse_clock(text: str) -> str | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 from assistant.outcomes import Problem
 from assistant.turn import TurnResult
 from simulator.population.asr import Heard
-from simulator.population.goals import Goal, GoalKind, Outcome
+from simulator.population.goals import Goal, GoalKind, Outcome, build_goal
 from simulator.population.truth import (
     FailurePoint,
     TurnKind,
@@ -14,6 +16,7 @@ from simulator.population.truth import (
     judge_request,
     truth_record,
 )
+from simulator.population.users import generate_population
 
 LIGHT = Goal(goal_id="g1", kind=GoalKind.LIGHT_ON, intent="turn_on", device_id="bedroom_speaker",
              time="20:00", phrasings=("turn on the bedroom lights",),
@@ -128,11 +131,6 @@ def test_the_truth_record_has_the_agreed_keys() -> None:
 def test_a_misheard_value_in_a_preference_goals_fallback_is_the_channels_fault() -> None:
     """The fallback names the liked value ("play some jazz"); heard wrong, the failure is ASR,
     as for a goal that names its value from the start (not the result of a missing preference)."""
-    import random
-
-    from simulator.population.goals import build_goal
-    from simulator.population.users import generate_population
-
     user = generate_population(3, seed=21)[0]
     for kind, problem, intent in ((GoalKind.PLAY_MUSIC, Problem.NOT_FOUND, "play_media"),
                                   (GoalKind.WEATHER_HOME, Problem.UNKNOWN_CITY, "ask_weather")):
