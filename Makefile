@@ -26,7 +26,7 @@ test: lint train  ## Set everything up, lint, and run the whole test suite
 	@$(BIN)/pytest -q
 
 lint: setup  ## ruff, and the import layers (lint-imports; contracts in pyproject.toml)
-	@$(BIN)/ruff check assistant simulator tests scripts
+	@$(BIN)/ruff check assistant simulator lab tests scripts
 	@$(BIN)/lint-imports
 
 unit: setup  ## Unit tests only (no trained model needed)

@@ -22,8 +22,8 @@ def _console() -> Any:
 
 
 def train(args: argparse.Namespace) -> int:
-    """`assistant train`: the Rasa model (skipped when current, unless ``args.force``), then the
-    failure-point model."""
+    """`assistant train`: the Rasa model (skipped when current, unless ``args.force``). Nothing is
+    simulated: the analytics and label models ship with the package (`assistant.shipped`)."""
     from assistant import training
 
     console = _console()
@@ -37,9 +37,7 @@ def train(args: argparse.Namespace) -> int:
                 status=lambda line: status.update(f"Training the Rasa model: {line}"),
             )
         console.print(f"Trained {outcome.model} in {outcome.seconds:.0f} s")
-    from assistant.selflearn.setup import run_setup  # failure-point and label models (after Rasa's)
-
-    return run_setup(data, console)
+    return 0
 
 
 def ensure_model(args: argparse.Namespace) -> None:

@@ -17,7 +17,7 @@ _names = itertools.count(1)
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator["object"]:
     """One PostgreSQL server for the session (`LocalPostgres`)."""
-    from assistant.evaluation.local_servers import LocalPostgres
+    from lab.evaluation.local_servers import LocalPostgres
 
     server = LocalPostgres.start()
     try:
@@ -41,7 +41,7 @@ def postgres_db(postgres_server) -> str:
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator["object"]:
     """One redis-server for the session (`LocalRedis`), on a loopback TCP port."""
-    from assistant.evaluation.local_servers import LocalRedis
+    from lab.evaluation.local_servers import LocalRedis
 
     server = LocalRedis.start()
     try:

@@ -26,13 +26,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="train the model on these data folders' simulator logs instead (e.g. other seeds), "
                              "then analyse this one with it")
     parser.add_argument("--model", type=Path,
-                        help=f"folder of the failure-point model (default DATA_DIR/{MODEL_FOLDER})")
+                        help=f"folder of the failure-point model (default: DATA_DIR/{MODEL_FOLDER} when one was "
+                             "trained there with --train, else the model shipped with the package)")
     parser.add_argument("--user", help="only this user's turns")
     parser.add_argument("--similarity", choices=["minilm", "tokens"], default="minilm",
                         help="how rephrases are recognised (default: MiniLM embeddings)")
 
 
 def model_folder(args: argparse.Namespace) -> Path:
+    """The folder the model is read from: ``--model``, else the data folder's own, else the shipped one."""
+    from assistant import shipped
+
+    folder = getattr(args, "model", None)
+    return Path(folder) if folder else shipped.folder_for(shipped.FAILURE_POINTS, DataDir(args.data_dir))
+
+
+def training_folder(args: argparse.Namespace) -> Path:
+    """Where `--train` saves: ``--model``, else the data folder (the shipped model is never overwritten)."""
     folder = getattr(args, "model", None)
     return Path(folder) if folder else DataDir(args.data_dir).root / MODEL_FOLDER
 
@@ -88,15 +98,12 @@ def analyze_records(records: list, args: argparse.Namespace, console: Any, error
     from assistant.analytics.report import build
 
     similarity = _similarity(getattr(args, "similarity", "minilm"), errors)
-    folder = model_folder(args)
     model, note = None, None
     train_on = list(getattr(args, "train_on", None) or [])
     training = bool(getattr(args, "train", False) or train_on)
+    folder = training_folder(args) if training else model_folder(args)
     if not training:
-        try:
-            model = fp.FailurePointModel.load(folder)
-        except fp.ModelUnavailable as error:
-            note = str(error)
+        model, note = load_failure_points(folder)
     with console.status("Analysing...") as status:
         analysis = analyze(records, similarity=similarity, model=model, note=note,
                            progress=lambda stage: status.update(f"{stage} ({len(records)} turns)..."))
@@ -134,6 +141,19 @@ def analyze_records(records: list, args: argparse.Namespace, console: Any, error
             console.print(f"Failure-point model trained on {len(rows)} turns, saved to {saved} "
                           f"(figures below are on {where})")
     return build(analysis, source=source)
+
+
+def load_failure_points(folder: Path) -> tuple[Any, str | None]:
+    """The failure-point model in ``folder``, or None and a one-line note saying why not and what to run."""
+    from assistant import shipped
+    from assistant.analytics import failure_point as fp
+
+    try:
+        return fp.FailurePointModel.load(folder), None
+    except fp.ModelUnavailable as error:
+        if folder.resolve().is_relative_to(shipped.SHIPPED_DIR):
+            return None, f"{error}; {shipped.hint()}"
+        return None, str(error)
 
 
 def _read(root: Path, errors: Any) -> list | None:

@@ -24,7 +24,6 @@ MODEL_FILE = "failure_point.joblib"
 # replaced plain gradient boosting (300 trees of depth 3) when the set-up's truth doubled: on
 # 10,058 turns it scored 0.937 against 0.926 on seeds 22+23, and fitted in 69 s, not 367 s.
 N_ESTIMATORS = 200
-PRETRAIN_ESTIMATORS = 100   # rounds fitted on the contrastive data first, when there is some
 META_FILE = "failure_point.json"
 FALSE_WAKE_ASR = 0.6    # ASR this unsure of a lone request: probably nobody spoke to the device
 SUSPECT_ASR = 0.85      # a failed turn heard this unsurely: the words were probably damaged
@@ -68,10 +67,9 @@ class ModelInfo:
 
     Attributes:
         source: what it was trained on, in words ("seeded simulator logs, seeds 101-103").
-        origin: who trained it: "setup" (`assistant train`, retrained when its fingerprint
-            changes) or "analyze" (`assistant analyze --train`, never overwritten by the set-up).
-        fingerprint: the set-up's fingerprint of its inputs ("" for other origins).
-        n_pretrain: self-supervised (contrastive) rows it was pretrained on (0: none).
+        origin: who trained it: "shipped" (`assistant build-models`, the package's model) or
+            "analyze" (`assistant analyze --train`, kept in the data folder and used there).
+        fingerprint: the feature code's fingerprint it was built with (`assistant.shipped`).
     """
 
     feature_version: int
@@ -82,7 +80,6 @@ class ModelInfo:
     source: str
     origin: str = "analyze"
     fingerprint: str = ""
-    n_pretrain: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -100,8 +97,7 @@ class ModelInfo:
 
     def describe(self) -> str:
         """One line: what it was trained on, when, on how much."""
-        pretrain = f", pretrained on {self.n_pretrain} contrastive turns" if self.n_pretrain else ""
-        return (f"trained on {self.source} ({self.n_train} labelled turns{pretrain}) "
+        return (f"trained on {self.source} ({self.n_train} labelled turns) "
                 f"at {self.trained_at}, scikit-learn {self.sklearn_version}")
 
 
@@ -114,50 +110,28 @@ class FailurePointModel:
 
     @classmethod
     def train(cls, rows: Sequence[dict[str, Any]], labels: Sequence[str], *, seed: int = 0,
-              source: str = "", pretrain: tuple[Sequence[dict[str, Any]], Sequence[str]] | None = None,
-              n_estimators: int = N_ESTIMATORS, origin: str = "analyze",
+              source: str = "", n_estimators: int = N_ESTIMATORS, origin: str = "analyze",
               fingerprint: str = "") -> "FailurePointModel":
-        """Fit on feature dicts and their true failure points.
-
-        Args:
-            pretrain: self-supervised rows and labels (contrastive defects, every class named)
-                to fit first; boosting then continues on ``rows`` (warm start), so the truth
-                corrects what the pretraining got wrong instead of starting from nothing.
-            n_estimators: boosting rounds fitted on ``rows`` (after the pretraining's).
-        """
+        """Fit on feature dicts and their true failure points (``n_estimators`` boosting rounds)."""
         import sklearn
         from sklearn.ensemble import HistGradientBoostingClassifier
         from sklearn.feature_extraction import DictVectorizer
         from sklearn.pipeline import Pipeline
 
         labels = [str(label) for label in labels]   # plain strings in the pickle, never the enum
-        if len(set(labels)) < 2 and not pretrain:
+        if len(set(labels)) < 2:
             raise ValueError("training needs at least two failure-point classes in the log "
                              f"(found {sorted(set(labels)) or 'none'})")
         vectorizer = DictVectorizer(sparse=False)
         # No early stopping: it would hold out a random tenth of the truth above 10,000 rows.
         classifier = HistGradientBoostingClassifier(max_iter=n_estimators, learning_rate=0.1, early_stopping=False,
                                                     min_samples_leaf=leaf_size(len(rows)), random_state=seed)
-        n_pretrain = 0
-        if pretrain and len(pretrain[0]):
-            pre_rows, pre_labels = list(pretrain[0]), [str(label) for label in pretrain[1]]
-            vectorizer.fit(pre_rows + list(rows))
-            missing = set(labels) - set(pre_labels)
-            if missing:
-                raise ValueError(f"the pretraining data lacks the classes {sorted(missing)}")
-            classifier.set_params(max_iter=PRETRAIN_ESTIMATORS, warm_start=True)
-            classifier.fit(vectorizer.transform(pre_rows), pre_labels, sample_weight=_balanced(pre_labels))
-            n_pretrain = len(pre_rows)
-            if rows:
-                classifier.set_params(max_iter=PRETRAIN_ESTIMATORS + n_estimators)
-                _fit_continued(classifier, vectorizer.transform(list(rows)), list(labels))
-        else:
-            vectorizer.fit(list(rows))
-            classifier.fit(vectorizer.transform(list(rows)), list(labels), sample_weight=_balanced(labels))
+        vectorizer.fit(list(rows))
+        classifier.fit(vectorizer.transform(list(rows)), list(labels), sample_weight=_balanced(labels))
         pipeline = Pipeline([("vectorize", vectorizer), ("classify", classifier)])
         info = ModelInfo(FEATURE_VERSION, sklearn.__version__, [str(c) for c in classifier.classes_],
                          dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), len(labels), source,
-                         origin, fingerprint, n_pretrain)
+                         origin, fingerprint)
         return cls(pipeline, info)
 
     def predict(self, rows: Sequence[dict[str, Any]]) -> list[FailurePoint]:
@@ -213,21 +187,6 @@ def leaf_size(n_rows: int) -> int:
     """The fewest turns a leaf may hold: scikit-learn's 20 on the set-up's thousands of turns,
     down to 5 on a small log of a few hundred (where 20 left the model below the rules)."""
     return max(5, min(20, n_rows // 200))
-
-
-def _fit_continued(classifier: Any, matrix: Any, labels: list[str]) -> None:
-    """Continue a warm-started boosting on new rows. Boosting needs every class it knows in
-    each fit's labels: a class the truth lacks is represented by its pretraining prior
-    through a single zero-weight row."""
-    import numpy as np
-
-    weights = _balanced(labels)
-    absent = [c for c in classifier.classes_ if c not in set(labels)]
-    if absent:
-        matrix = np.vstack([matrix, np.zeros((len(absent), matrix.shape[1]))])
-        labels = labels + [str(c) for c in absent]
-        weights = np.concatenate([weights, np.full(len(absent), 1e-9)])
-    classifier.fit(matrix, labels, sample_weight=weights)
 
 
 def _balanced(labels: Sequence[str]) -> Any:

@@ -66,7 +66,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare_nlu(args: argparse.Namespace) -> int:
-    from assistant.evaluation import compare
+    from lab.evaluation import compare
 
     console = make_console()
     configs = [Path(c) for c in args.compare]
@@ -89,7 +89,7 @@ def _cmd_compare_nlu(args: argparse.Namespace) -> int:
 def cmd_eval_nlu(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
-    from assistant.evaluation import eval_nlu
+    from lab.evaluation import eval_nlu
 
     if args.compare:
         return _cmd_compare_nlu(args)
@@ -119,7 +119,7 @@ def cmd_eval_teachable(args: argparse.Namespace) -> int:
     from rich.progress import Progress
     from rich.table import Table
 
-    from assistant.evaluation import teachable as ev
+    from lab.evaluation import teachable as ev
 
     try:
         requests = ev.load_requests(Path(args.slurp))
@@ -145,7 +145,7 @@ def cmd_eval_teachable(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from assistant.evaluation import bench
+    from lab.evaluation import bench
 
     _ensure_model(args)
     result = bench.run(DataDir(args.data_dir), repeats=args.repeats, console=make_console(),
@@ -217,7 +217,7 @@ def cmd_mine(args: argparse.Namespace) -> int:
 
 
 def cmd_fuzz(args: argparse.Namespace) -> int:
-    from assistant.evaluation.fuzz import command
+    from lab.evaluation.fuzz import command
 
     _ensure_model(args)
     return command(args)
@@ -272,7 +272,13 @@ def cmd_tokens(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_serve(args: argparse.Namespace) -> int:
-    from assistant.evaluation.serve_load import run
+    from lab.evaluation.serve_load import run
+
+    return run(args)
+
+
+def cmd_build_models(args: argparse.Namespace) -> int:
+    from lab.shipped import run
 
     return run(args)
 

@@ -69,7 +69,7 @@ def _stores(data: DataDir) -> tuple[Any, Any, Any]:
 def run_infer(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from assistant.evaluation import habits as evaluate
+    from lab.evaluation import habits as evaluate
     from assistant.habits import implicit, routines
 
     if (args.score_users is None) != (args.score_seed is None):

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from assistant.cli.commands import (
+    cmd_build_models,
     cmd_analyze,
     cmd_bench,
     cmd_bench_serve,
@@ -140,8 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_serve_arguments(add("serve", cmd_serve, "the HTTP service for households' devices (Rasa's server)"))
     add_tokens_arguments(add("tokens", cmd_tokens, "a household's API tokens: create --home NAME, list, revoke ID"))
-    from assistant.evaluation.serve_load import add_arguments as add_bench_serve_arguments
+    from lab.evaluation.serve_load import add_arguments as add_bench_serve_arguments
 
     add_bench_serve_arguments(add("bench-serve", cmd_bench_serve,
                                   "load on 1 or 2 servers sharing PostgreSQL and Redis (loopback; --kill)"))
+    from lab.shipped import add_arguments as add_build_models_arguments
+
+    add_build_models_arguments(add("build-models", cmd_build_models,
+                                   "lab: rebuild the shipped failure-point and label models from seeded simulations"))
     return parser

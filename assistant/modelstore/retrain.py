@@ -1,7 +1,7 @@
 """Retrain on the learned NLU data behind the gate, and promote or keep the current model.
 
 The candidate trains on stories/ plus the learned examples except a held-back slice; both it and
-the current model are judged on the same guard set (`assistant.evaluation.gate`); a promoted
+the current model are judged on the same guard set (`lab.evaluation.gate`); a promoted
 model replaces the current one whole (a running chat or server picks it up at its next turn)
 and joins the history with its figures.
 """
@@ -51,7 +51,7 @@ def retrain(data: DataDir, *, root: Path = PROJECT_ROOT, skip_gate: bool = False
         TrainingError: the candidate could not be trained (the current model keeps serving).
     """
     from assistant import training
-    from assistant.evaluation import gate
+    from lab.evaluation import gate
     from assistant.modelstore import history
 
     started = time.perf_counter()

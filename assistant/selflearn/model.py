@@ -157,7 +157,7 @@ class LabelModel:
         model_path, meta_path = folder / MODEL_FILE, folder / META_FILE
         if not model_path.exists() or not meta_path.exists():
             raise LabelModelUnavailable(f"no label model in {folder} (fit one with "
-                                        "`python -m assistant.selflearn.study fit`)")
+                                        "`python -m lab.selflearn.study fit`)")
         try:
             info = LabelModelInfo.from_json(json.loads(meta_path.read_text()))
         except (OSError, ValueError, TypeError) as error:

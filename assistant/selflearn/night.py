@@ -63,21 +63,23 @@ def forgotten_users(data: DataDir) -> set[str]:
 
 
 def load_models(data: DataDir) -> tuple[Any, Any, list[str]]:
-    """The failure-point model and the label model of the data folder (None, with a note, when missing)."""
-    from assistant.analytics import failure_point as fp
-    from assistant.selflearn.model import MODEL_FOLDER, LabelModel, LabelModelUnavailable
+    """The failure-point model and the label model: the data folder's own when fitted there by
+    hand, else the shipped ones (None, with a note, when unusable)."""
+    from assistant import shipped
+    from assistant.analytics.command import load_failure_points
+    from assistant.selflearn.model import LabelModel, LabelModelUnavailable
 
     notes: list[str] = []
+    fp_model, note = load_failure_points(shipped.folder_for(shipped.FAILURE_POINTS, data))
+    if note:
+        notes.append(f"failure points by rules: {note}")
+    folder = shipped.folder_for(shipped.LABELS, data)
     try:
-        fp_model = fp.FailurePointModel.load(data.root / "analytics")
-    except fp.ModelUnavailable as error:
-        fp_model = None
-        notes.append(f"failure points by rules: {error}")
-    try:
-        label_model = LabelModel.load(data.root / MODEL_FOLDER)
+        label_model = LabelModel.load(folder)
     except LabelModelUnavailable as error:
         label_model = None
-        notes.append(f"labels by rules: {error}")
+        rebuild = f"; {shipped.hint()}" if folder.resolve().is_relative_to(shipped.SHIPPED_DIR) else ""
+        notes.append(f"labels by rules: {error}{rebuild}")
     return fp_model, label_model, notes
 
 

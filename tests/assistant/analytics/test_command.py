@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.analytics.synthetic import SyntheticConfig, write
+from lab.analytics.synthetic import SyntheticConfig, write
 from assistant.cli import main
 from assistant.learning.log import InteractionLog
 from assistant.paths import DataDir
@@ -36,7 +36,11 @@ def test_empty_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(out.read_text())["turns"] == 0
 
 
-def test_one_turn_with_missing_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_one_turn_with_missing_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import shipped
+
+    monkeypatch.setattr(shipped, "SHIPPED_DIR", tmp_path / "no-shipped-models")
     with _log(tmp_path) as log:
         log.record(turn(0, "", None, confidence=None))  # type: ignore[arg-type]
     out = tmp_path / "report.json"
@@ -152,7 +156,7 @@ def test_a_log_without_truth_is_analysed_by_the_model(tmp_path: Path, capsys: py
     folder = _trained_folder(tmp_path / "train")
     target = tmp_path / "deployment"
     with _log(target) as log:
-        records = [r for r in __import__("assistant.analytics.synthetic", fromlist=["generate"]).generate(
+        records = [r for r in __import__("lab.analytics.synthetic", fromlist=["generate"]).generate(
             8, SyntheticConfig(users=2, days=1))]
         for record in records:
             record.truth = None

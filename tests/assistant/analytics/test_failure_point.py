@@ -7,7 +7,7 @@ import pytest
 
 from assistant.analytics import failure_point as fp
 from assistant.analytics.pipeline import analyze, training_set
-from assistant.analytics.synthetic import SyntheticConfig, generate
+from lab.analytics.synthetic import SyntheticConfig, generate
 from tests.assistant.analytics.helpers import numbered, turn
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from assistant.cli import main
-from assistant.evaluation.habits import score
+from lab.evaluation.habits import score
 from assistant.habits.implicit import Inference
 from assistant.learning.log import InteractionLog
 from assistant.paths import DataDir
@@ -74,7 +74,7 @@ def test_precision_and_recall() -> None:
 
 
 def test_on_a_seeded_synthetic_history_recall_grows_with_days_and_guesses_stay_right() -> None:
-    from assistant.evaluation.habits import measure_synthetic
+    from lab.evaluation.habits import measure_synthetic
 
     early, later = measure_synthetic(20, 3, 7), measure_synthetic(20, 21, 7)
     assert later["recall"] > early["recall"] > 0

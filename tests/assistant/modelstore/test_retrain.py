@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant import training
-from assistant.evaluation import gate
+from lab.evaluation import gate
 from assistant.modelstore import history, retrain
 from assistant.paths import DataDir
 from assistant.selflearn import learned as lf

@@ -1,0 +1,175 @@
+"""Measurements of the failure-point model on simulator logs, judged only on seeds it was not
+trained on (the figures in docs/RESULTS.md):
+
+- ``heldout DIR...``: leave one log (one seed) out, train on the others, predict the left-out
+  one; the predictions of every fold are pooled, so each class's count is the sum over logs.
+- ``curve --test DIR --train DIR... --sizes N...``: accuracy against the amount of truth
+  (sampled turns, seeded).
+- ``judge --train DIR... --test DIR...``: fit exactly as the set-up does (`training.train_on_logs`) on
+  the training logs, then each test log's figures and all of them pooled.
+- ``simulate DIR --seed S --users N --days D [--asr-confidence independent] [--phrasing P]
+  [--model FILE]``: one baseline-arm population run through the real stack, exactly as the
+  set-up plays its runs (same runner, no miner), its log kept in DIR/learning.db; the Rasa
+  model is used as it is (never retrained, unlike `assistant simulate` on a stale model).
+
+`python -m lab.analytics.study heldout /tmp/a /tmp/b /tmp/c [--json OUT]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from pathlib import Path
+from typing import Any, Sequence
+
+from assistant.analytics import evaluate
+from assistant.analytics import failure_point as fp
+from assistant.analytics.pipeline import Analysis, analyze
+from lab.analytics import training
+
+
+def read_log(root: Path) -> list[Any]:
+    """The turns of a data folder's log that carry the simulator's truth."""
+    from assistant.learning.log import InteractionLog
+    from assistant.paths import DataDir
+
+    with InteractionLog.open(f"sqlite:///{DataDir(root).learning_db.resolve()}") as log:
+        return [t for t in log.turns() if t.truth]
+
+
+def pooled(analyses: Sequence[Analysis]) -> dict[str, Any]:
+    """Failure-point figures over several analysed logs at once."""
+    merged = Analysis(goals=[], contexts=[], rows=[], points=[], method="model")
+    for analysis in analyses:
+        merged.contexts += analysis.contexts
+        merged.points += analysis.points
+    detail = evaluate.failure_points(merged)
+    assert detail is not None
+    return detail
+
+
+def heldout(roots: Sequence[Path]) -> dict[str, Any]:
+    """Leave-one-log-out figures, pooled, and each fold's own."""
+    logs = {root: read_log(root) for root in roots}
+    analyses, folds = [], {}
+    for root in roots:
+        others = [logs[r] for r in roots if r != root]
+        model = training.train_on_logs(others, source="other seeds")
+        analysis = analyze(logs[root], model=model)
+        analyses.append(analysis)
+        detail = evaluate.failure_points(analysis)
+        folds[str(root)] = None if detail is None else _short(detail)
+    rules = pooled([analyze(logs[r]) for r in roots])
+    return {"pooled": pooled(analyses), "folds": folds, "rules_pooled": _short(rules)}
+
+
+def judge(train: Sequence[Path], test: Sequence[Path]) -> dict[str, Any]:
+    """The set-up's fit on ``train``, judged on each of ``test`` and on all of them pooled."""
+    model = training.train_on_logs([read_log(root) for root in train], source="study judge")
+    analyses = {str(root): analyze(read_log(root), model=model) for root in test}
+    out: dict[str, Any] = {name: _short(pooled([a])) for name, a in analyses.items()}
+    detail = pooled(list(analyses.values()))
+    out["pooled"] = _short(detail) | {"confusion": detail["confusion"], "labels": detail["labels"]}
+    return out
+
+
+def curve(test: Path, train: Sequence[Path], sizes: Sequence[int], seed: int = 0) -> list[dict[str, Any]]:
+    """Accuracy on ``test`` after training on ``n`` truth-labelled turns, for each n."""
+    logs = [read_log(root) for root in train]
+    target = read_log(test)
+    rows, labels = training.labelled_rows(logs)
+    order = list(range(len(rows)))
+    random.Random(seed).shuffle(order)
+    out = []
+    for n in sizes:
+        chosen = order[: min(n, len(order))]
+        sub_rows, sub_labels = [rows[i] for i in chosen], [labels[i] for i in chosen]
+        point: dict[str, Any] = {"truth_turns": len(chosen)}
+        try:
+            model = fp.FailurePointModel.train(sub_rows, sub_labels)
+            detail = evaluate.failure_points(analyze(target, model=model))
+            point["model"] = None if detail is None else _short(detail)
+        except ValueError as error:
+            point["model"] = str(error)
+        out.append(point)
+    rules = evaluate.failure_points(analyze(target))
+    out.insert(0, {"truth_turns": 0, "rules": None if rules is None else _short(rules)})
+    return out
+
+
+def simulate(root: Path, *, seed: int, users: int, days: int, independent: bool = False,
+             phrasing: str = "templates", model: Path | None = None) -> dict[str, Any]:
+    """Play one seeded baseline run into ``root`` (see the module's docstring)."""
+    import time
+
+    from assistant.paths import DataDir
+    from assistant.runtime import Runtime
+    from simulator.population.asr import AsrConfig
+    from simulator.population.run import run_population
+
+    model_path = Path(model) if model else DataDir(Path(".data")).model_file
+    started = time.perf_counter()
+    with Runtime.start(root, model_path=model_path) as runtime:
+        report = run_population(runtime, users=users, days=days, seed=seed, arm="baseline",
+                                asr_config=AsrConfig(confidence_from_damage=not independent),
+                                home_template=runtime.home.snapshot(), miner=None, phrasing=phrasing)
+    from simulator.population.metrics import summarize
+
+    summary = summarize(report)
+    return {"seed": seed, "users": users, "days": days, "phrasing": phrasing,
+            "asr_confidence": "independent" if independent else "damage",
+            "seconds": round(time.perf_counter() - started, 1),
+            "turns": summary.get("turns"), "failure_points": summary.get("failure_points")}
+
+
+def _short(detail: dict[str, Any]) -> dict[str, Any]:
+    return {"accuracy_on_failed_turns": detail["accuracy_on_failed_turns"],
+            "accuracy_all_turns": detail["accuracy_all_turns"], "n": detail["n"],
+            "recall_and_count": {c: [v["recall"], v["support"]] for c, v in detail["per_class"].items()}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    h = sub.add_parser("heldout")
+    h.add_argument("roots", nargs="+", type=Path)
+    c = sub.add_parser("curve")
+    c.add_argument("--test", type=Path, required=True)
+    c.add_argument("--train", type=Path, nargs="+", required=True)
+    c.add_argument("--sizes", type=int, nargs="+", default=[25, 50, 100, 200, 400, 800, 1600])
+    j = sub.add_parser("judge")
+    j.add_argument("--train", type=Path, nargs="+", required=True)
+    j.add_argument("--test", type=Path, nargs="+", required=True)
+    s = sub.add_parser("simulate")
+    s.add_argument("root", type=Path)
+    s.add_argument("--seed", type=int, required=True)
+    s.add_argument("--users", type=int, required=True)
+    s.add_argument("--days", type=int, required=True)
+    s.add_argument("--asr-confidence", choices=["damage", "independent"], default="damage")
+    s.add_argument("--phrasing", choices=["real", "templates", "mixed"], default="templates")
+    s.add_argument("--model", type=Path, help="the Rasa model (default .data/models/smarthome.tar.gz)")
+    for p in (h, c, j, s):
+        p.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    if args.what == "simulate":
+        result: Any = simulate(args.root, seed=args.seed, users=args.users, days=args.days,
+                               independent=args.asr_confidence == "independent", phrasing=args.phrasing,
+                               model=args.model)
+    elif args.what == "judge":
+        result = judge(args.train, args.test)
+    elif args.what == "heldout":
+        result = heldout(args.roots)
+        result["pooled"] = _short(result["pooled"]) | {"confusion": result["pooled"]["confusion"],
+                                                        "labels": result["pooled"]["labels"]}
+    else:
+        result = curve(args.test, args.train, args.sizes)
+    text = json.dumps(result, indent=1)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
