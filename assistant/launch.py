@@ -50,10 +50,12 @@ def ensure_model(args: argparse.Namespace) -> None:
 
 
 def start_runtime(args: argparse.Namespace, home: Any = None) -> Runtime:
-    """The runtime on ``args.data_dir`` (a damaged store is named before any training or loading)."""
+    """The runtime on ``args.data_dir`` (a damaged store is named before any training or loading);
+    "forget everything about me" forgets the user everywhere (`assistant.privacy`)."""
+    from assistant.privacy import forget_everywhere
     from assistant.runtime import Runtime, check_stores
 
     check_stores(DataDir(args.data_dir))
     ensure_model(args)
     with _console().status("Starting the action server and loading the model..."):
-        return Runtime.start(args.data_dir, home, verbose=args.verbose)
+        return Runtime.start(args.data_dir, home, verbose=args.verbose, forget=forget_everywhere)

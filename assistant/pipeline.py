@@ -9,13 +9,18 @@ user's previous turn and its rewrite's win or loss, implicit inference, ...). Wh
 want remembered for the next turn (an offer's open question) goes into Rasa's tracker as slots.
 Taught concepts and routines are Rasa's too (domain/habits.yml, the TaughtPhrase component); the
 pipeline only adds the NLU-only parses of a teaching's steps to the message metadata.
+
+"Forget everything about me", confirmed, runs the forget handler the runtime was GIVEN by whoever
+started it (`assistant.privacy.forget_everywhere` from the launcher, the service, the lab): the
+runtime never imports the privacy or model-store code. Without one it says so on the turn and
+keeps the request (`unhandled_forgets`); nothing but the preferences the action cleared goes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from assistant.action_server import ActionServerError
 from assistant.context import build_context, check_user_id, clean_text
@@ -32,6 +37,13 @@ if TYPE_CHECKING:
     from assistant.paths import DataDir
 
 EMPTY_REPLY = "I didn't hear anything. Say something like \"turn on the lights\", or \"help\"."
+# What "forget everything about me" runs after the action cleared the preferences: (the runtime,
+# the user id) -> a report (kept as `last_forget`). Given to `Runtime.start(forget=...)`.
+ForgetHandler = Callable[[Any, str], Any]
+CANNOT_FORGET_REPLY = ("I could only forget your preferences here: this assistant was started without "
+                       "a way to delete the rest of what it keeps about you (your conversations, the "
+                       "log of your turns, what it learned from you), so that is still kept. Ask "
+                       "whoever runs it to delete your data.")
 logger = logging.getLogger(__name__)
 
 
@@ -46,8 +58,9 @@ class TurnPipeline:
     log: InteractionLog | None
     rewrites: RewriteStore | None
     log_errors: list[str]
+    forget: ForgetHandler | None       # "forget everything about me" (None: said and kept, see above)
     last_forget: Any
-    retrain_after_forget: bool
+    unhandled_forgets: list[str]
     _last: dict[str, TurnRecord]
     observers: list[TurnObserver]        # after every turn (`default_observers`)
 
@@ -125,22 +138,32 @@ class TurnPipeline:
         self._read_tracker(result, self.sender_id(user_id))
         if report.understood_as is not None:   # the steps answering "Can you teach me?"
             result.intent = report.understood_as
+        forget_all = FORGOT_EVERYTHING in result.forgot
+        if forget_all and self.forget is None:
+            self._cannot_forget(result, user_id)
         observed = self.finish_turn(result, user_id=user_id, device_id=device_id, context=context,
                                     barge_in=barge_in, asr_confidence=asr_confidence, timestamp=moment,
                                     request_id=request_id, observers=observers)
         if observed.slots:
             self._set_slots(self.sender_id(user_id), observed.slots)
-        if FORGOT_EVERYTHING in result.forgot:
+        if forget_all and self.forget is not None:
             # "Forget everything about me", confirmed: every store forgets them, this turn too.
-            from assistant.privacy import forget_everywhere
-
-            self.last_forget = forget_everywhere(self, user_id, retrain=self.retrain_after_forget)
+            self.last_forget = self.forget(self, user_id)
         if not self.action_server.alive():
             raise ActionServerError(
                 "the action server stopped during this turn; its reply is missing. "
                 f"See {self.action_server.log_path}"
             )
         return result
+
+    def _cannot_forget(self, result: TurnResult, user_id: str) -> None:
+        """No forget handler was given: the user hears what was and wasn't deleted (before the
+        turn is logged, as they heard it) and the request is kept for whoever runs the stack."""
+        logger.warning("%r asked to be forgotten everywhere, but this runtime has no forget handler: "
+                       "only the preferences went", user_id)
+        self.unhandled_forgets.append(user_id)
+        self.log_errors.append(f"{user_id} asked to be forgotten everywhere; no forget handler was given")
+        result.replies.append(CANNOT_FORGET_REPLY)
 
     async def _handle_async(self, text: str, sender: str, metadata: dict[str, Any]) -> list[dict]:
         from rasa.core.channels.channel import CollectingOutputChannel, UserMessage

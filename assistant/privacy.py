@@ -1,5 +1,7 @@
 """Forgetting a user everywhere: "forget everything about me" in the chat, and the service's
-`DELETE /api/users/{id}/data`, go through `forget_everywhere`.
+`DELETE /api/users/{id}/data`, go through `forget_everywhere`. The runtime doesn't import it:
+whoever starts one gives it as the forget handler (`Runtime.start(forget=forget_everywhere)`;
+`functools.partial(forget_everywhere, retrain=False)` to forget without retraining).
 
 What is kept about a user, and where: preferences and corrections (preference store), taught
 concepts and habit marks (habits tables), interaction-log rows and the utterance index built from

@@ -20,7 +20,7 @@ from assistant.action_server import ActionServer, ActionServerError
 from assistant.context import BadUserIdError, UnknownDeviceError
 from assistant.learning.config import LearningFlags
 from assistant.paths import DataDir
-from assistant.pipeline import TurnPipeline, default_observers
+from assistant.pipeline import ForgetHandler, TurnPipeline, default_observers
 
 if TYPE_CHECKING:
     from rasa.core.agent import Agent
@@ -102,7 +102,8 @@ def quiet_logs(verbose: bool = False) -> None:
 class Runtime(TurnPipeline, AbstractContextManager):
     """The full stack for one home. Use `Runtime.start(...)` as a context manager."""
 
-    def __init__(self, data: DataDir, home: "Home", model_path: Path, verbose: bool = False) -> None:
+    def __init__(self, data: DataDir, home: "Home", model_path: Path, verbose: bool = False,
+                 forget: ForgetHandler | None = None) -> None:
         self.data = data
         self.home = home
         self.model_path = model_path
@@ -122,9 +123,11 @@ class Runtime(TurnPipeline, AbstractContextManager):
         self.observers = default_observers()
         self._model_stamp: tuple[int, int] | None = None
         self.model_reloads = 0
-        self.last_forget: Any = None   # the last forget_everywhere report (its retrain thread)
-        # After a forget removed learned examples, retrain without them in the background.
-        self.retrain_after_forget = True
+        # "Forget everything about me": given by whoever starts the runtime (the launcher, the
+        # service, the lab pass `assistant.privacy.forget_everywhere`); None: said, and kept here.
+        self.forget = forget
+        self.last_forget: Any = None   # the handler's last report (forget_everywhere's: its retrain thread)
+        self.unhandled_forgets: list[str] = []   # users who asked with no handler to do it
 
     @classmethod
     def start(
@@ -134,8 +137,13 @@ class Runtime(TurnPipeline, AbstractContextManager):
         *,
         model_path: Path | None = None,
         verbose: bool = False,
+        forget: ForgetHandler | None = None,
     ) -> "Runtime":
-        """Start the action server and load the model; raise RuntimeStartError with the reason."""
+        """Start the action server and load the model; raise RuntimeStartError with the reason.
+
+        ``forget``: what "forget everything about me" runs, ``forget(runtime, user_id)``
+        (`assistant.privacy.forget_everywhere`: every store, then a retrain without the user's
+        learned examples). Without one the user is told only their preferences went."""
         from assistant.home import Home
 
         data = DataDir(Path(data_dir)).ensure()
@@ -145,7 +153,7 @@ class Runtime(TurnPipeline, AbstractContextManager):
             raise RuntimeStartError(
                 f"no trained model at {model}. Run `assistant train` (or `make train`) first."
             )
-        runtime = cls(data, home or Home.default(), model, verbose=verbose)
+        runtime = cls(data, home or Home.default(), model, verbose=verbose, forget=forget)
         try:
             runtime._start()
         except BaseException:

@@ -38,6 +38,7 @@ def main() -> None:
     import simulator.population.run as run
     from assistant.home import Home
     from assistant.learning.config import Arm
+    from assistant.privacy import forget_everywhere
     from assistant.runtime import Runtime
     from simulator.population.metrics import summarize
 
@@ -56,7 +57,7 @@ def main() -> None:
     policy.torn = lambda ranking, b: torn(ranking, tuned(b))
     policy.refusal = counted
     out: dict[str, Any] = {}
-    with Runtime.start(args.data_dir, Home.default()) as runtime:
+    with Runtime.start(args.data_dir, Home.default(), forget=forget_everywhere) as runtime:
         for arm in args.arms.split(","):
             flags = dataclasses.replace(Arm.SELFLEARN.flags, explore=arm == "on", nlu_learning=False)
             run.arm_flags = lambda name, flags=flags: flags

@@ -41,11 +41,13 @@ def stack_dir(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> 
 
 @pytest.fixture(scope="session")
 def runtime(stack_dir: Path) -> Iterator["object"]:
-    """One real runtime for the session; tests reset the home and users they use."""
+    """One real runtime for the session; tests reset the home and users they use. "Forget
+    everything about me" forgets everywhere, as in the chat and the service."""
     from assistant.home import Home
+    from assistant.privacy import forget_everywhere
     from assistant.runtime import Runtime
 
-    rt = Runtime.start(stack_dir, Home.default())
+    rt = Runtime.start(stack_dir, Home.default(), forget=forget_everywhere)
     try:
         yield rt
     finally:

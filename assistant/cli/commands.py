@@ -46,9 +46,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from simulator.scenario import ScenarioError, format_failure, load_scenario, run_scenario
 
     if not args.scenario:
+        from lab.evaluation.gate import judge_candidate
         from simulator.population.command import run_simulate_population
 
-        return run_simulate_population(args)
+        return run_simulate_population(args, judge=judge_candidate)   # the nightly retrains' gate
     try:
         scenario = load_scenario(Path(args.scenario))
     except ScenarioError as error:
@@ -157,11 +158,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_test_stories(args: argparse.Namespace) -> int:
+    from lab.evaluation.gate import TEST_STORIES  # the lab's copy of tests/test_stories
+
     _ensure_model(args)
     data = DataDir(args.data_dir)
     out = data.root / "test-stories-results"
     cmd = [sys.executable, "-m", "rasa", "test", "core", "--model", str(data.model_file),
-           "--stories", "tests/test_stories", "--fail-on-prediction-errors", "--out", str(out)]
+           "--stories", str(TEST_STORIES), "--fail-on-prediction-errors", "--out", str(out)]
     return subprocess.call(cmd, cwd=PROJECT_ROOT)
 
 
@@ -236,9 +239,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_learn_nlu(args: argparse.Namespace) -> int:
-    from assistant.selflearn.command import run_learn_nlu
+    import functools
 
-    return run_learn_nlu(args)
+    from assistant.modelstore import retrain
+    from assistant.selflearn.command import run_learn_nlu
+    from lab.evaluation.gate import judge_candidate
+
+    # The retrain behind the lab's gate: the judge of a retrained candidate.
+    return run_learn_nlu(args, retrain=functools.partial(retrain.retrain, judge=judge_candidate))
 
 
 def cmd_models(args: argparse.Namespace) -> int:

@@ -1,6 +1,8 @@
 """`assistant learn-nlu`: labels the logged traffic (`assistant.selflearn.night`), writes (or,
-with --dry-run, only shows) what the learned NLU file gains, and retrains behind the gate
-(`assistant.modelstore.retrain`) when it changed.
+with --dry-run, only shows) what the learned NLU file gains, and retrains behind the gate when it
+changed: the gated retrain is GIVEN by the caller (the CLI passes `assistant.modelstore.retrain`
+with the lab's gate as its judge), so self-learning never imports the model store (which reads
+the learned file) nor the lab. Without one, nothing is retrained and it says so.
 """
 
 from __future__ import annotations
@@ -9,12 +11,15 @@ import argparse
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from assistant.paths import DataDir
 
 EXIT_OK, EXIT_FAIL = 0, 1
 NOT_RETRAINED = "Nothing was retrained: {why}."
+# The gated retrain: ``retrain(data, say=...)`` -> an outcome with ``promoted``, ``reasons``,
+# ``figures``, ``model_id`` and ``seconds`` (`assistant.modelstore.retrain.retrain` with a judge).
+GatedRetrain = Callable[..., Any]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,8 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write the learned file only; don't retrain behind the gate")
 
 
-def run_learn_nlu(args: argparse.Namespace) -> int:
-    """The command; returns the exit status."""
+def run_learn_nlu(args: argparse.Namespace, retrain: GatedRetrain | None = None) -> int:
+    """The command; returns the exit status. ``retrain``: the gated retrain run when the learned
+    file changed (None: nothing is retrained)."""
     from rich.console import Console
 
     from assistant.learning.log import InteractionLog, InteractionLogError
@@ -63,7 +69,7 @@ def run_learn_nlu(args: argparse.Namespace) -> int:
         return EXIT_OK
     report.update(learn(records, data, args, console, errors))
     if not report.get("failed"):
-        report.update(retrain_if_new(data, report, args, console, errors))
+        report.update(retrain_if_new(data, report, args, console, errors, retrain))
     report["seconds"] = round(time.perf_counter() - started, 2)
     _write_json(args, report)
     return EXIT_FAIL if report.get("failed") else EXIT_OK
@@ -106,20 +112,21 @@ def learn(records: list, data: DataDir, args: argparse.Namespace, console: Any, 
 
 
 def retrain_if_new(data: DataDir, report: dict[str, Any], args: argparse.Namespace, console: Any,
-                   errors: Any) -> dict[str, Any]:
-    """Retrain behind the gate (`assistant.modelstore.retrain`) when the learned file changed;
-    the current model keeps serving when the candidate is worse or training fails."""
-    from assistant.modelstore import retrain
+                   errors: Any, retrain: GatedRetrain | None = None) -> dict[str, Any]:
+    """Retrain behind the gate (``retrain``) when the learned file changed; the current model
+    keeps serving when the candidate is worse or training fails."""
+    from assistant.selflearn.learned import LearnedFileError
     from assistant.training import TrainingError
 
-    if args.dry_run or args.no_retrain or not report.get("written"):
+    if args.dry_run or args.no_retrain or not report.get("written") or retrain is None:
         why = ("dry run" if args.dry_run else "--no-retrain" if args.no_retrain
-               else "the learned file did not change")
+               else "the learned file did not change" if not report.get("written")
+               else "no gated retrain was given (`assistant learn-nlu` retrains behind the lab's gate)")
         console.print(NOT_RETRAINED.format(why=why))
         return {"reason": NOT_RETRAINED.format(why=why)}
     try:
-        outcome = retrain.retrain(data, say=lambda line: console.print(f"[dim]{line}[/]"))
-    except (retrain.LearnedFileError, TrainingError, RuntimeError) as error:
+        outcome = retrain(data, say=lambda line: console.print(f"[dim]{line}[/]"))
+    except (LearnedFileError, TrainingError, RuntimeError) as error:
         errors.print(f"[bold red]the retrain failed; the current model keeps serving:[/] {error}")
         return {"promoted": False, "reason": str(error), "failed": True}
     figures = outcome.figures or {}

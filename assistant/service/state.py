@@ -50,12 +50,13 @@ class ServiceState:
 
     def start_runtime(self, home_name: str) -> "Runtime":
         """Start the Runtime in the worker thread (the thread that will play every turn)."""
+        from assistant.privacy import forget_everywhere
         from assistant.runtime import Runtime
         from assistant.service.turns import TurnService
 
         def start() -> "Runtime":
             home, _ = self.homes.load(home_name)
-            return Runtime.start(self.data.root, home, verbose=self.verbose)
+            return Runtime.start(self.data.root, home, verbose=self.verbose, forget=forget_everywhere)
 
         self.runtime = self.worker.submit(start).result()
         self.turns = TurnService(self.runtime, self.homes, self.keys)

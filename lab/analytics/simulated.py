@@ -87,6 +87,7 @@ def play_share(model_file: str, runs: list["SimRun"], seconds: float,
                say: Status) -> tuple[list[list[Any] | None], dict[str, float]]:
     """Play ``runs`` one after another on one real stack in a scratch folder: each run's
     turns (None for a run the time guard skipped) and the timings."""
+    from assistant.privacy import forget_everywhere
     from assistant.runtime import Runtime
     from simulator.population.asr import AsrConfig
     from simulator.population.run import run_population
@@ -96,7 +97,7 @@ def play_share(model_file: str, runs: list["SimRun"], seconds: float,
     with tempfile.TemporaryDirectory(prefix="analytics-setup-") as scratch:
         say("starting the stack for the simulated training logs")
         started = time.perf_counter()
-        with Runtime.start(Path(scratch), model_path=Path(model_file)) as runtime:
+        with Runtime.start(Path(scratch), model_path=Path(model_file), forget=forget_everywhere) as runtime:
             timings["start"] = time.perf_counter() - started
             template = runtime.home.snapshot()
             deadline = time.perf_counter() + seconds

@@ -104,13 +104,14 @@ def simulate(root: Path, *, seed: int, users: int, days: int, independent: bool 
     import time
 
     from assistant.paths import DataDir
+    from assistant.privacy import forget_everywhere
     from assistant.runtime import Runtime
     from simulator.population.asr import AsrConfig
     from simulator.population.run import run_population
 
     model_path = Path(model) if model else DataDir(Path(".data")).model_file
     started = time.perf_counter()
-    with Runtime.start(root, model_path=model_path) as runtime:
+    with Runtime.start(root, model_path=model_path, forget=forget_everywhere) as runtime:
         report = run_population(runtime, users=users, days=days, seed=seed, arm="baseline",
                                 asr_config=AsrConfig(confidence_from_damage=not independent),
                                 home_template=runtime.home.snapshot(), miner=None, phrasing=phrasing)

@@ -73,8 +73,9 @@ def run(data: DataDir, *, repeats: int = 3, console: Any = None, verbose: bool =
 
     from rich.progress import Progress
 
-    from lab.evaluation import startup as timing
+    from assistant.privacy import forget_everywhere
     from assistant.runtime import Runtime
+    from lab.evaluation import startup as timing
 
     init_model = None
     if reference:
@@ -84,7 +85,7 @@ def run(data: DataDir, *, repeats: int = 3, console: Any = None, verbose: bool =
     with tempfile.TemporaryDirectory(prefix="assistant-bench-") as scratch:
         bench_data = DataDir(Path(scratch)).ensure()
         shutil.copy(data.model_file, bench_data.model_file)
-        with Runtime.start(bench_data.root, verbose=verbose) as runtime, \
+        with Runtime.start(bench_data.root, verbose=verbose, forget=forget_everywhere) as runtime, \
                 Progress(console=console, transient=True) as progress:
             init_agent = None
             if init_model is not None:

@@ -151,13 +151,14 @@ def run(data: DataDir, *, inputs: int, seed: int, console: Any = None, verbose: 
     import shutil
     import tempfile
 
+    from assistant.privacy import forget_everywhere
     from assistant.runtime import Runtime
 
     report = FuzzReport(seed=seed)
     with tempfile.TemporaryDirectory(prefix="assistant-fuzz-") as scratch:
         fuzz_data = DataDir(Path(scratch)).ensure()
         shutil.copy(data.model_file, fuzz_data.model_file)
-        with Runtime.start(fuzz_data.root, verbose=verbose) as runtime:
+        with Runtime.start(fuzz_data.root, verbose=verbose, forget=forget_everywhere) as runtime:
             progress = _progress_bar(console, inputs)
             with progress or _Null():
                 task = progress.add_task("fuzzing", total=inputs) if progress else None

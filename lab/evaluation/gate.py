@@ -1,10 +1,15 @@
 """The gate a retrained NLU passes before it serves: the candidate and the current model are
 judged on the same guard set, in the real stack.
 
-Guard set: the intents of the project's test stories (`tests/test_stories/`), a held-back slice
-of the learned examples (never trained on by the candidate), and the regression conversations
-(`tests/conversations/`). The candidate is promoted only when its guard intent accuracy is at
-most `MAX_DROP` below the current model's and no regression conversation newly fails.
+Guard set: the intents of the project's test stories, a held-back slice of the learned examples
+(never trained on by the candidate), and the regression conversations. The stories and the
+conversations are this package's data (`lab/data/guard/`: copies of `tests/test_stories/` and
+`tests/conversations/`, kept equal by tests/lab/evaluation/test_gate.py), so nothing reads tests/
+at run time. The candidate is promoted only when its guard intent accuracy is at most `MAX_DROP`
+below the current model's and no regression conversation newly fails.
+
+`judge_candidate` is the judge `assistant.modelstore.retrain.retrain` is given (by the CLI's
+`learn-nlu` and the simulator's nightly job): the product never imports the lab.
 """
 
 from __future__ import annotations
@@ -17,15 +22,20 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from assistant.paths import PROJECT_ROOT, DataDir
+from assistant.modelstore.retrain import HELD_BACK_SHARE, held_back
+from assistant.paths import DataDir
 
 logger = logging.getLogger(__name__)
 
 MAX_DROP = 0.005            # half a point of guard intent accuracy
-HELD_BACK_SHARE = 10        # one learned example in ten is held back (by a hash of its text)
-TEST_STORIES = PROJECT_ROOT / "tests" / "test_stories"
-CONVERSATIONS = PROJECT_ROOT / "tests" / "conversations"
+GUARD = Path(__file__).resolve().parent.parent / "data" / "guard"   # package data
+TEST_STORIES = GUARD / "test_stories"
+CONVERSATIONS = GUARD / "conversations"
+# Where the packages are (the project's root in a clone, site-packages when installed).
+_PACKAGES = Path(__file__).resolve().parent.parent.parent
 Say = Callable[[str], None]
+__all__ = ["CONVERSATIONS", "HELD_BACK_SHARE", "MAX_DROP", "TEST_STORIES", "GuardFigures", "Verdict", "decide",
+           "held_back", "judge", "judge_candidate", "judge_pair", "story_examples"]
 
 
 @dataclass
@@ -51,11 +61,6 @@ class Verdict:
     reasons: list[str]
     candidate: GuardFigures
     current: GuardFigures | None
-
-
-def held_back(text: str) -> bool:
-    """True for the learned examples the candidate doesn't train on (stable across runs)."""
-    return int(hashlib.sha1(text.strip().lower().encode()).hexdigest(), 16) % HELD_BACK_SHARE == 0
 
 
 def story_examples(folder: Path = TEST_STORIES) -> list[tuple[str, str]]:
@@ -96,6 +101,14 @@ def judge_pair(candidate: Path, current: Path | None, held: Sequence[tuple[str, 
     return figures[0], (figures[1] if current is not None else None)
 
 
+def judge_candidate(candidate: Path, current: Path | None, held: Sequence[tuple[str, str]], *,
+                    cache: Path | None = None, say: Say = lambda _: None) -> Verdict:
+    """The gate as `assistant.modelstore.retrain`'s judge: both models judged (`judge_pair`),
+    then `decide`."""
+    cand, cur = judge_pair(candidate, current, held, cache=cache, say=say)
+    return decide(cand, cur)
+
+
 def judge_models(models: Sequence[Path], held: Sequence[tuple[str, str]], *,
                  conversations: Sequence[Path] | None = None, cache: Path | None = None,
                  say: Say = lambda _: None) -> list[GuardFigures]:
@@ -120,7 +133,7 @@ def judge_models(models: Sequence[Path], held: Sequence[tuple[str, str]], *,
     request = json.dumps({"models": [str(m) for m in models], "held": list(map(list, held)), "conversations": paths,
                           "cache": str(cache) if cache else None})
     proc = subprocess.run([sys.executable, "-m", "lab.evaluation.gate"], input=request,
-                          capture_output=True, text=True, env=env, cwd=PROJECT_ROOT)
+                          capture_output=True, text=True, env=env, cwd=_PACKAGES)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("[")]
     if proc.returncode != 0 or not lines:
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
@@ -133,7 +146,7 @@ def _inputs_digest(conversations: Sequence[Path]) -> str:
     conversations and the code that plays them."""
     digest = hashlib.sha256()
     files = [*sorted(TEST_STORIES.glob("*.yml")), *conversations,
-             *sorted(p for name in ("assistant", "simulator") for p in (PROJECT_ROOT / name).rglob("*.py"))]
+             *sorted(p for name in ("assistant", "simulator") for p in (_PACKAGES / name).rglob("*.py"))]
     for path in files:
         stat = path.stat()
         digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns};".encode())
@@ -173,8 +186,10 @@ def _write_cache(path: Path | None, cache: dict[str, Any], keep: int = 20) -> No
 
 def _judge_here(models: Sequence[Path], held: Sequence[tuple[str, str]], conversations: Sequence[Path],
                 cache_path: Path | None = None) -> list[GuardFigures]:
+    import functools
     import os
 
+    from assistant.privacy import forget_everywhere
     from assistant.runtime import Runtime
     from simulator.scenario import load_scenario, run_scenario
 
@@ -185,7 +200,10 @@ def _judge_here(models: Sequence[Path], held: Sequence[tuple[str, str]], convers
     with tempfile.TemporaryDirectory(prefix="assistant-gate-") as scratch:
         data = DataDir(Path(scratch)).ensure()
         shutil.copy(models[0], data.model_file)
-        with Runtime.start(data.root, model_path=data.model_file) as runtime:
+        # "Forget everything about me" (a regression conversation) forgets as the chat does,
+        # without retraining anything.
+        forget = functools.partial(forget_everywhere, retrain=False)
+        with Runtime.start(data.root, model_path=data.model_file, forget=forget) as runtime:
             def intent_of(text: str) -> str:
                 assert runtime.agent is not None
                 parsed = runtime._run(runtime.agent.parse_message(text))

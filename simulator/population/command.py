@@ -115,8 +115,9 @@ def _cell(run: dict[str, Any], key: str) -> Any:
     return run.get(key)
 
 
-def _nightly(runtime: Any, arms: list[str], console: Any) -> Any:
-    """The nightly self-learning job shared by the arms (None when no arm learns the NLU)."""
+def _nightly(runtime: Any, arms: list[str], console: Any, judge: Any = None) -> Any:
+    """The nightly self-learning job shared by the arms (None when no arm learns the NLU);
+    ``judge``: the gate its retrains pass (`assistant.modelstore.retrain.Judge`)."""
     from assistant.learning.config import Arm
 
     if not any(Arm(arm).flags.nlu_learning for arm in arms):
@@ -125,7 +126,7 @@ def _nightly(runtime: Any, arms: list[str], console: Any) -> Any:
     from simulator.population.run import PopulationError
 
     try:
-        job = NightlyLearning(runtime)
+        job = NightlyLearning(runtime, judge=judge)
     except NightlyError as error:
         raise PopulationError(str(error)) from error
     console.print("[dim]Arms that learn the NLU retrain this data folder's model each night; every arm starts "
@@ -141,8 +142,9 @@ def _asr_config(args: argparse.Namespace) -> Any:
     return AsrConfig(confidence_from_damage=getattr(args, "asr_confidence", "damage") != "independent")
 
 
-def run_simulate_population(args: argparse.Namespace) -> int:
-    """The CLI entry point; returns the exit status."""
+def run_simulate_population(args: argparse.Namespace, judge: Any = None) -> int:
+    """The CLI entry point; returns the exit status. ``judge``: the gate the nightly retrains
+    pass (the CLI gives the lab's; an arm that learns the NLU needs one)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -166,7 +168,7 @@ def run_simulate_population(args: argparse.Namespace) -> int:
         template = runtime.home.snapshot()
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         try:
-            nightly = _nightly(runtime, arms, console)
+            nightly = _nightly(runtime, arms, console, judge)
             with Progress(*columns, console=console, transient=False) as bars:
                 for arm in arms:
                     task = bars.add_task(f"arm {arm:<9}", total=args.users * args.days)

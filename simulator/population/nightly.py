@@ -3,7 +3,9 @@
 Between simulated days of an arm with ``nlu_learning`` on, the job does what an offline
 nightly job of a deployment would: it labels the interaction log (`assistant.selflearn.night`,
 the log alone), merges the labels into the data folder's learned file, and retrains behind the
-gate (`assistant.modelstore.retrain`); a promoted model serves from the next simulated day.
+gate (`assistant.modelstore.retrain`, judged by the judge the job is given: the CLI passes the
+lab's gate, `lab.evaluation.gate.judge_candidate`); a promoted model serves from the next
+simulated day.
 
 Every arm starts from the same model, trained on `stories/` alone: the first arm keeps a copy
 of it, a later arm gets it back. After the run the data folder's model is the last promoted one
@@ -21,7 +23,10 @@ import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from assistant.modelstore.retrain import Judge
 
 Say = Callable[[str], None]
 
@@ -53,12 +58,17 @@ class Night:
 class NightlyLearning:
     """The nightly job for one runtime across the arms of a run (keeps the base model)."""
 
-    def __init__(self, runtime: Any, *, say: Say | None = None, held_out: list[tuple[str, str]] | None = None):
+    def __init__(self, runtime: Any, *, judge: "Judge | None" = None, say: Say | None = None,
+                 held_out: list[tuple[str, str]] | None = None):
         data = getattr(runtime, "data", None)
         if data is None or Path(runtime.model_path).resolve() != Path(data.model_file).resolve():
             raise NightlyError("nightly learning needs a runtime serving its data folder's own model "
                                "(start it with `assistant --data-dir DIR simulate ...`)")
+        if judge is None:
+            raise NightlyError("nightly learning needs a judge for the retrain's gate (`assistant simulate` "
+                               "gives the lab's, lab.evaluation.gate.judge_candidate)")
         self.runtime = runtime
+        self.judge = judge
         self.data = data
         self.say = say or (lambda _line: None)
         self.base = data.models / ".simulation-base.tar.gz"
@@ -123,7 +133,7 @@ class NightlyLearning:
                          seconds=round(time.perf_counter() - started, 1))
         self.say(f"night {day + 1}: retraining on {len(learned.examples)} learned examples behind the gate")
         try:
-            outcome = retrain.retrain(self.data, say=self.say)
+            outcome = retrain.retrain(self.data, judge=self.judge, say=self.say)
         except (retrain.LearnedFileError, RuntimeError) as error:   # TrainingError is a RuntimeError
             return Night(**base, retrained=False, promoted=False, reason=f"retrain failed: {error}",
                          seconds=round(time.perf_counter() - started, 1))

@@ -124,7 +124,8 @@ def run_population(
     ``adversary``: a share of the users attack the learning (simulator/population/adversary.py).
     ``phrasing``: what users say (real HWU64 sentences, templates, or a mix); ``real`` is the
     loaded corpus (default: read and checked here, before anything runs).
-    ``nightly``: the self-learning job between days (made here for an arm with ``nlu_learning``;
+    ``nightly``: the self-learning job between days (an arm with ``nlu_learning`` needs one,
+    `NightlyLearning(runtime, judge=...)`: its retrains are judged by the gate it is given;
     pass one across arms so that every arm starts from the same model and NLU accuracy is
     measured per day in every arm).
     """

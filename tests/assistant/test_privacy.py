@@ -3,6 +3,8 @@ walked and holds nothing of the user, while another user's data stays."""
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 import yaml
 
@@ -11,7 +13,7 @@ from assistant.learning import index
 from assistant.learning.rewrites import Origin, Rewrite
 from assistant.modelstore import history
 from assistant.paths import DataDir
-from assistant.privacy import forget_conversations, forget_learned
+from assistant.privacy import forget_conversations, forget_everywhere, forget_learned
 
 
 def _learned(data: DataDir, users_by_text: dict[str, list[str]]) -> None:
@@ -49,7 +51,9 @@ def _everything_of(rt, user: str) -> dict[str, object]:
 def test_forget_everything_reaches_every_store(fresh) -> None:
     rt = fresh
     rt.reset_learning()
-    rt.retrain_after_forget = False   # retraining the session's model would change it for other tests
+    given = rt.forget
+    # The runtime runs the handler it was given; retraining the session's model would change it for other tests.
+    rt.forget = functools.partial(forget_everywhere, retrain=False)
     for user in ("fay", "gus"):
         rt.handle("I love jazz", user_id=user, device_id="kitchen_speaker")
         rt.handle("when I say the big light I mean the living room light", user_id=user, device_id="kitchen_speaker")
@@ -72,10 +76,32 @@ def test_forget_everything_reaches_every_store(fresh) -> None:
     assert all(not v for v in left.values()), {k: v for k, v in left.items() if v}
     other = _everything_of(rt, "gus")
     assert other["preferences"] and other["log"] and other["conversations"] and other["learned"]
-    rt.retrain_after_forget = True
+    rt.forget = given
     rt.data.learned_nlu.unlink()
     for entry in history.entries(rt.data):
         history.drop_user(rt.data, "gus")
+    rt.reset_learning()
+
+
+def test_without_a_forget_handler_the_user_is_told_and_nothing_else_goes(fresh) -> None:
+    from assistant.pipeline import CANNOT_FORGET_REPLY
+
+    rt = fresh
+    rt.reset_learning()
+    given, rt.forget = rt.forget, None
+    last = rt.last_forget
+    try:
+        rt.handle("I love jazz", user_id="hal", device_id="kitchen_speaker")
+        rt.handle("forget everything about me", user_id="hal", device_id="kitchen_speaker")
+        done = rt.handle("yes", user_id="hal", device_id="kitchen_speaker")
+    finally:
+        rt.forget = given
+    assert done.forgot == ["*"] and done.replies[-1] == CANNOT_FORGET_REPLY
+    assert rt.unhandled_forgets[-1] == "hal" and rt.last_forget is last
+    assert not rt.preferences.get("hal")                       # the action's part happened
+    turns = list(rt.log.turns(user_id="hal"))
+    assert len(turns) == 3 and CANNOT_FORGET_REPLY in turns[-1].reply   # logged as heard, kept
+    rt.unhandled_forgets.clear()
     rt.reset_learning()
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from assistant import training
-from lab.evaluation import gate
 from assistant.modelstore import history, retrain
 from assistant.paths import DataDir
 from assistant.selflearn import learned as lf
+from lab.evaluation import gate
 
 LEARNED = """version: "3.1"
 nlu:
@@ -61,13 +61,13 @@ def test_the_learned_users_are_read_from_the_provenance(data: DataDir) -> None:
 def test_a_broken_learned_file_is_a_clear_error_and_nothing_is_trained(data: DataDir) -> None:
     data.learned_nlu.write_text("nlu: [\n")
     with pytest.raises(retrain.LearnedFileError, match="nlu.yml"):
-        retrain.retrain(data)
+        retrain.retrain(data, judge=gate.judge_candidate)
     assert TRAINED == [] and data.model_file.read_bytes() == b"current"
 
 
 def test_a_worse_candidate_is_not_promoted(data: DataDir, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gate, "judge_pair", lambda cand, cur, held, **_: (_figures(0.88), _figures(0.90)))
-    outcome = retrain.retrain(data)
+    outcome = retrain.retrain(data, judge=gate.judge_candidate)
     assert not outcome.promoted and "drop 2.0 points" in outcome.reasons[0]
     assert data.model_file.read_bytes() == b"current"
     assert history.entries(data) == []
@@ -75,7 +75,7 @@ def test_a_worse_candidate_is_not_promoted(data: DataDir, monkeypatch: pytest.Mo
 
 def test_a_good_candidate_replaces_the_model_and_both_are_kept(data: DataDir, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gate, "judge_pair", lambda cand, cur, held, **_: (_figures(0.901), _figures(0.90)))
-    outcome = retrain.retrain(data)
+    outcome = retrain.retrain(data, judge=gate.judge_candidate)
     assert outcome.promoted and outcome.model_id is not None
     assert data.model_file.read_bytes() == b"candidate"
     assert training.is_current(data)      # its fingerprint covers the learned file
@@ -92,12 +92,18 @@ def test_held_back_examples_are_never_trained_on(data: DataDir, monkeypatch: pyt
     seen_held: list = []
     monkeypatch.setattr(gate, "judge_pair",
                         lambda cand, cur, held, **_: seen_held.append(held) or (_figures(0.9), _figures(0.9)))
-    outcome = retrain.retrain(data)
+    outcome = retrain.retrain(data, judge=gate.judge_candidate)
     held = {t for t, _ in seen_held[0]}
-    assert held and held == {t for t in texts if gate.held_back(t)} and outcome.held_back == len(held)
+    assert held and held == {t for t in texts if retrain.held_back(t)} and outcome.held_back == len(held)
     trained = set(TRAINED[0])
     assert not held & trained
     assert trained == {t for t in texts if t not in held}
+
+
+def test_without_a_judge_nothing_is_trained(data: DataDir) -> None:
+    with pytest.raises(retrain.NoJudgeError, match="no judge"):
+        retrain.retrain(data)
+    assert TRAINED == [] and data.model_file.read_bytes() == b"current"
 
 
 def test_skipping_the_gate_after_a_forget_promotes_without_judging(data: DataDir, monkeypatch) -> None:

@@ -112,7 +112,7 @@ def test_the_subcommand_is_part_of_the_assistant_command() -> None:
     assert parsed.func.__name__ == "cmd_learn_nlu" and parsed.dry_run and parsed.max_user_share == 0.1
 
 
-def test_a_changed_learned_file_is_retrained_behind_the_gate(tmp_path: Path, capsys, monkeypatch) -> None:
+def test_a_changed_learned_file_is_retrained_behind_the_gate(tmp_path: Path, capsys) -> None:
     from assistant.modelstore import retrain
 
     calls = []
@@ -122,25 +122,41 @@ def test_a_changed_learned_file_is_retrained_behind_the_gate(tmp_path: Path, cap
         return retrain.RetrainOutcome(promoted=False, reasons=["guard intent accuracy would drop 2.0 points"],
                                       figures={}, seconds=1.0)
 
-    monkeypatch.setattr(retrain, "retrain", gated)
     data = logged(tmp_path, log())
-    assert run_learn_nlu(args(data, no_retrain=False)) == 0
+    assert run_learn_nlu(args(data, no_retrain=False), retrain=gated) == 0
     assert calls and calls[0]                      # it saw the learned file just written
     assert "Kept the current model" in capsys.readouterr().out
     assert report(data)["promoted"] is False and "drop 2.0 points" in report(data)["reason"]
-    assert run_learn_nlu(args(data, no_retrain=False)) == 0
+    assert run_learn_nlu(args(data, no_retrain=False), retrain=gated) == 0
     assert len(calls) == 1                         # nothing new the second time: no retrain
 
 
-def test_a_failed_retrain_keeps_the_learned_file_and_says_so(tmp_path: Path, capsys, monkeypatch) -> None:
+def test_without_a_gated_retrain_nothing_is_retrained_and_it_says_so(tmp_path: Path, capsys) -> None:
+    data = logged(tmp_path, log())
+    assert run_learn_nlu(args(data, no_retrain=False)) == 0
+    assert "Nothing was retrained: no gated retrain was given" in capsys.readouterr().out
+    assert lf.read(DataDir(data).learned_nlu)
+
+
+def test_the_cli_retrains_behind_the_labs_gate(monkeypatch) -> None:
+    from assistant.cli import commands
     from assistant.modelstore import retrain
+    from lab.evaluation import gate
+
+    given = {}
+    monkeypatch.setattr("assistant.selflearn.command.run_learn_nlu",
+                        lambda args, retrain=None: given.setdefault("retrain", retrain) and 0)
+    commands.cmd_learn_nlu(argparse.Namespace())
+    assert given["retrain"].func is retrain.retrain and given["retrain"].keywords == {"judge": gate.judge_candidate}
+
+
+def test_a_failed_retrain_keeps_the_learned_file_and_says_so(tmp_path: Path, capsys) -> None:
     from assistant.training import TrainingError
 
     def broken(data, **_):
         raise TrainingError("rasa train failed (exit 1): boom")
 
-    monkeypatch.setattr(retrain, "retrain", broken)
     data = logged(tmp_path, log())
-    assert run_learn_nlu(args(data, no_retrain=False)) == 1
+    assert run_learn_nlu(args(data, no_retrain=False), retrain=broken) == 1
     assert "current model keeps serving" in capsys.readouterr().err
     assert lf.read(DataDir(data).learned_nlu)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from lab.evaluation import gate
 from assistant.paths import PROJECT_ROOT
+from lab.evaluation import gate
 
 
 def _figures(accuracy: float, failed: list[str] | None = None) -> gate.GuardFigures:
@@ -47,6 +47,23 @@ def test_the_guard_examples_are_the_test_stories_intents_known_to_the_domain() -
         declared.update((yaml.safe_load(path.read_text()) or {}).get("intents") or [])
     assert {intent for _, intent in pairs} <= declared | {"nlu_fallback", "out_of_scope"}
     assert not any("](" in text for text, _ in pairs)
+
+
+def test_the_guard_files_are_package_data_equal_to_the_tests_files() -> None:
+    """The gate reads its own copies (nothing reads tests/ at run time); they are the tests' files."""
+    assert gate.GUARD.is_relative_to(Path(gate.__file__).resolve().parent.parent)
+    for copy, original in ((gate.TEST_STORIES, PROJECT_ROOT / "tests" / "test_stories"),
+                           (gate.CONVERSATIONS, PROJECT_ROOT / "tests" / "conversations")):
+        names = sorted(p.name for p in original.glob("*.yml"))
+        assert sorted(p.name for p in copy.glob("*.yml")) == names, f"copy {original} to {copy}"
+        stale = [n for n in names if (copy / n).read_bytes() != (original / n).read_bytes()]
+        assert not stale, f"copy {', '.join(stale)} from {original} to {copy}"
+
+
+def test_the_gate_is_a_judge_for_the_retrain(monkeypatch) -> None:
+    monkeypatch.setattr(gate, "judge_pair", lambda cand, cur, held, **_: (_figures(0.88), _figures(0.90)))
+    verdict = gate.judge_candidate(Path("candidate"), Path("current"), [], cache=None)
+    assert not verdict.promote and "drop 2.0 points" in verdict.reasons[0]
 
 
 def test_judging_the_project_model_in_the_real_stack(trained_model: Path) -> None:

@@ -71,7 +71,12 @@ def _learned(data: DataDir, written: bool) -> job.LearnPass:
                          added=[], updated=[], written=data.learned_nlu if written else None)
 
 
-def _promote(data: DataDir, **_: Any) -> RetrainOutcome:
+def _judge(*_args: Any, **_kwargs: Any) -> Any:   # retrain.retrain is stood in: only passed on to it
+    raise AssertionError("judged")
+
+
+def _promote(data: DataDir, **kwargs: Any) -> RetrainOutcome:
+    assert kwargs["judge"] is _judge              # the job's retrain is judged by the gate it was given
     data.model_file.write_bytes(b"better")
     return RetrainOutcome(promoted=True, reasons=[], figures={}, seconds=1.0, model_id="m1")
 
@@ -85,7 +90,7 @@ def test_nights_run_between_days_and_the_promoted_model_serves_the_next_day(runt
     monkeypatch.setattr(job, "learn", lambda records, data, **_: _learned(data, written=True))
     monkeypatch.setattr(retrain, "retrain", _promote)
     report = run_population(runtime, users=2, days=3, seed=5, arm="selflearn", miner=None, timer=_ticks(),
-                            nightly=NightlyLearning(runtime, held_out=HELD_OUT))
+                            nightly=NightlyLearning(runtime, judge=_judge, held_out=HELD_OUT))
     assert [n["day"] for n in report.nights] == [0, 1]          # not after the last day
     assert all(n["promoted"] for n in report.nights)
     assert report.nlu_accuracy_by_day == [round(1 / 3, 4), 1.0, 1.0]
@@ -98,7 +103,7 @@ def test_nights_run_between_days_and_the_promoted_model_serves_the_next_day(runt
 def test_every_arm_starts_from_the_base_model_and_arms_that_dont_learn_have_no_nights(runtime, monkeypatch) -> None:
     monkeypatch.setattr(job, "learn", lambda records, data, **_: _learned(data, written=True))
     monkeypatch.setattr(retrain, "retrain", _promote)
-    shared = NightlyLearning(runtime, held_out=HELD_OUT)
+    shared = NightlyLearning(runtime, judge=_judge, held_out=HELD_OUT)
     learned = run_population(runtime, users=2, days=2, seed=5, arm="selflearn", miner=None, nightly=shared)
     assert runtime.data.model_file.read_bytes() == b"better"
     plain = run_population(runtime, users=2, days=2, seed=5, arm="baseline", miner=None, nightly=shared)
@@ -109,7 +114,7 @@ def test_every_arm_starts_from_the_base_model_and_arms_that_dont_learn_have_no_n
 
 
 def test_nothing_learned_means_no_retrain_and_a_failed_retrain_keeps_the_model(runtime, monkeypatch) -> None:
-    nightly = NightlyLearning(runtime, held_out=HELD_OUT)
+    nightly = NightlyLearning(runtime, judge=_judge, held_out=HELD_OUT)
     nightly.prepare()
     monkeypatch.setattr(job, "learn", lambda records, data, **_: _learned(data, written=False))
     monkeypatch.setattr(retrain, "retrain", lambda data, **_: pytest.fail("retrained"))
@@ -130,4 +135,9 @@ def test_a_runtime_serving_another_folders_model_is_refused(tmp_path: Path) -> N
     runtime = LearningRuntime(tmp_path / "a")
     runtime.model_path = tmp_path / "elsewhere.tar.gz"
     with pytest.raises(NightlyError, match="its data folder's own model"):
-        NightlyLearning(runtime)
+        NightlyLearning(runtime, judge=_judge)
+
+
+def test_without_a_judge_there_is_no_nightly_learning(tmp_path: Path) -> None:
+    with pytest.raises(NightlyError, match="needs a judge"):
+        NightlyLearning(LearningRuntime(tmp_path))
