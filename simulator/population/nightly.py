@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from simulator import truth_store
+
 Say = Callable[[str], None]
 
 
@@ -176,7 +178,10 @@ class NightlyLearning:
         except lf.LearnedFileError:
             kept_turns = set()
         kept = [lb for lb in labels if lb.turn_id in kept_turns]
-        return score(kept, self.last_records, days)["all"]
+        # The truth is joined on here, after the learner ran on the records without it.
+        records = truth_store.attach(self.runtime.log, self.last_records) if self.runtime.log is not None \
+            else self.last_records
+        return score(kept, records, days)["all"]
 
 
 def _has_examples(path: Path) -> bool:

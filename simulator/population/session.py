@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from assistant.exploration import NEITHER, UNCLEAR
 from assistant.outcomes import FailurePoint
 from assistant.turn import TurnResult
+from simulator import truth_store
 from simulator.population import reactions as rx
 from simulator.population.asr import AsrChannel, Heard
 from simulator.population.exploring import EXPLORE_MISTAKE, NEITHER_ANSWERS, explore_answer, judge_question
@@ -101,7 +102,8 @@ class _Pending:
 
 
 class GoalSession:
-    """Plays one goal. ``play()`` returns its trace; truths go to ``runtime.log``."""
+    """Plays one goal. ``play()`` returns its trace; truths go to the truth store beside
+    ``runtime.log`` (`simulator.truth_store`), keyed by the logged turn's id."""
 
     def __init__(self, runtime: PopulationRuntime, user: SimUser, goal: Goal, *, day: int, seed: int,
                  asr: AsrChannel, config: ReactionConfig, lookup: PreferenceLookup | None,
@@ -390,4 +392,4 @@ class GoalSession:
     def _annotate(self, turn_id: int | None, truth: dict[str, Any]) -> None:
         log = getattr(self.runtime, "log", None)
         if turn_id is not None and log is not None:
-            log.annotate(turn_id, truth)
+            truth_store.for_log(log).merge(turn_id, truth, user_id=self.user.user_id)
