@@ -82,7 +82,7 @@ def _turn(user: str, minute: int, text: str, **fields):
 
 def test_interaction_log_round_trip(postgres_db: str) -> None:
     from assistant.learning.log import Feedback, InteractionLog
-    from simulator import truth_store   # the simulator's truth: a table of its own beside the log
+    from simulator import truth_store  # the simulator's truth: a table of its own beside the log
 
     with InteractionLog.open(postgres_db) as log:
         first = log.record(_turn("alice", 1, "play maj and dragons", intent="play_media", confidence=0.41,
