@@ -16,6 +16,7 @@ the precision and recall of the learned file's labels against the truth.
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import time
@@ -178,9 +179,10 @@ class NightlyLearning:
         except lf.LearnedFileError:
             kept_turns = set()
         kept = [lb for lb in labels if lb.turn_id in kept_turns]
-        # The truth is joined on here, after the learner ran on the records without it.
-        records = truth_store.attach(self.runtime.log, self.last_records) if self.runtime.log is not None \
-            else self.last_records
+        # The truth is joined on here, onto copies: the records the learner read stay without it.
+        records = [copy.copy(r) for r in self.last_records]
+        if self.runtime.log is not None:
+            records = truth_store.attach(self.runtime.log, records)
         return score(kept, records, days)["all"]
 
 
