@@ -1,6 +1,5 @@
 """What the analytics need to know about a logged turn: its kind (request or answer), its
-signals, and the truth the simulator keeps for it (in memory on the record, when the caller attached
-it: the log has none). Tolerant of missing fields."""
+signals, and the truth the simulator wrote (when there is one). Tolerant of missing fields."""
 
 from __future__ import annotations
 
