@@ -8,6 +8,11 @@ concepts and habit marks (habits tables), interaction-log rows and the utterance
 them, personal rewrites and their name behind global ones (learning store), conversations (Rasa's
 tracker store), examples learned from their turns (the learned NLU file) and the models trained on
 those (the model history; the current model is retrained without them, skipping the gate).
+
+Not here: the simulator's ground truth of simulated turns (`simulator.truth_store`, a file or table
+beside the log that the product never reads or writes). It is lab data about simulated users, not
+a user's data; the lab forgets there with `TruthStore.forget_user`, and a truth whose turn was
+forgotten is never attached to another turn.
 """
 
 from __future__ import annotations

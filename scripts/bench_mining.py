@@ -32,6 +32,7 @@ from typing import Iterator
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.learning.log import InteractionLog, TurnRecord  # noqa: E402
+from simulator.truth_store import TruthStore  # noqa: E402
 
 _VERBS = {
     "play_music": ["play {x}", "put on {x}", "play some {x}", "i want to hear {x}"],
@@ -167,14 +168,18 @@ def synthetic_turns(spec: Synthetic) -> Iterator[TurnRecord]:
 
 
 def write_sqlite(path: Path, turns: Iterator[TurnRecord], batch: int = 50_000) -> int:
-    """Write turns into the log's table with executemany; returns how many."""
+    """Write turns into the log's table with executemany, and their truth into the simulator's
+    store beside it (the log has no truth column); returns how many."""
     with InteractionLog.open(path) as log:
         row_of = log._row  # noqa: SLF001 - the log's own serialization keeps columns in step
+        truths = TruthStore.beside(log.url)
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=OFF")
-    written, rows, sql = 0, [], None
+    written, rows, sql, truth_rows = 0, [], None, []
     for turn in turns:
+        if turn.truth:
+            truth_rows.append((turn.id, turn.user_id, turn.truth))
         row = row_of(turn)
         row["timestamp"] = row["timestamp"].isoformat(sep=" ")
         row["id"] = turn.id
@@ -187,10 +192,14 @@ def write_sqlite(path: Path, turns: Iterator[TurnRecord], batch: int = 50_000) -
             connection.commit()
             written += len(rows)
             rows.clear()
+            truths.put_many(truth_rows)
+            truth_rows.clear()
     if rows:
         connection.executemany(sql, rows)
         connection.commit()
         written += len(rows)
+    truths.put_many(truth_rows)
+    truths.close()
     connection.close()
     return written
 

@@ -64,7 +64,7 @@ def main() -> None:
             report = run.run_population(runtime, users=args.users, days=args.days, seed=args.seed,
                                         arm="selflearn", miner=None, phrasing="real")
             figures = {k: summarize(report)[k] for k in KEYS}
-            figures.update(labels(list(runtime.log.turns())))
+            figures.update(labels(list(runtime.log.turns()), runtime.log))
             figures["torn_requests_by_bound"] = dict(bounds)
             bounds.clear()
             out[arm] = figures
@@ -73,14 +73,16 @@ def main() -> None:
         args.json.write_text(json.dumps(out, indent=2) + "\n")
 
 
-def labels(records: list[Any]) -> dict[str, Any]:
+def labels(records: list[Any], log: Any) -> dict[str, Any]:
     """The learner's labels from the log (rules, no label model), and the exploration ones
-    against the truth."""
+    against the truth (kept beside ``log``, joined on once the labels are made)."""
     from assistant.selflearn import learned
     from assistant.selflearn.candidates import LabelKind
     from assistant.selflearn.pipeline import propose, score
+    from simulator import truth_store
 
     accepted = score(propose(records), None).labels
+    records = truth_store.attach(log, records)
     explored = [lb for lb in accepted if lb.kind is LabelKind.EXPLORATION]
     truth = {r.id: (r.truth or {}).get("goal_intent") for r in records}
     merged = learned.merge([], accepted)

@@ -1,7 +1,7 @@
 """The ceiling of self-learning NLU on one simulated run: its traffic, labelled from the truth.
 
-A measurement, never training data to commit: it reads the simulator's ``truth`` column, which
-no learner may read. It writes a Rasa NLU file of the run's request turns (the words the
+A measurement, never training data to commit: it reads the simulator's truth (kept beside the
+log by `simulator.truth_store`, joined on the turn id), which no learner may read. It writes a Rasa NLU file of the run's request turns (the words the
 assistant heard) with each goal's true intent, to train beside ``stories/`` as a data folder's
 ``learned/nlu.yml`` and score on SLURP devel (docs/RESULTS.md, "What perfect labels of the same
 traffic would give")::
@@ -13,21 +13,35 @@ from __future__ import annotations
 
 import argparse
 import collections
-import json
 import sqlite3
+import sys
 from pathlib import Path
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from simulator.truth_store import TruthStore  # noqa: E402
 
 
 def oracle(log: Path, which: str) -> dict[str, list[str]]:
     """Texts by true intent: every request turn (``all``) or the failed ones (``failed``); a
     text heard for several intents goes to the one it was meant most often."""
-    with sqlite3.connect(log) as db:
-        rows = db.execute("select text, truth from turns where truth is not null").fetchall()
+    store = TruthStore.beside(f"sqlite:///{log.resolve()}", create=False)
+    if store is None:
+        return {}
+    with store:
+        truths = store.truths()
+    db = sqlite3.connect(log)
+    try:
+        rows = db.execute("select id, user_id, text from turns").fetchall()
+    finally:
+        db.close()
     votes: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-    for text, raw in rows:
-        truth = json.loads(raw)
+    for turn_id, user_id, text in rows:
+        owner, truth = truths.get(turn_id, (None, None))
+        if truth is None or (owner is not None and owner != user_id):
+            continue
         if truth.get("turn_kind") != "request" or not truth.get("goal_intent") or not text.strip():
             continue
         if which == "failed" and truth.get("success"):

@@ -1,6 +1,11 @@
 """`assistant analyze [--json OUT] [--train] [--plot OUT.png] [--model DIR]`: reads the data
 folder's interaction log and prints the defect report. Light at import: the CLI imports it
-to build its parser."""
+to build its parser.
+
+The log holds no ground truth. Whoever runs the command may hand in `attach_truth(log_url,
+records)`, which sets each record's in-memory ``truth`` from wherever it is kept (the command
+line passes the simulator's `truth_store.attach_beside`): with it, the report has the accuracy
+figures against the truth, and `--train` has labels. Nothing here knows where truth lives."""
 
 from __future__ import annotations
 
@@ -8,12 +13,14 @@ import argparse
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from assistant.paths import DataDir
 
 EXIT_OK, EXIT_FAIL = 0, 1
 MODEL_FOLDER = "analytics"
+# (log URL, records read from it) -> the records, with the truth kept for that log attached.
+AttachTruth = Callable[[str, Iterable[Any]], list]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,8 +54,9 @@ def training_folder(args: argparse.Namespace) -> Path:
     return Path(folder) if folder else DataDir(args.data_dir).root / MODEL_FOLDER
 
 
-def run_analyze(args: argparse.Namespace) -> int:
-    """The command; returns the exit status."""
+def run_analyze(args: argparse.Namespace, attach_truth: AttachTruth | None = None) -> int:
+    """The command; returns the exit status. ``attach_truth``: see the module's docstring
+    (without it, no figures against the truth and no `--train`)."""
     from rich.console import Console
 
     from assistant.learning.log import InteractionLog, InteractionLogError
@@ -71,12 +79,13 @@ def run_analyze(args: argparse.Namespace) -> int:
     except InteractionLogError as error:
         errors.print(f"[bold red]error:[/] {error}")
         return EXIT_FAIL
+    records = _with_truth(attach_truth, url, records, errors)
     read_seconds = time.perf_counter() - started
     if not records:
         console.print(f"The interaction log at {url} is empty: nothing to analyse.")
         _write_json(args, {"source": url, "turns": 0, "goals": 0})
         return EXIT_OK
-    report = analyze_records(records, args, console, errors, source=url)
+    report = analyze_records(records, args, console, errors, source=url, attach_truth=attach_truth)
     if report is None:
         return EXIT_FAIL
     report["seconds"] = {"read": round(read_seconds, 3), **report.get("seconds", {}),
@@ -91,8 +100,9 @@ def run_analyze(args: argparse.Namespace) -> int:
 
 
 def analyze_records(records: list, args: argparse.Namespace, console: Any, errors: Any,
-                    *, source: str = "") -> dict[str, Any] | None:
-    """Analyse records already read (the command's core; tests call it too)."""
+                    *, source: str = "", attach_truth: AttachTruth | None = None) -> dict[str, Any] | None:
+    """Analyse records already read, their truth attached if any (the command's core; tests call
+    it too). ``attach_truth`` is for the `--train-on` logs, read here."""
     from assistant.analytics import failure_point as fp
     from assistant.analytics.pipeline import analyze, apply_model, training_set
     from assistant.analytics.report import build
@@ -111,7 +121,7 @@ def analyze_records(records: list, args: argparse.Namespace, console: Any, error
             rows, labels, sources = [], [], []
             for root in train_on:
                 status.update(f"Reading the training log in {root}...")
-                other = _read(root, errors)
+                other = _read(root, errors, attach_truth)
                 if other is None:
                     return None
                 more_rows, more_labels = training_set(analyze(other, similarity=similarity))
@@ -122,8 +132,8 @@ def analyze_records(records: list, args: argparse.Namespace, console: Any, error
                 rows, labels = training_set(analysis)
                 sources.append(source)
             if not rows:
-                errors.print("[bold red]error:[/] training needs ground truth (the `truth` column the simulator "
-                             "writes); the training log has none")
+                errors.print("[bold red]error:[/] training needs ground truth (the truth the simulator "
+                             "keeps beside its log); the training log has none")
                 return None
             status.update(f"Training the failure-point model on {len(rows)} labelled turns...")
             started = time.perf_counter()
@@ -156,8 +166,9 @@ def load_failure_points(folder: Path) -> tuple[Any, str | None]:
         return None, str(error)
 
 
-def _read(root: Path, errors: Any) -> list | None:
-    """All turns of another data folder's log, or None after saying why not."""
+def _read(root: Path, errors: Any, attach_truth: AttachTruth | None = None) -> list | None:
+    """All turns of another data folder's log (their truth attached when there is a way to), or
+    None after saying why not."""
     from assistant.learning.log import InteractionLog, InteractionLogError
 
     data = DataDir(root)
@@ -165,11 +176,25 @@ def _read(root: Path, errors: Any) -> list | None:
         errors.print(f"[bold red]error:[/] no interaction log at {data.learning_db}")
         return None
     try:
-        with InteractionLog.open(f"sqlite:///{data.learning_db.resolve()}") as log:
-            return list(log.turns())
+        url = f"sqlite:///{data.learning_db.resolve()}"
+        with InteractionLog.open(url) as log:
+            records = list(log.turns())
     except InteractionLogError as error:
         errors.print(f"[bold red]error:[/] {error}")
         return None
+    return _with_truth(attach_truth, url, records, errors)
+
+
+def _with_truth(attach_truth: AttachTruth | None, url: str, records: list, errors: Any) -> list:
+    """The records with their truth attached; as they are (after a warning) when it can't be read."""
+    if attach_truth is None or not records:
+        return records
+    try:
+        return list(attach_truth(url, records))
+    except Exception as error:  # noqa: BLE001 - the truth is the lab's: never a failed analysis
+        errors.print(f"[yellow]warning: could not read the truth kept beside {url} ({error}); "
+                     "analysing without it[/]")
+        return records
 
 
 def _similarity(name: str, errors: Any):

@@ -1,4 +1,5 @@
-"""Agreement with the simulator's ground truth (the log's `truth` column), when logged:
+"""Agreement with the simulator's ground truth (`TurnRecord.truth`, attached by the caller from
+the simulator's store beside the log; the log itself has none), when known:
 goal success (ours and the single-signal baseline), segmentation boundaries, failure points."""
 
 from __future__ import annotations

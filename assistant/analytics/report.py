@@ -1,7 +1,7 @@
 """The morning report: goal success, defect rate by failure point, the top failing
 utterances, and what to do about them (rewrites for ASR and entity-resolution failures,
-NLU training examples for NLU failures). With ground truth in the log, the agreement
-figures and the single-signal baseline beside them."""
+NLU training examples for NLU failures). With ground truth attached to the records (the
+simulator's, kept beside the log), the agreement figures and the single-signal baseline beside them."""
 
 from __future__ import annotations
 

@@ -234,8 +234,11 @@ def cmd_rewrites(args: argparse.Namespace) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from assistant.analytics.command import run_analyze
+    from simulator.truth_store import attach_beside
 
-    return run_analyze(args)
+    # The command line is the one place that sees both sides: the simulator's truth, kept
+    # beside the log, is joined onto the records here (the product's log has none).
+    return run_analyze(args, attach_truth=attach_beside)
 
 
 def cmd_learn_nlu(args: argparse.Namespace) -> int:

@@ -2,8 +2,13 @@
 what NLU understood, what the assistant did, and the feedback signals that followed.
 
 It is what rewrite mining, defect analytics and the simulator's measurements read. Rows are
-append-only except for two JSON columns filled in later: `feedback` (signals from the next
-turns) and `truth` (the simulator's ground truth, absent for real users).
+append-only except for one JSON column filled in later: `feedback` (signals from the next turns).
+
+The simulator's ground truth is not the product's: it is kept beside the log, keyed by the
+turn's id, by `simulator.truth_store`, and attached to `TurnRecord.truth` (in memory only) by
+whoever reads it (the simulator, the lab, the `assistant analyze` command). A log written by an
+older version still has a `truth` column: it opens, the column is left alone and never read or
+written here (the simulator's store copies it once, see `simulator.truth_store`).
 """
 
 from __future__ import annotations
@@ -77,6 +82,8 @@ class TurnRecord:
     # None on rows logged before the column (their reply is all there is).
     evidence: dict[str, Any] | None = None
     feedback: dict[str, Any] = field(default_factory=dict)
+    # The simulator's ground truth, in memory only: never stored in, nor read from, the log
+    # (the simulator and the lab attach it from `simulator.truth_store`; None for real users).
     truth: dict[str, Any] | None = None
     id: int | None = None
 
@@ -128,7 +135,7 @@ def _table(metadata: Any) -> Any:
         sa.Column("asr_confidence", sa.Float),
         sa.Column("barge_in", sa.Boolean, nullable=False, default=False),
         sa.Column("feedback", sa.Text, nullable=False, default="{}"),
-        sa.Column("truth", sa.Text),
+        # No `truth` column: an older file's is left as it is (nullable, never read or written).
         sa.Column("nlu_margin", sa.Float),
         sa.Column("request_id", sa.String(200), index=True),
         sa.Column("explore_asked", sa.Text),
@@ -141,7 +148,9 @@ _JSON_COLUMNS = ("entities", "actions", "directives", "refused", "problems", "co
                  "explore_asked")
 # What a light read leaves out: mining and the index never need them, and decoding each row's
 # context snapshot would take most of the time on a large log.
-HEAVY_COLUMNS = frozenset({"context", "reply", "entities", "directives", "truth"})
+HEAVY_COLUMNS = frozenset({"context", "reply", "entities", "directives"})
+# TurnRecord fields that are not columns of the table (kept in memory only).
+_NOT_STORED = ("id", "truth")
 
 
 def _dumps(value: Any) -> str:
@@ -178,6 +187,11 @@ class InteractionLog(EngineStore):
         self._metadata = sa.MetaData()
         self._turns = _table(self._metadata)
         self.skipped_rows = 0
+
+    @property
+    def url(self) -> str:
+        """The database URL the log is in (password included: for opening, not for showing)."""
+        return self._engine.url.render_as_string(hide_password=False)
 
     @classmethod
     def open(cls, target: str | Path) -> "InteractionLog":
@@ -234,23 +248,18 @@ class InteractionLog(EngineStore):
         return ids
 
     def _row(self, turn: TurnRecord) -> dict[str, Any]:
-        row = {name: value for name, value in turn.__dict__.items() if name != "id"}
+        row = {name: value for name, value in turn.__dict__.items() if name not in _NOT_STORED}
         row["text"] = str(turn.text)[:MAX_TEXT]
         if turn.text_rewritten is not None:
             row["text_rewritten"] = str(turn.text_rewritten)[:MAX_TEXT]
         for name in _JSON_COLUMNS:
             row[name] = _dumps(row[name])
-        for name in ("truth", "evidence"):
-            row[name] = None if getattr(turn, name) is None else _dumps(getattr(turn, name))
+        row["evidence"] = None if turn.evidence is None else _dumps(turn.evidence)
         return row
 
     def add_feedback(self, turn_id: int, **signals: Any) -> None:
         """Merge signals into a turn's feedback (later signals win)."""
         self._merge(turn_id, "feedback", signals)
-
-    def annotate(self, turn_id: int, truth: dict[str, Any]) -> None:
-        """Merge the simulator's ground truth into a turn."""
-        self._merge(turn_id, "truth", truth)
 
     def _merge(self, turn_id: int, column: str, values: dict[str, Any]) -> None:
         import sqlalchemy as sa
@@ -379,7 +388,7 @@ class InteractionLog(EngineStore):
         for name in _JSON_COLUMNS:
             if name in values:
                 values[name] = _loads(values[name], {} if name in ("context", "feedback") else [])
-        values["truth"] = _loads(values.get("truth"), None)
+        values.pop("truth", None)   # never selected; an older file's column is not ours to read
         values["evidence"] = _loads(values.get("evidence"), None)
         values["barge_in"] = bool(values["barge_in"])
         values["timestamp"] = _timestamp(values["timestamp"])

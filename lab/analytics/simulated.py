@@ -18,6 +18,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from simulator import truth_store
+
 if TYPE_CHECKING:
     from lab.analytics.training import SimRun
 
@@ -122,6 +124,6 @@ def play_share(model_file: str, runs: list["SimRun"], seconds: float,
                     timings["cut"] = 1.0
                     logger.warning("the machine is slow: %s", stop)
                 assert runtime.log is not None
-                logs.append([t for t in runtime.log.turns() if t.truth])
+                logs.append([t for t in truth_store.turns_with_truth(runtime.log) if t.truth])
                 timings[f"seed {run.seed}"] = time.perf_counter() - started
     return logs, timings

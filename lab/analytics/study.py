@@ -30,12 +30,14 @@ from lab.analytics import training
 
 
 def read_log(root: Path) -> list[Any]:
-    """The turns of a data folder's log that carry the simulator's truth."""
+    """The turns of a data folder's log that carry the simulator's truth (kept beside the log)."""
     from assistant.learning.log import InteractionLog
     from assistant.paths import DataDir
+    from simulator.truth_store import attach_beside
 
-    with InteractionLog.open(f"sqlite:///{DataDir(root).learning_db.resolve()}") as log:
-        return [t for t in log.turns() if t.truth]
+    url = f"sqlite:///{DataDir(root).learning_db.resolve()}"
+    with InteractionLog.open(url) as log:
+        return [t for t in attach_beside(url, log.turns()) if t.truth]
 
 
 def pooled(analyses: Sequence[Analysis]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Iterator
 
 from assistant.learning.log import TurnRecord
 from assistant.outcomes import FailurePoint, Problem
+from simulator import truth_store
 
 # (intent, phrasings, entities, directive, needs a device)
 _GOALS: list[tuple[str, tuple[str, ...], dict[str, str], str]] = [
@@ -224,17 +225,18 @@ def _turn(user: str, session: str, clock: dt.datetime, heard: str, intent: str, 
 
 
 def write(log, seed: int, config: SyntheticConfig = SyntheticConfig(), batch: int = 5000) -> int:
-    """Generate into an `InteractionLog` in batches; returns the number of turns."""
+    """Generate into an `InteractionLog` in batches, the truth beside it (`simulator.truth_store`);
+    returns the number of turns."""
     pending: list[TurnRecord] = []
     total = 0
     for record in generate(seed, config):
         pending.append(record)
         if len(pending) >= batch:
-            log.record_many(pending)
+            truth_store.record_many(log, pending)
             total += len(pending)
             pending = []
     if pending:
-        log.record_many(pending)
+        truth_store.record_many(log, pending)
         total += len(pending)
     return total
 

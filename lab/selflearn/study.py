@@ -41,9 +41,10 @@ class RunLog:
 def read_run(root: Path) -> RunLog:
     """The log of a run's data folder, and its adversaries (from ``ROOT.json`` or ``ROOT/sim.json``)."""
     from assistant.learning.log import InteractionLog
+    from simulator.truth_store import attach_beside
 
     with InteractionLog.open(DataDir(root).learning_db) as log:
-        records = list(log.turns())
+        records = attach_beside(log.url, log.turns())   # the truth: the fit's target only
     adversaries: set[str] = set()
     for candidate in (root.with_suffix(".json"), root / "sim.json"):
         if candidate.exists():

@@ -18,6 +18,7 @@ the precision and recall of the learned file's labels against the truth.
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import time
@@ -27,6 +28,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from assistant.modelstore.retrain import Judge
+
+from simulator import truth_store
 
 Say = Callable[[str], None]
 
@@ -186,7 +189,11 @@ class NightlyLearning:
         except lf.LearnedFileError:
             kept_turns = set()
         kept = [lb for lb in labels if lb.turn_id in kept_turns]
-        return score(kept, self.last_records, days)["all"]
+        # The truth is joined on here, onto copies: the records the learner read stay without it.
+        records = [copy.copy(r) for r in self.last_records]
+        if self.runtime.log is not None:
+            records = truth_store.attach(self.runtime.log, records)
+        return score(kept, records, days)["all"]
 
 
 def _has_examples(path: Path) -> bool:

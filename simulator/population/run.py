@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from simulator import truth_store
 from simulator.population.asr import AsrChannel, AsrConfig
 from simulator.population.goals import daily_goals, moment
 from simulator.population.hwu64 import HwuDataError
@@ -157,6 +158,8 @@ def run_population(
         nightly = _nightly_for(runtime)
     runtime.learning = flags
     runtime.reset_learning()
+    if getattr(runtime, "log", None) is not None:   # the log's ids start again: so does its truth
+        truth_store.for_log(runtime.log).clear()
     report = RunReport(arm=arm, users=users, days=days, seed=seed, phrasing=mode.value)
     if nightly is not None:
         note = nightly.prepare()

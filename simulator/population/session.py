@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from assistant.exploration import NEITHER, UNCLEAR
 from assistant.outcomes import FailurePoint
 from assistant.turn import TurnResult
+from simulator import truth_store
 from simulator.population import reactions as rx
 from simulator.population.asr import AsrChannel, Heard
 from simulator.population.exploring import EXPLORE_MISTAKE, NEITHER_ANSWERS, explore_answer, judge_question
@@ -101,7 +102,8 @@ class _Pending:
 
 
 class GoalSession:
-    """Plays one goal. ``play()`` returns its trace; truths go to ``runtime.log``."""
+    """Plays one goal. ``play()`` returns its trace; truths go to the truth store beside
+    ``runtime.log`` (`simulator.truth_store`), keyed by the logged turn's id."""
 
     def __init__(self, runtime: PopulationRuntime, user: SimUser, goal: Goal, *, day: int, seed: int,
                  asr: AsrChannel, config: ReactionConfig, lookup: PreferenceLookup | None,
@@ -379,7 +381,7 @@ class GoalSession:
         reaction = reaction or Reaction.MOVE_ON
         pending.trace.reaction = reaction.value
         pending.truth["reaction"] = reaction.value
-        self._annotate(pending.trace.turn_id, pending.truth)
+        self._annotate(pending.trace.turn_id, pending.truth, whole=True)
 
     def _mark_end(self) -> None:
         last = next((t for t in reversed(self.trace.turns) if t.kind is not TurnKind.FALSE_WAKE), None)
@@ -387,7 +389,14 @@ class GoalSession:
             self._annotate(last.turn_id, {"goal_achieved": self.trace.achieved})
         self._pending = None
 
-    def _annotate(self, turn_id: int | None, truth: dict[str, Any]) -> None:
+    def _annotate(self, turn_id: int | None, truth: dict[str, Any], *, whole: bool = False) -> None:
+        """Keep a turn's truth beside the log. ``whole``: the turn's first write, its full truth
+        (replacing anything an earlier turn of the same id left, after the log lost turns)."""
         log = getattr(self.runtime, "log", None)
-        if turn_id is not None and log is not None:
-            log.annotate(turn_id, truth)
+        if turn_id is None or log is None:
+            return
+        store = truth_store.for_log(log)
+        if whole:
+            store.put_many([(turn_id, self.user.user_id, truth)])
+        else:
+            store.merge(turn_id, truth, user_id=self.user.user_id)

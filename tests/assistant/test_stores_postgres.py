@@ -82,6 +82,7 @@ def _turn(user: str, minute: int, text: str, **fields):
 
 def test_interaction_log_round_trip(postgres_db: str) -> None:
     from assistant.learning.log import Feedback, InteractionLog
+    from simulator import truth_store  # the simulator's truth: a table of its own beside the log
 
     with InteractionLog.open(postgres_db) as log:
         first = log.record(_turn("alice", 1, "play maj and dragons", intent="play_media", confidence=0.41,
@@ -94,7 +95,7 @@ def test_interaction_log_round_trip(postgres_db: str) -> None:
                                _turn("bob", 3, "turn on the lights", refused=[["turn_on x", "NO_SUCH_DEVICE", "no"]])])
         log.add_feedback(first, **{Feedback.REPHRASE: True})
         log.add_feedback(first, **{Feedback.BARGE_IN: True})
-        log.annotate(first, {"failure_point": "asr"})
+        truth_store.for_log(log).merge(first, {"failure_point": "asr"}, user_id="alice")   # its own table
     with InteractionLog.open(postgres_db) as again:
         assert again.count() == 3
         stored = again.get(first)
@@ -103,7 +104,8 @@ def test_interaction_log_round_trip(postgres_db: str) -> None:
         assert stored.entities == [{"entity": "artist", "value": "maj and dragons"}]
         assert stored.context["home"] == {"oven": {"power": "off"}}
         assert stored.feedback == {Feedback.REPHRASE: True, Feedback.BARGE_IN: True}
-        assert stored.truth == {"failure_point": "asr"} and stored.defect_signalled
+        assert stored.truth is None and stored.defect_signalled
+        assert truth_store.attach_beside(again.url, [stored])[0].truth == {"failure_point": "asr"}
         assert [t.id for t in again.turns(since_id=first)] == ids
         assert [t.text for t in again.turns(user_id="bob", light=True)] == ["turn on the lights"]
         assert again.get(ids[0]).directives == ["play kitchen_speaker Believer|song"]

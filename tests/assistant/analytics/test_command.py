@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from lab.analytics.synthetic import SyntheticConfig, write
 from assistant.cli import main
 from assistant.learning.log import InteractionLog
 from assistant.paths import DataDir
+from lab.analytics.synthetic import SyntheticConfig, write
 from tests.assistant.analytics.helpers import turn
 
 KEYS = ("goal_success_accuracy", "goal_success_f1", "failure_point_accuracy", "failure_point_f1")
@@ -166,3 +166,39 @@ def test_a_log_without_truth_is_analysed_by_the_model(tmp_path: Path, capsys: py
     report = json.loads(out.read_text())
     assert report["failure_point_method"] == "model" and report["turns"] == len(records)
     assert not any(key in report for key in KEYS)
+
+
+def test_the_truth_beside_the_log_reaches_the_report_only_through_the_command_line(tmp_path: Path) -> None:
+    from assistant.analytics.command import run_analyze
+    from assistant.cli.parser import build_parser
+
+    with _log(tmp_path) as log:
+        write(log, 3, SyntheticConfig(users=3, days=1))
+    assert (tmp_path / "learning.truth.db").exists()          # the simulator's, beside the log
+    alone, joined = tmp_path / "alone.json", tmp_path / "joined.json"
+    args = build_parser().parse_args(["analyze", "--data-dir", str(tmp_path), "--similarity", "tokens",
+                                      "--json", str(alone)])
+    assert run_analyze(args) == 0                               # the product alone reads no truth
+    assert not any(key in json.loads(alone.read_text()) for key in KEYS)
+    assert _analyze(tmp_path, "--json", str(joined)) == 0       # the command line joins it on
+    assert all(key in json.loads(joined.read_text()) for key in KEYS)
+
+
+def test_an_older_log_with_a_truth_column_still_reports_against_it(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from lab.analytics.synthetic import generate
+
+    records = list(generate(3, SyntheticConfig(users=3, days=1)))
+    with _log(tmp_path) as log:
+        log.record_many(records)
+    engine = sa.create_engine(DataDir(tmp_path).learning_url)
+    with engine.begin() as conn:   # as an older version wrote it: the truth in the log's own column
+        conn.execute(sa.text("ALTER TABLE turns ADD COLUMN truth TEXT"))
+        conn.execute(sa.text("UPDATE turns SET truth = :t WHERE id = :i"),
+                     [{"t": json.dumps(r.truth), "i": r.id} for r in records])
+    engine.dispose()
+    out = tmp_path / "report.json"
+    assert _analyze(tmp_path, "--json", str(out)) == 0
+    report = json.loads(out.read_text())
+    assert report["turns"] == len(records) and all(key in report for key in KEYS)

@@ -1,4 +1,5 @@
-"""The interaction log: rows round-trip, feedback and truth merge, bad rows and writes are reported."""
+"""The interaction log: rows round-trip, feedback merges, no truth is kept, an older file with a
+truth column still opens, bad rows and writes are reported."""
 
 from __future__ import annotations
 
@@ -28,16 +29,50 @@ def test_a_turn_round_trips_with_every_field(log: InteractionLog) -> None:
     assert stored.to_json() == record.to_json()
 
 
-def test_feedback_and_truth_merge_into_what_was_there(log: InteractionLog) -> None:
+def test_feedback_merges_into_what_was_there(log: InteractionLog) -> None:
     turn_id = log.record(turn("alice", "play jazz", at=0, id=None))
     log.add_feedback(turn_id, repeat=True)
     log.add_feedback(turn_id, barge_in=True)
-    log.annotate(turn_id, {"success": False})
-    log.annotate(turn_id, {"failure_point": "asr"})
     stored = log.get(turn_id)
     assert stored.feedback == {"repeat": True, "barge_in": True}
-    assert stored.truth == {"success": False, "failure_point": "asr"}
     assert stored.defect_signalled
+
+
+def test_the_log_keeps_no_truth(log: InteractionLog, tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    turn_id = log.record(turn("alice", "play jazz", at=0, id=None, truth={"success": False}))
+    assert log.get(turn_id).truth is None and not hasattr(log, "annotate")
+    columns = {c["name"] for c in sa.inspect(sa.create_engine(f"sqlite:///{tmp_path / 'learning.db'}"))
+               .get_columns("turns")}
+    assert "truth" not in columns and {"feedback", "evidence", "explore_choice"} <= columns
+
+
+def test_an_older_file_with_a_truth_column_opens_with_every_other_column(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    path = tmp_path / "old.db"
+    with InteractionLog.open(path) as log:
+        first = log.record(turn("alice", "play jazz", at=0, id=None, actions=["action_play_media"],
+                                feedback={"repeat": True}, asr_confidence=0.7))
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:   # the column an older version wrote the simulator's truth to
+        conn.execute(sa.text("ALTER TABLE turns ADD COLUMN truth TEXT"))
+        conn.execute(sa.text("UPDATE turns SET truth = '{\"success\": true}' WHERE id = :i"), {"i": first})
+    engine.dispose()
+    with InteractionLog.open(path) as log:
+        before = log.get(first)
+        assert before.truth is None and before.actions == ["action_play_media"]
+        assert before.feedback == {"repeat": True} and before.asr_confidence == 0.7
+        second = log.record(turn("bob", "play pop", at=1, id=None, truth={"success": False}))
+        log.add_feedback(second, barge_in=True)
+        assert [t.user_id for t in log.turns()] == ["alice", "bob"] and log.get(second).feedback == {"barge_in": True}
+        assert log.find_request("nothing") is None
+        assert log.forget_user("alice") == 1 and log.count() == 1
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:   # left alone: never written by this version
+        assert conn.execute(sa.text("SELECT truth FROM turns")).scalars().all() == [None]
+    engine.dispose()
 
 
 def test_no_feedback_is_no_defect_and_explicit_no_is(log: InteractionLog) -> None:
@@ -112,7 +147,7 @@ def test_a_row_with_a_garbage_timestamp_is_skipped_and_counted(log: InteractionL
 
 def test_a_light_read_leaves_the_heavy_columns_out(log: InteractionLog) -> None:
     log.record(turn("alice", "play jazz", at=0, id=None, context={"room": "kitchen"}, reply="Playing jazz.",
-                    truth={"success": True}, actions=["action_play_media"]))
+                    actions=["action_play_media"]))
     light = next(log.turns(light=True))
     assert light.context == {} and light.reply == "" and light.truth is None
     assert light.actions == ["action_play_media"] and light.text == "play jazz"

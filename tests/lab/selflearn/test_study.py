@@ -5,6 +5,7 @@ from pathlib import Path
 from assistant.learning.log import InteractionLog
 from assistant.paths import DataDir
 from lab.selflearn import study
+from simulator import truth_store
 from tests.assistant.selflearn.helpers import log, turn
 
 
@@ -24,7 +25,7 @@ def noisy_log():
 def test_a_fit_is_cached_by_fingerprint_and_redone_when_the_logs_change(tmp_path: Path) -> None:
     root = tmp_path / "run"
     with InteractionLog.open(DataDir(root).learning_db) as store:
-        store.record_many(noisy_log())
+        truth_store.record_many(store, noisy_log())   # the truth beside the log
     runs = [study.read_run(root)]
     data = DataDir(tmp_path / "data")
     model, fitted, _ = study.ensure_model(data, runs, similarity="tokens")

@@ -4,7 +4,7 @@ log, and an offer to learn the music genre after a complaint when teaching is on
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from assistant.catalog import load_catalog
@@ -17,7 +17,7 @@ class FakeRecord:
     id: int
     user_id: str
     text: str
-    truth: dict[str, Any] = field(default_factory=dict)
+    truth: dict[str, Any] | None = None   # as on a TurnRecord: only what simulator.truth_store attaches
 
 
 class FakeLog:
@@ -28,9 +28,6 @@ class FakeLog:
         turn_id = len(self.rows) + 1
         self.rows[turn_id] = FakeRecord(turn_id, user_id, text)
         return turn_id
-
-    def annotate(self, turn_id: int, truth: dict[str, Any]) -> None:
-        self.rows[turn_id].truth.update(truth)
 
     def turns(self) -> Iterator[FakeRecord]:
         return iter(self.rows[k] for k in sorted(self.rows))

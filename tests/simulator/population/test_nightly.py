@@ -87,10 +87,13 @@ def _ticks():
 
 
 def test_nights_run_between_days_and_the_promoted_model_serves_the_next_day(runtime, monkeypatch) -> None:
-    monkeypatch.setattr(job, "learn", lambda records, data, **_: _learned(data, written=True))
+    seen: list = []   # the truth of the records the learner was handed
+    monkeypatch.setattr(job, "learn", lambda records, data, **_: (seen.extend(r.truth for r in records),
+                                                                  _learned(data, written=True))[1])
     monkeypatch.setattr(retrain, "retrain", _promote)
     report = run_population(runtime, users=2, days=3, seed=5, arm="selflearn", miner=None, timer=_ticks(),
                             nightly=NightlyLearning(runtime, judge=_judge, held_out=HELD_OUT))
+    assert seen and all(truth is None for truth in seen)        # kept beside the log, never handed over
     assert [n["day"] for n in report.nights] == [0, 1]          # not after the last day
     assert all(n["promoted"] for n in report.nights)
     assert report.nlu_accuracy_by_day == [round(1 / 3, 4), 1.0, 1.0]

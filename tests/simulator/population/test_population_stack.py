@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from simulator.population.metrics import CONTRACT_KEYS, summarize
 from simulator.population.run import run_population
+from simulator.truth_store import turns_with_truth
 
 
 def test_a_small_population_run_logs_truth_for_every_turn(runtime) -> None:
@@ -11,7 +12,7 @@ def test_a_small_population_run_logs_truth_for_every_turn(runtime) -> None:
     try:
         report = run_population(runtime, users=2, days=1, seed=3, arm="baseline", miner=None)
         figures = summarize(report)
-        rows = list(runtime.log.turns())
+        rows = turns_with_truth(runtime.log)
     finally:
         runtime.learning = previous
     assert set(CONTRACT_KEYS) <= set(figures)
@@ -30,7 +31,7 @@ def test_a_small_real_phrasing_run_speaks_hwu64_through_the_stack(runtime) -> No
     try:
         report = run_population(runtime, users=2, days=1, seed=4, arm="baseline", miner=None, phrasing="real")
         figures = summarize(report)
-        rows = list(runtime.log.turns())
+        rows = turns_with_truth(runtime.log)
     finally:
         runtime.learning = previous
     assert figures["phrasing"] == "real" and figures["real_phrasing_share"] > 0

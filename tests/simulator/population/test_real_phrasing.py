@@ -22,6 +22,7 @@ from simulator.population.run import PopulationError, run_population
 from simulator.population.truth import outcome_met
 from simulator.population.users import generate_population
 from simulator.population.voice import PhrasingMode, make_voice
+from simulator.truth_store import turns_with_truth
 from tests.simulator.population.fakes import FakeRuntime
 
 
@@ -132,7 +133,7 @@ def test_a_real_run_speaks_hwu64_and_says_which_row(phrasing) -> None:
     assert figures["real_phrasing_share"] > 0.5
     assert figures["in_scope_success"] is not None
     rows = {r.id: r for r in load_corpus().rows}
-    requests = [r.truth for r in runtime.log.turns() if r.truth.get("turn_kind") == "request"]
+    requests = [r.truth for r in turns_with_truth(runtime.log) if r.truth.get("turn_kind") == "request"]
     real = [t for t in requests if t["hwu64_id"] is not None]
     assert real and all(t["hwu64_id"] not in phrasing.held_out for t in real)
     for truth in real:  # a real sentence keeps its words outside the spans
@@ -145,7 +146,7 @@ def test_templates_speak_no_hwu64() -> None:
     runtime = FakeRuntime()
     figures = _run(runtime, "templates")
     assert figures["real_phrasing_share"] == 0.0 and figures["out_of_scope_goals"] == 0
-    assert all(r.truth.get("hwu64_id") is None for r in runtime.log.turns())
+    assert all(r.truth.get("hwu64_id") is None for r in turns_with_truth(runtime.log))
 
 
 def test_a_bad_corpus_stops_the_run_before_any_turn(tmp_path, monkeypatch) -> None:

@@ -12,6 +12,7 @@ from simulator.population.metrics import CONTRACT_KEYS, summarize, teachable_sco
 from simulator.population.run import PopulationError, run_population
 from simulator.population.session import TurnTrace
 from simulator.population.truth import TurnKind
+from simulator.truth_store import for_log, turns_with_truth
 from tests.simulator.population.fakes import FakeRuntime
 
 
@@ -39,6 +40,7 @@ def test_arms_start_clean_and_meet_the_same_first_turns() -> None:
     _run(runtime, "teachable")
     teachable = [(r.user_id, r.text) for r in runtime.log.turns()]
     assert runtime.resets == 2
+    assert for_log(runtime.log).count() == len(teachable)   # the first arm's truth went with its log
     # Until teaching changes the conversation, both arms hear exactly the same things.
     assert baseline[:5] == teachable[:5]
 
@@ -46,8 +48,8 @@ def test_arms_start_clean_and_meet_the_same_first_turns() -> None:
 def test_every_logged_turn_has_truth_and_each_goal_ends_with_its_outcome() -> None:
     runtime = FakeRuntime()
     _run(runtime)
-    rows = list(runtime.log.turns())
-    assert rows
+    rows = turns_with_truth(runtime.log)   # the truth is kept beside the log, joined on the turn id
+    assert rows and for_log(runtime.log).count() == len(rows)
     for row in rows:
         assert {"goal_id", "success", "failure_point", "reaction", "said", "heard"} <= set(row.truth)
         assert row.truth["success"] == (row.truth["failure_point"] is None)
