@@ -23,7 +23,7 @@ from assistant.service.errors import HttpError, http_error
 from assistant.service.homes import changed_states, state_events, states
 from assistant.service.idempotency import ClaimState, LostClaimError
 from assistant.service.tokens import bearer
-from assistant.service.turns import TurnRequest, catch_up
+from assistant.service.turns import HouseholdRequest, catch_up
 
 if TYPE_CHECKING:
     from assistant.service.state import ServiceState
@@ -118,7 +118,7 @@ class Routes:
         return response.json(conversation.ha_answer(answer, language),
                              headers={"Idempotent-Replayed": "true"} if replayed else None)
 
-    async def play(self, turn: TurnRequest) -> tuple[dict[str, Any], bool]:
+    async def play(self, turn: HouseholdRequest) -> tuple[dict[str, Any], bool]:
         """Play a turn (once per idempotency key): (answer, whether it is a stored one)."""
         state = self.state
         if state.turns is None:
@@ -132,7 +132,7 @@ class Routes:
             if claim.state is ClaimState.BUSY:
                 raise HttpError(409, "this idempotency key's turn is still running; retry later", retry=True)
             owner = claim.owner
-            turn = TurnRequest(**{**turn.__dict__, "claim_owner": owner})
+            turn = HouseholdRequest(**{**turn.__dict__, "claim_owner": owner})
         try:
             return await state.in_worker(state.turns.play, turn), False
         except LostClaimError:

@@ -148,10 +148,9 @@ class NightlyLearning:
         rows = self.held_out()
         if not rows or self.runtime.agent is None:
             return None
-        agent = self.runtime.agent
         right = 0
         for text, intent in rows:
-            parsed = self.runtime._run(agent.parse_message(text))
+            parsed = self.runtime.parse(text)
             right += (parsed.get("intent") or {}).get("name") == intent
         return round(right / len(rows), 4)
 
