@@ -81,6 +81,7 @@ def infer_now(runtime: TurnServices, user_id: str | None = None, now: dt.datetim
     from assistant.habits.implicit import infer
 
     when = now or runtime.home.clock.now
+    assert runtime.log is not None, "inference reads the interaction log"
     return infer(runtime.log, runtime.preferences, when, habits=habit_store(runtime), user_id=user_id)
 
 

@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Coroutine
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -29,12 +29,12 @@ if TYPE_CHECKING:
     from assistant.service.state import ServiceState
 
 logger = logging.getLogger(__name__)
-Handler = Callable[..., Awaitable[HTTPResponse]]
+Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
 EVENT_POLL_SECONDS = 0.25
 SSE_HEARTBEAT_SECONDS = 15.0
 
 
-class HomeChannel(InputChannel):
+class HomeChannel(InputChannel):  # type: ignore[misc]  # Rasa has no type information
     """The households' channel: turns, the home, user data, events, health."""
 
     def __init__(self, state: "ServiceState") -> None:

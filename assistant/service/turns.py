@@ -116,7 +116,8 @@ class TurnService:
         to the fresh home (what was refused now is reported as refused)."""
         from assistant.home import Directive
 
-        def change(home: "Home") -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], list[str], list[dict]]:
+        def change(home: "Home") -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], list[str],
+                                          list[dict[str, Any]]]:
             fired = catch_up(home, self._now())
             before = states(home)
             done, refused = [], []

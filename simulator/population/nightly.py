@@ -116,7 +116,7 @@ class NightlyLearning:
         label_seconds = time.perf_counter() - started
         self.last_labels = learned.labels
         self.last_records = records
-        base = dict(day=day, turns=len(records), accepted=len(learned.labels),
+        base: dict[str, Any] = dict(day=day, turns=len(records), accepted=len(learned.labels),
                     learned_examples=len(learned.examples), new=len(learned.added), label_seconds=round(label_seconds, 1))
         if not learned.changed:
             return Night(**base, retrained=False, promoted=False, reason="nothing new was learned",
