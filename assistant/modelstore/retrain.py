@@ -51,8 +51,8 @@ def retrain(data: DataDir, *, root: Path = PROJECT_ROOT, skip_gate: bool = False
         TrainingError: the candidate could not be trained (the current model keeps serving).
     """
     from assistant import training
-    from lab.evaluation import gate
     from assistant.modelstore import history
+    from lab.evaluation import gate
 
     started = time.perf_counter()
     examples = lf.read(data.learned_nlu)

@@ -73,8 +73,8 @@ def run(data: DataDir, *, repeats: int = 3, console: Any = None, verbose: bool =
 
     from rich.progress import Progress
 
-    from lab.evaluation import startup as timing
     from assistant.runtime import Runtime
+    from lab.evaluation import startup as timing
 
     init_model = None
     if reference:

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from lab.analytics.synthetic import SyntheticConfig, write
 from assistant.cli import main
 from assistant.learning.log import InteractionLog
 from assistant.paths import DataDir
+from lab.analytics.synthetic import SyntheticConfig, write
 from tests.assistant.analytics.helpers import turn
 
 KEYS = ("goal_success_accuracy", "goal_success_f1", "failure_point_accuracy", "failure_point_f1")

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from assistant import training
-from lab.evaluation import gate
 from assistant.modelstore import history, retrain
 from assistant.paths import DataDir
 from assistant.selflearn import learned as lf
+from lab.evaluation import gate
 
 LEARNED = """version: "3.1"
 nlu:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from lab.evaluation import gate
 from assistant.paths import PROJECT_ROOT
+from lab.evaluation import gate
 
 
 def _figures(accuracy: float, failed: list[str] | None = None) -> gate.GuardFigures:
