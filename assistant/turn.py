@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar, overload
+from typing import Any, Generic, Iterable, Protocol, TypeVar, overload
 
 from assistant.outcomes import Problem, Refused, decode_problem
 
@@ -96,7 +96,7 @@ class ActionReport:
     unknown: list[str] = field(default_factory=list)
 
     @classmethod
-    def decode(cls, payloads: Any) -> "ActionReport":
+    def decode(cls, payloads: Iterable[Any]) -> "ActionReport":
         """The report of a turn's structured messages (non-dict payloads are skipped)."""
         report = cls()
         for custom in payloads:
