@@ -25,9 +25,10 @@ demo: train  ## A short scripted conversation, no input needed
 test: lint train  ## Set everything up, lint, and run the whole test suite
 	@$(BIN)/pytest -q
 
-lint: setup  ## ruff, and the import layers (lint-imports; contracts in pyproject.toml)
+lint: setup  ## ruff, the import layers (lint-imports) and mypy (strict on the turn's path); see pyproject.toml
 	@$(BIN)/ruff check assistant simulator lab tests scripts
 	@$(BIN)/lint-imports
+	@$(BIN)/mypy
 
 unit: setup  ## Unit tests only (no trained model needed)
 	@$(BIN)/pytest -q -m "not stack"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Literal
 
 BUSY_TIMEOUT_SECONDS = 10
 # How long a server database may take to answer a connection before it counts as down.
@@ -223,7 +223,7 @@ class Transaction:
         except Exception as failure:  # noqa: BLE001
             raise self._error(f"could not write {self._what}: {failure}") from failure
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Literal[False]:
         try:
             self._context.__exit__(exc_type, exc, tb)
         except Exception as failure:  # noqa: BLE001

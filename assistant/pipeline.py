@@ -1,40 +1,38 @@
 """The turn pipeline: one user turn through Rasa and the home, then logged.
 
-`Runtime` (assistant/runtime.py) owns the stack's lifecycle (action server, model, stores)
-and plays turns with these methods: the text is cleaned and the context attached, the Rasa
-model answers, the directives the actions ask for are applied to the home, the observers of
+`Runtime` (assistant/runtime.py) owns the stack's lifecycle (action server, model, stores) and
+holds a `TurnPipeline`, which plays each `TurnRequest` on it (`TurnStack`: what the pipeline
+uses of the runtime): the text is cleaned and the context attached, the Rasa model answers, the directives the actions ask for are applied to the home, the observers of
 the REPLY stage may add to the replies (the teaching and routine offers), the turn goes to the
 interaction log as the user heard it, and the observers of the LOGGED stage run (settling the
 user's previous turn and its rewrite's win or loss, implicit inference, ...). What the observers
 want remembered for the next turn (an offer's open question) goes into Rasa's tracker as slots.
 Taught concepts and routines are Rasa's too (domain/habits.yml, the TaughtPhrase component); the
 pipeline only adds the NLU-only parses of a teaching's steps to the message metadata.
-
-"Forget everything about me", confirmed, runs the forget handler the runtime was GIVEN by whoever
-started it (`assistant.privacy.forget_everywhere` from the launcher, the service, the lab): the
-runtime never imports the privacy or model-store code. Without one it says so on the turn and
-keeps the request (`unhandled_forgets`); nothing but the preferences the action cleared goes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from assistant.action_server import ActionServerError
 from assistant.context import build_context, check_user_id, clean_text
-from assistant.habits.observers import ObservedTurn, Stage, TurnObserver, habits_observers, run_observers
+from assistant.habits.observers import (
+    ObservedTurn,
+    Stage,
+    TurnObserver,
+    TurnServices,
+    habits_observers,
+    run_observers,
+)
 from assistant.outcomes import Problem
-from assistant.turn import ASKED_CITY_KEY, FORGOT_EVERYTHING, IMPLICIT_KEY, ActionReport, TurnResult
+from assistant.turn import FORGOT_EVERYTHING, ActionReport, TurnRequest, TurnResult
 
 if TYPE_CHECKING:
     from assistant.action_server import ActionServer
-    from assistant.home import Home
-    from assistant.learning.config import LearningFlags
-    from assistant.learning.log import InteractionLog, TurnRecord
-    from assistant.learning.rewrites import RewriteStore
-    from assistant.paths import DataDir
+    from assistant.learning.log import TurnRecord
 
 EMPTY_REPLY = "I didn't hear anything. Say something like \"turn on the lights\", or \"help\"."
 # What "forget everything about me" runs after the action cleared the preferences: (the runtime,
@@ -47,48 +45,80 @@ CANNOT_FORGET_REPLY = ("I could only forget your preferences here: this assistan
 logger = logging.getLogger(__name__)
 
 
+class TurnStack(TurnServices, Protocol):
+    """What the pipeline uses of the stack it plays turns on (the `Runtime`; a fake in a test):
+    the services the observers use, the action server, and the Rasa model behind its event loop."""
+
+    @property
+    def action_server(self) -> ActionServer: ...
+
+    @property
+    def log_errors(self) -> list[str]:
+        """Where failures that never break a turn are kept (a log write, a settle)."""
+        ...
+
+    last_forget: Any   # the forget handler's last report (forget_everywhere's: its retrain thread)
+
+    @property
+    def forget(self) -> ForgetHandler | None:
+        """What "forget everything about me" runs (given by whoever started the stack), or None."""
+        ...
+
+    @property
+    def unhandled_forgets(self) -> list[str]:
+        """Users who asked to be forgotten everywhere when no handler was given."""
+        ...
+
+    def ready(self) -> None:
+        """Before a turn: the action server up (restarted if it died), a replaced model loaded.
+
+        Raises:
+            ActionServerError: the action server is down and could not be restarted.
+        """
+        ...
+
+    def parse(self, text: str) -> dict[str, Any]:
+        """The model's NLU on one text (no dialogue, no tracker)."""
+        ...
+
+    def send(self, text: str, sender: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        """Rasa's turn on one message in the conversation ``sender``: the bot's messages."""
+        ...
+
+    def tracker(self, sender: str) -> Any:
+        """The conversation's Rasa tracker after the turn (None when there is none)."""
+        ...
+
+    def set_slots(self, sender: str, values: dict[str, Any]) -> None:
+        """Set slots in the conversation's tracker after the turn."""
+        ...
+
+    def reset_user(self, user_id: str) -> None:
+        """Start a fresh conversation for this user."""
+        ...
+
+
 class TurnPipeline:
-    """What `Runtime` does with one turn (a mixin: the runtime holds the state)."""
+    """Plays turns on a `TurnStack` (the runtime that holds it) and remembers each user's last
+    logged turn (``last``: the next turn, or the end of the session, settles it)."""
 
-    home: Home
-    data: DataDir
-    agent: Any
-    action_server: ActionServer
-    learning: LearningFlags
-    log: InteractionLog | None
-    rewrites: RewriteStore | None
-    log_errors: list[str]
-    forget: ForgetHandler | None       # "forget everything about me" (None: said and kept, see above)
-    last_forget: Any
-    unhandled_forgets: list[str]
-    _last: dict[str, TurnRecord]
-    observers: list[TurnObserver]        # after every turn (`default_observers`)
+    def __init__(self, stack: TurnStack, observers: list[TurnObserver] | None = None) -> None:
+        self.stack = stack
+        # What runs after each turn (the habits layer's offers and inference among them).
+        self.observers: list[TurnObserver] = default_observers() if observers is None else observers
+        self.last: dict[str, TurnRecord] = {}
 
-    def handle(
-        self,
-        text: str,
-        *,
-        user_id: str,
-        device_id: str,
-        barge_in: bool = False,
-        asr_confidence: float | None = None,
-        timestamp: dt.datetime | None = None,
-        request_id: str | None = None,
-    ) -> TurnResult:
+    def handle(self, request: TurnRequest) -> TurnResult:
         """Play one user turn through the full stack, and log it.
-
-        ``timestamp`` is when the user spoke (the simulator passes its clock; default now).
-        ``request_id``: the client's idempotency key, kept in the log row (a server that replays
-        a request another server died on finds the turn it already played).
 
         Raises:
             UnknownDeviceError: the device is not in the home or cannot hear.
             BadUserIdError: the user id is not acceptable.
             ActionServerError: the action server is down and could not be restarted.
         """
-        check_user_id(user_id)
-        context = build_context(self.home, device_id)
-        cleaned = clean_text(text)
+        check_user_id(request.user_id)
+        context = build_context(self.stack.home, request.device_id)
+        cleaned = clean_text(request.text)
         if not cleaned.text:
             return TurnResult(text="", replies=[EMPTY_REPLY], notice=cleaned.notice)
         from assistant.habits.recognise import METADATA_KEY, step_metadata
@@ -96,101 +126,55 @@ class TurnPipeline:
         text = cleaned.text
         extra: dict[str, Any] = {}
         # A teaching's steps, parsed by the model's NLU alone, for the teach action's dry run.
-        habits = step_metadata(text, self._parse_only)
+        habits = step_metadata(text, self.stack.parse)
         if habits is not None:
             extra[METADATA_KEY] = habits
-        result = self._play(text, user_id=user_id, device_id=device_id, context=context, barge_in=barge_in,
-                            asr_confidence=asr_confidence, timestamp=timestamp, request_id=request_id,
-                            observers=self.observers, extra=extra)
+        result = self._play(text, request, context=context, extra=extra)
         result.notice = result.notice or cleaned.notice
         return result
 
-    def _parse_only(self, text: str) -> dict[str, Any]:
-        """The model's NLU on one text (no dialogue, no tracker)."""
-        assert self.agent is not None
-        return self._run(self.agent.parse_message(text))
-
-    def _play(self, text: str, *, user_id: str, device_id: str, context: dict[str, Any], barge_in: bool,
-              asr_confidence: float | None, timestamp: dt.datetime | None, request_id: str | None,
-              observers: list[TurnObserver], extra: dict[str, Any] | None = None) -> TurnResult:
-        self._ensure_action_server()
-        self.reload_if_replaced()
-        moment = timestamp or _utc_now()
+    def _play(self, text: str, request: TurnRequest, *, context: dict[str, Any],
+              extra: dict[str, Any] | None = None) -> TurnResult:
+        stack = self.stack
+        stack.ready()
+        user_id = request.user_id
+        moment = request.timestamp or _utc_now()
         metadata: dict[str, Any] = {
             "user_id": user_id,
             # The turn's own time (the home's clock in a simulation): the teachable-moment
             # policy compares these, never Rasa's wall-clock event times.
             "timestamp": _epoch_seconds(moment),
-            "device_id": device_id,
-            "barge_in": bool(barge_in),
-            "asr_confidence": asr_confidence,
+            "device_id": request.device_id,
+            "barge_in": bool(request.barge_in),
+            "asr_confidence": request.asr_confidence,
             "context": context,
-            "learning": {**self.learning.to_metadata(), "store": self.data.learning_url},
+            "learning": {**stack.learning.to_metadata(), "store": stack.data.learning_url},
             **(extra or {}),
         }
-        messages = self._run(self._handle_async(text, self.sender_id(user_id), metadata))
-        result = TurnResult(text=text, replies=[m["text"] for m in messages if m.get("text")])
+        messages = stack.send(text, stack.sender_id(user_id), metadata)
         report = ActionReport.decode(m.get("custom") for m in messages)
         if report.unknown:
             logger.warning("an action sent keys no one reads: %s", ", ".join(sorted(set(report.unknown))))
-        report.apply_to(result)
+        result = TurnResult(text=text, replies=[m["text"] for m in messages if m.get("text")], report=report)
         self._apply_directives(result)
-        self._read_tracker(result, self.sender_id(user_id))
+        self._read_tracker(result, stack.sender_id(user_id))
         if report.understood_as is not None:   # the steps answering "Can you teach me?"
             result.intent = report.understood_as
         forget_all = FORGOT_EVERYTHING in result.forgot
-        if forget_all and self.forget is None:
+        if forget_all and stack.forget is None:
             self._cannot_forget(result, user_id)
-        observed = self.finish_turn(result, user_id=user_id, device_id=device_id, context=context,
-                                    barge_in=barge_in, asr_confidence=asr_confidence, timestamp=moment,
-                                    request_id=request_id, observers=observers)
+        observed = self.finish_turn(result, request, context=context, timestamp=moment)
         if observed.slots:
-            self._set_slots(self.sender_id(user_id), observed.slots)
-        if forget_all and self.forget is not None:
+            stack.set_slots(stack.sender_id(user_id), observed.slots)
+        if forget_all and stack.forget is not None:
             # "Forget everything about me", confirmed: every store forgets them, this turn too.
-            self.last_forget = self.forget(self, user_id)
-        if not self.action_server.alive():
+            stack.last_forget = stack.forget(stack, user_id)
+        if not stack.action_server.alive():
             raise ActionServerError(
                 "the action server stopped during this turn; its reply is missing. "
-                f"See {self.action_server.log_path}"
+                f"See {stack.action_server.log_path}"
             )
         return result
-
-    def _cannot_forget(self, result: TurnResult, user_id: str) -> None:
-        """No forget handler was given: the user hears what was and wasn't deleted (before the
-        turn is logged, as they heard it) and the request is kept for whoever runs the stack."""
-        logger.warning("%r asked to be forgotten everywhere, but this runtime has no forget handler: "
-                       "only the preferences went", user_id)
-        self.unhandled_forgets.append(user_id)
-        self.log_errors.append(f"{user_id} asked to be forgotten everywhere; no forget handler was given")
-        result.replies.append(CANNOT_FORGET_REPLY)
-
-    async def _handle_async(self, text: str, sender: str, metadata: dict[str, Any]) -> list[dict]:
-        from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-
-        assert self.agent is not None
-        channel = CollectingOutputChannel()
-        await self.agent.handle_message(
-            UserMessage(text, output_channel=channel, sender_id=sender, metadata=metadata)
-        )
-        return list(channel.messages)
-
-    def _set_slots(self, sender: str, values: dict[str, Any]) -> None:
-        """Set slots in the conversation's tracker after the turn (an observer's question, such
-        as the teaching or routine offer, is the tracker's to remember, like any other)."""
-        from rasa.shared.core.events import SlotSet
-
-        async def update() -> None:
-            assert self.agent is not None
-            async with self.agent.lock_store.lock(sender):
-                tracker = await self.agent.tracker_store.retrieve(sender)
-                if tracker is None:
-                    return
-                for name, value in values.items():
-                    tracker.update(SlotSet(name, value))
-                await self.agent.tracker_store.save(tracker)
-
-        self._run(update())
 
     def _apply_directives(self, result: TurnResult) -> None:
         from assistant.home import Directive
@@ -201,7 +185,7 @@ class TurnPipeline:
             except ValueError as error:
                 result.add_refused(text, Problem.INVALID_VALUE, str(error))
                 continue
-            outcome = self.home.apply(directive)
+            outcome = self.stack.home.apply(directive)
             if outcome.ok:
                 result.applied.append(text)
             else:
@@ -212,8 +196,7 @@ class TurnPipeline:
     def _read_tracker(self, result: TurnResult, sender: str) -> None:
         from assistant.turn import intent_margin
 
-        assert self.agent is not None
-        tracker = self._run(self.agent.tracker_store.retrieve(sender))
+        tracker = self.stack.tracker(sender)
         if tracker is None:
             return
         latest = tracker.latest_message
@@ -239,76 +222,66 @@ class TurnPipeline:
 
     # -- after the turn: observers and the interaction log ------------------------------
 
-    def finish_turn(self, result: TurnResult, *, user_id: str, device_id: str, context: dict[str, Any],
-                    barge_in: bool, asr_confidence: float | None, timestamp: dt.datetime,
-                    request_id: str | None = None, observers: list[TurnObserver] | None = None) -> ObservedTurn:
+    def _cannot_forget(self, result: TurnResult, user_id: str) -> None:
+        """No forget handler was given: the user hears what was and wasn't deleted (before the
+        turn is logged, as they heard it) and the request is kept for whoever runs the stack."""
+        logger.warning("%r asked to be forgotten everywhere, but this runtime has no forget handler: "
+                       "only the preferences went", user_id)
+        self.stack.unhandled_forgets.append(user_id)
+        self.stack.log_errors.append(f"{user_id} asked to be forgotten everywhere; no forget handler was given")
+        result.replies.append(CANNOT_FORGET_REPLY)
+
+    def finish_turn(self, result: TurnResult, request: TurnRequest, *, context: dict[str, Any],
+                    timestamp: dt.datetime, observers: list[TurnObserver] | None = None) -> ObservedTurn:
         """The REPLY-stage observers (they may add to the replies), the log (what the user
         heard), then the LOGGED-stage observers; the turn as they saw it (``slots``: what they
         want set in the tracker)."""
         chosen = self.observers if observers is None else observers
-        turn = ObservedTurn(result=result, user_id=user_id, device_id=device_id, when=_naive(timestamp),
-                            barge_in=bool(barge_in), context=context)
-        run_observers(chosen, Stage.REPLY, self, turn)
-        self._log_turn(turn, context=context, asr_confidence=asr_confidence, request_id=request_id)
-        run_observers(chosen, Stage.LOGGED, self, turn)
+        turn = ObservedTurn(result=result, user_id=request.user_id, device_id=request.device_id,
+                            when=_naive(timestamp), barge_in=bool(request.barge_in), context=context)
+        run_observers(chosen, Stage.REPLY, self.stack, turn)
+        self._log_turn(turn, request, context=context)
+        run_observers(chosen, Stage.LOGGED, self.stack, turn)
         return turn
 
-    def _log_turn(self, turn: ObservedTurn, *, context: dict[str, Any], asr_confidence: float | None,
-                  request_id: str | None = None) -> None:
+    def _log_turn(self, turn: ObservedTurn, request: TurnRequest, *, context: dict[str, Any]) -> None:
         """Log the turn (``turn.record``; ``turn.previous``: the user's turn before it). A failed
         write never breaks the turn; it is reported on the result and kept in `log_errors`."""
         from assistant.learning.log import InteractionLogError, TurnRecord
 
-        if self.log is None:
+        log = self.stack.log
+        if log is None:
             return
-        result, user_id, device_id = turn.result, turn.user_id, turn.device_id
-        barge_in, timestamp = turn.barge_in, turn.when
-        rewrite = result.rewrite or {}
-        record = TurnRecord(
-            user_id=user_id, device_id=device_id, session_id=self.sender_id(user_id),
-            timestamp=_naive(timestamp), text=result.text,
-            text_rewritten=rewrite.get("rewritten") if rewrite else None,
-            rewrite_source=rewrite.get("source"), rewrite_id=rewrite.get("rewrite_id"),
-            intent=result.intent, confidence=result.confidence,
-            entities=[{k: e.get(k) for k in ("entity", "value", "start", "end")} for e in result.entities],
-            actions=list(result.actions), reply=result.reply, directives=list(result.directives),
-            refused=[list(r) for r in result.refused], problems=list(result.problems),
-            context=_context_snapshot(context),
-            asr_confidence=asr_confidence, barge_in=bool(barge_in), nlu_margin=result.nlu_margin,
-            request_id=request_id, explore_asked=list(result.explore_asked),
-            explore_choice=result.explore_choice,
-            evidence={IMPLICIT_KEY: list(result.implicit_used), ASKED_CITY_KEY: result.asked_city},
-        )
+        result, user_id = turn.result, turn.user_id
+        record = TurnRecord.from_result(result, request, session_id=self.stack.sender_id(user_id),
+                                        timestamp=turn.when, context=context)
         try:
-            turn.previous = self._last.get(user_id)
-            result.turn_id = self.log.record(record)
+            turn.previous = self.last.get(user_id)
+            result.turn_id = log.record(record)
             turn.record = record
-            self._last[user_id] = record
+            self.last[user_id] = record
         except Exception as error:  # noqa: BLE001 - reported, never breaks the turn
             message = f"this turn was not logged: {error}"
             if not isinstance(error, InteractionLogError):
                 message = f"this turn was not logged ({type(error).__name__}): {error}"
             logger.error(message)
-            self.log_errors.append(message)
+            self.stack.log_errors.append(message)
             result.notice = f"{result.notice} {message}".strip() if result.notice else message
-
-    def _settle(self, previous: "TurnRecord", current: "TurnRecord | None", *, gave_up: bool = False) -> None:
-        settle(self, previous, current, gave_up=gave_up)
 
     def end_session(self, user_id: str, *, gave_up: bool = False) -> None:
         """The user is done for now: settle their last turn (``gave_up``: they abandoned
         their goal) and start a fresh conversation next time."""
-        previous = self._last.pop(user_id, None)
+        previous = self.last.pop(user_id, None)
         if previous is not None and previous.id is not None:
             try:
-                self._settle(previous, None, gave_up=gave_up)
+                settle(self.stack, previous, None, gave_up=gave_up)
             except Exception as error:  # noqa: BLE001
                 logger.error("could not settle the last turn of %s: %s", user_id, error)
-                self.log_errors.append(str(error))
-        self.reset_user(user_id)
+                self.stack.log_errors.append(str(error))
+        self.stack.reset_user(user_id)
 
 
-def settle(services: Any, previous: "TurnRecord", current: "TurnRecord | None", *, gave_up: bool = False) -> None:
+def settle(services: TurnServices, previous: "TurnRecord", current: "TurnRecord | None", *, gave_up: bool = False) -> None:
     """Write the signals that followed ``previous``; count its rewrite's win or loss."""
     from assistant.learning.feedback import follow_up, minilm_similarity
     from assistant.learning.log import Feedback
@@ -332,7 +305,7 @@ class SettleFeedback:
 
     stage = Stage.LOGGED
 
-    def observe(self, services: Any, turn: ObservedTurn) -> None:
+    def observe(self, services: TurnServices, turn: ObservedTurn) -> None:
         previous, current = turn.previous, turn.record
         if previous is None or current is None or previous.session_id != current.session_id:
             return
@@ -357,15 +330,3 @@ def _epoch_seconds(moment: dt.datetime) -> float:
 
 def _naive(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo is None else moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
-
-
-def _context_snapshot(context: dict[str, Any]) -> dict[str, Any]:
-    """What the log keeps of the ambient context: the speaking device, room, time and the
-    state of every device (not the home's rules and layout)."""
-    snapshot = {k: v for k, v in context.items() if k != "home"}
-    devices = (context.get("home") or {}).get("devices") or {}
-    if isinstance(devices, dict):
-        snapshot["device_states"] = {k: (v.get("state") if isinstance(v, dict) else v) for k, v in devices.items()}
-    elif isinstance(devices, list):
-        snapshot["device_states"] = {d.get("id"): d.get("state") for d in devices if isinstance(d, dict)}
-    return snapshot

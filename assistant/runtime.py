@@ -1,7 +1,9 @@
 """The runtime: the stack's lifecycle (the action server, the Rasa agent, the stores, the home).
 
 It starts and stops them, serves a replaced model file from the next turn, and plays turns
-one at a time through the turn pipeline (`assistant.pipeline.TurnPipeline`).
+one at a time through the turn pipeline it holds (`assistant.pipeline.TurnPipeline`), giving
+it what it needs (`assistant.pipeline.TurnStack`): the stores, the home, and the Rasa model
+behind this runtime's event loop (`parse`, `send`, `tracker`, `set_slots`).
 """
 
 from __future__ import annotations
@@ -14,25 +16,27 @@ import threading
 import uuid
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Coroutine, TypeVar, overload
 
 from assistant.action_server import ActionServer, ActionServerError
 from assistant.context import BadUserIdError, UnknownDeviceError
 from assistant.learning.config import LearningFlags
 from assistant.paths import DataDir
 from assistant.pipeline import ForgetHandler, TurnPipeline, default_observers
+from assistant.turn import TurnRequest, TurnResult
 
 if TYPE_CHECKING:
     from rasa.core.agent import Agent
 
     from assistant.home import Home
-    from assistant.learning.log import InteractionLog, TurnRecord
+    from assistant.learning.log import InteractionLog
     from assistant.learning.rewrites import RewriteStore
     from assistant.prefs.store import PreferenceStore
 
 __all__ = ["Runtime", "RuntimeStartError", "UnknownDeviceError", "BadUserIdError", "ActionServerError"]
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class RuntimeStartError(RuntimeError):
@@ -99,7 +103,7 @@ def quiet_logs(verbose: bool = False) -> None:
     configure_structlog(level)
 
 
-class Runtime(TurnPipeline, AbstractContextManager):
+class Runtime(AbstractContextManager["Runtime"]):
     """The full stack for one home. Use `Runtime.start(...)` as a context manager."""
 
     def __init__(self, data: DataDir, home: "Home", model_path: Path, verbose: bool = False,
@@ -118,9 +122,9 @@ class Runtime(TurnPipeline, AbstractContextManager):
         self.log: "InteractionLog | None" = None
         self.rewrites: "RewriteStore | None" = None
         self.log_errors: list[str] = []
-        self._last: dict[str, "TurnRecord"] = {}
-        # What runs after each turn (the habits layer's offers and inference among them).
-        self.observers = default_observers()
+        # Plays the turns on this runtime; what runs after each turn (the habits layer's offers
+        # and inference among them) is its `observers`.
+        self.pipeline = TurnPipeline(self, default_observers())
         self._model_stamp: tuple[int, int] | None = None
         self.model_reloads = 0
         # "Forget everything about me": given by whoever starts the runtime (the launcher, the
@@ -188,7 +192,7 @@ class Runtime(TurnPipeline, AbstractContextManager):
         embedder.join(timeout=120)
         # The first parse builds what the graph builds lazily: pay for it here, not on the
         # user's first turn.
-        self._loop.run_until_complete(self.agent.parse_message("hello"))
+        self.parse("hello")
         self._upgrade_habits()
         warm.join(timeout=120)
 
@@ -260,13 +264,97 @@ class Runtime(TurnPipeline, AbstractContextManager):
             logger.error("kept the model in memory: the replaced one did not load: %s", error)
             self.log_errors.append(str(error))
             return False
-        self._run(agent.parse_message("hello"))   # the lazy parts, before a user waits on them
+        self.parse("hello", agent=agent)   # the lazy parts, before a user waits on them
         self.agent = agent
         self.model_reloads += 1
         logger.info("loaded the replaced model %s", self.model_path)
         return True
 
     # -- turns ---------------------------------------------------------------------
+
+    @overload
+    def handle(self, request: TurnRequest, /) -> TurnResult: ...
+
+    @overload
+    def handle(self, request: str, /, *, user_id: str, device_id: str, barge_in: bool = False,
+               asr_confidence: float | None = None, timestamp: dt.datetime | None = None,
+               request_id: str | None = None) -> TurnResult: ...
+
+    def handle(self, request: TurnRequest | str, /, *, user_id: str | None = None, device_id: str | None = None,
+               barge_in: bool = False, asr_confidence: float | None = None, timestamp: dt.datetime | None = None,
+               request_id: str | None = None) -> TurnResult:
+        """Play one user turn through the full stack, and log it.
+
+        The channels pass a `TurnRequest`; ``handle(text, user_id=..., device_id=..., ...)``
+        builds one from its keywords (the tests' and scripts' short form).
+
+        Raises:
+            UnknownDeviceError: the device is not in the home or cannot hear.
+            BadUserIdError: the user id is not acceptable.
+            ActionServerError: the action server is down and could not be restarted.
+        """
+        if isinstance(request, str):
+            if user_id is None or device_id is None:
+                raise TypeError("handle(text, ...) needs user_id and device_id")
+            request = TurnRequest(request, user_id=user_id, device_id=device_id, barge_in=barge_in,
+                                  asr_confidence=asr_confidence, timestamp=timestamp, request_id=request_id)
+        return self.pipeline.handle(request)
+
+    def end_session(self, user_id: str, *, gave_up: bool = False) -> None:
+        """The user is done for now: settle their last turn (``gave_up``: they abandoned
+        their goal) and start a fresh conversation next time."""
+        self.pipeline.end_session(user_id, gave_up=gave_up)
+
+    def parse(self, text: str, *, agent: "Agent | None" = None) -> dict[str, Any]:
+        """The model's NLU on one text (no dialogue, no tracker): Rasa's parse data. ``agent``:
+        another loaded model than the serving one (a replaced model, before it serves)."""
+        chosen = agent or self.agent
+        assert chosen is not None, "the runtime has not started"
+        parsed: dict[str, Any] = self._run(chosen.parse_message(text))
+        return parsed
+
+    def send(self, text: str, sender: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        """Rasa's turn on one message in the conversation ``sender``: the bot's messages."""
+        return self._run(self._send(text, sender, metadata))
+
+    async def _send(self, text: str, sender: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+        assert self.agent is not None
+        channel = CollectingOutputChannel()
+        await self.agent.handle_message(
+            UserMessage(text, output_channel=channel, sender_id=sender, metadata=metadata)
+        )
+        return list(channel.messages)
+
+    def tracker(self, sender: str) -> Any:
+        """The conversation's Rasa tracker (None when there is none)."""
+        assert self.agent is not None
+        return self._run(self.agent.tracker_store.retrieve(sender))
+
+    def set_slots(self, sender: str, values: dict[str, Any]) -> None:
+        """Set slots in the conversation's tracker after the turn (an observer's question, such
+        as the teaching or routine offer, is the tracker's to remember, like any other)."""
+        from rasa.shared.core.events import SlotSet
+
+        agent = self.agent
+        assert agent is not None
+
+        async def update() -> None:
+            async with agent.lock_store.lock(sender):
+                tracker = await agent.tracker_store.retrieve(sender)
+                if tracker is None:
+                    return
+                for name, value in values.items():
+                    tracker.update(SlotSet(name, value))
+                await agent.tracker_store.save(tracker)
+
+        self._run(update())
+
+    def ready(self) -> None:
+        """Before a turn: the action server up (restarted if it died), a replaced model loaded."""
+        self._ensure_action_server()
+        self.reload_if_replaced()
 
     def sender_id(self, user_id: str) -> str:
         """The Rasa conversation id of a user (a reset starts a new one)."""
@@ -285,9 +373,9 @@ class Runtime(TurnPipeline, AbstractContextManager):
         habit_store(self).clear()   # taught concepts, routine offers, inference marks
         for user in self.preferences.users():
             self.preferences.forget(user)
-        for user in list(self._last) + list(self._generation):
+        for user in list(self.pipeline.last) + list(self._generation):
             self.reset_user(user)
-        self._last.clear()
+        self.pipeline.last.clear()
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -350,13 +438,13 @@ class Runtime(TurnPipeline, AbstractContextManager):
     def drop_user_memory(self, user_id: str) -> None:
         """Forget what this process remembers of the user between turns (their last turn,
         which would otherwise be settled later), after their stored data was deleted."""
-        self._last.pop(user_id, None)
+        self.pipeline.last.pop(user_id, None)
 
     def reset_user(self, user_id: str) -> None:
         """Start a fresh conversation for this user (stored conversations are kept)."""
         self._generation[user_id] = f"{user_id}~{uuid.uuid4().hex[:8]}"
 
-    def _run(self, coroutine: Any) -> Any:
+    def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         return self._loop.run_until_complete(coroutine)
 
     def close(self) -> None:
@@ -365,7 +453,7 @@ class Runtime(TurnPipeline, AbstractContextManager):
         if self._preferences is not None:
             self._preferences.close()
             self._preferences = None
-        for user in list(self._last):
+        for user in list(self.pipeline.last):
             self.end_session(user)
         for store in (self.log, self.rewrites):
             if store is not None:

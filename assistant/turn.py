@@ -1,94 +1,61 @@
-"""What one turn produced: the value every channel (chat, simulator, tests) receives."""
+"""One turn: what a channel asks the runtime to play (`TurnRequest`) and what it produced (`TurnResult`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Generic, Iterable, Protocol, TypeVar, overload
 
 from assistant.outcomes import Problem, Refused, decode_problem
 
 
-@dataclass
-class TurnResult:
-    """The outcome of one user turn through the full stack.
+@dataclass(frozen=True)
+class TurnRequest:
+    """One user turn as a channel (chat, service, simulator, tests) asks the runtime to play it.
 
     Attributes:
-        text: the cleaned text that was sent to Rasa ("" when nothing was sent).
-        replies: the bot's text replies, in order.
-        directives: device directives the actions asked for, as text ("turn_on kitchen_light").
-        applied: directives the home applied.
-        refused: `Refused` (directive, reason, message) for directives the home refused; the
-            reason is a `Problem` (NO_SUCH_DEVICE, UNSUPPORTED, INVALID_VALUE, DEVICE_OFF...).
-        intent: the NLU intent name, or None when Rasa was not called.
-        confidence: the intent confidence.
-        entities: entities as Rasa reports them ({"entity", "value", ...}).
-        actions: the actions Rasa ran this turn (listen excluded).
-        slots: the tracker's slots after the turn.
-        notice: a note from the runtime about the input (e.g. "text was cut to 500 characters").
-        rewrite: how the QueryRewriter changed the text ({"source", "rewrite_id", "why", "original",
-            "rewritten"}), if it did.
-        turn_id: the turn's row in the interaction log (None when it was not logged).
-        problems: what the actions said went wrong (`Problem.NOT_FOUND`, `NO_SUCH_DEVICE`,
-            `UNKNOWN_CITY`, ...), decoded once from the code they tagged their reply with.
-        nlu_margin: top-1 minus top-2 intent confidence (None when Rasa was not called).
-        forgot: what the user had forgotten this turn, as the action reported it: preference
-            keys ("music_genre"), or "*" for everything (then every store forgot them).
-        explore_asked: the two readings (intents, best first) this turn asked the user to choose
-            between ("Should I A, or B?"); empty when it asked nothing.
-        explore_choice: this turn answered such a question: the intent chosen (then run), or
-            "neither" / "unclear" (`assistant.exploration.NEITHER`, `UNCLEAR`); None otherwise.
-        explore_options: the readings the answered question offered (with ``explore_choice``).
-        implicit_used: values an action chose because they were inferred from what the user does
-            (play_media's "which you often listen to"), as it tagged its reply; a "no" next turn
-            lowers them.
-        asked_city: the city the user asked the weather of (named, or chosen when asked which),
-            as action_weather tagged its forecast; None when the home city was filled in.
-        answered: what an answer was about, as the action tagged it: {"city": the forecast's city
-            label}, {"team": ...}, {"cuisine": ...}, {"questions": "asked"} (the guided Q&A began).
-        amended_by: the observers that added to or replaced the replies after Rasa answered
-            (the teaching offer, the routine offer); the log holds the amended replies.
+        text: what the user said (the runtime cleans it).
+        user_id: who spoke.
+        device_id: the device they spoke to (it must be in the home and able to hear).
+        barge_in: the user cut the previous reply off.
+        asr_confidence: the speech recogniser's confidence, when there was one.
+        timestamp: when the user spoke (the simulator passes its clock); None: now.
+        request_id: the client's idempotency key, kept in the log row (a server that replays a
+            request another server died on finds the turn it already played).
     """
 
     text: str
-    replies: list[str] = field(default_factory=list)
-    directives: list[str] = field(default_factory=list)
-    applied: list[str] = field(default_factory=list)
-    refused: list[Refused] = field(default_factory=list)
-    intent: str | None = None
-    confidence: float | None = None
-    entities: list[dict[str, Any]] = field(default_factory=list)
-    actions: list[str] = field(default_factory=list)
-    slots: dict[str, Any] = field(default_factory=dict)
-    notice: str | None = None
-    rewrite: dict[str, Any] | None = None
-    turn_id: int | None = None
-    problems: list[Problem] = field(default_factory=list)
-    nlu_margin: float | None = None
-    forgot: list[str] = field(default_factory=list)
-    explore_asked: list[str] = field(default_factory=list)
-    explore_choice: str | None = None
-    explore_options: list[str] = field(default_factory=list)
-    implicit_used: list[str] = field(default_factory=list)
-    asked_city: str | None = None
-    answered: dict[str, str] = field(default_factory=dict)
-    amended_by: list[str] = field(default_factory=list)
+    user_id: str
+    device_id: str
+    barge_in: bool = False
+    asr_confidence: float | None = None
+    timestamp: dt.datetime | None = None
+    request_id: str | None = None
 
-    @property
-    def reply(self) -> str:
-        """All replies joined into one string."""
-        return " ".join(self.replies)
 
-    def add_problem(self, code: Any) -> Problem:
-        """Record the problem an action tagged its reply with (an unknown code is `Problem.OTHER`)."""
-        problem = decode_problem(code)
-        self.problems.append(problem)
-        return problem
+T = TypeVar("T")
 
-    def add_refused(self, directive: Any, reason: Any, message: Any = "") -> Refused:
-        """Record a directive the home refused, its reason decoded to a `Problem`."""
-        record = Refused.of(directive, reason, message)
-        self.refused.append(record)
-        return record
+
+class _FromReport(Generic[T]):
+    """A `TurnResult` attribute that is its `ActionReport`'s (read and written there)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, result: None, owner: type) -> "_FromReport[T]": ...
+
+    @overload
+    def __get__(self, result: "TurnResult", owner: type) -> T: ...
+
+    def __get__(self, result: "TurnResult | None", owner: type) -> "T | _FromReport[T]":
+        if result is None:
+            return self
+        value: T = getattr(result.report, self.name)
+        return value
+
+    def __set__(self, result: "TurnResult", value: T) -> None:
+        setattr(result.report, self.name, value)
 
 
 # -- the actions' structured message --------------------------------------------------------
@@ -129,7 +96,7 @@ class ActionReport:
     unknown: list[str] = field(default_factory=list)
 
     @classmethod
-    def decode(cls, payloads: Any) -> "ActionReport":
+    def decode(cls, payloads: Iterable[Any]) -> "ActionReport":
         """The report of a turn's structured messages (non-dict payloads are skipped)."""
         report = cls()
         for custom in payloads:
@@ -164,19 +131,94 @@ class ActionReport:
             self.answered.update({str(k): str(v) for k, v in custom[ANSWERED_KEY].items() if v is not None})
         self.unknown.extend(k for k in custom if k not in REPORT_KEYS)
 
-    def apply_to(self, result: TurnResult) -> None:
-        """Put the report on the turn's result (the intent is the caller's: after the tracker)."""
-        result.directives.extend(self.directives)
-        for problem in self.problems:
-            result.add_problem(problem)
-        result.forgot.extend(self.forgot)
-        result.implicit_used.extend(self.implicit_used)
-        result.asked_city = self.asked_city or result.asked_city
-        result.answered.update(self.answered)
-        if self.explore_asked:
-            result.explore_asked = list(self.explore_asked)
-        if self.explore_choice is not None:
-            result.explore_choice, result.explore_options = self.explore_choice, list(self.explore_options)
+
+@dataclass
+class TurnResult:
+    """The outcome of one user turn through the full stack.
+
+    Attributes:
+        text: the cleaned text that was sent to Rasa ("" when nothing was sent).
+        replies: the bot's text replies, in order.
+        report: what the turn's actions said in their structured messages (`ActionReport`);
+            ``directives``, ``problems``, ``forgot``, ``implicit_used``, ``asked_city``,
+            ``explore_*`` and ``answered`` below are its fields, read and written there.
+        directives: device directives the actions asked for, as text ("turn_on kitchen_light").
+        applied: directives the home applied.
+        refused: `Refused` (directive, reason, message) for directives the home refused; the
+            reason is a `Problem` (NO_SUCH_DEVICE, UNSUPPORTED, INVALID_VALUE, DEVICE_OFF...).
+        intent: the NLU intent name, or None when Rasa was not called.
+        confidence: the intent confidence.
+        entities: entities as Rasa reports them ({"entity", "value", ...}).
+        actions: the actions Rasa ran this turn (listen excluded).
+        slots: the tracker's slots after the turn.
+        notice: a note from the runtime about the input (e.g. "text was cut to 500 characters").
+        rewrite: how the QueryRewriter changed the text ({"source", "rewrite_id", "why", "original",
+            "rewritten"}), if it did.
+        turn_id: the turn's row in the interaction log (None when it was not logged).
+        problems: what the actions said went wrong (`Problem.NOT_FOUND`, `NO_SUCH_DEVICE`,
+            `UNKNOWN_CITY`, ...), decoded once from the code they tagged their reply with.
+        nlu_margin: top-1 minus top-2 intent confidence (None when Rasa was not called).
+        forgot: what the user had forgotten this turn, as the action reported it: preference
+            keys ("music_genre"), or "*" for everything (then every store forgot them).
+        explore_asked: the two readings (intents, best first) this turn asked the user to choose
+            between ("Should I A, or B?"); empty when it asked nothing.
+        explore_choice: this turn answered such a question: the intent chosen (then run), or
+            "neither" / "unclear" (`assistant.exploration.NEITHER`, `UNCLEAR`); None otherwise.
+        explore_options: the readings the answered question offered (with ``explore_choice``).
+        implicit_used: values an action chose because they were inferred from what the user does
+            (play_media's "which you often listen to"), as it tagged its reply; a "no" next turn
+            lowers them.
+        asked_city: the city the user asked the weather of (named, or chosen when asked which),
+            as action_weather tagged its forecast; None when the home city was filled in.
+        answered: what an answer was about, as the action tagged it: {"city": the forecast's city
+            label}, {"team": ...}, {"cuisine": ...}, {"questions": "asked"} (the guided Q&A began).
+        amended_by: the observers that added to or replaced the replies after Rasa answered
+            (the teaching offer, the routine offer); the log holds the amended replies.
+    """
+
+    text: str
+    replies: list[str] = field(default_factory=list)
+    report: ActionReport = field(default_factory=ActionReport)
+    applied: list[str] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
+    intent: str | None = None
+    confidence: float | None = None
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
+    notice: str | None = None
+    rewrite: dict[str, Any] | None = None
+    turn_id: int | None = None
+    nlu_margin: float | None = None
+    amended_by: list[str] = field(default_factory=list)
+
+    # The report's, not copies (not dataclass fields: no annotation).
+    directives = _FromReport[list[str]]()
+    problems = _FromReport[list[Problem]]()
+    forgot = _FromReport[list[str]]()
+    implicit_used = _FromReport[list[str]]()
+    asked_city = _FromReport[str | None]()
+    explore_asked = _FromReport[list[str]]()
+    explore_choice = _FromReport[str | None]()
+    explore_options = _FromReport[list[str]]()
+    answered = _FromReport[dict[str, str]]()
+
+    @property
+    def reply(self) -> str:
+        """All replies joined into one string."""
+        return " ".join(self.replies)
+
+    def add_problem(self, code: Any) -> Problem:
+        """Record the problem an action tagged its reply with (an unknown code is `Problem.OTHER`)."""
+        problem = decode_problem(code)
+        self.report.problems.append(problem)
+        return problem
+
+    def add_refused(self, directive: Any, reason: Any, message: Any = "") -> Refused:
+        """Record a directive the home refused, its reason decoded to a `Problem`."""
+        record = Refused.of(directive, reason, message)
+        self.refused.append(record)
+        return record
 
 
 FALLBACK_INTENT = "nlu_fallback"  # Rasa's DEFAULT_NLU_FALLBACK_INTENT_NAME
@@ -201,14 +243,6 @@ def intent_margin(parse_data: dict[str, Any] | None) -> float | None:
 class TurnHandler(Protocol):
     """Anything that plays a turn: the real Runtime, or a fake in a unit test."""
 
-    def handle(
-        self,
-        text: str,
-        *,
-        user_id: str,
-        device_id: str,
-        barge_in: bool = False,
-        asr_confidence: float | None = None,
-    ) -> TurnResult:
+    def handle(self, request: TurnRequest, /) -> TurnResult:
         """Play one user turn and return what happened."""
         ...

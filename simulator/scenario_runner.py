@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from assistant.turn import TurnHandler, TurnResult
+from assistant.turn import TurnHandler, TurnRequest, TurnResult
 from simulator.scenario_model import DEFAULT_HOME, Scenario, ScenarioError, ScenarioTurn
 
 if TYPE_CHECKING:
@@ -175,8 +175,8 @@ def _play(turn: ScenarioTurn, runtime: ScenarioRuntime, preferences: PreferenceL
             failures.append(Failure(turn.index, _line(turn, f"set.{device_id}"), f"set.{device_id}",
                                     _show(values), f"refused ({reason}): {outcome.message}"))
     try:
-        result = runtime.handle(turn.heard, user_id=turn.user, device_id=turn.device,
-                                barge_in=turn.barge_in)
+        result = runtime.handle(TurnRequest(turn.heard, user_id=turn.user, device_id=turn.device,
+                                            barge_in=turn.barge_in))
     except BUGS:
         raise
     except TURN_ERRORS as error:

@@ -30,7 +30,7 @@ import json
 import logging
 import weakref
 from pathlib import Path
-from typing import Any, Iterable, TypeVar
+from typing import Any, Iterable, Sequence, TypeVar
 
 from assistant.db import EngineStore, create_all, create_engine, database_url, is_sqlite, sqlite_path
 
@@ -197,6 +197,7 @@ class TruthStore(EngineStore):
         found: dict[int, tuple[str | None, dict[str, Any]]] = {}
         try:
             with self._engine.connect() as conn:
+                batches: Iterable[Sequence[Any]]
                 if turn_ids is None:
                     batches = [conn.execute(query).all()]
                 else:

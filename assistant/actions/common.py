@@ -9,7 +9,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.outcomes import Problem
-from assistant.turn import DIRECTIVES_KEY, FORGOT_EVERYTHING, FORGOT_KEY, PROBLEM_KEY  # noqa: F401 - the structured message's keys (assistant.turn.ActionReport)
+
+# The structured message's keys (assistant.turn.ActionReport), re-exported for the actions.
+from assistant.turn import DIRECTIVES_KEY as DIRECTIVES_KEY
+from assistant.turn import FORGOT_EVERYTHING as FORGOT_EVERYTHING
+from assistant.turn import FORGOT_KEY as FORGOT_KEY
+from assistant.turn import PROBLEM_KEY as PROBLEM_KEY
 
 if TYPE_CHECKING:
     from assistant.home import Device, Directive, DirectiveResult, Home
@@ -83,4 +88,5 @@ def nearest_with(ctx: TurnContext, capability: Any) -> "Device | None":
         return ctx.speaking
     able = [d for d in ctx.home.devices.values() if capability in d.capabilities]
     same_room = [d for d in able if d.room == ctx.speaking.room]
-    return (same_room or able or [None])[0]
+    candidates = same_room or able
+    return candidates[0] if candidates else None

@@ -69,7 +69,7 @@ class StepRun:
 
 def usable(parse: Dict[str, Any] | None) -> bool:
     """A parse a step can be played from."""
-    return bool(parse) and parse.get("intent") in STEP_ACTIONS \
+    return parse is not None and bool(parse) and parse.get("intent") in STEP_ACTIONS \
         and float(parse.get("confidence") or 0.0) >= MIN_STEP_CONFIDENCE
 
 

@@ -100,7 +100,7 @@ class ActionDeviceControl(Action):
             value = value.lower()
         elif verb == "set_temperature":
             if number is None:
-                dispatcher.utter_message(text=f"What temperature should I set the {kind.replace('_', ' ')} to?")
+                dispatcher.utter_message(text=f"What temperature should I set the {str(kind).replace('_', ' ')} to?")
                 return []
             value = number
 
@@ -112,10 +112,10 @@ class ActionDeviceControl(Action):
         devices = {d.id: d for d in target.devices}
         parts: list[str] = []
         if done:
-            subject = names([devices[r.directive.device_id] for r in done])
+            subject = names([devices[r.directive.device_id] for r in done if r.directive is not None])
             parts.append(_done_sentence(verb, subject, value))
         if already:
-            subject = names([devices[r.directive.device_id] for r in already])
+            subject = names([devices[r.directive.device_id] for r in already if r.directive is not None])
             parts.append(f"{subject[0].upper()}{subject[1:]} {'is' if len(already) == 1 else 'are'} already {_state_word(verb, value)}.")
         for r in refused:
             parts.append(f"I can't do that: {r.message}")
@@ -126,7 +126,7 @@ class ActionDeviceControl(Action):
             report_problem(dispatcher, decode_problem(reason), " ".join(parts))
         else:
             dispatcher.utter_message(text=" ".join(parts))
-        send_directives(dispatcher, [r.directive for r in done])
+        send_directives(dispatcher, [r.directive for r in done if r.directive is not None])
         return []
 
 

@@ -54,7 +54,7 @@ class ActionWeather(Action):
             day, when = day + dt.timedelta(days=1), "tomorrow"
         # Typed, for what learns from activity: the city was the user's choice (named, or the
         # answer to "which Wilkerson?"), not the home city filled in for them.
-        tags = {ANSWERED_KEY: {"city": city.label}}
+        tags: dict[str, Any] = {ANSWERED_KEY: {"city": city.label}}
         if found.city is not None:
             tags[ASKED_CITY_KEY] = found.city.label
         dispatcher.utter_message(text=weather.forecast(city, day).sentence(when, unit, note), json_message=tags)

@@ -39,7 +39,7 @@ from assistant.chat.render import (
     snapshot_states,
 )
 from assistant.context import safe_for_terminal
-from assistant.turn import TurnHandler, TurnResult
+from assistant.turn import TurnHandler, TurnRequest, TurnResult
 
 __all__ = ["BACKEND_ERRORS", "GOODBYE", "Chat", "ChatBackend", "InputFn", "LineCancelled", "SafeFileHistory",
            "SlashCompleter", "help_table", "make_prompt_reader", "make_stdin_reader", "run_chat",
@@ -165,8 +165,8 @@ class Chat:
         home = self.home
         before = snapshot_states(home)
         try:
-            result = self.backend.handle(text, user_id=self.user_id, device_id=self.device_id,
-                                         barge_in=barge_in)
+            result = self.backend.handle(TurnRequest(text, user_id=self.user_id, device_id=self.device_id,
+                                                     barge_in=barge_in))
         except LookupError as error:
             print_error(self.console, f"{_message(error)} (/device ID switches the device)")
             return None

@@ -171,8 +171,9 @@ def parse_command(line: str) -> Command:
     if name in ("/help", "/home", "/debug", "/barge", "/quit", "/exit"):
         if args:
             return _invalid(name, f"{name} takes no arguments")
-        return {"/help": Help(), "/home": ShowHome(), "/debug": ToggleDebug(), "/barge": Barge(),
-                "/quit": Quit(), "/exit": Quit()}[name]
+        plain: dict[str, Command] = {"/help": Help(), "/home": ShowHome(), "/debug": ToggleDebug(), "/barge": Barge(),
+                                     "/quit": Quit(), "/exit": Quit()}
+        return plain[name]
     if name in ("/device", "/user"):
         what = "a device id" if name == "/device" else "a user id"
         if len(args) != 1:

@@ -17,6 +17,7 @@ from assistant.chat.render import (
     snapshot_states,
     user_line,
 )
+from assistant.turn import TurnRequest
 
 DEMO_USER = "demo"
 EXIT_OK, EXIT_FAIL = 0, 1
@@ -94,7 +95,7 @@ def _play_step(backend: ChatBackend, console: Console, step: DemoStep) -> bool:
         console.print(user_line(DEMO_USER, device.name if device else turn.device_id, turn.text))
         before = snapshot_states(home)
         try:
-            result = backend.handle(turn.text, user_id=DEMO_USER, device_id=turn.device_id)
+            result = backend.handle(TurnRequest(turn.text, user_id=DEMO_USER, device_id=turn.device_id))
         except BACKEND_ERRORS as error:
             print_error(console, f"{type(error).__name__}: {error}")
             return False

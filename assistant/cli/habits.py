@@ -69,8 +69,8 @@ def _stores(data: DataDir) -> tuple[Any, Any, Any]:
 def run_infer(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from lab.evaluation import habits as evaluate
     from assistant.habits import implicit, routines
+    from lab.evaluation import habits as evaluate
 
     if (args.score_users is None) != (args.score_seed is None):
         return _error("scoring needs both --score-users and --score-seed")

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Callable
 
 from assistant.cli.commands import (
-    cmd_build_models,
     cmd_analyze,
     cmd_bench,
     cmd_bench_serve,
+    cmd_build_models,
     cmd_chat,
     cmd_demo,
     cmd_eval_nlu,

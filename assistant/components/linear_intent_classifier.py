@@ -77,7 +77,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if any(row is not None for row in dense_rows):
             if any(row is None for row in dense_rows):
                 raise ValueError("LinearIntentClassifier: some messages have no dense sentence features")
-            dense_part = normalize(np.vstack(dense_rows).astype(np.float64)) * self._config["dense_weight"]
+            dense_part = normalize(np.vstack([row for row in dense_rows if row is not None]).astype(np.float64)) * self._config["dense_weight"]
         sparse_part = None
         if any(sparse_rows):
             widths = [[m.shape[1] for m in row] for row in sparse_rows]

@@ -12,9 +12,10 @@ import datetime as dt
 import itertools
 import logging
 import re
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
 from assistant.habits import concepts as cx
+from assistant.habits.observers import TurnServices
 
 if TYPE_CHECKING:
     from assistant.habits.store import HabitStore
@@ -22,12 +23,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+
+class Parser(TurnServices, Protocol):
+    """The stack's services and its model's NLU alone (`Runtime.parse`)."""
+
+    def parse(self, text: str) -> dict[str, Any]:
+        """The model's NLU parse of one text (no dialogue, no tracker)."""
+        ...
+
 ROUTINE_WINDOW_MINUTES = 60.0
 VAGUE_START = re.compile(r"^(?:please\s+)?(?:start it|start that|start it up|get it going|get that going|"
                          r"get it started|fire it up|kick it off|turn it on|switch it on)(?:\s+please)?$")
 
 
-def habit_store(services: Any) -> "HabitStore":
+def habit_store(services: TurnServices) -> "HabitStore":
     """The habits tables in the preference database of ``services`` (a runtime; opened once
     per process and database, the same store the actions and the NLU component use)."""
     from assistant.habits.store import _open
@@ -51,7 +60,7 @@ def means_coffee(text: str, user_id: str, home: Any, *, preferences: Any, log: A
     return log is not None and mined_from(log, user_id) is not None
 
 
-def mined_routine(runtime: Any, user_id: str, also: Iterable["TurnRecord"] = ()) -> Any:
+def mined_routine(runtime: TurnServices, user_id: str, also: Iterable["TurnRecord"] = ()) -> Any:
     """The coffee-after-the-alarm routine mined from the user's logged mornings (and ``also``,
     a turn not logged yet), or None."""
     return None if runtime.log is None else mined_from(runtime.log, user_id, also)
@@ -65,19 +74,20 @@ def mined_from(log: Any, user_id: str, also: Iterable["TurnRecord"] = ()) -> Any
     return routines.coffee_after_alarm(mined, user_id)
 
 
-def infer_now(runtime: Any, user_id: str | None = None, now: dt.datetime | None = None) -> Any:
+def infer_now(runtime: TurnServices, user_id: str | None = None, now: dt.datetime | None = None) -> Any:
     """Infer implicit preferences from the runtime's log (one user, or everyone) and store
     them; the `InferReport`. The runtime calls it for the speaking user after a turn that
     is evidence; a simulator may call it for everyone after each day."""
     from assistant.habits.implicit import infer
 
     when = now or runtime.home.clock.now
+    assert runtime.log is not None, "inference reads the interaction log"
     return infer(runtime.log, runtime.preferences, when, habits=habit_store(runtime), user_id=user_id)
 
 
-def upgrade(runtime: Any) -> int:
+def upgrade(runtime: Parser) -> int:
     """Concepts stored before their steps' parses were kept get them now, from the model's NLU
     alone (`HabitStore.upgrade`); how many. The runtime calls it at start."""
     from assistant.habits.store import upgrade as upgrade_store
 
-    return upgrade_store(habit_store(runtime), lambda text: runtime._run(runtime.agent.parse_message(text)))  # noqa: SLF001
+    return upgrade_store(habit_store(runtime), runtime.parse)

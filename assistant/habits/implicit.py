@@ -15,15 +15,21 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Protocol
 
 from assistant.prefs.keys import Polarity, PrefKey, Source
 from assistant.turn import ASKED_CITY_KEY, IMPLICIT_KEY
 
 if TYPE_CHECKING:
     from assistant.habits.store import HabitStore, Mark
-    from assistant.learning.log import InteractionLog, TurnRecord
+    from assistant.learning.log import TurnRecord
     from assistant.prefs.store import PreferenceStore
+
+
+class TurnSource(Protocol):
+    """Where inference reads turns: the `InteractionLog`, or rows read once (the CLI)."""
+
+    def turns(self, *, user_id: str | None = None) -> Iterator["TurnRecord"]: ...
 
 # Words play_media adds when it played an inferred preference (never evidence of a choice).
 IMPLICIT_REASON = "which you often listen to"
@@ -183,7 +189,7 @@ def score(obs: Iterable[Observation], now: dt.datetime, config: InferConfig = In
     counts: dict[tuple[str, str, str], int] = defaultdict(int)
     last: dict[tuple[str, str, str], dt.datetime] = {}
     for o in obs:
-        cut = max((forgot.get((o.user_id, k)) for k in (o.key, "*") if (o.user_id, k) in forgot),
+        cut = max((forgot[(o.user_id, k)] for k in (o.key, "*") if (o.user_id, k) in forgot),
                   default=None)
         if cut is not None and o.at <= cut:
             continue
@@ -213,7 +219,7 @@ def score(obs: Iterable[Observation], now: dt.datetime, config: InferConfig = In
 # -- storing ---------------------------------------------------------------------------
 
 
-def infer(log: "InteractionLog", prefs: "PreferenceStore", now: dt.datetime, *,
+def infer(log: TurnSource, prefs: "PreferenceStore", now: dt.datetime, *,
           habits: "HabitStore | None" = None, config: InferConfig = InferConfig(),
           user_id: str | None = None) -> InferReport:
     """Infer preferences from the log (of one user, or everyone) and store them as implicit.

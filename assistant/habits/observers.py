@@ -11,8 +11,8 @@ Rasa's tracker (``turn.slots``, written by the pipeline after the turn; `assista
 the tracker is the one place the open question lives, and the rules of stories/rules/habits.yml
 send its answer to the right action.
 
-``services`` is the runtime in production; a test passes any object with the attributes an
-observer uses (``home``, ``log``, ``preferences``, ``learning``, ``data``, ``sender_id``).
+``services`` is the runtime in production (`TurnServices`: what observers may use of it); a
+test passes any object with the attributes an observer uses.
 """
 
 from __future__ import annotations
@@ -28,7 +28,12 @@ from assistant.habits import pending
 from assistant.turn import TurnResult
 
 if TYPE_CHECKING:
-    from assistant.learning.log import TurnRecord
+    from assistant.home import Home
+    from assistant.learning.config import LearningFlags
+    from assistant.learning.log import InteractionLog, TurnRecord
+    from assistant.learning.rewrites import RewriteStore
+    from assistant.paths import DataDir
+    from assistant.prefs.store import PreferenceStore
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +68,44 @@ class ObservedTurn:
     slots: dict[str, Any] = field(default_factory=dict)   # to set in the tracker after the turn
 
 
+class TurnServices(Protocol):
+    """What an observer (and the habits layer's hooks) may use of the stack: the runtime in
+    production, a fake in a test. Read-only: an observer changes the stores, never swaps them."""
+
+    @property
+    def home(self) -> Home: ...
+
+    @property
+    def data(self) -> DataDir: ...
+
+    @property
+    def learning(self) -> LearningFlags: ...
+
+    @property
+    def log(self) -> InteractionLog | None: ...
+
+    @property
+    def rewrites(self) -> RewriteStore | None: ...
+
+    @property
+    def preferences(self) -> PreferenceStore: ...
+
+    def sender_id(self, user_id: str) -> str:
+        """The Rasa conversation id of a user."""
+        ...
+
+
 class TurnObserver(Protocol):
     """Something that runs after every turn, at its stage."""
 
     stage: Stage
 
-    def observe(self, services: Any, turn: ObservedTurn) -> None:
+    def observe(self, services: TurnServices, turn: ObservedTurn) -> None:
         """React to the turn (may change ``turn.result`` only at the REPLY stage)."""
         ...
 
 
-def run_observers(observers: list[TurnObserver], stage: Stage, services: Any, turn: ObservedTurn) -> None:
+def run_observers(observers: list[TurnObserver], stage: Stage, services: TurnServices, turn: ObservedTurn) -> None:
     """Call the observers of ``stage`` in order; one that fails is logged and skipped (the
     learning layer never breaks a turn)."""
     for observer in observers:
@@ -101,7 +133,7 @@ class TeachingOffer:
 
     stage = Stage.REPLY
 
-    def observe(self, services: Any, turn: ObservedTurn) -> None:
+    def observe(self, services: TurnServices, turn: ObservedTurn) -> None:
         from assistant.habits.recognise import looks_like_name, teaching_question
 
         result = turn.result
@@ -121,7 +153,7 @@ class RoutineOffer:
 
     stage = Stage.REPLY
 
-    def observe(self, services: Any, turn: ObservedTurn) -> None:
+    def observe(self, services: TurnServices, turn: ObservedTurn) -> None:
         from assistant.habits import hook, routines
         from assistant.habits.store import MarkKind
         from assistant.prefs.keys import PrefKey
@@ -144,7 +176,7 @@ class RoutineOffer:
         turn.result.amended_by.append(type(self).__name__)
 
 
-def activity(services: Any, turn: ObservedTurn) -> "TurnRecord":
+def activity(services: TurnServices, turn: ObservedTurn) -> "TurnRecord":
     """What mining needs of this turn before it is logged: its time, directives and events."""
     from assistant.learning.log import TurnRecord
 
@@ -172,7 +204,7 @@ class RejectedInference:
 
     stage = Stage.LOGGED
 
-    def observe(self, services: Any, turn: ObservedTurn) -> None:
+    def observe(self, services: TurnServices, turn: ObservedTurn) -> None:
         from assistant.habits import hook
         from assistant.habits.implicit import reject
         from assistant.prefs.keys import PrefKey
@@ -191,7 +223,7 @@ class ImplicitInference:
 
     stage = Stage.LOGGED
 
-    def observe(self, services: Any, turn: ObservedTurn) -> None:
+    def observe(self, services: TurnServices, turn: ObservedTurn) -> None:
         from assistant.habits import hook
 
         if services.learning.teachable and services.log is not None and is_evidence(turn.result):
@@ -204,7 +236,7 @@ class RememberImplicit:
 
     stage = Stage.LOGGED
 
-    def observe(self, services: Any, turn: ObservedTurn) -> None:
+    def observe(self, services: TurnServices, turn: ObservedTurn) -> None:
         from assistant.prefs.keys import PrefKey, Source
 
         used = {v.lower() for v in turn.result.implicit_used}
@@ -223,7 +255,7 @@ class RememberForgetting:
 
     stage = Stage.LOGGED
 
-    def observe(self, services: Any, turn: ObservedTurn) -> None:
+    def observe(self, services: TurnServices, turn: ObservedTurn) -> None:
         from assistant.habits import hook
         from assistant.habits.store import MarkKind
 

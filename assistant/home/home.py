@@ -100,7 +100,7 @@ class Home:
             DirectiveParseError: ``directive`` is text that isn't a directive.
         """
         result, new_state = self._plan(_directive(directive))
-        if result.ok and new_state is not None:
+        if result.ok and new_state is not None and result.directive is not None:
             self.devices[result.directive.device_id].state = new_state
         return result
 

@@ -87,7 +87,7 @@ def _ring_alarms(devices: list[Device], moment: dt.datetime) -> list[Event]:
 
 
 def _finish_timers(devices: list[Device], moment: dt.datetime) -> list[Event]:
-    fired = []
+    fired: list[Event] = []
     for device in devices:
         timers = device.state.get("timers") if Capability.TIMER in device.capabilities else None
         if not timers:

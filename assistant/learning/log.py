@@ -18,9 +18,13 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from assistant.db import EngineStore, create_all, create_engine, database_url, schema_lock
+from assistant.turn import ASKED_CITY_KEY, IMPLICIT_KEY
+
+if TYPE_CHECKING:
+    from assistant.turn import TurnRequest, TurnResult
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +101,42 @@ class TurnRecord:
     def to_json(self) -> dict[str, Any]:
         return {name: (value.isoformat() if isinstance(value, dt.datetime) else value)
                 for name, value in self.__dict__.items()}
+
+    @classmethod
+    def from_result(cls, result: "TurnResult", request: "TurnRequest", *, session_id: str,
+                    timestamp: dt.datetime, context: dict[str, Any]) -> "TurnRecord":
+        """The log row of a played turn: what was asked (``request``), what it produced
+        (``result``, its replies as the user heard them), in the conversation ``session_id`` at
+        ``timestamp`` (naive UTC), with the ambient ``context`` it was played in (a snapshot is kept)."""
+        rewrite = result.rewrite or {}
+        report = result.report
+        return cls(
+            user_id=request.user_id, device_id=request.device_id, session_id=session_id,
+            timestamp=timestamp, text=result.text,
+            text_rewritten=rewrite.get("rewritten") if rewrite else None,
+            rewrite_source=rewrite.get("source"), rewrite_id=rewrite.get("rewrite_id"),
+            intent=result.intent, confidence=result.confidence,
+            entities=[{k: e.get(k) for k in ("entity", "value", "start", "end")} for e in result.entities],
+            actions=list(result.actions), reply=result.reply, directives=list(report.directives),
+            refused=[list(r) for r in result.refused], problems=list(report.problems),
+            context=context_snapshot(context),
+            asr_confidence=request.asr_confidence, barge_in=bool(request.barge_in), nlu_margin=result.nlu_margin,
+            request_id=request.request_id, explore_asked=list(report.explore_asked),
+            explore_choice=report.explore_choice,
+            evidence={IMPLICIT_KEY: list(report.implicit_used), ASKED_CITY_KEY: report.asked_city},
+        )
+
+
+def context_snapshot(context: dict[str, Any]) -> dict[str, Any]:
+    """What the log keeps of the ambient context: the speaking device, room, time and the
+    state of every device (not the home's rules and layout)."""
+    snapshot = {k: v for k, v in context.items() if k != "home"}
+    devices = (context.get("home") or {}).get("devices") or {}
+    if isinstance(devices, dict):
+        snapshot["device_states"] = {k: (v.get("state") if isinstance(v, dict) else v) for k, v in devices.items()}
+    elif isinstance(devices, list):
+        snapshot["device_states"] = {d.get("id"): d.get("state") for d in devices if isinstance(d, dict)}
+    return snapshot
 
 
 @dataclass

@@ -31,8 +31,9 @@ class RewriterConfig:
     @classmethod
     def from_dict(cls, config: dict[str, Any]) -> "RewriterConfig":
         names = {f.name: f.type for f in fields(cls)}
-        return cls(**{name: (int if names[name] == "int" else float)(value)
-                      for name, value in config.items() if name in names})
+        values: dict[str, Any] = {name: (int if names[name] == "int" else float)(value)
+                                  for name, value in config.items() if name in names}
+        return cls(**values)
 
 
 @dataclass(frozen=True)

@@ -111,9 +111,10 @@ def facts(turn: TurnRecord, thresholds: RephraseThresholds, position: int = -1,
     if keys is None:
         key = normalize(text)
     else:
-        key = keys.get(text)
-        if key is None:
-            key = keys[text] = normalize(text)
+        cached = keys.get(text)
+        if cached is None:
+            cached = keys[text] = normalize(text)
+        key = cached
     confidence = turn.confidence if isinstance(turn.confidence, (int, float)) else None
     low = confidence is not None and confidence < thresholds.low_confidence
     worked = succeeded(turn)

@@ -97,7 +97,7 @@ def _aligned(added: list[str], dropped: list[str]) -> bool:
     """Each added word sounds or reads like its own dropped word, or two dropped words run
     together ("a larm" -> "alarm"); a dropped word serves one added word only; and a dropped
     word of substance (4+ letters, "greet" for "greek") is replaced, not just left out."""
-    spans = [((i,), w) for i, w in enumerate(dropped)]
+    spans: list[tuple[tuple[int, ...], str]] = [((i,), w) for i, w in enumerate(dropped)]
     spans += [((i, i + 1), a + b) for i, (a, b) in enumerate(zip(dropped, dropped[1:]))]
     scored = sorted(((_likeness(word, text), word, used) for word in added for used, text in spans),
                     reverse=True)

@@ -114,7 +114,7 @@ class RewriteStore(EngineStore):
             if include_retired:   # the listing shows them; the online lookup map has no use for them
                 backers = self._read_supporters(conn)
                 for rewrite in rewrites:
-                    rewrite.supporters = backers.get(rewrite.id, ())
+                    rewrite.supporters = backers.get(rewrite.id, ()) if rewrite.id is not None else ()
             return rewrites
 
     def _read_supporters(self, conn: Any) -> dict[int, tuple[str, ...]]:
@@ -287,6 +287,7 @@ class RewriteStore(EngineStore):
                         diff.updated.append(known)
                     else:
                         diff.unchanged += 1
+                    assert known.id is not None   # a stored rewrite, or one just inserted
                     self._write_supporters(conn, int(known.id), pair.supporters)
                     known.supporters = tuple(sorted(set(pair.supporters)))
                 for key, known in stored.items():

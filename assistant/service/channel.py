@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Coroutine
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -23,18 +23,18 @@ from assistant.service.errors import HttpError, http_error
 from assistant.service.homes import changed_states, state_events, states
 from assistant.service.idempotency import ClaimState, LostClaimError
 from assistant.service.tokens import bearer
-from assistant.service.turns import TurnRequest, catch_up
+from assistant.service.turns import HouseholdRequest, catch_up
 
 if TYPE_CHECKING:
     from assistant.service.state import ServiceState
 
 logger = logging.getLogger(__name__)
-Handler = Callable[..., Awaitable[HTTPResponse]]
+Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
 EVENT_POLL_SECONDS = 0.25
 SSE_HEARTBEAT_SECONDS = 15.0
 
 
-class HomeChannel(InputChannel):
+class HomeChannel(InputChannel):  # type: ignore[misc]  # Rasa has no type information
     """The households' channel: turns, the home, user data, events, health."""
 
     def __init__(self, state: "ServiceState") -> None:
@@ -118,7 +118,7 @@ class Routes:
         return response.json(conversation.ha_answer(answer, language),
                              headers={"Idempotent-Replayed": "true"} if replayed else None)
 
-    async def play(self, turn: TurnRequest) -> tuple[dict[str, Any], bool]:
+    async def play(self, turn: HouseholdRequest) -> tuple[dict[str, Any], bool]:
         """Play a turn (once per idempotency key): (answer, whether it is a stored one)."""
         state = self.state
         if state.turns is None:
@@ -132,7 +132,7 @@ class Routes:
             if claim.state is ClaimState.BUSY:
                 raise HttpError(409, "this idempotency key's turn is still running; retry later", retry=True)
             owner = claim.owner
-            turn = TurnRequest(**{**turn.__dict__, "claim_owner": owner})
+            turn = HouseholdRequest(**{**turn.__dict__, "claim_owner": owner})
         try:
             return await state.in_worker(state.turns.play, turn), False
         except LostClaimError:

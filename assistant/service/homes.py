@@ -49,7 +49,9 @@ class HomeStore:
         import sqlalchemy as sa
 
         t = self._db.homes
-        return self._db.read(lambda conn: list(conn.execute(sa.select(t.c.name).order_by(t.c.name)).scalars()))
+        names: list[str] = self._db.read(
+            lambda conn: list(conn.execute(sa.select(t.c.name).order_by(t.c.name)).scalars()))
+        return names
 
     def now(self) -> dt.datetime:
         """The real clock the homes follow."""

@@ -9,7 +9,7 @@ from typing import Any
 from assistant.service import ids
 from assistant.service.errors import HttpError
 from assistant.service.idempotency import check_key
-from assistant.service.turns import TurnRequest
+from assistant.service.turns import HouseholdRequest
 
 IDEMPOTENCY_HEADER = "idempotency-key"
 
@@ -27,7 +27,7 @@ def json_body(request: Any) -> dict[str, Any]:
 
 
 def turn_request(home: str, body: dict[str, Any], header_key: str | None, *, need_device: bool = True,
-                 default_device: str | None = None) -> TurnRequest:
+                 default_device: str | None = None) -> HouseholdRequest:
     """The turn a body asks for. Only these fields are read: a context snapshot, learning
     flags or home a client sends are ignored (the token decides the home)."""
     text = body.get("text")
@@ -50,7 +50,7 @@ def turn_request(home: str, body: dict[str, Any], header_key: str | None, *, nee
     if confidence is not None and (isinstance(confidence, bool) or not isinstance(confidence, (int, float))
                                    or not math.isfinite(confidence) or not 0 <= confidence <= 1):
         raise HttpError(422, "'asr_confidence' must be a number from 0 to 1")
-    return TurnRequest(home=home, text=text, device_id=device, user_id=user, conversation_id=conversation,
+    return HouseholdRequest(home=home, text=text, device_id=device, user_id=user, conversation_id=conversation,
                        barge_in=barge_in, asr_confidence=confidence, idempotency_key=key)
 
 

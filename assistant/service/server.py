@@ -27,7 +27,8 @@ def build_app(state: "ServiceState") -> "Sanic":
     from assistant.service import ticker
     from assistant.service.channel import HomeChannel
 
-    app = configure_app(input_channels=[HomeChannel(state)], enable_api=False, route=None, use_uvloop=False)
+    app: Sanic = configure_app(input_channels=[HomeChannel(state)], enable_api=False, route=None,
+                               use_uvloop=False)
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
     app.config.GRACEFUL_SHUTDOWN_TIMEOUT = 2.0
     app.config.MOTD = False
@@ -40,7 +41,7 @@ def build_app(state: "ServiceState") -> "Sanic":
         return response.json({"error": message, "status": status}, status=status)
 
     app.error_handler.add(SanicException, json_error)
-    tasks: list[asyncio.Task] = []
+    tasks: list[asyncio.Task[None]] = []
 
     async def start_clock(app: Any, _loop: Any) -> None:
         tasks.append(asyncio.get_running_loop().create_task(ticker.run(state)))

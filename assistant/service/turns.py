@@ -22,6 +22,7 @@ from assistant.service.homes import (
     states,
 )
 from assistant.service.idempotency import IdempotencyStore
+from assistant.turn import TurnRequest
 
 if TYPE_CHECKING:
     from assistant.home import Home
@@ -30,8 +31,9 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class TurnRequest:
-    """A turn as a client asked for it (already validated and bound to the token's home)."""
+class HouseholdRequest:
+    """A turn as a client asked for it (already validated and bound to the token's home); played
+    as the runtime's `TurnRequest` of the household's internal user."""
 
     home: str
     text: str
@@ -56,7 +58,7 @@ def catch_up(home: "Home", now: dt.datetime) -> list[dict[str, Any]]:
     return [event.to_dict() for event in home.advance(gap / 60)]
 
 
-def speaker_of(home: "Home", request: TurnRequest) -> str:
+def speaker_of(home: "Home", request: HouseholdRequest) -> str:
     """Who speaks: the request's user, else the device's (or the home's) default user, else guest."""
     return request.user_id or home.default_user_of(request.device_id) or ids.GUEST
 
@@ -78,7 +80,7 @@ class TurnService:
         self.runtime.replace_home(home)
         return home, version, fired
 
-    def play(self, request: TurnRequest) -> dict[str, Any]:
+    def play(self, request: HouseholdRequest) -> dict[str, Any]:
         """Play the turn and store its effects; the answer. Raises UnknownHomeError,
         UnknownDeviceError, BadIdError, ServiceStoreError, ActionServerError."""
         home, version, fired = self.use_home(request.home)
@@ -95,9 +97,9 @@ class TurnService:
             self._reapply(request, answer.pop("_applied"), answer)
             return answer
         before = states(home)
-        result = self.runtime.handle(request.text, user_id=internal, device_id=request.device_id,
-                                     barge_in=request.barge_in, asr_confidence=request.asr_confidence,
-                                     request_id=request_id)
+        result = self.runtime.handle(TurnRequest(request.text, user_id=internal, device_id=request.device_id,
+                                                 barge_in=request.barge_in, asr_confidence=request.asr_confidence,
+                                                 request_id=request_id))
         answer = _answer(result, conversation, user)
         changed = changed_states(before, home)
         answer["changed"] = changed
@@ -109,12 +111,13 @@ class TurnService:
             self._reapply(request, result.applied, answer)
         return answer
 
-    def _reapply(self, request: TurnRequest, applied: list[str], answer: dict[str, Any]) -> None:
+    def _reapply(self, request: HouseholdRequest, applied: list[str], answer: dict[str, Any]) -> None:
         """Another writer changed the home during the turn: apply the turn's directives again
         to the fresh home (what was refused now is reported as refused)."""
         from assistant.home import Directive
 
-        def change(home: "Home") -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], list[str], list[dict]]:
+        def change(home: "Home") -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], list[str],
+                                          list[dict[str, Any]]]:
             fired = catch_up(home, self._now())
             before = states(home)
             done, refused = [], []
@@ -136,7 +139,7 @@ class TurnService:
         self.homes.update(request.home, change,
                           events=lambda home, o: o[0] + state_events(o[1], "turn", home.clock.now), also=also)
 
-    def _complete(self, conn: Any, request: TurnRequest, answer: dict[str, Any]) -> None:
+    def _complete(self, conn: Any, request: HouseholdRequest, answer: dict[str, Any]) -> None:
         if request.idempotency_key and request.claim_owner:
             self.keys.complete(conn, request.home, request.idempotency_key, request.claim_owner, answer)
 

@@ -7,7 +7,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Literal
 
 from assistant.paths import DEFAULT_DATA_DIR, PREFS_URL_ENV, DataDir
 from assistant.prefs.keys import COFFEE_AFTER_ALARM, NO_ROUTINE, Polarity, PrefKey
@@ -154,7 +154,7 @@ def forget_question(scope: tuple[PrefKey, ...] | None) -> str:
     return FORGET_PREFIX + ("*" if scope is None else ",".join(k.value for k in scope))
 
 
-def parse_forget_question(pending: str) -> "tuple[PrefKey, ...] | None | bool":
+def parse_forget_question(pending: str) -> "tuple[PrefKey, ...] | None | Literal[False]":
     """The scope a pending forget question names; False when it is not one (or is garbled)."""
     if not pending.startswith(FORGET_PREFIX):
         return False

@@ -54,9 +54,9 @@ def play(model_file: Path, runs: Sequence["SimRun"], *, workers: int, seconds: f
     stopped keeps the user-days played; the runs after it in its worker are skipped."""
     count = worker_count(workers)
     if count == 1 or len(runs) == 1:
-        logs, clock = play_share(str(model_file), list(runs), seconds, say)
+        played_logs, clock = play_share(str(model_file), list(runs), seconds, say)
         timings.update(clock)
-        return [log for log in logs if log is not None]
+        return [log for log in played_logs if log is not None]
     split = shares(runs, count)
     say(f"playing {len(runs)} simulated runs in {len(split)} processes")
     context = multiprocessing.get_context("spawn")   # a fresh interpreter: no forked event loop

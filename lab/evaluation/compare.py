@@ -125,9 +125,11 @@ def render(results: Sequence[CandidateResult], console: Any) -> None:
     table.add_section()
     names = sorted({name for r in results if not r.error for name in r.figures["entities"]})
     for name in names:
-        row(f"F1 {name}", lambda r, n=name: (
-            f"{r.figures['entities'][n]['f1']:.2f} (n={r.figures['entities'][n]['n_gold']})"
-            if n in r.figures["entities"] else "-"))
+        def entity_f1(r: CandidateResult, n: str = name) -> str:
+            return (f"{r.figures['entities'][n]['f1']:.2f} (n={r.figures['entities'][n]['n_gold']})"
+                    if n in r.figures["entities"] else "-")
+
+        row(f"F1 {name}", entity_f1)
     console.print(table)
     for r in results:
         if r.error:

@@ -205,8 +205,7 @@ def _judge_here(models: Sequence[Path], held: Sequence[tuple[str, str]], convers
         forget = functools.partial(forget_everywhere, retrain=False)
         with Runtime.start(data.root, model_path=data.model_file, forget=forget) as runtime:
             def intent_of(text: str) -> str:
-                assert runtime.agent is not None
-                parsed = runtime._run(runtime.agent.parse_message(text))
+                parsed = runtime.parse(text)
                 return str((parsed.get("intent") or {}).get("name"))
 
             for number, model in enumerate(models):

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.paths import DataDir
 from lab.evaluation.serve_figures import accounting, capacity, home_states, leaks, phase_figures, store_counts
 from lab.evaluation.serve_servers import (
     THREAD_ENV,
@@ -42,7 +43,6 @@ from lab.evaluation.serve_servers import (
     wait_healthy,
 )
 from lab.evaluation.serve_traffic import LoadClient, TurnOutcome, collect, requests_for, run_phase
-from assistant.paths import DataDir
 
 
 async def run_config(bench: Bench, servers: int, users: list[int], turns: int, kill: bool, seed: int,

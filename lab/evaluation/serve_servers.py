@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lab.evaluation.serve_traffic import HOMES
 from assistant.home.loader import default_home_path
 from assistant.paths import PROJECT_ROOT, DataDir
+from lab.evaluation.serve_traffic import HOMES
 
 # The same for every server process, one server or two: BLAS, TensorFlow and torch on one thread.
 THREAD_ENV = {
@@ -72,7 +72,7 @@ class ServeProcess:
 
     def cpu_seconds(self) -> float:
         """User + system CPU of the server and its children (the action server) so far."""
-        return tree_cpu(self.process.pid) if self.alive() else 0.0
+        return tree_cpu(self.process.pid) if self.process is not None and self.alive() else 0.0
 
 
 def tree_cpu(pid: int) -> float:

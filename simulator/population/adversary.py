@@ -22,6 +22,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+from assistant.turn import TurnRequest
+
 if TYPE_CHECKING:
     from assistant.turn import TurnResult
     from simulator.population.run import RunReport
@@ -191,8 +193,8 @@ class Adversaries:
             for attack in self.attacks:
                 for text, barge_in in ((attack.source, False), (attack.target, True)):
                     runtime.home.advance(SECONDS_PER_TURN / 60)
-                    runtime.handle(text, user_id=user.user_id, device_id=device, barge_in=barge_in,
-                                   asr_confidence=0.95, timestamp=runtime.home.clock.now)
+                    runtime.handle(TurnRequest(text, user_id=user.user_id, device_id=device, barge_in=barge_in,
+                                               asr_confidence=0.95, timestamp=runtime.home.clock.now))
                     self.report.attack_turns += 1
                 runtime.end_session(user.user_id)
                 runtime.home.advance(MINUTES_BETWEEN_CHAINS)
@@ -245,8 +247,8 @@ class ObservedRuntime:
         object.__setattr__(self, "_runtime", runtime)
         object.__setattr__(self, "_results", results)
 
-    def handle(self, text: str, **kwargs: Any) -> "TurnResult":
-        result = self._runtime.handle(text, **kwargs)
+    def handle(self, request: TurnRequest, /) -> "TurnResult":
+        result = self._runtime.handle(request)
         if getattr(result, "turn_id", None) is not None:
             self._results[int(result.turn_id)] = result
         return result

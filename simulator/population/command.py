@@ -172,11 +172,15 @@ def run_simulate_population(args: argparse.Namespace, judge: Any = None) -> int:
             with Progress(*columns, console=console, transient=False) as bars:
                 for arm in arms:
                     task = bars.add_task(f"arm {arm:<9}", total=args.users * args.days)
+
+                    def progress(done: int, total: int, task: Any = task) -> None:
+                        bars.update(task, completed=done, total=total)
+
                     report = run_population(
                         runtime, users=args.users, days=args.days, seed=args.seed, arm=arm,
                         home_template=template, asr_config=_asr_config(args),
                         adversary=_adversary_config(args), phrasing=phrasing, real=real, nightly=nightly,
-                        progress=lambda done, total, task=task: bars.update(task, completed=done, total=total))
+                        progress=progress)
                     figures.append(summarize(report))
                     if report.adversaries:
                         figures[-1]["adversaries"] = report.adversaries

@@ -105,7 +105,7 @@ def build_goal(kind: GoalKind, user: "SimUser", goal_id: str, time: str, rng: ra
     catalog = load_catalog()
     prefs = user.prefs
     light_rooms = [r for r in user.rooms if r in ("kitchen", "living_room", "bedroom", "office")]
-    common = {"goal_id": goal_id, "kind": kind, "time": time}
+    common: dict[str, Any] = {"goal_id": goal_id, "kind": kind, "time": time}
     if kind in (K.LIGHT_ON, K.LIGHT_OFF, K.BRIGHTNESS, K.COLOR):
         room = rng.choice(light_rooms)
         light = f"{room}_light"
@@ -134,20 +134,20 @@ def build_goal(kind: GoalKind, user: "SimUser", goal_id: str, time: str, rng: ra
                     slots={"room": words, "color": color}, critical=(words, color), target=light,
                     setup={light: {"power": "on", "color": "white"}})
     if kind is K.THERMOSTAT:
-        number = rng.choice((18, 19, 20, 22, 23, 24))
+        degrees = rng.choice((18, 19, 20, 22, 23, 24))
         return Goal(**common, intent="set_temperature", device_id=user.device_in(rng.choice(user.rooms)),
-                    phrasings=_fill(kind, number=str(number)),
-                    outcome=Outcome(directive=f"set_temperature thermostat {number}"),
-                    slots={"number": str(number)}, critical=("thermostat", "heating", str(number)),
+                    phrasings=_fill(kind, number=str(degrees)),
+                    outcome=Outcome(directive=f"set_temperature thermostat {degrees}"),
+                    slots={"number": str(degrees)}, critical=("thermostat", "heating", str(degrees)),
                     target="thermostat", setup={"thermostat": {"target_temperature": 21}})
     if kind is K.OVEN:
-        number = rng.choice((160, 180, 190, 200, 220))
+        degrees = rng.choice((160, 180, 190, 200, 220))
         return Goal(**common, intent="set_temperature", device_id=user.device_in("kitchen"),
-                    phrasings=_fill(kind, number=str(number)),
-                    outcome=Outcome(directive=f"set_temperature oven {number}"),
-                    slots={"number": str(number)}, critical=("oven", str(number)), target="oven",
+                    phrasings=_fill(kind, number=str(degrees)),
+                    outcome=Outcome(directive=f"set_temperature oven {degrees}"),
+                    slots={"number": str(degrees)}, critical=("oven", str(degrees)), target="oven",
                     setup={"oven": {"power": "off"}})
-    simple = {
+    simple: dict[GoalKind, tuple[str, str, str, dict[str, Any], str]] = {
         K.GARAGE_OPEN: ("open_device", "open garage_door", "garage_door", {"position": "closed"}, "garage door"),
         K.GARAGE_CLOSE: ("close_device", "close garage_door", "garage_door", {"position": "open"}, "garage door"),
         K.LOCK: ("lock_device", "lock front_door_lock", "front_door_lock", {"locked": False}, "lock"),
@@ -222,7 +222,8 @@ def build_goal(kind: GoalKind, user: "SimUser", goal_id: str, time: str, rng: ra
     if kind in (K.TEAM_NAMED, K.TEAM_MINE):
         if kind is K.TEAM_NAMED:
             team = rng.choice(catalog.teams)
-            phrasings, keys = _fill(kind, team=team.short.lower()), ()
+            keys: tuple[str, ...] = ()
+            phrasings = _fill(kind, team=team.short.lower())
         else:
             team = next(t for t in catalog.teams if t.name == prefs.sports_team)
             phrasings, keys = _fill(kind), ("sports_team",)
@@ -234,7 +235,8 @@ def build_goal(kind: GoalKind, user: "SimUser", goal_id: str, time: str, rng: ra
     if kind in (K.RESTAURANT_CUISINE, K.RESTAURANT_MINE):
         if kind is K.RESTAURANT_CUISINE:
             cuisine = rng.choice(catalog.cuisines)
-            phrasings, keys = _fill(kind, cuisine=cuisine), ()
+            keys = ()
+            phrasings = _fill(kind, cuisine=cuisine)
         else:
             cuisine, keys = prefs.cuisine, ("cuisine",)
             phrasings = _fill(kind)

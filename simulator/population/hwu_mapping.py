@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 
@@ -114,9 +114,11 @@ def load_mapping(path: str | Path = DEFAULT_MAPPING, intents: frozenset[str] | N
         if not isinstance(reason, str) or not reason.strip():
             raise MappingError(f"{path}:{_line_of(text, intent)}: unmapped {intent} needs its reason")
     placed: dict[str, str] = {}
-    for section, names in ((Section.GOAL_KINDS, kinds), (Section.REACTIONS, reactions),
-                           (Section.OUT_OF_SCOPE, out_of_scope), (Section.UNMAPPED, unmapped)):
-        for intent in names:
+    sections: tuple[tuple[Section, Iterable[str]], ...] = (
+        (Section.GOAL_KINDS, kinds), (Section.REACTIONS, reactions),
+        (Section.OUT_OF_SCOPE, out_of_scope), (Section.UNMAPPED, unmapped))
+    for section, section_names in sections:
+        for intent in section_names:
             if intent in placed:
                 raise MappingError(f"{path}:{_line_of(text, intent)}: {intent} is in both "
                                    f"{placed[intent]} and {section.value}")

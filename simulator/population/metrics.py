@@ -73,7 +73,7 @@ def summarize(report: RunReport) -> dict[str, Any]:
         "give_up_rate": _rate(sum(g.gave_up for g in goals), len(goals)),
         "turns_per_second": None if report.seconds <= 0 else round(len(turns) / report.seconds, 2),
     }
-    sources = Counter(t.rewrite_source for t in rewritten)
+    sources = Counter(t.rewrite_source for t in rewritten if t.rewrite_source)
     figures.update(phrasing_figures(report))
     figures.update(exploration_figures(turns))
     figures.update(self_learning_figures(report))

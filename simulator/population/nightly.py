@@ -129,7 +129,7 @@ class NightlyLearning:
         label_seconds = time.perf_counter() - started
         self.last_labels = learned.labels
         self.last_records = records
-        base = dict(day=day, turns=len(records), accepted=len(learned.labels),
+        base: dict[str, Any] = dict(day=day, turns=len(records), accepted=len(learned.labels),
                     learned_examples=len(learned.examples), new=len(learned.added), label_seconds=round(label_seconds, 1))
         if not learned.changed:
             return Night(**base, retrained=False, promoted=False, reason="nothing new was learned",
@@ -161,10 +161,9 @@ class NightlyLearning:
         rows = self.held_out()
         if not rows or self.runtime.agent is None:
             return None
-        agent = self.runtime.agent
         right = 0
         for text, intent in rows:
-            parsed = self.runtime._run(agent.parse_message(text))
+            parsed = self.runtime.parse(text)
             right += (parsed.get("intent") or {}).get("name") == intent
         return round(right / len(rows), 4)
 

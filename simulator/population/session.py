@@ -8,14 +8,13 @@ and the truth is written to the interaction log. Noise is drawn from generators 
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from assistant.exploration import NEITHER, UNCLEAR
 from assistant.outcomes import FailurePoint
-from assistant.turn import TurnResult
+from assistant.turn import TurnRequest, TurnResult
 from simulator import truth_store
 from simulator.population import reactions as rx
 from simulator.population.asr import AsrChannel, Heard
@@ -50,10 +49,9 @@ class PopulationRuntime(Protocol):
     rewrites: Any
     learning: Any
 
-    def handle(self, text: str, *, user_id: str, device_id: str, barge_in: bool = False,
-               asr_confidence: float | None = None, timestamp: dt.datetime | None = None) -> TurnResult: ...
+    def handle(self, request: TurnRequest, /) -> TurnResult: ...
 
-    def end_session(self, user_id: str, gave_up: bool = False) -> None: ...
+    def end_session(self, user_id: str, *, gave_up: bool = False) -> None: ...
 
     def reset_learning(self) -> None: ...
 
@@ -347,9 +345,9 @@ class GoalSession:
         self._settle(None)
         home = self.runtime.home
         home.advance(SECONDS_PER_TURN / 60)
-        result = self.runtime.handle(heard.text, user_id=self.user.user_id, device_id=self.goal.device_id,
-                                     barge_in=barge_in, asr_confidence=heard.confidence,
-                                     timestamp=home.clock.now)
+        result = self.runtime.handle(TurnRequest(heard.text, user_id=self.user.user_id,
+                                                 device_id=self.goal.device_id, barge_in=barge_in,
+                                                 asr_confidence=heard.confidence, timestamp=home.clock.now))
         verdict: Verdict = judge(result)
         rewrite = result.rewrite or {}
         turn_id = getattr(result, "turn_id", None)

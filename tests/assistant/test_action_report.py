@@ -6,7 +6,7 @@ from assistant.outcomes import Problem
 from assistant.turn import ActionReport, TurnResult
 
 
-def test_a_turns_messages_are_decoded_into_one_report_and_put_on_the_result() -> None:
+def test_a_turns_messages_are_decoded_into_one_report_that_the_result_carries() -> None:
     payloads = [
         None,                                                    # a text-only message
         {"directives": ["turn_on kitchen_light"]},
@@ -21,8 +21,11 @@ def test_a_turns_messages_are_decoded_into_one_report_and_put_on_the_result() ->
     assert report.directives == ["turn_on kitchen_light", "turn_on living_room_tv"]
     assert report.problems == [Problem.NOT_FOUND] and report.understood_as == "teach_concept"
     assert report.concept == {"name": "movie time", "steps": 2, "failed": []} and report.unknown == ["surprise"]
-    result = TurnResult(text="x")
-    report.apply_to(result)
+    result = TurnResult(text="x", report=report)
+    assert result.report is report   # carried, not copied
+    result.add_problem("NO_TARGET")
+    assert report.problems == [Problem.NOT_FOUND, Problem.NO_TARGET]
+    result.problems = [Problem.NOT_FOUND]
     assert (result.directives, result.problems, result.forgot) == (report.directives, [Problem.NOT_FOUND],
                                                                     ["music_genre"])
     assert (result.implicit_used, result.asked_city) == (["jazz"], "Miami, Florida")

@@ -132,9 +132,9 @@ def test_a_killed_holder_frees_the_conversation_within_the_lifetime(redis_url: s
 
 
 def test_check_stores_names_an_unreachable_database_and_redis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lab.evaluation.local_servers import free_port
     from assistant.paths import LOCK_URL_ENV, TRACKER_URL_ENV, DataDir
     from assistant.runtime import RuntimeStartError, check_stores
+    from lab.evaluation.local_servers import free_port
 
     data = DataDir(tmp_path)
     monkeypatch.setenv(TRACKER_URL_ENV, f"postgresql://rasa:hidden@/nowhere?host={tmp_path / 'no-socket'}")

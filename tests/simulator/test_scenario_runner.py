@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from assistant.turn import TurnResult
+from assistant.turn import TurnRequest, TurnResult
 from simulator.scenario import (
     Failure,
     ScenarioError,
@@ -107,10 +107,10 @@ class FakeRuntime:
     def reset_user(self, user_id: str) -> None:
         self.resets.append(user_id)
 
-    def handle(self, text: str, *, user_id: str, device_id: str, barge_in: bool = False,
-               asr_confidence: float | None = None) -> TurnResult:
-        self.calls.append({"text": text, "user_id": user_id, "device_id": device_id,
-                           "barge_in": barge_in})
+    def handle(self, request: TurnRequest, /) -> TurnResult:
+        text = request.text
+        self.calls.append({"text": text, "user_id": request.user_id, "device_id": request.device_id,
+                           "barge_in": request.barge_in})
         step = self.script[text]
         if isinstance(step, BaseException):
             raise step

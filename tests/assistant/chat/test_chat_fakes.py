@@ -13,7 +13,7 @@ from typing import Any, Callable, Union
 
 from rich.console import Console
 
-from assistant.turn import TurnResult
+from assistant.turn import ActionReport, TurnRequest, TurnResult
 
 
 class FakeTimeOfDay(enum.Enum):
@@ -127,10 +127,10 @@ class FakeBackend:
         self.script = dict(script or {})
         self.calls: list[dict[str, Any]] = []
 
-    def handle(self, text: str, *, user_id: str, device_id: str, barge_in: bool = False,
-               asr_confidence: float | None = None) -> TurnResult:
-        self.calls.append({"text": text, "user_id": user_id, "device_id": device_id,
-                           "barge_in": barge_in, "asr_confidence": asr_confidence})
+    def handle(self, request: TurnRequest, /) -> TurnResult:
+        text, device_id = request.text, request.device_id
+        self.calls.append({"text": text, "user_id": request.user_id, "device_id": device_id,
+                           "barge_in": request.barge_in, "asr_confidence": request.asr_confidence})
         response = self.script.get(text)
         if isinstance(response, BaseException):
             raise response
@@ -145,7 +145,7 @@ def lights_on(home: FakeHome, device_id: str) -> TurnResult:
     """What the assistant does for "turn on the lights" from the kitchen."""
     home.devices["kitchen_light"].state["power"] = "on"
     return TurnResult(text="turn on the lights", replies=["Turning on the kitchen light."],
-                      directives=["turn_on kitchen_light"], applied=["turn_on kitchen_light"],
+                      report=ActionReport(directives=["turn_on kitchen_light"]), applied=["turn_on kitchen_light"],
                       intent="turn_on", confidence=0.97,
                       entities=[{"entity": "device", "value": "lights"}],
                       actions=["action_turn_on"], slots={"room": "kitchen", "unset": None})

@@ -18,7 +18,8 @@ from assistant.chat.render import (
     state_summary,
     summarize_state,
 )
-from assistant.turn import TurnResult
+from assistant.outcomes import Problem
+from assistant.turn import ActionReport, TurnResult
 from tests.assistant.chat.test_chat_fakes import FakeHome, FakeKind, make_console
 
 
@@ -133,8 +134,7 @@ def test_debug_table() -> None:
                                   {"entity": "device", "value": "light", "role": "target"}],
                         actions=["action_weather", "utter_ask_city"],
                         slots={"city": "Wilkerson", "room": None,
-                               "session_started_metadata": {"user_id": "alice"}},
-                        directives=[])
+                               "session_started_metadata": {"user_id": "alice"}})
     out = text_of(debug_table(result))
     assert "ask_weather (0.91)" in out
     assert "city=Wilkerson, device=light [target]" in out
@@ -165,7 +165,7 @@ def test_real_default_home_renders() -> None:
 
 def test_debug_table_says_why_a_turn_was_rewritten_and_where_it_was_logged() -> None:
     result = TurnResult(text="play maj and dragons", intent="play_media", confidence=0.99, turn_id=12,
-                        problems=["NOT_FOUND"],
+                        report=ActionReport(problems=[Problem.NOT_FOUND]),
                         rewrite={"source": "global", "rewrite_id": 4, "original": "play maj and dragons",
                                  "rewritten": "play imagine dragons", "why": "low ASR confidence (0.60)"})
     out = text_of(debug_table(result))

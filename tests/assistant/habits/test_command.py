@@ -6,12 +6,12 @@ import datetime as dt
 import json
 
 from assistant.cli import main
-from lab.evaluation.habits import score
 from assistant.habits.implicit import Inference
 from assistant.learning.log import InteractionLog
 from assistant.paths import DataDir
 from assistant.prefs.keys import PrefKey
 from assistant.prefs.store import PreferenceStore
+from lab.evaluation.habits import score
 from tests.assistant.habits.helpers import START, alarm, played, turn
 
 DAY = dt.timedelta(days=1)

@@ -25,9 +25,10 @@ from assistant.habits.observers import (
 from assistant.habits.recognise import teaching_question
 from assistant.habits.store import HabitStore, MarkKind
 from assistant.learning.config import LearningFlags
+from assistant.outcomes import Problem
 from assistant.prefs.keys import Polarity, PrefKey, Source
 from assistant.prefs.store import PreferenceStore
-from assistant.turn import TurnResult
+from assistant.turn import ActionReport, TurnRequest, TurnResult
 
 WHEN = dt.datetime(2026, 3, 2, 7, 0)
 
@@ -96,7 +97,7 @@ def test_the_teaching_offer_is_off_without_teachable_moments(services: Services)
 @pytest.mark.parametrize("result, expected", [
     (TurnResult(text="play jazz", applied=["play kitchen_speaker jazz|music"]), True),
     (TurnResult(text="weather in paris", actions=["action_weather"]), True),
-    (TurnResult(text="weather in atlantis", actions=["action_weather"], problems=["UNKNOWN_CITY"]), False),
+    (TurnResult(text="weather in atlantis", actions=["action_weather"], report=ActionReport(problems=[Problem.UNKNOWN_CITY])), False),
     # The words of a forecast in a reply are not evidence: only what the actions did is.
     (TurnResult(text="hello", replies=["In Paris today: sunny."], actions=["utter_greet"]), False),
 ])
@@ -118,7 +119,7 @@ def test_a_no_after_an_inferred_value_lowers_it(services: Services) -> None:
     prefs = services.preferences
     prefs.set("ann", PrefKey.MUSIC_GENRE, "Jazz", Polarity.LIKE, Source.IMPLICIT, confidence=0.6)
     played = TurnResult(text="play some music", replies=["Playing some jazz, which you often listen to."],
-                        implicit_used=["Jazz"])
+                        report=ActionReport(implicit_used=["Jazz"]))
     turn = observed(played)
     RememberImplicit().observe(services, turn)
     assert turn.slots == {pending.LAST_IMPLICIT: ["music_genre", "Jazz"]}
@@ -137,7 +138,7 @@ def test_a_reply_naming_an_inferred_value_without_the_tag_is_not_remembered(serv
 
 @pytest.mark.parametrize("forgot, marked", [(["music_genre"], ["music_genre"]), (["*"], []), ([], [])])
 def test_forgetting_is_marked(services: Services, forgot: list[str], marked: list[str]) -> None:
-    RememberForgetting().observe(services, observed(TurnResult(text="forget", forgot=forgot)))
+    RememberForgetting().observe(services, observed(TurnResult(text="forget", report=ActionReport(forgot=forgot))))
     assert [m.key for m in services.habits.marks("ann", MarkKind.FORGOT)] == marked
 
 
@@ -154,26 +155,21 @@ class Recorder:
 
 
 def test_the_pipeline_logs_what_the_reply_observers_made_of_the_reply(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
     from assistant.learning.log import InteractionLog
     from assistant.pipeline import TurnPipeline
 
-    class Pipeline(TurnPipeline):
-        def __init__(self) -> None:
-            self.log = InteractionLog.open(tmp_path / "learning.db")
-            self.rewrites = None
-            self.log_errors = []
-            self._last = {}
-
-        def sender_id(self, user_id: str) -> str:
-            return user_id
-
+    stack = SimpleNamespace(log=InteractionLog.open(tmp_path / "learning.db"), rewrites=None, log_errors=[],
+                            sender_id=lambda user_id: user_id)
     seen: list[str] = []
-    pipeline = Pipeline()
-    result = TurnResult(text="party mode", replies=["Sorry?"])
     observers = [Recorder(Stage.LOGGED, seen), Recorder(Stage.REPLY, seen, fail=True), Recorder(Stage.REPLY, seen)]
-    pipeline.finish_turn(result, user_id="ann", device_id="kitchen_speaker", context={}, barge_in=False,
-                         asr_confidence=None, timestamp=WHEN, observers=observers)
+    pipeline = TurnPipeline(stack, observers)
+    result = TurnResult(text="party mode", replies=["Sorry?"])
+    pipeline.finish_turn(result, TurnRequest("party mode", user_id="ann", device_id="kitchen_speaker"),
+                         context={}, timestamp=WHEN)
     assert seen == ["reply:False", "reply:False", "logged:True"]   # a failing observer is skipped
     assert result.reply == "Sorry? Also this."
-    assert pipeline.log.get(result.turn_id).reply == "Sorry? Also this."
-    run_observers([], Stage.REPLY, pipeline, observed(result))   # nothing to run is fine
+    assert stack.log.get(result.turn_id).reply == "Sorry? Also this."
+    assert pipeline.last["ann"].id == result.turn_id
+    run_observers([], Stage.REPLY, stack, observed(result))   # nothing to run is fine

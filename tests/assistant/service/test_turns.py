@@ -15,8 +15,8 @@ from assistant.service import ids, ticker
 from assistant.service.homes import HomeStore
 from assistant.service.idempotency import IdempotencyStore
 from assistant.service.tables import ServiceDB
-from assistant.service.turns import TurnRequest, TurnService, catch_up
-from assistant.turn import TurnResult
+from assistant.service.turns import HouseholdRequest, TurnService, catch_up
+from assistant.turn import ActionReport, TurnRequest, TurnResult
 
 NOW = dt.datetime(2026, 3, 2, 8, 0)
 
@@ -38,13 +38,14 @@ class StandInRuntime:
     def use_conversation(self, user_id: str, sender_id: str) -> None:
         self._generation[user_id] = sender_id
 
-    def handle(self, text: str, **kwargs: Any) -> TurnResult:
-        self.calls.append({"text": text, "sender": self._generation.get(kwargs["user_id"]), **kwargs})
+    def handle(self, request: TurnRequest, /) -> TurnResult:
+        self.calls.append({"sender": self._generation.get(request.user_id), **vars(request)})
         assert self.home is not None
         if self.during is not None:
             self.during()
         self.home.apply(self.directive)
-        return TurnResult(text=text, replies=["ok"], directives=[self.directive], applied=[self.directive])
+        return TurnResult(text=request.text, replies=["ok"], report=ActionReport(directives=[self.directive]),
+                          applied=[self.directive])
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def test_a_turn_that_loses_the_race_reapplies_its_directives(tmp_path: Path, hom
         other.update("north", lambda home: home.apply("open garage_door"))
 
     runtime = StandInRuntime("turn_on kitchen_light", during=another_server_opens_the_garage)
-    answer = service(homes, runtime).play(TurnRequest(home="north", text="lights on", device_id="kitchen_speaker"))
+    answer = service(homes, runtime).play(HouseholdRequest(home="north", text="lights on", device_id="kitchen_speaker"))
     stored, version = homes.load("north")
     assert stored.devices["kitchen_light"].state["power"] == "on"
     assert stored.devices["garage_door"].state["position"] == "open"
@@ -82,7 +83,7 @@ def test_the_idempotency_answer_is_stored_with_the_state(homes: HomeStore) -> No
     runtime = StandInRuntime("turn_on kitchen_light")
     turns = service(homes, runtime)
     claim = turns.keys.claim("north", "k1")
-    answer = turns.play(TurnRequest(home="north", text="lights on", device_id="kitchen_speaker",
+    answer = turns.play(HouseholdRequest(home="north", text="lights on", device_id="kitchen_speaker",
                                     idempotency_key="k1", claim_owner=claim.owner))
     assert turns.keys.answer("north", "k1") == answer
 
@@ -101,7 +102,7 @@ def test_a_request_a_dead_server_already_played_is_not_played_again(homes: HomeS
                                   request_id="north:k9"))
     turns = service(homes, runtime)
     claim = turns.keys.claim("north", "k9")
-    answer = turns.play(TurnRequest(home="north", text="lights on", device_id="kitchen_speaker",
+    answer = turns.play(HouseholdRequest(home="north", text="lights on", device_id="kitchen_speaker",
                                     idempotency_key="k9", claim_owner=claim.owner))
     assert runtime.calls == []                       # not played through the pipeline again
     stored, _ = homes.load("north")
@@ -110,7 +111,7 @@ def test_a_request_a_dead_server_already_played_is_not_played_again(homes: HomeS
     assert turns.keys.answer("north", "k9") == answer
     assert runtime.log.count() == 1
     # A new key is a new turn, played as usual (and logged with its request id by the runtime).
-    turns.play(TurnRequest(home="north", text="lights on", device_id="kitchen_speaker", idempotency_key="k10"))
+    turns.play(HouseholdRequest(home="north", text="lights on", device_id="kitchen_speaker", idempotency_key="k10"))
     assert runtime.calls[0]["request_id"] == "north:k10"
 
 
@@ -121,7 +122,7 @@ def test_a_request_a_dead_server_already_played_is_not_played_again(homes: HomeS
 ])
 def test_who_speaks_and_under_which_ids(homes: HomeStore, device: str, user: str | None, speaker: str) -> None:
     runtime = StandInRuntime("turn_on kitchen_light")
-    answer = service(homes, runtime).play(TurnRequest(home="north", text="hi", device_id=device, user_id=user,
+    answer = service(homes, runtime).play(HouseholdRequest(home="north", text="hi", device_id=device, user_id=user,
                                                       conversation_id="c7"))
     assert answer["user_id"] == speaker and answer["conversation_id"] == "c7"
     assert runtime.calls[0]["user_id"] == f"north.{speaker}"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 
-from lab.analytics import training
 from assistant.analytics.pipeline import analyze, training_set
+from lab.analytics import training
 from lab.analytics.synthetic import SyntheticConfig, generate
 
 

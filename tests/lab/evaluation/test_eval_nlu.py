@@ -14,6 +14,7 @@ import pytest
 import yaml
 from rich.console import Console
 
+from assistant.paths import PROJECT_ROOT
 from lab.evaluation.eval_nlu import (
     DEFAULT_MAPPING,
     FALLBACK_INTENT,
@@ -28,7 +29,6 @@ from lab.evaluation.eval_nlu import (
     rasa_parser,
     render_report,
 )
-from assistant.paths import PROJECT_ROOT
 
 DEVEL = Path(__file__).resolve().parents[4] / "shared/data/slurp/devel.jsonl"
 

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 from assistant.catalog import load_catalog
 from assistant.home import Home
-from assistant.turn import TurnResult
+from assistant.turn import TurnRequest, TurnResult
 
 
 @dataclass
@@ -68,9 +68,9 @@ class FakeRuntime:
     def preference(self, user_id: str, key: str) -> str | None:
         return self.prefs.get((user_id, key))
 
-    def handle(self, text: str, *, user_id: str, device_id: str, barge_in: bool = False,
-               asr_confidence: float | None = None, timestamp: dt.datetime | None = None) -> TurnResult:
-        self.timestamps.append(timestamp)
+    def handle(self, request: TurnRequest, /) -> TurnResult:
+        text, user_id, device_id = request.text, request.user_id, request.device_id
+        self.timestamps.append(request.timestamp)
         result = TurnResult(text=text)
         self._respond(text.lower(), user_id, device_id, result)
         for directive in result.directives:

@@ -3,13 +3,14 @@ or by its words), "neither" when none is (or by a seeded mistake); and the metri
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import pytest
 
 from assistant.exploration import NEITHER
 from assistant.exploration.options import resolve
-from assistant.turn import TurnResult
+from assistant.turn import ActionReport, TurnRequest, TurnResult
 from simulator.population.asr import AsrChannel, AsrConfig
 from simulator.population.exploring import explore_answer
 from simulator.population.goals import GoalKind, build_goal
@@ -31,26 +32,27 @@ class ExploringRuntime(FakeRuntime):
         self.asked: str | None = None
         self.heard: list[str] = []
 
-    def handle(self, text: str, **kwargs) -> TurnResult:   # type: ignore[override]
+    def handle(self, request: TurnRequest, /) -> TurnResult:
+        text = request.text
         self.heard.append(text)
         if self.asked is None and len(self.heard) == 1:
             self.asked = text
             result = TurnResult(text=text, intent=self.options[0], replies=["Should I A, or B?"],
-                                actions=["action_explore"], explore_asked=list(self.options))
-            result.turn_id = self.log.add(kwargs["user_id"], text)
+                                actions=["action_explore"], report=ActionReport(explore_asked=list(self.options)))
+            result.turn_id = self.log.add(request.user_id, text)
             return result
         if self.asked is not None:
             original, self.asked = self.asked, None
             choice = resolve(text, tuple(self.options))
             if choice == NEITHER:
-                result = TurnResult(text=text, intent="deny", replies=["Okay, neither."], explore_choice=NEITHER,
-                                    explore_options=list(self.options))
-                result.turn_id = self.log.add(kwargs["user_id"], text)
+                result = TurnResult(text=text, intent="deny", replies=["Okay, neither."],
+                                    report=ActionReport(explore_choice=NEITHER, explore_options=list(self.options)))
+                result.turn_id = self.log.add(request.user_id, text)
                 return result
-            result = super().handle(original, **kwargs)
+            result = super().handle(dataclasses.replace(request, text=original))
             result.intent, result.explore_choice, result.explore_options = choice, choice, list(self.options)
             return result
-        return super().handle(text, **kwargs)
+        return super().handle(request)
 
 
 @pytest.fixture(scope="module")

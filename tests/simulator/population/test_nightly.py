@@ -46,10 +46,10 @@ class LearningRuntime(FakeRuntime):
         self.reloads += 1
         return True
 
-    def _run(self, coroutine: Any) -> Any:
+    def parse(self, text: str) -> dict[str, Any]:
         import asyncio
 
-        return asyncio.run(coroutine)
+        return asyncio.run(self.agent.parse_message(text))
 
 
 @pytest.fixture()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from assistant.outcomes import Problem
-from assistant.turn import TurnResult
+from assistant.turn import ActionReport, TurnResult
 from simulator.population.asr import Heard
 from simulator.population.goals import Goal, GoalKind, Outcome, build_goal
 from simulator.population.truth import (
@@ -85,16 +85,16 @@ def test_a_missing_preference_is_a_result_failure_and_the_liked_music_a_success(
 def test_answers_are_judged_by_what_the_action_tagged_not_the_wording() -> None:
     said = "what's the weather in denver"
     good = TurnResult(text=said, intent="ask_weather", replies=["Snowy all day."],
-                      answered={"city": "denver, colorado"})
+                      report=ActionReport(answered={"city": "denver, colorado"}))
     bad = TurnResult(text=said, intent="ask_weather", replies=["In Denver, Colorado today: snowy."],
-                     answered={"city": "Seattle, Washington"})
+                     report=ActionReport(answered={"city": "Seattle, Washington"}))
     assert judge_request(WEATHER, said, clean(said), good, "u").success
     assert judge_request(WEATHER, said, clean(said), bad, "u").failure_point is FailurePoint.ENTITY_RESOLUTION
 
 
 def test_an_impossible_request_explained_is_correct() -> None:
     said = "play the matrix"
-    result = TurnResult(text=said, intent="play_media", problems=[Problem.NEEDS_SCREEN],
+    result = TurnResult(text=said, intent="play_media", report=ActionReport(problems=[Problem.NEEDS_SCREEN]),
                         replies=["The Matrix is a film and this device has no screen. Ask the TV instead."])
     verdict = judge_request(FILM, said, clean(said), result, "u")
     assert not verdict.success and verdict.failure_point is FailurePoint.CORRECT
@@ -139,7 +139,7 @@ def test_a_misheard_value_in_a_preference_goals_fallback_is_the_channels_fault()
         value = goal.critical[0]
         assert value in said
         heard = Heard(said=said, text=said.replace(value, "bruise"), confidence=0.7, damaged=True)
-        result = TurnResult(text=heard.text, intent=intent, problems=[problem])
+        result = TurnResult(text=heard.text, intent=intent, report=ActionReport(problems=[problem]))
         assert judge_request(goal, said, heard, result, "u").failure_point is FailurePoint.ASR
         # Said as the goal's first request ("play some music"), the missing preference is the result's.
         first = goal.phrasings[0]
