@@ -30,6 +30,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.components.threshold_policy import SKIP_EVENTS, ThresholdPolicy, actions_since_user
+from assistant.similarity import pair_cosine
 from assistant.teachable.signals import NOT_REQUESTS, Thresholds, UserTurn, detect
 from assistant.turn import PROBLEM_KEY
 
@@ -176,12 +177,15 @@ def _own_time(metadata: dict[str, Any]) -> Optional[float]:
     return float(value)
 
 
-def _similarity(text: str, others: Sequence[str]) -> list[float]:
-    """Cosine similarities of MiniLM embeddings (cached per text)."""
+def _similarity(pairs: Sequence[tuple[str, str]]) -> list[float]:
+    """MiniLM cosine of each pair (`assistant.similarity`), the embeddings cached per text."""
+    return pair_cosine(pairs, _encode)
+
+
+def _encode(texts: Sequence[str]) -> Any:
     import numpy as np
 
-    current = _embed(text)
-    return [float(np.dot(current, _embed(other))) for other in others]
+    return np.stack([_embed(text) for text in texts])
 
 
 @functools.lru_cache(maxsize=2048)
