@@ -42,9 +42,9 @@ def token_similarity(pairs: Sequence[tuple[str, str]]) -> list[float]:
 
 
 def pair_cosine(pairs: Sequence[tuple[str, str]], encode: Encoder | None = None,
-                batch_size: int = 256) -> list[float]:
-    """Cosine of each pair's unit embeddings, clipped to 0..1 (MiniLM unless ``encode``);
-    ``encode`` is called once, on the distinct texts."""
+                batch_size: int = 256, clip: bool = True) -> list[float]:
+    """Cosine of each pair's unit embeddings, clipped to 0..1 unless not ``clip`` (MiniLM
+    unless ``encode``); ``encode`` is called once, on the distinct texts."""
     import numpy as np
 
     if not pairs:
@@ -60,7 +60,8 @@ def pair_cosine(pairs: Sequence[tuple[str, str]], encode: Encoder | None = None,
     vectors = np.asarray(encode(texts), dtype=np.float32)
     left = vectors[[index[a] for a, _ in pairs]]
     right = vectors[[index[b] for _, b in pairs]]
-    return np.clip(np.einsum("ij,ij->i", left, right), 0.0, 1.0).tolist()
+    cosine = np.einsum("ij,ij->i", left, right)
+    return (np.clip(cosine, 0.0, 1.0) if clip else cosine).tolist()
 
 
 def minilm_similarity(pairs: Sequence[tuple[str, str]]) -> list[float]:

@@ -178,8 +178,9 @@ def _own_time(metadata: dict[str, Any]) -> Optional[float]:
 
 
 def _similarity(pairs: Sequence[tuple[str, str]]) -> list[float]:
-    """MiniLM cosine of each pair (`assistant.similarity`), the embeddings cached per text."""
-    return pair_cosine(pairs, _encode)
+    """MiniLM cosine of each pair (`assistant.similarity`), the embeddings cached per text;
+    not clipped (the detector has always compared the raw cosine)."""
+    return pair_cosine(pairs, _encode, clip=False)
 
 
 def _encode(texts: Sequence[str]) -> Any:

@@ -38,3 +38,8 @@ def test_embedding_similarity_is_the_normalized_cosine_at_least_the_overlap() ->
     vectors = {"play jazz": [1.0, 0.0], "play jazz now": [0.0, 1.0], "music": [0.6, 0.8]}
     similarity = embedding_similarity(lambda texts: np.array([vectors[t] for t in texts]))
     assert np.allclose(similarity([("Play jazz!", "play jazz now"), ("play jazz", "music")]), [2 / 3, 0.6])
+
+
+def test_cosine_unclipped_keeps_the_sign() -> None:
+    encode = lambda texts: np.array([{"a": [1.0, 0.0], "c": [-1.0, 0.0]}[t] for t in texts])  # noqa: E731
+    assert pair_cosine([("a", "c"), ("a", "a")], encode, clip=False) == [-1.0, 1.0]
