@@ -30,7 +30,7 @@ BUILD_COMMAND = "assistant build-models"
 # models must be rebuilt (tests/assistant/test_shipped.py fails until they are).
 FEATURE_CODE = (
     "analytics/features.py", "analytics/pipeline.py", "analytics/turns.py", "analytics/segment.py",
-    "analytics/goals.py", "analytics/wording.py", "analytics/similarity.py", "analytics/failure_point.py",
+    "analytics/goals.py", "analytics/wording.py", "similarity.py", "analytics/failure_point.py",
     "selflearn/features.py", "selflearn/candidates.py", "selflearn/entities.py", "selflearn/pipeline.py",
     "selflearn/model.py", "selflearn/truth.py", "learning/log.py", "learning/feedback.py", "outcomes.py",
 )

@@ -46,9 +46,9 @@ def build(model_file: Path, out: Path = shipped.SHIPPED_DIR, *, plan: SetupPlan 
     (replaced whole, only once both are fitted)."""
     from assistant.analytics import evaluate
     from assistant.analytics.pipeline import analyze
-    from assistant.analytics.similarity import minilm_similarity
     from assistant.selflearn.model import LabelModel
     from assistant.selflearn.pipeline import propose
+    from assistant.similarity import segment_similarity
     from lab.selflearn.study import training_rows
 
     report = say or (lambda _line: None)
@@ -58,7 +58,7 @@ def build(model_file: Path, out: Path = shipped.SHIPPED_DIR, *, plan: SetupPlan 
     logs = play(model_file, plan.runs, report, timings, workers=plan.workers, seconds=plan.max_simulation_seconds)
     fp_model = train_on_logs(logs, plan, report, timings, fingerprint=fingerprint, origin=SHIPPED_ORIGIN)
     report("fitting the self-learning label model on the same logs")
-    proposals = [propose(log, similarity=minilm_similarity, failure_points=fp_model) for log in logs]
+    proposals = [propose(log, similarity=segment_similarity, failure_points=fp_model) for log in logs]
     rows, right, groups = training_rows(proposals)
     if not rows or all(right) or not any(right):
         raise ValueError(f"the logs give {len(rows)} label candidates; both right and wrong labels are needed")

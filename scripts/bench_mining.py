@@ -240,12 +240,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from assistant.learning.mining import MineConfig, mine
-    from assistant.learning.rephrase import jaccard_similarity, minilm_similarity
     from assistant.learning.rewrites import RewriteStore
+    from assistant.similarity import minilm_similarity, token_similarity
 
     spec = Synthetic(turns=args.turns, users=args.users, seed=args.seed)
     # None: MiniLM with the vector cache beside the rewrite table, as `assistant mine` runs
-    similarity = None if args.similarity == "minilm" else jaccard_similarity
+    similarity = None if args.similarity == "minilm" else token_similarity
     if args.similarity == "minilm":
         minilm_similarity([("warm", "up")])   # model load time is not mining time
     folder = tempfile.TemporaryDirectory(prefix="bench-mining-")

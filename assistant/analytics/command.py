@@ -198,14 +198,14 @@ def _with_truth(attach_truth: AttachTruth | None, url: str, records: list, error
 
 
 def _similarity(name: str, errors: Any):
-    from assistant.analytics.similarity import minilm_similarity, token_similarity
+    from assistant.similarity import segment_similarity, token_similarity
 
     if name == "tokens":
         return token_similarity
 
     def guarded(pairs):
         try:
-            return minilm_similarity(pairs)
+            return segment_similarity(pairs)
         except Exception as error:  # noqa: BLE001 - the model is optional: fall back, say so
             errors.print(f"[yellow]MiniLM unavailable ({type(error).__name__}: {error}); "
                          "using token overlap[/]")

@@ -10,7 +10,6 @@ a usable model, `rules` answers and the caller says why.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -18,6 +17,7 @@ from typing import Any, Sequence
 from assistant.analytics import turns as tk
 from assistant.analytics.features import FEATURE_VERSION, NEEDS_ENTITY, TurnContext
 from assistant.outcomes import ENTITY_PROBLEMS, FailurePoint
+from assistant.sklearn_io import ModelFiles, SavedModelError
 
 MODEL_FILE = "failure_point.joblib"
 # Boosting rounds fitted on the truth. Histogram boosting (200 rounds, leaves of up to 31)
@@ -33,8 +33,13 @@ LOW_NLU = 0.6
 __all__ = ["ENTITY_PROBLEMS", "FailurePointModel", "ModelInfo", "ModelUnavailable", "rules"]
 
 
-class ModelUnavailable(RuntimeError):
+class ModelUnavailable(SavedModelError):
     """No model, or one this code cannot use; the message says which and why."""
+
+
+FILES = ModelFiles("failure-point model", MODEL_FILE, META_FILE, ModelUnavailable,
+                   how_to_get="train one with `assistant analyze --train` on a simulator log",
+                   how_to_fix="retrain it")
 
 
 def rules(ctx: TurnContext, feats: dict[str, Any]) -> FailurePoint:
@@ -141,46 +146,19 @@ class FailurePointModel:
         return [FailurePoint(str(p)) for p in self.pipeline.predict(list(rows))]
 
     def save(self, folder: Path) -> Path:
-        import joblib
-
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / MODEL_FILE
-        partial = folder / (MODEL_FILE + ".tmp")
-        joblib.dump(self.pipeline, partial)
-        partial.replace(target)
-        (folder / META_FILE).write_text(json.dumps(self.info.to_json(), indent=2) + "\n")
-        return target
+        return FILES.save(folder, self.pipeline, self.info.to_json())
 
     @classmethod
     def load(cls, folder: Path) -> "FailurePointModel":
         """The saved model, or `ModelUnavailable` saying what is wrong."""
-        import sklearn
-
-        model_path, meta_path = folder / MODEL_FILE, folder / META_FILE
-        if not model_path.exists() or not meta_path.exists():
-            raise ModelUnavailable(f"no failure-point model in {folder} (train one with `assistant analyze --train` "
-                                   "on a simulator log)")
-        try:
-            info = ModelInfo.from_json(json.loads(meta_path.read_text()))
-        except (OSError, ValueError, TypeError) as error:
-            raise ModelUnavailable(f"unreadable model description {meta_path}: {error}") from error
-        if info.feature_version != FEATURE_VERSION:
-            raise ModelUnavailable(f"the failure-point model in {folder} uses features version "
-                                   f"{info.feature_version}, this code uses {FEATURE_VERSION}; retrain it")
-        if info.sklearn_version != sklearn.__version__:
-            raise ModelUnavailable(f"the failure-point model in {folder} was saved by scikit-learn "
-                                   f"{info.sklearn_version}, this is {sklearn.__version__}; retrain it")
-        import joblib
-
-        try:
-            pipeline = joblib.load(model_path)
-        except Exception as error:  # noqa: BLE001 - any unpickling problem means: unusable
-            raise ModelUnavailable(f"could not load {model_path}: {type(error).__name__}: {error}") from error
-        classes = [str(c) for c in getattr(pipeline, "classes_", [])]
-        if not callable(getattr(pipeline, "predict", None)) or not classes \
-                or not set(classes) <= set(tk.FAILURE_POINTS):
-            raise ModelUnavailable(f"could not load {model_path}: it is not a failure-point model")
+        pipeline, info = FILES.load(folder, ModelInfo.from_json, FEATURE_VERSION, _is_failure_point_model)
         return cls(pipeline, info)
+
+
+def _is_failure_point_model(pipeline: Any) -> bool:
+    classes = [str(c) for c in getattr(pipeline, "classes_", [])]
+    return callable(getattr(pipeline, "predict", None)) and bool(classes) \
+        and set(classes) <= set(tk.FAILURE_POINTS)
 
 
 def leaf_size(n_rows: int) -> int:

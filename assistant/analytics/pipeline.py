@@ -11,9 +11,9 @@ from assistant.analytics import failure_point as fp
 from assistant.analytics.features import TurnContext, add_ranks, contexts, features, vocabulary
 from assistant.analytics.goals import GoalVerdict, judge
 from assistant.analytics.segment import SegmentConfig, segment
-from assistant.analytics.similarity import PairSimilarity, token_similarity
 from assistant.learning.log import TurnRecord
 from assistant.outcomes import FailurePoint
+from assistant.similarity import PairSimilarity, token_similarity
 
 Progress = Callable[[str], None]
 

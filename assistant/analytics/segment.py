@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from assistant.analytics import turns as tk
-from assistant.analytics.similarity import PairSimilarity, token_similarity
 from assistant.learning.log import Feedback, TurnRecord
+from assistant.similarity import PairSimilarity, token_similarity
 from assistant.text import jaccard
 
 

@@ -120,6 +120,7 @@ def cmd_eval_teachable(args: argparse.Namespace) -> int:
     from rich.progress import Progress
     from rich.table import Table
 
+    from assistant.similarity import minilm_similarity
     from lab.evaluation import teachable as ev
 
     try:
@@ -128,10 +129,10 @@ def cmd_eval_teachable(args: argparse.Namespace) -> int:
         return print_error(f"could not read {args.slurp}: {error}")
     pairs = ev.make_pairs(requests, args.pairs, args.seed)
     console = make_console()
-    ev.minilm_similarity("warm up", ["the model"])
+    minilm_similarity([("warm up", "the model")])
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("Detecting repeats", total=len(pairs))
-        report = ev.evaluate(pairs, ev.minilm_similarity, seed=args.seed,
+        report = ev.evaluate(pairs, minilm_similarity, seed=args.seed,
                              progress=lambda done, total: bar.update(task, completed=done))
     table = Table(title=f"Repeat detection on {report.pairs} SLURP pairs (seed {report.seed})")
     for column in ("precision", "recall", "F1", "TP", "FP", "FN", "TN", "p50 ms", "p95 ms"):

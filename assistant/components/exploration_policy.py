@@ -16,9 +16,9 @@ It runs only when the message's learning flags say ``explore``.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, Optional, Text
 
-from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -26,22 +26,21 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from assistant.components.threshold_policy import SKIP_EVENTS, ThresholdPolicy, actions_since_user
 from assistant.exploration import ASK, REPLAYED_KEY, RESOLVE, SLOT
 from assistant.exploration.bounds import Bounds, refusal, torn
 
 logger = logging.getLogger(__name__)
 
 OWN_ACTIONS = frozenset({ASK, RESOLVE})
-SKIP_EVENTS = frozenset({"action_extract_slots", "action_validate_slot_mappings", "action_session_start"})
 
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class ExplorationPolicy(Policy):
+class ExplorationPolicy(ThresholdPolicy):
     """Asks which of two close readings was meant, within bounds, and resolves the answer."""
 
     @staticmethod
@@ -62,18 +61,11 @@ class ExplorationPolicy(Policy):
                              max_share=float(config["max_share"]),
                              known_good_successes=int(config["known_good_successes"]))
 
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain,
-              **kwargs: Any) -> Resource:
-        """Nothing to learn: the decision is thresholds over the parse and the log."""
-        with self._model_storage.write_to(self._resource):
-            pass
-        return self._resource
-
     def predict_action_probabilities(
         self, tracker: DialogueStateTracker, domain: Domain,
         rule_only_data: Optional[Dict[Text, Any]] = None, **kwargs: Any,
     ) -> PolicyPrediction:
-        abstain = self._prediction(self._default_predictions(domain))
+        abstain = self._abstain(domain)
         latest = tracker.latest_message
         metadata = (latest.metadata if latest else None) or {}
         if tracker.active_loop_name or not _enabled(metadata):
@@ -106,16 +98,6 @@ class ExplorationPolicy(Policy):
         logger.info("exploration for %s: %s", user_id, question)
         return self._predict(domain, ASK, [SlotSet(SLOT, question)])
 
-    def _predict(self, domain: Domain, action: str, events: Optional[list] = None) -> PolicyPrediction:
-        probabilities = self._default_predictions(domain)
-        probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities, optional_events=events)
-
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "ExplorationPolicy":
-        return cls(config, model_storage, resource, execution_context)
-
 
 def _answers(pending: dict[str, Any], latest: Any) -> bool:
     """Whether the message answers the open question: it picks an option or says "neither"."""
@@ -139,17 +121,6 @@ def _history(metadata: dict[str, Any], user_id: str, text: str) -> Any:
     from assistant.exploration.logs import history
 
     return history(metadata, user_id, text)
-
-
-def actions_since_user(tracker: DialogueStateTracker) -> Optional[list[str]]:
-    """Actions run since the latest user message (bookkeeping left out); None: no user message."""
-    actions: list[str] = []
-    for event in reversed(tracker.applied_events()):
-        if isinstance(event, UserUttered):
-            return list(reversed(actions))
-        if isinstance(event, ActionExecuted) and event.action_name and event.action_name not in SKIP_EVENTS:
-            actions.append(event.action_name)
-    return None
 
 
 def previous_bot_action(tracker: DialogueStateTracker) -> Optional[str]:

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Dict, List, Optional, Sequence, Text
+from typing import Any, Dict, Optional, Sequence, Text
 
-from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -27,9 +27,10 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from assistant.components.threshold_policy import SKIP_EVENTS, ThresholdPolicy, actions_since_user
+from assistant.similarity import pair_cosine
 from assistant.teachable.signals import NOT_REQUESTS, Thresholds, UserTurn, detect
 from assistant.turn import PROBLEM_KEY
 
@@ -47,7 +48,6 @@ QUIET_ACTIONS = OWN_ACTIONS | {"action_yes_no", "preference_form", "action_prefe
 # ... and after which earlier turns no longer count (an answered exploration replays the request).
 SETTLING_ACTIONS = frozenset({OFFER, TAKE, "action_store_preference", "action_preference_summary",
                               "action_resolve_exploration"})
-SKIP_EVENTS = frozenset({"action_extract_slots", "action_validate_slot_mappings", "action_session_start"})
 # Answers that are not a success reply, whatever they say.
 FALLBACK_ACTIONS = frozenset({"action_default_fallback", "utter_default", "utter_out_of_scope",
                               "action_two_stage_fallback", CHECK})
@@ -58,7 +58,7 @@ TIMESTAMP_KEY = "timestamp"  # the turn's own time (the home's clock) in the mes
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class TeachableMomentPolicy(Policy):
+class TeachableMomentPolicy(ThresholdPolicy):
     """Detects teachable moments from the conversation and predicts the offer to learn."""
 
     @staticmethod
@@ -86,21 +86,14 @@ class TeachableMomentPolicy(Policy):
             distinct_confidence=float(config["distinct_confidence"]),
         )
 
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain,
-              **kwargs: Any) -> Resource:
-        """Nothing to learn: the detection is thresholds over the conversation."""
-        with self._model_storage.write_to(self._resource):
-            pass
-        return self._resource
-
     def predict_action_probabilities(
         self, tracker: DialogueStateTracker, domain: Domain,
         rule_only_data: Optional[Dict[Text, Any]] = None, **kwargs: Any,
     ) -> PolicyPrediction:
-        abstain = self._prediction(self._default_predictions(domain))
+        abstain = self._abstain(domain)
         if tracker.active_loop_name or not _enabled(tracker):
             return abstain
-        since_user = _actions_since_user(tracker)
+        since_user = actions_since_user(tracker)
         if since_user is None:
             return abstain
         if since_user and since_user[-1] in OWN_ACTIONS:
@@ -130,16 +123,6 @@ class TeachableMomentPolicy(Policy):
         logger.info("teachable moment for %s: %s", tracker.sender_id, moment.to_slot())
         return self._predict(domain, OFFER, [SlotSet("teachable_moment", moment.to_slot())])
 
-    def _predict(self, domain: Domain, action: str, events: Optional[list] = None) -> PolicyPrediction:
-        probabilities = self._default_predictions(domain)
-        probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities, optional_events=events)
-
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "TeachableMomentPolicy":
-        return cls(config, model_storage, resource, execution_context)
-
 
 def _enabled(tracker: DialogueStateTracker) -> bool:
     """Off when the message's metadata says so (`{"learning": {"teachable": false}}`: the
@@ -147,17 +130,6 @@ def _enabled(tracker: DialogueStateTracker) -> bool:
     metadata = (tracker.latest_message.metadata if tracker.latest_message else None) or {}
     learning = metadata.get("learning") or {}
     return learning.get("teachable", True) is not False
-
-
-def _actions_since_user(tracker: DialogueStateTracker) -> Optional[list[str]]:
-    """Actions run since the latest user message (bookkeeping left out); None: no user message."""
-    actions: list[str] = []
-    for event in reversed(tracker.applied_events()):
-        if isinstance(event, UserUttered):
-            return list(reversed(actions))
-        if isinstance(event, ActionExecuted) and event.action_name and event.action_name not in SKIP_EVENTS:
-            actions.append(event.action_name)
-    return None
 
 
 def _user_turns(tracker: DialogueStateTracker) -> list[UserTurn]:
@@ -205,12 +177,16 @@ def _own_time(metadata: dict[str, Any]) -> Optional[float]:
     return float(value)
 
 
-def _similarity(text: str, others: Sequence[str]) -> list[float]:
-    """Cosine similarities of MiniLM embeddings (cached per text)."""
+def _similarity(pairs: Sequence[tuple[str, str]]) -> list[float]:
+    """MiniLM cosine of each pair (`assistant.similarity`), the embeddings cached per text;
+    not clipped (the detector has always compared the raw cosine)."""
+    return pair_cosine(pairs, _encode, clip=False)
+
+
+def _encode(texts: Sequence[str]) -> Any:
     import numpy as np
 
-    current = _embed(text)
-    return [float(np.dot(current, _embed(other))) for other in others]
+    return np.stack([_embed(text) for text in texts])
 
 
 @functools.lru_cache(maxsize=2048)

@@ -4,16 +4,18 @@ or rephrased the request, complained, or answered "Did I answer your question?".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from assistant.learning.log import Feedback
 from assistant.learning.outcome import is_request, system_failed
+from assistant.similarity import PairSimilarity, minilm_similarity
 from assistant.text import jaccard
 
 if TYPE_CHECKING:
     from assistant.learning.log import TurnRecord
 
-Similarity = Callable[[str, str], float]
+# The similarity the runtime passes (`assistant.similarity`; kept importable from here).
+__all__ = ["FollowUpThresholds", "follow_up", "minilm_similarity"]
 CHECK_ACTION = "action_check_answer"
 
 
@@ -28,7 +30,7 @@ class FollowUpThresholds:
     distinct_confidence: float = 0.9  # both this sure of different intents: a new request
 
 
-def follow_up(previous: "TurnRecord", current: "TurnRecord", similarity: Similarity,
+def follow_up(previous: "TurnRecord", current: "TurnRecord", similarity: PairSimilarity,
               thresholds: FollowUpThresholds = FollowUpThresholds()) -> dict[str, Any]:
     """The signals ``current`` gives about ``previous`` (the same user's turn before it)."""
     signals: dict[str, Any] = {}
@@ -49,18 +51,10 @@ def follow_up(previous: "TurnRecord", current: "TurnRecord", similarity: Similar
     if overlap >= thresholds.repeat_overlap:
         signals[Feedback.REPEAT] = True
         return signals
-    cosine = similarity(previous.text, current.text)
+    [cosine] = similarity([(previous.text, current.text)])
     bar = thresholds.rephrase_after_failure if system_failed(previous) else thresholds.rephrase_cosine
     if cosine >= thresholds.repeat_cosine:
         signals[Feedback.REPEAT] = True
     elif cosine >= bar or overlap >= thresholds.rephrase_overlap:
         signals[Feedback.REPHRASE] = True
     return signals
-
-
-def minilm_similarity(a: str, b: str) -> float:
-    """Cosine of the two texts' MiniLM embeddings (the embedding cache makes the turn NLU
-    just read free)."""
-    from assistant.similarity import minilm_cosine
-
-    return minilm_cosine(a, b)

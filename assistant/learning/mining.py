@@ -19,16 +19,15 @@ from assistant.learning.consensus import ConsensusPolicy, StateStats, judge
 from assistant.learning.markov import MarkovConfig, RephraseChains, solve
 from assistant.learning.rephrase import (
     Evidence,
-    PairSimilarity,
     RephraseThresholds,
     TurnFacts,
     candidate_pairs,
     decide,
     decide_without_similarity,
     facts,
-    minilm_similarity,
 )
 from assistant.learning.rewrites import GLOBAL, MinedPair, Rewrite
+from assistant.similarity import PairSimilarity, minilm_similarity
 
 if TYPE_CHECKING:
     from assistant.learning.log import TurnRecord

@@ -9,22 +9,19 @@ one worked, the less alike they need to be. Without any sign of failure only a n
 request counts: saying the same thing twice within a minute after it worked is rare.
 
 Everything here is pure: the similarity is passed in (`PairSimilarity`), so tests use a fake
-and mining embeds each distinct text once (`minilm_similarity`).
+and mining embeds each distinct text once (`assistant.similarity.minilm_similarity`).
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from assistant.learning.log import Feedback, TurnRecord
 from assistant.learning.outcome import is_request, succeeded
-from assistant.similarity import pair_cosine, token_similarity
+from assistant.similarity import PairSimilarity, minilm_similarity
 from assistant.text import jaccard, normalize
-
-# Similarity of text pairs, one score per pair, in order (cosine of unit vectors, 0..1).
-PairSimilarity = Callable[[Sequence[tuple[str, str]]], Sequence[float]]
 
 # Intents said after a request that mean it failed ("no, that's wrong").
 _FAILURE_REACTIONS = frozenset({"deny", "complain"})
@@ -230,19 +227,6 @@ def detect(turns: Iterable[TurnRecord], thresholds: RephraseThresholds,
         if decide(evidence, overlap, float(score), thresholds):
             found.append((a, b))
     return sorted(found, key=lambda pair: pair[1])
-
-
-# -- similarity functions -------------------------------------------------------------
-
-
-def jaccard_similarity(pairs: Sequence[tuple[str, str]]) -> list[float]:
-    """Token overlap as the similarity (a fast stand-in for tests)."""
-    return token_similarity(pairs)
-
-
-def minilm_similarity(pairs: Sequence[tuple[str, str]], batch_size: int = 256) -> list[float]:
-    """MiniLM cosine of each pair; each distinct text is embedded once."""
-    return pair_cosine(pairs, batch_size=batch_size)
 
 
 # -- measuring detection against the simulator's ground truth ----------------------------

@@ -8,16 +8,16 @@ optimization: if it cannot be read or written, the vectors are computed as usual
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from assistant.db import create_all
+from assistant.similarity import Encoder, pair_cosine
 from assistant.text import MAX_KEY
 
 if TYPE_CHECKING:
     import numpy as np
 
 logger = logging.getLogger(__name__)
-Encoder = Callable[[Sequence[str]], "np.ndarray"]
 _CHUNK = 500
 
 
@@ -103,14 +103,4 @@ class VectorCache:
 
     def similarity(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
         """Cosine of each pair (a `PairSimilarity`), each distinct text looked up once."""
-        import numpy as np
-
-        if not pairs:
-            return []
-        texts = sorted({text for pair in pairs for text in pair})
-        index = {text: i for i, text in enumerate(texts)}
-        vectors = self.vectors(texts)
-        left = np.fromiter((index[a] for a, _ in pairs), dtype=np.int64, count=len(pairs))
-        right = np.fromiter((index[b] for _, b in pairs), dtype=np.int64, count=len(pairs))
-        scores = np.einsum("ij,ij->i", vectors[left], vectors[right])
-        return [float(s) for s in np.clip(scores, 0.0, 1.0)]
+        return pair_cosine(pairs, self.vectors)

@@ -10,12 +10,12 @@ reaches its target (`TARGET_PRECISION`). Saved with joblib beside a JSON descrip
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
 from assistant.selflearn.features import FEATURE_VERSION
+from assistant.sklearn_io import ModelFiles, SavedModelError
 
 MODEL_FOLDER = "selflearn"
 MODEL_FILE = "label_model.joblib"
@@ -26,8 +26,12 @@ DEFAULT_THRESHOLD = 0.9
 TARGET_PRECISION = {"correction": 0.97, "self": 0.99}
 
 
-class LabelModelUnavailable(RuntimeError):
+class LabelModelUnavailable(SavedModelError):
     """No usable label model (missing, unreadable, or saved by other code)."""
+
+
+FILES = ModelFiles("label model", MODEL_FILE, META_FILE, LabelModelUnavailable,
+                   how_to_get="fit one with `python -m lab.selflearn.study fit`", how_to_fix="fit it again")
 
 
 @dataclass
@@ -141,37 +145,10 @@ class LabelModel:
         return float(self.info.thresholds.get(kind, DEFAULT_THRESHOLD))
 
     def save(self, folder: Path) -> Path:
-        import joblib
-
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / (MODEL_FILE + ".tmp")
-        joblib.dump(self.pipeline, partial)
-        partial.replace(folder / MODEL_FILE)
-        (folder / META_FILE).write_text(json.dumps(self.info.to_json(), indent=2) + "\n")
-        return folder / MODEL_FILE
+        return FILES.save(folder, self.pipeline, self.info.to_json())
 
     @classmethod
     def load(cls, folder: Path) -> "LabelModel":
-        import sklearn
-
-        model_path, meta_path = folder / MODEL_FILE, folder / META_FILE
-        if not model_path.exists() or not meta_path.exists():
-            raise LabelModelUnavailable(f"no label model in {folder} (fit one with "
-                                        "`python -m lab.selflearn.study fit`)")
-        try:
-            info = LabelModelInfo.from_json(json.loads(meta_path.read_text()))
-        except (OSError, ValueError, TypeError) as error:
-            raise LabelModelUnavailable(f"unreadable label model description {meta_path}: {error}") from error
-        if info.feature_version != FEATURE_VERSION or info.sklearn_version != sklearn.__version__:
-            raise LabelModelUnavailable(f"the label model in {folder} was saved by other code "
-                                        f"(features {info.feature_version}, scikit-learn {info.sklearn_version}); "
-                                        "fit it again")
-        import joblib
-
-        try:
-            pipeline = joblib.load(model_path)
-        except Exception as error:  # noqa: BLE001 - any unpickling problem means: unusable
-            raise LabelModelUnavailable(f"could not load {model_path}: {type(error).__name__}: {error}") from error
-        if not callable(getattr(pipeline, "predict_proba", None)):
-            raise LabelModelUnavailable(f"{model_path} is not a label model")
+        pipeline, info = FILES.load(folder, LabelModelInfo.from_json, FEATURE_VERSION,
+                                    lambda pipeline: callable(getattr(pipeline, "predict_proba", None)))
         return cls(pipeline, info)

@@ -52,7 +52,7 @@ def propose(records: Sequence[TurnRecord], *, similarity: PairSimilarity | None 
     """Candidates and feature rows of the records (``similarity`` segments goals and compares
     each failed turn with its source; token overlap when None)."""
     from assistant.analytics.pipeline import analyze
-    from assistant.analytics.similarity import token_similarity
+    from assistant.similarity import token_similarity
 
     pair_similarity = similarity or token_similarity
     analysis = analyze(list(records), similarity=pair_similarity, model=failure_points)

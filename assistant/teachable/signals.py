@@ -1,12 +1,14 @@
 """Detect a teachable moment from the user turns so far. Pure: the policy feeds it the
-tracker's user turns and an embedding function; tests feed it fixed cases."""
+tracker's user turns and a `PairSimilarity` (`assistant.similarity`); tests feed it fixed cases."""
 
 from __future__ import annotations
 
 import enum
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Sequence
+
+from assistant.similarity import PairSimilarity
 
 # Turns that say the answer before them was wrong (with a barge-in).
 FAILURE_INTENTS = frozenset({"complain", "deny"})
@@ -66,10 +68,7 @@ class Moment:
                 "similarity": None if self.similarity is None else round(self.similarity, 3)}
 
 
-Similarity = Callable[[str, Sequence[str]], list[float]]
-
-
-def detect(history: Sequence[UserTurn], similarity: Similarity,
+def detect(history: Sequence[UserTurn], similarity: PairSimilarity,
            thresholds: Thresholds = Thresholds()) -> Moment | None:
     """A moment on the latest turn (``history[-1]``), or None."""
     if not history:
@@ -99,7 +98,7 @@ def detect(history: Sequence[UserTurn], similarity: Similarity,
     return Moment(tuple(signals), intent, failing.text if failing else "", best)
 
 
-def repeat_of(current: UserTurn, earlier: Sequence[UserTurn], similarity: Similarity,
+def repeat_of(current: UserTurn, earlier: Sequence[UserTurn], similarity: PairSimilarity,
               thresholds: Thresholds) -> tuple[UserTurn | None, float | None]:
     """The earlier turn ``current`` repeats (and the similarity), if any."""
     if current.intent in NOT_REQUESTS or not _words(current.text):
@@ -111,7 +110,7 @@ def repeat_of(current: UserTurn, earlier: Sequence[UserTurn], similarity: Simila
               and not settled(t, [*recent[i + 1:], current])]
     if not window:
         return None, None
-    scores = similarity(current.text, [t.text for t in window])
+    scores = similarity([(current.text, t.text) for t in window])
     best_turn, best_score = None, None
     for turn, score in zip(window, scores):
         if _conflicting_entities(current, turn) or _confidently_different(current, turn, thresholds):

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+from assistant.similarity import PairSimilarity
 from assistant.teachable.signals import Thresholds, UserTurn, repeat_of
 
 ANNOTATION = re.compile(r"\[(?P<type>[^:\]]+?)\s*:\s*(?P<value>[^\]]+?)\s*\]")
@@ -101,7 +102,7 @@ def make_pairs(requests: Sequence[Request], n: int, seed: int) -> list[Pair]:
     return pairs
 
 
-def evaluate(pairs: Sequence[Pair], similarity: Callable, thresholds: Thresholds = Thresholds(),
+def evaluate(pairs: Sequence[Pair], similarity: PairSimilarity, thresholds: Thresholds = Thresholds(),
              seed: int = 0, progress: Callable[[int, int], None] | None = None) -> Report:
     tp = fp = fn = tn = 0
     times: list[float] = []
@@ -125,10 +126,3 @@ def evaluate(pairs: Sequence[Pair], similarity: Callable, thresholds: Thresholds
     return Report(len(pairs), tp, fp, fn, tn, round(precision, 3), round(recall, 3), round(f1, 3),
                   round(statistics.median(times), 2), round(times[int(0.95 * (len(times) - 1))], 2), seed)
 
-
-def minilm_similarity(text: str, others: Sequence[str]) -> list[float]:
-    """Cosine similarity with the packaged MiniLM model, no cache (the policy's cost per turn)."""
-    from assistant import embeddings
-
-    vectors = embeddings.encode([text, *others])
-    return [float(vectors[0] @ v) for v in vectors[1:]]

@@ -76,9 +76,9 @@ def fingerprint(runs: Sequence[RunLog], extra: str = "", root: Path = PROJECT_RO
 def _similarity(name: str) -> Any:
     if name == "tokens":
         return None
-    from assistant.analytics.similarity import minilm_similarity
+    from assistant.similarity import segment_similarity
 
-    return minilm_similarity
+    return segment_similarity
 
 
 def _fp_model(folder: Path | None) -> Any:

@@ -115,9 +115,9 @@ class NightlyLearning:
 
     def night(self, day: int) -> Night:
         """Label the log, merge, retrain behind the gate; the promoted model serves tomorrow."""
-        from assistant.analytics.similarity import minilm_similarity
         from assistant.modelstore import retrain
         from assistant.selflearn import night as job
+        from assistant.similarity import segment_similarity
 
         started = time.perf_counter()
         assert self.runtime.log is not None
@@ -125,7 +125,7 @@ class NightlyLearning:
         if self._models is None:
             self._models = job.load_models(self.data)
         self.say(f"night {day + 1}: labelling {len(records)} turns")
-        learned = job.learn(records, self.data, similarity=minilm_similarity, models=self._models)
+        learned = job.learn(records, self.data, similarity=segment_similarity, models=self._models)
         label_seconds = time.perf_counter() - started
         self.last_labels = learned.labels
         self.last_records = records

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import shipped
+from assistant import shipped, similarity
 from assistant.analytics import failure_point as fp
-from assistant.analytics import similarity
 from assistant.selflearn.model import LabelModel
 from lab import shipped as build
 from lab.analytics.synthetic import SyntheticConfig, generate
@@ -26,7 +25,7 @@ def _play(model_file, runs, say, timings, **_options):
 
 @pytest.fixture(autouse=True)
 def _token_similarity(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(similarity, "minilm_similarity", similarity.token_similarity)
+    monkeypatch.setattr(similarity, "segment_similarity", similarity.token_similarity)
 
 
 def test_builds_both_models_with_their_description(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from assistant.analytics.goals import baseline_achieved, judge_goal
 from assistant.analytics.segment import segment
-from assistant.analytics.similarity import token_similarity
+from assistant.similarity import token_similarity
 from tests.assistant.analytics.helpers import numbered, turn
 
 

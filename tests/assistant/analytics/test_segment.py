@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from assistant.analytics.segment import SegmentConfig, continues, segment
-from assistant.analytics.similarity import embedding_similarity, token_similarity
+from assistant.similarity import embedding_similarity, token_similarity
 from tests.assistant.analytics.helpers import numbered, turn
 
 

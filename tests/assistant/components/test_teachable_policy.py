@@ -15,8 +15,8 @@ WALL = 1_700_000_000.0   # Rasa's event times (wall clock)
 HOME = 1_800_000_000.0   # the home's clock, sent by the runtime as metadata["timestamp"]
 
 
-def same(text: str, others: Sequence[str]) -> list[float]:
-    return [1.0 if other == text else 0.2 for other in others]
+def same(pairs: Sequence[tuple[str, str]]) -> list[float]:
+    return [1.0 if a == b else 0.2 for a, b in pairs]
 
 
 def user(text: str, intent: str, *, wall: float, own: float | None, entities: Sequence[tuple[str, str]] = (),

@@ -10,9 +10,9 @@ import pytest
 
 from assistant.learning import commands, mining
 from assistant.learning.log import InteractionLog
-from assistant.learning.rephrase import jaccard_similarity
 from assistant.learning.rewrites import RewriteStore
 from assistant.paths import DataDir
+from assistant.similarity import token_similarity
 from tests.assistant.learning.rephrase_logs import failed_then_fixed
 
 WRONG, RIGHT = "play some jaz music", "play some jazz music"
@@ -20,7 +20,7 @@ WRONG, RIGHT = "play some jaz music", "play some jazz music"
 
 @pytest.fixture(autouse=True)
 def no_minilm(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mining, "minilm_similarity", jaccard_similarity)
+    monkeypatch.setattr(mining, "minilm_similarity", token_similarity)
     monkeypatch.delenv("ASSISTANT_LEARNING_URL", raising=False)
     monkeypatch.setenv("COLUMNS", "200")  # rich folds long cells at the default 80
 

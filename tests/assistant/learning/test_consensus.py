@@ -10,8 +10,8 @@ import pytest
 from assistant.learning.consensus import ConsensusPolicy, StateStats, Verdict, action_change, judge
 from assistant.learning.log import InteractionLog
 from assistant.learning.mining import MineConfig, mine
-from assistant.learning.rephrase import jaccard_similarity
 from assistant.learning.rewrites import GLOBAL, RewriteStore, State
+from assistant.similarity import token_similarity
 from tests.assistant.learning.rephrase_logs import turn
 
 
@@ -95,7 +95,7 @@ def _chain(user: str, wrong: str, right: str, at: float, *, wrong_intent: str = 
 
 
 def _similar(pairs):
-    return [max(0.8, s) for s in jaccard_similarity(pairs)]
+    return [max(0.8, s) for s in token_similarity(pairs)]
 
 
 def _record(log, turns) -> None:

@@ -6,8 +6,13 @@ from assistant.learning.feedback import follow_up
 from tests.assistant.learning.rephrase_logs import turn
 
 
-def fake_similarity(a: str, b: str) -> float:
-    return 0.7 if {a, b} == {"play maj and dragons", "put on imagine dragons"} else 0.1
+def fake_similarity(pairs: list[tuple[str, str]]) -> list[float]:
+    return [0.7 if {a, b} == {"play maj and dragons", "put on imagine dragons"} else 0.1 for a, b in pairs]
+
+
+def scoring(value: float):
+    """A similarity scoring every pair ``value``."""
+    return lambda pairs: [value] * len(pairs)
 
 
 def test_a_repeat_a_rephrase_and_a_new_request() -> None:
@@ -35,14 +40,14 @@ def test_barge_in_complaint_and_an_answer_to_the_check_question() -> None:
 def test_two_confident_different_intents_are_not_a_repeat() -> None:
     first = turn("ann", "unlock the front door", at=0, intent="unlock", confidence=0.99)
     second = turn("ann", "is the front door unlocked", at=4, intent="ask_device_state", confidence=0.97)
-    assert follow_up(first, second, lambda a, b: 0.95) == {}
+    assert follow_up(first, second, scoring(0.95)) == {}
 
 
 def test_after_a_visible_failure_a_looser_likeness_is_a_rephrase() -> None:
     failed = turn("ann", "heat the of in", at=0, problems=["NO_TARGET"])
     fine = turn("ann", "heat the of in", at=0)
     again = turn("ann", "preheat the oven", at=5)
-    assert follow_up(failed, again, lambda a, b: 0.5) == {"rephrase": True}
-    assert follow_up(fine, again, lambda a, b: 0.5) == {}
+    assert follow_up(failed, again, scoring(0.5)) == {"rephrase": True}
+    assert follow_up(fine, again, scoring(0.5)) == {}
     oven = turn("ann", "heat the oven now", at=0)
-    assert follow_up(oven, turn("ann", "heat the oven", at=5), lambda a, b: 0.1) == {"rephrase": True}
+    assert follow_up(oven, turn("ann", "heat the oven", at=5), scoring(0.1)) == {"rephrase": True}

@@ -8,8 +8,8 @@ import pytest
 
 from assistant.learning.log import InteractionLog
 from assistant.learning.mining import MineConfig, MiningError, mine
-from assistant.learning.rephrase import jaccard_similarity
 from assistant.learning.rewrites import RewriteStore, State
+from assistant.similarity import token_similarity
 from tests.assistant.learning.rephrase_logs import failed_then_fixed, turn
 
 WRONG, RIGHT = "play maj and dragons", "play imagine dragons"
@@ -17,7 +17,7 @@ WRONG, RIGHT = "play maj and dragons", "play imagine dragons"
 
 def _similar(pairs):
     """Overlap, except the two phrasings of the test's request, which MiniLM finds close."""
-    return [0.8 if {a, b} == {WRONG, RIGHT} else s for (a, b), s in zip(pairs, jaccard_similarity(pairs))]
+    return [0.8 if {a, b} == {WRONG, RIGHT} else s for (a, b), s in zip(pairs, token_similarity(pairs))]
 
 
 @pytest.fixture

@@ -12,17 +12,17 @@ from assistant.learning.rephrase import (
     decide,
     detect,
     facts,
-    jaccard_similarity,
     measure,
     score_detection,
     true_pairs,
 )
+from assistant.similarity import token_similarity
 from tests.assistant.learning.rephrase_logs import failed_then_fixed, turn
 
 T = RephraseThresholds()
 
 
-def _detect(turns, thresholds: RephraseThresholds = T, similarity=jaccard_similarity):
+def _detect(turns, thresholds: RephraseThresholds = T, similarity=token_similarity):
     return detect(turns, thresholds, similarity)
 
 
@@ -121,7 +121,7 @@ def test_detection_is_scored_against_the_simulators_truth() -> None:
     c3.truth = {"rephrase_of": c1.id}
     log = [a1, b1, c1, a2, b2, c2, c3]
     assert true_pairs(log) == {(a1.id, a2.id), (c1.id, c3.id)}
-    quality = measure(log, T, jaccard_similarity)
+    quality = measure(log, T, token_similarity)
     assert (quality.true_positives, quality.false_positives, quality.false_negatives) == (1, 1, 1)
     assert quality.precision == pytest.approx(0.5) and quality.recall == pytest.approx(0.5)
     assert quality.to_json()["f1"] == pytest.approx(0.5)

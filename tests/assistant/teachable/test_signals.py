@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Sequence
-
 import pytest
 
+from assistant.similarity import minilm_similarity as minilm
 from assistant.teachable.signals import Signal, Thresholds, UserTurn, detect, overlap
-
-
-def minilm(text: str, others: Sequence[str]) -> list[float]:
-    from assistant import embeddings
-
-    vectors = embeddings.encode([text, *others])
-    return [float(vectors[0] @ v) for v in vectors[1:]]
 
 
 def turn(text: str, intent: str = "play_media", t: float = 0.0, confidence: float = 0.95,

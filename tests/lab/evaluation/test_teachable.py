@@ -50,6 +50,6 @@ def test_evaluate_counts() -> None:
     pairs = [Pair(a, b, True), Pair(a, c, False), Pair(b, a, True)]
     similar = {("put on some jazz", "play jazz"): 0.9, ("turn off the lights", "play jazz"): 0.1,
                ("play jazz", "put on some jazz"): 0.5}
-    report = evaluate(pairs, lambda text, others: [similar[(text, o)] for o in others])
+    report = evaluate(pairs, lambda texts: [similar[pair] for pair in texts])
     assert (report.true_positives, report.false_positives, report.false_negatives, report.true_negatives) == (1, 0, 1, 1)
     assert (report.precision, report.recall) == (1.0, 0.5)

@@ -54,7 +54,7 @@ class LearningRuntime(FakeRuntime):
 
 @pytest.fixture()
 def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LearningRuntime:
-    monkeypatch.setattr("assistant.analytics.similarity.minilm_similarity", None)
+    monkeypatch.setattr("assistant.similarity.segment_similarity", None)
     monkeypatch.setattr(job, "load_models", lambda data: (None, None, []))
     monkeypatch.setattr("assistant.training.fingerprint", lambda **_: "fp")
     monkeypatch.setattr("assistant.training.write_fingerprint", lambda data, value: None)
