@@ -1,4 +1,4 @@
-"""Intent accuracy of our NLU on SLURP, through the mapping in ``assistant/data/slurp_mapping.yml``.
+"""Intent accuracy of our NLU on SLURP, through the mapping in ``lab/data/slurp_mapping.yml``.
 
 SLURP is an evaluation set only; nothing here writes training data. Everything except
 `rasa_parser` works without Rasa: `evaluate` takes any batch parser, so tests pass a fake.
@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from assistant.slurp import (
+from lab.slurp import (
     DEFAULT_MAPPING,
     FALLBACK_INTENT,
     NO_INTENT,

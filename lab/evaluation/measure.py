@@ -149,7 +149,7 @@ class _Parser:
 
 def measure(model: Path, slurp: Path, hwu64: Path | None) -> dict[str, Any]:
     """Every figure for one model (see the module docstring)."""
-    from assistant.slurp import load_mapping, load_slurp
+    from lab.slurp import load_mapping, load_slurp
 
     mapping = load_mapping()
     examples = load_slurp(slurp)

@@ -1,5 +1,5 @@
 """SLURP (an evaluation set only; nothing here writes training data) and the mapping of its
-intents onto ours in ``assistant/data/slurp_mapping.yml``: both read with errors that name
+intents onto ours in ``lab/data/slurp_mapping.yml``: both read with errors that name
 the file and the line."""
 
 from __future__ import annotations
@@ -196,7 +196,7 @@ def _string_map(data: Any, name: str, where: Path) -> dict[str, str]:
 
 
 def load_mapping(path: str | Path | None = None) -> SlurpMapping:
-    """Read the mapping YAML (default: ``assistant/data/slurp_mapping.yml``).
+    """Read the mapping YAML (default: ``lab/data/slurp_mapping.yml``).
 
     Raises:
         MappingError: bad YAML, duplicate keys, an unknown section, an intent in two
