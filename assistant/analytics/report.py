@@ -24,7 +24,7 @@ def build(analysis: Analysis, *, source: str = "", top: int = TOP) -> dict[str, 
     n_turns = analysis.turns
     achieved = sum(1 for g in goals if g.achieved)
     baseline = sum(1 for g in goals if g.baseline_achieved)
-    by_point = Counter(p for p in analysis.points if p != FailurePoint.CORRECT)
+    by_point: Counter[str] = Counter(str(p) for p in analysis.points if p != FailurePoint.CORRECT)
     report: dict[str, Any] = {
         "source": source,
         "turns": n_turns,
@@ -148,7 +148,7 @@ def render(report: dict[str, Any], console: Any) -> None:
                       f"{report.get('failure_point_note') or 'no model given'}", soft_wrap=True)
     elif report.get("failure_point_model"):
         console.print(f"Failure points from the model {_describe(report['failure_point_model'])}", soft_wrap=True)
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for point, rate in report["defect_rate_by_failure_point"].items():
         top = "; ".join(f"{u['text']!r} ({u['intent']}) x{u['count']}"
                         for u in report["top_failing"].get(point, [])[:3])

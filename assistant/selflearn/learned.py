@@ -239,11 +239,11 @@ def merge(existing: Iterable[Example], labels: Sequence[Label], *, guards: Guard
         if label.user_id in forgotten:
             dropped["a forgotten user's"] += 1
             continue
-        example = from_label(label, now)
-        if example is None:
+        made = from_label(label, now)
+        if made is None:
             dropped["empty once cleaned"] += 1
             continue
-        _add(by_key, example)
+        _add(by_key, made)
     kept = _resolve_conflicts(list(by_key.values()), committed or {}, dropped)
     kept = _cap_users(kept, guards, dropped)
     added = [e for e in kept if (e.intent, e.key) not in before]
