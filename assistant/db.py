@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Callable, Iterable, Literal, TypeVar
 
+S = TypeVar("S")
 BUSY_TIMEOUT_SECONDS = 10
 # How long a server database may take to answer a connection before it counts as down.
 CONNECT_TIMEOUT_SECONDS = 5
@@ -70,6 +71,22 @@ def create_engine(url: str) -> Any:
     if sqlite_path(url) is not None:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def open_store(target: str | Path, build: Callable[[Any], S], *, error: type[Exception], what: str,
+               engine: Callable[[str], Any] = create_engine) -> S:
+    """Open a store on ``target`` (a URL or a SQLite path): an engine, then ``build(engine)``
+    (the store, its schema created). Any failure is ``error``, "could not open WHAT at URL: ...",
+    and the engine is disposed of: one clear error type for the callers of every store."""
+    url, made = str(target), None
+    try:
+        url = database_url(target)
+        made = engine(url)
+        return build(made)
+    except Exception as failure:  # noqa: BLE001 - one clear error type for callers
+        if made is not None:
+            made.dispose()
+        raise error(f"could not open {what} at {url}: {failure}") from failure
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

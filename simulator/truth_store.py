@@ -32,7 +32,7 @@ import weakref
 from pathlib import Path
 from typing import Any, Iterable, Sequence, TypeVar
 
-from assistant.db import EngineStore, create_all, create_engine, database_url, is_sqlite, sqlite_path
+from assistant.db import EngineStore, create_all, create_engine, database_url, is_sqlite, open_store, sqlite_path
 
 logger = logging.getLogger(__name__)
 
@@ -91,17 +91,12 @@ class TruthStore(EngineStore):
 
     @classmethod
     def open(cls, target: str | Path) -> "TruthStore":
-        url, engine = str(target), None
-        try:
-            url = database_url(target)
-            engine = _engine(url)
+        def build(engine: Any) -> "TruthStore":
             store = cls(engine)
             create_all(store._metadata, engine)
-        except Exception as error:  # noqa: BLE001 - one clear error type for callers
-            if engine is not None:
-                engine.dispose()
-            raise TruthStoreError(f"could not open the truth store at {url}: {error}") from error
-        return store
+            return store
+
+        return open_store(target, build, error=TruthStoreError, what="the truth store", engine=_engine)
 
     @classmethod
     def beside(cls, log_url: str | Path, *, create: bool = True) -> "TruthStore | None":

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from assistant.db import EngineStore, Transaction, create_all, create_engine, database_url, read
+from assistant.db import EngineStore, Transaction, create_all, open_store, read
 
 MAX_NAME = 60
 MAX_STEP = 200
@@ -104,17 +104,12 @@ class HabitStore(EngineStore):
 
     @classmethod
     def open(cls, target: str | Path, *, now: Callable[[], dt.datetime] = _utc_now) -> "HabitStore":
-        url, engine = str(target), None
-        try:
-            url = database_url(target)
-            engine = create_engine(url)
+        def build(engine: Any) -> "HabitStore":
             store = cls(engine, now)
             create_all(store._metadata, engine)
-        except Exception as error:  # noqa: BLE001 - one clear error type for callers
-            if engine is not None:
-                engine.dispose()
-            raise HabitStoreError(f"could not open the habits tables at {url}: {error}") from error
-        return store
+            return store
+
+        return open_store(target, build, error=HabitStoreError, what="the habits tables")
 
     # -- concepts --------------------------------------------------------------------
 

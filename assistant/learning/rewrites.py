@@ -14,7 +14,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Iterable
 
-from assistant.db import EngineStore, create_all, create_engine, database_url
+from assistant.db import EngineStore, create_all, open_store
 from assistant.learning.rewrite_records import (
     GLOBAL,
     MineDiff,
@@ -85,17 +85,12 @@ class RewriteStore(EngineStore):
 
     @classmethod
     def open(cls, target: str | Path, retire: RetirePolicy = RetirePolicy()) -> "RewriteStore":
-        url, engine = str(target), None
-        try:
-            url = database_url(target)
-            engine = create_engine(url)
+        def build(engine: Any) -> "RewriteStore":
             store = cls(engine, retire)
             create_all(store._metadata, engine)
-        except Exception as error:  # noqa: BLE001
-            if engine is not None:
-                engine.dispose()
-            raise RewriteStoreError(f"could not open the rewrite table at {url}: {error}") from error
-        return store
+            return store
+
+        return open_store(target, build, error=RewriteStoreError, what="the rewrite table")
 
     # -- reads ---------------------------------------------------------------------
 

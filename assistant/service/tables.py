@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from assistant.db import create_all, create_engine, database_url
+from assistant.db import create_all, open_store
 
 MAX_HOME = 24
 MAX_KEY = 100
@@ -82,18 +82,13 @@ class ServiceDB:
 
     @classmethod
     def open(cls, target: str | Path) -> "ServiceDB":
-        url, engine = str(target), None
-        try:
-            url = database_url(target)
-            engine = create_engine(url)
+        def build(engine: Any) -> "ServiceDB":
             db = cls(engine)
             # Several servers may open a fresh database at once: the schema lock serializes it.
             create_all(db.metadata, engine)
-        except Exception as error:  # noqa: BLE001 - one clear error type for callers
-            if engine is not None:
-                engine.dispose()
-            raise ServiceStoreError(f"could not open the service database at {url}: {error}") from error
-        return db
+            return db
+
+        return open_store(target, build, error=ServiceStoreError, what="the service database")
 
     @contextmanager
     def begin(self) -> Iterator[Any]:
