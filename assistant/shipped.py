@@ -59,8 +59,8 @@ class ShippedInfo:
     problem: str | None = None
 
     @classmethod
-    def read(cls, folder: Path = SHIPPED_DIR) -> "ShippedInfo":
-        path = folder / META_FILE
+    def read(cls, folder: Path | None = None) -> "ShippedInfo":
+        path = (folder or SHIPPED_DIR) / META_FILE
         try:
             data = json.loads(path.read_text())
             return cls(str(data["fingerprint"]), str(data.get("command", "")),
@@ -71,8 +71,9 @@ class ShippedInfo:
             return cls(problem=f"{path} is unreadable ({type(error).__name__}: {error})")
 
 
-def stale_reason(folder: Path = SHIPPED_DIR) -> str | None:
+def stale_reason(folder: Path | None = None) -> str | None:
     """Why the shipped models do not match this code, or None when they do."""
+    folder = folder or SHIPPED_DIR
     info = ShippedInfo.read(folder)
     if info.problem:
         return info.problem

@@ -158,12 +158,13 @@ def load_failure_points(folder: Path) -> tuple[Any, str | None]:
     from assistant import shipped
     from assistant.analytics import failure_point as fp
 
+    is_shipped = folder.resolve().is_relative_to(shipped.SHIPPED_DIR)
     try:
-        return fp.FailurePointModel.load(folder), None
+        model = fp.FailurePointModel.load(folder)
     except fp.ModelUnavailable as error:
-        if folder.resolve().is_relative_to(shipped.SHIPPED_DIR):
-            return None, f"{error}; {shipped.hint()}"
-        return None, str(error)
+        return None, f"{error}; {shipped.hint()}" if is_shipped else str(error)
+    stale = shipped.stale_reason() if is_shipped else None
+    return model, f"{stale}: its features may not match this code; {shipped.hint()}" if stale else None
 
 
 def _read(root: Path, errors: Any, attach_truth: AttachTruth | None = None) -> list | None:

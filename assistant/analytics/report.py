@@ -148,6 +148,8 @@ def render(report: dict[str, Any], console: Any) -> None:
                       f"{report.get('failure_point_note') or 'no model given'}", soft_wrap=True)
     elif report.get("failure_point_model"):
         console.print(f"Failure points from the model {_describe(report['failure_point_model'])}", soft_wrap=True)
+        if report.get("failure_point_note"):
+            console.print(f"[yellow]warning:[/] {report['failure_point_note']}", soft_wrap=True)
     rows: list[tuple[str, ...]] = []
     for point, rate in report["defect_rate_by_failure_point"].items():
         top = "; ".join(f"{u['text']!r} ({u['intent']}) x{u['count']}"

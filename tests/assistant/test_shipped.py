@@ -98,3 +98,11 @@ def test_a_missing_description_is_stale(broken_shipped: Path) -> None:
     assert "missing" in (shipped.stale_reason(broken_shipped) or "")
     (broken_shipped / shipped.META_FILE).write_text(json.dumps({"fingerprint": "other"}))
     assert "other feature code" in (shipped.stale_reason(broken_shipped) or "")
+
+
+def test_models_built_from_other_feature_code_are_used_with_a_warning(broken_shipped: Path, tmp_path: Path) -> None:
+    meta = json.loads((broken_shipped / shipped.META_FILE).read_text())
+    (broken_shipped / shipped.META_FILE).write_text(json.dumps({**meta, "fingerprint": "older code"}))
+    report = _analyze_log(tmp_path / "data")
+    assert report["failure_point_method"] == "model"
+    assert "other feature code" in report["failure_point_note"] and "assistant build-models" in report["failure_point_note"]
