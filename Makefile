@@ -22,8 +22,9 @@ chat: train  ## Set everything up and start the interactive chat
 demo: train  ## A short scripted conversation, no input needed
 	@$(ASSISTANT) demo
 
-test: lint train  ## Set everything up, lint, and run the whole test suite
-	@$(BIN)/pytest -q
+test: setup  ## Set everything up, lint, and run the whole test suite
+	@$(MAKE) --no-print-directory -j2 lint train   # the linters beside the Rasa training (2 cores)
+	@$(BIN)/pytest -q --durations=15
 
 lint: setup  ## ruff, the import layers (lint-imports) and mypy (strict on the turn's path); see pyproject.toml
 	@$(BIN)/ruff check assistant simulator lab tests scripts
