@@ -56,9 +56,7 @@ fi
 "$VENV/bin/python" -m pip install --quiet --upgrade "pip<25" >/dev/null
 # One resolve, pinned: a second install into a Rasa venv can move numpy past what
 # TensorFlow 2.12 accepts (see STACK.md).
-# --no-compile: Python compiles what it imports on first use instead of pip compiling all of
-# TensorFlow and torch up front (16 s of 43 s for those two alone here).
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile -r "$ROOT/requirements.lock"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.lock"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e "$ROOT"
 echo "$want" > "$STAMP"
 echo "Environment ready."
