@@ -1,8 +1,8 @@
-"""The set-up's simulated training logs: seeded population runs played through the real stack
+"""The simulated training logs of the shipped models (`assistant build-models`): seeded population runs played through the real stack
 (the Rasa model, the action server, the simulator's users and ASR channel).
 
 The runs are shared among worker processes, one real stack each (two on a two-core machine:
-a run keeps about one core busy), so the set-up plays twice the truth in the same time. Which
+a run keeps about one core busy), so the build plays twice the truth in the same time. Which
 runs a worker plays is fixed by the plan, never by timing, so a plan gives the same logs.
 """
 

@@ -5,11 +5,11 @@ trained on (the figures in docs/RESULTS.md):
   one; the predictions of every fold are pooled, so each class's count is the sum over logs.
 - ``curve --test DIR --train DIR... --sizes N...``: accuracy against the amount of truth
   (sampled turns, seeded).
-- ``judge --train DIR... --test DIR...``: fit exactly as the set-up does (`training.train_on_logs`) on
+- ``judge --train DIR... --test DIR...``: fit exactly as the build of the shipped models does (`training.train_on_logs`) on
   the training logs, then each test log's figures and all of them pooled.
 - ``simulate DIR --seed S --users N --days D [--asr-confidence independent] [--phrasing P]
   [--model FILE]``: one baseline-arm population run through the real stack, exactly as the
-  set-up plays its runs (same runner, no miner), its log kept in DIR/learning.db; the Rasa
+  build plays its runs (same runner, no miner), its log kept in DIR/learning.db; the Rasa
   model is used as it is (never retrained, unlike `assistant simulate` on a stale model).
 
 `python -m lab.analytics.study heldout /tmp/a /tmp/b /tmp/c [--json OUT]`
@@ -67,7 +67,7 @@ def heldout(roots: Sequence[Path]) -> dict[str, Any]:
 
 
 def judge(train: Sequence[Path], test: Sequence[Path]) -> dict[str, Any]:
-    """The set-up's fit on ``train``, judged on each of ``test`` and on all of them pooled."""
+    """The shipped models' fit on ``train``, judged on each of ``test`` and on all of them pooled."""
     model = training.train_on_logs([read_log(root) for root in train], source="study judge")
     analyses = {str(root): analyze(read_log(root), model=model) for root in test}
     out: dict[str, Any] = {name: _short(pooled([a])) for name, a in analyses.items()}
