@@ -80,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--phrasing", choices=["real", "templates", "mixed"], default="real",
                    help="what simulated users say: real people's requests (HWU64, default), the team's "
                         "templates, or a share of each per user")
+    p.add_argument("--asr", choices=["speech", "confusions"], default=None,
+                   help="how simulated users are heard: a real TTS voice and recogniser (speech, the "
+                        "default for a population), or the confusion table (fast); a scenario sends its "
+                        "words as written unless --asr is given")
     p = add("eval-nlu", cmd_eval_nlu, "intent accuracy on a SLURP-format file")
     p.add_argument("--slurp", default=str(SHARED_DATA / "slurp" / "devel.jsonl"),
                    help="a SLURP jsonl file (default: the shared SLURP devel set)")

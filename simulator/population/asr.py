@@ -113,9 +113,11 @@ class AsrConfig:
 
 @dataclass(frozen=True)
 class Accent:
-    """A user's recurring confusions: phrase -> how the recogniser hears it from them."""
+    """How a user is heard: their recurring confusions (phrase -> how the confusion table hears
+    it from them), or their voice under the speech channel (`simulator.speech.voices.Speaker`)."""
 
     confusions: dict[str, str] = field(default_factory=dict)
+    speaker: object | None = None
 
 
 @dataclass(frozen=True)
@@ -140,15 +142,17 @@ class AsrChannel:
         self.config = config or AsrConfig()
         self._patterns = {phrase: _phrase_pattern(phrase) for phrase in CONFUSIONS}
 
-    def accent_for(self, phrases: list[str], rng: random.Random) -> Accent:
+    name = "confusions"
+
+    def accent_for(self, phrases: list[str], rng: random.Random, *, key: str = "") -> Accent:
         """An accent: a few of ``phrases`` (the words this user says) with a personal confusion."""
         candidates = sorted({p for p in phrases if p in CONFUSIONS})
         rng.shuffle(candidates)
         chosen = candidates[: self.config.confusions_per_accent]
         return Accent({p: CONFUSIONS[p][-1] for p in sorted(chosen)})
 
-    def hear(self, said: str, accent: Accent, rng: random.Random) -> Heard:
-        """Pass ``said`` through the channel."""
+    def hear(self, said: str, accent: Accent, rng: random.Random, *, where: object = None) -> Heard:
+        """Pass ``said`` through the channel (``where`` the turn is heard does not matter to the table)."""
         cfg = self.config
         text = " ".join(said.lower().split())
         confused: list[str] = []
@@ -179,7 +183,7 @@ class AsrChannel:
         return Heard(said=said, text=heard, confidence=round(min(0.99, max(0.2, confidence)), 3),
                      damaged=heard != " ".join(said_words), confused=tuple(confused))
 
-    def false_wake(self, rng: random.Random) -> Heard | None:
+    def false_wake(self, rng: random.Random, *, where: object = None) -> Heard | None:
         """A false wake before the next goal, or None (rate ``false_wake``)."""
         if rng.random() >= self.config.false_wake:
             return None

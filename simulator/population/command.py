@@ -39,6 +39,7 @@ ROWS = (
     ("label_recall", "learned label recall", "{:.3f}"),
     ("nlu_accuracy_first", "held-out NLU accuracy, day 1", "{:.3f}"),
     ("nlu_accuracy_last", "held-out NLU accuracy, last day", "{:.3f}"),
+    ("word_error_rate", "word error rate", "{:.3f}"),
     ("turns_per_second", "turns / s", "{:.1f}"),
 )
 
@@ -87,7 +88,7 @@ def render(figures: list[dict[str, Any]], console: Any) -> None:
 
     first = figures[0]
     table = Table(title=f"Population run: {first['users']} users x {first['days']} days, seed {first['seed']}, "
-                        f"{first.get('phrasing', 'templates')} phrasing")
+                        f"{first.get('phrasing', 'templates')} phrasing, heard through {first.get('asr', 'confusions')}")
     table.add_column("measure")
     for run in figures:
         table.add_column(run["arm"], justify="right")
@@ -142,6 +143,21 @@ def _asr_config(args: argparse.Namespace) -> Any:
     return AsrConfig(confidence_from_damage=getattr(args, "asr_confidence", "damage") != "independent")
 
 
+def asr_mode(args: argparse.Namespace) -> str:
+    """``--asr``; a population run is heard through speech unless told otherwise."""
+    return getattr(args, "asr", None) or "speech"
+
+
+def _channel(args: argparse.Namespace) -> Any:
+    """The channel of ``--asr`` (speech loads its TTS and recogniser here, before any run)."""
+    from simulator.population.channel import make_channel
+
+    from assistant.paths import DEFAULT_DATA_DIR
+
+    return make_channel(asr_mode(args), seed=args.seed, data_dir=Path(getattr(args, "data_dir", None) or DEFAULT_DATA_DIR),
+                        rates=_asr_config(args))
+
+
 def run_simulate_population(args: argparse.Namespace, judge: Any = None) -> int:
     """The CLI entry point; returns the exit status. ``judge``: the gate the nightly retrains
     pass (the CLI gives the lab's; an arm that learns the NLU needs one)."""
@@ -160,6 +176,12 @@ def run_simulate_population(args: argparse.Namespace, judge: Any = None) -> int:
         return _stderr(str(error))
     arms = list(ARMS) if args.arm == "all" else [args.arm]
     console = Console(highlight=False)
+    from simulator.speech.engine import SpeechUnavailable
+
+    try:  # the TTS and the recogniser load before the model: a missing package stops nothing half-way
+        channel = _channel(args)
+    except SpeechUnavailable as error:
+        return _stderr(str(error))
     from assistant.launch import start_runtime as _start_runtime
 
     figures: list[dict[str, Any]] = []
@@ -178,7 +200,7 @@ def run_simulate_population(args: argparse.Namespace, judge: Any = None) -> int:
 
                     report = run_population(
                         runtime, users=args.users, days=args.days, seed=args.seed, arm=arm,
-                        home_template=template, asr_config=_asr_config(args),
+                        home_template=template, asr_config=_asr_config(args), channel=channel,
                         adversary=_adversary_config(args), phrasing=phrasing, real=real, nightly=nightly,
                         progress=progress)
                     figures.append(summarize(report))
@@ -214,6 +236,7 @@ def run_simulate_population(args: argparse.Namespace, judge: Any = None) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         payload: dict[str, Any] = dict(figures[0]) if len(figures) == 1 else {
             "arm": "all", "users": args.users, "days": args.days, "seed": args.seed, "phrasing": phrasing.value,
+            "asr": figures[0]["asr"],
             "arms": {run["arm"]: run for run in figures},
             "defect_rate_reduction_vs_baseline": {run["arm"]: run["defect_reduction"] for run in figures},
         }

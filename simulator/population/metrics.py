@@ -75,6 +75,7 @@ def summarize(report: RunReport) -> dict[str, Any]:
     }
     sources = Counter(t.rewrite_source for t in rewritten if t.rewrite_source)
     figures.update(phrasing_figures(report))
+    figures.update(hearing_figures(report, turns))
     figures.update(exploration_figures(turns))
     figures.update(self_learning_figures(report))
     figures.update({
@@ -92,6 +93,16 @@ def summarize(report: RunReport) -> dict[str, Any]:
         "notes": list(report.notes),
     })
     return figures
+
+
+def hearing_figures(report: RunReport, turns: list[TurnTrace]) -> dict[str, Any]:
+    """Which channel users were heard through, and its word errors over every turn a user
+    spoke (false wakes aside): per device, per user decile, and by the kind of word hit."""
+    from simulator.speech.wer import speech_figures
+
+    spoken = [(t.user_id, t.device_id, t.said, t.heard) for t in turns if t.kind is not TurnKind.FALSE_WAKE]
+    errors = speech_figures(spoken)
+    return {"asr": report.asr, "word_error_rate": errors.pop("word_error_rate"), "word_errors": errors}
 
 
 def self_learning_figures(report: RunReport) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from simulator import truth_store
 from simulator.population.asr import AsrChannel, AsrConfig
+from simulator.population.channel import Channel
 from simulator.population.goals import daily_goals, moment
 from simulator.population.hwu64 import HwuDataError
 from simulator.population.hwu_mapping import MappingError
@@ -50,6 +51,7 @@ class RunReport:
     notes: list[str] = field(default_factory=list)
     rewrite_table: dict[str, int] = field(default_factory=dict)
     phrasing: str = PhrasingMode.TEMPLATES.value
+    asr: str = "confusions"          # the channel users were heard through: speech | confusions
     adversaries: dict[str, Any] = field(default_factory=dict)   # HarmReport.to_json() with --adversaries
     nlu_accuracy_by_day: list[float | None] = field(default_factory=list)   # with a nightly job only
     nights: list[dict[str, Any]] = field(default_factory=list)
@@ -117,6 +119,7 @@ def run_population(
     phrasing: PhrasingMode | str = PhrasingMode.TEMPLATES,
     real: RealPhrasing | None = None,
     nightly: "NightlyLearning | None" = None,
+    channel: Channel | None = None,
 ) -> RunReport:
     """Run ``users`` simulated users for ``days`` days in one arm and report what happened.
 
@@ -129,6 +132,8 @@ def run_population(
     `NightlyLearning(runtime, judge=...)`: its retrains are judged by the gate it is given;
     pass one across arms so that every arm starts from the same model and NLU accuracy is
     measured per day in every arm).
+    ``channel``: how users are heard (`simulator.population.channel.make_channel`; default the
+    confusion table with ``asr_config``).
     """
     from assistant.home import Home
 
@@ -137,7 +142,7 @@ def run_population(
     check_runtime(runtime)
     flags = arm_flags(arm)
     mode, real = resolve_phrasing(phrasing, real)
-    asr = AsrChannel(asr_config)
+    asr: Channel = channel if channel is not None else AsrChannel(asr_config)
     config = reaction_config or ReactionConfig()
     template = home_template if home_template is not None else runtime.home.snapshot()
     population = generate_population(users, seed, asr)
@@ -160,7 +165,7 @@ def run_population(
     runtime.reset_learning()
     if getattr(runtime, "log", None) is not None:   # the log's ids start again: so does its truth
         truth_store.for_log(runtime.log).clear()
-    report = RunReport(arm=arm, users=users, days=days, seed=seed, phrasing=mode.value)
+    report = RunReport(arm=arm, users=users, days=days, seed=seed, phrasing=mode.value, asr=asr.name)
     if nightly is not None:
         note = nightly.prepare()
         if note:
@@ -212,7 +217,7 @@ def run_population(
 
 
 def _live_day(runtime: PopulationRuntime, user: SimUser, day: int, seed: int, start: dt.date,
-              goals_per_day: int, asr: AsrChannel, config: ReactionConfig, lookup: Any,
+              goals_per_day: int, asr: Channel, config: ReactionConfig, lookup: Any,
               report: RunReport, accept_defects: bool = False, voice: Voice | None = None) -> None:
     home = runtime.home
     agenda = daily_goals(user, day, seed, goals_per_day)

@@ -17,7 +17,8 @@ from assistant.outcomes import FailurePoint
 from assistant.turn import TurnRequest, TurnResult
 from simulator import truth_store
 from simulator.population import reactions as rx
-from simulator.population.asr import AsrChannel, Heard
+from simulator.population.asr import Heard
+from simulator.population.channel import Channel, surroundings
 from simulator.population.exploring import EXPLORE_MISTAKE, NEITHER_ANSWERS, explore_answer, judge_question
 from simulator.population.goals import Goal, GoalKind
 from simulator.population.hwu_mapping import ReactionKind
@@ -77,6 +78,9 @@ class TurnTrace:
     explore_asked: tuple[str, ...] = ()   # the assistant asked which of these was meant
     explore_choice: str | None = None     # this turn answered that: the intent it ran, "neither", "unclear"
     explore_right: bool | None = None     # the chosen intent is the goal's (truth; metrics only)
+    said: str = ""                   # what the user said ("" on a false wake) ...
+    heard: str = ""                  # ... and what the channel heard (the word error rate)
+    device_id: str = ""              # the device spoken to
 
 
 @dataclass
@@ -104,7 +108,7 @@ class GoalSession:
     ``runtime.log`` (`simulator.truth_store`), keyed by the logged turn's id."""
 
     def __init__(self, runtime: PopulationRuntime, user: SimUser, goal: Goal, *, day: int, seed: int,
-                 asr: AsrChannel, config: ReactionConfig, lookup: PreferenceLookup | None,
+                 asr: Channel, config: ReactionConfig, lookup: PreferenceLookup | None,
                  accept_defects: bool = False, voice: Voice | None = None,
                  explore_mistake: float = EXPLORE_MISTAKE) -> None:
         self.runtime = runtime
@@ -127,7 +131,7 @@ class GoalSession:
 
     def play(self) -> GoalTrace:
         goal, user = self.goal, self.user
-        wake = self.asr.false_wake(random.Random(f"wake:{self.seed}:{goal.goal_id}"))
+        wake = self.asr.false_wake(random.Random(f"wake:{self.seed}:{goal.goal_id}"), where=self._where())
         if wake is not None:
             self._say(wake, TurnKind.FALSE_WAKE, lambda r: FALSE_WAKE, rephrase_of=None, false_wake=True)
             self._settle(Reaction.MOVE_ON)
@@ -141,7 +145,7 @@ class GoalSession:
             if attempts == 1:
                 self.trace.first_real = utterance.row_id is not None
             heard = self.asr.hear(said, user.accent, random.Random(
-                f"asr:{self.seed}:{goal.goal_id}:{attempts}:{said}"))
+                f"asr:{self.seed}:{goal.goal_id}:{attempts}:{said}"), where=self._where())
             result, verdict = self._say(
                 heard, TurnKind.REQUEST,
                 lambda r: judge_question(goal, r) if r.explore_asked
@@ -241,7 +245,7 @@ class GoalSession:
             text = rng.choice(NEITHER_ANSWERS)
         self._settle(Reaction.MOVE_ON)
         heard = self.asr.hear(text, self.user.accent, random.Random(
-            f"asr:{self.seed}:{goal.goal_id}:explore:{attempts}:{text}"))
+            f"asr:{self.seed}:{goal.goal_id}:explore:{attempts}:{text}"), where=self._where())
         neither = not wanted or text in NEITHER_ANSWERS
 
         def judge(result: TurnResult) -> Verdict:
@@ -262,7 +266,8 @@ class GoalSession:
 
     def _answer(self, key: str) -> TurnResult:
         text, value = rx.answer(self.user, key, self.config, self._react_rng)
-        heard = self.asr.hear(text, self.user.accent, random.Random(f"asr:{self.seed}:{self.goal.goal_id}:{key}:{text}"))
+        heard = self.asr.hear(text, self.user.accent, random.Random(f"asr:{self.seed}:{self.goal.goal_id}:{key}:{text}"),
+                              where=self._where())
         result, _ = self._say(heard, TurnKind.ANSWER,
                               lambda r: judge_answer(key, value, text, heard, r, self.user.user_id, self.lookup),
                               rephrase_of=None)
@@ -337,7 +342,12 @@ class GoalSession:
         return text
 
     def _hear_plain(self, text: str, tag: str) -> Heard:
-        return self.asr.hear(text, self.user.accent, random.Random(f"asr:{self.seed}:{self.goal.goal_id}:{tag}"))
+        return self.asr.hear(text, self.user.accent, random.Random(f"asr:{self.seed}:{self.goal.goal_id}:{tag}"),
+                             where=self._where())
+
+    def _where(self) -> Any:
+        """The device the goal is spoken to, and what the home is doing in its room now."""
+        return surroundings(self.runtime.home, self.goal.device_id, self.user.user_id)
 
     def _say(self, heard: Heard, kind: TurnKind, judge: Any, *, rephrase_of: int | None,
              barge_in: bool = False, false_wake: bool = False,
@@ -361,6 +371,7 @@ class GoalSession:
             explore_asked=tuple(result.explore_asked), explore_choice=result.explore_choice,
             explore_right=None if result.explore_choice in (None, NEITHER, UNCLEAR)
             else self.goal.accepts_intent(result.explore_choice),
+            said=heard.said, heard=heard.text, device_id=self.goal.device_id or "",
         )
         self.trace.turns.append(trace)
         truth = truth_record(

@@ -28,6 +28,7 @@ ROWS = (
     ("teachable_recall", "teachable recall", "{:.2f}"),
     ("preference_capture_accuracy", "preference capture accuracy", "{:.2f}"),
     ("give_up_rate", "give-up rate", "{:.3f}"),
+    ("word_error_rate", "word error rate", "{:.3f}"),
 )
 
 
@@ -55,7 +56,7 @@ def main(argv: list[str]) -> int:
         payload = json.loads(Path(name).read_text())
         print(f"### {name}: {payload.get('users')} users x {payload.get('days')} days, seed {payload.get('seed')}, "
               f"{payload.get('phrasing', next(iter((payload.get('arms') or {'': {}}).values())).get('phrasing'))} "
-              "phrasing\n")
+              f"phrasing, heard through {payload.get('asr', 'confusions')}\n")
         print(markdown(payload) + "\n")
     return 0
 

@@ -21,6 +21,7 @@ from assistant.text import jaccard, normalize
 from assistant.turn import TurnResult
 from simulator.population.asr import Heard
 from simulator.population.goals import Goal
+from simulator.speech.spoken import spoken_form
 
 PreferenceLookup = Callable[[str, str], "str | None"]
 
@@ -59,9 +60,14 @@ def lost_phrases(said: str, phrases: tuple[str, ...], heard: Heard, result: Turn
     """Phrases said that NLU never read (the channel damaged them and no rewrite restored them)."""
     if not heard.damaged:
         return []
-    said_n = f" {normalize(said)} "
-    read_n = f" {normalize(effective_text(heard, result))} "
-    return [p for p in phrases if f" {normalize(p)} " in said_n and f" {normalize(p)} " not in read_n]
+    said_n = f" {_words(said)} "
+    read_n = f" {_words(effective_text(heard, result))} "
+    return [p for p in phrases if f" {_words(p)} " in said_n and f" {_words(p)} " not in read_n]
+
+
+def _words(text: str) -> str:
+    """Both sides in spoken form ("7:30" and "seven thirty" alike), then the utterance key."""
+    return normalize(spoken_form(text))
 
 
 def asr_damaged(said: str, critical: tuple[str, ...], heard: Heard, result: TurnResult) -> bool:

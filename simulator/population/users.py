@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 
 from simulator.population.asr import Accent, AsrChannel
+from simulator.population.channel import Channel
 
 # The devices people talk to in the default home, by the room they are in.
 SPEAKING_DEVICES = {
@@ -81,7 +82,7 @@ class SimUser:
         return SPEAKING_DEVICES[room][0]
 
 
-def generate_population(count: int, seed: int, asr: AsrChannel | None = None,
+def generate_population(count: int, seed: int, asr: Channel | None = None,
                         templates: dict[str, int] | None = None) -> list[SimUser]:
     """``count`` users drawn from ``seed`` (same seed, same users).
 
@@ -91,7 +92,7 @@ def generate_population(count: int, seed: int, asr: AsrChannel | None = None,
     from simulator.population.goals import INTEREST_WEIGHTS, template_counts
 
     catalog = load_catalog()
-    asr = asr or AsrChannel()
+    asr = asr if asr is not None else AsrChannel()
     counts = templates if templates is not None else template_counts()
     users = []
     for index in range(count):
@@ -119,7 +120,7 @@ def generate_population(count: int, seed: int, asr: AsrChannel | None = None,
         said_phrases = [artist.name.lower(), genre, team.short.lower(), city.name.lower(),
                         prefs.cuisine, "lights", "thermostat", "coffee", "kitchen", "bedroom",
                         "garage door", "unlock", "oven", "weather", "alarm", "restaurant"]
-        accent = asr.accent_for(said_phrases, rng)
+        accent = asr.accent_for(said_phrases, rng, key=f"sim{seed}_u{index:03d}")
         interests = {kind: round(weight * rng.uniform(0.5, 1.5), 3)
                      for kind, weight in sorted(INTEREST_WEIGHTS.items())}
         users.append(SimUser(

@@ -1,0 +1,111 @@
+"""The two real components: hibari's neural TTS and CMU pocketsphinx, loaded once per process.
+
+Either missing or failing to load raises `SpeechUnavailable` with one line naming the package
+and the ``--asr confusions`` alternative; nothing has been heard by then.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+VOICE = "heart"       # the one voice inside hibari's wheel; the others download, so never ask for them
+FILLER_WORDS = frozenset({"<s>", "</s>", "<sil>", "[noise]", "<unk>"})
+
+
+class SpeechUnavailable(RuntimeError):
+    """The TTS or the recogniser cannot run here."""
+
+
+def unavailable(package: str, error: BaseException) -> SpeechUnavailable:
+    return SpeechUnavailable(
+        f"the speech channel needs {package} ({type(error).__name__}: {error}); install it with "
+        f"`make setup`, or run with --asr confusions")
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """What the recogniser wrote, and its own confidence (mean posterior of the words)."""
+
+    text: str
+    confidence: float
+
+
+class Voice:
+    """hibari's TTS: text -> float audio at 24 kHz."""
+
+    def __init__(self) -> None:
+        try:
+            from hibari import Hibari
+
+            self._tts = Hibari(voice=VOICE, threads=1)
+        except Exception as error:  # ImportError, a missing or corrupt model file, onnxruntime
+            raise unavailable("hibari-tts", error) from error
+
+    def say(self, text: str, *, speed: float, seed: int) -> np.ndarray:
+        try:
+            audio = self._tts(text, speed=speed, seed=seed)
+        except Exception as error:  # the G2P or the model on text it cannot say
+            raise SpeechUnavailable(f"the TTS could not say {text[:60]!r}: {error}") from error
+        return np.asarray(audio, dtype=np.float64)
+
+
+class Recognizer:
+    """pocketsphinx with the settings given (`simulator.speech.language_model`)."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        try:
+            import pocketsphinx
+
+            config = pocketsphinx.Config(**settings)
+            self._decoder = pocketsphinx.Decoder(config)
+        except Exception as error:
+            raise unavailable("pocketsphinx", error) from error
+
+    def recognize(self, pcm: bytes) -> Recognition:
+        decoder = self._decoder
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+        hypothesis = decoder.hyp()
+        if hypothesis is None or not hypothesis.hypstr.strip():
+            return Recognition("", 0.0)
+        _ = hypothesis.prob          # computes the lattice posteriors the segments read
+        posteriors = [min(1.0, segment.prob) for segment in decoder.seg()
+                      if segment.word.split("(")[0].lower() not in FILLER_WORDS]
+        confidence = sum(posteriors) / len(posteriors) if posteriors else 0.0
+        return Recognition(" ".join(hypothesis.hypstr.lower().split()), round(confidence, 3))
+
+
+class Engines:
+    """The TTS and the recogniser, built on first use (one pair per process and settings)."""
+
+    _lock = threading.Lock()
+    _shared: dict[str, "Engines"] = {}
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.voice = Voice()
+        self.recognizer = Recognizer(settings)
+
+    @classmethod
+    def shared(cls, settings: dict[str, Any]) -> "Engines":
+        key = f"{os.getpid()}:{sorted(settings.items())}"
+        with cls._lock:
+            if key not in cls._shared:
+                cls._shared[key] = cls(settings)
+            return cls._shared[key]
+
+
+def general_settings() -> dict[str, Any]:
+    """pocketsphinx's own general English model, as its wheel ships it."""
+    try:
+        import pocketsphinx
+    except ImportError as error:
+        raise unavailable("pocketsphinx", error) from error
+    model = os.path.join(pocketsphinx.get_model_path(), "en-us")
+    return {"hmm": os.path.join(model, "en-us"), "lm": os.path.join(model, "en-us.lm.bin"),
+            "dict": os.path.join(model, "cmudict-en-us.dict"), "samprate": 16000, "loglevel": "FATAL"}
