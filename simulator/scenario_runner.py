@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from assistant.turn import TurnHandler, TurnRequest, TurnResult
+from simulator.population.asr import Heard
+from simulator.population.channel import Channel, surroundings
 from simulator.scenario_model import DEFAULT_HOME, Scenario, ScenarioError, ScenarioTurn
 
 if TYPE_CHECKING:
@@ -91,11 +94,13 @@ class ScenarioReport:
     failed: int = 0
     failures: list[Failure] = field(default_factory=list)
     results: list[TurnResult] = field(default_factory=list)
+    asr: str = "none"      # the channel the words went through: none (as written), speech, confusions
+    heard: list[str] = field(default_factory=list)   # what the runtime received, per turn
 
     def to_json(self) -> dict[str, Any]:
         """JSON-safe summary: turns, passed, failed and failures."""
         return {"turns": self.turns, "passed": self.passed, "failed": self.failed,
-                "failures": [f.to_json() for f in self.failures]}
+                "failures": [f.to_json() for f in self.failures], "asr": self.asr, "heard": list(self.heard)}
 
 
 def format_failure(failure: Failure) -> str:
@@ -127,6 +132,8 @@ def run_scenario(
     preferences: PreferenceLookup | None = None,
     forget: Callable[[str], Any] | None = None,
     progress: Progress | None = None,
+    channel: Channel | None = None,
+    seed: int = 0,
 ) -> ScenarioReport:
     """Play every turn on a fresh home with fresh conversations and check the expectations.
 
@@ -138,6 +145,8 @@ def run_scenario(
         forget: called with each of the scenario's users before the first turn, to delete
             what they taught in earlier runs: every scenario starts from a clean slate.
         progress: called after each turn with (turns done, turns in all).
+        channel: how a turn's ``say`` is heard when the turn gives no ``asr`` (None: as
+            written); ``seed`` decides the channel's voices and rooms.
 
     Raises:
         ScenarioError: the home can't be loaded.
@@ -148,9 +157,11 @@ def run_scenario(
         runtime.reset_user(user_id)
         if forget is not None:
             forget(user_id)
-    report = ScenarioReport(path=str(scenario.path))
+    report = ScenarioReport(path=str(scenario.path), asr="none" if channel is None else channel.name)
     for turn in scenario.turns:
-        result, failures = _play(turn, runtime, preferences)
+        heard = _hear(turn, runtime, channel, seed)
+        report.heard.append(heard.text)
+        result, failures = _play(turn, runtime, preferences, heard)
         for failure in failures:
             failure.file = str(scenario.path)
         report.results.append(result)
@@ -165,8 +176,17 @@ def run_scenario(
     return report
 
 
+def _hear(turn: ScenarioTurn, runtime: ScenarioRuntime, channel: Channel | None, seed: int) -> Heard:
+    """What the runtime receives: the turn's ``asr`` when given, else ``say`` through the channel."""
+    if turn.asr is not None or channel is None:
+        return Heard(said=turn.say, text=turn.heard, confidence=1.0, damaged=turn.asr is not None)
+    accent = channel.accent_for([], random.Random(f"scenario:{seed}:{turn.user}"), key=turn.user)
+    return channel.hear(turn.say, accent, random.Random(f"scenario:{seed}:{turn.index}"),
+                        where=surroundings(runtime.home, turn.device, turn.user))
+
+
 def _play(turn: ScenarioTurn, runtime: ScenarioRuntime, preferences: PreferenceLookup | None,
-          ) -> tuple[TurnResult, list[Failure]]:
+          heard: Heard) -> tuple[TurnResult, list[Failure]]:
     failures: list[Failure] = []
     for device_id, values in turn.set.items():
         outcome = runtime.home.set_state(device_id, dict(values))
@@ -175,8 +195,9 @@ def _play(turn: ScenarioTurn, runtime: ScenarioRuntime, preferences: PreferenceL
             failures.append(Failure(turn.index, _line(turn, f"set.{device_id}"), f"set.{device_id}",
                                     _show(values), f"refused ({reason}): {outcome.message}"))
     try:
-        result = runtime.handle(TurnRequest(turn.heard, user_id=turn.user, device_id=turn.device,
-                                            barge_in=turn.barge_in))
+        result = runtime.handle(TurnRequest(heard.text, user_id=turn.user, device_id=turn.device,
+                                            barge_in=turn.barge_in,
+                                            asr_confidence=None if heard.confidence >= 1.0 else heard.confidence))
     except BUGS:
         raise
     except TURN_ERRORS as error:

@@ -55,9 +55,18 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     except ScenarioError as error:
         return print_error(str(error))
     console = make_console()
+    channel = None
+    if getattr(args, "asr", None):   # heard through a channel; without --asr, words as written
+        from simulator.population.channel import make_channel
+        from simulator.speech.engine import SpeechUnavailable
+
+        try:
+            channel = make_channel(args.asr, seed=args.seed or 0, data_dir=DataDir(args.data_dir).root)
+        except SpeechUnavailable as error:
+            return print_error(str(error))
     with _start_runtime(args) as runtime:
         report = run_scenario(scenario, runtime, preferences=runtime.preference,
-                              forget=runtime.preferences.forget)
+                              forget=runtime.preferences.forget, channel=channel, seed=args.seed or 0)
     for failure in report.failures:
         console.print(f"[red]FAIL[/] {format_failure(failure)}", soft_wrap=True)
     console.print(f"{report.passed} passed, {report.failed} failed ({report.turns} turns)")

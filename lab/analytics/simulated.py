@@ -91,7 +91,9 @@ def play_share(model_file: str, runs: list["SimRun"], seconds: float,
     turns (None for a run the time guard skipped) and the timings."""
     from assistant.privacy import forget_everywhere
     from assistant.runtime import Runtime
+    from assistant.paths import DEFAULT_DATA_DIR
     from simulator.population.asr import AsrConfig
+    from simulator.population.channel import make_channel
     from simulator.population.run import run_population
 
     timings: dict[str, float] = {}
@@ -110,6 +112,8 @@ def play_share(model_file: str, runs: list["SimRun"], seconds: float,
                 started = time.perf_counter()
                 say(f"simulating {run.describe()}")
                 asr = AsrConfig(confidence_from_damage=not run.independent_asr_confidence)
+                # Speech keeps its heard cache in the data folder, shared by the runs and workers.
+                channel = make_channel(run.asr, seed=run.seed, data_dir=DEFAULT_DATA_DIR, rates=asr)
 
                 def guard(done: int, total: int, run: "SimRun" = run) -> None:
                     say(f"simulating {run.describe()}: {done}/{total} user-days")
@@ -119,7 +123,7 @@ def play_share(model_file: str, runs: list["SimRun"], seconds: float,
                 try:
                     run_population(runtime, users=run.users, days=run.days, seed=run.seed, arm="baseline",
                                    asr_config=asr, home_template=template, miner=None, progress=guard,
-                                   phrasing=run.phrasing)
+                                   phrasing=run.phrasing, channel=channel)
                 except OutOfTime as stop:
                     timings["cut"] = 1.0
                     logger.warning("the machine is slow: %s", stop)

@@ -7,7 +7,7 @@ trained on (the figures in docs/RESULTS.md):
   (sampled turns, seeded).
 - ``judge --train DIR... --test DIR...``: fit exactly as the build of the shipped models does (`training.train_on_logs`) on
   the training logs, then each test log's figures and all of them pooled.
-- ``simulate DIR --seed S --users N --days D [--asr-confidence independent] [--phrasing P]
+- ``simulate DIR --seed S --users N --days D [--asr-confidence independent] [--phrasing P] [--asr speech|confusions]
   [--model FILE]``: one baseline-arm population run through the real stack, exactly as the
   build plays its runs (same runner, no miner), its log kept in DIR/learning.db; the Rasa
   model is used as it is (never retrained, unlike `assistant simulate` on a stale model).
@@ -101,7 +101,7 @@ def curve(test: Path, train: Sequence[Path], sizes: Sequence[int], seed: int = 0
 
 
 def simulate(root: Path, *, seed: int, users: int, days: int, independent: bool = False,
-             phrasing: str = "templates", model: Path | None = None) -> dict[str, Any]:
+             phrasing: str = "templates", model: Path | None = None, asr: str = "speech") -> dict[str, Any]:
     """Play one seeded baseline run into ``root`` (see the module's docstring)."""
     import time
 
@@ -109,18 +109,22 @@ def simulate(root: Path, *, seed: int, users: int, days: int, independent: bool 
     from assistant.privacy import forget_everywhere
     from assistant.runtime import Runtime
     from simulator.population.asr import AsrConfig
+    from simulator.population.channel import make_channel
     from simulator.population.run import run_population
 
+    rates = AsrConfig(confidence_from_damage=not independent)
+    channel = make_channel(asr, seed=seed, data_dir=DataDir(Path(".data")).root, rates=rates)
     model_path = Path(model) if model else DataDir(Path(".data")).model_file
     started = time.perf_counter()
     with Runtime.start(root, model_path=model_path, forget=forget_everywhere) as runtime:
         report = run_population(runtime, users=users, days=days, seed=seed, arm="baseline",
-                                asr_config=AsrConfig(confidence_from_damage=not independent),
+                                asr_config=rates, channel=channel,
                                 home_template=runtime.home.snapshot(), miner=None, phrasing=phrasing)
     from simulator.population.metrics import summarize
 
     summary = summarize(report)
-    return {"seed": seed, "users": users, "days": days, "phrasing": phrasing,
+    return {"seed": seed, "users": users, "days": days, "phrasing": phrasing, "asr": asr,
+            "word_error_rate": summary.get("word_error_rate"),
             "asr_confidence": "independent" if independent else "damage",
             "seconds": round(time.perf_counter() - started, 1),
             "turns": summary.get("turns"), "failure_points": summary.get("failure_points")}
@@ -151,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--days", type=int, required=True)
     s.add_argument("--asr-confidence", choices=["damage", "independent"], default="damage")
     s.add_argument("--phrasing", choices=["real", "templates", "mixed"], default="templates")
+    s.add_argument("--asr", choices=["speech", "confusions"], default="speech",
+                   help="how the simulated users are heard (default speech)")
     s.add_argument("--model", type=Path, help="the Rasa model (default .data/models/smarthome.tar.gz)")
     for p in (h, c, j, s):
         p.add_argument("--json", type=Path)
@@ -158,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.what == "simulate":
         result: Any = simulate(args.root, seed=args.seed, users=args.users, days=args.days,
                                independent=args.asr_confidence == "independent", phrasing=args.phrasing,
-                               model=args.model)
+                               model=args.model, asr=args.asr)
     elif args.what == "judge":
         result = judge(args.train, args.test)
     elif args.what == "heldout":

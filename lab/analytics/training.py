@@ -31,11 +31,13 @@ class SimRun:
     days: int
     independent_asr_confidence: bool = False
     phrasing: str = "templates"        # simulator.population.voice.PhrasingMode value
+    asr: str = "confusions"            # simulator.population.channel.AsrMode value
 
     def describe(self) -> str:
         asr = ", ASR confidence independent of damage" if self.independent_asr_confidence else ""
         words = ", real phrasing (HWU64)" if self.phrasing == "real" else ""
-        return f"seed {self.seed}: {self.users} users x {self.days} days{asr}{words}"
+        heard = ", heard through speech" if self.asr == "speech" else ""
+        return f"seed {self.seed}: {self.users} users x {self.days} days{asr}{words}{heard}"
 
 
 def default_runs() -> tuple[SimRun, ...]:

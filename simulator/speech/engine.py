@@ -55,7 +55,13 @@ class Voice:
 
 
 class Recognizer:
-    """pocketsphinx with the settings given (`simulator.speech.language_model`)."""
+    """pocketsphinx with the settings given (`simulator.speech.settings`).
+
+    pocketsphinx carries state from one utterance to the next (the cepstral mean estimate, the
+    Gaussians selected in the last frame), so what it heard would depend on what it heard
+    before, and a cached result could differ from a fresh one. Every utterance therefore starts
+    from freshly initialised features (``reinit_feat``, a tenth of a millisecond).
+    """
 
     def __init__(self, settings: dict[str, Any]) -> None:
         try:
@@ -68,6 +74,7 @@ class Recognizer:
 
     def recognize(self, pcm: bytes) -> Recognition:
         decoder = self._decoder
+        decoder.reinit_feat()
         decoder.start_utt()
         decoder.process_raw(pcm, full_utt=True)
         decoder.end_utt()
