@@ -102,9 +102,31 @@ def render(figures: list[dict[str, Any]], console: Any) -> None:
     for run in figures:
         points = ", ".join(f"{k} {v}" for k, v in run.get("failure_points", {}).items())
         console.print(f"[dim]{run['arm']}: failure points of defective turns: {points or 'none'}[/]", soft_wrap=True)
+    hearing(figures[0], console)
     for run in figures:
         for note in run.get("notes", [])[-2:]:
             console.print(f"[dim]{run['arm']}: {note}[/]", soft_wrap=True)
+
+
+SLURP = "SLURP's recordings: WER 0.081 (far-field 0.101, close-talk 0.061), 0.296 with an error, entity WER 0.119"
+
+
+def hearing(run: dict[str, Any], console: Any) -> None:
+    """How users were heard (the first arm's run; every arm hears the same first turns)."""
+    errors = run.get("word_errors") or {}
+    if run.get("word_error_rate") is None:
+        return
+    classes = errors.get("class_error_rate") or {}
+    deciles = ", ".join("-" if d is None else f"{d:.2f}" for d in errors.get("by_user_decile", []))
+    devices = ", ".join(f"{d} {'-' if r is None else f'{r:.3f}'}" for d, r in (errors.get("by_device") or {}).items())
+    console.print(
+        f"Heard through {run.get('asr')}: WER {run['word_error_rate']:.3f}, "
+        f"{errors.get('utterances_with_error') or 0:.3f} of utterances with an error "
+        f"({errors.get('substitutions')} substituted, {errors.get('deletions')} deleted, "
+        f"{errors.get('insertions')} inserted words); error rate by word: "
+        + ", ".join(f"{c} {'-' if v is None else f'{v:.3f}'}" for c, v in classes.items())
+        + f"\n  by device: {devices}\n  by user decile (easiest first): {deciles}\n  {SLURP}",
+        soft_wrap=True, highlight=False, markup=False)
 
 
 def _cell(run: dict[str, Any], key: str) -> Any:

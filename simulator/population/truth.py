@@ -115,7 +115,7 @@ def judge_request(goal: Goal, said: str, heard: Heard, result: TurnResult, user_
     if asr_damaged(said, goal.critical if intent_ok else goal.critical + goal.keywords, heard, result):
         return Verdict(False, FailurePoint.ASR, pref_ok)
     if not intent_ok:
-        if heard.damaged and jaccard(said, effective_text(heard, result)) < 0.5:
+        if heard.damaged and jaccard(spoken_form(said), spoken_form(effective_text(heard, result))) < 0.5:
             return Verdict(False, FailurePoint.ASR, pref_ok)
         return Verdict(False, FailurePoint.NLU, pref_ok)
     if goal.pref_keys or goal.outcome.out_of_scope:
@@ -143,7 +143,7 @@ def judge_intent(expected: tuple[str, ...], said: str, heard: Heard, result: Tur
     """Judge a complaint, a decline or a yes/no by its intent."""
     if result.intent in expected:
         return Verdict(True)
-    if heard.damaged and jaccard(said, heard.text) < 0.5:
+    if heard.damaged and jaccard(spoken_form(said), spoken_form(heard.text)) < 0.5:
         return Verdict(False, FailurePoint.ASR)
     return Verdict(False, FailurePoint.NLU)
 
