@@ -1,0 +1,1 @@
+"""The simulated speech channel: text spoken by a TTS and heard through a recogniser."""
