@@ -135,6 +135,7 @@ def mix(
     other_prob: Callable[[Ngram], float],
     other_unigrams: Mapping[str, float],
     lam: float,
+    other_ngrams: Iterable[Ngram] = (),
 ) -> BackoffLM:
     """Interpolate ``model`` (weight ``lam``) with another model known by its probabilities.
 
@@ -143,6 +144,8 @@ def mix(
         other_prob: P_b(w | h) for an n-gram ``h + (w,)``, 0.0 for a word it does not know.
         other_unigrams: P_b(w) for every word of the other model's vocabulary to keep.
         lam: the first model's weight, in [0, 1].
+        other_ngrams: n-grams (order 2 and up) of the other model to make explicit too; each
+            one's context must be explicit (a kept word, or one of these n-grams).
 
     Returns:
         One backoff model whose every context sums to one.
@@ -159,9 +162,16 @@ def mix(
         unigrams[(w,)] = lam * model.prob((w,)) + (1.0 - lam) * other_unigrams.get(w, 0.0)
     probs: list[dict[Ngram, float]] = [unigrams]
     backoffs: list[dict[Ngram, float]] = []
+    extra: list[set[Ngram]] = [set() for _ in range(order)]
+    for ngram in other_ngrams:
+        if not 2 <= len(ngram) <= order or not all((w,) in unigrams for w in ngram):
+            raise ValueError(f"cannot add n-gram {ngram!r}: wrong order or unknown word")
+        extra[len(ngram) - 1].add(ngram)
     for n in range(1, order):
         table = {}
-        for ngram in sorted(model.logprobs[n]):
+        for ngram in sorted(set(model.logprobs[n]) | extra[n]):
+            if ngram[:-1] not in probs[n - 1]:
+                raise ValueError(f"cannot add n-gram {ngram!r}: its context is not explicit")
             table[ngram] = lam * model.prob(ngram) + (1.0 - lam) * other_prob(ngram)
         probs.append(table)
         backoffs.append({})
