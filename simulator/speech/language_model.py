@@ -218,6 +218,10 @@ class _Expander:
         self.lists = lists
         self.rules = rules
         self._counts: dict[int, int] = {}
+        self._live_items: dict[int, list[Any]] = {}
+        from hassil.expression import Alternative, ListReference, Permutation, RuleReference, Sequence, TextChunk
+
+        self._types = (Alternative, ListReference, Permutation, RuleReference, Sequence, TextChunk)
 
     def count(self, expr: Any) -> int:
         key = id(expr)
@@ -225,9 +229,15 @@ class _Expander:
             self._counts[key] = self._count(expr)
         return self._counts[key]
 
-    def _count(self, expr: Any) -> int:
-        from hassil.expression import Alternative, ListReference, Permutation, RuleReference, Sequence, TextChunk
+    def _live(self, expr: Any) -> list[Any]:
+        """An alternative's items that have at least one expansion."""
+        key = id(expr)
+        if key not in self._live_items:
+            self._live_items[key] = [i for i in expr.items if self.count(i) > 0]
+        return self._live_items[key]
 
+    def _count(self, expr: Any) -> int:
+        Alternative, ListReference, Permutation, RuleReference, Sequence, TextChunk = self._types
         if isinstance(expr, TextChunk):
             return 1
         if isinstance(expr, Alternative):
@@ -243,8 +253,7 @@ class _Expander:
         raise ValueError(f"unexpected expression {expr!r}")
 
     def expand(self, expr: Any) -> Iterator[str]:
-        from hassil.expression import Alternative, ListReference, Permutation, RuleReference, Sequence, TextChunk
-
+        Alternative, ListReference, Permutation, RuleReference, Sequence, TextChunk = self._types
         if isinstance(expr, TextChunk):
             yield expr.original_text or ""
         elif isinstance(expr, Alternative):
@@ -268,13 +277,11 @@ class _Expander:
 
     def sample(self, expr: Any, rng: random.Random) -> str:
         """One expansion, choosing uniformly at every alternative (not over whole sentences)."""
-        from hassil.expression import Alternative, ListReference, Permutation, RuleReference, Sequence, TextChunk
-
+        Alternative, ListReference, Permutation, RuleReference, Sequence, TextChunk = self._types
         if isinstance(expr, TextChunk):
             return expr.original_text or ""
         if isinstance(expr, Alternative):
-            items = [i for i in expr.items if self.count(i) > 0]
-            return self.sample(rng.choice(items), rng)
+            return self.sample(rng.choice(self._live(expr)), rng)
         if isinstance(expr, Permutation):
             items = list(expr.items)
             rng.shuffle(items)
@@ -554,7 +561,9 @@ def build_language_model(
 def _fingerprint(names: DomainNames, lam: float, general_words: int) -> str:
     from importlib.metadata import version
 
-    parts = [VERSION, names.fingerprint(), repr(lam), str(general_words), str(PER_INTENT),
+    sizes = (PER_INTENT, GENERAL_CONTEXTS, GENERAL_FOLLOWERS, BIGRAM_FLOOR, TRIGRAM_CONTEXTS, TRIGRAM_FOLLOWERS,
+             TRIGRAM_FLOOR)
+    parts = [names.fingerprint(), repr(lam), str(general_words), repr(sizes),
              version("home-assistant-intents"), version("pocketsphinx"), version("hassil")]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
@@ -573,17 +582,10 @@ def ensure_language_model(
     The build goes to a temporary sibling folder renamed into place, so a reader never sees a
     half-written model.
     """
-    names = domain_names(home, catalog)
-    wanted = _fingerprint(names, lam, general_words)
-    manifest_path = folder / MANIFEST_NAME
-    if manifest_path.is_file():
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if manifest.get("version") == VERSION and manifest.get("fingerprint") == wanted:
-            return LanguageModel(
-                folder=folder, arpa=folder / ARPA_NAME, dictionary=folder / DICT_NAME, words=manifest["words"],
-                ngrams=tuple(manifest["ngrams"]), sentences=manifest["sentences"], lam=manifest["lam"],
-                oov=tuple(manifest["oov"]), g2p_words=tuple(manifest["g2p_words"]),
-            )
+    wanted = _fingerprint(domain_names(home, catalog), lam, general_words)
+    cached = _cached(folder, wanted)
+    if cached is not None:
+        return cached
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
@@ -599,7 +601,27 @@ def ensure_language_model(
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    return ensure_language_model(folder, home=home, catalog=catalog, lam=lam, general_words=general_words)
+    built = _cached(folder, wanted)
+    if built is None:
+        raise RuntimeError(f"the language model built into {folder} does not match its inputs")
+    return built
+
+
+def _cached(folder: Path, fingerprint: str) -> LanguageModel | None:
+    """The model in ``folder`` if it was built by this ``VERSION`` from these inputs."""
+    manifest_path = folder / MANIFEST_NAME
+    if not manifest_path.is_file():
+        return None
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest.get("version") != VERSION or manifest.get("fingerprint") != fingerprint:
+        return None
+    if not (folder / ARPA_NAME).is_file() or not (folder / DICT_NAME).is_file():
+        return None
+    return LanguageModel(
+        folder=folder, arpa=folder / ARPA_NAME, dictionary=folder / DICT_NAME, words=manifest["words"],
+        ngrams=tuple(manifest["ngrams"]), sentences=manifest["sentences"], lam=manifest["lam"],
+        oov=tuple(manifest["oov"]), g2p_words=tuple(manifest["g2p_words"]),
+    )
 
 
 def decoder_config(lm: LanguageModel | None, *, fast: bool = False) -> dict[str, Any]:
