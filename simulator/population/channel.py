@@ -40,10 +40,14 @@ def make_channel(mode: AsrMode | str, *, seed: int, data_dir: Path | None = None
     if AsrMode(mode) is AsrMode.CONFUSIONS:
         return AsrChannel(rates)
     from simulator.speech.channel import SpeechChannel, open_cache
-    from simulator.speech.settings import recognizer_settings
+    from simulator.speech.engine import unavailable
+    from simulator.speech.settings import recognizer_setup
 
-    channel = SpeechChannel(seed=seed, cache=open_cache(data_dir), rates=rates,
-                            settings=recognizer_settings(data_dir))
+    try:
+        setup = recognizer_setup(data_dir)
+    except ImportError as error:   # hibari's G2P or pocketsphinx's model path, before any run
+        raise unavailable("pocketsphinx" if "pocketsphinx" in str(error) else "hibari-tts", error) from error
+    channel = SpeechChannel(seed=seed, cache=open_cache(data_dir), rates=rates, setup=setup)
     channel.engines  # noqa: B018 - load now: fail before the run, not in its middle
     return channel
 

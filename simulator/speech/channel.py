@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
-from typing import Any
-
 import numpy as np
 
 from simulator.population.asr import BACKGROUND, Accent, AsrChannel, AsrConfig, Heard
@@ -21,6 +19,7 @@ from simulator.speech import audio
 from simulator.speech.cache import HeardCache, cache_key
 from simulator.speech.config import CHANNEL_VERSION, SpeechConfig
 from simulator.speech.engine import Engines, Recognition
+from simulator.speech.settings import RecognizerSetup
 from simulator.speech.spoken import spoken_form, spoken_words
 from simulator.speech.voices import (
     Acoustics,
@@ -40,21 +39,20 @@ class SpeechChannel:
 
     name = "speech"
 
-    def __init__(self, *, seed: int, cache: HeardCache, settings: dict[str, Any],
+    def __init__(self, *, seed: int, cache: HeardCache, setup: RecognizerSetup,
                  config: SpeechConfig | None = None, rates: AsrConfig | None = None) -> None:
         self.seed = seed
         self.cache = cache
-        self.settings = settings
+        self.setup = setup
         self.config = config or SpeechConfig()
         self.rates = rates or AsrConfig()
-        self._settings_key = cache_key(*sorted(f"{k}={v}" for k, v in settings.items()))
         self._engines: Engines | None = None
 
     @property
     def engines(self) -> Engines:
         """The TTS and the recogniser (loaded on first use; `SpeechUnavailable` when they can't)."""
         if self._engines is None:
-            self._engines = Engines.shared(self.settings)
+            self._engines = Engines.shared(self.setup)
         return self._engines
 
     def accent_for(self, phrases: list[str], rng: random.Random, *, key: str = "") -> Accent:
@@ -94,7 +92,7 @@ class SpeechChannel:
         if not text:
             return Recognition("", 0.0)
         path = acoustics or acoustics_for(where, self.seed, self.config)
-        key = cache_key(CHANNEL_VERSION, self._settings_key, text, speaker.key(), path.key(),
+        key = cache_key(CHANNEL_VERSION, self.setup.key(), text, speaker.key(), path.key(),
                         where.noise_key(), where.device_kind, self.seed)
         cached = self.cache.get(key)
         if cached is not None:

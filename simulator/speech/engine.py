@@ -9,9 +9,12 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from simulator.speech.settings import RecognizerSetup
 
 VOICE = "heart"       # the one voice inside hibari's wheel; the others download, so never ask for them
 FILLER_WORDS = frozenset({"<s>", "</s>", "<sil>", "[noise]", "<unk>"})
@@ -63,12 +66,13 @@ class Recognizer:
     from freshly initialised features (``reinit_feat``, a tenth of a millisecond).
     """
 
-    def __init__(self, settings: dict[str, Any]) -> None:
+    def __init__(self, setup: RecognizerSetup) -> None:
         try:
             import pocketsphinx
 
-            config = pocketsphinx.Config(**settings)
-            self._decoder = pocketsphinx.Decoder(config)
+            self._decoder = pocketsphinx.Decoder(pocketsphinx.Config(**setup.config))
+            for word, phones in setup.words:   # pocketsphinx refuses a batch (update=False) here
+                self._decoder.add_word(word, phones, True)
         except Exception as error:
             raise unavailable("pocketsphinx", error) from error
 
@@ -94,25 +98,14 @@ class Engines:
     _lock = threading.Lock()
     _shared: dict[str, "Engines"] = {}
 
-    def __init__(self, settings: dict[str, Any]) -> None:
+    def __init__(self, setup: RecognizerSetup) -> None:
         self.voice = Voice()
-        self.recognizer = Recognizer(settings)
+        self.recognizer = Recognizer(setup)
 
     @classmethod
-    def shared(cls, settings: dict[str, Any]) -> "Engines":
-        key = f"{os.getpid()}:{sorted(settings.items())}"
+    def shared(cls, setup: RecognizerSetup) -> "Engines":
+        key = f"{os.getpid()}:{setup.key()}"
         with cls._lock:
             if key not in cls._shared:
-                cls._shared[key] = cls(settings)
+                cls._shared[key] = cls(setup)
             return cls._shared[key]
-
-
-def general_settings() -> dict[str, Any]:
-    """pocketsphinx's own general English model, as its wheel ships it."""
-    try:
-        import pocketsphinx
-    except ImportError as error:
-        raise unavailable("pocketsphinx", error) from error
-    model = os.path.join(pocketsphinx.get_model_path(), "en-us")
-    return {"hmm": os.path.join(model, "en-us"), "lm": os.path.join(model, "en-us.lm.bin"),
-            "dict": os.path.join(model, "cmudict-en-us.dict"), "samprate": 16000, "loglevel": "FATAL"}

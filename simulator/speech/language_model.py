@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simulator.speech.ngram import BOS, EOS, BackoffLM, Ngram, count_ngrams, mix, witten_bell
+from simulator.speech.spoken import number_words, spoken_form
 
 if TYPE_CHECKING:
     from assistant.catalog import Catalog
@@ -110,49 +111,9 @@ class LanguageModel:
 
 # --- text ------------------------------------------------------------------------------------
 
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-         "fifteen sixteen seventeen eighteen nineteen").split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-def number_words(value: float) -> str:
-    """A number as words ("21.5" -> "twenty one point five"), below a million."""
-    whole = int(value)
-    text = _int_words(whole)
-    if value != whole:
-        digits = f"{value:.6f}".split(".")[1].rstrip("0")
-        text += " point " + " ".join(_ONES[int(d)] for d in digits)
-    return text
-
-
-def _int_words(n: int) -> str:
-    if n < 20:
-        return _ONES[n]
-    if n < 100:
-        return _TENS[n // 10] + ("" if n % 10 == 0 else " " + _ONES[n % 10])
-    if n < 1000:
-        rest = n % 100
-        return _ONES[n // 100] + " hundred" + ("" if rest == 0 else " " + _int_words(rest))
-    if n < 1_000_000:
-        rest = n % 1000
-        return _int_words(n // 1000) + " thousand" + ("" if rest == 0 else " " + _int_words(rest))
-    raise ValueError(f"number too large to spell: {n}")
-
-
 def normalize_text(text: str) -> str:
-    """Text as the recogniser writes it: lowercase words, numbers spelled, no punctuation.
-
-    Apostrophes are kept inside words ("what's") and dropped elsewhere; hyphens and slashes split
-    words. Used for the model's text and, on both sides, for measuring word error rates.
-    """
-    text = text.lower().replace("\u2019", "'")
-    text = text.replace("1/2", " half ").replace("%", " percent ").replace("&", " and ")
-    text = text.replace("\u00b0", " degrees ")
-    text = _NUMBER.sub(lambda m: f" {number_words(float(m.group()))} ", text)
-    text = re.sub(r"[^a-z' ]+", " ", text)
-    text = re.sub(r"(?<![a-z])'|'(?![a-z])", " ", text)
-    return " ".join(text.split())
+    """Text as the recogniser writes it (`simulator.speech.spoken.spoken_form`, no length cap)."""
+    return spoken_form(text, max_words=None)
 
 
 # --- the domain's names ----------------------------------------------------------------------
@@ -310,7 +271,7 @@ def _slot_values(slot_list: Any) -> list[Any]:
     if isinstance(slot_list, TextSlotList):
         return [v.text_in for v in slot_list.values]
     if isinstance(slot_list, RangeSlotList):
-        return [number_words(n) for n in slot_list.get_numbers()]
+        return [number_words(str(n)) for n in slot_list.get_numbers()]
     return []
 
 
@@ -402,7 +363,7 @@ def misaki_to_arpabet(phonemes: str) -> str | None:
     return " ".join(out) if out else None
 
 
-def _cmu_dictionary() -> dict[str, list[str]]:
+def cmu_dictionary() -> dict[str, list[str]]:
     """The CMU dictionary shipped with pocketsphinx: word -> its lines ("word(2) ..." included)."""
     import pocketsphinx
 
@@ -415,7 +376,7 @@ def _cmu_dictionary() -> dict[str, list[str]]:
     return entries
 
 
-def _g2p_entries(words: Iterable[str]) -> dict[str, str]:
+def g2p_entries(words: Iterable[str]) -> dict[str, str]:
     """ARPAbet pronunciations from hibari's G2P for the words it can say cleanly."""
     from hibari.g2p import G2P
 
@@ -514,10 +475,10 @@ def build_language_model(
     sentences = template_sentences(names) + list(names.phrases)
     say(f"{len(sentences)} domain sentences")
 
-    cmu = _cmu_dictionary()
+    cmu = cmu_dictionary()
     domain_words = sorted({w for s in sentences for w in s.split()})
     missing = [w for w in domain_words if w not in cmu]
-    g2p = _g2p_entries(missing)
+    g2p = g2p_entries(missing)
     oov = tuple(sorted(set(missing) - set(g2p)))
     if oov:
         sentences = [s for s in sentences if not set(s.split()) & set(oov)]

@@ -38,15 +38,15 @@ def _time_words(match: re.Match[str]) -> str:
     return f"{number_words(str(hour))} {number_words(str(minute))}"
 
 
-def spoken_form(text: str) -> str:
+def spoken_form(text: str, max_words: int | None = MAX_WORDS) -> str:
     """Lower case words as said aloud: numbers and times in words, symbols spoken, no punctuation."""
-    spoken = text.lower().replace("’", "'")
+    spoken = text.lower().replace("’", "'").replace("1/2", " half ")
     spoken = _TIME.sub(_time_words, spoken)
     for symbol, words in _SYMBOLS.items():
         spoken = spoken.replace(symbol, words)
     spoken = _NUMBER.sub(lambda m: f" {number_words(m.group(0))} ", spoken)
     spoken = _NOT_SPOKEN.sub(" ", spoken)
-    return " ".join(spoken.split()[:MAX_WORDS])
+    return " ".join(spoken.split()[:max_words])
 
 
 def spoken_words(text: str) -> list[str]:

@@ -14,7 +14,7 @@ from simulator.population.channel import make_channel
 from simulator.speech.cache import HeardCache
 from simulator.speech.channel import SpeechChannel
 from simulator.speech.engine import Engines, SpeechUnavailable
-from simulator.speech.settings import recognizer_settings
+from simulator.speech.settings import recognizer_setup
 from simulator.speech.voices import Surroundings
 
 KITCHEN = Surroundings(home="sim3_u000", device_id="kitchen_speaker", device_kind="speaker", room="kitchen")
@@ -24,7 +24,7 @@ SAID = ("turn on the kitchen light", "play some jazz in the kitchen")
 
 
 def _channel(seed: int = 3, path: Path | None = None) -> SpeechChannel:
-    return SpeechChannel(seed=seed, cache=HeardCache(path), settings=recognizer_settings(None))
+    return SpeechChannel(seed=seed, cache=HeardCache(path), setup=recognizer_setup(None))
 
 
 def _accent(channel: SpeechChannel, user: str = "sim3_u000") -> Accent:
