@@ -1,5 +1,9 @@
 """The ranges the speech channel draws voices, rooms and noise from (calibrated, see docs/RESULTS.md).
 
+Tuned on seed 5 (12 users x 2 days, real phrasing): the recogniser alone, on clean TTS, gets
+0.166 of the words wrong; these ranges add 6.6 points (0.232), the far-field TV the most and the
+users spread from 0.12 to 0.39 (SLURP's far-field recordings are 4 points worse than close-talk).
+
 The channel's version is part of every cache key: change it whenever a range, the rendering or
 the recogniser's settings change, so that old heard results are never reused.
 """
@@ -8,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-CHANNEL_VERSION = "speech-1"
+CHANNEL_VERSION = "speech-2"
 
 Range = tuple[float, float]
 
@@ -32,10 +36,10 @@ class SpeechConfig:
     """
 
     hardness: tuple[float, float] = (1.6, 3.0)
-    speed: float = 0.3
-    pitch: float = 3.0
-    level: float = 9.0
-    snr_at_1m: float = 30.0
+    speed: float = 0.2
+    pitch: float = 2.0
+    level: float = 6.0
+    snr_at_1m: float = 36.0
     media_noise: float = 12.0
     appliance_noise: float = 5.0
     distance: dict[str, Range] = field(default_factory=lambda: {
@@ -45,4 +49,4 @@ class SpeechConfig:
         "bedroom": (0.2, 0.4), "kitchen": (0.35, 0.7), "living_room": (0.4, 0.8), "office": (0.25, 0.5)})
     default_rt60: Range = (0.3, 0.6)
     background_distance: Range = (2.5, 5.0)
-    suppressed: float = 0.88
+    suppressed: float = 0.95
