@@ -20,7 +20,7 @@ from simulator.speech.cache import HeardCache, cache_key
 from simulator.speech.config import CHANNEL_VERSION, SpeechConfig
 from simulator.speech.engine import Engines, Recognition
 from simulator.speech.settings import RecognizerSetup
-from simulator.speech.spoken import spoken_form, spoken_words
+from simulator.speech.spoken import spoken_form
 from simulator.speech.voices import (
     Acoustics,
     Speaker,
@@ -68,7 +68,7 @@ class SpeechChannel:
         speaker = accent.speaker if isinstance(accent.speaker, Speaker) else speaker_for("anyone", self.config)
         heard = self._heard(spoken_form(said), speaker, where or QUIET_ROOM)
         return Heard(said=said, text=heard.text, confidence=heard.confidence,
-                     damaged=spoken_words(said) != heard.text.split())
+                     damaged=spoken_form(said, max_words=None).split() != heard.text.split())
 
     def false_wake(self, rng: random.Random, *, where: Surroundings | None = None) -> Heard | None:
         """Background talk near the device, heard as if meant for it (rate ``rates.false_wake``);
