@@ -89,9 +89,9 @@ def play_share(model_file: str, runs: list["SimRun"], seconds: float,
                say: Status) -> tuple[list[list[Any] | None], dict[str, float]]:
     """Play ``runs`` one after another on one real stack in a scratch folder: each run's
     turns (None for a run the time guard skipped) and the timings."""
+    from assistant.paths import DEFAULT_DATA_DIR
     from assistant.privacy import forget_everywhere
     from assistant.runtime import Runtime
-    from assistant.paths import DEFAULT_DATA_DIR
     from simulator.population.asr import AsrConfig
     from simulator.population.channel import make_channel
     from simulator.population.run import run_population

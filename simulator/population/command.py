@@ -172,9 +172,8 @@ def asr_mode(args: argparse.Namespace) -> str:
 
 def _channel(args: argparse.Namespace) -> Any:
     """The channel of ``--asr`` (speech loads its TTS and recogniser here, before any run)."""
-    from simulator.population.channel import make_channel
-
     from assistant.paths import DEFAULT_DATA_DIR
+    from simulator.population.channel import make_channel
 
     return make_channel(asr_mode(args), seed=args.seed, data_dir=Path(getattr(args, "data_dir", None) or DEFAULT_DATA_DIR),
                         rates=_asr_config(args))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+
 import numpy as np
 
 from simulator.population.asr import BACKGROUND, Accent, AsrChannel, AsrConfig, Heard

@@ -423,7 +423,7 @@ class _GeneralModel:
         threshold = math.log(floor * self._norm) / math.log(_LOG_BASE)
         follow = sorted(set(followers) & self.words)
         prob = self._model.prob
-        found = []
+        found: list[Ngram] = []
         for u in sorted(set(contexts) & (self.words | {BOS})):
             found.extend((u, w) for w in follow if prob([w, u]) >= threshold)
         return found
@@ -433,7 +433,7 @@ class _GeneralModel:
         threshold = math.log(floor * self._norm) / math.log(_LOG_BASE)
         follow = sorted(set(followers) & self.words)
         prob = self._model.prob
-        found = []
+        found: list[Ngram] = []
         for u, v in sorted(set(contexts)):
             found.extend((u, v, w) for w in follow if prob([w, v, u]) >= threshold)
         return found

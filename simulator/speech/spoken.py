@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 _TIME = re.compile(r"\b(\d{1,2}):(\d{2})\b")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -17,7 +18,7 @@ MAX_WORDS = 80     # longer input is cut: nobody says more to a speaker in one b
 
 
 @functools.lru_cache(maxsize=1)
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Any:
     from unicode_rbnf import RbnfEngine
 
     return RbnfEngine.for_language("en")
