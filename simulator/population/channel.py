@@ -59,8 +59,9 @@ def surroundings(home: Any, device_id: str | None, user_id: str) -> "Surrounding
     device = home.devices.get(device_id) if device_id else None
     if device is None:
         return Surroundings(home=user_id, device_id=device_id or "", device_kind="speaker", room="")
-    in_room = [d for d in home.devices.values() if d.room == device.room]
-    media = any(d.state.get("playing") for d in in_room)
-    appliance = any(d.state.get("brewing") for d in in_room)
-    return Surroundings(home=user_id, device_id=device.id, device_kind=device.kind.value, room=device.room,
-                        media_playing=media, appliance_running=appliance)
+    room = getattr(device, "room", "")
+    in_room = [d for d in home.devices.values() if getattr(d, "room", "") == room] if room else [device]
+    return Surroundings(home=user_id, device_id=device_id or "",
+                        device_kind=str(getattr(getattr(device, "kind", None), "value", "speaker")), room=room,
+                        media_playing=any(d.state.get("playing") for d in in_room),
+                        appliance_running=any(d.state.get("brewing") for d in in_room))

@@ -466,7 +466,8 @@ def test_report_to_json() -> None:
     report = run_scenario(scenario("turns:\n  - say: hi\n    expect: {intent: greet}\n  - say: hi\n"), rt)
     data = json.loads(json.dumps(report.to_json()))
 
-    assert set(data) == {"turns", "passed", "failed", "failures"}
+    assert set(data) == {"turns", "passed", "failed", "failures", "asr", "heard"}
+    assert (data["asr"], data["heard"]) == ("none", ["hi", "hi"])
     assert (data["turns"], data["passed"], data["failed"]) == (2, 1, 1)
     assert data["failures"] == [{"turn": 1, "expected": "greet", "got": "goodbye", "line": 3,
                                  "field": "intent", "file": "conv.yml"}]
@@ -496,3 +497,47 @@ def test_failures_show_bare_words_as_written() -> None:
     [failure] = run_scenario(scenario(text), rt).failures
 
     assert (failure.expected, failure.got) == ("off", "on")
+
+
+# -- heard through a channel -------------------------------------------------------------
+
+
+@dataclass
+class RecordingChannel:
+    """Hears every word in capitals and records where (a fake of one unit: the runner)."""
+
+    name: str = "fake"
+    heard: list[tuple[str, str, bool]] = field(default_factory=list)
+
+    def accent_for(self, phrases: list[str], rng: Any, *, key: str = "") -> Any:
+        from simulator.population.asr import Accent
+
+        return Accent()
+
+    def hear(self, said: str, accent: Any, rng: Any, *, where: Any = None) -> Any:
+        from simulator.population.asr import Heard
+
+        self.heard.append((said, where.device_id, where.media_playing))
+        return Heard(said=said, text=said.upper(), confidence=0.42, damaged=True)
+
+    def false_wake(self, rng: Any, *, where: Any = None) -> Any:
+        return None
+
+
+def test_a_channel_hears_the_turns_without_asr_text_and_the_report_says_so() -> None:
+    script = oven_script()
+    script["PLAY THE HUNGER GAMES"] = script.pop("play the hunger games")
+    rt = FakeRuntime(script)
+    channel = RecordingChannel()
+
+    report = run_scenario(scenario(OVEN), rt, channel=channel, seed=3)
+
+    assert [c["text"] for c in rt.calls] == ["what is the temper chair", "PLAY THE HUNGER GAMES"]
+    assert channel.heard == [("play the hunger games", "living_room_tv", False)]
+    assert report.asr == "fake" and report.heard == ["what is the temper chair", "PLAY THE HUNGER GAMES"]
+    assert report.to_json()["asr"] == "fake"
+
+
+def test_without_a_channel_the_words_go_as_written() -> None:
+    report = run_scenario(scenario(OVEN), FakeRuntime(oven_script()))
+    assert report.asr == "none" and report.heard == ["what is the temper chair", "play the hunger games"]

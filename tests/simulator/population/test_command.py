@@ -55,3 +55,40 @@ def test_the_table_shows_every_arm_side_by_side() -> None:
 def test_the_plot_is_a_png(tmp_path: Path) -> None:
     out = plot_defects(FIGURES, tmp_path / "plots" / "defects.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_population_is_heard_through_speech_unless_told_otherwise() -> None:
+    from simulator.population.command import asr_mode
+
+    assert asr_mode(_args()) == "speech"
+    assert asr_mode(_args(asr="confusions")) == "confusions"
+
+
+def test_a_missing_speech_package_stops_the_run_with_one_line(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from simulator.population import channel, command
+    from simulator.speech.engine import SpeechUnavailable
+
+    def missing(*args, **kwargs):
+        raise SpeechUnavailable("the speech channel needs pocketsphinx (ImportError: gone); install it with "
+                                "`make setup`, or run with --asr confusions")
+
+    monkeypatch.setattr(channel, "make_channel", missing)
+    status = command.run_simulate_population(_args(phrasing="templates", data_dir=None, asr="speech"))
+    err = capsys.readouterr().err
+    assert status == command.EXIT_USAGE
+    assert "pocketsphinx" in err and "--asr confusions" in err
+
+
+def test_the_hearing_line_sets_the_run_beside_slurp() -> None:
+    from rich.console import Console
+
+    from simulator.population.command import hearing
+
+    console = Console(record=True, width=200)
+    hearing({"asr": "speech", "word_error_rate": 0.21, "word_errors": {
+        "utterances_with_error": 0.5, "substitutions": 3, "deletions": 1, "insertions": 0,
+        "class_error_rate": {"action": 0.3}, "by_device": {"living_room_tv": 0.3}, "by_user_decile": [0.1, 0.4]}},
+        console)
+    text = console.export_text()
+    assert "Heard through speech: WER 0.210" in text and "living_room_tv 0.300" in text
+    assert "SLURP's recordings: WER 0.081" in text
