@@ -113,7 +113,7 @@ def simulate(root: Path, *, seed: int, users: int, days: int, independent: bool 
     from simulator.population.run import run_population
 
     rates = AsrConfig(confidence_from_damage=not independent)
-    channel = make_channel(asr, seed=seed, data_dir=DataDir(Path(".data")).root, rates=rates)
+    channel = make_channel(asr, seed=seed, data_dir=root, rates=rates)
     model_path = Path(model) if model else DataDir(Path(".data")).model_file
     started = time.perf_counter()
     with Runtime.start(root, model_path=model_path, forget=forget_everywhere) as runtime:
