@@ -146,3 +146,18 @@ def test_a_misheard_value_in_a_preference_goals_fallback_is_the_channels_fault()
         assert value not in first
         plain = TurnResult(text=first, intent=intent)
         assert judge_request(goal, first, clean(first), plain, "u").failure_point is FailurePoint.RESULT
+
+
+ALARM = Goal(goal_id="g5", kind=GoalKind.ALARM, intent="set_alarm", device_id="bedroom_alarm_clock",
+             time="22:00", phrasings=("set an alarm for 7:30 am",), outcome=Outcome(directive="set_alarm bedroom_alarm_clock 07:30"),
+             critical=("7:30",), keywords=("alarm",), target="bedroom_alarm_clock")
+
+
+def test_a_recogniser_writing_numbers_in_words_has_not_lost_them() -> None:
+    said = "set an alarm for 7:30 am"
+    spoken = Heard(said=said, text="set an alarm for seven thirty am", confidence=0.8, damaged=False)
+    result = TurnResult(text=spoken.text, intent="set_alarm", applied=["set_alarm bedroom_alarm_clock 07:45"])
+    assert judge_request(ALARM, said, spoken, result, "u").failure_point is FailurePoint.ENTITY_RESOLUTION
+    misheard = Heard(said=said, text="set an alarm for seven forty am", confidence=0.6, damaged=True)
+    result = TurnResult(text=misheard.text, intent="set_alarm", applied=["set_alarm bedroom_alarm_clock 07:40"])
+    assert judge_request(ALARM, said, misheard, result, "u").failure_point is FailurePoint.ASR
