@@ -125,7 +125,7 @@ def simulate(root: Path, *, seed: int, users: int, days: int, independent: bool 
     summary = summarize(report)
     return {"seed": seed, "users": users, "days": days, "phrasing": phrasing, "asr": asr,
             "word_error_rate": summary.get("word_error_rate"),
-            "asr_confidence": "independent" if independent else "damage",
+            "asr_confidence": "recogniser" if asr == "speech" else "independent" if independent else "damage",
             "seconds": round(time.perf_counter() - started, 1),
             "turns": summary.get("turns"), "failure_points": summary.get("failure_points")}
 
