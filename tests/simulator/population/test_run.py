@@ -99,3 +99,13 @@ def test_bad_arguments_are_refused_clearly() -> None:
         run_population(FakeRuntime(), users=0, days=1, seed=1, arm="baseline")
     with pytest.raises(PopulationError, match="unknown arm"):
         run_population(FakeRuntime(), users=1, days=1, seed=1, arm="sometimes")
+
+
+def test_the_figures_say_which_channel_was_heard_and_its_word_errors() -> None:
+    figures = _run(FakeRuntime())
+    assert figures["asr"] == "confusions"
+    errors = figures["word_errors"]
+    assert 0.0 <= figures["word_error_rate"] < 0.2 and errors["words"] > 0
+    assert errors["substitutions"] + errors["deletions"] + errors["insertions"] == round(
+        figures["word_error_rate"] * errors["words"])
+    assert len(errors["by_user_decile"]) == 10 and errors["by_device"]
