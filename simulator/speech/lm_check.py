@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from simulator.population.hwu64 import DEFAULT_CORPUS
 from simulator.speech.language_model import (
     DEFAULT_LAMBDA,
     FAST_SETTINGS,
@@ -29,7 +30,6 @@ from simulator.speech.language_model import (
     normalize_text,
 )
 
-HWU64 = Path("/work/shared/data/hwu64/hwu64.jsonl")
 SMART_HOME_PREFIXES = ("iot_", "play_", "weather_", "alarm_", "music_")
 VOICE = "heart"  # the only voice shipped inside hibari; the others are downloaded
 
@@ -51,15 +51,12 @@ class Score:
 
 def word_errors(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
     """Levenshtein distance over words (substitutions, insertions, deletions)."""
-    row = list(range(len(hypothesis) + 1))
-    for i, ref in enumerate(reference, 1):
-        prev, row[0] = row[0], i
-        for j, hyp in enumerate(hypothesis, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ref != hyp))
-    return row[-1]
+    from rapidfuzz.distance import Levenshtein
+
+    return int(Levenshtein.distance(list(reference), list(hypothesis)))
 
 
-def pick_sentences(n: int, seed: int, path: Path = HWU64) -> list[str]:
+def pick_sentences(n: int, seed: int, path: Path = Path(DEFAULT_CORPUS)) -> list[str]:
     """``n`` smart-home sentences from HWU64, chosen by ``seed``."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = sorted({r["sentence"] for r in rows if str(r.get("intent", "")).startswith(SMART_HOME_PREFIXES)})

@@ -17,9 +17,10 @@ from simulator.speech.language_model import (
     misaki_to_arpabet,
     normalize_text,
 )
+from simulator.population.hwu64 import DEFAULT_CORPUS
 from simulator.speech.ngram import BOS, EOS, count_ngrams, mix, witten_bell
 
-HWU64 = Path("/work/shared/data/hwu64/hwu64.jsonl")
+HWU64 = Path(DEFAULT_CORPUS)   # the simulator's copy of ../shared/data/hwu64
 # Small enough that a build takes a few seconds; the full build runs once per module.
 SMALL = {"general_words": 3000}
 
