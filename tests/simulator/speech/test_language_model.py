@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator.population.hwu64 import DEFAULT_CORPUS
 from simulator.speech import language_model as lm_module
 from simulator.speech.language_model import (
     LanguageModel,
@@ -17,7 +18,6 @@ from simulator.speech.language_model import (
     misaki_to_arpabet,
     normalize_text,
 )
-from simulator.population.hwu64 import DEFAULT_CORPUS
 from simulator.speech.ngram import BOS, EOS, count_ngrams, mix, witten_bell
 
 HWU64 = Path(DEFAULT_CORPUS)   # the simulator's copy of ../shared/data/hwu64
