@@ -7,6 +7,8 @@ trained on (the figures in docs/RESULTS.md):
   (sampled turns, seeded).
 - ``judge --train DIR... --test DIR...``: fit exactly as the build of the shipped models does (`training.train_on_logs`) on
   the training logs, then each test log's figures and all of them pooled.
+- ``shipped --test DIR...``: the shipped failure-point model (as it ships, never refitted) on each test log
+  and on all of them pooled.
 - ``simulate DIR --seed S --users N --days D [--asr-confidence independent] [--phrasing P] [--asr speech|confusions]
   [--model FILE]``: one baseline-arm population run through the real stack, exactly as the
   build plays its runs (same runner, no miner), its log kept in DIR/learning.db; the Rasa
@@ -69,6 +71,18 @@ def heldout(roots: Sequence[Path]) -> dict[str, Any]:
 def judge(train: Sequence[Path], test: Sequence[Path]) -> dict[str, Any]:
     """The shipped models' fit on ``train``, judged on each of ``test`` and on all of them pooled."""
     model = training.train_on_logs([read_log(root) for root in train], source="study judge")
+    analyses = {str(root): analyze(read_log(root), model=model) for root in test}
+    out: dict[str, Any] = {name: _short(pooled([a])) for name, a in analyses.items()}
+    detail = pooled(list(analyses.values()))
+    out["pooled"] = _short(detail) | {"confusion": detail["confusion"], "labels": detail["labels"]}
+    return out
+
+
+def shipped(test: Sequence[Path]) -> dict[str, Any]:
+    """The shipped failure-point model on each of ``test`` and on all of them pooled."""
+    from assistant.shipped import FAILURE_POINTS, SHIPPED_DIR
+
+    model = fp.FailurePointModel.load(SHIPPED_DIR / FAILURE_POINTS)
     analyses = {str(root): analyze(read_log(root), model=model) for root in test}
     out: dict[str, Any] = {name: _short(pooled([a])) for name, a in analyses.items()}
     detail = pooled(list(analyses.values()))
@@ -148,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     j = sub.add_parser("judge")
     j.add_argument("--train", type=Path, nargs="+", required=True)
     j.add_argument("--test", type=Path, nargs="+", required=True)
+    k = sub.add_parser("shipped")
+    k.add_argument("--test", type=Path, nargs="+", required=True)
     s = sub.add_parser("simulate")
     s.add_argument("root", type=Path)
     s.add_argument("--seed", type=int, required=True)
@@ -158,13 +174,15 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--asr", choices=["speech", "confusions"], default="speech",
                    help="how the simulated users are heard (default speech)")
     s.add_argument("--model", type=Path, help="the Rasa model (default .data/models/smarthome.tar.gz)")
-    for p in (h, c, j, s):
+    for p in (h, c, j, k, s):
         p.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     if args.what == "simulate":
         result: Any = simulate(args.root, seed=args.seed, users=args.users, days=args.days,
                                independent=args.asr_confidence == "independent", phrasing=args.phrasing,
                                model=args.model, asr=args.asr)
+    elif args.what == "shipped":
+        result = shipped(args.test)
     elif args.what == "judge":
         result = judge(args.train, args.test)
     elif args.what == "heldout":
