@@ -45,7 +45,9 @@ def recognizer_setup(data_dir: Path | None, model: str = "general") -> Recognize
         raise ValueError(f"unknown recogniser model {model!r}; choose one of {', '.join(MODELS)}")
     built = None
     if model == "home":
-        folder = (Path(data_dir) if data_dir is not None else Path.cwd() / ".data") / "speech" / "home-lm"
+        from assistant.paths import DEFAULT_DATA_DIR
+
+        folder = Path(data_dir if data_dir is not None else DEFAULT_DATA_DIR) / "speech" / "home-lm"
         built = lm.ensure_language_model(folder)
     settings = lm.decoder_config(built, fast=True)
     return RecognizerSetup(tuple(sorted(settings.items())), () if built else home_words())
