@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from assistant.turn import TurnHandler, TurnRequest, TurnResult
-from simulator.population.asr import Heard
 from simulator.population.channel import Channel, surroundings
 from simulator.scenario_model import DEFAULT_HOME, Scenario, ScenarioError, ScenarioTurn
 
@@ -159,9 +158,9 @@ def run_scenario(
             forget(user_id)
     report = ScenarioReport(path=str(scenario.path), asr="none" if channel is None else channel.name)
     for turn in scenario.turns:
-        heard = _hear(turn, runtime, channel, seed)
-        report.heard.append(heard.text)
-        result, failures = _play(turn, runtime, preferences, heard)
+        text, confidence = _hear(turn, runtime, channel, seed)
+        report.heard.append(text)
+        result, failures = _play(turn, runtime, preferences, text, confidence)
         for failure in failures:
             failure.file = str(scenario.path)
         report.results.append(result)
@@ -176,17 +175,20 @@ def run_scenario(
     return report
 
 
-def _hear(turn: ScenarioTurn, runtime: ScenarioRuntime, channel: Channel | None, seed: int) -> Heard:
-    """What the runtime receives: the turn's ``asr`` when given, else ``say`` through the channel."""
+def _hear(turn: ScenarioTurn, runtime: ScenarioRuntime, channel: Channel | None,
+          seed: int) -> tuple[str, float | None]:
+    """What the runtime receives, and the recogniser's confidence: the turn's ``asr`` (or its
+    words) as written when there is no channel or the turn gives ``asr``, else ``say`` heard."""
     if turn.asr is not None or channel is None:
-        return Heard(said=turn.say, text=turn.heard, confidence=1.0, damaged=turn.asr is not None)
+        return turn.heard, None
     accent = channel.accent_for([], random.Random(f"scenario:{seed}:{turn.user}"), key=turn.user)
-    return channel.hear(turn.say, accent, random.Random(f"scenario:{seed}:{turn.index}"),
-                        where=surroundings(runtime.home, turn.device, turn.user))
+    heard = channel.hear(turn.say, accent, random.Random(f"scenario:{seed}:{turn.index}"),
+                         where=surroundings(runtime.home, turn.device, turn.user))
+    return heard.text, heard.confidence
 
 
 def _play(turn: ScenarioTurn, runtime: ScenarioRuntime, preferences: PreferenceLookup | None,
-          heard: Heard) -> tuple[TurnResult, list[Failure]]:
+          text: str, confidence: float | None) -> tuple[TurnResult, list[Failure]]:
     failures: list[Failure] = []
     for device_id, values in turn.set.items():
         outcome = runtime.home.set_state(device_id, dict(values))
@@ -195,9 +197,8 @@ def _play(turn: ScenarioTurn, runtime: ScenarioRuntime, preferences: PreferenceL
             failures.append(Failure(turn.index, _line(turn, f"set.{device_id}"), f"set.{device_id}",
                                     _show(values), f"refused ({reason}): {outcome.message}"))
     try:
-        result = runtime.handle(TurnRequest(heard.text, user_id=turn.user, device_id=turn.device,
-                                            barge_in=turn.barge_in,
-                                            asr_confidence=None if heard.confidence >= 1.0 else heard.confidence))
+        result = runtime.handle(TurnRequest(text, user_id=turn.user, device_id=turn.device,
+                                            barge_in=turn.barge_in, asr_confidence=confidence))
     except BUGS:
         raise
     except TURN_ERRORS as error:

@@ -70,19 +70,18 @@ def heldout(roots: Sequence[Path]) -> dict[str, Any]:
 
 def judge(train: Sequence[Path], test: Sequence[Path]) -> dict[str, Any]:
     """The shipped models' fit on ``train``, judged on each of ``test`` and on all of them pooled."""
-    model = training.train_on_logs([read_log(root) for root in train], source="study judge")
-    analyses = {str(root): analyze(read_log(root), model=model) for root in test}
-    out: dict[str, Any] = {name: _short(pooled([a])) for name, a in analyses.items()}
-    detail = pooled(list(analyses.values()))
-    out["pooled"] = _short(detail) | {"confusion": detail["confusion"], "labels": detail["labels"]}
-    return out
+    return _scored(training.train_on_logs([read_log(root) for root in train], source="study judge"), test)
 
 
 def shipped(test: Sequence[Path]) -> dict[str, Any]:
     """The shipped failure-point model on each of ``test`` and on all of them pooled."""
     from assistant.shipped import FAILURE_POINTS, SHIPPED_DIR
 
-    model = fp.FailurePointModel.load(SHIPPED_DIR / FAILURE_POINTS)
+    return _scored(fp.FailurePointModel.load(SHIPPED_DIR / FAILURE_POINTS), test)
+
+
+def _scored(model: fp.FailurePointModel, test: Sequence[Path]) -> dict[str, Any]:
+    """``model`` on each of ``test`` and on all of them pooled."""
     analyses = {str(root): analyze(read_log(root), model=model) for root in test}
     out: dict[str, Any] = {name: _short(pooled([a])) for name, a in analyses.items()}
     detail = pooled(list(analyses.values()))

@@ -47,9 +47,9 @@ def test_a_repeated_utterance_comes_from_the_cache(tmp_path: Path) -> None:
     channel = _channel(path=path)
     heard = channel.hear(SAID[0], _accent(channel), random.Random(1), where=KITCHEN)
     reopened = _channel(path=path)
-    reopened._engines = None
     again = reopened.hear(SAID[0], _accent(reopened), random.Random(2), where=KITCHEN)
     assert (reopened.cache.hits, reopened.cache.misses) == (1, 0)
+    assert reopened._engines is None             # nothing was spoken or recognised again
     assert again == heard
 
 
@@ -60,6 +60,10 @@ def test_noise_voice_and_seed_are_part_of_what_is_heard() -> None:
     other = channel.hear(SAID[1], _accent(channel, "sim3_u001"), random.Random(1), where=KITCHEN)
     assert channel.cache.misses == 3                 # three different keys: nothing reused
     assert len({(h.text, h.confidence) for h in (quiet, loud, other)}) >= 2
+    reseeded = _channel(seed=4)
+    reseeded.cache = channel.cache                   # the same cache: a new seed is still a new key
+    reseeded.hear(SAID[1], _accent(reseeded), random.Random(1), where=KITCHEN)
+    assert channel.cache.misses == 4
 
 
 def test_text_nobody_can_say_is_heard_as_nothing_without_loading_anything() -> None:
