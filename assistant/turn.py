@@ -71,8 +71,30 @@ ASKED_CITY_KEY = "asked_city"    # the city label the user asked the weather of 
 HABITS_KEY = "habits"            # {"intent": ..., "outcome": ...}: what a habits turn was
 CONCEPT_KEY = "concept"          # {"name", "steps", "failed"}: a taught phrase that ran
 ANSWERED_KEY = "answered"        # {"city" | "team" | "cuisine" | "questions": value}: what an answer was about
+RESTED_ON_KEY = "rested_on"      # {"key": preference key, "stored": bool}: the answer rested on the user's
+#                                  preference for key (stored: the one they have; else a guess for want of it)
 REPORT_KEYS = frozenset({DIRECTIVES_KEY, PROBLEM_KEY, FORGOT_KEY, EXPLORATION_KEY, IMPLICIT_KEY, ASKED_CITY_KEY,
-                         HABITS_KEY, CONCEPT_KEY, ANSWERED_KEY})
+                         HABITS_KEY, CONCEPT_KEY, ANSWERED_KEY, RESTED_ON_KEY})
+
+
+@dataclass(frozen=True)
+class RestedOn:
+    """An answer that rested on one of the user's preferences: the key, and whether the user had
+    one stored (False: the action guessed for want of it; "play some music" with no music
+    preference). The teachable-moment policy offers to learn exactly this key."""
+
+    key: str
+    stored: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {RESTED_ON_KEY: {"key": self.key, "stored": self.stored}}
+
+    @classmethod
+    def decode(cls, raw: Any) -> "RestedOn | None":
+        """From the structured message's value; None when absent or malformed."""
+        if not isinstance(raw, dict) or not isinstance(raw.get("key"), str) or not raw["key"]:
+            return None
+        return cls(raw["key"], raw.get("stored") is True)
 
 
 @dataclass
@@ -93,6 +115,7 @@ class ActionReport:
     understood_as: str | None = None     # the intent a habits action says the turn had
     concept: dict[str, Any] | None = None
     answered: dict[str, str] = field(default_factory=dict)
+    rested_on: "RestedOn | None" = None
     unknown: list[str] = field(default_factory=list)
 
     @classmethod
@@ -129,6 +152,9 @@ class ActionReport:
             self.concept = dict(custom[CONCEPT_KEY])
         if isinstance(custom.get(ANSWERED_KEY), dict):
             self.answered.update({str(k): str(v) for k, v in custom[ANSWERED_KEY].items() if v is not None})
+        rested = RestedOn.decode(custom.get(RESTED_ON_KEY))
+        if rested is not None:
+            self.rested_on = rested
         self.unknown.extend(k for k in custom if k not in REPORT_KEYS)
 
 

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from assistant.actions.common import answer_rested_on
 from assistant.services import teaching
 
 
@@ -22,4 +23,5 @@ class ActionCheckAnswer(Action):
     ) -> List[Dict[Text, Any]]:
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
         dispatcher.utter_message(text="Did I answer your question?")
-        return [SlotSet("pending_question", teaching.CHECK_PREFIX + intent)]
+        rested = answer_rested_on(tracker.events)
+        return [SlotSet("pending_question", teaching.check_question(intent, rested.key if rested else None))]

@@ -18,6 +18,8 @@ from assistant.turn import PROBLEM_KEY as PROBLEM_KEY
 
 if TYPE_CHECKING:
     from assistant.home import Device, Directive, DirectiveResult, Home
+    from assistant.prefs.store import Evidence
+    from assistant.turn import RestedOn
 
 DEFAULT_DEVICE = "kitchen_speaker"
 
@@ -58,6 +60,32 @@ def turn_context(tracker: Tracker) -> TurnContext:
         intent=(latest.get("intent") or {}).get("name"),
         from_metadata=bool(context),
     )
+
+
+def evidence_of(tracker: Tracker) -> "Evidence":
+    """The latest user message as the evidence of what it taught: its words, and the turn
+    (conversation and message id, else the turn's time)."""
+    from assistant.prefs.store import Evidence
+
+    latest = tracker.latest_message or {}
+    turn = latest.get("message_id") or (latest.get("metadata") or {}).get("timestamp") or ""
+    return Evidence(str(latest.get("text") or ""), f"{tracker.sender_id}:{turn}")
+
+
+def answer_rested_on(events: Iterable[dict[str, Any]]) -> "RestedOn | None":
+    """The preference the answer to the latest user message rested on (its actions' tags)."""
+    from assistant.turn import RESTED_ON_KEY
+    from assistant.turn import RestedOn as Rested
+
+    for event in reversed(list(events)):
+        if event.get("event") == "user":
+            return None
+        if event.get("event") == "bot":
+            custom = (event.get("data") or {}).get("custom")
+            rested = Rested.decode(custom.get(RESTED_ON_KEY)) if isinstance(custom, dict) else None
+            if rested is not None:
+                return rested
+    return None
 
 
 def send_directives(dispatcher: CollectingDispatcher, directives: Iterable["Directive"]) -> None:

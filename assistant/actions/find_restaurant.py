@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from assistant.actions.common import turn_context
 from assistant.prefs.keys import PrefKey
 from assistant.services import preferences, restaurants
-from assistant.turn import ANSWERED_KEY
+from assistant.turn import ANSWERED_KEY, RestedOn
 
 
 class ActionFindRestaurant(Action):
@@ -34,5 +34,6 @@ class ActionFindRestaurant(Action):
         text = suggestion.sentence()
         if liked:
             text = f"Since you like {liked.title()} food: {text}"
-        dispatcher.utter_message(text=text, json_message={ANSWERED_KEY: {"cuisine": suggestion.cuisine}})
+        dispatcher.utter_message(text=text, json_message={ANSWERED_KEY: {"cuisine": suggestion.cuisine},
+                                                          **RestedOn(PrefKey.CUISINE.value, bool(liked)).to_json()})
         return []

@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.actions.common import turn_context
+from assistant.actions.common import evidence_of, turn_context
 from assistant.actions.concept_steps import slot_events
 from assistant.habits import pending
 
@@ -49,7 +49,7 @@ class ActionHabitsAnswer(Action):
             from assistant.services import preferences
 
             preferences.store().set(ctx.user_id, PrefKey.MORNING_ROUTINE, COFFEE_AFTER_ALARM, Polarity.LIKE,
-                                    Source.ASSISTANT)
+                                    Source.ASSISTANT, evidence=evidence_of(tracker))
             dispatcher.utter_message(text=ROUTINE_ACCEPTED)
         else:
             dispatcher.utter_message(text=ROUTINE_DECLINED)

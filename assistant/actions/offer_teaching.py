@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -34,7 +33,9 @@ class ActionOfferTeaching(Action):
             return [SlotSet("pending_question", None)]
         moment = tracker.get_slot("teachable_moment") or {"signals": ["dissatisfaction"]}
         offer = teaching.offer_for(moment, preferences.for_user(ctx.user_id),
-                                   tracker.get_slot("teaching_declined") or {}, time.time())
+                                   tracker.get_slot("teaching_declined") or {},
+                                   teaching.message_time(tracker.latest_message.get("metadata")))
         log.info("teachable moment for %r: %s -> %s", ctx.user_id, moment, offer.pending)
-        dispatcher.utter_message(text=offer.text)
+        if offer.text:
+            dispatcher.utter_message(text=offer.text)
         return [SlotSet("pending_question", offer.pending)]

@@ -12,7 +12,7 @@ from assistant.habits import apply
 from assistant.habits.implicit import IMPLICIT_REASON
 from assistant.prefs.keys import PrefKey
 from assistant.services import media, preferences
-from assistant.turn import IMPLICIT_KEY
+from assistant.turn import IMPLICIT_KEY, RestedOn
 
 
 class ActionPlayMedia(Action):
@@ -64,5 +64,7 @@ class ActionPlayMedia(Action):
         if choice.defaulted and preferred and inferred:
             # Typed, for the runtime: a "no" next turn lowers this inferred value.
             dispatcher.utter_message(json_message={IMPLICIT_KEY: [preferred]})
+        if choice.defaulted:  # typed, for teachable moments: what played rested on the user's taste
+            dispatcher.utter_message(json_message=RestedOn(PrefKey.MUSIC_GENRE.value, bool(preferred)).to_json())
         send_directives(dispatcher, [directive])
         return []

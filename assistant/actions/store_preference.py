@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.actions.common import turn_context
+from assistant.actions.common import evidence_of, turn_context
 from assistant.services import preferences
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class ActionStorePreference(Action):
             return []
         saved: list[str] = []
         problems: list[str] = []
+        before = preferences.for_user(ctx.user_id)
         for statement in statements:
             checked = check_value(statement.key, statement.value)
             if checked.value is None:
@@ -55,12 +56,13 @@ class ActionStorePreference(Action):
                 continue
             try:
                 preferences.store().set(ctx.user_id, statement.key, checked.value,
-                                        statement.polarity, Source.STATEMENT)
+                                        statement.polarity, Source.STATEMENT, evidence=evidence_of(tracker))
             except Exception as error:  # noqa: BLE001 - tell the user; the store rolled back
                 log.error("could not store %s for %r: %s", statement, ctx.user_id, error)
                 problems.append(SAVE_FAILED)
                 break
-            saved.append(preferences.describe(statement.key, checked.value, statement.polarity))
+            saved.append(preferences.describe(statement.key, checked.value, statement.polarity)
+                         + preferences.change_note(before, statement.key, checked.value, statement.polarity))
         parts = []
         if saved:
             parts.append("Got it: " + preferences.join(saved) + ".")

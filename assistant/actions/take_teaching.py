@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.actions.common import turn_context
+from assistant.actions.common import evidence_of, turn_context
 from assistant.prefs import qa
 from assistant.prefs.keys import Polarity, Source
 from assistant.services import preferences, teaching
@@ -29,26 +28,30 @@ class ActionTakeTeaching(Action):
     ) -> List[Dict[Text, Any]]:
         ctx = turn_context(tracker)
         key = teaching.offered_key(tracker.get_slot("pending_question"))
-        events: list[Dict[Text, Any]] = [SlotSet("pending_question", None)]
+        events: list[Dict[Text, Any]] = [SlotSet("pending_question", None), SlotSet("qa_suggestion", None)]
         if key is None:
             dispatcher.utter_message(text="Okay.")
             return events
-        answer = qa.read_answer(key, ctx.text)
-        if ctx.intent in ("deny", "stop") or answer.kind in (qa.AnswerKind.SKIP, qa.AnswerKind.STOP):
+        answer = qa.read_answer(key, ctx.text, tracker.get_slot("qa_suggestion"))
+        # A value said is an answer whatever intent NLU gave it ("hip hop" is no "stop").
+        declining = ctx.intent in ("deny", "stop") and answer.kind is not qa.AnswerKind.VALUE
+        if declining or answer.kind in (qa.AnswerKind.SKIP, qa.AnswerKind.STOP):
             declined = dict(tracker.get_slot("teaching_declined") or {})
-            declined[key.value] = time.time()
+            declined[key.value] = teaching.message_time(tracker.latest_message.get("metadata"))
             dispatcher.utter_message(text="Okay, I won't ask about that for a while.")
             return events + [SlotSet("teaching_declined", declined)]
-        if answer.kind is qa.AnswerKind.INVALID:  # ask again; a new request lets it lapse
+        if answer.kind is qa.AnswerKind.INVALID:  # ask again ("Did you mean ...?"); a new request lets it lapse
             dispatcher.utter_message(text=answer.message)
-            return []
+            return [SlotSet("qa_suggestion", answer.suggestion)]
         learnt = list(answer.statements)
         try:
             store = preferences.store()
             for statement in learnt:
-                store.set(ctx.user_id, statement.key, statement.value, statement.polarity, Source.ASSISTANT)
+                store.set(ctx.user_id, statement.key, statement.value, statement.polarity, Source.ASSISTANT,
+                          evidence=evidence_of(tracker))
             if answer.kind is qa.AnswerKind.VALUE:
-                store.set(ctx.user_id, key, str(answer.value), Polarity.LIKE, Source.ASSISTANT)
+                store.set(ctx.user_id, key, str(answer.value), Polarity.LIKE, Source.ASSISTANT,
+                          evidence=evidence_of(tracker))
         except Exception as error:  # noqa: BLE001 - the store rolled back; say so
             log.error("could not store what %r taught: %s", ctx.user_id, error)
             dispatcher.utter_message(text="Sorry, I couldn't save that just now.")

@@ -10,10 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from assistant.actions.common import turn_context
 from assistant.prefs.keys import PrefKey
 from assistant.services import preferences, sports
-from assistant.turn import ANSWERED_KEY
+from assistant.turn import ANSWERED_KEY, RestedOn
 
-NO_TEAM = ("Which team do you follow? Tell me, for example, \"I'm a Warriors fan\", "
-           "and I'll remember.")
+NO_TEAM = "I don't know your team yet; ask about one by name, or tell me yours (\"I'm a Warriors fan\")."
 
 
 class ActionTeamScore(Action):
@@ -33,10 +32,13 @@ class ActionTeamScore(Action):
             team = sports.team_by_name(stored) if stored else None
             note = " (your team)"
         if team is None:
-            dispatcher.utter_message(text=NO_TEAM)
+            dispatcher.utter_message(text=NO_TEAM, json_message=RestedOn(PrefKey.SPORTS_TEAM.value, False).to_json())
             return []
         sentence = sports.last_game(team, ctx.home.clock.now.date()).sentence()
         if note:
             sentence = sentence.replace(team.name, team.name + note, 1)
-        dispatcher.utter_message(text=sentence, json_message={ANSWERED_KEY: {"team": team.name}})
+        tags: dict[str, Any] = {ANSWERED_KEY: {"team": team.name}}
+        if note:
+            tags.update(RestedOn(PrefKey.SPORTS_TEAM.value, True).to_json())
+        dispatcher.utter_message(text=sentence, json_message=tags)
         return []

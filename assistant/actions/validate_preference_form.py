@@ -14,7 +14,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from assistant.actions.common import turn_context
+from assistant.actions.common import evidence_of, turn_context
 from assistant.prefs import qa
 from assistant.prefs.keys import Polarity, PrefKey, Source
 from assistant.services import preferences
@@ -63,9 +63,10 @@ class ValidatePreferenceForm(FormValidationAction):
         try:
             store = preferences.store()
             for statement in answer.statements:
-                store.set(user_id, statement.key, statement.value, statement.polarity, Source.QA)
+                store.set(user_id, statement.key, statement.value, statement.polarity, Source.QA,
+                          evidence=evidence_of(tracker))
             if kind is qa.AnswerKind.VALUE:
-                store.set(user_id, key, str(answer.value), Polarity.LIKE, Source.QA)
+                store.set(user_id, key, str(answer.value), Polarity.LIKE, Source.QA, evidence=evidence_of(tracker))
         except Exception as error:  # noqa: BLE001 - the store rolled back; say so, move on
             log.error("could not store a Q&A answer of %r: %s", user_id, error)
             dispatcher.utter_message(text="Sorry, I couldn't save that just now; let's go on.")

@@ -45,5 +45,7 @@ class ValidateSlotMappings(Action):
                         if teaching.offered_key(pending) else ctx.intent in YES_NO_INTENTS)
             if not answered:
                 events.append(SlotSet("pending_question", None))
+                if teaching.offered_key(pending) and tracker.get_slot("qa_suggestion"):
+                    events.append(SlotSet("qa_suggestion", None))   # its "Did you mean ...?" lapses too
         events.extend(lapse_events(tracker, ctx.intent))   # the habits question (domain/habits.yml)
         return events

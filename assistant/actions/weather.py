@@ -14,7 +14,7 @@ from assistant.actions.common import report_problem, turn_context
 from assistant.outcomes import Problem
 from assistant.prefs.keys import PrefKey
 from assistant.services import preferences, weather
-from assistant.turn import ANSWERED_KEY, ASKED_CITY_KEY
+from assistant.turn import ANSWERED_KEY, ASKED_CITY_KEY, RestedOn
 
 
 class ActionWeather(Action):
@@ -57,5 +57,7 @@ class ActionWeather(Action):
         tags: dict[str, Any] = {ANSWERED_KEY: {"city": city.label}}
         if found.city is not None:
             tags[ASKED_CITY_KEY] = found.city.label
+        else:  # the home city filled in: the user's own, or a guess for want of one
+            tags.update(RestedOn(PrefKey.HOME_CITY.value, bool(note)).to_json())
         dispatcher.utter_message(text=weather.forecast(city, day).sentence(when, unit, note), json_message=tags)
         return [SlotSet("pending_city", None)] if pending else []

@@ -41,8 +41,7 @@ class ActionYesNo(Action):
             dispatcher.utter_message(text="Sorry, was that a yes or a no?")
             return []
         if pending and pending.startswith(teaching.CHECK_PREFIX):
-            return self.checked(dispatcher, tracker, ctx.user_id, ctx.intent == "affirm",
-                                pending[len(teaching.CHECK_PREFIX):])
+            return self.checked(dispatcher, tracker, ctx.user_id, ctx.intent == "affirm", pending)
         if scope is False:
             dispatcher.utter_message(text="Okay.")
         elif ctx.intent != "affirm":
@@ -64,17 +63,15 @@ class ActionYesNo(Action):
 
     @staticmethod
     def checked(dispatcher: CollectingDispatcher, tracker: Tracker, user_id: str, yes: bool,
-                intent: str) -> List[Dict[Text, Any]]:
+                pending: str) -> List[Dict[Text, Any]]:
         """The answer to "Did I answer your question?": a no is a teachable moment."""
-        import time
-
         if yes:
             dispatcher.utter_message(text="Great.")
             return [SlotSet("pending_question", None)]
-        moment = {"signals": ["no_to_check"], "failing_intent": intent or None, "failing_text": "",
-                  "similarity": None}
+        moment = teaching.checked_moment(pending)
         offer = teaching.offer_for(moment, preferences.for_user(user_id),
-                                   tracker.get_slot("teaching_declined") or {}, time.time())
+                                   tracker.get_slot("teaching_declined") or {},
+                                   teaching.message_time(tracker.latest_message.get("metadata")))
         log.info("teachable moment for %r: %s -> %s", user_id, moment, offer.pending)
         dispatcher.utter_message(text=offer.text)
         return [SlotSet("teachable_moment", moment), SlotSet("pending_question", offer.pending)]

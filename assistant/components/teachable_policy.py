@@ -31,8 +31,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.components.threshold_policy import SKIP_EVENTS, ThresholdPolicy, actions_since_user
 from assistant.similarity import pair_cosine
-from assistant.teachable.signals import NOT_REQUESTS, Thresholds, UserTurn, detect
-from assistant.turn import PROBLEM_KEY
+from assistant.teachable.signals import NOT_REQUESTS, Thresholds, UserTurn, detect, needs_preference
+from assistant.turn import PROBLEM_KEY, RESTED_ON_KEY, RestedOn
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +114,9 @@ class TeachableMomentPolicy(ThresholdPolicy):
         if moment is not None:
             return self._offer(domain, tracker, moment)
         current = turns[-1] if turns else None
+        guess = needs_preference(current) if current is not None and not pending else None
+        if guess is not None and not _declined(tracker, guess.key):
+            return self._offer(domain, tracker, guess)
         if (current is not None and current.intent not in NOT_REQUESTS
                 and current.confidence < self.thresholds.check_confidence and not pending):
             return self._predict(domain, CHECK)
@@ -122,6 +125,19 @@ class TeachableMomentPolicy(ThresholdPolicy):
     def _offer(self, domain: Domain, tracker: DialogueStateTracker, moment: Any) -> PolicyPrediction:
         logger.info("teachable moment for %s: %s", tracker.sender_id, moment.to_slot())
         return self._predict(domain, OFFER, [SlotSet("teachable_moment", moment.to_slot())])
+
+
+def _declined(tracker: DialogueStateTracker, key: str | None) -> bool:
+    """The user said no to learning this key lately (the offer action keeps the times)."""
+    from assistant.prefs.keys import PrefKey
+    from assistant.services.teaching import message_time, recently_declined
+
+    try:
+        parsed = PrefKey.parse(key or "")
+    except ValueError:
+        return True
+    metadata = tracker.latest_message.metadata if tracker.latest_message else None
+    return recently_declined(tracker.get_slot("teaching_declined") or {}, parsed, message_time(metadata))
 
 
 def _enabled(tracker: DialogueStateTracker) -> bool:
@@ -152,7 +168,7 @@ def _user_turns(tracker: DialogueStateTracker) -> list[UserTurn]:
                 "wall": float(event.timestamp or 0.0), "own": _own_time(metadata),
                 "barge_in": bool(metadata.get("barge_in")),
                 "entities": tuple((str(e.get("entity")), str(e.get("value"))) for e in event.entities or []),
-                "answered": False, "failed": intent.get("name") in FALLBACK_INTENTS,
+                "answered": False, "failed": intent.get("name") in FALLBACK_INTENTS, "rested_on": None,
             })
         elif drafts and isinstance(event, ActionExecuted) and event.action_name \
                 and event.action_name not in SKIP_EVENTS and event.action_name != ACTION_LISTEN_NAME:
@@ -162,11 +178,15 @@ def _user_turns(tracker: DialogueStateTracker) -> list[UserTurn]:
             custom = (event.data or {}).get("custom")
             if isinstance(custom, dict) and custom.get(PROBLEM_KEY):
                 drafts[-1]["failed"] = True
+            rested = RestedOn.decode(custom.get(RESTED_ON_KEY)) if isinstance(custom, dict) else None
+            if rested is not None:
+                drafts[-1]["rested_on"] = (rested.key, rested.stored)
     drafts = drafts[-8:]
     own_times = all(d["own"] is not None for d in drafts)
     return [UserTurn(text=d["text"], intent=d["intent"], confidence=d["confidence"],
                      timestamp=d["own"] if own_times else d["wall"], barge_in=d["barge_in"],
-                     entities=d["entities"], succeeded=d["answered"] and not d["failed"])
+                     entities=d["entities"], succeeded=d["answered"] and not d["failed"],
+                     rested_on=d["rested_on"])
             for d in drafts]
 
 

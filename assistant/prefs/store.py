@@ -15,7 +15,8 @@ from typing import Any, Callable, Iterable
 from assistant.db import EngineStore, Transaction, create_engine, database_url, read, schema_lock
 from assistant.prefs.keys import Polarity, PrefKey, Source
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+MAX_EVIDENCE = 200
 MAX_USER_ID = 100
 MAX_VALUE = 200
 
@@ -36,6 +37,20 @@ class Preference:
     confidence: float
     created_at: dt.datetime
     updated_at: dt.datetime
+    evidence: str = ""        # the words the user said it with ("" when nobody said it)
+    evidence_turn: str = ""   # the turn they said it in (conversation and message id, or time)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a preference was learnt from: the user's words and the turn that carried them."""
+
+    words: str
+    turn: str = ""
+
+    def clipped(self) -> tuple[str, str]:
+        words = " ".join(str(self.words).split())
+        return words[:MAX_EVIDENCE], str(self.turn)[:100]
 
 
 @dataclass(frozen=True)
@@ -80,6 +95,8 @@ def _tables() -> tuple[Any, Any, Any]:
         sa.Column("confidence", sa.Float, nullable=False, default=1.0),
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.Column("updated_at", sa.DateTime, nullable=False),
+        sa.Column("evidence", sa.String(MAX_EVIDENCE), nullable=False, default=""),
+        sa.Column("evidence_turn", sa.String(100), nullable=False, default=""),
         sa.UniqueConstraint("user_id", "key", "value", name="uq_user_key_value"),
     )
     info = sa.Table("schema_info", metadata, sa.Column("version", sa.Integer, nullable=False))
@@ -107,8 +124,19 @@ def _migrate_0_to_1(conn: Any) -> None:
             conn.execute(sa.text(f"ALTER TABLE preferences ADD COLUMN {name} {ddl}"))
 
 
+def _migrate_1_to_2(conn: Any) -> None:
+    """Version 1: no evidence (the words and the turn a preference was learnt from)."""
+    import sqlalchemy as sa
+
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("preferences")}
+    for name, ddl in (("evidence", f"VARCHAR({MAX_EVIDENCE}) NOT NULL DEFAULT ''"),
+                      ("evidence_turn", "VARCHAR(100) NOT NULL DEFAULT ''")):
+        if name not in columns:
+            conn.execute(sa.text(f"ALTER TABLE preferences ADD COLUMN {name} {ddl}"))
+
+
 # version -> the step that brings a file of that version to the next one
-MIGRATIONS: dict[int, Callable[[Any], None]] = {0: _migrate_0_to_1}
+MIGRATIONS: dict[int, Callable[[Any], None]] = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
 
 
 class PreferenceStore(EngineStore):
@@ -170,9 +198,11 @@ class PreferenceStore(EngineStore):
         polarity: Polarity = Polarity.LIKE,
         source: Source = Source.STATEMENT,
         confidence: float = 1.0,
+        evidence: Evidence | None = None,
     ) -> Preference:
-        """Store (or update) one preference. A liked value of a single-valued key replaces
-        the user's other liked values of that key, in the same transaction."""
+        """Store (or update) one preference, with the words and turn it was learnt from. A liked
+        value of a single-valued key replaces the user's other liked values of that key, in the
+        same transaction."""
         import sqlalchemy as sa
 
         user_id = _check_user(user_id)
@@ -190,8 +220,9 @@ class PreferenceStore(EngineStore):
                 conn.execute(sa.delete(t).where(mine, t.c.value != value,
                                                 t.c.polarity == Polarity.LIKE.value))
             existing = conn.execute(sa.select(t.c.id, t.c.created_at).where(mine, t.c.value == value)).first()
+            words, turn = evidence.clipped() if evidence is not None else ("", "")
             fields = {"polarity": polarity.value, "source": source.value,
-                      "confidence": float(confidence), "updated_at": now}
+                      "confidence": float(confidence), "updated_at": now, "evidence": words, "evidence_turn": turn}
             if existing is None:
                 conn.execute(sa.insert(t).values(user_id=user_id, key=key.value, value=value,
                                                  created_at=now, **fields))
@@ -199,7 +230,7 @@ class PreferenceStore(EngineStore):
             else:
                 conn.execute(sa.update(t).where(t.c.id == existing.id).values(**fields))
                 created = existing.created_at
-        return Preference(user_id, key, value, polarity, source, float(confidence), created, now)
+        return Preference(user_id, key, value, polarity, source, float(confidence), created, now, words, turn)
 
     def forget(self, user_id: str, keys: PrefKey | Iterable[PrefKey] | None = None) -> int:
         """Delete a user's preferences of one key or several, in one transaction; with no key,
@@ -307,4 +338,5 @@ def _preference(row: Any) -> Preference:
         user_id=row.user_id, key=PrefKey(row.key), value=row.value,
         polarity=Polarity(row.polarity), source=Source(row.source),
         confidence=float(row.confidence), created_at=row.created_at, updated_at=row.updated_at,
+        evidence=row.evidence or "", evidence_turn=row.evidence_turn or "",
     )

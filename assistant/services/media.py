@@ -33,6 +33,9 @@ MOOD_WORDS = frozenset("""
     workout study studying sleep sleeping favourite favorite liked morning evening loud louder nothing
     else different
 """.split())
+# "play music i have liked", "my favourites on loop": the user's own taste, not a name.
+TASTE_WORDS = frozenset("favourite favorite favourites favorites liked playlist".split())
+PERSONAL_WORDS = frozenset("i i've ive have we you loop repeat first own".split())
 CLOSE_ENOUGH = 0.6
 
 
@@ -127,7 +130,7 @@ def choose(
     if found_genre:
         return MediaChoice(found_genre, "music")
     named = title or artist or named_thing(text)
-    if named:
+    if named and not asks_for_taste(named):
         return MediaChoice(problem=MediaProblem.NOT_FOUND, message=not_found_message(named, fmt_wanted))
     if fmt_wanted in (None, "music"):
         return MediaChoice(default_genre, "music", defaulted=True)
@@ -182,6 +185,14 @@ def named_thing(text: str) -> str | None:
         words = words[:-1]
     content = [w for w in words if w not in FILLER_WORDS | MOOD_WORDS | set(FORMAT_WORDS)]
     return " ".join(words) if content else None
+
+
+def asks_for_taste(named: str) -> bool:
+    """Whether what the request names is the user's taste rather than a name ("i have liked",
+    "my first favorite song on loop"): then their liked (or the default) music plays."""
+    words = set(plain(named).split())
+    return bool(words & TASTE_WORDS) and not (words - FILLER_WORDS - MOOD_WORDS - set(FORMAT_WORDS)
+                                                   - TASTE_WORDS - PERSONAL_WORDS)
 
 
 def not_found_message(named: str, fmt: str | None = None) -> str:

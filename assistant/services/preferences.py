@@ -128,6 +128,20 @@ def describe(key: PrefKey, value: str, polarity: Polarity) -> str:
     return template.format(v=value, t=value.title())
 
 
+def change_note(before: UserPrefs, key: PrefKey, value: str, polarity: Polarity) -> str:
+    """What a new statement changes of what the user said before, in words (the latest wins):
+    " (you'd told me you liked it)", " (instead of the Warriors)"; "" when it changes nothing."""
+    same = value.lower()
+    if polarity is Polarity.LIKE and same in (v.lower() for v in before.disliked(key)):
+        return " (you'd told me you didn't; I've changed that)"
+    if polarity is Polarity.DISLIKE and same in (v.lower() for v in before.liked(key)):
+        return " (you'd told me you liked it; I've changed that)"
+    old = before.first(key)
+    if polarity is Polarity.LIKE and key.single_valued and old is not None and old.lower() != same:
+        return f" (instead of {old})"
+    return ""
+
+
 def summary(prefs: Iterable["Preference"], corrections: Iterable["Correction"] = ()) -> str:
     """All of a user's preferences (and corrections) as one sentence, or an invitation."""
     parts = [phrase(p) for p in prefs]

@@ -1,10 +1,13 @@
-"""What the assistant says on a teachable moment: an offer to learn, aimed at the category
-of the request that failed ("What kind of music do you like?"), unless the user recently
-declined it; and what it does with the answer."""
+"""What the assistant says on a teachable moment: an offer to learn the preference the failed
+answer rested on ("What kind of music do you like?"), unless the user recently declined it; and
+what it does with the answer. An answer that rested on no preference (a misheard name, a wrong
+intent) gets no offer: no preference would have helped."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from typing import Any
 
 from assistant.prefs import qa
 from assistant.prefs.keys import PrefKey
@@ -14,14 +17,7 @@ OFFER_PREFIX = "offer:"
 CHECK_PREFIX = "check:"
 DECLINE_COOLDOWN_SECONDS = 24 * 3600.0
 
-# The category that would have helped each kind of request.
-OFFER_KEYS = {
-    "play_media": PrefKey.MUSIC_GENRE,
-    "ask_team_score": PrefKey.SPORTS_TEAM,
-    "find_restaurant": PrefKey.CUISINE,
-    "ask_weather": PrefKey.HOME_CITY,
-    "inform_place": PrefKey.HOME_CITY,
-}
+TIMESTAMP_KEY = "timestamp"  # the turn's own time (the home's clock) in the message metadata
 OFFER_QUESTIONS = {
     PrefKey.MUSIC_GENRE: "What kind of music do you like?",
     PrefKey.SPORTS_TEAM: "Which team do you follow?",
@@ -42,13 +38,47 @@ class Offer:
 APOLOGY = "Sorry about that. Could you say it another way?"
 
 def offer_for(moment: dict, user: UserPrefs, declined: dict, now: float) -> Offer:
-    """The offer for a moment (the `teachable_moment` slot's value)."""
+    """The offer for a moment (the `teachable_moment` slot's value). On a guess for want of a
+    preference it asks by the way; on a failure ("that's wrong", a repeat) it apologises and
+    asks even when a value is stored, since that value did not serve the user."""
     signals = set(moment.get("signals") or [])
+    key = offer_key(moment)
+    if "needs_preference" in signals:
+        if key is None or user.error or user.liked(key) or recently_declined(declined, key, now):
+            return Offer("")
+        return Offer(f"{OFFER_QUESTIONS[key]} I'll remember it.", OFFER_PREFIX + key.value)
     opener = "Sorry I keep getting that wrong." if "repeat" in signals else "Sorry about that."
-    key = OFFER_KEYS.get(str(moment.get("failing_intent")))
-    if key is None or user.error or user.liked(key) or recently_declined(declined, key, now):
+    if key is None or user.error or recently_declined(declined, key, now):
         return Offer(f"{opener} Could you say it another way?")
     return Offer(f"{opener} {OFFER_QUESTIONS[key]} I'll remember it.", OFFER_PREFIX + key.value)
+
+
+def check_question(intent: str, key: str | None) -> str:
+    """The pending question of "Did I answer your question?": the intent answered, and the
+    preference the answer rested on ("check:play_media|music_genre")."""
+    return CHECK_PREFIX + intent + (f"|{key}" if key else "")
+
+
+def checked_moment(pending: str) -> dict:
+    """The moment a "no" to that question makes (the `teachable_moment` slot's value)."""
+    intent, _, key = pending[len(CHECK_PREFIX):].partition("|")
+    return {"signals": ["no_to_check"], "failing_intent": intent or None, "failing_text": "",
+            "similarity": None, "key": key or None}
+
+
+def offer_key(moment: dict) -> PrefKey | None:
+    """The preference the moment's failed answer rested on, if the assistant can ask for it."""
+    try:
+        key = PrefKey.parse(str(moment.get("key") or ""))
+    except ValueError:
+        return None
+    return key if key in OFFER_QUESTIONS else None
+
+
+def message_time(metadata: Any) -> float:
+    """The turn's own time (the home's clock, which a simulation moves), else the wall clock."""
+    value = (metadata or {}).get(TIMESTAMP_KEY) if isinstance(metadata, dict) else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else time.time()
 
 
 def recently_declined(declined: dict, key: PrefKey, now: float) -> bool:

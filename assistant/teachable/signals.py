@@ -24,6 +24,7 @@ class Signal(str, enum.Enum):
     DISSATISFACTION = "dissatisfaction"  # "no, that's wrong"
     BARGE_IN = "barge_in"              # the user cut the previous reply off
     NO_TO_CHECK = "no_to_check"        # "no" to "Did I answer your question?"
+    NEEDS_PREFERENCE = "needs_preference"  # the answer was a guess for want of the user's preference
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class UserTurn:
     barge_in: bool = False
     entities: tuple[tuple[str, str], ...] = ()   # (entity, value)
     succeeded: bool = False   # the answer was a success reply (no problem reported, no fallback)
+    rested_on: tuple[str, bool] | None = None   # (preference key, stored): the answer rested on it
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,12 @@ class Moment:
     failing_text: str
     similarity: float | None = None
     details: dict = field(default_factory=dict)
+    key: str | None = None    # the preference the failed answer rested on: what to offer to learn
 
     def to_slot(self) -> dict:
         """What the policy stores in the `teachable_moment` slot (and the logs show)."""
         return {"signals": [s.value for s in self.signals], "failing_intent": self.failing_intent,
-                "failing_text": self.failing_text,
+                "failing_text": self.failing_text, "key": self.key,
                 "similarity": None if self.similarity is None else round(self.similarity, 3)}
 
 
@@ -95,7 +98,17 @@ def detect(history: Sequence[UserTurn], similarity: PairSimilarity,
         intent = None
     if Signal.REPEAT in signals and current.intent not in NOT_REQUESTS:
         intent = current.intent
-    return Moment(tuple(signals), intent, failing.text if failing else "", best)
+    rested = (current.rested_on if Signal.REPEAT in signals else None) or (failing.rested_on if failing else None)
+    return Moment(tuple(signals), intent, failing.text if failing else "", best,
+                  key=rested[0] if rested else None)
+
+
+def needs_preference(current: UserTurn) -> Moment | None:
+    """A moment on an answer that guessed for want of the user's preference ("play some music"
+    with no music preference: something played, but likely not what they like)."""
+    if current.rested_on is None or current.rested_on[1] or current.intent in NOT_REQUESTS:
+        return None
+    return Moment((Signal.NEEDS_PREFERENCE,), current.intent, current.text, key=current.rested_on[0])
 
 
 def repeat_of(current: UserTurn, earlier: Sequence[UserTurn], similarity: PairSimilarity,

@@ -74,6 +74,7 @@ def summarize(report: RunReport) -> dict[str, Any]:
         "turns_per_second": None if report.seconds <= 0 else round(len(turns) / report.seconds, 2),
     }
     sources = Counter(t.rewrite_source for t in rewritten if t.rewrite_source)
+    figures.update(moment_figures(report))
     figures.update(phrasing_figures(report))
     figures.update(hearing_figures(report, turns))
     figures.update(exploration_figures(turns))
@@ -93,6 +94,25 @@ def summarize(report: RunReport) -> dict[str, Any]:
         "notes": list(report.notes),
     })
     return figures
+
+
+def moment_figures(report: RunReport) -> dict[str, Any]:
+    """Offers to learn against the moments where teaching would have helped (the truth's, see
+    `simulator.population.teachable`): precision per offer, recall per moment (one offer is
+    enough), and offers per user per day; beside the all-defects ``teachable_*`` figures."""
+    from simulator.population.teachable import moment_scores
+
+    scores = moment_scores(goal for _, goal in report.goals)
+    user_days = report.users * report.days
+    return {
+        "teachable_moment_precision": scores.precision,
+        "teachable_moment_recall": scores.recall,
+        "teachable_moments": scores.moments,
+        "offers_to_learn": scores.offers,
+        "offers_per_user_day": _rate(scores.offers, user_days, 3),
+        "result_failures": sum(t.failure_point == FailurePoint.RESULT.value
+                               for _, goal in report.goals for t in goal.turns),
+    }
 
 
 def hearing_figures(report: RunReport, turns: list[TurnTrace]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import enum
 import random
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from simulator.population.users import SimUser
@@ -61,6 +61,7 @@ QUESTION_KEYS: tuple[tuple[str, str], ...] = (
 )
 
 OFFER = re.compile(r"I'll remember it\.?$", re.IGNORECASE)
+SUGGESTION = re.compile(r"Did you mean (?:the )?(.+?)\?", re.IGNORECASE)
 CHECK = re.compile(r"Did I answer your question\?", re.IGNORECASE)
 
 
@@ -102,8 +103,10 @@ def on_offer(config: ReactionConfig, rng: random.Random) -> Reaction:
     return Reaction.ACCEPT_TEACHING if rng.random() < config.accept_teaching else Reaction.DECLINE_TEACHING
 
 
-def answer(user: "SimUser", key: str, config: ReactionConfig, rng: random.Random) -> tuple[str, str | None]:
-    """(what the user says, the value they mean) for a question about ``key``; truthful."""
+def answer(user: "SimUser", key: str, config: ReactionConfig, rng: random.Random,
+           real: "Callable[[str, str], str | None] | None" = None) -> tuple[str, str | None]:
+    """(what the user says, the value they mean) for a question about ``key``; truthful.
+    ``real(key, value as said)``: a real person's sentence for the statement, when there is one."""
     from simulator.population.goals import STATEMENTS, preference_value
 
     if key == "morning_routine":
@@ -114,8 +117,15 @@ def answer(user: "SimUser", key: str, config: ReactionConfig, rng: random.Random
         return value.lower(), value
     value, spoken = preference_value(user, key)
     if key in STATEMENTS and rng.random() < config.answer_with_statement:
-        return rng.choice(STATEMENTS[key]).format(value=spoken), value
+        template = rng.choice(STATEMENTS[key]).format(value=spoken)
+        return (real(key, spoken) if real is not None else None) or template, value
     return spoken, value
+
+
+def suggested(reply: str) -> str | None:
+    """The value the assistant suggests ("Did you mean the New England Patriots?"), or None."""
+    found = SUGGESTION.search(reply)
+    return found.group(1).strip() if found else None
 
 
 def complaint(rng: random.Random) -> str:

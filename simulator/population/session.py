@@ -9,7 +9,7 @@ and the truth is written to the interaction log. Noise is drawn from generators 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from assistant.exploration import NEITHER, UNCLEAR
@@ -23,6 +23,7 @@ from simulator.population.exploring import EXPLORE_MISTAKE, NEITHER_ANSWERS, exp
 from simulator.population.goals import Goal, GoalKind
 from simulator.population.hwu_mapping import ReactionKind
 from simulator.population.reactions import Reaction, ReactionConfig
+from simulator.population.teachable import MomentTruth, lacks_preference
 from simulator.population.truth import (
     FALSE_WAKE,
     PreferenceLookup,
@@ -81,6 +82,8 @@ class TurnTrace:
     said: str = ""                   # what the user said ("" on a false wake) ...
     heard: str = ""                  # ... and what the channel heard (the word error rate)
     device_id: str = ""              # the device spoken to
+    teachable: bool = False          # truth: teaching a preference would have helped here
+    asked_to_learn: bool = False     # the assistant asked for a preference on this turn
 
 
 @dataclass
@@ -126,6 +129,7 @@ class GoalSession:
         self.voice = voice
         self._utterances: dict[int, Utterance] = {}
         self.explore_mistake = explore_mistake
+        self._moment = MomentTruth()
 
     # -- the loop ----------------------------------------------------------------------
 
@@ -265,12 +269,41 @@ class GoalSession:
         return stored is not None and stored.lower() == wanted[1].lower()
 
     def _answer(self, key: str) -> TurnResult:
-        text, value = rx.answer(self.user, key, self.config, self._react_rng)
+        """Answer a question about ``key`` truthfully (in a real person's words where HWU64 has
+        them); when the assistant asks "Did you mean X?", say yes if X is meant, else the value
+        again. The answer's capture is judged once that is settled."""
+        rows: dict[str, int] = {}
+
+        def real(k: str, spoken: str) -> str | None:
+            found = self.voice.statement(k, spoken, f"{self.goal.goal_id}:{k}") if self.voice is not None else None
+            if found is None or found.row_id is None:
+                return None
+            rows[found.text] = found.row_id
+            return found.text
+
+        text, value = rx.answer(self.user, key, self.config, self._react_rng, real)
         heard = self.asr.hear(text, self.user.accent, random.Random(f"asr:{self.seed}:{self.goal.goal_id}:{key}:{text}"),
                               where=self._where())
         result, _ = self._say(heard, TurnKind.ANSWER,
                               lambda r: judge_answer(key, value, text, heard, r, self.user.user_id, self.lookup),
-                              rephrase_of=None)
+                              rephrase_of=None, row_id=rows.get(text))
+        suggestion = rx.suggested(result.reply)
+        answered = self._pending.trace if self._pending is not None else None
+        if suggestion is None or value is None or answered is None or answered.success:
+            return result
+        self._settle(Reaction.MOVE_ON)
+        meant = suggestion.lower() in (value.lower(), value.lower().removeprefix("the "))
+        plain = replace(self.config, answer_with_statement=0.0)
+        again = "yes" if meant else rx.answer(self.user, key, plain, self._react_rng)[0]
+        heard_again = self._hear_plain(again, f"suggested:{key}")
+
+        def judge(r: TurnResult) -> Verdict:
+            verdict = judge_answer(key, value, again, heard_again, r, self.user.user_id, self.lookup)
+            return Verdict(verdict.success, verdict.failure_point)   # the capture counts on the answer
+
+        result, verdict = self._say(heard_again, TurnKind.ANSWER, judge, rephrase_of=None)
+        answered.preference_correct = verdict.success
+        self._annotate(answered.turn_id, {"preference_correct": verdict.success})
         return result
 
     def _guided_qa(self, result: TurnResult) -> bool:
@@ -359,6 +392,9 @@ class GoalSession:
                                                  device_id=self.goal.device_id, barge_in=barge_in,
                                                  asr_confidence=heard.confidence, timestamp=home.clock.now))
         verdict: Verdict = judge(result)
+        # A refusal for another reason ("I don't have X in the library") no preference would have changed.
+        teachable = self._moment.mark(
+            kind, verdict, lambda: not result.problems and lacks_preference(self.goal, self.user, self.lookup))
         rewrite = result.rewrite or {}
         turn_id = getattr(result, "turn_id", None)
         trace = TurnTrace(
@@ -372,13 +408,15 @@ class GoalSession:
             explore_right=None if result.explore_choice in (None, NEITHER, UNCLEAR)
             else self.goal.accepts_intent(result.explore_choice),
             said=heard.said, heard=heard.text, device_id=self.goal.device_id or "",
+            teachable=teachable,
+            asked_to_learn=rx.is_offer(result.reply, result.actions) and rx.asked_key(result.reply) is not None,
         )
         self.trace.turns.append(trace)
         truth = truth_record(
             goal_id=f"{self.goal.goal_id}~false_wake" if false_wake else self.goal.goal_id,
             goal_intent="false_wake" if false_wake else self.goal.intent,
             said=heard.said, heard=heard.text, false_wake=false_wake, verdict=verdict,
-            rephrase_of=rephrase_of, reaction=None, turn_kind=kind, hwu64_id=row_id)
+            rephrase_of=rephrase_of, reaction=None, turn_kind=kind, hwu64_id=row_id, teachable=teachable)
         self._pending = _Pending(trace, truth)
         return result, verdict
 

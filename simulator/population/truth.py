@@ -153,9 +153,10 @@ FALSE_WAKE = Verdict(False, FailurePoint.FALSE_WAKE)
 
 def truth_record(*, goal_id: str, goal_intent: str, said: str, heard: str, false_wake: bool,
                  verdict: Verdict, rephrase_of: int | None, reaction: str | None,
-                 turn_kind: TurnKind, hwu64_id: int | None = None) -> dict[str, Any]:
+                 turn_kind: TurnKind, hwu64_id: int | None = None, teachable: bool = False) -> dict[str, Any]:
     """The truth written to the log for one turn (keys in the working agreement); ``hwu64_id``
-    is the HWU64 row the user's sentence came from (None: a template)."""
+    is the HWU64 row the user's sentence came from (None: a template); ``teachable``: teaching a
+    preference would have helped here (`simulator.population.teachable`)."""
     return {
         "goal_id": goal_id,
         "goal_intent": goal_intent,
@@ -169,4 +170,5 @@ def truth_record(*, goal_id: str, goal_intent: str, said: str, heard: str, false
         "preference_correct": verdict.preference_correct,
         "turn_kind": turn_kind.value,
         "hwu64_id": hwu64_id,
+        "teachable_moment": teachable,
     }

@@ -103,6 +103,21 @@ class Voice:
         row, spec = rng.choice(fresh)
         return Utterance(render(row, spec, goal), row.id)
 
+    def statement(self, key: str, spoken: str, tag: str) -> Utterance | None:
+        """A real way of saying "I like <spoken>" for a preference key (HWU64's music-likeness
+        rows, with the person's value in the span), or None: no row says that kind of taste."""
+        from simulator.population.goals import Outcome
+
+        if self.phrasing is None or self.share <= 0.0:
+            return None
+        goal = Goal(goal_id=tag, kind=GoalKind.STATE_PREFERENCE, intent="state_preference", device_id="",
+                    time="", phrasings=(), outcome=Outcome(), slots={"key": key, "value": spoken})
+        fitting = self.phrasing.fitting(goal)
+        if not fitting:
+            return None
+        row, spec = random.Random(f"statement:{self.seed}:{self.user_id}:{tag}").choice(fitting)
+        return Utterance(render(row, spec, goal), row.id)
+
     def reaction(self, kind: ReactionKind, tag: str) -> Utterance | None:
         """A real way of saying a reaction ("that's not what i asked for"), or None: the template."""
         if self.phrasing is None or self.share <= 0.0:

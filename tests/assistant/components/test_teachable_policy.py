@@ -187,7 +187,8 @@ def test_a_failed_repeat_offers_and_keeps_the_moment_in_the_slot(predict) -> Non
     action, events = predict(*_failed_jazz(), *_repeat())
     assert action == OFFER
     assert events == [SlotSet("teachable_moment", {"signals": ["repeat"], "failing_intent": "play_media",
-                                                   "failing_text": "play some jazz", "similarity": 1.0})]
+                                                   "failing_text": "play some jazz", "key": None,
+                                                   "similarity": 1.0})]
 
 
 def test_a_complaint_offers_right_after_the_users_message(predict) -> None:
@@ -248,3 +249,40 @@ def test_it_abstains(predict, case: str) -> None:
     assert predict(*events) == (None, [])
     if case != "no_user":   # the same conversation without the reason to abstain offers
         assert predict(*_failed_jazz(), *_repeat())[0] == OFFER
+
+
+def _guessed(stored: bool = False) -> list:
+    rested = {"rested_on": {"key": "music_genre", "stored": stored}}
+    return [user("play some music", "play_media", wall=WALL, own=HOME),
+            ActionExecuted("action_play_media", timestamp=WALL),
+            BotUttered("Playing some pop.", data={"custom": rested}, timestamp=WALL)]
+
+
+def test_a_guess_for_want_of_a_preference_offers_to_learn_it(predict) -> None:
+    action, events = predict(*_guessed())
+    assert action == OFFER
+    assert events[0].value["signals"] == ["needs_preference"] and events[0].value["key"] == "music_genre"
+
+
+def test_an_answer_from_a_stored_preference_offers_nothing(predict) -> None:
+    assert predict(*_guessed(stored=True))[0] is None
+
+
+def test_a_guess_offers_nothing_when_the_user_declined_that_lately(predict) -> None:
+    from rasa.shared.core.events import SlotSet
+
+    declined = SlotSet("teaching_declined", {"music_genre": HOME - 3600})   # an hour before, on the home's clock
+    assert predict(declined, *_guessed())[0] is None
+    long_ago = SlotSet("teaching_declined", {"music_genre": HOME - 3 * 24 * 3600})
+    assert predict(long_ago, *_guessed())[0] == OFFER
+
+
+def test_a_repeat_names_the_preference_the_failed_answer_rested_on(predict) -> None:
+    failed = _guessed() + [ActionExecuted("action_offer_teaching", timestamp=WALL)]
+    # the user ignores the offer and asks again; its answer guesses again
+    again = [user("play some music", "play_media", wall=WALL + 1, own=HOME + 30),
+             ActionExecuted("action_play_media", timestamp=WALL + 1),
+             BotUttered("Playing some pop.", data={"custom": {"rested_on": {"key": "music_genre", "stored": False}}},
+                        timestamp=WALL + 1)]
+    action, events = predict(*failed, *again)
+    assert action == OFFER and events[0].value["key"] == "music_genre"
