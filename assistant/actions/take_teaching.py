@@ -41,7 +41,9 @@ class ActionTakeTeaching(Action):
             dispatcher.utter_message(text="Okay, I won't ask about that for a while.")
             return events + [SlotSet("teaching_declined", declined)]
         if answer.kind is qa.AnswerKind.INVALID:  # ask again ("Did you mean ...?"); a new request lets it lapse
-            dispatcher.utter_message(text=answer.message)
+            asks = answer.message.rstrip().endswith("?")   # "Did you mean ...?", "Which Wilkerson ...?"
+            again = "" if asks else " " + teaching.OFFER_QUESTIONS.get(key, qa.hint(key))
+            dispatcher.utter_message(text=answer.message + again)
             return [SlotSet("qa_suggestion", answer.suggestion)]
         learnt = list(answer.statements)
         try:

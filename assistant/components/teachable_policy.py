@@ -115,7 +115,7 @@ class TeachableMomentPolicy(ThresholdPolicy):
             return self._offer(domain, tracker, moment)
         current = turns[-1] if turns else None
         guess = needs_preference(current) if current is not None and not pending else None
-        if guess is not None and not _declined(tracker, guess.key):
+        if guess is not None and not _declined(tracker, guess.key) and not _offered(tracker, guess.key):
             return self._offer(domain, tracker, guess)
         if (current is not None and current.intent not in NOT_REQUESTS
                 and current.confidence < self.thresholds.check_confidence and not pending):
@@ -125,6 +125,15 @@ class TeachableMomentPolicy(ThresholdPolicy):
     def _offer(self, domain: Domain, tracker: DialogueStateTracker, moment: Any) -> PolicyPrediction:
         logger.info("teachable moment for %s: %s", tracker.sender_id, moment.to_slot())
         return self._predict(domain, OFFER, [SlotSet("teachable_moment", moment.to_slot())])
+
+
+def _offered(tracker: DialogueStateTracker, key: str | None) -> bool:
+    """This conversation already asked for the key (answered or not): a guess asks once."""
+    from assistant.services.teaching import OFFER_PREFIX
+
+    wanted = OFFER_PREFIX + str(key)
+    return any(isinstance(e, SlotSet) and e.key == "pending_question" and e.value == wanted
+               for e in tracker.applied_events())
 
 
 def _declined(tracker: DialogueStateTracker, key: str | None) -> bool:

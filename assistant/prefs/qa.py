@@ -42,6 +42,11 @@ STOP = re.compile(r"^(please )?(stop( asking)?( now)?|that'?s enough|enough|canc
 SKIP = re.compile(r"^(skip( (it|this|that)( one)?)?|pass|next( question)?|(i )?(don'?t|do not) know|no idea|"
                   r"not sure|(i'?d )?rather not say|no preference|don'?t care|i don'?t have one|whatever)"
                   r"( please| thanks)?$")
+# Said anywhere in an answer that names no value: no preference to give ("whatever is fine",
+# "anything would be okay with me", "i have no idea which to choose").
+DONT_CARE = re.compile(r"\bwhatever\b|\banything\b.*\b(fine|okay|ok|good|do)\b|\bno idea\b|\bnot sure\b"
+                       r"|\b(don'?t|do not) (care|mind|know)\b|\b(doesn'?t|does not) matter\b|\bup to you\b"
+                       r"|\byou (choose|pick|decide)\b|\bno preference\b")
 YES = re.compile(r"^(yes|yeah|yep|yup|sure|right|correct|exactly|that'?s (it|right|the one)|i did|yes please)$")
 
 
@@ -111,6 +116,8 @@ def read_answer(key: PrefKey, text: str, suggestion: str | None = None) -> Answe
         if inner.value is not None:
             return Answer(AnswerKind.VALUE, inner.value)
         return Answer(AnswerKind.INVALID, message=inner.message, suggestion=inner.suggestion)
+    if checked.suggestion is None and DONT_CARE.search(said):
+        return Answer(AnswerKind.SKIP)
     message = checked.message
     if checked.suggestion is None:
         message += " You can also say \"skip\" or \"stop\"."

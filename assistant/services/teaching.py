@@ -102,7 +102,9 @@ def answers_offer(pending: str | None, text: str, intent: str | None) -> bool:
     key = offered_key(pending)
     if key is None:
         return False
-    if intent in ("affirm", "deny", "stop"):
+    # "i'm a fan" (the name misheard away), or words that are no request at all ("purple
+    # elephants"): an attempt at answering, told what was not understood and asked again.
+    if intent in ("affirm", "deny", "stop", "state_preference", "nlu_fallback", "out_of_scope"):
         return True
     answer = qa.read_answer(key, text)
     if answer.kind is not qa.AnswerKind.INVALID or answer.suggestion:

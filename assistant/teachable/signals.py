@@ -98,7 +98,10 @@ def detect(history: Sequence[UserTurn], similarity: PairSimilarity,
         intent = None
     if Signal.REPEAT in signals and current.intent not in NOT_REQUESTS:
         intent = current.intent
-    rested = (current.rested_on if Signal.REPEAT in signals else None) or (failing.rested_on if failing else None)
+    # The preference to ask for: the one the failed answer rested on; or, on a repeat, the one the
+    # answer to the repeat had to guess for want of (a stored one that served the repeat is no sign).
+    guessed = current.rested_on if Signal.REPEAT in signals and current.rested_on and not current.rested_on[1] else None
+    rested = (failing.rested_on if failing else None) or guessed
     return Moment(tuple(signals), intent, failing.text if failing else "", best,
                   key=rested[0] if rested else None)
 

@@ -40,6 +40,8 @@ from simulator.population.voice import Utterance, Voice
 MAX_TURNS_PER_GOAL = 14
 # A user who is asked "Should I A, or B?" and meant one of them still says "neither" this often.
 MAX_QA_ANSWERS = 10
+# "Did you mean X?" or the question again, after an answer to an offer that was not captured.
+MAX_CLARIFICATIONS = 2
 SECONDS_PER_TURN = 15
 
 
@@ -287,23 +289,28 @@ class GoalSession:
         result, _ = self._say(heard, TurnKind.ANSWER,
                               lambda r: judge_answer(key, value, text, heard, r, self.user.user_id, self.lookup),
                               rephrase_of=None, row_id=rows.get(text))
-        suggestion = rx.suggested(result.reply)
         answered = self._pending.trace if self._pending is not None else None
-        if suggestion is None or value is None or answered is None or answered.success:
+        if value is None or answered is None or answered.success:
             return result
-        self._settle(Reaction.MOVE_ON)
-        meant = suggestion.lower() in (value.lower(), value.lower().removeprefix("the "))
-        plain = replace(self.config, answer_with_statement=0.0)
-        again = "yes" if meant else rx.answer(self.user, key, plain, self._react_rng)[0]
-        heard_again = self._hear_plain(again, f"suggested:{key}")
+        for attempt in range(MAX_CLARIFICATIONS):
+            suggestion = rx.suggested(result.reply)
+            if suggestion is None and rx.asked_key(result.reply) != key:
+                break   # not asked again: the offer lapsed, the user moves on
+            self._settle(Reaction.MOVE_ON)
+            meant = suggestion is not None and suggestion.lower() in (value.lower(), value.lower().removeprefix("the "))
+            plain = replace(self.config, answer_with_statement=0.0)
+            again = "yes" if meant else rx.answer(self.user, key, plain, self._react_rng)[0]
+            heard_again = self._hear_plain(again, f"clarify:{key}:{attempt}")
 
-        def judge(r: TurnResult) -> Verdict:
-            verdict = judge_answer(key, value, again, heard_again, r, self.user.user_id, self.lookup)
-            return Verdict(verdict.success, verdict.failure_point)   # the capture counts on the answer
+            def judge(r: TurnResult, again: str = again, heard_again: Heard = heard_again) -> Verdict:
+                verdict = judge_answer(key, value, again, heard_again, r, self.user.user_id, self.lookup)
+                return Verdict(verdict.success, verdict.failure_point)   # the capture counts on the answer
 
-        result, verdict = self._say(heard_again, TurnKind.ANSWER, judge, rephrase_of=None)
-        answered.preference_correct = verdict.success
-        self._annotate(answered.turn_id, {"preference_correct": verdict.success})
+            result, verdict = self._say(heard_again, TurnKind.ANSWER, judge, rephrase_of=None)
+            answered.preference_correct = verdict.success
+            self._annotate(answered.turn_id, {"preference_correct": verdict.success})
+            if verdict.success:
+                break
         return result
 
     def _guided_qa(self, result: TurnResult) -> bool:

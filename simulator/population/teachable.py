@@ -54,6 +54,8 @@ class MomentTruth:
     def mark(self, kind: TurnKind, verdict: Verdict, lacking: Callable[[], bool]) -> bool:
         if kind not in ABOUT_THE_FAILURE:   # answers to the assistant's questions, false wakes
             return False
+        if kind is not TurnKind.REQUEST:    # "no, that's wrong": about the open failure, understood or not
+            return self.open
         if verdict.success:
             self.open = False
             return False

@@ -47,6 +47,17 @@ def test_skips(text: str) -> None:
     assert read_answer(PrefKey.CUISINE, text).kind is AnswerKind.SKIP
 
 
+@pytest.mark.parametrize("text", ["whatever be fine", "anything would be okay with me", "it doesn't matter to me",
+                                  "have no idea regarding to which to choose"])
+def test_dont_care_said_in_a_sentence_is_a_skip(text: str) -> None:
+    assert read_answer(PrefKey.MUSIC_GENRE, text).kind is AnswerKind.SKIP
+
+
+def test_a_value_said_with_dont_care_words_is_still_the_value() -> None:
+    answer = read_answer(PrefKey.MUSIC_GENRE, "whatever, jazz is fine")
+    assert (answer.kind, answer.value) == (AnswerKind.VALUE, "jazz")
+
+
 @pytest.mark.parametrize("text", ["stop", "that's enough", "Stop asking", "I'm done", "cancel"])
 def test_stops(text: str) -> None:
     assert read_answer(PrefKey.CUISINE, text).kind is AnswerKind.STOP

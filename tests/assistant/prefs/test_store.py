@@ -149,6 +149,37 @@ def test_an_older_file_is_migrated_without_losing_rows(path: Path) -> None:
     assert raw_rows(path) == [("alice", "music_genre", "jazz", "like"), ("alice", "music_genre", "rock", "like")]
 
 
+def test_a_version_1_file_gains_evidence_and_keeps_its_rows(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    with sqlite3.connect(path) as conn:  # version 1: polarity, source and confidence, no evidence
+        conn.execute("CREATE TABLE preferences (id INTEGER PRIMARY KEY, user_id VARCHAR(100) NOT NULL, "
+                     "key VARCHAR(40) NOT NULL, value VARCHAR(200) NOT NULL, polarity VARCHAR(10) NOT NULL, "
+                     "source VARCHAR(20) NOT NULL, confidence FLOAT NOT NULL, created_at DATETIME NOT NULL, "
+                     "updated_at DATETIME NOT NULL)")
+        conn.execute("CREATE TABLE schema_info (version INTEGER NOT NULL)")
+        conn.execute("INSERT INTO schema_info VALUES (1)")
+        conn.execute("INSERT INTO preferences (user_id, key, value, polarity, source, confidence, created_at, "
+                     "updated_at) VALUES ('alice', 'sports_team', 'Golden State Warriors', 'like', 'qa', 1.0, "
+                     "'2025-01-01 10:00:00', '2025-01-01 10:00:00')")
+    with PreferenceStore.open(path) as store:
+        [pref] = store.get("alice")
+        assert (pref.value, pref.source, pref.evidence, pref.evidence_turn) == (
+            "Golden State Warriors", Source.QA, "", "")
+        assert store.schema_version == SCHEMA_VERSION == 2
+
+
+def test_a_preference_keeps_the_words_and_the_turn_it_was_learnt_from(store: PreferenceStore) -> None:
+    from assistant.prefs.store import MAX_EVIDENCE, Evidence
+
+    saved = store.set("alice", PrefKey.SPORTS_TEAM, "Golden State Warriors",
+                      evidence=Evidence("I'm a  Warriors fan", "alice:m1"))
+    assert (saved.evidence, saved.evidence_turn) == ("I'm a Warriors fan", "alice:m1")
+    [pref] = store.get("alice")
+    assert (pref.evidence, pref.evidence_turn) == ("I'm a Warriors fan", "alice:m1")
+    store.set("alice", PrefKey.MUSIC_GENRE, "jazz", evidence=Evidence("jazz " * 100, "alice:m2"))
+    assert len(store.get("alice", PrefKey.MUSIC_GENRE)[0].evidence) == MAX_EVIDENCE
+
+
 def test_a_newer_file_is_refused_not_misread(path: Path) -> None:
     with PreferenceStore.open(path) as store:
         store.set("alice", PrefKey.MUSIC_GENRE, "jazz")

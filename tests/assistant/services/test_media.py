@@ -110,3 +110,16 @@ def test_an_unknown_entity_value_is_named_in_the_answer() -> None:
 def test_moods_and_places_still_play_the_default(text: str) -> None:
     choice = pick(text, has_screen=False)
     assert (choice.item, choice.defaulted) == ("pop", True)
+
+
+@pytest.mark.parametrize("title", ["i have liked", "first favorite song on loop", "my playlist", "favorites"])
+def test_a_request_for_the_users_own_taste_plays_their_music(title: str) -> None:
+    choice = choose(f"play music {title}", title=title, artist=None, genre=None, media_type=None,
+                    has_screen=False, default_genre="jazz")
+    assert (choice.item, choice.defaulted, choice.problem) == ("jazz", True, None)
+
+
+def test_a_name_next_to_taste_words_is_still_a_name() -> None:
+    choice = choose("play my favorite purple elephants", title="purple elephants", artist=None, genre=None,
+                    media_type=None, has_screen=False)
+    assert choice.problem is MediaProblem.NOT_FOUND

@@ -78,3 +78,26 @@ def test_which_store(tmp_path, monkeypatch) -> None:
         assert svc.store().get("alice") == []
     finally:
         svc._open.cache_clear()
+
+
+def test_change_note_says_what_a_new_statement_replaces() -> None:
+    import datetime as dt
+
+    from assistant.prefs.keys import Source
+    from assistant.prefs.store import Preference
+
+    now = dt.datetime(2026, 1, 1)
+
+    def pref(key: PrefKey, value: str, polarity: Polarity) -> Preference:
+        return Preference("u", key, value, polarity, Source.STATEMENT, 1.0, now, now)
+
+    before = svc.UserPrefs((pref(PrefKey.MUSIC_GENRE, "jazz", Polarity.LIKE),
+                            pref(PrefKey.CUISINE, "thai", Polarity.DISLIKE),
+                            pref(PrefKey.SPORTS_TEAM, "Golden State Warriors", Polarity.LIKE)))
+    assert svc.change_note(before, PrefKey.MUSIC_GENRE, "Jazz", Polarity.DISLIKE) == \
+        " (you'd told me you liked it; I've changed that)"
+    assert svc.change_note(before, PrefKey.CUISINE, "thai", Polarity.LIKE) == " (you'd told me you didn't; I've changed that)"
+    assert svc.change_note(before, PrefKey.SPORTS_TEAM, "New England Patriots", Polarity.LIKE) == \
+        " (instead of Golden State Warriors)"
+    assert svc.change_note(before, PrefKey.MUSIC_GENRE, "rock", Polarity.LIKE) == ""   # genres add up
+    assert svc.change_note(before, PrefKey.SPORTS_TEAM, "Golden State Warriors", Polarity.LIKE) == ""

@@ -14,6 +14,9 @@ from assistant.services.teaching import answers_offer, offered_key
     ("offer:music_genre", "turn on the lights", "turn_on", False),
     ("offer:home_city", "Wilkerson", "inform_place", True),    # needs "which one?"
     ("offer:home_city", "what time is it", "ask_time", False),
+    ("offer:sports_team", "i'm a fan", "state_preference", True),      # the name misheard away: asked again
+    ("offer:sports_team", "purple elephants", "nlu_fallback", True),   # names nothing: "I don't know ..."
+    ("offer:sports_team", "pay trio ts", "out_of_scope", True),
     ("check:play_media", "jazz", "play_media", False),
     (None, "jazz", "play_media", False),
 ])
@@ -25,3 +28,26 @@ def test_offered_key() -> None:
     assert offered_key("offer:cuisine") is PrefKey.CUISINE
     assert offered_key("offer:nonsense") is None
     assert offered_key("forget:*") is None
+
+
+def test_a_check_question_keeps_the_preference_its_answer_rested_on() -> None:
+    from assistant.services.teaching import check_question, checked_moment
+
+    assert check_question("find_restaurant", "cuisine") == "check:find_restaurant|cuisine"
+    assert checked_moment("check:find_restaurant|cuisine")["key"] == "cuisine"
+    assert checked_moment("check:turn_on") == {"signals": ["no_to_check"], "failing_intent": "turn_on",
+                                               "failing_text": "", "similarity": None, "key": None}
+
+
+@pytest.mark.parametrize(("metadata", "expected"), [
+    ({"timestamp": 1_800_000_000.5}, 1_800_000_000.5),   # the home's clock, which a simulation moves
+    ({"timestamp": True}, None), ({"timestamp": "soon"}, None), ({}, None), (None, None),
+])
+def test_message_time_prefers_the_turns_own_time(metadata, expected) -> None:
+    import time
+
+    from assistant.services.teaching import message_time
+
+    before = time.time()
+    got = message_time(metadata)
+    assert got == expected if expected is not None else before <= got <= time.time()

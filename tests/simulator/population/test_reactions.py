@@ -15,6 +15,7 @@ from simulator.population.reactions import (
     is_offer,
     on_defect,
     on_offer,
+    suggested,
 )
 from simulator.population.users import generate_population
 
@@ -74,3 +75,19 @@ def test_an_offer_needs_the_offer_action_and_its_question() -> None:
     assert is_offer(reply, ["action_offer_teaching"])
     assert not is_offer(reply, ["action_team_score"])
     assert not is_offer("Sorry about that. Could you say it another way?", ["action_offer_teaching"])
+
+
+def test_the_suggested_value_is_read_from_the_question() -> None:
+    assert suggested("I don't know the team 'pay trio ts'. Did you mean the New England Patriots?") == \
+        "New England Patriots"
+    assert suggested("I don't know the music genre 'foke'. Did you mean folk?") == "folk"
+    assert suggested("Which team do you follow?") is None
+
+
+def test_a_statement_answer_uses_a_real_sentence_when_there_is_one() -> None:
+    user = _user()
+    config = replace(ReactionConfig(), answer_with_statement=1.0)
+    said, value = answer(user, "music_genre", config, random.Random(1), lambda key, spoken: f"real {key} {spoken}")
+    assert (said, value) == (f"real music_genre {user.prefs.music_genre.lower()}", user.prefs.music_genre)
+    said, _ = answer(user, "music_genre", config, random.Random(1), lambda key, spoken: None)
+    assert user.prefs.music_genre.lower() in said   # no real sentence fits: the template

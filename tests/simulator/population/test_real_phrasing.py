@@ -159,3 +159,15 @@ def test_a_bad_corpus_stops_the_run_before_any_turn(tmp_path, monkeypatch) -> No
     assert runtime.resets == 0 and not list(runtime.log.turns())
     with pytest.raises(HwuDataError):
         load_phrasing(bad)
+
+
+def test_a_taste_is_stated_in_a_real_persons_words_with_the_users_value() -> None:
+    phrasing = load_phrasing()
+    voice = make_voice("u1", 7, PhrasingMode.REAL, phrasing)
+    said = voice.statement("music_genre", "reggae", "g1:music_genre")
+    assert said is not None and said.row_id is not None and "reggae" in said.text
+    assert phrasing.corpus.rows[[r.id for r in phrasing.corpus.rows].index(said.row_id)].intent == "music_likeness"
+    assert said.row_id not in phrasing.held_out
+    assert voice.statement("music_genre", "reggae", "g1:music_genre") == said   # the same each time
+    assert voice.statement("cuisine", "thai", "g1:cuisine") is None             # no real row says that taste
+    assert make_voice("u1", 7, PhrasingMode.TEMPLATES, phrasing).statement("music_genre", "reggae", "t") is None

@@ -1,0 +1,107 @@
+"""A simulated user answers an offer to learn: "Did you mean X?" gets a yes when X is meant and
+the value again when not, the question asked again gets the value again, and the capture is
+judged once that is settled. The turns' teachable-moment truth marks where teaching helps."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from assistant.turn import TurnRequest, TurnResult
+from simulator.population.asr import AsrChannel, AsrConfig
+from simulator.population.goals import GoalKind, build_goal
+from simulator.population.reactions import ReactionConfig
+from simulator.population.session import GoalSession
+from simulator.population.truth import TurnKind
+from simulator.population.users import generate_population
+from tests.simulator.population.fakes import FakeRuntime
+
+QUESTION = "What kind of music do you like? I'll remember it."
+
+
+class TeachingRuntime(FakeRuntime):
+    """Plays a guess and asks for the genre; the first answer is "misheard" and followed up with
+    ``follow_up`` (a "Did you mean {}?" suggestion or the question again)."""
+
+    def __init__(self, follow_up: str) -> None:
+        super().__init__()
+        self.follow_up = follow_up
+        self.heard: list[str] = []
+        self.asked = False
+
+    def handle(self, request: TurnRequest, /) -> TurnResult:
+        text, user = request.text.lower(), request.user_id
+        self.heard.append(text)
+        if user in self.pending:
+            result = TurnResult(text=text, intent="inform", actions=["action_take_teaching"])
+            wanted = self.pending[user]
+            if not self.asked:
+                self.asked = True
+                result.replies = [self.follow_up]
+            elif text == "yes" or wanted in text:
+                self.prefs[(user, "music_genre")] = wanted
+                del self.pending[user]
+                result.replies = [f"Thanks, I'll remember that you like {wanted}."]
+            result.turn_id = self.log.add(user, text)
+            return result
+        if "music" not in text and "play" not in text:
+            return super().handle(request)
+        liked = self.prefs.get((user, "music_genre"))
+        result = TurnResult(text=text, intent="play_media", actions=["action_play_media"],
+                            replies=[f"Playing {liked or 'pop'}."])
+        result.directives = [f"play {request.device_id} {liked or 'pop'}|music"]
+        if liked is None:
+            result.actions.append("action_offer_teaching")
+            result.replies.append(QUESTION)
+            self.pending[user] = self.genre
+        for directive in result.directives:
+            if self.home.apply(directive).ok:
+                result.applied.append(directive)
+        result.turn_id = self.log.add(user, text)
+        return result
+
+
+@pytest.fixture(scope="module")
+def user():
+    return generate_population(3, seed=21)[0]
+
+
+def play(user, follow_up: str) -> tuple[TeachingRuntime, object]:
+    runtime = TeachingRuntime(follow_up)
+    runtime.genre = user.prefs.music_genre.lower()
+    runtime.learning = type("Flags", (), {"teachable": True})()
+    goal = build_goal(GoalKind.PLAY_MUSIC, user, "g1", "20:00", random.Random(2))
+    quiet = AsrChannel(AsrConfig(global_confusion=0, personal_confusion=0, drop_word=0, insert_word=0,
+                                 false_wake=0))
+    config = ReactionConfig(accept_teaching=1.0, give_up=0.0, complain=0.0, barge_in=0.0, rephrase=0.0)
+    session = GoalSession(runtime, user, goal, day=0, seed=3, asr=quiet, config=config, lookup=runtime.preference)
+    return runtime, session.play()
+
+
+def test_yes_to_the_suggestion_of_what_was_meant_and_the_capture_counts_on_the_answer(user) -> None:
+    genre = user.prefs.music_genre.lower()
+    runtime, trace = play(user, f"I don't know the music genre 'xyz'. Did you mean {genre}?")
+    request, answer, confirm = trace.turns[:3]
+    assert request.kind is TurnKind.REQUEST and not request.success and request.failure_point == "result"
+    assert request.teachable and request.asked_to_learn
+    assert answer.kind is confirm.kind is TurnKind.ANSWER and runtime.heard[2] == "yes"
+    assert answer.preference_correct is True and confirm.preference_correct is None
+    assert trace.achieved and trace.turns[-1].success and not trace.turns[-1].teachable
+
+
+def test_a_wrong_suggestion_gets_the_value_again(user) -> None:
+    genre = user.prefs.music_genre.lower()
+    other = "polka" if genre != "polka" else "opera"
+    runtime, trace = play(user, f"I don't know the music genre 'xyz'. Did you mean {other}?")
+    assert runtime.heard[2] == genre and trace.turns[1].preference_correct is True
+
+
+def test_the_question_asked_again_gets_the_value_again(user) -> None:
+    runtime, trace = play(user, "I don't know the music genre 'xyz'. What kind of music do you like?")
+    assert runtime.heard[2] == user.prefs.music_genre.lower() and trace.turns[1].preference_correct is True
+
+
+def test_no_follow_up_leaves_the_capture_failed(user) -> None:
+    _, trace = play(user, "Okay.")
+    assert trace.turns[1].kind is TurnKind.ANSWER and trace.turns[1].preference_correct is False
