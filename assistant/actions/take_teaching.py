@@ -6,7 +6,7 @@ import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import evidence_of, turn_context
@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 
 class ActionTakeTeaching(Action):
-    """Stores the answer as taught on the assistant's initiative; a no is remembered for a while."""
+    """Stores the answer as taught on the assistant's initiative, then answers the request that
+    needed it again; a no is remembered for a while."""
 
     def name(self) -> Text:
         return "action_take_teaching"
@@ -62,4 +63,6 @@ class ActionTakeTeaching(Action):
         if answer.kind is qa.AnswerKind.VALUE:
             said.insert(0, preferences.describe(key, str(answer.value), Polarity.LIKE))
         dispatcher.utter_message(text="Thanks, I'll remember that " + preferences.join(said) + ".")
-        return events
+        resume = teaching.resume_action(tracker.get_slot("teachable_moment")) if answer.kind is qa.AnswerKind.VALUE \
+            else None
+        return events + [FollowupAction(resume)] if resume else events

@@ -30,6 +30,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.components.threshold_policy import SKIP_EVENTS, ThresholdPolicy, actions_since_user
+from assistant.services.teaching import RESUME_ACTIONS
 from assistant.similarity import pair_cosine
 from assistant.teachable.signals import NOT_REQUESTS, Thresholds, UserTurn, detect, needs_preference
 from assistant.turn import PROBLEM_KEY, RESTED_ON_KEY, RestedOn
@@ -40,6 +41,7 @@ OFFER = "action_offer_teaching"
 TAKE = "action_take_teaching"
 CHECK = "action_check_answer"
 OWN_ACTIONS = frozenset({OFFER, TAKE, CHECK})
+RESUMED = frozenset(RESUME_ACTIONS.values())   # what action_take_teaching may run next (FollowupAction)
 # Turns after which no moment is looked for (the user is answering the assistant, or a form runs).
 QUIET_ACTIONS = OWN_ACTIONS | {"action_yes_no", "preference_form", "action_preference_summary",
                                "action_store_preference", "action_forget_preferences",
@@ -96,8 +98,8 @@ class TeachableMomentPolicy(ThresholdPolicy):
         since_user = actions_since_user(tracker)
         if since_user is None:
             return abstain
-        if since_user and since_user[-1] in OWN_ACTIONS:
-            return self._predict(domain, ACTION_LISTEN_NAME)
+        if since_user and (since_user[-1] in OWN_ACTIONS or (TAKE in since_user and since_user[-1] in RESUMED)):
+            return self._predict(domain, ACTION_LISTEN_NAME)   # after its own actions, and a request resumed
         pending = tracker.get_slot("pending_question") or ""
         if not since_user:  # right after the user's message
             if pending.startswith("offer:"):

@@ -17,6 +17,15 @@ OFFER_PREFIX = "offer:"
 CHECK_PREFIX = "check:"
 DECLINE_COOLDOWN_SECONDS = 24 * 3600.0
 
+# The request a moment's failed answer came from, carried out again once its preference is taught
+# ("Thanks, I'll remember that you like jazz." then "Playing some jazz."): each reads the value
+# from the answer's words, or the preference just stored.
+RESUME_ACTIONS = {
+    "play_media": "action_play_media",
+    "ask_team_score": "action_team_score",
+    "find_restaurant": "action_find_restaurant",
+    "ask_weather": "action_weather",
+}
 TIMESTAMP_KEY = "timestamp"  # the turn's own time (the home's clock) in the message metadata
 OFFER_QUESTIONS = {
     PrefKey.MUSIC_GENRE: "What kind of music do you like?",
@@ -64,6 +73,11 @@ def checked_moment(pending: str) -> dict:
     intent, _, key = pending[len(CHECK_PREFIX):].partition("|")
     return {"signals": ["no_to_check"], "failing_intent": intent or None, "failing_text": "",
             "similarity": None, "key": key or None}
+
+
+def resume_action(moment: Any) -> str | None:
+    """The action that answers the moment's failed request again, now that it can."""
+    return RESUME_ACTIONS.get(str((moment or {}).get("failing_intent"))) if isinstance(moment, dict) else None
 
 
 def offer_key(moment: dict) -> PrefKey | None:

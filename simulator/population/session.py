@@ -32,6 +32,7 @@ from simulator.population.truth import (
     judge_answer,
     judge_intent,
     judge_request,
+    outcome_met,
     truth_record,
 )
 from simulator.population.users import SimUser
@@ -170,9 +171,12 @@ class GoalSession:
                 self.trace.achieved = self._guided_qa(result)
                 break
             self.trace.achieved = verdict.success
-            self._follow_up(result, verdict)
+            followed = self._follow_up(result, verdict)
             if not verdict.success and self._taught_what_was_wanted():
                 self.trace.achieved = True  # said again in answer to an offer to learn
+                break
+            if not verdict.success and followed is not result and outcome_met(goal, followed, user.user_id, self.lookup):
+                self.trace.achieved = True  # what was taught answered the request at once
                 break
             if verdict.success or verdict.failure_point is FailurePoint.CORRECT or self.accept_defects:
                 break  # done, or told why it cannot be done (or a label adversary): the user moves on

@@ -24,9 +24,10 @@ class TeachingRuntime(FakeRuntime):
     """Plays a guess and asks for the genre; the first answer is "misheard" and followed up with
     ``follow_up`` (a "Did you mean {}?" suggestion or the question again)."""
 
-    def __init__(self, follow_up: str) -> None:
+    def __init__(self, follow_up: str, resume: bool = False) -> None:
         super().__init__()
         self.follow_up = follow_up
+        self.resume = resume
         self.heard: list[str] = []
         self.asked = False
 
@@ -43,6 +44,11 @@ class TeachingRuntime(FakeRuntime):
                 self.prefs[(user, "music_genre")] = wanted
                 del self.pending[user]
                 result.replies = [f"Thanks, I'll remember that you like {wanted}."]
+                if self.resume:   # the request that needed it, answered at once
+                    directive = f"play {request.device_id} {wanted}|music"
+                    result.replies.append(f"Playing {wanted}.")
+                    if self.home.apply(directive).ok:
+                        result.applied.append(directive)
             result.turn_id = self.log.add(user, text)
             return result
         if "music" not in text and "play" not in text:
@@ -67,8 +73,8 @@ def user():
     return generate_population(3, seed=21)[0]
 
 
-def play(user, follow_up: str) -> tuple[TeachingRuntime, object]:
-    runtime = TeachingRuntime(follow_up)
+def play(user, follow_up: str, resume: bool = False) -> tuple[TeachingRuntime, object]:
+    runtime = TeachingRuntime(follow_up, resume)
     runtime.genre = user.prefs.music_genre.lower()
     runtime.learning = type("Flags", (), {"teachable": True})()
     goal = build_goal(GoalKind.PLAY_MUSIC, user, "g1", "20:00", random.Random(2))
@@ -105,3 +111,10 @@ def test_the_question_asked_again_gets_the_value_again(user) -> None:
 def test_no_follow_up_leaves_the_capture_failed(user) -> None:
     _, trace = play(user, "Okay.")
     assert trace.turns[1].kind is TurnKind.ANSWER and trace.turns[1].preference_correct is False
+
+
+def test_a_request_answered_at_once_by_what_was_taught_ends_the_goal(user) -> None:
+    genre = user.prefs.music_genre.lower()
+    runtime, trace = play(user, f"I don't know the music genre 'xyz'. Did you mean {genre}?", resume=True)
+    assert [t.kind for t in trace.turns] == [TurnKind.REQUEST, TurnKind.ANSWER, TurnKind.ANSWER]
+    assert trace.achieved and not trace.gave_up and len(runtime.heard) == 3 and runtime.heard[-1] == "yes"
