@@ -185,6 +185,8 @@ def run_population(
                     hostile.play_day(runtime, user, day)
                 if progress is not None:
                     progress(day * users + number + 1, days * users)
+            if getattr(flags, "teachable", False) and day < days - 1:
+                report.notes.append(f"day {day}: {learn_from_activity(runtime)}")
             if miner is not None and uses_rewrites(flags) and not mine_failed and day < days - 1:
                 try:
                     report.notes.append(f"day {day}: mined: {miner(runtime)}")
@@ -214,6 +216,24 @@ def run_population(
     if hostile is not None:
         report.adversaries = hostile.judge(report).to_json()
     return report
+
+
+def learn_from_activity(runtime: PopulationRuntime) -> str:
+    """The teachable arms' nightly inference of preferences from what users chose themselves
+    (`assistant.habits.implicit`: the genres and artists they played, the cities they asked
+    about; a stated preference always wins); a one-line summary."""
+    preferences = getattr(runtime, "preferences", None)
+    log = getattr(runtime, "log", None)
+    if preferences is None or log is None or not hasattr(runtime, "data"):
+        return "no preference store: nothing inferred"
+    from assistant.habits import implicit
+    from assistant.habits.hook import habit_store
+
+    now = max((turn.timestamp for turn in log.turns()), default=None)
+    if now is None:
+        return "an empty log: nothing inferred"
+    report = implicit.infer(log, preferences, now, habits=habit_store(runtime))
+    return f"inferred {len(report.stored)} preferences from activity"
 
 
 def _live_day(runtime: PopulationRuntime, user: SimUser, day: int, seed: int, start: dt.date,
