@@ -7,7 +7,7 @@ Catalog lookups, taught concepts, rewrites and the retrieval index all read text
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from rapidfuzz import fuzz, process
 
@@ -18,6 +18,10 @@ MAX_KEY = 200
 # Words that never change what a request means: left out of the key, so that "hey, play jazz
 # please" and "play jazz" are one utterance to mining and retrieval.
 FILLERS = frozenset({"uh", "um", "er", "erm", "hmm", "hey", "please"})
+# Sounds people make while speaking, never words of what they mean.
+DISFLUENCIES = frozenset({"uh", "uhh", "um", "umm", "er", "erm", "hmm"})
+CLOSE_SPELLING = 85.0          # rapidfuzz ratio, 0-100: a run of words this alike is the same words
+WORD = re.compile(r"[\w']+")
 
 
 def words(text: str) -> list[str]:
@@ -53,3 +57,41 @@ def closest_spelling(value: str, options: Iterable[str], cutoff: float = 0.75) -
     """The option spelt most like `value` (edit-distance likeness at least `cutoff`, 0..1), or None."""
     found = process.extractOne(value, list(options), scorer=fuzz.ratio, score_cutoff=cutoff * 100)
     return found[0] if found else None
+
+
+def sound_key(words: str) -> str:
+    """The metaphone key of each word ("ray gay" -> "R K")."""
+    import jellyfish
+
+    return " ".join(jellyfish.metaphone(w) for w in WORD.findall(words.lower()))
+
+
+def sounds_like(words: str, text: str, taken: Sequence[tuple[int, int]] = ()) -> tuple[int, int] | None:
+    """The run of ``text``'s words (as many as ``words`` has, or one more or one fewer: ASR
+    splits and joins words) that sounds or is spelled most like ``words`` and overlaps nothing
+    in ``taken``; None when no run does. Runs of fewer than three letters never match."""
+    wanted = " ".join(WORD.findall(words.lower()))
+    count = len(wanted.split())
+    if not wanted or len(wanted.replace(" ", "")) < 3:
+        return None
+    key = sound_key(wanted).replace(" ", "")
+    spoken = list(WORD.finditer(text))
+    best: tuple[float, int, int] | None = None
+    for size in sorted({count, count + 1, max(1, count - 1)}):
+        for first in range(len(spoken) - size + 1):
+            run = spoken[first:first + size]
+            start, end = run[0].start(), run[-1].end()
+            said = " ".join(t.group().lower() for t in run)
+            if len(said.replace(" ", "")) < 3 or any(start < e and s < end for s, e in taken):
+                continue
+            score = fuzz.ratio(said, wanted)
+            if score >= CLOSE_SPELLING or (key and sound_key(said).replace(" ", "") == key):
+                if best is None or score > best[0]:
+                    best = (score, start, end)
+    return None if best is None else (best[1], best[2])
+
+
+def without_disfluencies(text: str) -> str:
+    """The text without "uh", "um" and the like as words of their own ("portland, uh oregon")."""
+    kept = [w for w in str(text).split() if w.lower().strip(",.!?") not in DISFLUENCIES]
+    return " ".join(kept) if kept else str(text)

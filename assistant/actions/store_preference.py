@@ -44,8 +44,7 @@ class ActionStorePreference(Action):
                 return []
             statements = [Statement(taste.key, taste.value, taste.polarity, "this")]
         if not statements:
-            dispatcher.utter_message(text=NOT_A_STATEMENT)
-            return []
+            return self._not_caught(dispatcher, ctx.text)
         saved: list[str] = []
         problems: list[str] = []
         before = preferences.for_user(ctx.user_id)
@@ -69,3 +68,23 @@ class ActionStorePreference(Action):
         parts.extend(dict.fromkeys(problems))
         dispatcher.utter_message(text=" ".join(parts))
         return []
+
+    @staticmethod
+    def _not_caught(dispatcher: CollectingDispatcher, text: str) -> List[Dict[Text, Any]]:
+        """No value said outright: ask about the one the words sound like ("Did you mean
+        reggae?", answered by action_take_teaching), else say what a statement looks like."""
+        from rasa_sdk.events import SlotSet
+
+        from assistant.prefs.keys import PrefKey
+        from assistant.prefs.values import heard_like
+        from assistant.services.teaching import OFFER_PREFIX
+
+        guess = heard_like(text)
+        if guess is None:
+            dispatcher.utter_message(text=NOT_A_STATEMENT)
+            return []
+        key, value = guess
+        article = "the " if key is PrefKey.SPORTS_TEAM else ""
+        dispatcher.utter_message(text=f"I didn't quite catch that. Did you mean {article}{value}?")
+        return [SlotSet("pending_question", OFFER_PREFIX + key.value), SlotSet("qa_suggestion", value),
+                SlotSet("teachable_moment", None)]

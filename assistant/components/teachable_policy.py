@@ -93,17 +93,19 @@ class TeachableMomentPolicy(ThresholdPolicy):
         rule_only_data: Optional[Dict[Text, Any]] = None, **kwargs: Any,
     ) -> PolicyPrediction:
         abstain = self._abstain(domain)
-        if tracker.active_loop_name or not _enabled(tracker):
+        if tracker.active_loop_name:
             return abstain
         since_user = actions_since_user(tracker)
         if since_user is None:
             return abstain
+        pending = tracker.get_slot("pending_question") or ""
+        if not since_user and pending.startswith("offer:"):   # asked whatever the arm: answered the same
+            return self._predict(domain, TAKE)
+        if not _enabled(tracker):
+            return abstain
         if since_user and (since_user[-1] in OWN_ACTIONS or (TAKE in since_user and since_user[-1] in RESUMED)):
             return self._predict(domain, ACTION_LISTEN_NAME)   # after its own actions, and a request resumed
-        pending = tracker.get_slot("pending_question") or ""
         if not since_user:  # right after the user's message
-            if pending.startswith("offer:"):
-                return self._predict(domain, TAKE)
             if (tracker.latest_message.intent or {}).get("name") == "complain":
                 moment = detect(_user_turns(tracker), _similarity, self.thresholds)
                 if moment is not None:

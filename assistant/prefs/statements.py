@@ -221,8 +221,10 @@ def _is_question(lowered: str) -> bool:
 
 
 def _clean(text: str) -> str:
+    from assistant.text import without_disfluencies
+
     printable = "".join(ch if ch.isprintable() else " " for ch in str(text)[:MAX_CHARS])
-    return " ".join(printable.replace("’", "'").split())
+    return without_disfluencies(" ".join(printable.replace("’", "'").split()))
 
 
 def _unquote(text: str) -> str:

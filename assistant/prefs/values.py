@@ -51,6 +51,34 @@ def check_value(key: PrefKey, raw: str) -> Checked:
     return _unknown(key, raw, text, options)
 
 
+# Tastes a statement may name, in the order a sound-alike is looked for.
+HEARD_KEYS = (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST, PrefKey.SPORTS_TEAM, PrefKey.CUISINE)
+
+
+def heard_like(text: str) -> tuple[PrefKey, str] | None:
+    """The one catalog value a statement's words sound or are spelled like, when none is said
+    outright ("i really enjoy ray gay" -> reggae): a question to ask, never a value to store."""
+    from rapidfuzz import fuzz
+
+    from assistant.text import sound_key, sounds_like
+
+    said = _clean(text)
+    found: dict[tuple[PrefKey, str], tuple[int, float]] = {}
+    for key in HEARD_KEYS:
+        for spelling, value in _options(key).items():
+            if len(sound_key(spelling).replace(" ", "")) < 2:   # "thai" sounds like "the": too little to go on
+                continue
+            where = sounds_like(spelling, said)
+            if where is not None:   # the longest run of words, then the closest spelling
+                score = (where[1] - where[0], fuzz.ratio(said[where[0]:where[1]], spelling))
+                found[(key, value)] = max(found.get((key, value), score), score)
+    if not found:
+        return None
+    best = max(found.values())
+    winners = [pair for pair, score in found.items() if score == best]
+    return winners[0] if len(winners) == 1 else None
+
+
 def _options(key: PrefKey) -> dict[str, str]:
     """Accepted spellings (normalized) -> canonical value."""
     catalog = load_catalog()

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any, Sequence
 
-CLOSE_SPELLING = 85.0          # rapidfuzz ratio, 0-100
-WORD = re.compile(r"[\w']+")
+from assistant.text import CLOSE_SPELLING as CLOSE_SPELLING
+from assistant.text import sounds_like as sounds_like
 
 
 def spans(entities: Sequence[dict[str, Any]], source_text: str) -> list[dict[str, Any]]:
@@ -42,39 +42,6 @@ def find(words: str, text: str, taken: Sequence[tuple[int, int]] = ()) -> tuple[
         if not any(match.start() < e and s < match.end() for s, e in taken):
             return match.start(), match.end()
     return None
-
-
-def _key(words: str) -> str:
-    import jellyfish
-
-    return " ".join(jellyfish.metaphone(w) for w in WORD.findall(words.lower()))
-
-
-def sounds_like(words: str, text: str, taken: Sequence[tuple[int, int]] = ()) -> tuple[int, int] | None:
-    """The run of ``text``'s words (as many as ``words`` has, or one more or one fewer: ASR
-    splits and joins words) that sounds or is spelled most like ``words`` and overlaps nothing
-    in ``taken``; None when no run does. Runs of fewer than three letters never match."""
-    from rapidfuzz import fuzz
-
-    wanted = " ".join(WORD.findall(words.lower()))
-    count = len(wanted.split())
-    if not wanted or len(wanted.replace(" ", "")) < 3:
-        return None
-    key = _key(wanted).replace(" ", "")
-    tokens = list(WORD.finditer(text))
-    best: tuple[float, int, int] | None = None
-    for size in sorted({count, count + 1, max(1, count - 1)}):
-        for first in range(len(tokens) - size + 1):
-            run = tokens[first:first + size]
-            start, end = run[0].start(), run[-1].end()
-            said = " ".join(t.group().lower() for t in run)
-            if len(said.replace(" ", "")) < 3 or any(start < e and s < end for s, e in taken):
-                continue
-            score = fuzz.ratio(said, wanted)
-            if score >= CLOSE_SPELLING or (key and _key(said).replace(" ", "") == key):
-                if best is None or score > best[0]:
-                    best = (score, start, end)
-    return None if best is None else (best[1], best[2])
 
 
 def place(entities: Sequence[dict[str, Any]], source_text: str, target_text: str) -> list[dict[str, Any]]:

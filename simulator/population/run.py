@@ -232,7 +232,7 @@ def learn_from_activity(runtime: PopulationRuntime) -> str:
     now = max((turn.timestamp for turn in log.turns()), default=None)
     if now is None:
         return "an empty log: nothing inferred"
-    report = implicit.infer(log, preferences, now, habits=habit_store(runtime))
+    report = implicit.infer(log, preferences, now, habits=habit_store(runtime))  # type: ignore[arg-type]
     return f"inferred {len(report.stored)} preferences from activity"
 
 

@@ -211,7 +211,12 @@ class GoalSession:
     # -- follow-ups the assistant asks for ---------------------------------------------
 
     def _follow_up(self, result: TurnResult, verdict: Verdict | None) -> TurnResult:
-        """Answer an offer to learn or "Did I answer your question?" if the assistant asked."""
+        """Answer an offer to learn, "Did you mean X?" about a preference said, or "Did I answer
+        your question?", if the assistant asked."""
+        wanted = self.goal.outcome.preference
+        suggestion = rx.suggested(result.reply)
+        if suggestion is not None and wanted is not None and verdict is not None and not verdict.success:
+            return self._confirm(wanted, suggestion)
         if rx.is_offer(result.reply, result.actions):
             key = rx.asked_key(result.reply)
             if key is None:
@@ -239,6 +244,28 @@ class GoalSession:
             result, _ = self._say(heard, TurnKind.CONFIRM,
                                   lambda r: judge_intent(expected, text, heard, r), rephrase_of=None,
                                   row_id=row)
+        return result
+
+    def _confirm(self, wanted: tuple[str, str], suggestion: str) -> TurnResult:
+        """ "Did you mean reggae?" about a preference the user said: yes when it is what they
+        meant, else the value again; the statement's capture is judged once that is settled."""
+        from simulator.population.goals import preference_value
+
+        key, value = wanted
+        stated = self._pending.trace if self._pending is not None else None
+        self._settle(Reaction.MOVE_ON)
+        meant = suggestion.lower() in (value.lower(), value.lower().removeprefix("the "))
+        text = "yes" if meant else preference_value(self.user, key)[1]
+        heard = self._hear_plain(text, f"confirm:{key}")
+
+        def judge(r: TurnResult) -> Verdict:
+            verdict = judge_answer(key, value, text, heard, r, self.user.user_id, self.lookup)
+            return Verdict(verdict.success, verdict.failure_point)   # the capture counts on the statement
+
+        result, verdict = self._say(heard, TurnKind.ANSWER, judge, rephrase_of=None)
+        if stated is not None:
+            stated.preference_correct = verdict.success
+            self._annotate(stated.turn_id, {"preference_correct": verdict.success})
         return result
 
     def _answer_exploration(self, question: TurnResult, attempts: int) -> tuple[TurnResult, Verdict]:

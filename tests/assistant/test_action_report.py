@@ -37,3 +37,14 @@ def test_wrong_types_and_unknown_codes_are_dropped_or_kept_as_other() -> None:
                                    "exploration": ["asked"], "habits": {"outcome": "saved"}, "asked_city": 3}])
     assert report.directives == [] and report.forgot == [] and report.problems == [Problem.OTHER]
     assert report.explore_asked == [] and report.understood_as is None and report.asked_city is None
+
+
+def test_rested_on_is_decoded_and_malformed_values_are_dropped() -> None:
+    from assistant.turn import ActionReport, RestedOn
+
+    report = ActionReport.decode([{"rested_on": {"key": "music_genre", "stored": False}}])
+    assert report.rested_on == RestedOn("music_genre", False) and not report.unknown
+    assert RestedOn("cuisine", True).to_json() == {"rested_on": {"key": "cuisine", "stored": True}}
+    for bad in ({"key": ""}, {"stored": True}, "music_genre", None, {"key": 3}):
+        assert ActionReport.decode([{"rested_on": bad}]).rested_on is None
+    assert RestedOn.decode({"key": "cuisine", "stored": "yes"}) == RestedOn("cuisine", False)   # only True is stored

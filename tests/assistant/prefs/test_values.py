@@ -87,3 +87,16 @@ def test_long_input_is_cut_short_in_the_message() -> None:
                                               (PrefKey.CUISINE, "I didn't catch a cuisine.")])
 def test_empty_input_says_what_was_expected(key: PrefKey, message: str) -> None:
     assert check_value(key, "  \t ").message == message
+
+
+@pytest.mark.parametrize(("text", "heard"), [
+    ("i really enjoy ray gay", (PrefKey.MUSIC_GENRE, "reggae")),     # "rock" sounds alike too: spelling decides
+    ("i like cold play", (PrefKey.MUSIC_ARTIST, "Coldplay")),
+    ("i support the see hawks", (PrefKey.SPORTS_TEAM, "Seattle Seahawks")),
+    ("i love the weather", None),                                    # "thai" sounds like "the": too little
+    ("i like it", None),
+])
+def test_heard_like_names_the_value_a_statement_sounds_like(text: str, heard) -> None:
+    from assistant.prefs.values import heard_like
+
+    assert heard_like(text) == heard

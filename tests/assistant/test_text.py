@@ -1,0 +1,23 @@
+"""Words that sound alike, and the sounds people make while speaking."""
+
+from __future__ import annotations
+
+from assistant.text import sound_key, sounds_like, without_disfluencies
+
+
+def test_sound_key_is_the_metaphone_of_each_word() -> None:
+    assert sound_key("ray gay") == "R K" and sound_key("Reggae") == "RK"
+
+
+def test_sounds_like_finds_the_run_of_words_that_sounds_like_a_name() -> None:
+    text = "i really enjoy ray gay"
+    start, end = sounds_like("reggae", text)
+    assert text[start:end] == "ray gay"
+    assert sounds_like("imagine dragons", text) is None
+
+
+def test_without_disfluencies_keeps_the_words() -> None:
+    assert without_disfluencies("i live in portland, uh oregon") == "i live in portland, oregon"
+    assert without_disfluencies("Um, I like jazz") == "I like jazz"
+    assert without_disfluencies("uh") == "uh"             # nothing else: kept as said
+    assert without_disfluencies("the umbrella") == "the umbrella"
