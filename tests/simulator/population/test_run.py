@@ -109,3 +109,32 @@ def test_the_figures_say_which_channel_was_heard_and_its_word_errors() -> None:
     assert errors["substitutions"] + errors["deletions"] + errors["insertions"] == round(
         figures["word_error_rate"] * errors["words"])
     assert len(errors["by_user_decile"]) == 10 and errors["by_device"]
+
+
+def test_the_teachable_arm_learns_from_activity_between_days_and_says_so() -> None:
+    report = run_population(FakeRuntime(), users=2, days=2, seed=5, arm="teachable", miner=None)
+    assert report.notes == ["day 0: no preference store: nothing inferred"]   # the fake has none; no crash
+    baseline = run_population(FakeRuntime(), users=2, days=2, seed=5, arm="baseline", miner=None)
+    assert baseline.notes == []
+
+
+def test_learning_from_activity_stores_what_a_user_chose_again_and_again(tmp_path) -> None:
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from assistant.learning.log import InteractionLog, TurnRecord
+    from assistant.prefs.keys import PrefKey, Source
+    from assistant.prefs.store import PreferenceStore
+    from simulator.population.run import learn_from_activity
+
+    log = InteractionLog.open(tmp_path / "learning.db")
+    prefs = PreferenceStore.open(tmp_path / "prefs.db")
+    start = dt.datetime(2026, 3, 1, 18, 0)
+    for day in range(3):
+        log.record(TurnRecord(user_id="u1", device_id="kitchen_speaker", session_id=f"s{day}",
+                              timestamp=start + dt.timedelta(days=day), text="play some jazz", intent="play_media",
+                              directives=["play kitchen_speaker jazz|music"]))
+    runtime = SimpleNamespace(log=log, preferences=prefs, data=SimpleNamespace(prefs_url=f"sqlite:///{tmp_path / 'prefs.db'}"))
+    assert learn_from_activity(runtime) == "inferred 1 preferences from activity"
+    [pref] = prefs.get("u1", PrefKey.MUSIC_GENRE)
+    assert (pref.value, pref.source) == ("jazz", Source.IMPLICIT)
