@@ -66,9 +66,10 @@ def evidence_of(tracker: Tracker) -> "Evidence":
     """The latest user message as the evidence of what it taught: its words, and the turn
     (conversation and message id, else the turn's time)."""
     from assistant.prefs.store import Evidence
+    from assistant.services.teaching import TIMESTAMP_KEY
 
     latest = tracker.latest_message or {}
-    turn = latest.get("message_id") or (latest.get("metadata") or {}).get("timestamp") or ""
+    turn = latest.get("message_id") or (latest.get("metadata") or {}).get(TIMESTAMP_KEY) or ""
     return Evidence(str(latest.get("text") or ""), f"{tracker.sender_id}:{turn}")
 
 

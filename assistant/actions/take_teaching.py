@@ -47,14 +47,14 @@ class ActionTakeTeaching(Action):
             dispatcher.utter_message(text=answer.message + again)
             return [SlotSet("qa_suggestion", answer.suggestion)]
         learnt = list(answer.statements)
+        evidence = evidence_of(tracker)
         try:
             store = preferences.store()
             for statement in learnt:
                 store.set(ctx.user_id, statement.key, statement.value, statement.polarity, Source.ASSISTANT,
-                          evidence=evidence_of(tracker))
+                          evidence=evidence)
             if answer.kind is qa.AnswerKind.VALUE:
-                store.set(ctx.user_id, key, str(answer.value), Polarity.LIKE, Source.ASSISTANT,
-                          evidence=evidence_of(tracker))
+                store.set(ctx.user_id, key, str(answer.value), Polarity.LIKE, Source.ASSISTANT, evidence=evidence)
         except Exception as error:  # noqa: BLE001 - the store rolled back; say so
             log.error("could not store what %r taught: %s", ctx.user_id, error)
             dispatcher.utter_message(text="Sorry, I couldn't save that just now.")

@@ -62,11 +62,11 @@ class ValidatePreferenceForm(FormValidationAction):
             return {slot: None, "qa_suggestion": answer.suggestion}
         try:
             store = preferences.store()
+            evidence = evidence_of(tracker)
             for statement in answer.statements:
-                store.set(user_id, statement.key, statement.value, statement.polarity, Source.QA,
-                          evidence=evidence_of(tracker))
+                store.set(user_id, statement.key, statement.value, statement.polarity, Source.QA, evidence=evidence)
             if kind is qa.AnswerKind.VALUE:
-                store.set(user_id, key, str(answer.value), Polarity.LIKE, Source.QA, evidence=evidence_of(tracker))
+                store.set(user_id, key, str(answer.value), Polarity.LIKE, Source.QA, evidence=evidence)
         except Exception as error:  # noqa: BLE001 - the store rolled back; say so, move on
             log.error("could not store a Q&A answer of %r: %s", user_id, error)
             dispatcher.utter_message(text="Sorry, I couldn't save that just now; let's go on.")

@@ -30,7 +30,14 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.components.threshold_policy import SKIP_EVENTS, ThresholdPolicy, actions_since_user
-from assistant.services.teaching import RESUME_ACTIONS
+from assistant.prefs.keys import PrefKey
+from assistant.services.teaching import (
+    OFFER_PREFIX,
+    RESUME_ACTIONS,
+    message_time,
+    own_time,
+    recently_declined,
+)
 from assistant.similarity import pair_cosine
 from assistant.teachable.signals import NOT_REQUESTS, Thresholds, UserTurn, detect, needs_preference
 from assistant.turn import PROBLEM_KEY, RESTED_ON_KEY, RestedOn
@@ -54,7 +61,6 @@ SETTLING_ACTIONS = frozenset({OFFER, TAKE, "action_store_preference", "action_pr
 FALLBACK_ACTIONS = frozenset({"action_default_fallback", "utter_default", "utter_out_of_scope",
                               "action_two_stage_fallback", CHECK})
 FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
-TIMESTAMP_KEY = "timestamp"  # the turn's own time (the home's clock) in the message metadata
 
 
 @DefaultV1Recipe.register(
@@ -99,7 +105,7 @@ class TeachableMomentPolicy(ThresholdPolicy):
         if since_user is None:
             return abstain
         pending = tracker.get_slot("pending_question") or ""
-        if not since_user and pending.startswith("offer:"):   # asked whatever the arm: answered the same
+        if not since_user and pending.startswith(OFFER_PREFIX):   # asked whatever the arm: answered the same
             return self._predict(domain, TAKE)
         if not _enabled(tracker):
             return abstain
@@ -133,8 +139,6 @@ class TeachableMomentPolicy(ThresholdPolicy):
 
 def _offered(tracker: DialogueStateTracker, key: str | None) -> bool:
     """This conversation already asked for the key (answered or not): a guess asks once."""
-    from assistant.services.teaching import OFFER_PREFIX
-
     wanted = OFFER_PREFIX + str(key)
     return any(isinstance(e, SlotSet) and e.key == "pending_question" and e.value == wanted
                for e in tracker.applied_events())
@@ -142,9 +146,6 @@ def _offered(tracker: DialogueStateTracker, key: str | None) -> bool:
 
 def _declined(tracker: DialogueStateTracker, key: str | None) -> bool:
     """The user said no to learning this key lately (the offer action keeps the times)."""
-    from assistant.prefs.keys import PrefKey
-    from assistant.services.teaching import message_time, recently_declined
-
     try:
         parsed = PrefKey.parse(key or "")
     except ValueError:
@@ -178,7 +179,7 @@ def _user_turns(tracker: DialogueStateTracker) -> list[UserTurn]:
             drafts.append({
                 "text": event.text, "intent": intent.get("name"),
                 "confidence": float(intent.get("confidence") or 0.0),
-                "wall": float(event.timestamp or 0.0), "own": _own_time(metadata),
+                "wall": float(event.timestamp or 0.0), "own": own_time(metadata),
                 "barge_in": bool(metadata.get("barge_in")),
                 "entities": tuple((str(e.get("entity")), str(e.get("value"))) for e in event.entities or []),
                 "answered": False, "failed": intent.get("name") in FALLBACK_INTENTS, "rested_on": None,
@@ -201,13 +202,6 @@ def _user_turns(tracker: DialogueStateTracker) -> list[UserTurn]:
                      entities=d["entities"], succeeded=d["answered"] and not d["failed"],
                      rested_on=d["rested_on"])
             for d in drafts]
-
-
-def _own_time(metadata: dict[str, Any]) -> Optional[float]:
-    value = metadata.get(TIMESTAMP_KEY)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
 
 
 def _similarity(pairs: Sequence[tuple[str, str]]) -> list[float]:

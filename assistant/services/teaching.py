@@ -77,7 +77,7 @@ def checked_moment(pending: str) -> dict:
 
 def resume_action(moment: Any) -> str | None:
     """The action that answers the moment's failed request again, now that it can."""
-    return RESUME_ACTIONS.get(str((moment or {}).get("failing_intent"))) if isinstance(moment, dict) else None
+    return RESUME_ACTIONS.get(str(moment.get("failing_intent"))) if isinstance(moment, dict) else None
 
 
 def offer_key(moment: dict) -> PrefKey | None:
@@ -89,10 +89,16 @@ def offer_key(moment: dict) -> PrefKey | None:
     return key if key in OFFER_QUESTIONS else None
 
 
+def own_time(metadata: Any) -> float | None:
+    """The turn's own time in the message metadata (the home's clock, which a simulation moves)."""
+    value = metadata.get(TIMESTAMP_KEY) if isinstance(metadata, dict) else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def message_time(metadata: Any) -> float:
-    """The turn's own time (the home's clock, which a simulation moves), else the wall clock."""
-    value = (metadata or {}).get(TIMESTAMP_KEY) if isinstance(metadata, dict) else None
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else time.time()
+    """The turn's own time, else the wall clock."""
+    when = own_time(metadata)
+    return time.time() if when is None else when
 
 
 def recently_declined(declined: dict, key: PrefKey, now: float) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from assistant.exploration import NEITHER, UNCLEAR
 from assistant.outcomes import FailurePoint
@@ -216,7 +216,12 @@ class GoalSession:
         wanted = self.goal.outcome.preference
         suggestion = rx.suggested(result.reply)
         if suggestion is not None and wanted is not None and verdict is not None and not verdict.success:
-            return self._confirm(wanted, suggestion)
+            from simulator.population.goals import preference_value
+
+            said_key, value = wanted   # "Did you mean reggae?" about a preference the user said
+            stated = self._pending.trace if self._pending is not None else None
+            return self._clarify(said_key, value, suggestion, f"confirm:{said_key}",
+                                 lambda: preference_value(self.user, said_key)[1], stated)
         if rx.is_offer(result.reply, result.actions):
             key = rx.asked_key(result.reply)
             if key is None:
@@ -246,26 +251,24 @@ class GoalSession:
                                   row_id=row)
         return result
 
-    def _confirm(self, wanted: tuple[str, str], suggestion: str) -> TurnResult:
-        """ "Did you mean reggae?" about a preference the user said: yes when it is what they
-        meant, else the value again; the statement's capture is judged once that is settled."""
-        from simulator.population.goals import preference_value
-
-        key, value = wanted
-        stated = self._pending.trace if self._pending is not None else None
+    def _clarify(self, key: str, value: str, suggestion: str | None, tag: str, again: Callable[[], str],
+                 captured: TurnTrace | None) -> TurnResult:
+        """Answer "Did you mean X?" (or the question asked again): yes when X is what the user
+        meant, else ``again()`` (the value once more). The capture counts on the turn that said
+        the value (``captured``), judged now that the clarification settled it."""
         self._settle(Reaction.MOVE_ON)
-        meant = suggestion.lower() in (value.lower(), value.lower().removeprefix("the "))
-        text = "yes" if meant else preference_value(self.user, key)[1]
-        heard = self._hear_plain(text, f"confirm:{key}")
+        meant = suggestion is not None and suggestion.lower() in (value.lower(), value.lower().removeprefix("the "))
+        text = "yes" if meant else again()
+        heard = self._hear_plain(text, tag)
 
         def judge(r: TurnResult) -> Verdict:
             verdict = judge_answer(key, value, text, heard, r, self.user.user_id, self.lookup)
-            return Verdict(verdict.success, verdict.failure_point)   # the capture counts on the statement
+            return Verdict(verdict.success, verdict.failure_point)   # no capture of its own
 
         result, verdict = self._say(heard, TurnKind.ANSWER, judge, rephrase_of=None)
-        if stated is not None:
-            stated.preference_correct = verdict.success
-            self._annotate(stated.turn_id, {"preference_correct": verdict.success})
+        if captured is not None:
+            captured.preference_correct = verdict.success
+            self._annotate(captured.turn_id, {"preference_correct": verdict.success})
         return result
 
     def _answer_exploration(self, question: TurnResult, attempts: int) -> tuple[TurnResult, Verdict]:
@@ -323,24 +326,14 @@ class GoalSession:
         answered = self._pending.trace if self._pending is not None else None
         if value is None or answered is None or answered.success:
             return result
+        plain = replace(self.config, answer_with_statement=0.0)
         for attempt in range(MAX_CLARIFICATIONS):
             suggestion = rx.suggested(result.reply)
             if suggestion is None and rx.asked_key(result.reply) != key:
                 break   # not asked again: the offer lapsed, the user moves on
-            self._settle(Reaction.MOVE_ON)
-            meant = suggestion is not None and suggestion.lower() in (value.lower(), value.lower().removeprefix("the "))
-            plain = replace(self.config, answer_with_statement=0.0)
-            again = "yes" if meant else rx.answer(self.user, key, plain, self._react_rng)[0]
-            heard_again = self._hear_plain(again, f"clarify:{key}:{attempt}")
-
-            def judge(r: TurnResult, again: str = again, heard_again: Heard = heard_again) -> Verdict:
-                verdict = judge_answer(key, value, again, heard_again, r, self.user.user_id, self.lookup)
-                return Verdict(verdict.success, verdict.failure_point)   # the capture counts on the answer
-
-            result, verdict = self._say(heard_again, TurnKind.ANSWER, judge, rephrase_of=None)
-            answered.preference_correct = verdict.success
-            self._annotate(answered.turn_id, {"preference_correct": verdict.success})
-            if verdict.success:
+            result = self._clarify(key, value, suggestion, f"clarify:{key}:{attempt}",
+                                   lambda: rx.answer(self.user, key, plain, self._react_rng)[0], answered)
+            if answered.preference_correct:
                 break
         return result
 
