@@ -116,9 +116,6 @@ class Runtime(AbstractContextManager["Runtime"]):
         self.agent: Agent | None = None
         self._loop = asyncio.new_event_loop()
         self._generation: dict[str, str] = {}
-        # After `reset_learning`, a user this process has not met yet starts a fresh conversation
-        # too: their id alone names the conversation an earlier process left in the tracker store.
-        self._fresh_for_everyone = False
         self._preferences: "PreferenceStore | None" = None
         # Which learning mechanisms apply (the simulator's arms); sent with every message.
         self.learning = LearningFlags()
@@ -361,8 +358,6 @@ class Runtime(AbstractContextManager["Runtime"]):
 
     def sender_id(self, user_id: str) -> str:
         """The Rasa conversation id of a user (a reset starts a new one)."""
-        if self._fresh_for_everyone and user_id not in self._generation:
-            self.reset_user(user_id)
         return self._generation.get(user_id, user_id)
 
     def reset_learning(self) -> None:
@@ -381,7 +376,6 @@ class Runtime(AbstractContextManager["Runtime"]):
         for user in list(self.pipeline.last) + list(self._generation):
             self.reset_user(user)
         self.pipeline.last.clear()
-        self._fresh_for_everyone = True
 
     # -- lifecycle -----------------------------------------------------------------
 

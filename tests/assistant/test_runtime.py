@@ -210,20 +210,3 @@ def test_the_log_keeps_the_actions_typed_evidence(fresh) -> None:
     rows = {t.id: t for t in fresh.log.turns(user_id="rt_evidence")}
     assert rows[asked.turn_id].evidence == {"implicit": [], "asked_city": "Miami, Florida"}
     assert rows[filled.turn_id].evidence == {"implicit": [], "asked_city": None}
-
-
-def test_after_a_learning_reset_even_users_this_process_never_met_start_afresh(runtime) -> None:
-    """A simulated run in a new process must not continue a conversation an earlier run left in
-    the tracker store under the user's bare id (consecutive runs of one seed differed)."""
-    fresh_flag = runtime._fresh_for_everyone
-    try:
-        runtime._fresh_for_everyone = False
-        runtime._generation.pop("rt_unmet", None)
-        assert runtime.sender_id("rt_unmet") == "rt_unmet"   # a real user's conversation persists
-        runtime._generation.pop("rt_unmet", None)
-        runtime.reset_learning()
-        sender = runtime.sender_id("rt_unmet")
-        assert sender.startswith("rt_unmet~") and runtime.sender_id("rt_unmet") == sender
-    finally:
-        runtime._fresh_for_everyone = fresh_flag
-        runtime._generation.pop("rt_unmet", None)
