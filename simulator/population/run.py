@@ -163,6 +163,9 @@ def run_population(
         nightly = _nightly_for(runtime)
     runtime.learning = flags
     runtime.reset_learning()
+    if hasattr(runtime, "reset_user"):   # fresh conversations, also for users this process never met:
+        for user in population:         # their bare id names what an earlier run left in the store
+            runtime.reset_user(user.user_id)
     if getattr(runtime, "log", None) is not None:   # the log's ids start again: so does its truth
         truth_store.for_log(runtime.log).clear()
     report = RunReport(arm=arm, users=users, days=days, seed=seed, phrasing=mode.value, asr=asr.name)

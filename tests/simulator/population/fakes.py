@@ -48,6 +48,7 @@ class FakeRuntime:
         self.pending: dict[str, str] = {}
         self.ended: list[tuple[str, bool]] = []
         self.resets = 0
+        self.fresh_conversations: list[str] = []
         self.timestamps: list[dt.datetime | None] = []
 
     # -- the interface -------------------------------------------------------------------
@@ -60,6 +61,9 @@ class FakeRuntime:
         self.log.clear()
         self.prefs.clear()
         self.pending.clear()
+
+    def reset_user(self, user_id: str) -> None:
+        self.fresh_conversations.append(user_id)
 
     def end_session(self, user_id: str, gave_up: bool = False) -> None:
         self.ended.append((user_id, gave_up))

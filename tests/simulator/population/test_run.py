@@ -40,6 +40,10 @@ def test_arms_start_clean_and_meet_the_same_first_turns() -> None:
     _run(runtime, "teachable")
     teachable = [(r.user_id, r.text) for r in runtime.log.turns()]
     assert runtime.resets == 2
+    # Every simulated user starts each arm in a fresh conversation, met by this process or not:
+    # a bare user id names what an earlier run left in the tracker store.
+    assert runtime.fresh_conversations == sorted(set(runtime.fresh_conversations)) * 2
+    assert len(runtime.fresh_conversations) == 2 * 4
     assert for_log(runtime.log).count() == len(teachable)   # the first arm's truth went with its log
     # Until teaching changes the conversation, both arms hear exactly the same things.
     assert baseline[:5] == teachable[:5]
