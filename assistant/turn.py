@@ -73,8 +73,10 @@ CONCEPT_KEY = "concept"          # {"name", "steps", "failed"}: a taught phrase 
 ANSWERED_KEY = "answered"        # {"city" | "team" | "cuisine" | "questions": value}: what an answer was about
 RESTED_ON_KEY = "rested_on"      # {"key": preference key, "stored": bool}: the answer rested on the user's
 #                                  preference for key (stored: the one they have; else a guess for want of it)
+REPAIRED_KEY = "repaired"        # {"kind", "heard", "value", "score", "margin", "scope"}: an entity that did not
+#                                  resolve, repaired against the catalogs and the home (assistant.repair.Repair)
 REPORT_KEYS = frozenset({DIRECTIVES_KEY, PROBLEM_KEY, FORGOT_KEY, EXPLORATION_KEY, IMPLICIT_KEY, ASKED_CITY_KEY,
-                         HABITS_KEY, CONCEPT_KEY, ANSWERED_KEY, RESTED_ON_KEY})
+                         HABITS_KEY, CONCEPT_KEY, ANSWERED_KEY, RESTED_ON_KEY, REPAIRED_KEY})
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class ActionReport:
     concept: dict[str, Any] | None = None
     answered: dict[str, str] = field(default_factory=dict)
     rested_on: "RestedOn | None" = None
+    repairs: list[dict[str, Any]] = field(default_factory=list)   # as sent; `assistant.repair.Repair.decode`
     unknown: list[str] = field(default_factory=list)
 
     @classmethod
@@ -155,6 +158,8 @@ class ActionReport:
         rested = RestedOn.decode(custom.get(RESTED_ON_KEY))
         if rested is not None:
             self.rested_on = rested
+        if isinstance(custom.get(REPAIRED_KEY), dict):
+            self.repairs.append(dict(custom[REPAIRED_KEY]))
         self.unknown.extend(k for k in custom if k not in REPORT_KEYS)
 
 

@@ -1,0 +1,92 @@
+"""Repair as the actions call it: the switches from the message metadata, the store named
+there, the user's history, then `decide`.
+
+Called only where an entity did not resolve (a media title, artist or genre not found, a city
+unknown, a team or cuisine not named, a device or room not found). Nothing here raises into a
+turn: a store that fails is logged and repair goes on without its record.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from assistant.learning.config import LearningFlags
+from assistant.learning.online import STORE_KEY  # metadata["learning"]["store"]: the learning database
+from assistant.prefs.keys import PrefKey
+from assistant.repair.candidates import candidates
+from assistant.repair.decide import Thresholds, decide
+from assistant.repair.outcome import Kind, Repair
+from assistant.repair.priors import History, Priors
+from assistant.repair.store import RepairRecord, RepairStore, RepairStoreError
+from assistant.similarity import PairSimilarity
+
+if TYPE_CHECKING:
+    from assistant.home import Home
+
+logger = logging.getLogger(__name__)
+
+# The preference keys whose values are a user's own values of a kind.
+_STATED = {PrefKey.MUSIC_ARTIST: Kind.ARTIST, PrefKey.MUSIC_GENRE: Kind.GENRE, PrefKey.SPORTS_TEAM: Kind.TEAM,
+           PrefKey.CUISINE: Kind.CUISINE, PrefKey.HOME_CITY: Kind.CITY}
+
+
+def flags_allow(metadata: Mapping[str, Any] | None) -> bool:
+    """Whether either repair switch is on for this message."""
+    flags = LearningFlags.from_metadata(dict(metadata or {}))
+    return flags.global_repair or flags.personal_repair
+
+
+def attempt(heard: str | None, kinds: Iterable[Kind], *, metadata: Mapping[str, Any] | None, user_id: str,
+            home: "Home | None" = None, room: str | None = None, meaning: PairSimilarity | None = None,
+            thresholds: Thresholds = Thresholds()) -> Repair | None:
+    """The repair of ``heard`` as one of ``kinds`` for this user's message, or None."""
+    if not heard:
+        return None
+    flags = LearningFlags.from_metadata(dict(metadata or {}))
+    if not (flags.global_repair or flags.personal_repair):
+        return None
+    kinds = tuple(kinds)
+    store = store_for(metadata)
+    records: list[RepairRecord] = []
+    own: list[RepairRecord] = []
+    if store is not None:
+        try:
+            for kind in kinds:
+                records.extend(store.records(kind.value, heard, user_id))
+            if flags.personal_repair:
+                own = store.history(user_id)
+        except RepairStoreError as error:
+            logger.warning("repair goes on without its record: %s", error)
+    history = personal_history(user_id, own) if flags.personal_repair else History()
+    priors = Priors(global_on=flags.global_repair, personal_on=flags.personal_repair, user_id=user_id,
+                    history=history, records=tuple(records), room=room)
+    return decide(heard, candidates(kinds, home), priors, meaning=meaning, thresholds=thresholds)
+
+
+def personal_history(user_id: str, own: Iterable[RepairRecord] = ()) -> History:
+    """The user's values by kind: their liked preferences, and their repairs that worked."""
+    from assistant.services import preferences
+
+    user = preferences.for_user(user_id)
+    # A home city is kept as its label ("Seattle, Washington"): the name is before the comma.
+    stated = {kind: [value.split(",")[0] for value in user.liked(key)] for key, kind in _STATED.items()}
+    return History.of(stated, own)
+
+
+def store_for(metadata: Mapping[str, Any] | None) -> RepairStore | None:
+    """The repair table of the learning database the message names, or None."""
+    url = ((metadata or {}).get("learning") or {}).get(STORE_KEY)
+    if not isinstance(url, str) or not url.startswith(("sqlite:", "postgresql")):
+        return None
+    try:
+        return _open(url)
+    except RepairStoreError as error:
+        logger.warning("repair goes on without its record: %s", error)
+        return None
+
+
+@functools.lru_cache(maxsize=4)
+def _open(url: str) -> RepairStore:
+    return RepairStore.open(url)

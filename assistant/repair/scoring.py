@@ -1,0 +1,90 @@
+"""How alike a heard span and a candidate are: by sound (metaphone keys, jellyfish through
+`assistant.text.sound_key`), by spelling (rapidfuzz) and, when a meaning scorer is given, by
+meaning (MiniLM through `assistant.similarity`).
+
+Sound and spelling are compared with the spaces taken out as well as in, because a recogniser
+splits and joins words ("cold play" for "coldplay", "hiphop" for "hip hop"). Meaning is costly
+(an embedding per text), so it is asked for the few best candidates by sound and spelling only.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Sequence
+
+from rapidfuzz import fuzz
+
+from assistant.repair.candidates import Candidate
+from assistant.similarity import PairSimilarity
+from assistant.text import plain, sound_key
+
+# Weights of the three views when meaning is scored; without it sound and spelling share it.
+SOUND_WEIGHT = 0.5
+SPELLING_WEIGHT = 0.4
+MEANING_WEIGHT = 0.1
+MEANING_TOP = 3        # candidates whose meaning is scored (the best by sound and spelling)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate and how alike it is to the heard span (each view, and the blend, 0..1)."""
+
+    candidate: Candidate
+    sound: float
+    spelling: float
+    meaning: float | None = None
+    bonus: float = 0.0          # what the priors added (`assistant.repair.priors`)
+
+    @property
+    def form(self) -> float:
+        """Sound and spelling blended (the surface form)."""
+        return (SOUND_WEIGHT * self.sound + SPELLING_WEIGHT * self.spelling) / (SOUND_WEIGHT + SPELLING_WEIGHT)
+
+    @property
+    def score(self) -> float:
+        """The form, with meaning when it was scored, plus the priors' bonus."""
+        if self.meaning is None:
+            base = self.form
+        else:
+            base = (SOUND_WEIGHT * self.sound + SPELLING_WEIGHT * self.spelling
+                    + MEANING_WEIGHT * self.meaning)
+        return base + self.bonus
+
+
+@functools.lru_cache(maxsize=4096)
+def _key(words: str) -> str:
+    return sound_key(words).replace(" ", "")
+
+
+def sound(heard: str, spoken: str) -> float:
+    """How alike two phrases sound: the likeness of their metaphone keys, 0..1 (0 when either
+    has no key)."""
+    if heard.replace(" ", "") == spoken.replace(" ", ""):
+        return 1.0   # the same letters, split or joined differently ("hiphop")
+    a, b = _key(heard), _key(spoken)
+    if not a or not b:
+        return 0.0
+    return fuzz.ratio(a, b) / 100.0
+
+
+def spelling(heard: str, spoken: str) -> float:
+    """How alike two phrases are spelt, with and without their spaces, 0..1."""
+    return max(fuzz.ratio(heard, spoken), fuzz.ratio(heard.replace(" ", ""), spoken.replace(" ", ""))) / 100.0
+
+
+def score(heard: str, pool: Sequence[Candidate], meaning: PairSimilarity | None = None) -> list[Scored]:
+    """Every candidate scored against the heard words, best first (meaning, when given, for
+    the `MEANING_TOP` best by form only; the rest keep their form)."""
+    said = plain(heard)
+    if not said:
+        return []
+    scored = sorted((Scored(c, sound(said, c.spoken), spelling(said, c.spoken)) for c in pool),
+                    key=lambda s: s.score, reverse=True)
+    if meaning is not None and scored:
+        top = scored[:MEANING_TOP]
+        cosines = meaning([(said, s.candidate.spoken) for s in top])
+        scored = [Scored(s.candidate, s.sound, s.spelling, float(m)) for s, m in zip(top, cosines)] + [
+            Scored(s.candidate, s.sound, s.spelling, None) for s in scored[MEANING_TOP:]]
+        scored.sort(key=lambda s: s.score, reverse=True)
+    return scored
