@@ -248,6 +248,7 @@ class TurnPipeline:
         """Log the turn (``turn.record``; ``turn.previous``: the user's turn before it). A failed
         write never breaks the turn; it is reported on the result and kept in `log_errors`."""
         from assistant.learning.log import InteractionLogError, TurnRecord
+        from assistant.repair.settle import keep_in_log
 
         log = self.stack.log
         if log is None:
@@ -255,6 +256,7 @@ class TurnPipeline:
         result, user_id = turn.result, turn.user_id
         record = TurnRecord.from_result(result, request, session_id=self.stack.sender_id(user_id),
                                         timestamp=turn.when, context=context)
+        keep_in_log(record, result.report)   # the entity repairs the actions tagged (assistant.repair)
         try:
             turn.previous = self.last.get(user_id)
             result.turn_id = log.record(record)
@@ -282,10 +284,12 @@ class TurnPipeline:
 
 
 def settle(services: TurnServices, previous: "TurnRecord", current: "TurnRecord | None", *, gave_up: bool = False) -> None:
-    """Write the signals that followed ``previous``; count its rewrite's win or loss."""
+    """Write the signals that followed ``previous``; count its rewrite's and its entity repairs'
+    win or loss."""
     from assistant.learning.feedback import follow_up, minilm_similarity
     from assistant.learning.log import Feedback
     from assistant.learning.outcome import succeeded
+    from assistant.repair.settle import count_outcome
 
     assert services.log is not None and previous.id is not None
     signals = follow_up(previous, current, minilm_similarity) if current is not None else {}
@@ -297,6 +301,7 @@ def settle(services: TurnServices, previous: "TurnRecord", current: "TurnRecord 
     if previous.rewrite_id is not None and services.rewrites is not None \
             and previous.rewrite_source != "personal_correction":
         services.rewrites.record_outcome(previous.rewrite_id, succeeded(previous))
+    count_outcome(previous, succeeded(previous), lambda: services.data.learning_url)
 
 
 class SettleFeedback:

@@ -46,12 +46,14 @@ def forget_everywhere(runtime: "Runtime", user_id: str, *, retrain: bool = True)
     from assistant.habits.hook import habit_store
     from assistant.learning import index
     from assistant.modelstore import history
+    from assistant.repair import settle as repair_records
 
     report = ForgetReport()
     steps: dict[str, Any] = {
         "preferences": lambda: runtime.preferences.forget(user_id),
         "habits": lambda: habit_store(runtime).forget_user(user_id),
         "rewrites": lambda: runtime.rewrites.forget_user(user_id) if runtime.rewrites is not None else 0,
+        "repairs": lambda: repair_records.forget_user(runtime.data.learning_url, user_id),
         "log": lambda: runtime.log.forget_user(user_id) if runtime.log is not None else 0,
         "conversations": lambda: forget_conversations(runtime.data.tracker_url, user_id),
         "learned_examples": lambda: forget_learned(runtime.data, user_id),

@@ -365,10 +365,12 @@ class Runtime(AbstractContextManager["Runtime"]):
         habits, and fresh conversations for everyone (the simulator starts each arm with this)."""
         from assistant.habits.hook import habit_store
         from assistant.learning import index
+        from assistant.repair import settle as repair_records
 
         assert self.log is not None and self.rewrites is not None
         self.log.clear()
         self.rewrites.clear()
+        repair_records.clear(self.data.learning_url)   # entity repairs' wins and losses
         index.clear(self.rewrites)
         habit_store(self).clear()   # taught concepts, routine offers, inference marks
         for user in self.preferences.users():

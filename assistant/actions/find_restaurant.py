@@ -8,9 +8,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import turn_context
+from assistant.actions.repairs import repair_in_words
 from assistant.prefs.keys import PrefKey
+from assistant.repair.outcome import Kind
 from assistant.services import preferences, restaurants
 from assistant.turn import ANSWERED_KEY, RestedOn
+
+# The words of a restaurant request that are not a cuisine (what repair leaves out).
+RESTAURANT_WORDS = frozenset("""
+    find me a an the some any good restaurant restaurants place places food around nearby near here where can i we
+    eat eating tonight recommend somewhere for dinner lunch breakfast to go out get want like would please hey um uh
+    is are there what's whats what which best open now cheap nice takeout delivery order book table of in my our
+""".split())
 
 
 class ActionFindRestaurant(Action):
@@ -24,9 +33,16 @@ class ActionFindRestaurant(Action):
     ) -> List[Dict[Text, Any]]:
         ctx = turn_context(tracker)
         cuisine = restaurants.cuisine_named(ctx.text)
+        tags: dict[str, Any] = {}
+        if cuisine is None:
+            # No cuisine named: words where it should be may be one misheard ("it alien food").
+            repair = repair_in_words(tracker, ctx, (Kind.CUISINE,), RESTAURANT_WORDS)
+            if repair is not None:   # typed, for the log: the answer names the cuisine it understood
+                cuisine, tags = repair.value, repair.to_json()
         if cuisine is not None:
             found = restaurants.suggest(cuisine)
-            dispatcher.utter_message(text=found.sentence(), json_message={ANSWERED_KEY: {"cuisine": found.cuisine}})
+            dispatcher.utter_message(text=found.sentence(),
+                                     json_message={ANSWERED_KEY: {"cuisine": found.cuisine}, **tags})
             return []
         user = preferences.for_user(ctx.user_id)
         liked = user.first(PrefKey.CUISINE)

@@ -8,9 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import check_all, report_problem, send_directives, turn_context
+from assistant.actions.repairs import repair_entity, tag_repair
 from assistant.habits import apply
 from assistant.habits.implicit import IMPLICIT_REASON
 from assistant.prefs.keys import PrefKey
+from assistant.repair.outcome import Repair
 from assistant.services import media, preferences
 from assistant.turn import IMPLICIT_KEY, RestedOn
 
@@ -48,6 +50,10 @@ class ActionPlayMedia(Action):
             has_screen=player.has_screen,
             default_genre=preferred or media.fallback_genre(user.disliked(PrefKey.MUSIC_GENRE)),
         )
+        repair = None
+        if choice.problem is media.MediaProblem.NOT_FOUND:
+            # Not in the library: maybe misheard ("maj and dragons"); repaired only when clearly ahead.
+            repair, choice = self._repaired(tracker, ctx, choice, has_screen=player.has_screen)
         if choice.problem is not None:
             report_problem(dispatcher, choice.problem.as_problem, choice.message)
             return []
@@ -61,6 +67,8 @@ class ActionPlayMedia(Action):
         if choice.defaulted and preferred:
             because = f", {IMPLICIT_REASON}" if inferred else ", since you like it"
         dispatcher.utter_message(text=f"Playing {choice.describe()}{where}{because}.")
+        if repair is not None:   # typed, for the log: the reply names what it understood
+            tag_repair(dispatcher, repair)
         if choice.defaulted and preferred and inferred:
             # Typed, for the runtime: a "no" next turn lowers this inferred value.
             dispatcher.utter_message(json_message={IMPLICIT_KEY: [preferred]})
@@ -68,3 +76,19 @@ class ActionPlayMedia(Action):
             dispatcher.utter_message(json_message=RestedOn(PrefKey.MUSIC_GENRE.value, bool(preferred)).to_json())
         send_directives(dispatcher, [directive])
         return []
+
+    @staticmethod
+    def _repaired(tracker: Tracker, ctx: Any, choice: media.MediaChoice, *,
+                  has_screen: bool) -> tuple[Repair | None, media.MediaChoice]:
+        """The repair of the name that was not found, and what it plays (else the choice as it was)."""
+        from assistant.repair.outcome import Kind
+
+        named = ctx.entity(tracker, "media_title") or ctx.entity(tracker, "artist") or media.named_thing(ctx.text)
+        repair = repair_entity(tracker, ctx, named, (Kind.TITLE, Kind.ARTIST, Kind.GENRE))
+        if repair is None:
+            return None, choice
+        slot = {Kind.TITLE: "title", Kind.ARTIST: "artist", Kind.GENRE: "genre"}[repair.kind]
+        named_only: dict[str, Any] = {"title": None, "artist": None, "genre": None, slot: repair.value}
+        repaired = media.choose(ctx.text, media_type=ctx.entity(tracker, "media_type"), has_screen=has_screen,
+                                **named_only)
+        return (repair, repaired) if repaired.problem is None else (None, choice)

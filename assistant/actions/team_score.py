@@ -8,10 +8,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import turn_context
+from assistant.actions.repairs import repair_in_words
 from assistant.prefs.keys import PrefKey
+from assistant.repair.outcome import Kind
 from assistant.services import preferences, sports
 from assistant.turn import ANSWERED_KEY, RestedOn
 
+# The words of a question about a team that are not its name (what repair leaves out).
+TEAM_QUESTION_WORDS = frozenset("""
+    how did do does the a my our team teams win won lose lost what's whats what is was were score scores scored of
+    game games match sports sport result results last night yesterday today tonight against play played playing
+    tell me about who latest news on in for and with please hey um uh can you i want to know check give were are
+""".split())
 NO_TEAM = "I don't know your team yet; ask about one by name, or tell me yours (\"I'm a Warriors fan\")."
 
 
@@ -26,7 +34,12 @@ class ActionTeamScore(Action):
     ) -> List[Dict[Text, Any]]:
         ctx = turn_context(tracker)
         team = sports.team_named(ctx.text)
-        note = ""
+        note, repair = "", None
+        if team is None:
+            # No team named: words where the team should be may be one misheard ("the worriers").
+            repair = repair_in_words(tracker, ctx, (Kind.TEAM,), TEAM_QUESTION_WORDS)
+            team = sports.team_by_name(repair.value) if repair is not None else None
+            repair = repair if team is not None else None
         if team is None:
             stored = preferences.for_user(ctx.user_id).first(PrefKey.SPORTS_TEAM)
             team = sports.team_by_name(stored) if stored else None
@@ -40,5 +53,7 @@ class ActionTeamScore(Action):
         tags: dict[str, Any] = {ANSWERED_KEY: {"team": team.name}}
         if note:
             tags.update(RestedOn(PrefKey.SPORTS_TEAM.value, True).to_json())
+        if repair is not None:   # typed, for the log: the answer names the team it understood
+            tags.update(repair.to_json())
         dispatcher.utter_message(text=sentence, json_message=tags)
         return []

@@ -11,8 +11,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import report_problem, turn_context
+from assistant.actions.repairs import repair_entity
 from assistant.outcomes import Problem
 from assistant.prefs.keys import PrefKey
+from assistant.repair.outcome import Kind
 from assistant.services import preferences, weather
 from assistant.turn import ANSWERED_KEY, ASKED_CITY_KEY, RestedOn
 
@@ -34,6 +36,12 @@ class ActionWeather(Action):
             region=ctx.entity(tracker, "region"),
             pending=pending,
         )
+        repair = None
+        if found.city is None and found.name and not found.candidates:
+            # Not a city we know: maybe misheard ("see at all"); repaired only when clearly ahead.
+            repair = repair_entity(tracker, ctx, found.name, (Kind.CITY,))
+            if repair is not None:
+                found = weather.lookup(ctx.text, city=repair.value, region=ctx.entity(tracker, "region"))
         if found.ambiguous:
             dispatcher.utter_message(text=found.question())
             return [SlotSet("pending_city", found.name)]
@@ -59,5 +67,7 @@ class ActionWeather(Action):
             tags[ASKED_CITY_KEY] = found.city.label
         else:  # the home city filled in: the user's own, or a guess for want of one
             tags.update(RestedOn(PrefKey.HOME_CITY.value, bool(note)).to_json())
+        if repair is not None:   # typed, for the log: the forecast names the city it understood
+            tags.update(repair.to_json())
         dispatcher.utter_message(text=weather.forecast(city, day).sentence(when, unit, note), json_message=tags)
         return [SlotSet("pending_city", None)] if pending else []

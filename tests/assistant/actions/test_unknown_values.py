@@ -12,9 +12,14 @@ from assistant.actions.weather import ActionWeather
 from tests.assistant.actions.conftest import run_action
 
 
+# Entity repair off (the baseline arm): what is not in the library is said to be missing, with the
+# closest on offer. With repair on, a misheard name clearly ahead is played (tests/.../test_repair_hooks.py).
+NO_REPAIR = {"global_repair": False, "personal_repair": False}
+
+
 def _tracker(text: str, intent: str, entities: list[dict] | None = None, slots: dict | None = None) -> Tracker:
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": entities or [],
-              "metadata": {"user_id": "alice", "device_id": "kitchen_speaker"}}
+              "metadata": {"user_id": "alice", "device_id": "kitchen_speaker", "learning": NO_REPAIR}}
     return Tracker("alice", slots or {}, latest, [], False, None, {}, "action_listen")
 
 
