@@ -96,6 +96,14 @@ def run_mine(args: argparse.Namespace) -> int:
             console.print("No change to the rewrite table.")
         if report.refused:
             console.print(_refused_table(report.refused))
+        if report.phrase_added:
+            console.print(_pairs_table(f"New phrase rules ({len(report.phrase_added)})", report.phrase_added))
+        if report.phrase_retired:
+            console.print(_pairs_table(f"Retired phrase rules ({len(report.phrase_retired)}: no longer mined)",
+                                       report.phrase_retired))
+        if report.phrases is not None and report.phrases.refused:
+            console.print(_refused_table([{**item, "verdict": "phrase"} for item in report.phrases.refused],
+                                         title="Phrase rules kept out"))
     console.print(report.summary())
     _write_json(getattr(args, "json", None), report.to_json())
     return EXIT_OK
@@ -108,10 +116,10 @@ def _mine_config(args: argparse.Namespace) -> Any:
                          min_share=float(getattr(args, "min_share", None) or 0.3))
 
 
-def _refused_table(refused: Sequence[dict[str, Any]]) -> "Table":
+def _refused_table(refused: Sequence[dict[str, Any]], title: str = "Kept out of the global table") -> "Table":
     from rich.table import Table
 
-    table = Table(title=f"Kept out of the global table ({len(refused)})", title_justify="left")
+    table = Table(title=f"{title} ({len(refused)})", title_justify="left")
     for column in ("source", "target", "why", "supported by"):
         table.add_column(column, overflow="fold")
     for item in refused:
@@ -148,8 +156,15 @@ def run_rewrites(args: argparse.Namespace) -> int:
         console.print(f"No {whose} rewrites yet: run `assistant mine` after some conversations.")
         return EXIT_OK
     active = sum(1 for r in rewrites if r.state.value == "active")
-    title = "Rewrites" + (f" (global and {user}'s)" if user else " (global)")
-    console.print(_pairs_table(title, rewrites, outcomes=True))
+    phrases = [r for r in rewrites if r.origin.value == "phrase"]
+    whole = [r for r in rewrites if r.origin.value != "phrase"]
+    if whole:
+        title = "Rewrites" + (f" (global and {user}'s)" if user else " (global)")
+        console.print(_pairs_table(title, whole, outcomes=True))
+    if phrases:
+        console.print(_pairs_table("Phrase rules (global: a span rewritten inside any request)", phrases,
+                                   outcomes=True))
     wins, losses = sum(r.wins for r in rewrites), sum(r.losses for r in rewrites)
-    console.print(f"{len(rewrites)} rewrites, {active} active; {wins} wins, {losses} losses.")
+    console.print(f"{len(rewrites)} rewrites ({len(phrases)} phrase rules), {active} active; "
+                  f"{wins} wins, {losses} losses.")
     return EXIT_OK

@@ -209,3 +209,8 @@ def _devices(words: tuple[str, ...]) -> set[str]:
 
 def _rooms(words: tuple[str, ...]) -> set[str]:
     return _longest_matches(words, _phrases()[1])
+
+
+def named(words: tuple[str, ...]) -> dict[str, set[str]]:
+    """The actions, devices and rooms some words name (a phrase rule may touch none of them)."""
+    return {"action": _actions(words), "device": _devices(words), "room": _rooms(words)}

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol
 
 from assistant.learning.consensus import ConsensusPolicy, StateStats, judge
 from assistant.learning.markov import MarkovConfig, RephraseChains, solve
+from assistant.learning.phrases import PhraseConfig, PhraseMiner, PhraseReport
 from assistant.learning.rephrase import (
     Evidence,
     RephraseThresholds,
@@ -26,7 +27,7 @@ from assistant.learning.rephrase import (
     decide_without_similarity,
     facts,
 )
-from assistant.learning.rewrites import GLOBAL, MinedPair, Rewrite
+from assistant.learning.rewrites import GLOBAL, MinedPair, Origin, Rewrite
 from assistant.similarity import PairSimilarity, minilm_similarity
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class MineConfig:
     rephrase: RephraseThresholds = RephraseThresholds()
     markov: MarkovConfig = MarkovConfig(min_users=ConsensusPolicy().min_users)
     consensus: ConsensusPolicy = ConsensusPolicy()
+    phrases: PhraseConfig | None = PhraseConfig()   # None: no phrase rules are mined
 
     @classmethod
     def of(cls, *, window_seconds: float = 120.0, min_probability: float = 0.5,
@@ -64,7 +66,8 @@ class MineConfig:
         return cls(RephraseThresholds(window_seconds=window_seconds),
                    MarkovConfig(min_probability=min_probability, min_users=min_users,
                                 min_personal_support=min_personal_support),
-                   replace(ConsensusPolicy(), min_users=min_users, min_share=min_share))
+                   replace(ConsensusPolicy(), min_users=min_users, min_share=min_share),
+                   replace(PhraseConfig(), min_users=min_users, min_share=min_share))
 
 
 @dataclass
@@ -91,7 +94,10 @@ class MineReport:
     seconds: float = 0.0
     embedded_texts: int = 0         # distinct utterances compared by MiniLM
     cached_texts: int = 0           # ... of which the vector cache already knew
-    stage_seconds: dict[str, float] = field(default_factory=dict)   # read, embed, solve, store, index
+    stage_seconds: dict[str, float] = field(default_factory=dict)   # read, embed, solve, phrases, store, index
+    phrases: PhraseReport | None = None     # the phrase rules mined (None: not mined)
+    phrase_added: list[Rewrite] = field(default_factory=list)
+    phrase_retired: list[Rewrite] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"{self.turns} turns read ({self.skipped} skipped), {self.rephrases} rephrases in "
@@ -99,7 +105,11 @@ class MineReport:
                 f"({self.global_pairs} global, {self.personal_pairs} personal; "
                 f"{len(self.refused)} kept out of the global table): "
                 f"{len(self.added)} added, {len(self.updated)} updated, {len(self.retired)} retired, "
-                f"{self.unchanged} unchanged in {self.seconds:.1f} s")
+                f"{self.unchanged} unchanged"
+                + (f"; {len(self.phrases.rules)} phrase rules ({len(self.phrase_added)} new, "
+                   f"{len(self.phrase_retired)} retired, {len(self.phrases.refused)} kept out)"
+                   if self.phrases is not None else "")
+                + f" in {self.seconds:.1f} s")
 
     def to_json(self) -> dict[str, Any]:
         return {"turns": self.turns, "skipped": self.skipped, "requests": self.requests,
@@ -114,6 +124,9 @@ class MineReport:
                 "index_rows": self.index_rows,
                 "embedded_texts": self.embedded_texts, "cached_texts": self.cached_texts,
                 "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
+                "phrases": self.phrases.to_json() if self.phrases is not None else None,
+                "phrase_added": [r.to_json() for r in self.phrase_added],
+                "phrase_retired": [r.to_json() for r in self.phrase_retired],
                 "seconds": round(self.seconds, 3)}
 
 
@@ -140,9 +153,13 @@ class _Candidates:
 def find_chains(turns: Iterable["TurnRecord"], thresholds: RephraseThresholds,
                 similarity: PairSimilarity, report: MineReport,
                 max_hops: int = 6, progress: Progress | None = None,
-                total: int | None = None, stats: dict[int, StateStats] | None = None) -> RephraseChains:
+                total: int | None = None, stats: dict[int, StateStats] | None = None,
+                phrases: "PhraseMiner | None" = None,
+                direct: dict[int, list[int]] | None = None) -> RephraseChains:
     """Read turns once and return their rephrase chains, pooled (counts into ``report``).
-    ``stats`` receives, by state, who said each utterance and how NLU read it."""
+    ``stats`` receives, by state, who said each utterance and how NLU read it; ``phrases``
+    each chain of two or more requests, and ``direct``, by state, [successes, failures] of the
+    requests nobody rephrased."""
     chains = RephraseChains(max_hops=max_hops)
     table = _Turns()
     candidates = _Candidates()
@@ -198,7 +215,7 @@ def find_chains(turns: Iterable["TurnRecord"], thresholds: RephraseThresholds,
     report.requests = len(table.state)
     report.candidate_pairs = len(candidates.first)
     _score_pending(candidates, thresholds, similarity, report, progress)
-    _link(chains, table, candidates, report)
+    _link(chains, table, candidates, report, phrases, direct)
     return chains
 
 
@@ -224,7 +241,8 @@ def _score_pending(candidates: _Candidates, thresholds: RephraseThresholds,
     candidates.pending_keys.clear()
 
 
-def _link(chains: RephraseChains, table: _Turns, candidates: _Candidates, report: MineReport) -> None:
+def _link(chains: RephraseChains, table: _Turns, candidates: _Candidates, report: MineReport,
+          phrases: "PhraseMiner | None" = None, direct: dict[int, list[int]] | None = None) -> None:
     """Follow rephrase links into chains and count them into the Markov chain."""
     n = len(table.state)
     following = array("i", [-1]) * n
@@ -242,9 +260,14 @@ def _link(chains: RephraseChains, table: _Turns, candidates: _Candidates, report
         while following[last] != -1:
             last = following[last]
             states.append(table.state[last])
+        user, worked = table.users[table.user[start]], bool(table.succeeded[last])
         if len(states) > 1:
             report.chains += 1
-        chains.add(table.users[table.user[start]], states, bool(table.succeeded[last]))
+            if phrases is not None:
+                phrases.add_chain(user, [chains.names[s] for s in states], worked)
+        elif direct is not None:
+            direct.setdefault(states[0], [0, 0])[0 if worked else 1] += 1
+        chains.add(user, states, worked)
 
 
 def mine(log: TurnSource, store: "RewriteStore", config: MineConfig = MineConfig(), *,
@@ -276,10 +299,12 @@ def mine(log: TurnSource, store: "RewriteStore", config: MineConfig = MineConfig
         similarity = cache.similarity if cache is not None else minilm_similarity
     skipped_before = getattr(log, "skipped_rows", 0)
     stats: dict[int, StateStats] = {}
+    phrases = PhraseMiner(config.phrases) if config.phrases is not None else None
+    direct: dict[int, list[int]] = {}
     try:
         chains = find_chains(read_turns(log), config.rephrase, similarity, report,
                              max_hops=config.markov.max_hops, progress=progress, total=total,
-                             stats=stats)
+                             stats=stats, phrases=phrases, direct=direct)
     except MiningError:
         raise
     except Exception as error:  # noqa: BLE001 - one clear error; nothing was written yet
@@ -294,12 +319,21 @@ def mine(log: TurnSource, store: "RewriteStore", config: MineConfig = MineConfig
     result = solve(chains, config.markov)
     pairs = with_consensus(result.pairs, chains, stats, config, report)
     report.stage_seconds["solve"] = time.perf_counter() - stage
+    rules = None
+    if phrases is not None:
+        stage = time.perf_counter()
+        rules = phrases.solve({chains.names[s]: said for s, said in stats.items()},
+                              {chains.names[s]: (ok, failed) for s, (ok, failed) in direct.items()})
+        report.phrases = phrases.report
+        report.stage_seconds["phrases"] = time.perf_counter() - stage
     report.states = result.states
     report.pairs = len(pairs)
     report.global_pairs = sum(1 for p in pairs if p.user_id == GLOBAL)
     report.personal_pairs = report.pairs - report.global_pairs
     stage = time.perf_counter()
     _store(store, pairs, report)
+    if rules is not None:
+        _store_phrases(store, rules, report)
     report.stage_seconds["store"] = time.perf_counter() - stage
     if rebuild_index:
         stage = time.perf_counter()
@@ -375,6 +409,14 @@ def _store(store: "RewriteStore", pairs: list[MinedPair], report: MineReport) ->
                           else f"could not store the mined rewrites (table unchanged): {error}") from error
     report.added, report.updated, report.retired = diff.added, diff.updated, diff.retired
     report.unchanged = diff.unchanged
+
+
+def _store_phrases(store: "RewriteStore", rules: list[MinedPair], report: MineReport) -> None:
+    try:
+        diff = store.apply_mined(rules, origin=Origin.PHRASE)
+    except Exception as error:  # noqa: BLE001 - the utterance pairs are stored; say what is not
+        raise MiningError(f"the rewrites were stored, but the phrase rules were not: {error}") from error
+    report.phrase_added, report.phrase_retired = diff.added, diff.retired
 
 
 def _rebuild_index(log: TurnSource, store: "RewriteStore") -> int | None:

@@ -1,7 +1,8 @@
 """Online rewriting: what the QueryRewriter component decides for each message.
 
 Order: the user's own corrections ("when I say X I mean Y"), then precomputed pairs mined
-from rephrase chains, then retrieval over the personal and global indexes.
+from rephrase chains, then phrase rules mined across people (a misheard span inside any
+request), then retrieval over the personal and global indexes.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class Decision:
     """A rewrite the component applies."""
 
     text: str
-    source: str                 # personal_correction | precomputed | global | personal
+    source: str                 # personal_correction | precomputed | phrase | global | personal
     rewrite_id: int | None = None
     score: float | None = None
     why: str = ""
@@ -127,7 +128,7 @@ def rewrite(text: str, metadata: dict[str, Any], config: RewriterConfig) -> Deci
             return Decision(rewritten, "personal_correction", why="your correction",
                             applied=tuple(applied))
     state = _state_for(metadata)
-    if state is None or not flags.rewrites:
+    if state is None or not (flags.rewrites or flags.phrase_rules):
         return None
     generation = state.store.generation()   # one read a turn: the lookup map and the index follow it
     if flags.precomputed:
@@ -142,7 +143,36 @@ def rewrite(text: str, metadata: dict[str, Any], config: RewriterConfig) -> Deci
             return Decision(pair.target, "precomputed", pair.id, pair.probability,
                             why=f"{pair.scope} mined pair: {pair.support} user(s), "
                                 f"P(success)={pair.probability:.2f}")
+    if flags.phrase_rules:
+        decision = _phrase(state, generation, text, user_id, config)
+        if decision is not None:
+            return decision
+    if not flags.rewrites:
+        return None
     return _retrieve(state, generation, text, user_id, metadata, flags, config)
+
+
+def _phrase(state: OnlineState, generation: int, text: str, user_id: str | None,
+            config: RewriterConfig) -> Decision | None:
+    """The longest phrase rule inside the request, unless the request already works as heard."""
+    from assistant.learning.phrases import rule_for, substitute
+    from assistant.text import tokens
+
+    rules = state.store.phrase_rules(generation)
+    found = rule_for(tokens(text), rules) if rules else None
+    if found is None:
+        return None
+    _, rule = found
+    if rule.probability < config.min_probability \
+            or state.index(config, generation).known_good(text, user_id, config.known_good_successes):
+        return None
+    rewritten = substitute(text, rule.source, rule.target)
+    if rewritten is None:
+        return None
+    return Decision(rewritten, "phrase", rule.id, rule.probability,
+                    why=f"phrase rule {rule.source!r} -> {rule.target!r}: {rule.support} user(s), "
+                        f"P(success)={rule.probability:.2f}",
+                    applied=({"said": rule.source, "meant": rule.target},))
 
 
 def _retrieve(state: OnlineState, generation: int, text: str, user_id: str | None, metadata: dict[str, Any],

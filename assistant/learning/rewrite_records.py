@@ -20,6 +20,7 @@ GLOBAL = "*"   # the user_id column of a global rewrite
 class Origin(str, enum.Enum):
     MARKOV = "markov"          # precomputed from rephrase chains
     RETRIEVAL = "retrieval"    # found online by embedding retrieval
+    PHRASE = "phrase"          # a phrase rule mined across people: a span inside any request
 
 
 class State(str, enum.Enum):

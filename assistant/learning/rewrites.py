@@ -81,6 +81,7 @@ class RewriteStore(EngineStore):
         self._rewrites, self._generation = _tables(self._metadata)
         self._supporters = _supporters_table(self._metadata)
         self._cache: dict[tuple[str, str], Rewrite] = {}
+        self._phrases: dict[tuple[str, ...], Rewrite] = {}
         self._cache_generation: int | None = None
 
     @classmethod
@@ -149,6 +150,11 @@ class RewriteStore(EngineStore):
                 return found
         return None
 
+    def phrase_rules(self, generation: int | None = None) -> dict[tuple[str, ...], Rewrite]:
+        """The active phrase rules by their heard span's words (``generation``: as `lookup`)."""
+        self._refresh(generation)
+        return self._phrases
+
     def find(self, source: str, target: str, user_id: str = GLOBAL) -> Rewrite | None:
         import sqlalchemy as sa
 
@@ -179,11 +185,18 @@ class RewriteStore(EngineStore):
         if current == self._cache_generation:
             return
         cache: dict[tuple[str, str], Rewrite] = {}
+        phrases: dict[tuple[str, ...], Rewrite] = {}
         for rewrite in self.all(include_retired=False):
+            if rewrite.origin is Origin.PHRASE:   # a span inside requests, never a whole one
+                span = tuple(rewrite.source.split())
+                known = phrases.get(span)
+                if rewrite.is_global and span and (known is None or rewrite.probability > known.probability):
+                    phrases[span] = rewrite
+                continue
             best = cache.get((rewrite.user_id, rewrite.source))
             if best is None or rewrite.probability > best.probability:
                 cache[(rewrite.user_id, rewrite.source)] = rewrite
-        self._cache, self._cache_generation = cache, current
+        self._cache, self._phrases, self._cache_generation = cache, phrases, current
 
     # -- writes --------------------------------------------------------------------
 
@@ -211,7 +224,7 @@ class RewriteStore(EngineStore):
         try:
             with self._engine.begin() as conn:
                 rewrite.id = int(conn.execute(sa.insert(self._rewrites).values(**row)).inserted_primary_key[0])
-                if rewrite.origin is Origin.MARKOV:   # retrieval rows are not in the lookup map
+                if rewrite.origin is not Origin.RETRIEVAL:   # retrieval rows are not in the lookup map
                     self._bump(conn)
         except Exception as error:  # noqa: BLE001
             raise RewriteStoreError(f"could not store the rewrite {rewrite.source!r}: {error}") from error

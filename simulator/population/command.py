@@ -227,7 +227,7 @@ def run_simulate_population(args: argparse.Namespace, judge: Any = None) -> int:
                         runtime, users=args.users, days=args.days, seed=args.seed, arm=arm,
                         home_template=template, asr_config=_asr_config(args), channel=channel,
                         adversary=_adversary_config(args), phrasing=phrasing, real=real, nightly=nightly,
-                        progress=progress)
+                        progress=progress, without=getattr(args, "without", None) or ())
                     figures.append(summarize(report))
                     if report.adversaries:
                         figures[-1]["adversaries"] = report.adversaries

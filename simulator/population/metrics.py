@@ -92,6 +92,7 @@ def summarize(report: RunReport) -> dict[str, Any]:
         "success_by_goal_kind": _by_kind(report),
         "seconds": round(report.seconds, 2),
         "notes": list(report.notes),
+        "layers_off": list(getattr(report, "layers_off", [])),
     })
     return figures
 

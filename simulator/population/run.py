@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from simulator import truth_store
 from simulator.population.asr import AsrChannel, AsrConfig
@@ -57,10 +57,28 @@ class RunReport:
     nights: list[dict[str, Any]] = field(default_factory=list)
     label_figures: dict[str, Any] = field(default_factory=dict)
     learned_examples: int | None = None
+    layers_off: list[str] = field(default_factory=list)   # learning layers switched off in this arm
 
     @property
     def turn_count(self) -> int:
         return sum(len(g.turns) for _, g in self.goals)
+
+
+# The learning layers an arm can run without (`--without`), by the name the CLI takes.
+LAYERS = {"teachable": "teachable", "precomputed": "precomputed", "global": "global_",
+          "personal": "personal", "explore": "explore", "nlu_learning": "nlu_learning",
+          "phrase_rules": "phrase_rules", "global_repair": "global_repair",
+          "personal_repair": "personal_repair"}
+
+
+def without_layers(flags: Any, layers: Sequence[str]) -> Any:
+    """The flags with the named layers switched off (each alone, so its share can be measured)."""
+    import dataclasses
+
+    unknown = [name for name in layers if name not in LAYERS]
+    if unknown:
+        raise PopulationError(f"unknown learning layer {unknown[0]!r}; choose among {', '.join(LAYERS)}")
+    return dataclasses.replace(flags, **{LAYERS[name]: False for name in layers}) if layers else flags
 
 
 def arm_flags(arm: str) -> Any:
@@ -75,7 +93,8 @@ def arm_flags(arm: str) -> Any:
 
 
 def uses_rewrites(flags: Any) -> bool:
-    return bool(getattr(flags, "precomputed", False) or getattr(flags, "rewrites", False))
+    return bool(getattr(flags, "precomputed", False) or getattr(flags, "rewrites", False)
+                or getattr(flags, "phrase_rules", False))
 
 
 def default_miner(runtime: PopulationRuntime) -> str:
@@ -120,6 +139,7 @@ def run_population(
     real: RealPhrasing | None = None,
     nightly: "NightlyLearning | None" = None,
     channel: Channel | None = None,
+    without: Sequence[str] = (),
 ) -> RunReport:
     """Run ``users`` simulated users for ``days`` days in one arm and report what happened.
 
@@ -134,13 +154,14 @@ def run_population(
     measured per day in every arm).
     ``channel``: how users are heard (`simulator.population.channel.make_channel`; default the
     confusion table with ``asr_config``).
+    ``without``: learning layers switched off in this arm (names of `LAYERS`).
     """
     from assistant.home import Home
 
     if users < 1 or days < 1:
         raise PopulationError(f"need at least one user and one day (got users={users}, days={days})")
     check_runtime(runtime)
-    flags = arm_flags(arm)
+    flags = without_layers(arm_flags(arm), without)
     mode, real = resolve_phrasing(phrasing, real)
     asr: Channel = channel if channel is not None else AsrChannel(asr_config)
     config = reaction_config or ReactionConfig()
@@ -168,7 +189,8 @@ def run_population(
             runtime.reset_user(user.user_id)
     if getattr(runtime, "log", None) is not None:   # the log's ids start again: so does its truth
         truth_store.for_log(runtime.log).clear()
-    report = RunReport(arm=arm, users=users, days=days, seed=seed, phrasing=mode.value, asr=asr.name)
+    report = RunReport(arm=arm, users=users, days=days, seed=seed, phrasing=mode.value, asr=asr.name,
+                       layers_off=sorted(without))
     if nightly is not None:
         note = nightly.prepare()
         if note:

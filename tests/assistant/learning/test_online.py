@@ -152,3 +152,27 @@ def test_retrieval_needs_a_candidate_that_works_clearly_better(state, successes:
     fill_index(state, _music_log(successes))
     decision = rewrite("play some music", meta("dan", asr=0.5), CONFIG)
     assert (decision is not None and decision.text == "play music") is rewritten
+
+
+def test_a_phrase_rule_rewrites_the_span_inside_any_request_in_the_arms_that_have_it(state) -> None:
+    from assistant.learning.rewrites import Origin
+
+    state.store.apply_mined([MinedPair("maj and", "imagine", 3, 0.9)], origin=Origin.PHRASE)
+    decision = rewrite("Could you put on some maj and dragons?", meta("dan", asr=0.95), CONFIG)
+    assert decision is not None and decision.source == "phrase"
+    assert decision.text == "Could you put on some imagine dragons?"
+    assert decision.rewrite_id is not None and decision.applied == ({"said": "maj and", "meant": "imagine"},)
+    for arm in (Arm.GLOBAL, Arm.PERSONAL):
+        assert rewrite("maj and dragons please", meta("dan", arm), CONFIG).text == "imagine dragons please"
+    for arm in (Arm.BASELINE, Arm.TEACHABLE, Arm.SELFLEARN):
+        assert rewrite("maj and dragons please", meta("dan", arm), CONFIG) is None
+    alone = {**meta("dan"), "learning": {**LearningFlags(phrase_rules=False).to_metadata(), "store": URL[-1]}}
+    assert rewrite("maj and dragons please", alone, CONFIG) is None   # the layer switched off alone
+
+
+def test_a_phrase_rule_leaves_a_request_that_works_as_heard_alone(state) -> None:
+    from assistant.learning.rewrites import Origin
+
+    fill_index(state, [turn(u, "play maj and dragons", at=i) for i, u in enumerate("abc")])
+    state.store.apply_mined([MinedPair("maj and", "imagine", 3, 0.9)], origin=Origin.PHRASE)
+    assert rewrite("play maj and dragons", meta("dan"), CONFIG) is None

@@ -142,3 +142,15 @@ def test_learning_from_activity_stores_what_a_user_chose_again_and_again(tmp_pat
     assert learn_from_activity(runtime) == "inferred 1 preferences from activity"
     [pref] = prefs.get("u1", PrefKey.MUSIC_GENRE)
     assert (pref.value, pref.source) == ("jazz", Source.IMPLICIT)
+
+
+def test_one_learning_layer_can_be_switched_off_alone() -> None:
+    runtime = FakeRuntime()
+    report = run_population(runtime, users=2, days=1, seed=5, arm="personal", miner=None,
+                            without=["phrase_rules", "personal_repair"])
+    flags = runtime.learning
+    assert (flags.phrase_rules, flags.personal_repair) == (False, False)
+    assert (flags.global_, flags.personal, flags.global_repair, flags.precomputed) == (True, True, True, True)
+    assert summarize(report)["layers_off"] == ["personal_repair", "phrase_rules"]
+    with pytest.raises(PopulationError, match="unknown learning layer 'magic'"):
+        run_population(FakeRuntime(), users=1, days=1, seed=1, arm="global", without=["magic"])

@@ -1,0 +1,266 @@
+"""Phrase rules mined across people: the misheard part of a request and what it meant.
+
+Whole-utterance rewrites need several users who said the same sentence; people misheard the
+same way say different sentences around the misheard part ("could you put on maj and dragons",
+"maj and dragons please"). So each rephrase that mining found is aligned word by word with the
+request that followed it, and the smallest differing spans are taken, bare and with one word
+of context on either side ("maj and" -> "imagine", "play maj and" -> "play imagine"). The spans
+are pooled across users and sentences into a chain of their own (``maj and`` -> ``imagine``,
+with the outcome of the request that said it; every other request that contains a span counts
+as that span said alone), and the same absorbing Markov step as for utterances picks the best
+target per span (`assistant.learning.markov`).
+
+A rule changes everybody's words inside any sentence, so it must clear more than a pair:
+``min_users`` distinct users behind it and ``min_share`` of the users who ever said the span,
+the span failing more often than not when said, and no change of an action word, on/off, a
+negation, a number, a device or a room on either side, however many back it; the words it adds
+must sound or read like the words it drops (`retrieval.keeps_meaning`). Online, the longest
+span in a request is rewritten (`rule_for`), counts its own wins and losses, and is retired like
+a rewrite when it keeps losing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+
+from assistant.learning.consensus import named
+from assistant.learning.markov import MarkovConfig, RephraseChains, solve
+from assistant.learning.rewrites import GLOBAL, MinedPair
+
+if TYPE_CHECKING:
+    from assistant.learning.consensus import StateStats
+    from assistant.learning.rewrites import Rewrite
+
+Span = tuple[str, ...]
+NEGATIONS = frozenset({"not", "no", "never", "don't", "dont", "doesn't", "isn't", "n't", "nothing", "without"})
+NUMBER_WORDS = frozenset({
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred",
+    "half", "quarter", "percent", "first", "second", "third",
+})
+# A rewritten request longer than this many characters is dropped, not sent.
+MAX_REWRITTEN = 500
+
+
+@dataclass(frozen=True)
+class PhraseConfig:
+    """The bounds of phrase mining and the consensus a rule needs."""
+
+    max_span_words: int = 4         # the differing span, before context
+    max_differences: int = 2        # more differing spans than this: another sentence, not a fix
+    min_users: int = 3              # distinct users whose rephrases went from the span to the target
+    min_sentences: int = 2          # distinct heard requests behind it (one alone: an utterance rewrite)
+    min_share: float = 0.3          # ... as a share of the users who ever said the span
+    min_probability: float = 0.5    # the target's probability of ending in success
+    max_source_success: float = 0.5  # the span must fail more often than not when said
+
+    def __post_init__(self) -> None:
+        if self.max_span_words < 1 or self.max_differences < 1 or self.min_users < 1:
+            raise ValueError("max_span_words, max_differences and min_users must be at least 1")
+        if not 0.0 <= self.min_share <= 1.0 or not 0.0 <= self.min_probability <= 1.0:
+            raise ValueError("min_share and min_probability must be within 0..1")
+
+
+@dataclass
+class PhraseReport:
+    """What phrase mining found and kept."""
+
+    aligned: int = 0                  # rephrase steps aligned
+    spans: int = 0                    # distinct heard spans proposed
+    rules: list[MinedPair] = field(default_factory=list)
+    refused: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"aligned": self.aligned, "spans": self.spans,
+                "rules": [{"source": r.source, "target": r.target, "support": r.support,
+                           "probability": round(r.probability, 3), "users": list(r.supporters)}
+                          for r in self.rules],
+                "refused": list(self.refused)}
+
+
+def differing_spans(heard: Sequence[str], meant: Sequence[str], config: PhraseConfig = PhraseConfig()
+                    ) -> list[tuple[Span, Span]]:
+    """The (heard, meant) spans where two requests differ by replaced words, bare and with one
+    shared word of context on each side; nothing when they differ in more than
+    ``max_differences`` places, share no word, or a span is longer than ``max_span_words``."""
+    matcher = SequenceMatcher(a=list(heard), b=list(meant), autojunk=False)
+    codes = matcher.get_opcodes()
+    changed = [c for c in codes if c[0] != "equal"]
+    if not changed or len(changed) > config.max_differences or not any(c[0] == "equal" for c in codes):
+        return []
+    found: list[tuple[Span, Span]] = []
+    for tag, i1, i2, j1, j2 in changed:
+        if tag != "replace" or i2 - i1 > config.max_span_words or j2 - j1 > config.max_span_words:
+            continue
+        left = 1 if i1 > 0 and j1 > 0 and heard[i1 - 1] == meant[j1 - 1] else 0
+        right = 1 if i2 < len(heard) and j2 < len(meant) and heard[i2] == meant[j2] else 0
+        for before in {0, left}:
+            for after in {0, right}:
+                found.append((tuple(heard[i1 - before:i2 + after]), tuple(meant[j1 - before:j2 + after])))
+    return found
+
+
+def meaning_change(heard: Span, meant: Span) -> str:
+    """Why replacing ``heard`` by ``meant`` could change what any request asks ("" when it
+    cannot): an action word, a negation, a number, a device or a room on either side."""
+    for what, words in (("negation", NEGATIONS), ("number", NUMBER_WORDS)):
+        if (set(heard) | set(meant)) & words:
+            return f"a {what} in the span"
+    if any(any(ch.isdigit() for ch in w) for w in (*heard, *meant)):
+        return "a number in the span"
+    for side in (heard, meant):
+        for what, names in named(tuple(side)).items():
+            if names:
+                return f"the span names a {what} ({'/'.join(sorted(names))})"
+    return ""
+
+
+class PhraseMiner:
+    """Collects spans from rephrase steps and direct uses, then solves for rules."""
+
+    def __init__(self, config: PhraseConfig = PhraseConfig()) -> None:
+        self.config = config
+        self.report = PhraseReport()
+        self._steps: list[tuple[str, Span, Span, bool]] = []   # user, heard, meant, the meant one worked
+        self._sentences: dict[tuple[Span, Span], set[str]] = defaultdict(set)
+
+    def add_chain(self, user_id: str, states: Sequence[str], succeeded: bool) -> None:
+        """One rephrase chain (normalized utterances in order) and whether its last one worked."""
+        last = len(states) - 1
+        for i, (first, second) in enumerate(zip(states, states[1:])):
+            if first == second:
+                continue
+            self.report.aligned += 1
+            worked = succeeded and i + 1 == last
+            for heard, meant in differing_spans(first.split(), second.split(), self.config):
+                self._steps.append((user_id, heard, meant, worked))
+                self._sentences[(heard, meant)].add(first)
+
+    def solve(self, said: Mapping[str, "StateStats"], direct: Mapping[str, tuple[int, int]]) -> list[MinedPair]:
+        """The rules, from the steps collected and every utterance's direct record.
+
+        Args:
+            said: by normalized utterance, who said it (all its turns).
+            direct: by normalized utterance, (successes, failures) of its turns that were not
+                rephrased.
+        """
+        config = self.config
+        spans = {heard for _, heard, _, _ in self._steps} | {meant for _, _, meant, _ in self._steps}
+        self.report.spans = len({heard for _, heard, _, _ in self._steps})
+        if not spans:
+            return []
+        chains = RephraseChains(max_hops=1)
+        for user_id, heard, meant, worked in self._steps:
+            chains.add(user_id, [" ".join(heard), " ".join(meant)], worked)
+        sayers: dict[Span, set[str]] = defaultdict(set)
+        longest = max(len(s) for s in spans)
+        for utterance in set(said) | set(direct):
+            words = utterance.split()
+            contained = {tuple(words[i:i + n]) for n in range(1, longest + 1)
+                         for i in range(len(words) - n + 1)} & spans
+            if not contained:
+                continue
+            ok, failed = direct.get(utterance, (0, 0))
+            stats = said.get(utterance)
+            for span in contained:
+                key = chains.state(" ".join(span))
+                chains.successes[key] += ok
+                chains.failures[key] += failed
+                if stats is not None:
+                    sayers[span] |= stats.users
+        markov = MarkovConfig(min_probability=config.min_probability, min_users=config.min_users,
+                              max_source_success=config.max_source_success, max_hops=1)
+        rules: list[MinedPair] = []
+        for pair in solve(chains, markov).pairs:
+            if pair.user_id != GLOBAL:
+                continue
+            heard, meant = tuple(pair.source.split()), tuple(pair.target.split())
+            backers = chains.reach_users.get((chains.index[pair.source], chains.index[pair.target]), set())
+            why = self._refusal(heard, meant, backers, sayers.get(heard, set()),
+                                len(self._sentences.get((heard, meant), ())))
+            if why:
+                self.report.refused.append({"source": pair.source, "target": pair.target, "reason": why,
+                                            "users": sorted(backers)})
+                continue
+            rules.append(MinedPair(pair.source, pair.target, len(backers), pair.probability,
+                                   supporters=tuple(sorted(backers))))
+        rules = _without_redundant_context(rules)
+        self.report.rules = rules
+        return rules
+
+    def _refusal(self, heard: Span, meant: Span, backers: set[str], sayers: set[str], sentences: int) -> str:
+        from assistant.learning.retrieval import keeps_meaning
+
+        config = self.config
+        if len(backers) < config.min_users:
+            return f"{len(backers)} users < {config.min_users}"
+        if sentences < config.min_sentences:
+            return f"{sentences} heard request(s) < {config.min_sentences}: an utterance rewrite serves it"
+        said = len(sayers | backers)
+        if said and len(backers) / said < config.min_share:
+            return f"{len(backers)} of the {said} users who said it ({len(backers) / said:.0%} < {config.min_share:.0%})"
+        change = meaning_change(heard, meant)
+        if change:
+            return change
+        if not keeps_meaning(" ".join(heard), " ".join(meant)):
+            return "the words it adds do not sound or read like the words it drops"
+        return ""
+
+
+def _without_redundant_context(rules: list[MinedPair]) -> list[MinedPair]:
+    """A rule with context is dropped when the bare rule inside it makes the same change."""
+    bare = {(r.source, r.target) for r in rules}
+    kept = []
+    for rule in rules:
+        heard, meant = rule.source.split(), rule.target.split()
+        inner = {(" ".join(heard[a:len(heard) - b]), " ".join(meant[a:len(meant) - b]))
+                 for a in (0, 1) for b in (0, 1) if (a, b) != (0, 0)}
+        if inner & bare:
+            continue
+        kept.append(rule)
+    return kept
+
+
+# -- online ---------------------------------------------------------------------------------
+
+def rule_for(words: Sequence[str], rules: Mapping[Span, "Rewrite"]) -> "tuple[int, Rewrite] | None":
+    """The rule to apply in a request's normalized words: the longest span it contains, then the
+    most probable target, then the leftmost; with the span's start."""
+    if not rules:
+        return None
+    longest = max(len(span) for span in rules)
+    for size in range(min(longest, len(words)), 0, -1):
+        found = [(i, rules[tuple(words[i:i + size])]) for i in range(len(words) - size + 1)
+                 if tuple(words[i:i + size]) in rules]
+        if found:
+            return max(found, key=lambda f: (f[1].probability, -f[0]))
+    return None
+
+
+def substitute(text: str, heard: str, meant: str) -> str | None:
+    """``text`` with its first occurrence of the words of ``heard`` (whole words, any case,
+    anything but letters and digits between them) replaced by ``meant``; None when the words
+    are not found as such, or the result would be empty or longer than `MAX_REWRITTEN`."""
+    parts = [re.escape(w) for w in heard.split()]
+    if not parts:
+        return None
+    pattern = re.compile(r"(?<![\w'])" + r"[^\w']+".join(parts) + r"(?![\w'])", re.IGNORECASE)
+    rewritten, count = pattern.subn(lambda _m: meant, text, count=1)
+    rewritten = " ".join(rewritten.split())
+    if not count or not rewritten or len(rewritten) > MAX_REWRITTEN:
+        return None
+    return rewritten
+
+
+def direct_records(turns: Iterable[tuple[str, bool]]) -> dict[str, tuple[int, int]]:
+    """(successes, failures) per utterance from (utterance, worked) pairs."""
+    ok: Counter[str] = Counter()
+    failed: Counter[str] = Counter()
+    for utterance, worked in turns:
+        (ok if worked else failed)[utterance] += 1
+    return {u: (ok[u], failed[u]) for u in set(ok) | set(failed)}

@@ -1,0 +1,212 @@
+"""Phrase rules: spans from aligned rephrases, pooled across people and sentences, guarded by
+consensus, stored beside the rewrites and applied inside any request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.learning.consensus import StateStats
+from assistant.learning.log import InteractionLog
+from assistant.learning.mining import MineConfig, mine
+from assistant.learning.phrases import (
+    PhraseConfig,
+    PhraseMiner,
+    differing_spans,
+    meaning_change,
+    rule_for,
+    substitute,
+)
+from assistant.learning.rewrites import Origin, Rewrite, RewriteStore, State
+from assistant.similarity import token_similarity
+from tests.assistant.learning.rephrase_logs import failed_then_fixed, turn
+
+# Three people misheard the same way, each in a sentence of their own.
+SENTENCES = [("put on some maj and dragons", "put on some imagine dragons"),
+             ("maj and dragons please", "imagine dragons please"),
+             ("could you play maj and dragons", "could you play imagine dragons")]
+
+
+def _split(text: str) -> list[str]:
+    return text.split()
+
+
+def test_the_smallest_differing_span_is_taken_bare_and_with_context() -> None:
+    spans = differing_spans(_split("put on some maj and dragons"), _split("put on some imagine dragons"))
+    assert (("maj", "and"), ("imagine",)) in spans
+    assert (("some", "maj", "and"), ("some", "imagine")) in spans
+    assert (("maj", "and", "dragons"), ("imagine", "dragons")) in spans
+    assert len(spans) == 4
+
+
+def test_sentences_that_share_nothing_or_differ_everywhere_give_no_span() -> None:
+    assert differing_spans(_split("what time is it"), _split("play some jazz")) == []
+    assert differing_spans(_split("a b c d e f"), _split("x b y d z f")) == []   # three places
+    assert differing_spans(_split("play jazz"), _split("play some jazz")) == []   # an insertion only
+    long = differing_spans(_split("play one two three four five now"), _split("play six now"))
+    assert long == []   # a five-word span is another sentence, not a mishearing
+
+
+@pytest.mark.parametrize("heard, meant", [
+    ("of", "off"), ("on", "off"), ("turn of", "turn off"),      # on/off and an action word
+    ("to", "two"), ("for", "4"),                                  # a number
+    ("note", "not"),                                              # a negation
+    ("lamb", "lamp"), ("bed room", "bedroom"),                    # a device, a room
+])
+def test_a_span_touching_what_a_request_does_is_refused(heard: str, meant: str) -> None:
+    assert meaning_change(tuple(heard.split()), tuple(meant.split())) != ""
+
+
+def test_a_misheard_name_is_no_change_of_meaning() -> None:
+    assert meaning_change(("maj", "and"), ("imagine",)) == ""
+
+
+def _stats(*users: str) -> StateStats:
+    stats = StateStats()
+    for user in users:
+        stats.add(user, "nlu_fallback", 0.3)
+    return stats
+
+
+def _miner(users=("ann", "ben", "cat"), sentences=SENTENCES, config=PhraseConfig()) -> PhraseMiner:
+    miner = PhraseMiner(config)
+    for user, (wrong, right) in zip(users, sentences):
+        miner.add_chain(user, [wrong, right], True)
+    return miner
+
+
+def test_three_people_in_three_sentences_make_one_rule() -> None:
+    miner = _miner()
+    said = {wrong: _stats(user) for user, (wrong, _) in zip(("ann", "ben", "cat"), SENTENCES)}
+    rules = miner.solve(said, {"play imagine dragons": (5, 0)})
+    assert [(r.source, r.target, r.support) for r in rules] == [("maj and", "imagine", 3)]
+    assert rules[0].supporters == ("ann", "ben", "cat")
+    assert rules[0].probability == pytest.approx(1.0)
+
+
+def test_two_people_are_not_enough() -> None:
+    miner = _miner(users=("ann", "ben"), sentences=SENTENCES[:2])
+    assert miner.solve({}, {}) == []
+    assert any("users" in r["reason"] for r in miner.report.refused) or miner.report.refused == []
+
+
+def test_one_sentence_said_by_many_is_left_to_the_utterance_rewrite() -> None:
+    miner = _miner(sentences=[SENTENCES[0]] * 3)
+    assert miner.solve({}, {}) == []
+    assert any("utterance rewrite" in r["reason"] for r in miner.report.refused)
+
+
+def test_a_span_most_people_say_without_trouble_needs_its_context() -> None:
+    miner = _miner()
+    # Nine other people said "maj and" in requests that worked as heard: the bare span is no
+    # mishearing, so only the rule with its context ("... dragons") is kept.
+    others = {f"u{i}": f"the maj and request {i}" for i in range(9)}
+    said = {text: _stats(user) for user, text in others.items()}
+    direct = {text: (1, 0) for text in others.values()}
+    assert [(r.source, r.target) for r in miner.solve(said, direct)] == [("maj and dragons", "imagine dragons")]
+    # With fewer untroubled sayers the bare span passes the Markov step, and the share refuses it.
+    few = dict(list(said.items())[:8])
+    miner = _miner()
+    assert [(r.source, r.target) for r in miner.solve(few, {t: (0, 0) for t in few})] == [
+        ("maj and dragons", "imagine dragons")]
+    assert any(r["source"] == "maj and" and "users who said it" in r["reason"] for r in miner.report.refused)
+
+
+def test_rules_that_change_an_action_are_refused_however_many_back_them() -> None:
+    sentences = [("turn of the lights", "turn off the lights"),
+                 ("please turn of the fan", "please turn off the fan"),
+                 ("turn of the tv now", "turn off the tv now"),
+                 ("can you turn of the heater", "can you turn off the heater")]
+    miner = _miner(users=("a", "b", "c", "d"), sentences=sentences)
+    assert miner.solve({}, {}) == []
+    assert miner.report.refused and all("action" in r["reason"] or "device" in r["reason"]
+                                        for r in miner.report.refused)
+
+
+def _rule(source: str, target: str, probability: float = 0.9, id: int = 1) -> Rewrite:
+    return Rewrite(source=source, target=target, origin=Origin.PHRASE, probability=probability, id=id)
+
+
+def test_the_longest_span_applies_first() -> None:
+    rules = {("maj",): _rule("maj", "x", 0.99, 1), ("maj", "and"): _rule("maj and", "imagine", 0.6, 2)}
+    start, rule = rule_for(_split("play maj and dragons"), rules)
+    assert (start, rule.id) == (1, 2)
+    assert rule_for(_split("play some jazz"), rules) is None
+
+
+def test_substitution_keeps_the_rest_of_what_was_said() -> None:
+    assert substitute("Could you put on Maj, and dragons?", "maj and", "imagine") == \
+        "Could you put on imagine dragons?"
+    assert substitute("majestic andes", "maj and", "imagine") is None   # whole words only
+    assert substitute("maj and", "maj and", "") is None                 # nothing left
+    assert substitute("maj and " + "x" * 600, "maj and", "imagine") is None   # over-long
+
+
+# -- through mining and the store -------------------------------------------------------------
+
+@pytest.fixture
+def stores(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'learning.db'}"
+    with InteractionLog.open(url) as log, RewriteStore.open(url) as store:
+        yield log, store
+
+
+def _similar(pairs):
+    return [0.8 if ("maj and" in a) != ("maj and" in b) else s for (a, b), s in zip(pairs, token_similarity(pairs))]
+
+
+def test_mining_stores_phrase_rules_that_count_wins_and_retire(stores) -> None:
+    log, store = stores
+    turns = []
+    for i, (user, (wrong, right)) in enumerate(zip(("ann", "ben", "cat"), SENTENCES)):
+        turns += failed_then_fixed(user, wrong, right, at=100 * i)
+    turns.append(turn("dan", "play imagine dragons", at=500))
+    for t in turns:
+        t.id = None
+    log.record_many(turns)
+    report = mine(log, store, MineConfig(), similarity=_similar)
+    assert report.phrases is not None and [(r.source, r.target) for r in report.phrase_added] == [
+        ("maj and", "imagine")]
+    rules = store.phrase_rules()
+    assert list(rules) == [("maj", "and")]
+    rule = rules[("maj", "and")]
+    assert rule.origin is Origin.PHRASE and store.get(rule.id).supporters == ("ann", "ben", "cat")
+    # A phrase rule is never looked up as a whole utterance.
+    assert store.lookup("maj and", None) is None
+    # It keeps its own record, and keeps losing: it is retired and no longer applies.
+    for _ in range(3):
+        store.record_outcome(rule.id, False)
+    assert store.get(rule.id).state is State.RETIRED
+    assert store.phrase_rules() == {}
+    # Mining again does not bring a retired rule back.
+    mine(log, store, MineConfig(), similarity=_similar)
+    assert store.phrase_rules() == {}
+
+
+def test_a_blocked_rule_stays_blocked(stores) -> None:
+    log, store = stores
+    turns = []
+    for i, (user, (wrong, right)) in enumerate(zip(("ann", "ben", "cat"), SENTENCES)):
+        turns += failed_then_fixed(user, wrong, right, at=100 * i)
+    for t in turns:
+        t.id = None
+    log.record_many(turns)
+    mine(log, store, MineConfig(), similarity=_similar)
+    [rule] = store.phrase_rules().values()
+    store.block(rule.id)
+    mine(log, store, MineConfig(), similarity=_similar)
+    assert store.phrase_rules() == {}
+    assert store.get(rule.id).state is State.BLOCKED
+
+
+def test_without_phrase_config_no_rule_is_mined(stores) -> None:
+    log, store = stores
+    turns = []
+    for i, (user, (wrong, right)) in enumerate(zip(("ann", "ben", "cat"), SENTENCES)):
+        turns += failed_then_fixed(user, wrong, right, at=100 * i)
+    for t in turns:
+        t.id = None
+    log.record_many(turns)
+    report = mine(log, store, MineConfig(phrases=None), similarity=_similar)
+    assert report.phrases is None and store.phrase_rules() == {}
