@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(flag, type=int)
     p.add_argument("--arm", choices=[*(arm.value for arm in Arm), "all"],
                    help="the learning arm of a population run; all runs every arm side by side")
+    p.add_argument("--without", action="append", default=[], metavar="LAYER",
+                   choices=["teachable", "precomputed", "global", "personal", "explore", "nlu_learning",
+                            "phrase_rules", "global_repair", "personal_repair"],
+                   help="switch one learning layer off in every arm of the run (repeatable), to measure "
+                        "its share: e.g. --arm global --without phrase_rules")
     p.add_argument("--plot", help="write a PNG plot here")
     p.add_argument("--bench", action="store_true",
                    help="also time the bare Rasa model on the run's texts (turns/s ratio)")
