@@ -132,11 +132,15 @@ class PhraseMiner:
     def add_chain(self, user_id: str, states: Sequence[str], succeeded: bool) -> None:
         """One rephrase chain (normalized utterances in order) and whether its last one worked."""
         last = len(states) - 1
-        for i, (first, second) in enumerate(zip(states, states[1:])):
+        steps = [(i, i + 1) for i in range(last)]
+        if succeeded:   # and each earlier request against the one that worked
+            steps += [(i, last) for i in range(last - 1)]
+        for i, j in steps:
+            first, second = states[i], states[j]
             if first == second:
                 continue
             self.report.aligned += 1
-            worked = succeeded and i + 1 == last
+            worked = succeeded and j == last
             for heard, meant in differing_spans(first.split(), second.split(), self.config):
                 self._steps.append((user_id, heard, meant, worked))
                 self._sentences[(heard, meant)].add(first)
