@@ -9,8 +9,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import check_all, report_problem, send_directives, turn_context
+from assistant.actions.repairs import repair_entity, repair_in_words, tag_repair
 from assistant.catalog import load_catalog
 from assistant.outcomes import Problem, decode_problem
+from assistant.repair.outcome import Kind, Repair
 from assistant.services.resolution import kind_in, names, resolve, room_in
 from assistant.services.text_match import find_phrase
 
@@ -76,6 +78,9 @@ class ActionDeviceControl(Action):
         if kind is None and intent in ("turn_on", "turn_off") and find_phrase(ctx.text, ["everything", "all"]):
             kind = "light"
         room = room_in(ctx.text, ctx.entity(tracker, "room"))
+        repairs = _repairs(tracker, ctx, kind=kind, room=room)
+        for repair in repairs:   # the device or room that was misheard ("the thermal stat", "in the kit chin")
+            kind, room = (repair.value, room) if repair.kind is Kind.DEVICE else (kind, repair.value)
         target = resolve(ctx.home, ctx.speaking, kind=kind, room=room)
         if not target.ok:
             message = target.message
@@ -126,8 +131,42 @@ class ActionDeviceControl(Action):
             report_problem(dispatcher, decode_problem(reason), " ".join(parts))
         else:
             dispatcher.utter_message(text=" ".join(parts))
+        for repair in repairs:   # typed, for the log: the reply names the device it understood
+            tag_repair(dispatcher, repair)
         send_directives(dispatcher, [r.directive for r in done if r.directive is not None])
         return []
+
+
+# The words of a device request that are neither a device nor a room (what repair leaves out).
+COMMAND_WORDS = frozenset("""
+    turn switch on off set make put the a an my our please up down to in of at percent degrees degree dim dimmer
+    brighten brighter bright brightness open close shut lock unlock start stop it all everything can you could would
+    hey um uh change colour color temperature warmer cooler heat cool and too now right this that here there its
+    light's is are be for me i want need get keep let
+""".split())
+_ROOM_AFTER = re.compile(r".*\b(?:in|on)\s+(?:the\s+)?(.+?)\s*$")
+
+
+def _repairs(tracker: Tracker, ctx: Any, *, kind: str | None, room: str | None) -> list[Repair]:
+    """The device kind (none was named) and the room (words after "in the" that are no room)
+    repaired, when clearly ahead."""
+    found: list[Repair] = []
+    catalog = load_catalog()
+    places = frozenset(w for ws in catalog.room_words.values() for p in ws for w in p.split())
+    if kind is None:
+        stop = COMMAND_WORDS | places | frozenset(catalog.colors)
+        repair = repair_in_words(tracker, ctx, (Kind.DEVICE,), stop)
+        if repair is not None:
+            found.append(repair)
+    if room is None:
+        heard = ctx.entity(tracker, "room")
+        match = _ROOM_AFTER.search(ctx.text.lower()) if heard is None else None
+        if match is not None and not set(match.group(1).split()) & set(catalog.colors):
+            heard = match.group(1)
+        repair = repair_entity(tracker, ctx, heard, (Kind.ROOM,)) if heard else None
+        if repair is not None:
+            found.append(repair)
+    return found
 
 
 def _done_sentence(verb: str, subject: str, value: Any) -> str:

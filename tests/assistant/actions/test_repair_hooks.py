@@ -116,3 +116,16 @@ def test_the_personal_prior_repairs_toward_the_users_own_genre(prefs: Path) -> N
     assert texts == ["Playing some reggae."] and Repair.decode(repairs[0]).scope is Scope.PERSONAL  # type: ignore[union-attr]
     # The global arm has no personal prior.
     assert _run(ActionPlayMedia(), "play ray gay", "play_media", {**ON, "personal_repair": False})[1] == []
+
+
+def test_a_misheard_device_and_room(prefs: Path) -> None:
+    from assistant.actions.device_control import ActionDeviceControl
+
+    texts, repairs, directives = _run(ActionDeviceControl(), "turn on the thermal stat", "turn_on", ON)
+    assert "thermostat" in texts[0]
+    assert [Repair.decode(r).value for r in repairs] == ["thermostat"]  # type: ignore[union-attr]
+    texts, repairs, directives = _run(ActionDeviceControl(), "turn on the lights in the kit chin", "turn_on", ON)
+    assert [Repair.decode(r).value for r in repairs] == ["kitchen"]  # type: ignore[union-attr]
+    assert directives and all("kitchen" in d for d in directives)
+    texts, repairs, _ = _run(ActionDeviceControl(), "turn on the lights in the garden shed", "turn_on", ON)
+    assert repairs == []
