@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from simulator.population.metrics import layer_records
 from simulator.population.run import ARMS
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -106,6 +107,8 @@ def render(figures: list[dict[str, Any]], console: Any) -> None:
     for run in figures:
         points = ", ".join(f"{k} {v}" for k, v in run.get("failure_points", {}).items())
         console.print(f"[dim]{run['arm']}: failure points of defective turns: {points or 'none'}[/]", soft_wrap=True)
+        layers = ", ".join(f"{layer} {won}:{lost}" for layer, (won, lost) in layer_records(run).items())
+        console.print(f"[dim]{run['arm']}: wins:losses by layer: {layers}[/]", soft_wrap=True)
     hearing(figures[0], console)
     for run in figures:
         for note in run.get("notes", [])[-2:]:

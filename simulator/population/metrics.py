@@ -87,6 +87,9 @@ def summarize(report: RunReport) -> dict[str, Any]:
         "rewrites_by_source": {source: {"wins": sum(t.success for t in rewritten if t.rewrite_source == source),
                                         "losses": sum(not t.success for t in rewritten if t.rewrite_source == source)}
                                for source in sorted(sources)},
+        "repairs_by_scope": {scope: {"wins": sum(t.success for t in turns if scope in t.repairs),
+                                     "losses": sum(not t.success for t in turns if scope in t.repairs)}
+                             for scope in sorted({s for t in turns for s in t.repairs})},
         "teaching_offers": offers,
         "rewrite_table": report.rewrite_table,
         "success_by_goal_kind": _by_kind(report),
@@ -194,3 +197,21 @@ def reduction(baseline: dict[str, Any], other: dict[str, Any]) -> float | None:
     if not base or rate is None:
         return None
     return round((base - rate) / base, 4)
+
+
+# The learning layers whose applications are counted, and where a summary keeps each one's record.
+LAYERS = (("utterance rewrites", "rewrites_by_source", ("precomputed", "global", "personal")),
+          ("phrase rules", "rewrites_by_source", ("phrase",)),
+          ("global repair", "repairs_by_scope", ("global",)),
+          ("personal repair", "repairs_by_scope", ("personal",)))
+
+
+def layer_records(figures: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """(wins, losses) of each learning layer's applications in a summary, judged by the truth
+    (a turn it touched that succeeded is a win)."""
+    records: dict[str, tuple[int, int]] = {}
+    for layer, key, names in LAYERS:
+        counts = figures.get(key) or {}
+        records[layer] = (sum(int(counts.get(n, {}).get("wins", 0)) for n in names),
+                          sum(int(counts.get(n, {}).get("losses", 0)) for n in names))
+    return records

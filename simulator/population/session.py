@@ -87,6 +87,7 @@ class TurnTrace:
     device_id: str = ""              # the device spoken to
     teachable: bool = False          # truth: teaching a preference would have helped here
     asked_to_learn: bool = False     # the assistant asked for a preference on this turn
+    repairs: tuple[str, ...] = ()    # the scope (global | personal) of each entity repair the actions made
 
 
 @dataclass
@@ -441,6 +442,7 @@ class GoalSession:
             said=heard.said, heard=heard.text, device_id=self.goal.device_id or "",
             teachable=teachable,
             asked_to_learn=rx.is_offer(result.reply, result.actions) and rx.asked_key(result.reply) is not None,
+            repairs=_repair_scopes(result),
         )
         self.trace.turns.append(trace)
         truth = truth_record(
@@ -478,3 +480,10 @@ class GoalSession:
             store.put_many([(turn_id, self.user.user_id, truth)])
         else:
             store.merge(turn_id, truth, user_id=self.user.user_id)
+
+
+def _repair_scopes(result: TurnResult) -> tuple[str, ...]:
+    """The scope of each entity repair the turn's actions reported (none from an older runtime)."""
+    report = getattr(result, "report", None)
+    return tuple(str(r.get("scope") or "global") for r in getattr(report, "repairs", None) or ()
+                 if isinstance(r, dict))

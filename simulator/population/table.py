@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from simulator.population.metrics import layer_records
+
 ROWS = (
     ("turns", "turns", "{}"),
     ("goals", "goals", "{}"),
@@ -47,6 +49,9 @@ def markdown(payload: dict[str, Any]) -> str:
     lines = [f"| measure | {' | '.join(names)} |", "| --- |" + " --- |" * len(names)]
     for key, label, fmt in ROWS:
         lines.append(f"| {label} | " + " | ".join(_cell(arms[n].get(key), fmt) for n in names) + " |")
+    records = {n: layer_records(arms[n]) for n in names}
+    for layer in records[names[0]]:
+        lines.append(f"| {layer} wins:losses | " + " | ".join("{}:{}".format(*records[n][layer]) for n in names) + " |")
     points = sorted({p for n in names for p in arms[n].get("failure_points", {})})
     lines += ["", f"| failure point (defective turns) | {' | '.join(names)} |", "| --- |" + " --- |" * len(names)]
     for point in points:

@@ -16,3 +16,15 @@ def test_arms_side_by_side_with_failure_points() -> None:
     assert "| task success | 0.500 | 0.750 |" in text
     assert "| defect reduction vs baseline | - | +25.0% |" in text
     assert "| asr | 1 | 0 |" in text and "| nlu | 4 | 2 |" in text
+
+
+def test_each_learning_layer_has_its_own_record() -> None:
+    from simulator.population.metrics import layer_records
+
+    run = {"rewrites_by_source": {"precomputed": {"wins": 3, "losses": 1}, "global": {"wins": 2, "losses": 0},
+                                  "phrase": {"wins": 5, "losses": 1}, "personal_correction": {"wins": 9, "losses": 9}},
+           "repairs_by_scope": {"global": {"wins": 4, "losses": 2}}}
+    assert layer_records(run) == {"utterance rewrites": (5, 1), "phrase rules": (5, 1),
+                                  "global repair": (4, 2), "personal repair": (0, 0)}
+    table = markdown({"arm": "global", **run})
+    assert "| phrase rules wins:losses | 5:1 |" in table
