@@ -4,8 +4,9 @@ BIN := $(VENV)/bin
 DATA ?= .data
 RASA_ARGS := --domain domain --data stories
 ASSISTANT := $(BIN)/assistant --data-dir $(DATA)
+HA_VENV ?= .venv-ha
 
-.PHONY: help setup train chat demo test lint unit validate test-stories shell bench eval-nlu clean
+.PHONY: help setup ha-setup ha-test train chat demo test lint unit validate test-stories shell bench eval-nlu clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -22,12 +23,19 @@ chat: train  ## Set everything up and start the interactive chat
 demo: train  ## A short scripted conversation, no input needed
 	@$(ASSISTANT) demo
 
-test: setup  ## Set everything up, lint, and run the whole test suite
-	@$(MAKE) --no-print-directory -j2 lint train   # the linters beside the Rasa training (2 cores)
+test: setup  ## Set everything up, lint, and run the whole test suite (the Home Assistant tests too)
+	@$(MAKE) --no-print-directory -j3 lint train ha-setup   # linters, Rasa training and the HA venv side by side
 	@$(BIN)/pytest -q --durations=15
+	@$(MAKE) --no-print-directory ha-test
+
+ha-setup:  ## Create the Python 3.13 venv for the Home Assistant tests (skipped when nothing changed)
+	@HA_VENV=$(HA_VENV) bash scripts/setup_ha.sh
+
+ha-test: ha-setup train  ## The Home Assistant integration's tests: a real HA core, a real assistant serve
+	@ASSISTANT_DATA=$(DATA) $(HA_VENV)/bin/pytest -c ha/pytest.ini -q -p no:sugar --durations=5
 
 lint: setup  ## ruff, the import layers (lint-imports) and mypy (strict on the turn's path); see pyproject.toml
-	@$(BIN)/ruff check assistant simulator lab tests scripts
+	@$(BIN)/ruff check assistant simulator lab tests scripts custom_components ha
 	@$(BIN)/lint-imports
 	@$(BIN)/mypy
 
