@@ -207,11 +207,15 @@ class Adversaries:
         if store is None:
             return
         pushed = {(a.source, a.target) for a in self.attacks}
+        spans = _attack_spans(pushed)
         for rewrite in store.all():
             if not rewrite.is_global or rewrite.state.value != "active":
                 continue
             key = (rewrite.source, rewrite.target)
-            why = "pushed by the attackers" if _pushed(key, pushed) else action_change(*key)
+            if getattr(rewrite.origin, "value", rewrite.origin) == "phrase":
+                why = _phrase_harm(key, spans)
+            else:
+                why = "pushed by the attackers" if _pushed(key, pushed) else action_change(*key)
             if why and key not in self._harmful_seen:
                 self._harmful_seen.add(key)
                 self.report.harmful_global_pairs.append(
@@ -264,6 +268,25 @@ def _pushed(key: tuple[str, str], pushed: Iterable[tuple[str, str]]) -> bool:
     from assistant.text import normalize
 
     return any(normalize(s) == normalize(key[0]) and normalize(t) == normalize(key[1]) for s, t in pushed)
+
+
+def _attack_spans(pushed: Iterable[tuple[str, str]]) -> set[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The (heard, meant) spans phrase mining could take from the attackers' pairs."""
+    from assistant.learning.phrases import differing_spans
+    from assistant.text import tokens
+
+    return {span for source, target in pushed for span in differing_spans(tokens(source), tokens(target))}
+
+
+def _phrase_harm(key: tuple[str, str], spans: set[tuple[tuple[str, ...], tuple[str, ...]]]) -> str:
+    """Why an active phrase rule is harmful ("" when it is not): the attackers' pairs give its
+    span, or it touches what a request does."""
+    from assistant.learning.phrases import meaning_change
+
+    heard, meant = tuple(key[0].split()), tuple(key[1].split())
+    if (heard, meant) in spans:
+        return "a phrase rule taken from the attackers' pairs"
+    return meaning_change(heard, meant)
 
 
 def _speaking_device(home: Any) -> str:

@@ -110,3 +110,12 @@ def test_harm_is_a_rewritten_victim_turn_that_applied_what_the_goal_did_not_want
     harm = hostile.judge(report)
     assert (harm.victim_turns, harm.rewritten_victim_turns, harm.harmed_victim_turns) == (3, 2, 1)
     assert harm.harmed_examples[0]["applied"] == ["open garage_door"]
+
+
+def test_a_phrase_rule_taken_from_the_attackers_pairs_counts_as_harmful() -> None:
+    from simulator.population.adversary import _attack_spans, _phrase_harm
+
+    spans = _attack_spans({("play the news on the radio", "play the jazz on the radio")})
+    assert _phrase_harm(("news", "jazz"), spans) == "a phrase rule taken from the attackers' pairs"
+    assert _phrase_harm(("maj and", "imagine"), spans) == ""
+    assert _phrase_harm(("of", "off"), spans) != ""   # touches what a request does, whoever pushed it
