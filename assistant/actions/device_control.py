@@ -144,7 +144,7 @@ COMMAND_WORDS = frozenset("""
     hey um uh change colour color temperature warmer cooler heat cool and too now right this that here there its
     light's is are be for me i want need get keep let
 """.split())
-_ROOM_AFTER = re.compile(r".*\b(?:in|on)\s+(?:the\s+)?(.+?)\s*$")
+_ROOM_AFTER = re.compile(r".*\bin\s+(?:the\s+)?(.+?)\s*$")
 
 
 def _repairs(tracker: Tracker, ctx: Any, *, kind: str | None, room: str | None) -> list[Repair]:
@@ -161,7 +161,7 @@ def _repairs(tracker: Tracker, ctx: Any, *, kind: str | None, room: str | None) 
     if room is None:
         heard = ctx.entity(tracker, "room")
         match = _ROOM_AFTER.search(ctx.text.lower()) if heard is None else None
-        if match is not None and not set(match.group(1).split()) & set(catalog.colors):
+        if match is not None and set(match.group(1).split()) - COMMAND_WORDS - set(catalog.colors):
             heard = match.group(1)
         repair = repair_entity(tracker, ctx, heard, (Kind.ROOM,)) if heard else None
         if repair is not None:

@@ -23,10 +23,14 @@ PIECES = frozenset("a an the in of on for to and at i me is are".split())
 
 def repair_entity(tracker: Tracker, ctx: "TurnContext", heard: str | None, kinds: Iterable["Kind"]) -> "Repair | None":
     """The repair of ``heard`` as one of ``kinds`` (None: switched off, or no candidate clearly ahead)."""
-    from assistant.repair.apply import attempt
+    return _repair_any(tracker, ctx, [heard] if heard else [], kinds)
+
+
+def _repair_any(tracker: Tracker, ctx: "TurnContext", heard: list[str], kinds: Iterable["Kind"]) -> "Repair | None":
+    from assistant.repair.apply import attempt_any
 
     metadata: dict[str, Any] = (tracker.latest_message or {}).get("metadata") or {}
-    return attempt(heard, kinds, metadata=metadata, user_id=ctx.user_id, home=ctx.home, room=ctx.speaking.room)
+    return attempt_any(heard, kinds, metadata=metadata, user_id=ctx.user_id, home=ctx.home, room=ctx.speaking.room)
 
 
 def repair_in_words(tracker: Tracker, ctx: "TurnContext", kinds: Iterable["Kind"],
@@ -38,9 +42,7 @@ def repair_in_words(tracker: Tracker, ctx: "TurnContext", kinds: Iterable["Kind"
 
     if not flags_allow((tracker.latest_message or {}).get("metadata")):
         return None
-    kinds = tuple(kinds)
-    found = [r for span in spans(ctx.text, stop) if (r := repair_entity(tracker, ctx, span, kinds)) is not None]
-    return max(found, key=lambda r: r.score) if found else None
+    return _repair_any(tracker, ctx, spans(ctx.text, stop), kinds)
 
 
 def spans(text: str, stop: frozenset[str]) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from assistant.learning.config import LearningFlags
 from assistant.learning.online import STORE_KEY  # metadata["learning"]["store"]: the learning database
@@ -42,27 +42,46 @@ def attempt(heard: str | None, kinds: Iterable[Kind], *, metadata: Mapping[str, 
             home: "Home | None" = None, room: str | None = None, meaning: PairSimilarity | None = None,
             thresholds: Thresholds = Thresholds()) -> Repair | None:
     """The repair of ``heard`` as one of ``kinds`` for this user's message, or None."""
-    if not heard:
+    return attempt_any([heard] if heard else [], kinds, metadata=metadata, user_id=user_id, home=home, room=room,
+                       meaning=meaning, thresholds=thresholds)
+
+
+def attempt_any(spans: Sequence[str], kinds: Iterable[Kind], *, metadata: Mapping[str, Any] | None, user_id: str,
+                home: "Home | None" = None, room: str | None = None, meaning: PairSimilarity | None = None,
+                thresholds: Thresholds = Thresholds()) -> Repair | None:
+    """The best repair among several heard spans (the switches, the store and the user's
+    history read once), or None."""
+    spans = [s for s in spans if s]
+    if not spans:
         return None
     flags = LearningFlags.from_metadata(dict(metadata or {}))
     if not (flags.global_repair or flags.personal_repair):
         return None
     kinds = tuple(kinds)
     store = store_for(metadata)
-    records: list[RepairRecord] = []
     own: list[RepairRecord] = []
-    if store is not None:
+    if store is not None and flags.personal_repair:
         try:
-            for kind in kinds:
-                records.extend(store.records(kind.value, heard, user_id))
-            if flags.personal_repair:
-                own = store.history(user_id)
+            own = store.history(user_id)
         except RepairStoreError as error:
-            logger.warning("repair goes on without its record: %s", error)
+            logger.warning("repair goes on without the user's record: %s", error)
     history = personal_history(user_id, own) if flags.personal_repair else History()
-    priors = Priors(global_on=flags.global_repair, personal_on=flags.personal_repair, user_id=user_id,
-                    history=history, records=tuple(records), room=room)
-    return decide(heard, candidates(kinds, home), priors, meaning=meaning, thresholds=thresholds)
+    pool = candidates(kinds, home)
+    found = []
+    for heard in spans:
+        records: list[RepairRecord] = []
+        if store is not None:
+            try:
+                for kind in kinds:
+                    records.extend(store.records(kind.value, heard, user_id))
+            except RepairStoreError as error:
+                logger.warning("repair goes on without its record: %s", error)
+        priors = Priors(global_on=flags.global_repair, personal_on=flags.personal_repair, user_id=user_id,
+                        history=history, records=tuple(records), room=room)
+        repair = decide(heard, pool, priors, meaning=meaning, thresholds=thresholds)
+        if repair is not None:
+            found.append(repair)
+    return max(found, key=lambda r: r.score) if found else None
 
 
 def personal_history(user_id: str, own: Iterable[RepairRecord] = ()) -> History:

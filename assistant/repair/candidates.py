@@ -72,21 +72,20 @@ def _catalog(kind: Kind) -> tuple[Candidate, ...]:
     return tuple(c for value, spoken in pairs if (c := _candidate(kind, value, spoken)) is not None)
 
 
-def _home(kind: Kind, home: "Home") -> list[Candidate]:
+def _home(kind: Kind, home: "Home") -> tuple[Candidate, ...]:
     """The home's own names: its devices' names and aliases (as their kind), its rooms."""
-    found: list[Candidate] = []
+    names = tuple((d.kind.value, d.room, (d.name, *d.aliases)) for d in home.devices.values())
+    return _home_names(kind, names)
+
+
+@functools.lru_cache(maxsize=64)
+def _home_names(kind: Kind, names: tuple[tuple[str, str, tuple[str, ...]], ...]) -> tuple[Candidate, ...]:
+    found: list[Candidate | None] = []
     if kind is Kind.DEVICE:
-        for device in home.devices.values():
-            for name in (device.name, *device.aliases):
-                made = _candidate(kind, device.kind.value, str(name))
-                if made is not None:
-                    found.append(made)
+        found = [_candidate(kind, device_kind, str(name)) for device_kind, _, spoken in names for name in spoken]
     elif kind is Kind.ROOM:
-        for device in home.devices.values():
-            made = _candidate(kind, device.room, device.room.replace("_", " "))
-            if made is not None:
-                found.append(made)
-    return found
+        found = [_candidate(kind, room, room.replace("_", " ")) for _, room, _ in names]
+    return tuple(c for c in found if c is not None)
 
 
 def _candidate(kind: Kind, value: str, spoken: str) -> Candidate | None:

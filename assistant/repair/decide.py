@@ -24,6 +24,9 @@ from assistant.similarity import PairSimilarity
 from assistant.text import plain
 
 
+SHORTLIST = 12    # candidates the priors rerank
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """The bars a repair must clear (calibrated on the simulator's confusions, see
@@ -46,7 +49,8 @@ def decide(heard: str, pool: Sequence[Candidate], priors: Priors, *, meaning: Pa
         return None
     if any(c.spoken == said for c in pool):
         return None   # it is a name: nothing to repair
-    ranked = _best_per_value(priors.rerank(score(said, pool)))
+    # Only the best few by sound and spelling can win: the priors add at most a few hundredths.
+    ranked = _best_per_value(priors.rerank(score(said, pool)[:SHORTLIST]))
     if meaning is not None and len(ranked) > 1 and ranked[0].score - ranked[1].score < thresholds.min_margin:
         # Close on sound and spelling: let meaning weigh in on the few best.
         ranked = _best_per_value(priors.rerank(score(said, [s.candidate for s in ranked[:3]], meaning)))

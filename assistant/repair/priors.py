@@ -89,7 +89,7 @@ class Priors:
                 bonus += self.bonuses.global_record * record.wins / (record.wins + record.losses)
             if c.kind in (Kind.ROOM, Kind.DEVICE) and self.room is not None and c.value == self.room:
                 bonus += self.bonuses.room
-            kept.append(replace(s, bonus=s.bonus + bonus))
+            kept.append(replace(s, bonus=s.bonus + bonus) if bonus else s)
         kept.sort(key=lambda x: x.score, reverse=True)
         return kept
 

@@ -73,14 +73,35 @@ def spelling(heard: str, spoken: str) -> float:
     return max(fuzz.ratio(heard, spoken), fuzz.ratio(heard.replace(" ", ""), spoken.replace(" ", ""))) / 100.0
 
 
+@functools.lru_cache(maxsize=64)
+def _views(pool: tuple[Candidate, ...]) -> tuple[list[str], list[str], list[str]]:
+    """A pool's spoken forms, the same without spaces, and their sound keys (computed once)."""
+    spoken = [c.spoken for c in pool]
+    return spoken, [s.replace(" ", "") for s in spoken], [_key(s) for s in spoken]
+
+
 def score(heard: str, pool: Sequence[Candidate], meaning: PairSimilarity | None = None) -> list[Scored]:
     """Every candidate scored against the heard words, best first (meaning, when given, for
-    the `MEANING_TOP` best by form only; the rest keep their form)."""
+    the `MEANING_TOP` best by form only; the rest keep their form). The same as `sound` and
+    `spelling` pair by pair, computed for the whole pool at once (rapidfuzz's ``cdist``)."""
+    from rapidfuzz import process
+
     said = plain(heard)
-    if not said:
+    if not said or not pool:
         return []
-    scored = sorted((Scored(c, sound(said, c.spoken), spelling(said, c.spoken)) for c in pool),
-                    key=lambda s: s.score, reverse=True)
+    pool = tuple(pool)
+    spoken, joined, keys = _views(pool)
+    said_joined, said_key = said.replace(" ", ""), _key(said)
+    spelt = process.cdist([said], spoken, scorer=fuzz.ratio)[0]
+    spelt_joined = process.cdist([said_joined], joined, scorer=fuzz.ratio)[0]
+    sounds = process.cdist([said_key], keys, scorer=fuzz.ratio)[0] if said_key else None
+    scored = []
+    for i, c in enumerate(pool):
+        same_letters = said_joined == joined[i]
+        snd = 1.0 if same_letters else (float(sounds[i]) / 100.0 if sounds is not None and keys[i] else 0.0)
+        spl = max(float(spelt[i]), float(spelt_joined[i])) / 100.0
+        scored.append(Scored(c, snd, spl))
+    scored.sort(key=lambda s: s.score, reverse=True)
     if meaning is not None and scored:
         top = scored[:MEANING_TOP]
         cosines = meaning([(said, s.candidate.spoken) for s in top])
