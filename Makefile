@@ -32,7 +32,7 @@ ha-setup:  ## Create the Python 3.13 venv for the Home Assistant tests (skipped 
 	@HA_VENV=$(HA_VENV) bash scripts/setup_ha.sh
 
 ha-test: ha-setup train  ## The Home Assistant integration's tests: a real HA core, a real assistant serve
-	@ASSISTANT_DATA=$(DATA) $(HA_VENV)/bin/pytest -c ha/pytest.ini -q -p no:sugar --durations=5
+	@ASSISTANT_DATA=$(DATA) $(HA_VENV)/bin/pytest -c ha/pytest.ini --rootdir ha -q -p no:sugar --durations=5 ha/ha_tests
 
 lint: setup  ## ruff, the import layers (lint-imports) and mypy (strict on the turn's path); see pyproject.toml
 	@$(BIN)/ruff check assistant simulator lab tests scripts custom_components ha

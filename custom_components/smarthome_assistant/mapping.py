@@ -124,11 +124,13 @@ def _match(entity: HaEntity, devices: list[OurDevice]) -> OurDevice | str:
 
 
 def speaker_in(area: str | None, devices: list[OurDevice]) -> str | None:
-    """Our device that hears requests in a Home Assistant area (a satellite's): the one speaking
-    device in the room named like the area, else None (the service then uses the home's default)."""
+    """Our device that hears requests in a Home Assistant area (a satellite's): a speaking device
+    in the room named like the area (a speaker first, then by id), else None (the service then
+    uses the home's default). Any of them puts the request in that room."""
     room = slug(area)
-    speaking = [d.id for d in devices if d.can_speak and room and slug(d.room) == room]
-    return speaking[0] if len(speaking) == 1 else None
+    speaking = sorted((d for d in devices if d.can_speak and room and slug(d.room) == room),
+                      key=lambda d: (d.kind != "speaker", d.id))
+    return speaking[0].id if speaking else None
 
 
 # -- states, both ways ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -31,6 +32,7 @@ def _light(key: str, name: str) -> dict[str, Any]:
 
 
 LIGHTS = {"living_room_light": ("Living Room Light", "Living Room"),
+          "bedside": ("Bedside", "Bedroom"),
           "ceiling": ("Küche Decke ☃", "Kitchen"),          # an odd name: mapped by its area
           "porch": ("Porch!!", None)}                        # no area, no such device: skipped
 
@@ -64,6 +66,16 @@ async def add_entry(hass: HomeAssistant, url: str, token: str, **options: Any) -
     return entry
 
 
+def satellite(hass: HomeAssistant, entry: MockConfigEntry, area: str) -> str:
+    """A voice satellite's device in an area; its device id."""
+    areas = ar.async_get(hass)
+    area_id = (areas.async_get_area_by_name(area) or areas.async_create(area)).id
+    device = dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id,
+                                                    identifiers={("test", f"satellite-{area}")}, name=f"{area} satellite")
+    dr.async_get(hass).async_update_device(device.id, area_id=area_id)
+    return device.id
+
+
 def agent_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     entity_id = er.async_get(hass).async_get_entity_id("conversation", DOMAIN, entry.entry_id)
     assert entity_id is not None, "the integration registered no conversation agent"
@@ -90,11 +102,12 @@ class Assist:
         assert created["success"], created
         return cls(client, created["result"]["id"])
 
-    async def ask(self, text: str, conversation_id: str | None = None) -> dict[str, Any]:
+    async def ask(self, text: str, conversation_id: str | None = None, device_id: str | None = None) -> dict[str, Any]:
         """The pipeline's intent output (a ConversationResult as a dict)."""
         await self.client.send_json_auto_id({
             "type": "assist_pipeline/run", "start_stage": "intent", "end_stage": "intent",
-            "input": {"text": text}, "pipeline": self.pipeline, "conversation_id": conversation_id})
+            "input": {"text": text}, "pipeline": self.pipeline, "conversation_id": conversation_id,
+            "device_id": device_id})
         started = await self.client.receive_json()
         assert started["success"], started
         output = None

@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 
 from custom_components.smarthome_assistant.const import SPEECH_REFUSED, SPEECH_UNREACHABLE
 
-from .home import Assist, add_entry, agent_id, setup_home, speech
+from .home import Assist, add_entry, agent_id, satellite, setup_home, speech
 from .service import Service
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")   # real HTTP to the real service
@@ -45,6 +45,24 @@ async def test_the_light_really_changes_in_home_assistant(hass: HomeAssistant, h
     again = await assist.ask("turn off the living room light", conversation_id=conversation_id)
     assert again["conversation_id"] == conversation_id
     assert hass.states.get("light.living_room_light").state == "off"
+    # The Home Assistant user (the websocket's, "Mock User") is our household's user "mock_user".
+    assert assistant_service.get("/api/users/mock_user/data", "north")["log"]["turns"] >= 2
+
+
+async def test_a_satellite_speaks_for_our_device_in_its_area(hass: HomeAssistant, hass_ws_client,
+                                                             assistant_service: Service) -> None:
+    """"The lights" are the lights of the room the satellite is in (our bedroom speaker's room)."""
+    await setup_home(hass)
+    for light in ("light.bedside", "light.living_room_light", "light.ceiling"):
+        await hass.services.async_call("light", "turn_off", {"entity_id": light}, blocking=True)
+    entry = await add_entry(hass, assistant_service.url, assistant_service.tokens["south"])
+    assist = await Assist.create(hass_ws_client, agent_id(hass, entry))
+
+    await assist.ask("turn on the lights", device_id=satellite(hass, entry, "Bedroom"))
+
+    assert hass.states.get("light.bedside").state == "on"
+    assert hass.states.get("light.living_room_light").state == "off"
+    assert hass.states.get("light.ceiling").state == "off"
 
 
 async def test_a_state_change_in_home_assistant_reaches_our_home(hass: HomeAssistant,
