@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import check_all, report_problem, send_directives, turn_context
-from assistant.actions.repairs import repair_entity, tag_repair
+from assistant.actions.repairs import repair_any, spans, tag_repair
 from assistant.habits import apply
 from assistant.habits.implicit import IMPLICIT_REASON
 from assistant.prefs.keys import PrefKey
@@ -84,7 +84,9 @@ class ActionPlayMedia(Action):
         from assistant.repair.outcome import Kind
 
         named = ctx.entity(tracker, "media_title") or ctx.entity(tracker, "artist") or media.named_thing(ctx.text)
-        repair = repair_entity(tracker, ctx, named, (Kind.TITLE, Kind.ARTIST, Kind.GENRE))
+        # The name as heard, else a piece of it ("anything by kendrick glamour and i'll be happy").
+        heard = [named, *spans(named, media.FILLER_WORDS | media.MOOD_WORDS)] if named else []
+        repair = repair_any(tracker, ctx, heard, (Kind.TITLE, Kind.ARTIST, Kind.GENRE))
         if repair is None:
             return None, choice
         slot = {Kind.TITLE: "title", Kind.ARTIST: "artist", Kind.GENRE: "genre"}[repair.kind]

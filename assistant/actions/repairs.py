@@ -23,10 +23,11 @@ PIECES = frozenset("a an the in of on for to and at i me is are".split())
 
 def repair_entity(tracker: Tracker, ctx: "TurnContext", heard: str | None, kinds: Iterable["Kind"]) -> "Repair | None":
     """The repair of ``heard`` as one of ``kinds`` (None: switched off, or no candidate clearly ahead)."""
-    return _repair_any(tracker, ctx, [heard] if heard else [], kinds)
+    return repair_any(tracker, ctx, [heard] if heard else [], kinds)
 
 
-def _repair_any(tracker: Tracker, ctx: "TurnContext", heard: list[str], kinds: Iterable["Kind"]) -> "Repair | None":
+def repair_any(tracker: Tracker, ctx: "TurnContext", heard: list[str], kinds: Iterable["Kind"]) -> "Repair | None":
+    """The best repair among several heard spans (each tried as one of ``kinds``), or None."""
     from assistant.repair.apply import attempt_any
 
     metadata: dict[str, Any] = (tracker.latest_message or {}).get("metadata") or {}
@@ -42,7 +43,7 @@ def repair_in_words(tracker: Tracker, ctx: "TurnContext", kinds: Iterable["Kind"
 
     if not flags_allow((tracker.latest_message or {}).get("metadata")):
         return None
-    return _repair_any(tracker, ctx, spans(ctx.text, stop), kinds)
+    return repair_any(tracker, ctx, spans(ctx.text, stop), kinds)
 
 
 def spans(text: str, stop: frozenset[str]) -> list[str]:

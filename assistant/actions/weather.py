@@ -11,12 +11,15 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import report_problem, turn_context
-from assistant.actions.repairs import repair_entity
+from assistant.actions.repairs import repair_any, spans
 from assistant.outcomes import Problem
 from assistant.prefs.keys import PrefKey
 from assistant.repair.outcome import Kind
 from assistant.services import preferences, weather
 from assistant.turn import ANSWERED_KEY, ASKED_CITY_KEY, RestedOn
+
+# Words around a place that are not its name (what repair leaves out of the pieces it tries).
+PLACE_WORDS = frozenset("the a in for at of and today tomorrow tonight now please weather city".split())
 
 
 class ActionWeather(Action):
@@ -39,7 +42,9 @@ class ActionWeather(Action):
         repair = None
         if found.city is None and found.name and not found.candidates:
             # Not a city we know: maybe misheard ("see at all"); repaired only when clearly ahead.
-            repair = repair_entity(tracker, ctx, found.name, (Kind.CITY,))
+            place = weather.named_place(ctx.text)   # and pieces of the place as heard ("los angels california")
+            heard = [found.name, *spans(found.name, PLACE_WORDS), *(spans(place, PLACE_WORDS) if place else [])]
+            repair = repair_any(tracker, ctx, heard, (Kind.CITY,))
             if repair is not None:
                 found = weather.lookup(ctx.text, city=repair.value, region=ctx.entity(tracker, "region"))
         if found.ambiguous:

@@ -23,7 +23,6 @@ from assistant.repair.scoring import Scored, score
 from assistant.similarity import PairSimilarity
 from assistant.text import plain
 
-
 SHORTLIST = 12    # candidates the priors rerank
 
 
@@ -44,8 +43,11 @@ def decide(heard: str, pool: Sequence[Candidate], priors: Priors, *, meaning: Pa
     """The repair of ``heard`` among ``pool`` under ``priors``, or None when no candidate is
     clearly ahead (or the heard words are no name, or nothing may be repaired)."""
     said = plain(heard)
-    if not (priors.global_on or priors.personal_on) or len(said.replace(" ", "")) < thresholds.min_letters \
-            or len(heard) > MAX_HEARD:
+    joined = said.replace(" ", "")
+    # A name spelt out in pieces ("t v") is no guess: its letters are the name's.
+    spelt_out = any(c.spoken.replace(" ", "") == joined for c in pool)
+    if not (priors.global_on or priors.personal_on) or len(heard) > MAX_HEARD \
+            or (len(joined) < thresholds.min_letters and not spelt_out):
         return None
     if any(c.spoken == said for c in pool):
         return None   # it is a name: nothing to repair
