@@ -15,7 +15,7 @@ WARM_UP_ACTION = "action_warm_up"
 
 
 class ActionWarmUp(Action):
-    """Loads the spaCy pipeline and opens the preference store; says nothing."""
+    """Loads the spaCy pipeline, opens the preference store, readies entity repair; says nothing."""
 
     def name(self) -> Text:
         return WARM_UP_ACTION
@@ -24,8 +24,10 @@ class ActionWarmUp(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         from assistant.prefs import statements
+        from assistant.repair import apply as repair
         from assistant.services import preferences
 
         statements.warm()
         preferences.store()
+        repair.warm()   # entity repair's sound keys of the catalog names
         return []

@@ -109,3 +109,11 @@ def store_for(metadata: Mapping[str, Any] | None) -> RepairStore | None:
 @functools.lru_cache(maxsize=4)
 def _open(url: str) -> RepairStore:
     return RepairStore.open(url)
+
+
+def warm() -> None:
+    """Load what the first repair would otherwise wait for (the sound keys of every catalog
+    name, rapidfuzz's and jellyfish's modules): the action server's warm-up calls it."""
+    from assistant.repair.priors import Priors
+
+    decide("warm up", candidates(tuple(Kind)), Priors(global_on=True, personal_on=False, user_id="*"))
