@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
 
@@ -12,6 +13,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from .client import Answer, FailureKind, ServiceClient
 from .const import CONF_TOKEN, CONF_URL, DOMAIN
 
+TOKEN_SCHEMA = vol.Schema({vol.Required(CONF_TOKEN): str})
 SCHEMA = vol.Schema({vol.Required(CONF_URL, default="http://127.0.0.1:5005"): str, vol.Required(CONF_TOKEN): str})
 
 
@@ -49,3 +51,23 @@ class AssistantConfigFlow(ConfigFlow, domain=DOMAIN):
                     return self.async_create_entry(title=f"{home} ({url})", data={CONF_URL: url, CONF_TOKEN: token})
         return self.async_show_form(step_id="user", data_schema=self.add_suggested_values_to_schema(
             SCHEMA, user_input or {}), errors=errors)
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The service refused the entry's token (401 at set-up): ask for a new one."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            token = user_input[CONF_TOKEN].strip()
+            client = ServiceClient(async_get_clientsession(self.hass), entry.data[CONF_URL], token)
+            home, error = await check(client)
+            if error:
+                errors["base"] = error
+            elif entry.unique_id != f"{entry.data[CONF_URL]}#{home}":
+                errors["base"] = "other_household"
+            else:
+                return self.async_update_reload_and_abort(entry, data_updates={CONF_TOKEN: token})
+        return self.async_show_form(step_id="reauth_confirm", data_schema=TOKEN_SCHEMA, errors=errors,
+                                    description_placeholders={"url": entry.data[CONF_URL]})

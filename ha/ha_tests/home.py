@@ -57,9 +57,10 @@ async def setup_home(hass: HomeAssistant) -> None:
         async_expose_entity(hass, "conversation", entity_id, True)
 
 
-async def add_entry(hass: HomeAssistant, url: str, token: str, **options: Any) -> MockConfigEntry:
+async def add_entry(hass: HomeAssistant, url: str, token: str, unique_id: str | None = None,
+                    **options: Any) -> MockConfigEntry:
     entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: url, CONF_TOKEN: token}, options=options,
-                            title="test household")
+                            title="test household", unique_id=unique_id)
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 from homeassistant import config_entries
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.setup import async_setup_component
 
 from custom_components.smarthome_assistant.const import CONF_TOKEN, CONF_URL, DOMAIN
 
+from .home import add_entry
 from .service import Service, free_port
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -48,3 +50,24 @@ async def test_a_wrong_url_is_reported_as_such(hass: HomeAssistant, assistant_se
     assert nobody["errors"] == {"base": "cannot_connect"}
     not_a_url = await _submit(hass, "ftp://example", assistant_service.tokens["north"])
     assert not_a_url["errors"] == {CONF_URL: "invalid_url"}
+
+
+async def test_a_token_refused_at_set_up_asks_for_a_new_one(hass: HomeAssistant, assistant_service: Service) -> None:
+    token_id, token = assistant_service.new_token("south")
+    assistant_service.cli("tokens", "revoke", str(token_id))
+    entry = await add_entry(hass, assistant_service.url, token, unique_id=f"{assistant_service.url}#south")
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [f["context"]["source"] for f in flows] == ["reauth"]
+
+    wrong = await hass.config_entries.flow.async_configure(flows[0]["flow_id"], {CONF_TOKEN: "still-wrong"})
+    assert wrong["errors"] == {"base": "invalid_auth"}
+    other = await hass.config_entries.flow.async_configure(flows[0]["flow_id"],
+                                                          {CONF_TOKEN: assistant_service.tokens["north"]})
+    assert other["errors"] == {"base": "other_household"}
+    done = await hass.config_entries.flow.async_configure(flows[0]["flow_id"],
+                                                         {CONF_TOKEN: assistant_service.tokens["south"]})
+    assert done["type"] is FlowResultType.ABORT and done["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+    assert entry.data[CONF_TOKEN] == assistant_service.tokens["south"]
+    assert entry.state is ConfigEntryState.LOADED
