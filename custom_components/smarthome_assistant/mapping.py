@@ -154,8 +154,7 @@ def calls_for(entity_id: str, state: dict[str, Any], color_modes: list[str] | No
         data: dict[str, Any] = dict(target)
         if isinstance(state.get("brightness"), (int, float)):
             data["brightness_pct"] = max(0, min(100, int(state["brightness"])))
-        if isinstance(state.get("color"), str) and set(color_modes or ()) & {"hs", "rgb", "rgbw", "rgbww", "xy"}:
-            data["color_name"] = state["color"]
+        data.update(_color(state.get("color"), set(color_modes or ())))
         return [ServiceCall("light", "turn_on", data)] if state.get("power") == "on" else []
     if domain in ("switch", "media_player") and state.get("power") in ("on", "off"):
         return [ServiceCall(domain, f"turn_{state['power']}", target)]
@@ -166,6 +165,20 @@ def calls_for(entity_id: str, state: dict[str, Any], color_modes: list[str] | No
     if domain == "cover" and state.get("position") in ("open", "closed"):
         return [ServiceCall("cover", "open_cover" if state["position"] == "open" else "close_cover", target)]
     return []
+
+
+COLOR_MODES = {"hs", "rgb", "rgbw", "rgbww", "xy"}
+WARM_WHITE_KELVIN = 2700
+
+
+def _color(color: Any, modes: set[str]) -> dict[str, Any]:
+    """Our colour for a light with these colour modes: a CSS colour name, warm white as a colour
+    temperature; nothing the light cannot show."""
+    if not isinstance(color, str):
+        return {}
+    if color == "warm white":
+        return {"color_temp_kelvin": WARM_WHITE_KELVIN} if "color_temp" in modes else {}
+    return {"color_name": color} if modes & COLOR_MODES and re.fullmatch(r"[a-z]+", color) else {}
 
 
 def our_state(entity_id: str, ha_state: str, attributes: dict[str, Any], keys: frozenset[str]) -> dict[str, Any]:

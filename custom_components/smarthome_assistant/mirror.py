@@ -10,6 +10,7 @@ import asyncio
 import logging
 from typing import Any
 
+import voluptuous as vol
 from homeassistant.components.homeassistant.exposed_entities import async_should_expose
 from homeassistant.core import Context, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
@@ -116,7 +117,7 @@ class HomeMirror:
                         await self.hass.services.async_call(call.domain, call.service, call.data, blocking=True,
                                                             context=context)
                     done.append(entity_id)
-                except (HomeAssistantError, TimeoutError, ValueError) as error:
+                except (HomeAssistantError, TimeoutError, ValueError, vol.Invalid) as error:
                     _LOGGER.warning("home %s: %s.%s on %s failed: %s", self.home_name, call.domain, call.service,
                                     entity_id, error)
         return done

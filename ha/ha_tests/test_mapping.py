@@ -53,6 +53,10 @@ def test_our_states_become_service_calls() -> None:
     assert mapping.calls_for("light.x", {"power": "on", "brightness": 30, "color": "red"}, ["brightness"]) == [
         ServiceCall("light", "turn_on", {"entity_id": "light.x", "brightness_pct": 30})]
     assert mapping.calls_for("light.x", {"power": "on", "color": "red"}, ["hs"])[0].data["color_name"] == "red"
+    assert "color_temp_kelvin" in mapping.calls_for("light.x", {"power": "on", "color": "warm white"},
+                                                    ["hs", "color_temp"])[0].data
+    assert mapping.calls_for("light.x", {"power": "on", "color": "warm white"}, ["hs"])[0].data == {
+        "entity_id": "light.x"}
     assert mapping.calls_for("light.x", {"power": "off", "brightness": 30}) == [
         ServiceCall("light", "turn_off", {"entity_id": "light.x"})]
     assert mapping.calls_for("lock.d", {"locked": False})[0].service == "unlock"
