@@ -77,6 +77,8 @@ class AssistantAgent(conversation.ConversationEntity):
                 response.async_set_error(intent.IntentResponseErrorCode.FAILED_TO_HANDLE, reply.speech)
             else:
                 response.async_set_speech(reply.speech)
+                if reply.query:
+                    response.response_type = intent.IntentResponseType.QUERY_ANSWER
         else:
             kind = outcome.kind if not isinstance(outcome, Answer) else FailureKind.MALFORMED
             detail = outcome.detail if not isinstance(outcome, Answer) else f"the answer has {reply}"

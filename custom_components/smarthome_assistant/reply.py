@@ -14,6 +14,7 @@ class Reply:
     speech: str
     conversation_id: str | None
     failed: bool
+    query: bool
     changed: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -38,4 +39,5 @@ def read_reply(body: dict[str, Any]) -> Reply | str:
         return "'assistant.changed' is not an object of device states"
     if len(text) > MAX_SPEECH_CHARS:
         text = text[:MAX_SPEECH_CHARS].rsplit(" ", 1)[0] + "..."
-    return Reply(text, conversation_id, response.get("response_type") == "error", changed)
+    kind = response.get("response_type")
+    return Reply(text, conversation_id, kind == "error", kind == "query_answer", changed)

@@ -53,6 +53,8 @@ ANSWERS: dict[str, Any] = {
     "server_error": lambda r: web.json_response({"error": "boom", "status": 500}, status=500),
     "slow": _slow,
     "good": lambda r: web.json_response(GOOD),
+    "query": lambda r: web.json_response({**GOOD, "response": {"speech": {"plain": {"speech": "It is 21 degrees."}},
+                                                               "response_type": "query_answer"}}),
 }
 EXPECTED_LOG = {"not_json": "not JSON", "malformed": "response.speech.plain.speech", "a_list": "not an object",
                 "bad_changed": "assistant.changed", "megabyte": "byte limit", "megabyte_streamed": "byte limit",
@@ -103,8 +105,12 @@ async def test_a_bad_answer_gives_a_short_apology_and_a_clear_log_line(
     assert MAX_ANSWER_BYTES < 1_048_576
 
 
-async def test_a_good_answer_from_the_same_stand_in_is_spoken(hass: HomeAssistant, stand_in: dict[str, str]) -> None:
+@pytest.mark.parametrize(("answer", "speech", "kind"), [("good", "Done.", "action_done"),
+                                                       ("query", "It is 21 degrees.", "query_answer")])
+async def test_a_good_answer_from_the_same_stand_in_is_spoken(hass: HomeAssistant, stand_in: dict[str, str],
+                                                              answer: str, speech: str, kind: str) -> None:
     """The control: the stand-in itself is not what makes the other answers fail."""
+    stand_in["answer"] = answer
     result = await _ask(hass, stand_in["url"])
-    assert result.response.speech["plain"]["speech"] == "Done."
-    assert result.response.response_type.value == "action_done"
+    assert result.response.speech["plain"]["speech"] == speech
+    assert result.response.response_type.value == kind
