@@ -4,6 +4,7 @@ personal rewrite for that user only; a rewrite that keeps failing is retired."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -17,10 +18,25 @@ DEVICE = "kitchen_speaker"
 
 @pytest.fixture
 def learning(fresh):
-    """The session runtime with a clean learning state before and after."""
+    """The session runtime with a clean learning state before and after, entity repair off (these
+    are the rewrites' tests: repair would fix "maj and dragons" before any rewrite is learnt)."""
+    flags = fresh.learning
+    fresh.learning = dataclasses.replace(flags, global_repair=False, personal_repair=False)
     fresh.reset_learning()
     yield fresh
     fresh.reset_learning()
+    fresh.learning = flags
+
+
+@pytest.fixture
+def repairing(fresh):
+    """The session runtime with a clean learning state and entity repair on."""
+    flags = fresh.learning
+    fresh.learning = dataclasses.replace(flags, global_repair=True, personal_repair=True)
+    fresh.reset_learning()
+    yield fresh
+    fresh.reset_learning()
+    fresh.learning = flags
 
 
 def say(rt, user: str, text: str, minute: float, asr: float | None = None):
@@ -99,3 +115,27 @@ def test_reset_learning_leaves_nothing_learnt(learning) -> None:
     rt.reset_learning()
     assert habit_store(rt).concepts("hal") == [] and rt.preferences.get("hal") == []
     assert rt.log.count() == 0 and rt.rewrites.all() == []
+
+
+def test_an_entity_repair_is_logged_counted_and_retired_when_it_keeps_failing(repairing) -> None:
+    from assistant.learning.rewrites import GLOBAL
+    from assistant.repair.settle import repairs_of
+    from assistant.repair.store import RepairStore
+
+    rt = repairing
+    first = say(rt, "ann", "play maj and dragons", 0, asr=0.6)
+    assert first.reply.startswith("Playing Imagine Dragons") and not first.problems
+    say(rt, "ann", "thanks", 0.5)
+    rt.end_session("ann")
+    [logged] = [t for t in rt.log.turns(user_id="ann") if t.text == "play maj and dragons"]
+    assert [(r.heard, r.value) for r in repairs_of(logged)] == [("maj and dragons", "Imagine Dragons")]
+    for i, user in enumerate(("bob", "cat")):   # each says it was wrong: two losses
+        assert say(rt, user, "play maj and dragons", 10 + 10 * i, asr=0.6).reply.startswith("Playing Imagine")
+        say(rt, user, "that's not what I asked", 10.2 + 10 * i)
+        rt.end_session(user)
+    records = {r.user_id: r for r in RepairStore.open(rt.data.learning_url).all()}
+    # One win in three: below the rewrites' retirement bar (RetirePolicy: 3 trials, half won).
+    assert (records[GLOBAL].wins, records[GLOBAL].losses, records[GLOBAL].state) == (1, 2, State.RETIRED)
+    assert (records["ann"].wins, records["bob"].losses) == (1, 1)
+    after = say(rt, "eve", "play maj and dragons", 60, asr=0.6)   # retired: no longer applied
+    assert after.problems and not after.reply.startswith("Playing")
