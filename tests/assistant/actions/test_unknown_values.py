@@ -11,7 +11,6 @@ from assistant.actions.play_media import ActionPlayMedia
 from assistant.actions.weather import ActionWeather
 from tests.assistant.actions.conftest import run_action
 
-
 # Entity repair off (the baseline arm): what is not in the library is said to be missing, with the
 # closest on offer. With repair on, a misheard name clearly ahead is played (tests/.../test_repair_hooks.py).
 NO_REPAIR = {"global_repair": False, "personal_repair": False}
