@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Callable
 
-from assistant.repair.outcome import Repair
+from assistant.repair.outcome import Kind, Repair
 from assistant.repair.store import RepairStore, RepairStoreError
 from assistant.turn import REPAIRED_KEY
 
@@ -20,11 +20,47 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+# The NLU entity a repaired value of each kind is (the domain has none for teams and cuisines).
+NLU_ENTITY = {Kind.TITLE: "media_title", Kind.ARTIST: "artist", Kind.GENRE: "genre", Kind.CITY: "city",
+              Kind.DEVICE: "device", Kind.ROOM: "room"}
+REPAIR_EXTRACTOR = "repair"
+
+
 def keep_in_log(record: "TurnRecord", report: "ActionReport") -> None:
-    """Put the turn's repairs (as its actions tagged them, valid ones only) in its log row."""
-    repairs = [r.as_dict() for raw in report.repairs if (r := Repair.decode(raw)) is not None]
-    if repairs:
-        record.evidence = {**(record.evidence or {}), REPAIRED_KEY: repairs}
+    """Put the turn's repairs (as its actions tagged them, valid ones only) in its log row, and
+    each repaired value as an entity on the words it was heard as (``extractor: "repair"``, in
+    place of what NLU read there): the self-labelled example of the turn, or of the failed turn
+    it fixed, then learns the entity on the user's own words ("[maj and dragons]" as the artist
+    Imagine Dragons), not the intent alone."""
+    repairs = [r for raw in report.repairs if (r := Repair.decode(raw)) is not None]
+    if not repairs:
+        return
+    record.evidence = {**(record.evidence or {}), REPAIRED_KEY: [r.as_dict() for r in repairs]}
+    for repair in repairs:
+        name = NLU_ENTITY.get(repair.kind)
+        where = find(repair.heard, record.text) if name else None
+        if name is None or where is None:
+            continue
+        start, end = where
+        record.entities = [e for e in record.entities if not _overlaps(e, start, end)] + [
+            {"entity": name, "value": repair.value, "start": start, "end": end, "extractor": REPAIR_EXTRACTOR}]
+        record.entities.sort(key=lambda e: e["start"] if isinstance(e.get("start"), int) else -1)
+
+
+def find(words: str, text: str) -> tuple[int, int] | None:
+    """Where ``words`` occur in ``text`` (case-insensitive, whole words), or None."""
+    import re
+
+    words = words.strip()
+    if not words:
+        return None
+    match = re.search(r"(?<![\w'])" + re.escape(words) + r"(?![\w'])", text, re.IGNORECASE)
+    return (match.start(), match.end()) if match else None
+
+
+def _overlaps(entity: dict[str, Any], start: int, end: int) -> bool:
+    s, e = entity.get("start"), entity.get("end")
+    return isinstance(s, int) and isinstance(e, int) and s < end and start < e
 
 
 def repairs_of(record: "TurnRecord") -> list[Repair]:

@@ -61,3 +61,27 @@ def test_wins_and_losses_are_counted_and_three_losses_retire_it(tmp_path: Path) 
     rows = {r.user_id: r for r in RepairStore.open(url).all()}
     assert (rows[GLOBAL].wins, rows[GLOBAL].losses, rows[GLOBAL].state) == (1, 3, State.RETIRED)
     assert rows["ann"].state is State.ACTIVE and rows["bob"].losses == 1
+
+
+def test_the_repaired_value_becomes_the_entity_on_the_users_own_words() -> None:
+    from assistant.selflearn import entities as ent
+
+    record = _record()
+    record.entities = [{"entity": "media_title", "value": "maj and dragons", "start": 5, "end": 20}]
+    keep_in_log(record, ActionReport.decode([IMAGINE.to_json()]))
+    assert record.entities == [{"entity": "artist", "value": "Imagine Dragons", "start": 5, "end": 20,
+                                "extractor": "repair"}]
+    # What the self-labelled examples take: the turn's own, and the failed turn it fixed.
+    assert ent.own(record.entities, record.text) == [
+        {"entity": "artist", "value": "Imagine Dragons", "start": 5, "end": 20}]
+    assert ent.place(record.entities, record.text, "put on maj and dragons") == [
+        {"entity": "artist", "value": "Imagine Dragons", "start": 7, "end": 22}]
+
+
+def test_a_kind_without_an_nlu_entity_or_a_span_not_heard_adds_none() -> None:
+    record = _record()
+    record.text = "did the worriers win"
+    team = Repair(Kind.TEAM, "worriers", "Golden State Warriors", 0.89, 0.24)
+    elsewhere = Repair(Kind.ARTIST, "cold play", "Coldplay", 1.0, 0.5)
+    keep_in_log(record, ActionReport.decode([team.to_json(), elsewhere.to_json()]))
+    assert record.entities == [] and len(repairs_of(record)) == 2
