@@ -12,9 +12,9 @@ target per span (`assistant.learning.markov`).
 
 A rule changes everybody's words inside any sentence, so it must clear more than a pair:
 ``min_users`` distinct users behind it and ``min_share`` of the users who ever said the span,
-the span failing more often than not when said, and no change of an action word, on/off, a
-negation, a number, a device or a room on either side, however many back it; the words it adds
-must sound or read like the words it drops (`retrieval.keeps_meaning`). Online, the longest
+the span failing more often than not when said, no number or negation on either side, and no
+change of an action word (on/off included), a device or a room the span names, however many
+back it; the words it adds must sound or read like the words it drops (`retrieval.keeps_meaning`). Online, the longest
 span in a request is rewritten (`rule_for`), counts its own wins and losses, and is retired like
 a rewrite when it keeps losing.
 """
@@ -106,17 +106,23 @@ def differing_spans(heard: Sequence[str], meant: Sequence[str], config: PhraseCo
 
 
 def meaning_change(heard: Span, meant: Span) -> str:
-    """Why replacing ``heard`` by ``meant`` could change what any request asks ("" when it
-    cannot): an action word, a negation, a number, a device or a room on either side."""
+    """Why replacing ``heard`` by ``meant`` could change what a request asks ("" when it cannot).
+
+    A number or a negation on either side always could. An action word (on/off included), a
+    device or a room the heard span names must stay exactly as it is; words that name none of
+    them are misheard words, and may become one ("likes" -> "lights", "whether" -> "weather"),
+    as the global pairs' consensus has it (`consensus.action_change`).
+    """
     for what, words in (("negation", NEGATIONS), ("number", NUMBER_WORDS)):
         if (set(heard) | set(meant)) & words:
             return f"a {what} in the span"
     if any(any(ch.isdigit() for ch in w) for w in (*heard, *meant)):
         return "a number in the span"
-    for side in (heard, meant):
-        for what, names in named(tuple(side)).items():
-            if names:
-                return f"the span names a {what} ({'/'.join(sorted(names))})"
+    before, after = named(tuple(heard)), named(tuple(meant))
+    for what in before:
+        if before[what] and before[what] != after[what]:
+            changed = "/".join(sorted(after[what])) or "nothing"
+            return f"{what} {'/'.join(sorted(before[what]))} becomes {changed}"
     return ""
 
 

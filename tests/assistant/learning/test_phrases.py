@@ -49,17 +49,21 @@ def test_sentences_that_share_nothing_or_differ_everywhere_give_no_span() -> Non
 
 
 @pytest.mark.parametrize("heard, meant", [
-    ("of", "off"), ("on", "off"), ("turn of", "turn off"),      # on/off and an action word
-    ("to", "two"), ("for", "4"),                                  # a number
-    ("note", "not"),                                              # a negation
-    ("lamb", "lamp"), ("bed room", "bedroom"),                    # a device, a room
+    ("on", "off"), ("in lock", "unlock"), ("the likes on", "the lights off"),   # an action word it names
+    ("to", "two"), ("for", "4"), ("thirty", "thirteen"),                        # a number
+    ("note", "not"), ("don't", "do"),                                           # a negation
+    ("the heater", "the tv"), ("bedroom", "bathroom"),                           # a device, a room it names
 ])
 def test_a_span_touching_what_a_request_does_is_refused(heard: str, meant: str) -> None:
     assert meaning_change(tuple(heard.split()), tuple(meant.split())) != ""
 
 
-def test_a_misheard_name_is_no_change_of_meaning() -> None:
-    assert meaning_change(("maj", "and"), ("imagine",)) == ""
+@pytest.mark.parametrize("heard, meant", [
+    ("maj and", "imagine"),
+    ("likes", "lights"), ("whether", "weather"), ("the likes on", "the lights on"), ("coughy", "coffee"),
+])
+def test_misheard_words_that_name_nothing_may_become_a_name(heard: str, meant: str) -> None:
+    assert meaning_change(tuple(heard.split()), tuple(meant.split())) == ""
 
 
 def _stats(*users: str) -> StateStats:
@@ -114,14 +118,13 @@ def test_a_span_most_people_say_without_trouble_needs_its_context() -> None:
 
 
 def test_rules_that_change_an_action_are_refused_however_many_back_them() -> None:
-    sentences = [("turn of the lights", "turn off the lights"),
-                 ("please turn of the fan", "please turn off the fan"),
-                 ("turn of the tv now", "turn off the tv now"),
-                 ("can you turn of the heater", "can you turn off the heater")]
+    sentences = [("turn on the lights", "turn off the lights"),
+                 ("please turn on the fan", "please turn off the fan"),
+                 ("turn on the tv now", "turn off the tv now"),
+                 ("can you turn on the heater", "can you turn off the heater")]
     miner = _miner(users=("a", "b", "c", "d"), sentences=sentences)
     assert miner.solve({}, {}) == []
-    assert miner.report.refused and all("action" in r["reason"] or "device" in r["reason"]
-                                        for r in miner.report.refused)
+    assert miner.report.refused and all("action" in r["reason"] for r in miner.report.refused)
 
 
 def _rule(source: str, target: str, probability: float = 0.9, id: int = 1) -> Rewrite:

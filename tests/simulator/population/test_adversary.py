@@ -118,4 +118,4 @@ def test_a_phrase_rule_taken_from_the_attackers_pairs_counts_as_harmful() -> Non
     spans = _attack_spans({("play the news on the radio", "play the jazz on the radio")})
     assert _phrase_harm(("news", "jazz"), spans) == "a phrase rule taken from the attackers' pairs"
     assert _phrase_harm(("maj and", "imagine"), spans) == ""
-    assert _phrase_harm(("of", "off"), spans) != ""   # touches what a request does, whoever pushed it
+    assert _phrase_harm(("on", "off"), spans) != ""   # touches what a request does, whoever pushed it
