@@ -114,6 +114,7 @@ class Runtime(AbstractContextManager["Runtime"]):
         self.verbose = verbose
         self.action_server = ActionServer.for_data(data)
         self.agent: Agent | None = None
+        self._trackers: Any = None   # the tracker store under Rasa's fail-safe wrapper
         self._loop = asyncio.new_event_loop()
         self._generation: dict[str, str] = {}
         self._preferences: "PreferenceStore | None" = None
@@ -226,12 +227,13 @@ class Runtime(AbstractContextManager["Runtime"]):
         with our ticket lifetime; in memory for one process). `Agent.handle_message` holds the
         conversation's lock for the whole of Rasa's turn."""
         from rasa.core.agent import Agent
-        from rasa.utils.endpoints import EndpointConfig
 
-        from assistant.rasa_stores import StoreConfigError, fail_loudly, lock_store, tracker_store
+        from assistant.action_endpoint import action_endpoint
+        from assistant.rasa_stores import StoreConfigError, fail_loudly, lock_store
+        from assistant.tracker_cache import caching_tracker_store
 
         try:
-            trackers = tracker_store(self.data.tracker_url)
+            trackers = caching_tracker_store(self.data.tracker_url)
             locks = lock_store(self.data.lock_url)
         except StoreConfigError as error:
             raise RuntimeStartError(str(error)) from error
@@ -240,9 +242,10 @@ class Runtime(AbstractContextManager["Runtime"]):
                 str(self.model_path),
                 tracker_store=trackers,
                 lock_store=locks,
-                action_endpoint=EndpointConfig(url=self.action_server.webhook),
+                action_endpoint=action_endpoint(self.action_server.webhook),
             )
             fail_loudly(agent)   # a store failure fails the turn, never forks the conversation
+            self._trackers = trackers
             return agent
         except Exception as error:  # noqa: BLE001 - Rasa raises many types for a bad model
             raise RuntimeStartError(
@@ -328,8 +331,13 @@ class Runtime(AbstractContextManager["Runtime"]):
         return list(channel.messages)
 
     def tracker(self, sender: str) -> Any:
-        """The conversation's Rasa tracker (None when there is none)."""
+        """The conversation's Rasa tracker (None when there is none): the one this process
+        just saved when it has it (read it, don't change it), else read from the store."""
         assert self.agent is not None
+        peek = getattr(self._trackers, "peek", None)
+        saved = peek(sender) if peek is not None else None
+        if saved is not None:
+            return saved
         return self._run(self.agent.tracker_store.retrieve(sender))
 
     def set_slots(self, sender: str, values: dict[str, Any]) -> None:
@@ -392,10 +400,11 @@ class Runtime(AbstractContextManager["Runtime"]):
             raise ActionServerError(
                 f"the action server is down and could not be restarted: {error}"
             ) from error
-        from rasa.utils.endpoints import EndpointConfig
+        from assistant.action_endpoint import action_endpoint
 
         assert self.agent is not None
-        endpoint = EndpointConfig(url=self.action_server.webhook)
+        self._close_action_session()
+        endpoint = action_endpoint(self.action_server.webhook)
         self.agent.action_endpoint = endpoint
         if self.agent.processor is not None:
             self.agent.processor.action_endpoint = endpoint
@@ -441,6 +450,9 @@ class Runtime(AbstractContextManager["Runtime"]):
         """Forget what this process remembers of the user between turns (their last turn,
         which would otherwise be settled later), after their stored data was deleted."""
         self.pipeline.last.pop(user_id, None)
+        forget = getattr(self._trackers, "forget", None)
+        if forget is not None:
+            forget()   # their conversations were deleted: read the store again
 
     def reset_user(self, user_id: str) -> None:
         """Start a fresh conversation for this user (stored conversations are kept)."""
@@ -465,7 +477,17 @@ class Runtime(AbstractContextManager["Runtime"]):
 
         online.unregister(self.data.learning_url)
         if not self._loop.is_closed():
+            self._close_action_session()
             self._loop.close()
+
+    def _close_action_session(self) -> None:
+        """Close the pooled HTTP session to the action server (its keep-alive connections)."""
+        aclose = getattr(getattr(self.agent, "action_endpoint", None), "aclose", None)
+        if aclose is not None:
+            try:
+                self._run(aclose())
+            except Exception:  # noqa: BLE001 - closing idle connections never fails a stop
+                logger.debug("could not close the action server session", exc_info=True)
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()

@@ -161,7 +161,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     _ensure_model(args)
     result = bench.run(DataDir(args.data_dir), repeats=args.repeats, console=make_console(),
                        verbose=args.verbose, startup=not args.no_startup,
-                       reference=not args.no_reference, train=args.train)
+                       reference=not args.no_reference, train=args.train,
+                       conversation_turns=args.conversation_turns)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
     return EXIT_OK

@@ -117,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also time rasa train from scratch and after adding 200 examples")
     p.add_argument("--no-startup", action="store_true", help="skip the fresh-process first-turn timing")
     p.add_argument("--no-reference", action="store_true", help="skip the `rasa init` reference bot")
+    p.add_argument("--conversation-turns", type=int, default=120,
+                   help="also play one conversation this long: its last turns beside its first (0: skip)")
     add("test-stories", cmd_test_stories, "rasa test core on the test stories (the gate's copy, lab/data/guard/test_stories)")
     add("rasa-shell", cmd_rasa_shell, "rasa shell on the trained model, with the action server")
     p = add("prefs", cmd_prefs, "list a user's stored preferences")

@@ -57,7 +57,8 @@ def _summary(values: list[float]) -> dict[str, float]:
 
 
 def run(data: DataDir, *, repeats: int = 3, console: Any = None, verbose: bool = False,
-        startup: bool = True, reference: bool = True, train: bool = False) -> dict[str, Any]:
+        startup: bool = True, reference: bool = True, train: bool = False,
+        conversation_turns: int = 120) -> dict[str, Any]:
     """Play the turns `repeats` times through each path and return the figures. Runs in a
     scratch copy of the data folder, so the benchmark never touches real logs or rewrites.
 
@@ -66,6 +67,8 @@ def run(data: DataDir, *, repeats: int = 3, console: Any = None, verbose: bool =
         reference: also play a minimal `rasa init` bot's turns, interleaved (trained once,
             kept in the data folder under bench/rasa-init).
         train: also time `rasa train` from scratch and after adding 200 examples.
+        conversation_turns: also play one conversation this long and compare its last
+            turns with its first (0: skip).
     """
     import shutil
     import tempfile
@@ -93,6 +96,8 @@ def run(data: DataDir, *, repeats: int = 3, console: Any = None, verbose: bool =
 
                 init_agent = Agent.load(str(init_model))
             result = _turn_latency(runtime, repeats, progress, init_agent)
+            if conversation_turns:
+                result.update(_conversation_growth(runtime, conversation_turns, progress))
             result.update(_rewriter_latency(runtime, repeats * 5, progress))
     if startup:
         first = timing.first_turn(data.model_file)
@@ -111,8 +116,11 @@ def _turn_latency(runtime: Any, repeats: int, progress: Any, init_agent: Any = N
     a minimal `rasa init` bot when one is given."""
     from lab.evaluation.startup import INIT_BOT_TURNS
 
+    from lab.evaluation.phases import PhaseTimer
+
     agent = runtime.agent
     assert agent is not None
+    phases = PhaseTimer().install(agents=(agent,))
     full: list[float] = []
     bare: list[float] = []
     init: list[float] = []
@@ -125,7 +133,8 @@ def _turn_latency(runtime: Any, repeats: int, progress: Any, init_agent: Any = N
     for rep in range(repeats):
         for i, (text, device) in enumerate(TURNS):
             start = time.perf_counter()
-            runtime.handle(text, user_id=f"bench_full_{rep}", device_id=device)
+            with phases.recording():
+                runtime.handle(text, user_id=f"bench_full_{rep}", device_id=device)
             full.append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()
             runtime._run(agent.handle_text(text, sender_id=f"bench_bare_{rep}"))
@@ -136,12 +145,14 @@ def _turn_latency(runtime: Any, repeats: int, progress: Any, init_agent: Any = N
                                                     sender_id=f"bench_init_{rep}"))
                 init.append((time.perf_counter() - start) * 1000)
             progress.advance(task)
+    phases.uninstall()
     f, b = _summary(full), _summary(bare)
     result = {
         "turns": len(full),
         "full_p50_ms": round(f["p50"], 2), "full_p95_ms": round(f["p95"], 2),
         "bare_p50_ms": round(b["p50"], 2), "bare_p95_ms": round(b["p95"], 2),
         "full_mean_ms": round(f["mean"], 2), "bare_mean_ms": round(b["mean"], 2),
+        "phases": phases.summary(),
     }
     result["p50_ratio"] = round(result["full_p50_ms"] / result["bare_p50_ms"], 3)
     result["p95_ratio"] = round(result["full_p95_ms"] / result["bare_p95_ms"], 3)
@@ -151,6 +162,37 @@ def _turn_latency(runtime: Any, repeats: int, progress: Any, init_agent: Any = N
                        "init_p50_ratio": round(f["p50"] / r["p50"], 3),
                        "init_p95_ratio": round(f["p95"] / r["p95"], 3)})
     return result
+
+
+def _conversation_growth(runtime: Any, turns: int, progress: Any) -> dict[str, Any]:
+    """One conversation of ``turns`` turns cycling through TURNS: the cost of its last cycle
+    of turns beside its first (the same texts), and of its last turn beside its first."""
+    from lab.evaluation.phases import PhaseTimer
+
+    task = progress.add_task("Long conversation", total=turns)
+    cycle = len(TURNS)
+    last_start = (turns - cycle) // cycle * cycle if turns >= 2 * cycle else max(0, turns - cycle)
+    phases = PhaseTimer().install(agents=(runtime.agent,))
+    times: list[float] = []
+    try:
+        for i in range(turns):
+            text, device = TURNS[i % len(TURNS)]
+            start = time.perf_counter()
+            with phases.recording():
+                runtime.handle(text, user_id="bench_long", device_id=device)
+            times.append((time.perf_counter() - start) * 1000)
+            progress.advance(task)
+    finally:
+        phases.uninstall()
+    first = times[:cycle]
+    last = times[last_start:last_start + cycle]
+    return {"conversation_turns": turns,
+            "conversation_phases_first": phases.summary(0, cycle),
+            "conversation_phases_last": phases.summary(last_start, last_start + cycle),
+            "conversation_first_ms": round(times[0], 2), "conversation_last_ms": round(times[-1], 2),
+            "conversation_first_cycle_mean_ms": round(statistics.fmean(first), 2),
+            "conversation_last_cycle_mean_ms": round(statistics.fmean(last), 2),
+            "conversation_growth_ratio": round(statistics.fmean(last) / statistics.fmean(first), 3)}
 
 
 def _populate(runtime: Any, utterances: int = 2000, pairs: int = 1000) -> None:
@@ -237,6 +279,19 @@ def _print(result: dict[str, Any], console: Any) -> None:
         table.add_row("`rasa init` bot", f"{result['init_p50_ms']:.1f}", f"{result['init_p95_ms']:.1f}", "")
         table.add_row("ratio to it", f"{result['init_p50_ratio']:.2f}", f"{result['init_p95_ratio']:.2f}", "")
     console.print(table)
+    if result.get("phases"):
+        _print_phases(result["phases"], console)
+    if result.get("conversation_phases_first"):
+        _print_phases(result["conversation_phases_first"], console,
+                      title=f"The long conversation's first {len(TURNS)} turns by phase (ms per turn)")
+        _print_phases(result["conversation_phases_last"], console,
+                      title=f"The same texts at the end of its {result['conversation_turns']} turns (ms per turn)")
+    if "conversation_turns" in result:
+        console.print(f"One conversation of {result['conversation_turns']} turns: turns 1-{len(TURNS)} "
+                      f"{result['conversation_first_cycle_mean_ms']:.1f} ms mean, the same texts at its end "
+                      f"{result['conversation_last_cycle_mean_ms']:.1f} ms (ratio "
+                      f"{result['conversation_growth_ratio']:.2f}); turn 1 {result['conversation_first_ms']:.1f} ms, "
+                      f"turn {result['conversation_turns']} {result['conversation_last_ms']:.1f} ms")
     if "first_turn_seconds" in result:
         phases = result["first_turn_phases"]
         console.print(f"Fresh process to first answered turn: {result['first_turn_seconds']:.1f} s "
@@ -257,3 +312,16 @@ def _print(result: dict[str, Any], console: Any) -> None:
     rw.add_row("rewrite decision alone", f"{result['rewrite_decision_p50_ms']:.2f}",
                f"{result['rewrite_decision_p95_ms']:.2f}")
     console.print(rw)
+
+
+def _print_phases(phases: dict[str, dict[str, float]], console: Any, title: str | None = None) -> None:
+    from rich.table import Table
+
+    table = Table(title=title or ("Full-stack turn by phase (ms per turn, inclusive: MiniLM is also inside "
+                                  "the rewriter and featurizer, NLU, policies, actions and tracker store "
+                                  "inside Rasa's turn)"))
+    for col in ("phase", "mean", "p95", "calls/turn"):
+        table.add_column(col, justify="right" if col != "phase" else "left")
+    for name, row in phases.items():
+        table.add_row(name, f"{row['mean_ms']:.2f}", f"{row['p95_ms']:.2f}", f"{row['calls_per_turn']:.2f}")
+    console.print(table)

@@ -1,0 +1,111 @@
+"""Rasa's SQL tracker store, keeping the trackers it saved so a turn does not rebuild them.
+
+Rasa's `SQLTrackerStore.retrieve` reads every event of the conversation's session and replays
+them into a new tracker at the start of every turn: a turn late in a long conversation costs
+more than the first. `CachingSQLTrackerStore` keeps the tracker it last saved for each
+conversation, with the id of the conversation's last stored event and their number. On the next `retrieve` it
+asks the database for both (one indexed query): when they are unchanged, nothing was written
+since (no other server, no deletion) and the kept tracker is handed over as it is; otherwise
+the conversation is read and replayed as Rasa does. The database stays the only truth.
+A SQLite file is put in WAL mode, as the project's other SQLite stores are.
+
+A kept tracker is handed to one turn (removed from the cache): a turn that fails before
+saving leaves nothing behind, and the next turn reads the database. `peek` gives the tracker
+this process just saved (read-only) to whoever reads the turn's outcome.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+# Conversations whose trackers a process keeps (least recently saved go first).
+CACHE_SIZE = 512
+
+
+@functools.lru_cache(maxsize=None)
+def caching_store_class() -> type:
+    """`CachingSQLTrackerStore`, built on Rasa's class on first use (Rasa is imported then)."""
+    import sqlalchemy as sa
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    class CachingSQLTrackerStore(SQLTrackerStore):
+        """Rasa's SQLTrackerStore that reuses the tracker it saved (module docstring)."""
+
+        def __init__(self, *args: Any, cache_size: int = CACHE_SIZE, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if self.engine.dialect.name == "sqlite":
+                _use_wal(self.engine)
+            self._kept: OrderedDict[str, tuple[tuple[int, int], Any, "DialogueStateTracker"]] = OrderedDict()
+            self._cache_size = cache_size
+            self.hits = 0
+            self.misses = 0
+
+        def _last_event_id(self, sender_id: str) -> tuple[int, int] | None:
+            """The conversation's last stored event id and its number of events (None: none)."""
+            with self.session_scope() as session:
+                last, count = session.query(sa.func.max(self.SQLEvent.id), sa.func.count(self.SQLEvent.id)).filter(
+                    self.SQLEvent.sender_id == sender_id).one()
+            return None if last is None else (int(last), int(count))
+
+        async def retrieve(self, sender_id: str) -> "DialogueStateTracker | None":
+            kept = self._kept.pop(sender_id, None)
+            # The same domain (a reloaded model builds a new store, but be sure) and no event
+            # stored since this process saved it.
+            if kept is not None and kept[1] is self.domain and self._last_event_id(sender_id) == kept[0]:
+                self.hits += 1
+                return kept[2]
+            self.misses += 1
+            return await super().retrieve(sender_id)
+
+        async def save(self, tracker: "DialogueStateTracker") -> None:
+            self._kept.pop(tracker.sender_id, None)
+            await super().save(tracker)
+            # Rasa's lock on the conversation is held by whoever saves it: no one else
+            # writes this conversation between the save and this read.
+            last = self._last_event_id(tracker.sender_id)
+            if last is None:
+                return
+            self._kept[tracker.sender_id] = (last, self.domain, tracker)
+            while len(self._kept) > self._cache_size:
+                self._kept.popitem(last=False)
+
+        def peek(self, sender_id: str) -> "DialogueStateTracker | None":
+            """The tracker this process last saved for the conversation (read it, don't change
+            it), or None."""
+            kept = self._kept.get(sender_id)
+            return None if kept is None else kept[2]
+
+        def forget(self, sender_id: str | None = None) -> None:
+            """Drop the kept tracker of one conversation (None: of all)."""
+            if sender_id is None:
+                self._kept.clear()
+            else:
+                self._kept.pop(sender_id, None)
+
+    return CachingSQLTrackerStore
+
+
+def _use_wal(engine: Any) -> None:
+    """The tracker's SQLite file in WAL mode with a busy timeout, as the project's other
+    SQLite stores (`assistant.db`): a commit appends to the log instead of rewriting a
+    journal, and a reader never blocks a writer. The mode is kept in the file."""
+    import sqlalchemy as sa
+
+    from assistant.db import _sqlite_pragmas
+
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    with engine.connect() as connection:
+        _sqlite_pragmas(connection.connection, None)
+
+
+def caching_tracker_store(url: str) -> Any:
+    """A `CachingSQLTrackerStore` on ``url`` (SQLite file or PostgreSQL; see
+    `assistant.rasa_stores.tracker_store`)."""
+    from assistant.rasa_stores import tracker_store_kwargs
+
+    return caching_store_class()(**tracker_store_kwargs(url))
