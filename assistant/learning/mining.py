@@ -155,11 +155,12 @@ def find_chains(turns: Iterable["TurnRecord"], thresholds: RephraseThresholds,
                 max_hops: int = 6, progress: Progress | None = None,
                 total: int | None = None, stats: dict[int, StateStats] | None = None,
                 phrases: "PhraseMiner | None" = None,
-                direct: dict[int, list[int]] | None = None) -> RephraseChains:
+                direct: dict[int, list[int]] | None = None,
+                worked_for: dict[int, set[str]] | None = None) -> RephraseChains:
     """Read turns once and return their rephrase chains, pooled (counts into ``report``).
     ``stats`` receives, by state, who said each utterance and how NLU read it; ``phrases``
-    each chain of two or more requests, and ``direct``, by state, [successes, failures] of the
-    requests nobody rephrased."""
+    each chain of two or more requests, ``direct``, by state, [successes, failures] of the
+    requests nobody rephrased, and ``worked_for`` the users for whom those worked."""
     chains = RephraseChains(max_hops=max_hops)
     table = _Turns()
     candidates = _Candidates()
@@ -215,7 +216,7 @@ def find_chains(turns: Iterable["TurnRecord"], thresholds: RephraseThresholds,
     report.requests = len(table.state)
     report.candidate_pairs = len(candidates.first)
     _score_pending(candidates, thresholds, similarity, report, progress)
-    _link(chains, table, candidates, report, phrases, direct)
+    _link(chains, table, candidates, report, phrases, direct, worked_for)
     return chains
 
 
@@ -242,7 +243,8 @@ def _score_pending(candidates: _Candidates, thresholds: RephraseThresholds,
 
 
 def _link(chains: RephraseChains, table: _Turns, candidates: _Candidates, report: MineReport,
-          phrases: "PhraseMiner | None" = None, direct: dict[int, list[int]] | None = None) -> None:
+          phrases: "PhraseMiner | None" = None, direct: dict[int, list[int]] | None = None,
+          worked_for: dict[int, set[str]] | None = None) -> None:
     """Follow rephrase links into chains and count them into the Markov chain."""
     n = len(table.state)
     following = array("i", [-1]) * n
@@ -267,6 +269,8 @@ def _link(chains: RephraseChains, table: _Turns, candidates: _Candidates, report
                 phrases.add_chain(user, [chains.names[s] for s in states], worked)
         elif direct is not None:
             direct.setdefault(states[0], [0, 0])[0 if worked else 1] += 1
+            if worked and worked_for is not None:
+                worked_for.setdefault(states[0], set()).add(user)
         chains.add(user, states, worked)
 
 
@@ -301,10 +305,11 @@ def mine(log: TurnSource, store: "RewriteStore", config: MineConfig = MineConfig
     stats: dict[int, StateStats] = {}
     phrases = PhraseMiner(config.phrases) if config.phrases is not None else None
     direct: dict[int, list[int]] = {}
+    worked_for: dict[int, set[str]] = {}
     try:
         chains = find_chains(read_turns(log), config.rephrase, similarity, report,
                              max_hops=config.markov.max_hops, progress=progress, total=total,
-                             stats=stats, phrases=phrases, direct=direct)
+                             stats=stats, phrases=phrases, direct=direct, worked_for=worked_for)
     except MiningError:
         raise
     except Exception as error:  # noqa: BLE001 - one clear error; nothing was written yet
@@ -322,7 +327,7 @@ def mine(log: TurnSource, store: "RewriteStore", config: MineConfig = MineConfig
     rules = None
     if phrases is not None:
         stage = time.perf_counter()
-        rules = phrases.solve({chains.names[s]: said for s, said in stats.items()},
+        rules = phrases.solve({chains.names[s]: users for s, users in worked_for.items()},
                               {chains.names[s]: (ok, failed) for s, (ok, failed) in direct.items()})
         report.phrases = phrases.report
         report.stage_seconds["phrases"] = time.perf_counter() - stage

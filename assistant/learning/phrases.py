@@ -11,8 +11,9 @@ as that span said alone), and the same absorbing Markov step as for utterances p
 target per span (`assistant.learning.markov`).
 
 A rule changes everybody's words inside any sentence, so it must clear more than a pair:
-``min_users`` distinct users behind it and ``min_share`` of the users who ever said the span,
-the span failing more often than not when said, no number or negation on either side, and no
+``min_users`` distinct users behind it, who are ``min_share`` of them and the users for whom
+a request with the span worked as heard (those who failed with it and said nothing more are no
+evidence against it), the span failing more often than not when said, no number or negation on either side, and no
 change of an action word (on/off included), a device or a room the span names, however many
 back it; the words it adds must sound or read like the words it drops (`retrieval.keeps_meaning`). Online, the longest
 span in a request is rewritten (`rule_for`), counts its own wins and losses, and is retired like
@@ -32,7 +33,6 @@ from assistant.learning.markov import MarkovConfig, RephraseChains, solve
 from assistant.learning.rewrites import GLOBAL, MinedPair
 
 if TYPE_CHECKING:
-    from assistant.learning.consensus import StateStats
     from assistant.learning.rewrites import Rewrite
 
 Span = tuple[str, ...]
@@ -55,7 +55,7 @@ class PhraseConfig:
     max_differences: int = 2        # more differing spans than this: another sentence, not a fix
     min_users: int = 3              # distinct users whose rephrases went from the span to the target
     min_sentences: int = 2          # distinct heard requests behind it (one alone: an utterance rewrite)
-    min_share: float = 0.3          # ... as a share of the users who ever said the span
+    min_share: float = 0.3          # ... as a share of them and the users for whom the span worked as heard
     min_probability: float = 0.5    # the target's probability of ending in success
     max_source_success: float = 0.5  # the span must fail more often than not when said
 
@@ -151,11 +151,11 @@ class PhraseMiner:
                 self._steps.append((user_id, heard, meant, worked))
                 self._sentences[(heard, meant)].add(first)
 
-    def solve(self, said: Mapping[str, "StateStats"], direct: Mapping[str, tuple[int, int]]) -> list[MinedPair]:
+    def solve(self, worked_for: Mapping[str, set[str]], direct: Mapping[str, tuple[int, int]]) -> list[MinedPair]:
         """The rules, from the steps collected and every utterance's direct record.
 
         Args:
-            said: by normalized utterance, who said it (all its turns).
+            worked_for: by normalized utterance, the users for whom it worked as heard.
             direct: by normalized utterance, (successes, failures) of its turns that were not
                 rephrased.
         """
@@ -169,20 +169,20 @@ class PhraseMiner:
             chains.add(user_id, [" ".join(heard), " ".join(meant)], worked)
         sayers: dict[Span, set[str]] = defaultdict(set)
         longest = max(len(s) for s in spans)
-        for utterance in set(said) | set(direct):
+        for utterance in set(worked_for) | set(direct):
             words = utterance.split()
             contained = {tuple(words[i:i + n]) for n in range(1, longest + 1)
                          for i in range(len(words) - n + 1)} & spans
             if not contained:
                 continue
             ok, failed = direct.get(utterance, (0, 0))
-            stats = said.get(utterance)
+            users = worked_for.get(utterance)
             for span in contained:
                 key = chains.state(" ".join(span))
                 chains.successes[key] += ok
                 chains.failures[key] += failed
-                if stats is not None:
-                    sayers[span] |= stats.users
+                if users:
+                    sayers[span] |= users
         markov = MarkovConfig(min_probability=config.min_probability, min_users=config.min_users,
                               max_source_success=config.max_source_success, max_hops=1)
         rules: list[MinedPair] = []
@@ -213,7 +213,8 @@ class PhraseMiner:
             return f"{sentences} heard request(s) < {config.min_sentences}: an utterance rewrite serves it"
         said = len(sayers | backers)
         if said and len(backers) / said < config.min_share:
-            return f"{len(backers)} of the {said} users who said it ({len(backers) / said:.0%} < {config.min_share:.0%})"
+            return (f"{len(backers)} of the {said} users who fixed it or for whom it worked "
+                    f"({len(backers) / said:.0%} < {config.min_share:.0%})")
         change = meaning_change(heard, meant)
         if change:
             return change

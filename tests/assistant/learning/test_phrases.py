@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant.learning.consensus import StateStats
 from assistant.learning.log import InteractionLog
 from assistant.learning.mining import MineConfig, mine
 from assistant.learning.phrases import (
@@ -66,13 +65,6 @@ def test_misheard_words_that_name_nothing_may_become_a_name(heard: str, meant: s
     assert meaning_change(tuple(heard.split()), tuple(meant.split())) == ""
 
 
-def _stats(*users: str) -> StateStats:
-    stats = StateStats()
-    for user in users:
-        stats.add(user, "nlu_fallback", 0.3)
-    return stats
-
-
 def _miner(users=("ann", "ben", "cat"), sentences=SENTENCES, config=PhraseConfig()) -> PhraseMiner:
     miner = PhraseMiner(config)
     for user, (wrong, right) in zip(users, sentences):
@@ -82,8 +74,8 @@ def _miner(users=("ann", "ben", "cat"), sentences=SENTENCES, config=PhraseConfig
 
 def test_three_people_in_three_sentences_make_one_rule() -> None:
     miner = _miner()
-    said = {wrong: _stats(user) for user, (wrong, _) in zip(("ann", "ben", "cat"), SENTENCES)}
-    rules = miner.solve(said, {"play imagine dragons": (5, 0)})
+    # Others who said the span and failed without a word more are no evidence against the rule.
+    rules = miner.solve({}, {"play imagine dragons": (5, 0), "maj and dragons": (0, 6)})
     assert [(r.source, r.target, r.support) for r in rules] == [("maj and", "imagine", 3)]
     assert rules[0].supporters == ("ann", "ben", "cat")
     assert rules[0].probability == pytest.approx(1.0)
@@ -106,7 +98,7 @@ def test_a_span_most_people_say_without_trouble_needs_its_context() -> None:
     # Nine other people said "maj and" in requests that worked as heard: the bare span is no
     # mishearing, so only the rule with its context ("... dragons") is kept.
     others = {f"u{i}": f"the maj and request {i}" for i in range(9)}
-    said = {text: _stats(user) for user, text in others.items()}
+    said = {text: {user} for user, text in others.items()}
     direct = {text: (1, 0) for text in others.values()}
     assert [(r.source, r.target) for r in miner.solve(said, direct)] == [("maj and dragons", "imagine dragons")]
     # With fewer untroubled sayers the bare span passes the Markov step, and the share refuses it.
@@ -114,7 +106,7 @@ def test_a_span_most_people_say_without_trouble_needs_its_context() -> None:
     miner = _miner()
     assert [(r.source, r.target) for r in miner.solve(few, {t: (0, 0) for t in few})] == [
         ("maj and dragons", "imagine dragons")]
-    assert any(r["source"] == "maj and" and "users who said it" in r["reason"] for r in miner.report.refused)
+    assert any(r["source"] == "maj and" and "for whom it worked" in r["reason"] for r in miner.report.refused)
 
 
 def test_rules_that_change_an_action_are_refused_however_many_back_them() -> None:
