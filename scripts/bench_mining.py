@@ -236,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="mine a second time under tracemalloc for the Python heap's peak (slow)")
     parser.add_argument("--score-turns", type=int, default=50_000,
                         help="score rephrase detection against the truth on this many first turns")
+    parser.add_argument("--no-phrases", action="store_true", help="mine without phrase rules (what they add)")
     parser.add_argument("--json", help="write the figures as JSON here")
     args = parser.parse_args(argv)
 
@@ -244,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.similarity import minilm_similarity, token_similarity
 
     spec = Synthetic(turns=args.turns, users=args.users, seed=args.seed)
+    config = MineConfig(phrases=None) if args.no_phrases else MineConfig()
     # None: MiniLM with the vector cache beside the rewrite table, as `assistant mine` runs
     similarity = None if args.similarity == "minilm" else token_similarity
     if args.similarity == "minilm":
@@ -263,12 +265,12 @@ def main(argv: list[str] | None = None) -> int:
     rss_mine_start = _peak_mib()
     with RewriteStore.open(Path(folder.name) / "rewrites.db" if args.source == "memory" else db) as store:
         started, cpu = time.perf_counter(), _cpu_seconds()
-        report = mine(source, store, MineConfig(), similarity=similarity, rebuild_index=args.with_index)
+        report = mine(source, store, config, similarity=similarity, rebuild_index=args.with_index)
         figures["mine_seconds"] = round(time.perf_counter() - started, 2)
         figures["mine_cpu_seconds"] = round(_cpu_seconds() - cpu, 2)   # all threads (MiniLM uses 2)
         if args.again:
             cpu = _cpu_seconds()
-            again = mine(source, store, MineConfig(), similarity=similarity, rebuild_index=args.with_index)
+            again = mine(source, store, config, similarity=similarity, rebuild_index=args.with_index)
             figures["mine_again_cpu_seconds"] = round(_cpu_seconds() - cpu, 2)
             figures["mine_again_seconds"] = round(again.seconds, 2)
             figures["again_stage_seconds"] = {k: round(v, 2) for k, v in again.stage_seconds.items()}
@@ -282,12 +284,14 @@ def main(argv: list[str] | None = None) -> int:
 
         with RewriteStore.open(Path(folder.name) / "traced.db") as traced:
             tracemalloc.start()
-            mine(source, traced, MineConfig(), similarity=similarity or minilm_similarity,
+            mine(source, traced, config, similarity=similarity or minilm_similarity,
                  rebuild_index=False)
             figures["tracemalloc_peak_mib"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
             tracemalloc.stop()
     figures["examples"] = [f"{r.source} -> {r.target} ({r.support} users, p={r.probability:.2f})"
                            for r in report.added if r.is_global][:8]
+    figures["phrase_rules"] = [f"{r.source} -> {r.target} ({r.support} users, p={r.probability:.2f})"
+                               for r in report.phrase_added][:8]
     if args.score_turns:
         from itertools import islice
 
