@@ -96,9 +96,14 @@ def personal_history(user_id: str, own: Iterable[RepairRecord] = ()) -> History:
 
 def store_for(metadata: Mapping[str, Any] | None) -> RepairStore | None:
     """The repair table of the learning database the message names, or None."""
+    from assistant.db import sqlite_path
+
     url = ((metadata or {}).get("learning") or {}).get(STORE_KEY)
     if not isinstance(url, str) or not url.startswith(("sqlite:", "postgresql")):
         return None
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return None   # the runtime's learning database exists already: a message never makes a new file
     try:
         return _open(url)
     except RepairStoreError as error:

@@ -34,6 +34,12 @@ def test_the_log_row_keeps_the_valid_repairs_and_reads_them_back(tmp_path: Path)
     assert stored.evidence is not None and stored.evidence["implicit"] == []
 
 
+def _repaired() -> TurnRecord:
+    record = _record()
+    record.evidence = {"repaired": [IMAGINE.as_dict()]}
+    return record
+
+
 def test_an_unreadable_entry_is_skipped_with_a_reason(caplog: pytest.LogCaptureFixture) -> None:
     record = _record()
     record.evidence = {"repaired": [IMAGINE.as_dict(), {"kind": "planet", "heard": "mars", "value": "Mars"}, 7]}
@@ -44,6 +50,9 @@ def test_an_unreadable_entry_is_skipped_with_a_reason(caplog: pytest.LogCaptureF
 
 def test_wins_and_losses_are_counted_and_three_losses_retire_it(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'learning.db'}"
+    assert count_outcome(_repaired(), True, lambda: url) == 0   # no learning database yet: none made
+    assert not (tmp_path / "learning.db").exists()
+    RepairStore.open(url)   # the runtime's log made it
     asked: list[int] = []
 
     def where() -> str:
