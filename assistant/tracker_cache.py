@@ -7,7 +7,8 @@ conversation, with the id of the conversation's last stored event and their numb
 asks the database for both (one indexed query): when they are unchanged, nothing was written
 since (no other server, no deletion) and the kept tracker is handed over as it is; otherwise
 the conversation is read and replayed as Rasa does. The database stays the only truth.
-A SQLite file is put in WAL mode, as the project's other SQLite stores are.
+A SQLite file is put in WAL mode, as the project's other SQLite stores are, and its
+connections are kept open between sessions (SQLAlchemy 1.4 opens one per session).
 
 A kept tracker is handed to one turn (removed from the cache): a turn that fails before
 saving leaves nothing behind, and the next turn reads the database. `peek` gives the tracker
@@ -39,11 +40,23 @@ def caching_store_class() -> type:
         def __init__(self, *args: Any, cache_size: int = CACHE_SIZE, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             if self.engine.dialect.name == "sqlite":
-                _use_wal(self.engine)
+                self._pool_sqlite()
             self._kept: OrderedDict[str, tuple[tuple[int, int], Any, "DialogueStateTracker"]] = OrderedDict()
             self._cache_size = cache_size
             self.hits = 0
             self.misses = 0
+
+        def _pool_sqlite(self) -> None:
+            """Keep connections to the SQLite file open between sessions (SQLAlchemy 1.4 opens
+            and closes one per session), in WAL mode as the project's other stores."""
+            from sqlalchemy.pool import QueuePool
+
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, poolclass=QueuePool, pool_size=2,
+                                           connect_args={"check_same_thread": False})
+            _use_wal(self.engine)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
         def _last_event_id(self, sender_id: str) -> tuple[int, int] | None:
             """The conversation's last stored event id and its number of events (None: none)."""
@@ -99,8 +112,6 @@ def _use_wal(engine: Any) -> None:
     from assistant.db import _sqlite_pragmas
 
     sa.event.listen(engine, "connect", _sqlite_pragmas)
-    with engine.connect() as connection:
-        _sqlite_pragmas(connection.connection, None)
 
 
 def caching_tracker_store(url: str) -> Any:
