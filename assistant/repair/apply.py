@@ -67,6 +67,7 @@ def attempt_any(spans: Sequence[str], kinds: Iterable[Kind], *, metadata: Mappin
             logger.warning("repair goes on without the user's record: %s", error)
     history = personal_history(user_id, own) if flags.personal_repair else History()
     pool = candidates(kinds, home)
+    nearby = frozenset(d.kind.value for d in home.devices.values() if d.room == room) if home and room else frozenset()
     found = []
     for heard in spans:
         records: list[RepairRecord] = []
@@ -77,7 +78,7 @@ def attempt_any(spans: Sequence[str], kinds: Iterable[Kind], *, metadata: Mappin
             except RepairStoreError as error:
                 logger.warning("repair goes on without its record: %s", error)
         priors = Priors(global_on=flags.global_repair, personal_on=flags.personal_repair, user_id=user_id,
-                        history=history, records=tuple(records), room=room)
+                        history=history, records=tuple(records), room=room, nearby=nearby)
         repair = decide(heard, pool, priors, meaning=meaning, thresholds=thresholds)
         if repair is not None:
             found.append(repair)

@@ -8,8 +8,8 @@ simulator's arms can tell them apart:
 - personal: a value in this user's history (their stated artists, genres, team, cuisine and
   home city, and the repairs that worked for them) is lifted; one this user's record retired
   is dropped. With the personal prior alone, only values of the user's history are candidates.
-- context: the kinds the intent expects (the caller passes them) and, for rooms and devices,
-  the speaking device's room.
+- context: the kinds the intent expects (the caller passes them), the speaking device's room
+  for rooms, and the kinds of device in that room for devices.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Bonuses:
 
     personal: float = 0.08      # a value of the user's own history
     global_record: float = 0.05  # times the win share of the same repair across users (>= 2 trials)
-    room: float = 0.03          # the speaking device's room, for rooms and devices
+    room: float = 0.03          # the speaking device's room, and a device of that kind in it
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ class Priors:
     history: History = History()
     records: tuple[RepairRecord, ...] = ()     # the same heard words' records (global and this user's)
     room: str | None = None                     # the speaking device's room
+    nearby: frozenset[str] = frozenset()        # the device kinds in that room
     bonuses: Bonuses = Bonuses()
 
     def rerank(self, scored: list[Scored]) -> list[Scored]:
@@ -87,7 +88,7 @@ class Priors:
             bonus = self.bonuses.personal if own else 0.0
             if self.global_on and record is not None and record.wins + record.losses >= 2:
                 bonus += self.bonuses.global_record * record.wins / (record.wins + record.losses)
-            if c.kind in (Kind.ROOM, Kind.DEVICE) and self.room is not None and c.value == self.room:
+            if (c.kind is Kind.ROOM and c.value == self.room) or (c.kind is Kind.DEVICE and c.value in self.nearby):
                 bonus += self.bonuses.room
             kept.append(replace(s, bonus=s.bonus + bonus) if bonus else s)
         kept.sort(key=lambda x: x.score, reverse=True)

@@ -90,3 +90,15 @@ def test_odd_characters_in_catalog_or_home_names_are_matched_safely() -> None:
     repair = decide("a c d c!!", pool, GLOBAL_ONLY)
     assert repair is not None and repair.value == "AC/DC"
     assert decide("(((", pool, GLOBAL_ONLY) is None
+
+
+def test_the_speaking_rooms_devices_and_room_are_lifted() -> None:
+    pool = [Candidate(Kind.DEVICE, "oven", "oven"), Candidate(Kind.DEVICE, "tv", "telly")]
+    far = Priors(global_on=True, personal_on=False, user_id="ann")
+    near = Priors(global_on=True, personal_on=False, user_id="ann", room="kitchen", nearby=frozenset({"oven"}))
+    assert decide("ovens", pool, far) is None                 # just under the bar for one short word
+    lifted = decide("ovens", pool, near)                       # an oven in the speaker's room lifts it over
+    assert lifted is not None and lifted.value == "oven"
+    assert lifted.score == pytest.approx(0.87 + 0.03, abs=0.01)
+    rooms = [Candidate(Kind.ROOM, "kitchen", "kitchen"), Candidate(Kind.ROOM, "office", "office")]
+    assert decide("kit chin", rooms, near).score > decide("kit chin", rooms, far).score  # type: ignore[union-attr]
