@@ -39,7 +39,7 @@ async def _megabyte_streamed(request: web.Request) -> web.StreamResponse:
 
 
 async def _slow(request: web.Request) -> web.Response:
-    await asyncio.sleep(3)
+    await asyncio.sleep(1.5)   # three times the agent's timeout in these tests (0.5 s)
     return web.json_response(GOOD)
 
 
