@@ -5,6 +5,7 @@ DATA ?= .data
 RASA_ARGS := --domain domain --data stories
 ASSISTANT := $(BIN)/assistant --data-dir $(DATA)
 HA_VENV ?= .venv-ha
+HA_PYTEST := ASSISTANT_DATA=$(DATA) $(HA_VENV)/bin/pytest -c ha/pytest.ini --rootdir ha -q -p no:sugar --durations=5 ha/ha_tests
 
 .PHONY: help setup ha-setup ha-test train chat demo test lint unit validate test-stories shell bench eval-nlu clean
 
@@ -26,13 +27,13 @@ demo: train  ## A short scripted conversation, no input needed
 test: setup  ## Set everything up, lint, and run the whole test suite (the Home Assistant tests too)
 	@$(MAKE) --no-print-directory -j3 lint train ha-setup   # linters, Rasa training and the HA venv side by side
 	@$(BIN)/pytest -q --durations=15
-	@$(MAKE) --no-print-directory ha-test
+	@$(HA_PYTEST)   # the Home Assistant tests (see ha-test), with the venv and model made above
 
 ha-setup:  ## Create the Python 3.13 venv for the Home Assistant tests (skipped when nothing changed)
 	@HA_VENV=$(HA_VENV) bash scripts/setup_ha.sh
 
 ha-test: ha-setup train  ## The Home Assistant integration's tests: a real HA core, a real assistant serve
-	@ASSISTANT_DATA=$(DATA) $(HA_VENV)/bin/pytest -c ha/pytest.ini --rootdir ha -q -p no:sugar --durations=5 ha/ha_tests
+	@$(HA_PYTEST)
 
 lint: setup  ## ruff, the import layers (lint-imports) and mypy (strict on the turn's path); see pyproject.toml
 	@$(BIN)/ruff check assistant simulator lab tests scripts custom_components ha
