@@ -93,6 +93,7 @@ def learn(records: Sequence["TurnRecord"], data: DataDir, *, similarity: Any = N
     from assistant.paths import PROJECT_ROOT
     from assistant.selflearn import learned as lf
     from assistant.selflearn.pipeline import propose, score
+    from assistant.selflearn.repaired import with_repairs
 
     fp_model, label_model, notes = models if models is not None else load_models(data)
     proposal = propose(records, similarity=similarity, failure_points=fp_model)
@@ -108,14 +109,16 @@ def learn(records: Sequence["TurnRecord"], data: DataDir, *, similarity: Any = N
         existing = []
     floor = max(min_confidence or 0.0, RULES_MIN_CONFIDENCE) if label_model is None else (min_confidence or 0.0)
     guards = lf.Guards(min_confidence=floor, max_user_share=max_user_share)
-    merged = lf.merge(existing, scored.labels, guards=guards, forgotten=forgotten_users(data),
+    # What a repair or a rewrite settled on is what the label teaches, on the words heard.
+    labels = with_repairs(scored.labels, {int(r.id): r for r in records if r.id is not None})
+    merged = lf.merge(existing, labels, guards=guards, forgotten=forgotten_users(data),
                       committed=lf.committed_texts(PROJECT_ROOT / "stories" / "nlu"))
     written = None
     if not dry_run and (merged.added or merged.updated or backup is not None
                         or len(merged.examples) != len(existing)):
         written = lf.write(path, merged.examples)
     corrections = sum(1 for c in proposal.candidates if c.kind.value == "correction")
-    return LearnPass(labels=list(scored.labels), candidates=len(proposal.candidates), corrections=corrections,
+    return LearnPass(labels=list(labels), candidates=len(proposal.candidates), corrections=corrections,
                      method=scored.method, thresholds=dict(scored.thresholds), examples=list(merged.examples),
                      added=list(merged.added), updated=list(merged.updated), dropped=Counter(merged.dropped),
                      written=written, backup=backup, unreadable=unreadable, notes=list(notes))
