@@ -93,7 +93,7 @@ def learn(records: Sequence["TurnRecord"], data: DataDir, *, similarity: Any = N
     from assistant.paths import PROJECT_ROOT
     from assistant.selflearn import learned as lf
     from assistant.selflearn.pipeline import propose, score
-    from assistant.selflearn.repaired import with_repairs
+    from assistant.selflearn.rewritten import with_rewrites
 
     fp_model, label_model, notes = models if models is not None else load_models(data)
     proposal = propose(records, similarity=similarity, failure_points=fp_model)
@@ -109,8 +109,8 @@ def learn(records: Sequence["TurnRecord"], data: DataDir, *, similarity: Any = N
         existing = []
     floor = max(min_confidence or 0.0, RULES_MIN_CONFIDENCE) if label_model is None else (min_confidence or 0.0)
     guards = lf.Guards(min_confidence=floor, max_user_share=max_user_share)
-    # What a repair or a rewrite settled on is what the label teaches, on the words heard.
-    labels = with_repairs(scored.labels, {int(r.id): r for r in records if r.id is not None})
+    # A rewritten turn teaches what NLU read after the rewrite, on the words heard.
+    labels = with_rewrites(scored.labels, {int(r.id): r for r in records if r.id is not None})
     merged = lf.merge(existing, labels, guards=guards, forgotten=forgotten_users(data),
                       committed=lf.committed_texts(PROJECT_ROOT / "stories" / "nlu"))
     written = None
