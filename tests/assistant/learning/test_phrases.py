@@ -147,19 +147,24 @@ def stores(tmp_path: Path):
         yield log, store
 
 
+def _record_fixes(log: InteractionLog, *extra) -> None:
+    """Three people fix the same mishearing, each in a sentence of their own (and ``extra`` turns)."""
+    turns = []
+    for i, (user, (wrong, right)) in enumerate(zip(("ann", "ben", "cat"), SENTENCES)):
+        turns += failed_then_fixed(user, wrong, right, at=100 * i)
+    turns += list(extra)
+    for t in turns:
+        t.id = None
+    log.record_many(turns)
+
+
 def _similar(pairs):
     return [0.8 if ("maj and" in a) != ("maj and" in b) else s for (a, b), s in zip(pairs, token_similarity(pairs))]
 
 
 def test_mining_stores_phrase_rules_that_count_wins_and_retire(stores) -> None:
     log, store = stores
-    turns = []
-    for i, (user, (wrong, right)) in enumerate(zip(("ann", "ben", "cat"), SENTENCES)):
-        turns += failed_then_fixed(user, wrong, right, at=100 * i)
-    turns.append(turn("dan", "play imagine dragons", at=500))
-    for t in turns:
-        t.id = None
-    log.record_many(turns)
+    _record_fixes(log, turn("dan", "play imagine dragons", at=500))
     report = mine(log, store, MineConfig(), similarity=_similar)
     assert report.phrases is not None and [(r.source, r.target) for r in report.phrase_added] == [
         ("maj and", "imagine")]
@@ -181,12 +186,7 @@ def test_mining_stores_phrase_rules_that_count_wins_and_retire(stores) -> None:
 
 def test_a_blocked_rule_stays_blocked(stores) -> None:
     log, store = stores
-    turns = []
-    for i, (user, (wrong, right)) in enumerate(zip(("ann", "ben", "cat"), SENTENCES)):
-        turns += failed_then_fixed(user, wrong, right, at=100 * i)
-    for t in turns:
-        t.id = None
-    log.record_many(turns)
+    _record_fixes(log)
     mine(log, store, MineConfig(), similarity=_similar)
     [rule] = store.phrase_rules().values()
     store.block(rule.id)
@@ -197,11 +197,6 @@ def test_a_blocked_rule_stays_blocked(stores) -> None:
 
 def test_without_phrase_config_no_rule_is_mined(stores) -> None:
     log, store = stores
-    turns = []
-    for i, (user, (wrong, right)) in enumerate(zip(("ann", "ben", "cat"), SENTENCES)):
-        turns += failed_then_fixed(user, wrong, right, at=100 * i)
-    for t in turns:
-        t.id = None
-    log.record_many(turns)
+    _record_fixes(log)
     report = mine(log, store, MineConfig(phrases=None), similarity=_similar)
     assert report.phrases is None and store.phrase_rules() == {}
