@@ -17,6 +17,7 @@ from assistant.learning.online import STORE_KEY  # metadata["learning"]["store"]
 from assistant.prefs.keys import PrefKey
 from assistant.repair.candidates import candidates
 from assistant.repair.decide import Thresholds, decide
+from assistant.repair.history import logged_values
 from assistant.repair.outcome import Kind, Repair
 from assistant.repair.priors import History, Priors
 from assistant.repair.store import RepairRecord, RepairStore, RepairStoreError
@@ -65,7 +66,8 @@ def attempt_any(spans: Sequence[str], kinds: Iterable[Kind], *, metadata: Mappin
             own = store.history(user_id)
         except RepairStoreError as error:
             logger.warning("repair goes on without the user's record: %s", error)
-    history = personal_history(user_id, own) if flags.personal_repair else History()
+    logged = logged_values(store.engine, user_id) if store is not None and flags.personal_repair else {}
+    history = personal_history(user_id, own, logged) if flags.personal_repair else History()
     pool = candidates(kinds, home)
     nearby = frozenset(d.kind.value for d in home.devices.values() if d.room == room) if home and room else frozenset()
     found = []
@@ -85,13 +87,17 @@ def attempt_any(spans: Sequence[str], kinds: Iterable[Kind], *, metadata: Mappin
     return max(found, key=lambda r: r.score) if found else None
 
 
-def personal_history(user_id: str, own: Iterable[RepairRecord] = ()) -> History:
-    """The user's values by kind: their liked preferences, and their repairs that worked."""
+def personal_history(user_id: str, own: Iterable[RepairRecord] = (),
+                     logged: Mapping[Kind, list[str]] | None = None) -> History:
+    """The user's values by kind: their liked preferences, the values their logged turns acted
+    on (`history.logged_values`), and their repairs that worked."""
     from assistant.services import preferences
 
     user = preferences.for_user(user_id)
     # A home city is kept as its label ("Seattle, Washington"): the name is before the comma.
     stated = {kind: [value.split(",")[0] for value in user.liked(key)] for key, kind in _STATED.items()}
+    for kind, values in (logged or {}).items():
+        stated.setdefault(kind, []).extend(values)
     return History.of(stated, own)
 
 

@@ -41,7 +41,9 @@ class History:
     values: Mapping[Kind, frozenset[str]] = field(default_factory=dict)
 
     def has(self, kind: Kind, value: str) -> bool:
-        return plain(value) in self.values.get(kind, frozenset())
+        mine = self.values.get(kind, frozenset())
+        words = plain(value)
+        return words in mine or (words.startswith("the ") and words[4:] in mine)
 
     @classmethod
     def of(cls, stated: Mapping[Kind, Iterable[str]], records: Iterable[RepairRecord] = ()) -> "History":

@@ -79,6 +79,11 @@ class RepairStore(EngineStore):
         self._metadata = sa.MetaData()
         self._repairs = _table(self._metadata)
 
+    @property
+    def engine(self) -> Any:
+        """The learning database's engine (the user's logged history is read through it)."""
+        return self._engine
+
     @classmethod
     def open(cls, target: str | Path, retire: RetirePolicy = RetirePolicy()) -> "RepairStore":
         def build(engine: Any) -> "RepairStore":
