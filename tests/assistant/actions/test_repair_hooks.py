@@ -129,3 +129,18 @@ def test_a_misheard_device_and_room(prefs: Path) -> None:
     assert directives and all("kitchen" in d for d in directives)
     texts, repairs, _ = _run(ActionDeviceControl(), "turn on the lights in the garden shed", "turn_on", ON)
     assert repairs == []
+
+
+def test_the_personal_prior_reads_what_the_users_own_turns_played(prefs: Path) -> None:
+    import datetime as dt
+
+    from assistant.learning.log import InteractionLog, TurnRecord
+
+    log = InteractionLog.open(prefs / "learning.db")
+    log.record(TurnRecord(user_id="alice", device_id="kitchen_speaker", session_id="alice",
+                          timestamp=dt.datetime(2026, 1, 1, 8), text="play reggae", intent="play_media",
+                          entities=[{"entity": "genre", "value": "reggae", "start": 5, "end": 11}]))
+    store = {"store": f"sqlite:///{prefs / 'learning.db'}"}
+    texts, repairs, _ = _run(ActionPlayMedia(), "play ray gay", "play_media", {**ON, **store})
+    assert texts == ["Playing some reggae."] and Repair.decode(repairs[0]).scope is Scope.PERSONAL  # type: ignore[union-attr]
+    assert _run(ActionPlayMedia(), "play ray gay", "play_media", {**ON, **store}, user="bob")[1] == []
