@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import unicodedata
 from typing import Literal
 
 from homeassistant.components import conversation
@@ -87,11 +88,16 @@ class AssistantAgent(conversation.ConversationEntity):
         return conversation.ConversationResult(response=response, conversation_id=conversation_id)
 
     async def _user_of(self, ha_user_id: str | None) -> str | None:
-        """The service's user id for a Home Assistant user: its name, made an id (else none)."""
+        """Our user id for the Home Assistant user who spoke (None when unknown)."""
         if not ha_user_id:
             return None
         user = await self.hass.auth.async_get_user(ha_user_id)
-        if user is None or not user.name:
-            return None
-        name = re.sub(r"[^a-z0-9_@-]+", "_", user.name.lower()).strip("_")[:39]
-        return name or None
+        return service_user(user.name, user.id) if user is not None else None
+
+
+def service_user(name: str | None, ha_user_id: str) -> str:
+    """The service's user id for a Home Assistant user: the name made an id, with a short hash
+    of the user's id so that two people with similar names ("Zoë", "Zoé") are never one user."""
+    plain = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
+    readable = re.sub(r"[^a-z0-9_]+", "_", plain.lower()).strip("_")[:30] or "user"
+    return f"{readable}-{hashlib.sha256(ha_user_id.encode()).hexdigest()[:8]}"

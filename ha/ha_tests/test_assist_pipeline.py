@@ -10,6 +10,7 @@ import pytest
 from homeassistant.core import HomeAssistant
 
 from custom_components.smarthome_assistant.const import SPEECH_REFUSED, SPEECH_UNREACHABLE
+from custom_components.smarthome_assistant.conversation import service_user
 
 from .home import Assist, add_entry, agent_id, satellite, setup_home, speech
 from .service import Service
@@ -26,7 +27,7 @@ async def _until(check, seconds: float = 10.0) -> None:
     raise AssertionError("the condition never held")
 
 
-async def test_the_light_really_changes_in_home_assistant(hass: HomeAssistant, hass_ws_client,
+async def test_the_light_really_changes_in_home_assistant(hass: HomeAssistant, hass_ws_client, hass_admin_user,
                                                           assistant_service: Service) -> None:
     await setup_home(hass)
     await hass.services.async_call("light", "turn_off", {"entity_id": "light.living_room_light"}, blocking=True)
@@ -45,8 +46,10 @@ async def test_the_light_really_changes_in_home_assistant(hass: HomeAssistant, h
     again = await assist.ask("turn off the living room light", conversation_id=conversation_id)
     assert again["conversation_id"] == conversation_id
     assert hass.states.get("light.living_room_light").state == "off"
-    # The Home Assistant user (the websocket's, "Mock User") is our household's user "mock_user".
-    assert assistant_service.get("/api/users/mock_user/data", "north")["log"]["turns"] >= 2
+    # The Home Assistant user (the websocket's admin, "Mock User") is our household's user.
+    user = service_user(hass_admin_user.name, hass_admin_user.id)
+    assert user.startswith("mock_user-")
+    assert assistant_service.get(f"/api/users/{user}/data", "north")["log"]["turns"] >= 2
 
 
 async def test_a_satellite_speaks_for_our_device_in_its_area(hass: HomeAssistant, hass_ws_client,

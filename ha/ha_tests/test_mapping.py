@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from custom_components.smarthome_assistant import mapping
+from custom_components.smarthome_assistant.conversation import service_user
 from custom_components.smarthome_assistant.mapping import HaEntity, OurDevice, ServiceCall
 
 DEVICES = [
@@ -79,3 +82,11 @@ def test_a_satellite_speaks_through_a_speaking_device_of_its_room() -> None:
     assert mapping.speaker_in("Office", DEVICES) == "office_clock"
     assert mapping.speaker_in("Garage", DEVICES) is None
     assert mapping.speaker_in(None, DEVICES) is None
+
+
+def test_home_assistant_users_become_distinct_service_ids() -> None:
+    zoe, zoe_too = service_user("Zoë", "a" * 32), service_user("Zoé", "b" * 32)
+    assert zoe.startswith("zoe-") and zoe_too.startswith("zoe-") and zoe != zoe_too
+    assert service_user("Zoë", "a" * 32) == zoe                      # stable
+    assert re.fullmatch(r"[A-Za-z0-9_@-]{1,39}", service_user("☃" * 80, "c"))   # the service's id rule
+    assert service_user(None, "d").startswith("user-")
