@@ -37,6 +37,8 @@ def caching_store_class() -> type:
     class CachingSQLTrackerStore(SQLTrackerStore):
         """Rasa's SQLTrackerStore that reuses the tracker it saved (module docstring)."""
 
+        engine: Any
+
         def __init__(self, *args: Any, cache_size: int = CACHE_SIZE, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             if self.engine.dialect.name == "sqlite":

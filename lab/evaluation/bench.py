@@ -114,9 +114,8 @@ def run(data: DataDir, *, repeats: int = 3, console: Any = None, verbose: bool =
 def _turn_latency(runtime: Any, repeats: int, progress: Any, init_agent: Any = None) -> dict[str, Any]:
     """The full stack (context, runtime, directives, log) beside the agent alone, and beside
     a minimal `rasa init` bot when one is given."""
-    from lab.evaluation.startup import INIT_BOT_TURNS
-
     from lab.evaluation.phases import PhaseTimer
+    from lab.evaluation.startup import INIT_BOT_TURNS
 
     agent = runtime.agent
     assert agent is not None
@@ -147,7 +146,7 @@ def _turn_latency(runtime: Any, repeats: int, progress: Any, init_agent: Any = N
             progress.advance(task)
     phases.uninstall()
     f, b = _summary(full), _summary(bare)
-    result = {
+    result: dict[str, Any] = {
         "turns": len(full),
         "full_p50_ms": round(f["p50"], 2), "full_p95_ms": round(f["p95"], 2),
         "bare_p50_ms": round(b["p50"], 2), "bare_p95_ms": round(b["p95"], 2),

@@ -151,7 +151,7 @@ class PhaseTimer:
             values = [turn.get(name, 0.0) for turn in turns]
             if not any(values):
                 continue
-            calls = n if name == "turn" else sum(turn.get(CALLS + name, 0) for turn in turns)
+            calls = float(n) if name == "turn" else sum(turn.get(CALLS + name, 0.0) for turn in turns)
             out[name] = {"mean_ms": round(sum(values) / n, 2), "p95_ms": round(percentile(values, 95), 2),
                          "calls_per_turn": round(calls / n, 2)}
         return out
