@@ -268,6 +268,7 @@ class Runtime(AbstractContextManager["Runtime"]):
             self.log_errors.append(str(error))
             return False
         self.parse("hello", agent=agent)   # the lazy parts, before a user waits on them
+        self._close_action_session()       # the old agent's keep-alive connections
         self.agent = agent
         self.model_reloads += 1
         logger.info("loaded the replaced model %s", self.model_path)
