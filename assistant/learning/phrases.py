@@ -132,7 +132,8 @@ class PhraseMiner:
     def __init__(self, config: PhraseConfig = PhraseConfig()) -> None:
         self.config = config
         self.report = PhraseReport()
-        self._steps: list[tuple[str, Span, Span, bool]] = []   # user, heard, meant, the meant one worked
+        # (user, heard, meant, the meant one worked) -> how often: the same step recurs a lot
+        self._steps: Counter[tuple[str, Span, Span, bool]] = Counter()
         self._sentences: dict[tuple[Span, Span], set[str]] = defaultdict(set)
 
     def add_chain(self, user_id: str, states: Sequence[str], succeeded: bool) -> None:
@@ -148,7 +149,7 @@ class PhraseMiner:
             self.report.aligned += 1
             worked = succeeded and j == last
             for heard, meant in differing_spans(first.split(), second.split(), self.config):
-                self._steps.append((user_id, heard, meant, worked))
+                self._steps[(user_id, heard, meant, worked)] += 1
                 self._sentences[(heard, meant)].add(first)
 
     def solve(self, worked_for: Mapping[str, set[str]], direct: Mapping[str, tuple[int, int]]) -> list[MinedPair]:
@@ -165,8 +166,9 @@ class PhraseMiner:
         if not spans:
             return []
         chains = RephraseChains(max_hops=1)
-        for user_id, heard, meant, worked in self._steps:
-            chains.add(user_id, [" ".join(heard), " ".join(meant)], worked)
+        for (user_id, heard, meant, worked), count in self._steps.items():
+            for _ in range(count):
+                chains.add(user_id, [" ".join(heard), " ".join(meant)], worked)
         sayers: dict[Span, set[str]] = defaultdict(set)
         longest = max(len(s) for s in spans)
         for utterance in set(worked_for) | set(direct):
