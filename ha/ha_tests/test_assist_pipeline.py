@@ -98,6 +98,21 @@ async def test_a_taught_concept_is_applied_on_the_next_request(hass: HomeAssista
     assert hass.states.get("light.living_room_light").attributes["brightness"] == round(30 * 255 / 100)
 
 
+async def test_a_taught_preference_is_applied_on_the_next_request(hass: HomeAssistant, hass_ws_client,
+                                                                  assistant_service: Service) -> None:
+    await setup_home(hass)
+    entry = await add_entry(hass, assistant_service.url, assistant_service.tokens["north"])
+    assist = await Assist.create(hass_ws_client, agent_id(hass, entry))
+
+    before = await assist.ask("how did my team do?")
+    assert "Golden State Warriors" not in speech(before), speech(before)
+    taught = await assist.ask("I'm a Warriors fan")
+    assert "Golden State Warriors" in speech(taught), speech(taught)
+    used = await assist.ask("how did my team do?")
+
+    assert "Golden State Warriors" in speech(used), speech(used)
+
+
 async def test_a_concept_taught_in_one_household_is_unknown_in_the_other(hass: HomeAssistant, hass_ws_client,
                                                                          assistant_service: Service) -> None:
     await setup_home(hass)
