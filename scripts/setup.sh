@@ -7,26 +7,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${VENV:-$ROOT/.venv}"
 STAMP="$VENV/.stamp-install"
 
-find_python() {
-    local candidates=()
-    [[ -n "${PYTHON:-}" ]] && candidates+=("$PYTHON")
-    candidates+=(python3.10)
-    if command -v pyenv >/dev/null 2>&1; then
-        local v
-        for v in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.10(\.[0-9]+)?$' | sort -V -r); do
-            candidates+=("$(pyenv root)/versions/$v/bin/python3.10")
-        done
-    fi
-    candidates+=(/usr/bin/python3.10 /usr/local/bin/python3.10)
-    local c
-    for c in "${candidates[@]}"; do
-        if "$c" -c 'import sys, venv; sys.exit(0 if sys.version_info[:2] == (3, 10) else 1)' >/dev/null 2>&1; then
-            echo "$c"
-            return 0
-        fi
-    done
-    return 1
-}
+# shellcheck source=scripts/find_python.sh
+source "$ROOT/scripts/find_python.sh"
 
 fingerprint() {
     cat "$ROOT/requirements.lock" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1
@@ -37,7 +19,7 @@ if [[ -x "$VENV/bin/python" && -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; t
     exit 0
 fi
 
-if ! PY="$(find_python)"; then
+if ! PY="$(find_python 10 "${PYTHON:-}")"; then
     cat >&2 <<'MSG'
 error: Python 3.10 was not found.
 Rasa 3.6 runs on Python 3.8-3.10 only, and this project is built and tested on 3.10.

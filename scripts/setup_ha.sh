@@ -9,33 +9,15 @@ VENV="${HA_VENV:-$ROOT/.venv-ha}"
 LOCK="$ROOT/ha/requirements.lock"
 STAMP="$VENV/.stamp-install"
 
-find_python() {
-    local candidates=()
-    [[ -n "${HA_PYTHON:-}" ]] && candidates+=("$HA_PYTHON")
-    candidates+=(python3.13)
-    if command -v pyenv >/dev/null 2>&1; then
-        local v
-        for v in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.13(\.[0-9]+)?$' | sort -V -r); do
-            candidates+=("$(pyenv root)/versions/$v/bin/python3.13")
-        done
-    fi
-    candidates+=(/usr/bin/python3.13 /usr/local/bin/python3.13)
-    local c
-    for c in "${candidates[@]}"; do
-        if "$c" -c 'import sys, venv; sys.exit(0 if sys.version_info[:2] == (3, 13) else 1)' >/dev/null 2>&1; then
-            echo "$c"
-            return 0
-        fi
-    done
-    return 1
-}
+# shellcheck source=scripts/find_python.sh
+source "$ROOT/scripts/find_python.sh"
 
 want="$( (cat "$LOCK"; echo "${BASH_SOURCE[0]##*/}") | sha256sum | cut -d' ' -f1)"
 if [[ -x "$VENV/bin/python" && -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then
     exit 0
 fi
 
-if ! PY="$(find_python)"; then
+if ! PY="$(find_python 13 "${HA_PYTHON:-}")"; then
     cat >&2 <<'MSG'
 error: Python 3.13 was not found (the Home Assistant tests need it).
 Home Assistant 2025.4, which the integration in custom_components/ is tested against, runs on
