@@ -26,7 +26,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from assistant.learning.consensus import named
 from assistant.learning.markov import MarkovConfig, RephraseChains, solve
@@ -269,11 +269,3 @@ def substitute(text: str, heard: str, meant: str) -> str | None:
         return None
     return rewritten
 
-
-def direct_records(turns: Iterable[tuple[str, bool]]) -> dict[str, tuple[int, int]]:
-    """(successes, failures) per utterance from (utterance, worked) pairs."""
-    ok: Counter[str] = Counter()
-    failed: Counter[str] = Counter()
-    for utterance, worked in turns:
-        (ok if worked else failed)[utterance] += 1
-    return {u: (ok[u], failed[u]) for u in set(ok) | set(failed)}

@@ -212,7 +212,7 @@ class Adversaries:
             if not rewrite.is_global or rewrite.state.value != "active":
                 continue
             key = (rewrite.source, rewrite.target)
-            if getattr(rewrite.origin, "value", rewrite.origin) == "phrase":
+            if rewrite.origin == "phrase":
                 why = _phrase_harm(key, spans)
             else:
                 why = "pushed by the attackers" if _pushed(key, pushed) else action_change(*key)
