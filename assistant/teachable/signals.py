@@ -13,6 +13,9 @@ from assistant.similarity import PairSimilarity
 # Turns that say the answer before them was wrong (with a barge-in).
 FAILURE_INTENTS = frozenset({"complain", "deny"})
 
+# Requests the assistant did not understand: a complaint right after one is about that answer.
+NOT_UNDERSTOOD = frozenset({"nlu_fallback", "out_of_scope"})
+
 # Turns that are not requests: never "the same request repeated".
 NOT_REQUESTS = frozenset({"affirm", "deny", "stop", "greet", "goodbye", "thank", "help", "complain",
                           "nlu_fallback", "out_of_scope", "ask_my_preferences", "forget_preferences",
@@ -172,8 +175,10 @@ def _conflicting_entities(a: UserTurn, b: UserTurn) -> bool:
 
 
 def _last_request(turns: Sequence[UserTurn]) -> UserTurn | None:
+    """The request the latest answer was to: the last request, or a turn not understood (the
+    complaint is about "Sorry, I didn't understand", not about a request before it)."""
     for turn in reversed(turns):
-        if turn.intent not in NOT_REQUESTS:
+        if turn.intent not in NOT_REQUESTS or turn.intent in NOT_UNDERSTOOD:
             return turn
     return turns[-1] if turns else None
 

@@ -57,6 +57,19 @@ def test_dissatisfaction_names_the_request_before_it() -> None:
     assert (moment.failing_intent, moment.failing_text) == ("play_media", "play some music")
 
 
+def test_a_complaint_after_a_request_not_understood_blames_that_request() -> None:
+    """Not the weather asked two turns before, whose answer rested on the home city (seen on a
+    held-out run: "this is not the correct answer" after a fallback got "Which city ...?")."""
+    weather = UserTurn("what's the weather", "ask_weather", 0.95, 0.0, succeeded=True,
+                       rested_on=("home_city", False))
+    history = [weather, turn("i dont need light", "nlu_fallback", t=5, confidence=0.2),
+               turn("this is not the correct answer", "complain", t=9)]
+    moment = detect(history, minilm)
+    assert moment is not None and moment.signals == (Signal.DISSATISFACTION,)
+    assert (moment.failing_intent, moment.failing_text, moment.key) == (None, "i dont need light", None)
+    assert detect([weather, turn("no, that's wrong", "complain", t=9)], minilm).key == "home_city"
+
+
 def test_barge_in_names_the_interrupted_request() -> None:
     history = [turn("what's the weather", "ask_weather", t=0),
                turn("turn on the lights", "turn_on", t=3, barge_in=True)]
