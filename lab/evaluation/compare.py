@@ -101,7 +101,7 @@ def render(results: Sequence[CandidateResult], console: Any) -> None:
     """One table, a column per candidate; then per-type entity F1."""
     from rich.table import Table
 
-    table = Table(title="NLU candidates (SLURP devel, covered intents)")
+    table = Table(title="NLU candidates (SLURP devel covered intents; HWU64 held-out tenth)")
     table.add_column("figure")
     for r in results:
         table.add_column(Path(r.config).name, justify="right")
@@ -112,6 +112,11 @@ def render(results: Sequence[CandidateResult], console: Any) -> None:
     row("intent accuracy", lambda r: _pct(r.figures["intents"]["accuracy"]))
     row("fallback rate", lambda r: _pct(r.figures["intents"]["fallback_rate"]))
     row("confidently wrong", lambda r: _pct(r.figures["intents"]["confidently_wrong_rate"]))
+    row("HWU64 held-out tenth", lambda r: "-" if not r.figures.get("hwu64_held_out") else
+        f"{_pct(r.figures['hwu64_held_out']['accuracy'])} (n={r.figures['hwu64_held_out']['n']})")
+    row("  its fallback / conf. wrong", lambda r: "-" if not r.figures.get("hwu64_held_out") else
+        f"{_pct(r.figures['hwu64_held_out']['fallback_rate'])} / "
+        f"{_pct(r.figures['hwu64_held_out']['confidently_wrong_rate'])}")
     row("out of scope answered", lambda r: _pct(r.figures["out_of_scope"]["answered_out_of_scope"]))
     row("entity F1 (micro)", lambda r: f"{r.figures['entity_f1_micro']:.3f}")
     row("taste, SLURP", lambda r: f"{_pct(r.figures['taste_slurp']['accuracy'])} "

@@ -8,7 +8,9 @@ user would wait for it::
 Figures: intent accuracy, fallback rate and confidently wrong rate (a wrong intent that
 passed the fallback threshold) on covered SLURP intents; the share of out-of-scope rows
 answered ``out_of_scope``; entity F1 per mapped type; statements of taste on SLURP and on
-HWU64's ``music_likeness`` rows; import + load seconds; parse p50/p95 in ms.
+HWU64's ``music_likeness`` rows; intent accuracy on the HWU64 held-out tenth that no simulated
+user speaks (`simulator.population.real_phrasing.held_out_examples`, the figure the nightly
+runs report); import + load seconds; parse p50/p95 in ms.
 """
 
 from __future__ import annotations
@@ -147,6 +149,15 @@ class _Parser:
                       tuple(out.get("entities") or ()), str(out.get("text") or cleaned), ms, ranking)
 
 
+def hwu_held_out(parser: "_Parser", hwu64: Path) -> dict[str, Any]:
+    """Intent figures on the HWU64 held-out tenth (rows with an intent of the assistant's)."""
+    from simulator.population.real_phrasing import held_out_examples, load_phrasing
+
+    rows = [(h.expected_intent, parser.parse(h.text)) for h in held_out_examples(load_phrasing(hwu64))
+            if h.expected_intent and h.text]
+    return intent_figures(rows)
+
+
 def measure(model: Path, slurp: Path, hwu64: Path | None) -> dict[str, Any]:
     """Every figure for one model (see the module docstring)."""
     from lab.slurp import load_mapping, load_slurp
@@ -177,7 +188,9 @@ def measure(model: Path, slurp: Path, hwu64: Path | None) -> dict[str, Any]:
     scores = ents.score(entity_pairs, kept)
     taste_rows = [(want, p) for want, p in in_scope if want == TASTE]
     hwu_taste: dict[str, Any] | None = None
+    held_out: dict[str, Any] | None = None
     if hwu64 is not None and hwu64.exists():
+        held_out = hwu_held_out(parser, hwu64)
         rows = [json.loads(line) for line in hwu64.read_text(encoding="utf-8").splitlines() if line.strip()]
         taste = [(TASTE, parser.parse(hwu_speech(r["sentence"]))) for r in rows
                  if r.get("intent") == HWU_TASTE_INTENT]
@@ -201,6 +214,7 @@ def measure(model: Path, slurp: Path, hwu64: Path | None) -> dict[str, Any]:
         "taste_slurp": {"n": len(taste_rows),
                         "accuracy": sum(p.intent == TASTE for _, p in taste_rows) / max(1, len(taste_rows))},
         "taste_hwu64": hwu_taste,
+        "hwu64_held_out": held_out,
     }
 
 

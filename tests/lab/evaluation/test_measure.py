@@ -41,3 +41,24 @@ def test_threshold_sweep_reads_the_ranking_before_the_fallback() -> None:
     assert sweep[0.25]["accuracy"] == 0.5 and sweep[0.25]["confidently_wrong_rate"] == 0.5
     assert sweep[0.25]["out_of_scope_answered"] == 1.0
     assert sweep[0.35]["fallback_rate"] == 0.5 and sweep[0.35]["out_of_scope_answered"] == 0.0
+
+
+def test_hwu_held_out_scores_the_simulators_held_out_rows() -> None:
+    from pathlib import Path
+
+    from lab.evaluation.measure import hwu_held_out
+    from simulator.population.hwu64 import DEFAULT_CORPUS
+    from simulator.population.real_phrasing import held_out_examples
+
+    rows = [h for h in held_out_examples() if h.expected_intent and h.text]
+    right = {h.text: h.expected_intent for h in rows[: len(rows) // 2]}
+
+    class Half:
+        def parse(self, text: str) -> Parsed:
+            return _p(right.get(text, "nlu_fallback"))
+
+    figures = hwu_held_out(Half(), Path(DEFAULT_CORPUS))  # type: ignore[arg-type]
+    assert figures["n"] == len(rows) > 500
+    expected = sum(right.get(h.text) == h.expected_intent for h in rows) / len(rows)
+    assert figures["accuracy"] == pytest.approx(expected)
+    assert 0.4 < figures["accuracy"] < 0.6
