@@ -38,6 +38,15 @@ def model() -> "NumpyMiniLM":
     return NumpyMiniLM(model_path())
 
 
+@functools.lru_cache(maxsize=2)
+def encoder_at(folder: str) -> "NumpyMiniLM":
+    """A MiniLM-shaped encoder over another sentence-transformers folder (a fine-tuned copy),
+    loaded once per process. Only the NLU featurizer uses it; everything else keeps `model()`."""
+    from assistant.minilm import NumpyMiniLM
+
+    return NumpyMiniLM(Path(folder))
+
+
 # Recent embeddings by text: one turn's text is embedded by the NLU featurizer, then looked
 # up by the teachable-moment policy, the feedback signals and the rewriter for free.
 CACHE_SIZE = 8192

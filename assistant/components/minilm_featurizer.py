@@ -32,8 +32,9 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """Batch size for embedding training data."""
-        return {**DenseFeaturizer.get_default_config(), "batch_size": 64}
+        """Batch size for embedding training data; `encoder_dir`: another sentence-transformers
+        folder of MiniLM's shape (a fine-tuned copy, issue 30) instead of the packaged one."""
+        return {**DenseFeaturizer.get_default_config(), "batch_size": 64, "encoder_dir": None}
 
     @staticmethod
     def required_packages() -> List[Text]:
@@ -58,18 +59,26 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
-        """No options need checking."""
+        """An `encoder_dir` must hold a model (a missing one names itself and stops training)."""
+        from pathlib import Path
+
+        folder = config.get("encoder_dir")
+        if folder and not (Path(folder) / "model.safetensors").is_file():
+            raise ValueError(f"MiniLMFeaturizer: no encoder at {folder} (model.safetensors missing)")
+
+    def _encode(self, texts: List[Text]) -> Any:
+        from assistant import embeddings
+
+        if self._config.get("encoder_dir"):
+            return embeddings.encoder_at(str(self._config["encoder_dir"])).encode(texts)
+        return embeddings.encode(texts, batch_size=self._config["batch_size"])
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Adds sentence features to messages that have text."""
-        from assistant import embeddings
-
         with_text = [m for m in messages if m.get(TEXT)]
         if not with_text:
             return messages
-        vectors = embeddings.encode(
-            [m.get(TEXT) for m in with_text], batch_size=self._config["batch_size"]
-        )
+        vectors = self._encode([m.get(TEXT) for m in with_text])
         for message, vector in zip(with_text, vectors):
             self.add_features_to_message(None, vector.reshape(1, -1), TEXT, message)
         return messages
@@ -83,7 +92,8 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         `embeddings.encode` gives."""
         import os
 
-        url = os.environ.get(VECTOR_CACHE_ENV)
+        # The cache holds the packaged MiniLM's vectors: another encoder embeds afresh.
+        url = None if self._config.get("encoder_dir") else os.environ.get(VECTOR_CACHE_ENV)
         with_text = [m for m in training_data.training_examples if m.get(TEXT)]
         if not url or not with_text:
             self.process(training_data.training_examples)

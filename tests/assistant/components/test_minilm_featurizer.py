@@ -73,3 +73,39 @@ def test_training_needs_no_torch_to_check_its_packages():
     packages = MiniLMFeaturizer.required_packages()
     assert not {"sentence_transformers", "torch", "transformers"} & set(packages)
     assert find_unavailable_packages(packages) == set()
+
+
+def _copy_of_minilm(folder):
+    import shutil
+
+    shutil.copytree(embeddings.model_path(), folder)
+    return folder
+
+
+def test_an_encoder_folder_replaces_the_packaged_model_and_skips_the_cache(tmp_path, monkeypatch):
+    import json
+
+    from safetensors.numpy import load_file, save_file
+
+    folder = _copy_of_minilm(tmp_path / "tuned")
+    weights = load_file(str(folder / "model.safetensors"))
+    # Another encoder: part of the last layer's output bias moved, so its vectors differ from MiniLM's.
+    last = json.loads((folder / "config.json").read_text())["num_hidden_layers"] - 1
+    bias = weights[f"encoder.layer.{last}.output.dense.bias"].copy()
+    bias[:64] += 2.0
+    weights[f"encoder.layer.{last}.output.dense.bias"] = bias
+    save_file(weights, str(folder / "model.safetensors"))
+    monkeypatch.setenv(VECTOR_CACHE_ENV, f"sqlite:///{tmp_path / 'vectors.db'}")
+    config = {**MiniLMFeaturizer.get_default_config(), "encoder_dir": str(folder)}
+    MiniLMFeaturizer.validate_config(config)
+    data = MiniLMFeaturizer(config, "minilm").process_training_data(_data("dim the lights"))
+    tuned = _vector(data.training_examples[0])
+    np.testing.assert_allclose(tuned, embeddings.encoder_at(str(folder)).encode(["dim the lights"])[0], atol=1e-6)
+    assert not np.allclose(tuned, embeddings.encode(["dim the lights"])[0], atol=1e-3)
+    assert not (tmp_path / "vectors.db").exists()
+
+
+def test_a_missing_encoder_folder_names_itself(tmp_path):
+    missing = tmp_path / "nowhere"
+    with pytest.raises(ValueError, match="nowhere"):
+        MiniLMFeaturizer.validate_config({**MiniLMFeaturizer.get_default_config(), "encoder_dir": str(missing)})
