@@ -478,7 +478,7 @@ def test_the_weather_question_sets_and_clears_pending_city() -> None:
 # ---------------------------------------------------------------- balance
 
 
-MAX_EXAMPLES = 320
+MAX_EXAMPLES = 360
 
 
 def bloated_intents(examples: list[Example], maximum: int = MAX_EXAMPLES) -> list[str]:
