@@ -67,9 +67,17 @@ def create_engine(url: str) -> Any:
         # handed out; a server that does not answer fails within seconds.
         connect_args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if url.startswith("postgres") else {}
         return sa.create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
-    engine = sa.create_engine(url, future=True, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
-    if sqlite_path(url) is not None:
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    path = sqlite_path(url)
+    if path is None:   # in memory: one connection, as SQLAlchemy gives it
+        return sa.create_engine(url, future=True, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+    # A file: connections are kept open between uses. SQLAlchemy 1.4 opens and closes one per
+    # use (NullPool), and the connect with its pragmas was most of a turn's log write (14-25 ms
+    # of it here); in WAL mode an open connection still sees every commit of other processes.
+    from sqlalchemy.pool import QueuePool
+
+    engine = sa.create_engine(url, future=True, poolclass=QueuePool, pool_size=2, max_overflow=8,
+                              connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False})
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
