@@ -1,9 +1,13 @@
-"""Fixes for two of Rasa 3.6's hot paths.
+"""Fixes for three of Rasa 3.6's hot paths.
 
-Serving (applied by the runtime): Rasa validates every action server response with
-`jsonschema.validate`, which checks the (constant) schema itself again on every call: a
-third of a simulated turn's time. The patch validates against a validator built once; what
-passes and what fails is unchanged.
+Serving (applied by the runtime):
+- Rasa validates every action server response with `jsonschema.validate`, which checks the
+  (constant) schema itself again on every call: a third of a simulated turn's time. The patch
+  validates against a validator built once; what passes and what fails is unchanged.
+- Rasa sends the action server every event of the conversation, twice a turn, so a turn's
+  cost grew with the conversation. The patch sends the events of the last few user turns;
+  the slots, the latest message and the rest of the tracker's state travel as before
+  (`bound_action_calls`; our actions read nothing older).
 
 Training (applied by the launcher `python -m assistant.rasa_patches train ...`, which
 `assistant train` runs instead of `python -m rasa train`): Rasa's training cache fingerprints
@@ -51,6 +55,57 @@ def speed_up_action_validation() -> None:
 
     RemoteAction._validate_action_result = _validate_action_result
     _applied = True
+
+
+# The user turns whose events an action call carries: ours read the latest message, the answer
+# to it (`answer_rested_on`) and the slots, which travel whole beside the events.
+ACTION_CALL_USER_TURNS = 3
+_bounded = False
+_rasa_action_call_format: Any = None   # Rasa's own, kept for the tests' comparison
+
+
+def bound_action_calls() -> None:
+    """Patch `RemoteAction._action_call_format` (idempotent) to send the action server the
+    events of the last `ACTION_CALL_USER_TURNS` user turns instead of the whole conversation's:
+    Rasa sends every event twice a turn, so a call's cost grew with the conversation (300 ms
+    a turn at turn 120). The slots, the latest message, the active loop and the latest action
+    travel as Rasa sends them."""
+    global _bounded, _rasa_action_call_format
+    if _bounded:
+        return
+    import rasa
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.trackers import EventVerbosity
+
+    _rasa_action_call_format = RemoteAction._action_call_format
+
+    def _action_call_format(self: Any, tracker: Any, domain: Any) -> Dict[Text, Any]:
+        state = tracker.current_state(EventVerbosity.NONE)
+        state["events"] = [event.as_dict() for event in recent_events(tracker.events, ACTION_CALL_USER_TURNS)]
+        result = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state,
+                  "version": rasa.__version__}
+        if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+            result["domain"] = domain.as_dict()
+        return result
+
+    RemoteAction._action_call_format = _action_call_format
+    _bounded = True
+
+
+def recent_events(events: Any, user_turns: int) -> List[Any]:
+    """The events from the ``user_turns``-th last user message on (all of them when there are fewer)."""
+    from rasa.shared.core.events import UserUttered
+
+    kept: List[Any] = []
+    seen = 0
+    for event in reversed(events):
+        kept.append(event)
+        if isinstance(event, UserUttered):
+            seen += 1
+            if seen == user_turns:
+                break
+    kept.reverse()
+    return kept
 
 
 @functools.lru_cache(maxsize=4)

@@ -1,4 +1,5 @@
-"""The patched action-response validation accepts and rejects what Rasa's own does."""
+"""The patched action-response validation accepts and rejects what Rasa's own does; a bounded
+action call carries what Rasa's carries but the old events; the training fingerprints."""
 
 from __future__ import annotations
 
@@ -18,6 +19,60 @@ def test_valid_and_invalid_action_responses() -> None:
     assert action._validate_action_result(good)
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action._validate_action_result({"events": "not a list", "responses": []})
+
+
+def _long_conversation(turns: int):
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.from_yaml("""
+intents: [greet, play]
+slots:
+  mood: {type: text, mappings: [{type: custom}]}
+  room: {type: text, mappings: [{type: custom}]}
+actions: [action_x]
+""")
+    events = [SlotSet("mood", "calm")]    # set at the start, never again: it must still travel
+    for i in range(turns):
+        events += [ActionExecuted("action_listen"),
+                   UserUttered(f"play {i}", {"name": "play", "confidence": 0.9}, metadata={"n": i}),
+                   ActionExecuted("action_x"), SlotSet("room", f"room {i}"), BotUttered(f"playing {i}")]
+    events.append(ActionExecuted("action_listen"))
+    events.append(UserUttered("the last", {"name": "play", "confidence": 0.9}, metadata={"n": turns}))
+    return DialogueStateTracker.from_events("u", events, slots=domain.slots), domain
+
+
+def test_an_action_call_carries_the_last_user_turns_and_everything_else_rasa_sends(monkeypatch) -> None:
+    from rasa.core.actions.action import RemoteAction
+
+    from assistant import rasa_patches
+
+    tracker, domain = _long_conversation(40)
+    action = RemoteAction("action_x", None)
+    if rasa_patches._bounded:   # another test started a runtime in this process
+        monkeypatch.setattr(RemoteAction, "_action_call_format", rasa_patches._rasa_action_call_format)
+    before = action._action_call_format(tracker, domain)
+    monkeypatch.setattr(RemoteAction, "_action_call_format", RemoteAction._action_call_format)
+    monkeypatch.setattr(rasa_patches, "_bounded", False)
+    rasa_patches.bound_action_calls()
+    rasa_patches.bound_action_calls()   # idempotent
+    after = action._action_call_format(tracker, domain)
+
+    assert len(before["tracker"]["events"]) == 203 and len(after["tracker"]["events"]) == 11
+    assert [e["text"] for e in after["tracker"]["events"] if e["event"] == "user"] == ["play 38", "play 39", "the last"]
+    assert after["tracker"]["events"] == before["tracker"]["events"][-11:]
+    assert after["tracker"]["slots"]["mood"] == "calm" and after["tracker"]["slots"]["room"] == "room 39"
+    del before["tracker"]["events"], after["tracker"]["events"]
+    assert after == before
+
+
+def test_recent_events_of_a_short_conversation_are_all_of_them() -> None:
+    from assistant.rasa_patches import recent_events
+
+    tracker, _ = _long_conversation(1)
+    assert recent_events(tracker.events, 3) == list(tracker.events)
+    assert recent_events([], 3) == []
 
 
 @pytest.fixture()
