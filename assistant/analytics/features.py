@@ -28,7 +28,7 @@ from assistant.learning.log import Feedback, TurnRecord
 from assistant.paths import PROJECT_ROOT
 from assistant.text import jaccard, normalize, tokens
 
-FEATURE_VERSION = 8
+FEATURE_VERSION = 9
 
 # Intents that act on or ask about a device, a title, a place: without an entity they
 # depend on context resolution.
@@ -219,6 +219,7 @@ def features(ctx: TurnContext, vocab: frozenset[str] | None = None) -> dict[str,
     if t.rewrite_source:
         f["rewrite_source=" + str(t.rewrite_source)] = 1.0
         f["rewrite_jaccard"] = jaccard(t.text or "", t.text_rewritten or "")
+    f.update(learning_features(t, ctx.previous))
     for name in entities:
         f["entity=" + name] = 1.0
     for reason in reasons:
@@ -236,6 +237,26 @@ def features(ctx: TurnContext, vocab: frozenset[str] | None = None) -> dict[str,
         f["explicit=" + answer] = 1.0
     f.update(_neighbour("next", t, ctx.following, ctx.same_goal_next))
     f.update(_neighbour("prev", t, ctx.previous, ctx.same_goal_previous))
+    return f
+
+
+def learning_features(t: TurnRecord, previous: TurnRecord | None) -> dict[str, float]:
+    """What the learning did on the turn, and whether it answers the assistant's own question:
+    an entity repaired, a reading chosen (or not) from an exploration question, an offer to
+    learn, a question in the reply before it. Rows logged before these columns read as none."""
+    evidence = t.evidence if isinstance(getattr(t, "evidence", None), dict) else {}
+    repaired = evidence.get("repaired") if evidence else None
+    f: dict[str, float] = {"repaired": float(bool(repaired)),
+                           "explore_asked": float(bool(getattr(t, "explore_asked", None))),
+                           "offer": float(tk.OFFER_ACTION in (t.actions or [])),
+                           "answers_question": float(previous is not None and tk.asked_user(previous))}
+    choice = tk.explore_choice(t)
+    if choice is not None:
+        f["explore_choice=" + (choice if choice in tk.EXPLORE_NOT_CHOSEN else "reading")] = 1.0
+    if isinstance(repaired, list):
+        scopes = {str(r.get("scope")) for r in repaired if isinstance(r, dict)}
+        for scope in scopes:
+            f["repair_scope=" + scope] = 1.0
     return f
 
 

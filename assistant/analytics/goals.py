@@ -31,6 +31,7 @@ class SignalWeights:
     retried_in_goal: float = 1.5     # segmentation: another request of the same goal followed
     answered_no: float = 2.0         # a deny/complain answer followed within the goal
     fallback: float = 1.0
+    out_of_scope: float = 0.5        # "that's outside what I can do": right for an out-of-scope request
     refused: float = 1.0
     low_nlu: float = 0.4             # confidence below low_confidence
     low_asr: float = 0.3             # ASR confidence below low_confidence
@@ -99,7 +100,9 @@ def _judge(goal: Goal, turn: TurnRecord, after: Sequence[TurnRecord], w: SignalW
         if tk.seconds(following) - tk.seconds(turn) < w.quick_seconds:
             signals.append(("quick_follow_up", w.quick_follow_up))
     if not goal.is_answer(turn):
-        if tk.is_fallback(turn):
+        if tk.refused_as_out_of_scope(turn):
+            signals.append(("out_of_scope", w.out_of_scope))
+        elif tk.is_fallback(turn):
             signals.append(("fallback", w.fallback))
         if tk.refusal_reasons(turn):
             signals.append(("refused", w.refused))
@@ -123,8 +126,21 @@ def judge_goal(goal: Goal, weights: SignalWeights = SignalWeights()) -> GoalVerd
     said_no = any(tk.explicit(t) == "no" or (t.intent in ("deny", "complain") and t is not goal.last_request)
                   for t in tail)
     said_yes = any(tk.explicit(t) == "yes" for t in tail)
-    achieved = said_yes or (not last.defect and not gave_up and not said_no)
+    achieved = said_yes or (not gave_up and not said_no and (not last.defect or taught_late(goal, tail)))
+    if getattr(goal.last_request, "explore_asked", None) and not said_yes:
+        achieved = False     # asked which reading was meant, and no reading was ever chosen
     return GoalVerdict(goal, achieved, baseline_achieved(goal), verdicts, _truth(goal))
+
+
+def taught_late(goal: Goal, tail: Sequence[TurnRecord]) -> bool:
+    """The request failed, the assistant asked (an offer to learn, "which city?"), and the
+    user's answer was taken without a problem: a success reached late."""
+    for before, turn in zip(tail, tail[1:]):
+        if (goal.is_answer(turn) and (turn.intent or "") in tk.ANSWERS_TO_QUESTIONS and tk.asked_user(before)
+                and not tk.is_fallback(turn) and not tk.reply_apologises(turn) and not tk.problems(turn)
+                and "?" not in (turn.reply or "")):
+            return True
+    return False
 
 
 def baseline_achieved(goal: Goal) -> bool:

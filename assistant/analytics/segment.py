@@ -118,7 +118,7 @@ def _candidate_pairs(session: Sequence[TurnRecord], answer_ids: set[int],
         last_time = now
         if id(turn) in answer_ids:
             continue
-        if (turn.intent or "") in tk.SOCIAL:
+        if (turn.intent or "") in tk.SOCIAL and not tk.chose_reading(turn):
             previous = None
             continue
         if previous is not None:
@@ -136,9 +136,12 @@ def _segment_session(user: str, session_id: str, session: Sequence[TurnRecord],
     last_time = 0.0
     for turn in session:
         now = tk.seconds(turn)
-        starts = (current is None or now - last_time > config.max_gap_seconds
-                  or (turn.intent or "") in tk.SOCIAL)
         answer = id(turn) in answer_ids
+        # An answer to the assistant's question, or a reading chosen from its exploration
+        # question, belongs to the goal asked about, whatever its intent.
+        replies = answer or tk.chose_reading(turn)
+        starts = (current is None or now - last_time > config.max_gap_seconds
+                  or ((turn.intent or "") in tk.SOCIAL and not replies))
         if not starts and not answer:
             assert current is not None
             starts = last_request is None or not continues(
@@ -163,6 +166,8 @@ def continues(previous: TurnRecord, current: TurnRecord, similarity: float,
     """Whether ``current`` pursues the goal of the ``previous`` request (``answered_no``: the
     user said "no"/"that's wrong" in between)."""
     said = tk.feedback(previous)
+    if tk.chose_reading(current):
+        return True          # the reading chosen from the assistant's question about this goal
     if tk.explicit(previous) == "yes":
         return False
     failed = answered_no or current.barge_in or looks_failed(previous, config)
@@ -200,7 +205,7 @@ def settled_without_similarity(previous: TurnRecord, current: TurnRecord, overla
     """Whether `continues` decides the same whatever the similarity above the token overlap
     (so the pair needs no embedding)."""
     said = tk.feedback(previous)
-    return (tk.explicit(previous) == "yes" or overlap >= config.repeat_similarity
+    return (tk.explicit(previous) == "yes" or overlap >= config.repeat_similarity or tk.chose_reading(current)
             or (not _conflicting_entities(previous, current)
                 and bool(said.get(Feedback.REPEAT) or said.get(Feedback.REPHRASE))))
 

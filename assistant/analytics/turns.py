@@ -15,9 +15,13 @@ ANSWERS = frozenset({"affirm", "deny", "complain", "thank", "stop"})
 # Turns that answer the assistant's question when it asked one ("Which team do you follow?"),
 # and are requests of their own otherwise ("I'm a Warriors fan").
 ANSWERS_TO_QUESTIONS = frozenset({"state_preference", "inform_place", "teach_correction"})
+# An exploration question answered without choosing a reading (assistant.exploration).
+EXPLORE_NOT_CHOSEN = frozenset({"neither", "unclear"})
+OFFER_ACTION = "action_offer_teaching"
 # Turns that open or close a conversation: a goal of their own when nothing is open.
 SOCIAL = frozenset({"greet", "goodbye", "help"})
-FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
+OUT_OF_SCOPE = "out_of_scope"
+FALLBACK_INTENTS = frozenset({"nlu_fallback", OUT_OF_SCOPE})
 FALLBACK_ACTIONS = frozenset({"action_default_fallback", "utter_default", "action_two_stage_fallback",
                               "utter_ask_rephrase", "utter_out_of_scope"})
 # Refusals that are not failures (a no-op the user asked for).
@@ -28,11 +32,39 @@ __all__ = ["FAILURE_POINTS"]   # re-exported: the report and the evaluation read
 
 def is_answer(turn: TurnRecord, previous: TurnRecord | None = None) -> bool:
     """Whether the turn answers the open goal (yes, no, "that's wrong", thanks, or the answer
-    to a question the previous reply asked)."""
+    to a question the previous reply asked: an offer to learn, "Did I answer your question?",
+    an exploration question answered "neither")."""
     intent = turn.intent or ""
-    if intent in ANSWERS:
+    if intent in ANSWERS or explore_choice(turn) in EXPLORE_NOT_CHOSEN:
         return True
-    return intent in ANSWERS_TO_QUESTIONS and previous is not None and "?" in (previous.reply or "")
+    if previous is None or not asked_user(previous):
+        return False
+    # What follows a question is its answer when it reads as one, or as nothing the assistant
+    # knows ("that is of no importance for me", "american"): not a new goal.
+    return intent in ANSWERS_TO_QUESTIONS or intent in FALLBACK_INTENTS or intent == "help"
+
+
+def asked_user(turn: TurnRecord) -> bool:
+    """The turn's reply asked the user something: a question, an offer to learn, an exploration
+    question ("Should I A, or B?"). "Could you say it another way?" after a fallback asks for
+    the request again, not for an answer."""
+    if is_fallback(turn):
+        return False
+    return "?" in (turn.reply or "") or bool(getattr(turn, "explore_asked", None)) \
+        or OFFER_ACTION in (turn.actions or [])
+
+
+def explore_choice(turn: TurnRecord) -> str | None:
+    """What the turn chose when it answered an exploration question (an intent, "neither",
+    "unclear"); None on other turns and on rows logged before exploration."""
+    value = getattr(turn, "explore_choice", None)
+    return str(value) if value else None
+
+
+def chose_reading(turn: TurnRecord) -> bool:
+    """The turn answered an exploration question by choosing one reading (it ran that intent)."""
+    choice = explore_choice(turn)
+    return choice is not None and choice not in EXPLORE_NOT_CHOSEN
 
 
 def seconds(turn: TurnRecord) -> float:
@@ -94,6 +126,12 @@ def reply_apologises(turn: TurnRecord) -> bool:
 
 def is_fallback(turn: TurnRecord) -> bool:
     return (turn.intent or "") in FALLBACK_INTENTS or any(a in FALLBACK_ACTIONS for a in turn.actions or [])
+
+
+def refused_as_out_of_scope(turn: TurnRecord) -> bool:
+    """The assistant said plainly that the request is outside what it does (not "I didn't
+    understand"): the right answer to an out-of-scope request, unless the user tries again."""
+    return (turn.intent or "") == OUT_OF_SCOPE and "utter_ask_rephrase" not in (turn.actions or [])
 
 
 def truth(turn: TurnRecord) -> dict[str, Any] | None:

@@ -38,13 +38,14 @@ def worker_count(wanted: int) -> int:
 
 def shares(runs: Sequence["SimRun"], workers: int) -> list[list[int]]:
     """Which runs (by index) each worker plays: the largest first, each to the least loaded
-    worker (user-days as the cost); ties go to the lower worker, so the split is fixed."""
+    worker (`SimRun.cost`, user-days weighted by the arm's nightly retrains); ties go to the lower
+    worker, so the split is fixed."""
     loads = [0] * workers
     out: list[list[int]] = [[] for _ in range(workers)]
-    for index in sorted(range(len(runs)), key=lambda i: (-runs[i].users * runs[i].days, i)):
+    for index in sorted(range(len(runs)), key=lambda i: (-runs[i].cost, i)):
         target = min(range(workers), key=lambda w: (loads[w], w))
         out[target].append(index)
-        loads[target] += runs[index].users * runs[index].days
+        loads[target] += runs[index].cost
     return [sorted(share) for share in out if share]
 
 
@@ -101,10 +102,13 @@ def play_share(model_file: str, runs: list["SimRun"], seconds: float,
     with tempfile.TemporaryDirectory(prefix="analytics-setup-") as scratch:
         say("starting the stack for the simulated training logs")
         started = time.perf_counter()
-        with Runtime.start(Path(scratch), model_path=Path(model_file), forget=forget_everywhere) as runtime:
+        serving = own_model(Path(scratch), Path(model_file)) if any(r.cost > r.users * r.days for r in runs) \
+            else Path(model_file)
+        with Runtime.start(Path(scratch), model_path=serving, forget=forget_everywhere) as runtime:
             timings["start"] = time.perf_counter() - started
             template = runtime.home.snapshot()
             deadline = time.perf_counter() + seconds
+            jobs = NightlyJobs(runtime)
             for run in runs:
                 if "cut" in timings:
                     logs.append(None)
@@ -121,9 +125,10 @@ def play_share(model_file: str, runs: list["SimRun"], seconds: float,
                         raise OutOfTime(f"seed {run.seed} stopped after {done} of {total} user-days")
 
                 try:
-                    run_population(runtime, users=run.users, days=run.days, seed=run.seed, arm="baseline",
-                                   asr_config=asr, home_template=template, miner=None, progress=guard,
-                                   phrasing=run.phrasing, channel=channel)
+                    run_population(runtime, users=run.users, days=run.days, seed=run.seed, arm=run.arm,
+                                   asr_config=asr, home_template=template, progress=guard,
+                                   phrasing=run.phrasing, channel=channel, without=run.without,
+                                   **jobs.of(run.arm, run.without))
                 except OutOfTime as stop:
                     timings["cut"] = 1.0
                     logger.warning("the machine is slow: %s", stop)
@@ -131,3 +136,50 @@ def play_share(model_file: str, runs: list["SimRun"], seconds: float,
                 logs.append([t for t in truth_store.turns_with_truth(runtime.log) if t.truth])
                 timings[f"seed {run.seed}"] = time.perf_counter() - started
     return logs, timings
+
+
+def own_model(root: Path, model: Path) -> Path:
+    """A learning arm retrains its data folder's own model: ``model`` copied into ``root`` (with
+    the training fingerprint, so it is not taken for stale), and Rasa's cache beside it."""
+    import shutil
+
+    from assistant import training
+    from assistant.paths import DataDir
+
+    data = DataDir(root).ensure()
+    if not data.model_file.exists():
+        shutil.copy(model, data.model_file)
+        training.write_fingerprint(data, training.fingerprint(data=data))
+    cache = model.parent.parent / "rasa-cache"
+    if cache.is_dir() and not (root / "rasa-cache").exists():
+        shutil.copytree(cache, root / "rasa-cache")
+    return data.model_file
+
+
+class NightlyJobs:
+    """The nightly jobs of each arm for `run_population`, on one runtime: none for the baseline,
+    else the miner and, for an arm that learns the NLU, the retrain behind the lab's gate. One
+    job is shared by the runtime's runs, so each learning run starts from the base model; a
+    baseline run after one gets the base model back too."""
+
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+        self._nightly: Any = None
+
+    def of(self, arm: str, without: Sequence[str] = ()) -> dict[str, Any]:
+        from assistant.learning.config import Arm
+        from simulator.population.run import default_miner
+
+        if arm == "baseline":
+            if self._nightly is not None:
+                self._nightly.prepare()
+                self.runtime.reload_if_replaced()
+            return {"miner": None}
+        if not Arm(arm).flags.nlu_learning or "nlu_learning" in without:
+            return {"miner": default_miner}
+        if self._nightly is None:
+            from lab.evaluation.gate import judge_candidate
+            from simulator.population.nightly import NightlyLearning
+
+            self._nightly = NightlyLearning(self.runtime, judge=judge_candidate)
+        return {"miner": default_miner, "nightly": self._nightly}

@@ -10,9 +10,12 @@ trained on (the figures in docs/RESULTS.md):
 - ``shipped --test DIR...``: the shipped failure-point model (as it ships, never refitted) on each test log
   and on all of them pooled.
 - ``simulate DIR --seed S --users N --days D [--asr-confidence independent] [--phrasing P] [--asr speech|confusions]
-  [--model FILE]``: one baseline-arm population run through the real stack, exactly as the
-  build plays its runs (same runner, no miner), its log kept in DIR/learning.db; the Rasa
-  model is used as it is (never retrained, unlike `assistant simulate` on a stale model).
+  [--model FILE] [--arm A]``: one population run through the real stack, exactly as the
+  build plays its runs, its log kept in DIR/learning.db with the truth beside it; the Rasa
+  model is used as it is (never retrained, unlike `assistant simulate` on a stale model). The
+  baseline arm (default) runs without a miner; a learning arm runs as `assistant simulate
+  --arm A` does, with its nightly jobs (mining, preferences, and for the arms that learn the
+  NLU the retrain behind the lab's gate, on a copy of the model in DIR/models).
 
 `python -m lab.analytics.study heldout /tmp/a /tmp/b /tmp/c [--json OUT]`
 """
@@ -81,12 +84,31 @@ def shipped(test: Sequence[Path]) -> dict[str, Any]:
 
 
 def _scored(model: fp.FailurePointModel, test: Sequence[Path]) -> dict[str, Any]:
-    """``model`` on each of ``test`` and on all of them pooled."""
+    """``model`` on each of ``test`` and on all of them pooled (failure points and goal success)."""
     analyses = {str(root): analyze(read_log(root), model=model) for root in test}
-    out: dict[str, Any] = {name: _short(pooled([a])) for name, a in analyses.items()}
+    out: dict[str, Any] = {name: _short(pooled([a])) | {"goal_success": goal_success([a])}
+                           for name, a in analyses.items()}
     detail = pooled(list(analyses.values()))
-    out["pooled"] = _short(detail) | {"confusion": detail["confusion"], "labels": detail["labels"]}
+    out["pooled"] = (_short(detail) | {"goal_success": goal_success(list(analyses.values()))}
+                     | {"confusion": detail["confusion"], "labels": detail["labels"]})
     return out
+
+
+def goal_success(analyses: Sequence[Analysis]) -> dict[str, Any]:
+    """Goal success judged from the log against the truth, over several logs at once: the
+    precision, recall and F1 of "achieved" (and of "failed")."""
+    truth: list[bool] = []
+    predicted: list[bool] = []
+    for analysis in analyses:
+        truths = evaluate.goal_truth(analysis.goals)
+        truth += [truths[i] for i in sorted(truths)]
+        predicted += [analysis.goals[i].achieved for i in sorted(truths)]
+    tp = sum(t and p for t, p in zip(truth, predicted))
+    fp_ = sum(p and not t for t, p in zip(truth, predicted))
+    fn = sum(t and not p for t, p in zip(truth, predicted))
+    figures = evaluate.binary(truth, predicted).to_json()
+    return figures | {"precision": round(tp / (tp + fp_), 4) if tp + fp_ else None,
+                      "recall": round(tp / (tp + fn), 4) if tp + fn else None}
 
 
 def curve(test: Path, train: Sequence[Path], sizes: Sequence[int], seed: int = 0) -> list[dict[str, Any]]:
@@ -114,13 +136,15 @@ def curve(test: Path, train: Sequence[Path], sizes: Sequence[int], seed: int = 0
 
 
 def simulate(root: Path, *, seed: int, users: int, days: int, independent: bool = False,
-             phrasing: str = "templates", model: Path | None = None, asr: str = "speech") -> dict[str, Any]:
-    """Play one seeded baseline run into ``root`` (see the module's docstring)."""
+             phrasing: str = "templates", model: Path | None = None, asr: str = "speech",
+             arm: str = "baseline") -> dict[str, Any]:
+    """Play one seeded run of ``arm`` into ``root`` (see the module's docstring)."""
     import time
 
     from assistant.paths import DataDir
     from assistant.privacy import forget_everywhere
     from assistant.runtime import Runtime
+    from lab.analytics import simulated
     from simulator.population.asr import AsrConfig
     from simulator.population.channel import make_channel
     from simulator.population.run import run_population
@@ -128,15 +152,18 @@ def simulate(root: Path, *, seed: int, users: int, days: int, independent: bool 
     rates = AsrConfig(confidence_from_damage=not independent)
     channel = make_channel(asr, seed=seed, data_dir=root, rates=rates)
     model_path = Path(model) if model else DataDir(Path(".data")).model_file
+    if arm != "baseline":
+        model_path = simulated.own_model(root, model_path)
     started = time.perf_counter()
     with Runtime.start(root, model_path=model_path, forget=forget_everywhere) as runtime:
-        report = run_population(runtime, users=users, days=days, seed=seed, arm="baseline",
-                                asr_config=rates, channel=channel,
-                                home_template=runtime.home.snapshot(), miner=None, phrasing=phrasing)
+        report = run_population(runtime, users=users, days=days, seed=seed, arm=arm,
+                                asr_config=rates, channel=channel, home_template=runtime.home.snapshot(),
+                                phrasing=phrasing, **simulated.NightlyJobs(runtime).of(arm))
     from simulator.population.metrics import summarize
 
     summary = summarize(report)
-    return {"seed": seed, "users": users, "days": days, "phrasing": phrasing, "asr": asr,
+    return {"seed": seed, "arm": arm, "users": users, "days": days, "phrasing": phrasing, "asr": asr,
+            "notes": report.notes,
             "word_error_rate": summary.get("word_error_rate"),
             "asr_confidence": "recogniser" if asr == "speech" else "independent" if independent else "damage",
             "seconds": round(time.perf_counter() - started, 1),
@@ -173,13 +200,15 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--asr", choices=["speech", "confusions"], default="speech",
                    help="how the simulated users are heard (default speech)")
     s.add_argument("--model", type=Path, help="the Rasa model (default .data/models/smarthome.tar.gz)")
+    s.add_argument("--arm", choices=["baseline", "teachable", "global", "personal", "selflearn", "full"],
+                   default="baseline", help="the learning arm, with its nightly jobs (default baseline)")
     for p in (h, c, j, k, s):
         p.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     if args.what == "simulate":
         result: Any = simulate(args.root, seed=args.seed, users=args.users, days=args.days,
                                independent=args.asr_confidence == "independent", phrasing=args.phrasing,
-                               model=args.model, asr=args.asr)
+                               model=args.model, asr=args.asr, arm=args.arm)
     elif args.what == "shipped":
         result = shipped(args.test)
     elif args.what == "judge":

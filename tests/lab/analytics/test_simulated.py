@@ -10,8 +10,8 @@ def test_every_run_is_played_once_and_the_load_is_even() -> None:
     runs = SetupPlan().runs
     split = simulated.shares(runs, 2)
     assert sorted(i for share in split for i in share) == list(range(len(runs)))
-    loads = [sum(runs[i].users * runs[i].days for i in share) for share in split]
-    biggest = max(r.users * r.days for r in runs)
+    loads = [sum(runs[i].cost for i in share) for share in split]
+    biggest = max(r.cost for r in runs)
     assert max(loads) - min(loads) <= biggest
 
 
@@ -30,3 +30,8 @@ def test_workers_are_capped_by_the_cores(monkeypatch) -> None:
     assert simulated.worker_count(2) == 1
     monkeypatch.setattr(simulated.os, "cpu_count", lambda: None)
     assert simulated.worker_count(4) == 1
+
+
+def test_a_run_that_retrains_each_night_weighs_more_in_the_split() -> None:
+    runs = (SimRun(1, 20, 3, arm="full"), SimRun(2, 20, 3), SimRun(3, 20, 3), SimRun(4, 20, 3))
+    assert simulated.shares(runs, 2) == [[0], [1, 2, 3]]
