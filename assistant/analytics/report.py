@@ -45,9 +45,35 @@ def build(analysis: Analysis, *, source: str = "", top: int = TOP) -> dict[str, 
         "rewrite_candidates": _rewrite_candidates(analysis, top * 4),
         "nlu_candidates": _nlu_candidates(analysis, top * 4),
         "seconds": {k: round(v, 3) for k, v in analysis.seconds.items()},
+        "answers_to_assistant": sum(1 for g in analysis.goals for t in g.goal.turns if g.goal.is_answer(t)),
+        "goals_without_request": sum(1 for g in goals if _opens_with_answer(g.goal)),
+        "defects_on_learned_turns": _learned_defects(analysis),
     }
     report.update(_truth_figures(analysis))
     return report
+
+
+def _opens_with_answer(goal: Any) -> bool:
+    """A goal whose only turns answer something (yes, no, thanks, "neither", a question's
+    answer) with no request before them in the log: a log cut mid-conversation, or one user's
+    answers alone."""
+    from assistant.analytics import turns as tk
+
+    return all((t.intent or "") in tk.ANSWERS or tk.explore_choice(t) in tk.EXPLORE_NOT_CHOSEN
+               for t in goal.turns)
+
+
+def _learned_defects(analysis: Analysis) -> dict[str, int]:
+    """Defective turns that the learning changed (a rewrite or phrase rule, an entity repair),
+    by failure point: a learned change that made a turn fail is named at the stage that read
+    it (NLU for a rewrite's words, entity resolution for a repaired value)."""
+    counts: Counter[str] = Counter()
+    for ctx, point in zip(analysis.contexts, analysis.points):
+        turn = ctx.turn
+        evidence = turn.evidence if isinstance(getattr(turn, "evidence", None), dict) else {}
+        if point != FailurePoint.CORRECT and (turn.text_rewritten or (evidence or {}).get("repaired")):
+            counts[str(point)] += 1
+    return dict(sorted(counts.items()))
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -143,6 +169,18 @@ def render(report: dict[str, Any], console: Any) -> None:
     console.print(f"Goal success rate: [bold]{_pct(report['goal_success_rate'])}[/] "
                   f"(single-signal baseline says {_pct(report['baseline_goal_success_rate'])}); "
                   f"defective turns: {_pct(report['defect_rate'])}")
+    answers = report.get("answers_to_assistant") or 0
+    if answers:
+        console.print(f"{answers} turns answered the assistant's own questions (offers to learn, \"Did I answer "
+                      "your question?\", exploration questions): each is counted in the goal it answers.",
+                      soft_wrap=True)
+    if report.get("goals_without_request"):
+        console.print(f"[yellow]note:[/] {report['goals_without_request']} goals hold only answers, with no request "
+                      "before them in this log (a log cut mid-conversation?): judged as they are.", soft_wrap=True)
+    learned = report.get("defects_on_learned_turns") or {}
+    if learned:
+        console.print("Defects on turns the learning changed (a rewrite, phrase rule or entity repair): "
+                      + ", ".join(f"{point} {count}" for point, count in learned.items()), soft_wrap=True)
     if report.get("failure_point_method") == "rules":
         console.print(f"[yellow]warning: failure points from rules, not a trained model:[/] "
                       f"{report.get('failure_point_note') or 'no model given'}", soft_wrap=True)

@@ -202,3 +202,54 @@ def test_an_older_log_with_a_truth_column_still_reports_against_it(tmp_path: Pat
     assert _analyze(tmp_path, "--json", str(out)) == 0
     report = json.loads(out.read_text())
     assert report["turns"] == len(records) and all(key in report for key in KEYS)
+
+
+# -- bad input on a learning assistant's log (issue 33) ------------------------------------
+
+def test_a_log_mixing_rows_from_before_and_after_the_learning_columns_is_analysed(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    new = [turn(0, "it is too dark", "turn_on", confidence=0.5, reply="Should I turn on the light, or open the blinds?",
+                explore_asked=["turn_on", "open_device"]),
+           turn(9, "the first one", "turn_on", explore_choice="turn_on", directives=["turn_on kitchen_light"],
+                evidence={"repaired": [{"kind": "device", "scope": "global"}]})]
+    old = [turn(60, "play jazz", "play_media", directives=["play kitchen_speaker jazz"], user="bob"),
+           turn(70, "thanks", "thank", user="bob")]
+    with _log(tmp_path) as log:
+        log.record_many(new + old)
+    engine = sa.create_engine(DataDir(tmp_path).learning_url)
+    with engine.begin() as conn:   # bob's rows as an older version wrote them: no learning columns filled
+        conn.execute(sa.text("UPDATE turns SET explore_asked = NULL, explore_choice = NULL, evidence = NULL "
+                             "WHERE user_id = 'bob'"))
+    engine.dispose()
+    out = tmp_path / "report.json"
+    assert _analyze(tmp_path, "--json", str(out)) == 0
+    report = json.loads(out.read_text())
+    assert report["turns"] == 4 and report["users"] == 2
+    assert report["goals"] == 2                      # the chosen reading is no goal of its own
+    assert report["answers_to_assistant"] == 1       # bob's "thanks"
+
+
+def test_a_log_of_only_answers_to_the_assistant_gives_a_clear_report(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    with _log(tmp_path) as log:
+        log.record_many([turn(0, "yes", "affirm"), turn(8, "neither", "deny", explore_choice="neither"),
+                         turn(400, "no thanks", "deny")])
+    out = tmp_path / "report.json"
+    assert _analyze(tmp_path, "--json", str(out)) == 0
+    printed = capsys.readouterr().out
+    report = json.loads(out.read_text())
+    assert report["turns"] == 3 and report["goals_without_request"] == report["goals"] == 2
+    assert "only answers" in printed and "Traceback" not in printed
+
+
+def test_a_log_of_one_user_gives_a_clear_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with _log(tmp_path) as log:
+        log.record_many([turn(0, "play my music", "play_media", reply="Which genre do you like? I can remember it.",
+                              actions=["action_offer_teaching"], problems=["NOT_FOUND"]),
+                         turn(9, "i like jazz", "state_preference", reply="Got it: you like jazz.")])
+    out = tmp_path / "report.json"
+    assert _analyze(tmp_path, "--json", str(out)) == 0
+    report = json.loads(out.read_text())
+    assert report["users"] == report["goals"] == 1 and report["goal_success_rate"] == 1.0
+    assert "1 users" in capsys.readouterr().out
