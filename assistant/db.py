@@ -78,7 +78,35 @@ def create_engine(url: str) -> Any:
     engine = sa.create_engine(url, future=True, poolclass=QueuePool, pool_size=2, max_overflow=8,
                               connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False})
     sa.event.listen(engine, "connect", _sqlite_pragmas)
+    _watch_file(engine, path)
     return engine
+
+
+def _watch_file(engine: Any, path: Path) -> None:
+    """A kept connection holds the file it opened, even after that file was moved or deleted:
+    every use first checks the path still names that file, else the connection is dropped
+    and a new one opened at the path (which fails if nothing can be opened there), so a
+    database that went away is an error, not writes into a file nobody will read."""
+    import sqlalchemy as sa
+
+    def opened(_dbapi_connection: Any, record: Any) -> None:
+        record.info["file"] = file_identity(path)
+
+    def checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if record.info.get("file") != file_identity(path):
+            raise sa.exc.DisconnectionError(f"{path} is no longer the file this connection opened")
+
+    sa.event.listen(engine, "connect", opened)
+    sa.event.listen(engine, "checkout", checkout)
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """The file a path names now (device and inode), None when there is none."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
 
 
 def open_store(target: str | Path, build: Callable[[Any], S], *, error: type[Exception], what: str,

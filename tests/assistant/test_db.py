@@ -135,3 +135,26 @@ def test_concurrent_writers_do_not_fail(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_a_kept_connection_is_reused_and_follows_the_file_not_the_old_one(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("create table t (x integer)"))
+        conn.execute(sa.text("insert into t values (1)"))
+    with engine.connect() as conn:
+        first = conn.connection.dbapi_connection
+    with engine.connect() as conn:
+        assert conn.connection.dbapi_connection is first   # kept open between uses
+    away = tmp_path / "a.db.away"
+    db.rename(away)
+    db.mkdir()   # nothing can be opened at the path now
+    with pytest.raises(sa.exc.OperationalError):
+        with engine.connect() as conn:
+            conn.execute(sa.text("select x from t"))
+    db.rmdir()
+    away.rename(db)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select x from t")).scalar() == 1
+    engine.dispose()
