@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -63,12 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="a saved failure-point model's folder (default the shipped one)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    result = bench(args.roots, args.turns, args.model)
-    text = json.dumps(result, indent=1)
-    print(text)
-    if args.json:
-        args.json.write_text(text + "\n")
-    return 0
+    from lab.analytics.study import emit
+
+    return emit(bench(args.roots, args.turns, args.model), args.json)
 
 
 if __name__ == "__main__":

@@ -219,10 +219,15 @@ def main(argv: list[str] | None = None) -> int:
                                                         "labels": result["pooled"]["labels"]}
     else:
         result = curve(args.test, args.train, args.sizes)
+    return emit(result, args.json)
+
+
+def emit(result: dict[str, Any], path: Path | None) -> int:
+    """Print the figures as JSON, and write them to ``path`` too when one is given."""
     text = json.dumps(result, indent=1)
     print(text)
-    if args.json:
-        args.json.write_text(text + "\n")
+    if path:
+        path.write_text(text + "\n")
     return 0
 
 
