@@ -180,10 +180,12 @@ class Runtime(AbstractContextManager["Runtime"]):
         warm.start()
         embedder = threading.Thread(target=_load_embeddings, name="minilm-load", daemon=True)
         embedder.start()
+        from assistant.policy_states import keep_dialogue_states
         from assistant.rasa_patches import bound_action_calls, speed_up_action_validation
 
         speed_up_action_validation()
         bound_action_calls()
+        keep_dialogue_states()
         # The NLU pipeline (QueryRewriter) reads the preference store in this process too.
         from assistant.services import preferences
 

@@ -1,0 +1,163 @@
+"""Rasa's dialogue states, built once per step of a conversation instead of once per prediction.
+
+Every policy prediction asks `Domain.states_for_tracker_history` for the state before each action
+of the session so far. Rasa replays the whole session into a fresh tracker and builds every step's
+state again, five times a turn (the Memoization and Rule policies), so a turn late in a long
+conversation paid for all the turns before it (77 of 123 ms at turn 120, docs/RESULTS.md).
+
+The patch (applied by the runtime) keeps, per conversation and per way of asking, where the last
+replay stopped: the replaying tracker, the states so far and the loop's two running values. When
+the conversation's applied events start with the very same event objects it replays only the new
+ones, running Rasa's own loop body on them. Anything else (a rewound or restarted session, a tracker
+read back from a database, another domain, a training tracker) replays from the start as Rasa does.
+The states handed out are copies, since Rasa's featurizers edit them, with the same sharing between
+states as Rasa's (`state[USER]` of a rule-only step is the previous state's own dict).
+`tests/assistant/test_policy_states.py` checks the result against Rasa's on every prefix of
+random conversations.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Dict, Hashable, List, Optional, Sequence, Tuple
+
+# Conversations whose replays are kept; each holds a tracker and its states.
+KEPT_REPLAYS = 512
+
+State = Dict[str, Dict[str, Any]]
+
+_rasa_states_for_tracker_history: Any = None   # Rasa's own, kept for the tests' comparison
+_replays: "OrderedDict[Hashable, _Replay]" = OrderedDict()
+_lock = threading.Lock()
+
+
+@dataclass
+class _Replay:
+    """Rasa's loop in `states_for_tracker_history`, stopped after `events`, before its last step."""
+
+    domain: Any
+    events: Sequence[Any]
+    tracker: Any
+    states: List[State] = field(default_factory=list)
+    last_ml_action: Optional[Dict[str, Any]] = None
+    turn_was_hidden: bool = False
+
+
+def keep_dialogue_states() -> None:
+    """Patch `Domain.states_for_tracker_history` (idempotent)."""
+    global _rasa_states_for_tracker_history
+    if _rasa_states_for_tracker_history is not None:
+        return
+    from rasa.shared.core.domain import Domain
+
+    _rasa_states_for_tracker_history = Domain.states_for_tracker_history
+    Domain.states_for_tracker_history = states_for_tracker_history
+
+
+def forget_replays() -> None:
+    """Drop every kept replay (tests; a reloaded model's domain never matches an old one anyway)."""
+    with _lock:
+        _replays.clear()
+
+
+def states_for_tracker_history(
+    domain: Any,
+    tracker: Any,
+    omit_unset_slots: bool = False,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: Optional[Dict[str, Any]] = None,
+) -> List[State]:
+    """What Rasa's `Domain.states_for_tracker_history` returns, continuing the last replay."""
+    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    if type(tracker) is not DialogueStateTracker:
+        return _rasa_states(domain, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+    flags = (omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+    key = _key(domain, tracker, flags)
+    applied = tracker.applied_events()
+    with _lock:
+        replay = _replays.pop(key, None)
+    if replay is None or replay.domain is not domain or not _starts_with(applied, replay.events):
+        replay = _Replay(domain, [], tracker.init_copy())
+    for event in applied[len(replay.events):]:
+        if isinstance(event, ActionExecuted):
+            _step(replay, replay.tracker, event.hide_rule_turn, flags)
+        replay.tracker.update(event)
+    replay.events = applied
+    # Rasa's last step (the state after every event) is taken on a copy of the running values,
+    # so the kept replay can go on from the events alone.
+    last = _Replay(domain, applied, replay.tracker, list(replay.states), replay.last_ml_action,
+                   replay.turn_was_hidden)
+    _step(last, replay.tracker, False, flags)
+    with _lock:
+        _replays[key] = replay
+        while len(_replays) > KEPT_REPLAYS:
+            _replays.popitem(last=False)
+    return copy_states(last.states)
+
+
+def _step(replay: _Replay, tr: Any, hide_rule_turn: bool,
+          flags: Tuple[bool, bool, Optional[Dict[str, Any]]]) -> None:
+    """One pass of the loop body of Rasa 3.6's `Domain.states_for_tracker_history`, unchanged."""
+    from rasa.shared.core.constants import PREVIOUS_ACTION
+
+    domain = replay.domain
+    omit_unset_slots, ignore_rule_only_turns, rule_only_data = flags
+    if ignore_rule_only_turns:
+        # remember previous ml action based on the last non hidden turn
+        if not replay.turn_was_hidden:
+            replay.last_ml_action = domain._get_prev_action_sub_state(tr)
+        # followup action or happy path loop prediction: keep whether the turn is hidden
+        if not tr.followup_action and not tr.latest_action_name == tr.active_loop_name:
+            replay.turn_was_hidden = hide_rule_turn
+        if replay.turn_was_hidden:
+            return
+    state = domain.get_active_state(tr, omit_unset_slots=omit_unset_slots)
+    if ignore_rule_only_turns:
+        domain._remove_rule_only_features(state, rule_only_data)
+        if replay.states:
+            domain._substitute_rule_only_user_input(state, replay.states[-1])
+        if replay.last_ml_action:
+            state[PREVIOUS_ACTION] = replay.last_ml_action
+    replay.states.append(domain._clean_state(state))
+
+
+def copy_states(states: List[State]) -> List[State]:
+    """A copy of `states` down to the sub-states (whose values are strings and tuples), keeping
+    which states share a sub-state."""
+    copies: Dict[int, Any] = {}
+    out: List[State] = []
+    for state in states:
+        new: State = {}
+        for kind, sub_state in state.items():
+            copied = copies.get(id(sub_state))
+            if copied is None:
+                copied = copies[id(sub_state)] = dict(sub_state)
+            new[kind] = copied
+        out.append(new)
+    return out
+
+
+def _starts_with(events: Sequence[Any], prefix: Sequence[Any]) -> bool:
+    return len(events) >= len(prefix) and all(a is b for a, b in zip(events, prefix))
+
+
+def _key(domain: Any, tracker: Any, flags: Tuple[bool, bool, Optional[Dict[str, Any]]]) -> Hashable:
+    omit_unset_slots, ignore_rule_only_turns, rule_only_data = flags
+    return (id(domain), tracker.sender_id, tracker.is_rule_tracker, tuple(tracker.slots),
+            omit_unset_slots, ignore_rule_only_turns, json.dumps(rule_only_data, sort_keys=True, default=str))
+
+
+def _rasa_states(domain: Any, tracker: Any, omit_unset_slots: bool, ignore_rule_only_turns: bool,
+                 rule_only_data: Optional[Dict[str, Any]]) -> List[State]:
+    from rasa.shared.core.domain import Domain
+
+    rasa_own = _rasa_states_for_tracker_history or Domain.states_for_tracker_history
+    result: List[State] = rasa_own(domain, tracker, omit_unset_slots=omit_unset_slots,
+                                   ignore_rule_only_turns=ignore_rule_only_turns,
+                                   rule_only_data=rule_only_data)
+    return result

@@ -1,0 +1,164 @@
+"""The kept dialogue states equal Rasa's own, on every prefix of random conversations over the
+project's domain: values, and which states share a sub-state (Rasa's featurizers edit them)."""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Dict, List
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActionReverted,
+    ActiveLoop,
+    BotUttered,
+    FollowupAction,
+    LoopInterrupted,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from assistant import policy_states
+
+FORM = "preference_form"
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load("domain")
+
+
+@pytest.fixture(autouse=True)
+def patched() -> Any:
+    policy_states.keep_dialogue_states()
+    policy_states.forget_replays()
+    yield
+    policy_states.forget_replays()
+
+
+def _rasa(domain: Domain, tracker: DialogueStateTracker, *flags: Any) -> List[Dict[str, Any]]:
+    result: List[Dict[str, Any]] = policy_states._rasa_states_for_tracker_history(domain, tracker, *flags)
+    return result
+
+
+def _sharing(states: List[Dict[str, Any]]) -> List[List[Any]]:
+    """Which earlier (state, kind) each sub-state is the same object as."""
+    first: Dict[int, Any] = {}
+    pattern = []
+    for index, state in enumerate(states):
+        row = []
+        for kind in sorted(state):
+            row.append(first.setdefault(id(state[kind]), (index, kind)))
+        pattern.append(row)
+    return pattern
+
+
+def _random_event(rng: random.Random, domain: Domain, slot_names: List[str]) -> List[Any]:
+    intent = rng.choice(domain.intents)
+    action = rng.choice([a for a in domain.action_names_or_texts if a != "action_listen"])
+    roll = rng.random()
+    if roll < 0.30:
+        entities = []
+        if rng.random() < 0.4 and domain.entities:
+            entities = [{"entity": rng.choice(domain.entities), "value": "x", "start": 0, "end": 1}]
+        return [ActionExecuted("action_listen"),
+                UserUttered(f"text {rng.randint(0, 9)}", {"name": intent, "confidence": 1.0}, entities)]
+    if roll < 0.50:
+        return [ActionExecuted(action, hide_rule_turn=rng.random() < 0.3), BotUttered("ok")]
+    if roll < 0.60:
+        slot = rng.choice(slot_names)
+        return [SlotSet(slot, rng.choice([None, "jazz", True, 3.0, "should_not_be_set"]))]
+    if roll < 0.70:
+        return [ActionExecuted(FORM), ActiveLoop(FORM)]
+    if roll < 0.76:
+        return [ActionExecuted(FORM, hide_rule_turn=rng.random() < 0.5)]
+    if roll < 0.80:
+        return [ActiveLoop(None)]
+    if roll < 0.83:
+        return [LoopInterrupted(rng.random() < 0.5)]
+    if roll < 0.86:
+        return [ActionExecutionRejected(FORM)]
+    if roll < 0.89:
+        return [FollowupAction(action)]
+    if roll < 0.93:
+        return [UserUtteranceReverted()]
+    if roll < 0.96:
+        return [ActionReverted()]
+    if roll < 0.98:
+        return [SessionStarted(), ActionExecuted("action_listen")]
+    return [Restarted()]
+
+
+FLAGS = [
+    (False, False, None),
+    (True, False, None),
+    (False, True, None),
+    (False, True, {"rule_only_slots": ["qa_music_genre"], "rule_only_loops": [FORM]}),
+    (True, True, {"rule_only_slots": ["qa_music_genre", "qa_sports_team"], "rule_only_loops": []}),
+]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_kept_states_equal_rasas_on_every_prefix(domain: Domain, seed: int) -> None:
+    rng = random.Random(seed)
+    slot_names = [slot.name for slot in domain.slots]
+    tracker = DialogueStateTracker.from_events(f"user-{seed}", [ActionExecuted("action_listen")],
+                                               slots=domain.slots)
+    for _ in range(70):
+        for event in _random_event(rng, domain, slot_names):
+            tracker.update(event, domain)
+        for flags in FLAGS:
+            kept = policy_states.states_for_tracker_history(domain, tracker, *flags)
+            rasa = _rasa(domain, tracker, *flags)
+            assert kept == rasa
+            assert _sharing(kept) == _sharing(rasa)
+
+
+def test_handed_out_states_are_copies(domain: Domain) -> None:
+    tracker = DialogueStateTracker.from_events("copies", [
+        ActionExecuted("action_listen"),
+        UserUttered("play jazz", {"name": domain.intents[0], "confidence": 1.0}),
+        ActionExecuted("action_listen"),
+        UserUttered("play rock", {"name": domain.intents[1], "confidence": 1.0}),
+    ], slots=domain.slots)
+    first = policy_states.states_for_tracker_history(domain, tracker)
+    for state in first:     # what Rasa's featurizers do to the states they are given
+        state.get("user", {}).pop("text", None)
+        state.pop("prev_action", None)
+    again = policy_states.states_for_tracker_history(domain, tracker)
+    assert again == _rasa(domain, tracker, False, False, None)
+    assert any("text" in state.get("user", {}) for state in again)
+
+
+def test_a_tracker_read_back_anew_replays_from_the_start(domain: Domain) -> None:
+    events = [ActionExecuted("action_listen"),
+              UserUttered("hello", {"name": domain.intents[0], "confidence": 1.0}),
+              ActionExecuted(FORM), ActiveLoop(FORM), ActionExecuted("action_listen")]
+    tracker = DialogueStateTracker.from_events("anew", events, slots=domain.slots)
+    policy_states.states_for_tracker_history(domain, tracker)
+    # The same conversation from the database: equal events, other objects, one rewritten.
+    dumped = tracker.as_dialogue().as_dict()
+    from rasa.shared.core.conversation import Dialogue
+
+    other = DialogueStateTracker("anew", domain.slots)
+    other.recreate_from_dialogue(Dialogue.from_parameters(dumped))
+    other.events[1] = UserUttered("bye", {"name": domain.intents[1], "confidence": 1.0})
+    other.events.append(UserUttered("again", {"name": domain.intents[2], "confidence": 1.0}))
+    assert policy_states.states_for_tracker_history(domain, other) == _rasa(domain, other, False, False, None)
+
+
+def test_other_tracker_types_are_rasas_own(domain: Domain) -> None:
+    from rasa.shared.core.generator import TrackerWithCachedStates
+
+    tracker = TrackerWithCachedStates.from_events("training", [ActionExecuted("action_listen")],
+                                                  domain=domain, slots=domain.slots)
+    before = len(policy_states._replays)
+    assert policy_states.states_for_tracker_history(domain, tracker) == _rasa(domain, tracker, False, False, None)
+    assert len(policy_states._replays) == before
+
