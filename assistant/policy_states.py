@@ -12,8 +12,12 @@ ones, running Rasa's own loop body on them. Anything else (a rewound or restarte
 read back from a database, another domain, a training tracker) replays from the start as Rasa does.
 The states handed out are copies, since Rasa's featurizers edit them, with the same sharing between
 states as Rasa's (`state[USER]` of a rule-only step is the previous state's own dict).
-`tests/assistant/test_policy_states.py` checks the result against Rasa's on every prefix of
-random conversations.
+The same holds for `DialogueStateTracker.applied_events` (the events left after rewinds and
+restarts), which Rasa and our policies ask for a dozen times a turn, each time walking the whole
+conversation: kept per conversation, it takes in only the new events, unless one of them names a
+loop that the older events did not (Rasa reads every loop's name before it walks).
+`tests/assistant/test_policy_states.py` checks both against Rasa's on every prefix of random
+conversations.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Dict, Hashable, List, Optional, Sequence, Tuple
+from itertools import islice
+from typing import Any, Dict, FrozenSet, Hashable, List, Optional, Sequence, Tuple
 
 # Conversations whose replays are kept; each holds a tracker and its states.
 KEPT_REPLAYS = 512
@@ -30,7 +35,9 @@ KEPT_REPLAYS = 512
 State = Dict[str, Dict[str, Any]]
 
 _rasa_states_for_tracker_history: Any = None   # Rasa's own, kept for the tests' comparison
+_rasa_applied_events: Any = None
 _replays: "OrderedDict[Hashable, _Replay]" = OrderedDict()
+_walks: "OrderedDict[Hashable, _Walk]" = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -46,21 +53,93 @@ class _Replay:
     turn_was_hidden: bool = False
 
 
+@dataclass
+class _Walk:
+    """Rasa's walk in `DialogueStateTracker.applied_events`, stopped after `events`."""
+
+    events: List[Any]
+    loop_names: FrozenSet[str]
+    applied: List[Any]
+
+
 def keep_dialogue_states() -> None:
-    """Patch `Domain.states_for_tracker_history` (idempotent)."""
-    global _rasa_states_for_tracker_history
+    """Patch `Domain.states_for_tracker_history` and `DialogueStateTracker.applied_events`
+    (idempotent)."""
+    global _rasa_states_for_tracker_history, _rasa_applied_events
     if _rasa_states_for_tracker_history is not None:
         return
     from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
 
+    _rasa_applied_events = DialogueStateTracker.applied_events
+    DialogueStateTracker.applied_events = applied_events
     _rasa_states_for_tracker_history = Domain.states_for_tracker_history
     Domain.states_for_tracker_history = states_for_tracker_history
 
 
 def forget_replays() -> None:
-    """Drop every kept replay (tests; a reloaded model's domain never matches an old one anyway)."""
+    """Drop every kept replay and walk (tests; a reloaded model's domain never matches an old one)."""
     with _lock:
         _replays.clear()
+        _walks.clear()
+
+
+def applied_events(tracker: Any) -> List[Any]:
+    """What Rasa's `DialogueStateTracker.applied_events` returns, continuing the last walk."""
+    from rasa.shared.core.events import ActiveLoop
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    if type(tracker) is not DialogueStateTracker:
+        return list(_rasa_applied_events(tracker))
+    events = tracker.events
+    key = (tracker.sender_id, tracker.is_rule_tracker)
+    with _lock:
+        walk = _walks.pop(key, None)
+    if walk is not None and _starts_with(events, walk.events):
+        new = list(islice(events, len(walk.events), None))
+        names = {e.name for e in new if isinstance(e, ActiveLoop) and e.name}
+        if not names <= walk.loop_names:
+            walk = None
+    else:
+        walk = None
+    if walk is None:
+        new = list(events)
+        walk = _Walk([], frozenset(e.name for e in new if isinstance(e, ActiveLoop) and e.name), [])
+    _walk(tracker, walk, new)
+    walk.events.extend(new)
+    with _lock:
+        _walks[key] = walk
+        while len(_walks) > KEPT_REPLAYS:
+            _walks.popitem(last=False)
+    return list(walk.applied)
+
+
+def _walk(tracker: Any, walk: _Walk, events: List[Any]) -> None:
+    """The loop of Rasa 3.6's `DialogueStateTracker.applied_events` over `events`, unchanged."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        Restarted,
+        SessionStarted,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+
+    applied = walk.applied
+    for event in events:
+        if isinstance(event, (Restarted, SessionStarted)):
+            applied.clear()
+        elif isinstance(event, ActionReverted):
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif isinstance(event, UserUtteranceReverted):
+            # a user message implies the listen before it: rewind both
+            tracker._undo_till_previous(UserUttered, applied)
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif (isinstance(event, ActionExecuted) and event.action_name in walk.loop_names
+              and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)):
+            tracker._undo_till_previous_loop_execution(event.action_name, applied)
+        else:
+            applied.append(event)
 
 
 def states_for_tracker_history(

@@ -1,4 +1,4 @@
-"""Fixes for three of Rasa 3.6's hot paths.
+"""Fixes for Rasa 3.6's hot paths.
 
 Serving (applied by the runtime):
 - Rasa validates every action server response with `jsonschema.validate`, which checks the
@@ -8,6 +8,9 @@ Serving (applied by the runtime):
   cost grew with the conversation. The patch sends the events of the last few user turns;
   the slots, the latest message and the rest of the tracker's state travel as before
   (`bound_action_calls`; our actions read nothing older).
+- The Memoization and Rule policies deep-copy the dialogue's states for a debug log line on
+  every prediction, whether debug logging is on or not: 8 ms a prediction at turn 120. The
+  patch copies only when that log line will be written (`copy_states_only_for_debug_logs`).
 
 Training (applied by the launcher `python -m assistant.rasa_patches train ...`, which
 `assistant train` runs instead of `python -m rasa train`): Rasa's training cache fingerprints
@@ -90,6 +93,37 @@ def bound_action_calls() -> None:
 
     RemoteAction._action_call_format = _action_call_format
     _bounded = True
+
+
+# Rasa's modules whose `copy.deepcopy` serves only their debug log lines.
+_LOG_COPYING_MODULES = ("rasa.core.policies.memoization", "rasa.core.policies.rule_policy")
+
+
+def copy_states_only_for_debug_logs() -> None:
+    """Give the policies' modules a `copy` whose `deepcopy` copies only when the module's debug
+    log is on (idempotent). Rasa passes the copies only to `structlogger.debug`, which writes at
+    the call, so an uncopied value logs the same."""
+    import importlib
+
+    for name in _LOG_COPYING_MODULES:
+        module = importlib.import_module(name)
+        if not isinstance(getattr(module, "copy"), _DebugLogCopy):
+            setattr(module, "copy", _DebugLogCopy(name))
+
+
+class _DebugLogCopy:
+    """Stands in for the `copy` module inside one of Rasa's policy modules."""
+
+    def __init__(self, logger_name: str) -> None:
+        self._logger_name = logger_name
+
+    def deepcopy(self, value: Any, memo: Any = None) -> Any:
+        import copy
+        import logging
+
+        if logging.getLogger(self._logger_name).isEnabledFor(logging.DEBUG):
+            return copy.deepcopy(value, memo)
+        return value
 
 
 def recent_events(events: Any, user_turns: int) -> List[Any]:

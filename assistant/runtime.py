@@ -181,11 +181,16 @@ class Runtime(AbstractContextManager["Runtime"]):
         embedder = threading.Thread(target=_load_embeddings, name="minilm-load", daemon=True)
         embedder.start()
         from assistant.policy_states import keep_dialogue_states
-        from assistant.rasa_patches import bound_action_calls, speed_up_action_validation
+        from assistant.rasa_patches import (
+            bound_action_calls,
+            copy_states_only_for_debug_logs,
+            speed_up_action_validation,
+        )
 
         speed_up_action_validation()
         bound_action_calls()
         keep_dialogue_states()
+        copy_states_only_for_debug_logs()
         # The NLU pipeline (QueryRewriter) reads the preference store in this process too.
         from assistant.services import preferences
 

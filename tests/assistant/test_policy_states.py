@@ -113,6 +113,7 @@ def test_kept_states_equal_rasas_on_every_prefix(domain: Domain, seed: int) -> N
     for _ in range(70):
         for event in _random_event(rng, domain, slot_names):
             tracker.update(event, domain)
+        _assert_same_events(policy_states.applied_events(tracker), policy_states._rasa_applied_events(tracker))
         for flags in FLAGS:
             kept = policy_states.states_for_tracker_history(domain, tracker, *flags)
             rasa = _rasa(domain, tracker, *flags)
@@ -120,13 +121,35 @@ def test_kept_states_equal_rasas_on_every_prefix(domain: Domain, seed: int) -> N
             assert _sharing(kept) == _sharing(rasa)
 
 
-def test_handed_out_states_are_copies(domain: Domain) -> None:
+def _assert_same_events(kept: List[Any], rasa: List[Any]) -> None:
+    assert len(kept) == len(rasa)
+    assert all(a is b for a, b in zip(kept, rasa))
+
+
+def test_a_loop_named_late_rewalks_the_older_events(domain: Domain) -> None:
+    """Rasa reads every loop's name before it walks: a loop that is first activated after its
+    action ran changes how the older runs of that action count."""
+    tracker = DialogueStateTracker.from_events("late", [ActionExecuted("action_listen")], slots=domain.slots)
+    for event in [UserUttered("hi", {"name": domain.intents[0], "confidence": 1.0}), ActionExecuted("late_form"),
+                  ActionExecuted("late_form"), ActionExecuted("action_listen")]:
+        tracker.update(event)
+        _assert_same_events(policy_states.applied_events(tracker), policy_states._rasa_applied_events(tracker))
+    before = policy_states.applied_events(tracker)
+    tracker.update(ActiveLoop("late_form"))
+    after = policy_states.applied_events(tracker)
+    _assert_same_events(after, policy_states._rasa_applied_events(tracker))
+    assert len(after) < len(before) + 1     # the second run of the loop's action no longer counts
+
+
+def test_handed_out_events_and_states_are_copies(domain: Domain) -> None:
     tracker = DialogueStateTracker.from_events("copies", [
         ActionExecuted("action_listen"),
         UserUttered("play jazz", {"name": domain.intents[0], "confidence": 1.0}),
         ActionExecuted("action_listen"),
         UserUttered("play rock", {"name": domain.intents[1], "confidence": 1.0}),
     ], slots=domain.slots)
+    policy_states.applied_events(tracker).clear()
+    _assert_same_events(policy_states.applied_events(tracker), policy_states._rasa_applied_events(tracker))
     first = policy_states.states_for_tracker_history(domain, tracker)
     for state in first:     # what Rasa's featurizers do to the states they are given
         state.get("user", {}).pop("text", None)
@@ -151,6 +174,7 @@ def test_a_tracker_read_back_anew_replays_from_the_start(domain: Domain) -> None
     other.events[1] = UserUttered("bye", {"name": domain.intents[1], "confidence": 1.0})
     other.events.append(UserUttered("again", {"name": domain.intents[2], "confidence": 1.0}))
     assert policy_states.states_for_tracker_history(domain, other) == _rasa(domain, other, False, False, None)
+    _assert_same_events(policy_states.applied_events(other), policy_states._rasa_applied_events(other))
 
 
 def test_other_tracker_types_are_rasas_own(domain: Domain) -> None:
@@ -158,7 +182,8 @@ def test_other_tracker_types_are_rasas_own(domain: Domain) -> None:
 
     tracker = TrackerWithCachedStates.from_events("training", [ActionExecuted("action_listen")],
                                                   domain=domain, slots=domain.slots)
-    before = len(policy_states._replays)
+    before = len(policy_states._replays), len(policy_states._walks)
     assert policy_states.states_for_tracker_history(domain, tracker) == _rasa(domain, tracker, False, False, None)
-    assert len(policy_states._replays) == before
+    _assert_same_events(tracker.applied_events(), policy_states._rasa_applied_events(tracker))
+    assert (len(policy_states._replays), len(policy_states._walks)) == before
 

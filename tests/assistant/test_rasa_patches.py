@@ -221,3 +221,27 @@ def test_one_thread_at_a_time_uses_rasas_training_cache(monkeypatch) -> None:
     for thread in threads:
         thread.join()
     assert most[0] == 1
+
+
+def test_policies_copy_states_for_their_debug_log_only_when_it_is_written() -> None:
+    import logging
+
+    import rasa.core.policies.memoization as memoization
+    import rasa.core.policies.rule_policy as rule_policy
+
+    from assistant.rasa_patches import copy_states_only_for_debug_logs
+
+    copy_states_only_for_debug_logs()
+    copy_states_only_for_debug_logs()      # idempotent
+    states = [{"user": {"intent": "greet"}}]
+    logger = logging.getLogger("rasa.core.policies.memoization")
+    level = logger.level
+    try:
+        logger.setLevel(logging.INFO)
+        assert memoization.copy.deepcopy(states) is states
+        assert rule_policy.copy.deepcopy(states) is states
+        logger.setLevel(logging.DEBUG)
+        copied = memoization.copy.deepcopy(states)
+        assert copied == states and copied is not states and copied[0]["user"] is not states[0]["user"]
+    finally:
+        logger.setLevel(level)
