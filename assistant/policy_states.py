@@ -31,6 +31,7 @@ from typing import Any, Dict, FrozenSet, Hashable, List, Optional, Sequence, Tup
 
 # Conversations whose replays are kept; each holds a tracker and its states.
 KEPT_REPLAYS = 512
+USER = "user"   # rasa.shared.core.constants.USER, without importing Rasa with this module
 
 State = Dict[str, Dict[str, Any]]
 
@@ -206,17 +207,23 @@ def _step(replay: _Replay, tr: Any, hide_rule_turn: bool,
 
 
 def copy_states(states: List[State]) -> List[State]:
-    """A copy of `states` down to the sub-states (whose values are strings and tuples), keeping
-    which states share a sub-state."""
+    """A copy of `states` and of their user sub-states (whose values are strings and tuples),
+    keeping which states share a user sub-state.
+
+    The user sub-state is the only part a predicting policy edits (Rasa 3.6's featurizers
+    delete its text, intent or entities: `_remove_user_text_if_intent`, `_choose_last_user_input`;
+    the Memoization and Rule policies and ours edit nothing), so slots, previous action and
+    active loop are handed out as kept."""
     copies: Dict[int, Any] = {}
     out: List[State] = []
     for state in states:
-        new: State = {}
-        for kind, sub_state in state.items():
-            copied = copies.get(id(sub_state))
+        new = dict(state)
+        user = state.get(USER)
+        if user is not None:
+            copied = copies.get(id(user))
             if copied is None:
-                copied = copies[id(sub_state)] = dict(sub_state)
-            new[kind] = copied
+                copied = copies[id(user)] = dict(user)
+            new[USER] = copied
         out.append(new)
     return out
 

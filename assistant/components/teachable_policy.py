@@ -55,6 +55,8 @@ QUIET_ACTIONS = OWN_ACTIONS | {"action_yes_no", "preference_form", "action_prefe
                                "action_list_preferences", "utter_default", "utter_out_of_scope",
                                "action_explore", "action_resolve_exploration"}
 # ... and after which earlier turns no longer count (an answered exploration replays the request).
+# The user turns the detector is given (the latest ones).
+KEPT_TURNS = 8
 SETTLING_ACTIONS = frozenset({OFFER, TAKE, "action_store_preference", "action_preference_summary",
                               "action_resolve_exploration"})
 # Answers that are not a success reply, whatever they say.
@@ -170,7 +172,8 @@ def _user_turns(tracker: DialogueStateTracker) -> list[UserTurn]:
     the simulator moves) when every turn has one, else from Rasa's event times (wall clock).
     """
     drafts: list[dict[str, Any]] = []
-    for event in tracker.applied_events():
+    events = tracker.applied_events()
+    for event in events[_walk_from(events):]:
         if isinstance(event, ActionExecuted) and event.action_name in SETTLING_ACTIONS:
             drafts = []
         if isinstance(event, UserUttered) and event.text:
@@ -195,13 +198,29 @@ def _user_turns(tracker: DialogueStateTracker) -> list[UserTurn]:
             rested = RestedOn.decode(custom.get(RESTED_ON_KEY)) if isinstance(custom, dict) else None
             if rested is not None:
                 drafts[-1]["rested_on"] = (rested.key, rested.stored)
-    drafts = drafts[-8:]
+    drafts = drafts[-KEPT_TURNS:]
     own_times = all(d["own"] is not None for d in drafts)
     return [UserTurn(text=d["text"], intent=d["intent"], confidence=d["confidence"],
                      timestamp=d["own"] if own_times else d["wall"], barge_in=d["barge_in"],
                      entities=d["entities"], succeeded=d["answered"] and not d["failed"],
                      rested_on=d["rested_on"])
             for d in drafts]
+
+
+def _walk_from(events: Sequence[Any]) -> int:
+    """Where `_user_turns` can start and build the same turns: the last settling action (the
+    turns restart there), or the user message that opens the last `KEPT_TURNS` turns, whichever
+    is later. A walk from the start cost a long conversation its whole history every turn."""
+    seen = 0
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, ActionExecuted) and event.action_name in SETTLING_ACTIONS:
+            return index
+        if isinstance(event, UserUttered) and event.text:
+            seen += 1
+            if seen == KEPT_TURNS:
+                return index
+    return 0
 
 
 def _similarity(pairs: Sequence[tuple[str, str]]) -> list[float]:

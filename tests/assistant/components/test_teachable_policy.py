@@ -286,3 +286,17 @@ def test_a_repeat_names_the_preference_the_failed_answer_rested_on(predict) -> N
                         timestamp=WALL + 1)]
     action, events = predict(*failed, *again)
     assert action == OFFER and events[0].value["key"] == "music_genre"
+
+
+def test_a_long_conversation_gives_its_last_turns_and_restarts_after_teaching() -> None:
+    long = []
+    for index in range(20):
+        problem = "NOT_FOUND" if index % 3 == 0 else None
+        long += [user(f"request {index}", "play_media", wall=WALL + index, own=HOME + index),
+                 answer("action_play_media", wall=WALL + index, problem=problem)]
+    turns = _user_turns(tracker(*long))
+    assert [t.text for t in turns] == [f"request {index}" for index in range(12, 20)]
+    assert [t.succeeded for t in turns] == [index % 3 != 0 for index in range(12, 20)]
+    # teaching settles what came before: only the turns after it count
+    taught = long[:34] + [ActionExecuted(TAKE, timestamp=WALL + 17)] + long[34:]
+    assert [t.text for t in _user_turns(tracker(*taught))] == ["request 17", "request 18", "request 19"]
