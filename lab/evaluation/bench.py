@@ -164,31 +164,36 @@ def _turn_latency(runtime: Any, repeats: int, progress: Any, init_agent: Any = N
 
 
 def _conversation_growth(runtime: Any, turns: int, progress: Any) -> dict[str, Any]:
-    """One conversation of ``turns`` turns cycling through TURNS: the cost of its last cycle
-    of turns beside its first (the same texts), and of its last turn beside its first."""
+    """One conversation of ``turns`` turns cycling through TURNS: the cost of its last cycle of
+    turns beside a fresh conversation's first cycle (the same texts), played in turns (a fresh
+    turn, then a late one) so that both meet the same load on a shared machine."""
     from lab.evaluation.phases import PhaseTimer
 
-    task = progress.add_task("Long conversation", total=turns)
+    task = progress.add_task("Long conversation", total=turns + len(TURNS))
     cycle = len(TURNS)
-    last_start = (turns - cycle) // cycle * cycle if turns >= 2 * cycle else max(0, turns - cycle)
+    turns = max(turns, cycle)
+    for i in range(turns - cycle):
+        text, device = TURNS[i % cycle]
+        runtime.handle(text, user_id="bench_long", device_id=device)
+        progress.advance(task)
     phases = PhaseTimer().install(agents=(runtime.agent,))
-    times: list[float] = []
+    first: list[float] = []
+    last: list[float] = []
     try:
-        for i in range(turns):
-            text, device = TURNS[i % len(TURNS)]
-            start = time.perf_counter()
-            with phases.recording():
-                runtime.handle(text, user_id="bench_long", device_id=device)
-            times.append((time.perf_counter() - start) * 1000)
-            progress.advance(task)
+        for i in range(cycle):
+            for user, index, times in (("bench_fresh", i, first), ("bench_long", turns - cycle + i, last)):
+                text, device = TURNS[index % cycle]
+                start = time.perf_counter()
+                with phases.recording():
+                    runtime.handle(text, user_id=user, device_id=device)
+                times.append((time.perf_counter() - start) * 1000)
+                progress.advance(task)
     finally:
         phases.uninstall()
-    first = times[:cycle]
-    last = times[last_start:last_start + cycle]
     return {"conversation_turns": turns,
-            "conversation_phases_first": phases.summary(0, cycle),
-            "conversation_phases_last": phases.summary(last_start, last_start + cycle),
-            "conversation_first_ms": round(times[0], 2), "conversation_last_ms": round(times[-1], 2),
+            "conversation_phases_first": phases.summary(0, None, 2),
+            "conversation_phases_last": phases.summary(1, None, 2),
+            "conversation_first_ms": round(first[0], 2), "conversation_last_ms": round(last[-1], 2),
             "conversation_first_cycle_mean_ms": round(statistics.fmean(first), 2),
             "conversation_last_cycle_mean_ms": round(statistics.fmean(last), 2),
             "conversation_growth_ratio": round(statistics.fmean(last) / statistics.fmean(first), 3)}
@@ -282,12 +287,14 @@ def _print(result: dict[str, Any], console: Any) -> None:
         _print_phases(result["phases"], console)
     if result.get("conversation_phases_first"):
         _print_phases(result["conversation_phases_first"], console,
-                      title=f"The long conversation's first {len(TURNS)} turns by phase (ms per turn)")
+                      title=f"A fresh conversation's first {len(TURNS)} turns by phase (ms per turn)")
         _print_phases(result["conversation_phases_last"], console,
-                      title=f"The same texts at the end of its {result['conversation_turns']} turns (ms per turn)")
+                      title=f"The same texts ending a conversation of {result['conversation_turns']} turns, "
+                            "played between them (ms per turn)")
     if "conversation_turns" in result:
-        console.print(f"One conversation of {result['conversation_turns']} turns: turns 1-{len(TURNS)} "
-                      f"{result['conversation_first_cycle_mean_ms']:.1f} ms mean, the same texts at its end "
+        console.print(f"A fresh conversation's turns 1-{len(TURNS)} "
+                      f"{result['conversation_first_cycle_mean_ms']:.1f} ms mean; the same texts as the end of one of "
+                      f"{result['conversation_turns']} turns "
                       f"{result['conversation_last_cycle_mean_ms']:.1f} ms (ratio "
                       f"{result['conversation_growth_ratio']:.2f}); turn 1 {result['conversation_first_ms']:.1f} ms, "
                       f"turn {result['conversation_turns']} {result['conversation_last_ms']:.1f} ms")

@@ -136,12 +136,12 @@ class PhaseTimer:
                 timer._add(phase, started)
         return timed
 
-    def summary(self, start: int = 0, stop: int | None = None) -> dict[str, dict[str, float]]:
-        """Per phase over the recorded turns [start:stop]: mean ms per turn, p95 ms per turn,
+    def summary(self, start: int = 0, stop: int | None = None, step: int = 1) -> dict[str, dict[str, float]]:
+        """Per phase over the recorded turns [start:stop:step]: mean ms per turn, p95 ms per turn,
         calls per turn (phases in PHASES order)."""
         from lab.evaluation.bench import percentile
 
-        turns = self.turns[start:stop]
+        turns = self.turns[start:stop:step]
         n = len(turns)
         if not n:
             return {}
