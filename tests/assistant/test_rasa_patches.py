@@ -245,3 +245,12 @@ def test_policies_copy_states_for_their_debug_log_only_when_it_is_written() -> N
         assert copied == states and copied is not states and copied[0]["user"] is not states[0]["user"]
     finally:
         logger.setLevel(level)
+    rule_logger = logging.getLogger("rasa.core.policies.rule_policy")
+    level = rule_logger.level
+    try:
+        rule_logger.setLevel(logging.INFO)
+        assert rule_policy.RulePolicy.format_tracker_states(states) == ""
+        rule_logger.setLevel(logging.DEBUG)
+        assert "user intent: greet" in rule_policy.RulePolicy.format_tracker_states(states)
+    finally:
+        rule_logger.setLevel(level)
