@@ -186,11 +186,13 @@ class Runtime(AbstractContextManager["Runtime"]):
             copy_states_only_for_debug_logs,
             speed_up_action_validation,
         )
+        from assistant.tracker_copy import copy_trackers_without_replay
 
         speed_up_action_validation()
         bound_action_calls()
         keep_dialogue_states()
         copy_states_only_for_debug_logs()
+        copy_trackers_without_replay()
         # The NLU pipeline (QueryRewriter) reads the preference store in this process too.
         from assistant.services import preferences
 

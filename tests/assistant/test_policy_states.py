@@ -13,7 +13,10 @@ from rasa.shared.core.events import (
     ActionExecutionRejected,
     ActionReverted,
     ActiveLoop,
+    AllSlotsReset,
     BotUttered,
+    ConversationPaused,
+    ConversationResumed,
     FollowupAction,
     LoopInterrupted,
     Restarted,
@@ -59,7 +62,7 @@ def _sharing(states: List[Dict[str, Any]]) -> List[List[Any]]:
     return pattern
 
 
-def _random_event(rng: random.Random, domain: Domain, slot_names: List[str]) -> List[Any]:
+def random_event(rng: random.Random, domain: Domain, slot_names: List[str]) -> List[Any]:
     intent = rng.choice(domain.intents)
     action = rng.choice([a for a in domain.action_names_or_texts if a != "action_listen"])
     roll = rng.random()
@@ -69,8 +72,14 @@ def _random_event(rng: random.Random, domain: Domain, slot_names: List[str]) -> 
             entities = [{"entity": rng.choice(domain.entities), "value": "x", "start": 0, "end": 1}]
         return [ActionExecuted("action_listen"),
                 UserUttered(f"text {rng.randint(0, 9)}", {"name": intent, "confidence": 1.0}, entities)]
-    if roll < 0.50:
+    if roll < 0.44:
         return [ActionExecuted(action, hide_rule_turn=rng.random() < 0.3), BotUttered("ok")]
+    if roll < 0.46:
+        return [ConversationPaused()]
+    if roll < 0.48:
+        return [ConversationResumed()]
+    if roll < 0.50:
+        return [AllSlotsReset()]
     if roll < 0.60:
         slot = rng.choice(slot_names)
         return [SlotSet(slot, rng.choice([None, "jazz", True, 3.0, "should_not_be_set"]))]
@@ -111,7 +120,7 @@ def test_kept_states_equal_rasas_on_every_prefix(domain: Domain, seed: int) -> N
     tracker = DialogueStateTracker.from_events(f"user-{seed}", [ActionExecuted("action_listen")],
                                                slots=domain.slots)
     for _ in range(70):
-        for event in _random_event(rng, domain, slot_names):
+        for event in random_event(rng, domain, slot_names):
             tracker.update(event, domain)
         _assert_same_events(policy_states.applied_events(tracker), policy_states._rasa_applied_events(tracker))
         for flags in FLAGS:
