@@ -5,7 +5,7 @@ detector and the learning code. It runs through ONNX Runtime (`assistant.minilm_
 project exports from the packaged weights) or, while that file is missing, in numpy
 (`assistant.minilm`); never in torch: importing torch and sentence-transformers was the longest
 part of `assistant chat`'s start (10.7 s of it on 2 cores). Nothing is downloaded: the weights are
-in site-packages. $ASSISTANT_MINILM=numpy keeps the numpy encoder.
+in site-packages. $ASSISTANT_MINILM=numpy keeps the numpy encoder; =int8 takes the int8 file.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from assistant.minilm_onnx import OnnxMiniLM
 
 DIMENSIONS = 384
-# "numpy" keeps the numpy encoder even when the ONNX file is there (benchmarks, a suspect file).
+# "numpy" keeps the numpy encoder even when the ONNX file is there (benchmarks, a suspect file);
+# "int8" takes the int8 file when there (`python -m assistant.embeddings --int8` makes it): 3-5x
+# faster, but its vectors are not torch's (cosine 0.94-1.0), so it is off by default.
 ENCODER_ENV = "ASSISTANT_MINILM"
 _lock = threading.Lock()
 logger = logging.getLogger(__name__)
@@ -45,10 +47,13 @@ def model() -> "NumpyMiniLM | OnnxMiniLM":
     sentence-transformers' vectors to 1e-5 (tests/assistant/test_minilm.py)."""
     from assistant.minilm import NumpyMiniLM
 
-    if os.environ.get(ENCODER_ENV, "").lower() != "numpy":
-        from assistant.minilm_onnx import OnnxMiniLM, onnx_file
+    choice = os.environ.get(ENCODER_ENV, "").lower()
+    if choice != "numpy":
+        from assistant.minilm_onnx import OnnxMiniLM, int8_file, onnx_file
 
         path = onnx_file(model_path())
+        if choice == "int8" and int8_file(model_path()).is_file():
+            path = int8_file(model_path())
         if path.is_file():
             try:
                 return OnnxMiniLM(path, model_path())
@@ -57,12 +62,12 @@ def model() -> "NumpyMiniLM | OnnxMiniLM":
     return NumpyMiniLM(model_path())
 
 
-def ensure_onnx() -> "Path | None":
-    """Export the packaged MiniLM to ONNX when its file is missing (about 15 s, imports torch);
-    the file, or None when it cannot be made (numpy stays in use)."""
-    from assistant.minilm_onnx import ensure_onnx as ensure
+def ensure_onnx(int8: bool = False) -> "Path | None":
+    """Export the packaged MiniLM to ONNX when its file is missing (about 15 s, imports torch),
+    and with ``int8`` its int8 copy; the file, or None when it cannot be made (numpy stays)."""
+    from assistant import minilm_onnx
 
-    return ensure(model_path())
+    return minilm_onnx.ensure_int8(model_path()) if int8 else minilm_onnx.ensure_onnx(model_path())
 
 
 @functools.lru_cache(maxsize=2)
@@ -106,5 +111,7 @@ def encode(texts: Sequence[str], batch_size: int = 64) -> "np.ndarray":
 
 if __name__ == "__main__":  # `python -m assistant.embeddings`: make the ONNX file (scripts/setup.sh)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    made = ensure_onnx()
+    import sys
+
+    made = ensure_onnx(int8="--int8" in sys.argv[1:])
     print(f"MiniLM: ONNX encoder at {made}" if made else "MiniLM: no ONNX file, the numpy encoder is used")

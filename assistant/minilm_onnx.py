@@ -47,6 +47,12 @@ def onnx_file(folder: Path) -> Path:
     return encoder_dir() / f"minilm-v{EXPORT_VERSION}-{stat.st_size}-{stat.st_mtime_ns}.onnx"
 
 
+def int8_file(folder: Path) -> Path:
+    """The int8 copy of `onnx_file` (opt-in: $ASSISTANT_MINILM=int8; see `quantize`)."""
+    plain = onnx_file(folder)
+    return plain.with_name(plain.stem + "-int8.onnx")
+
+
 class OnnxMiniLM:
     """The MiniLM sentence encoder from an exported ONNX file and the model folder's tokenizer.
 
@@ -105,6 +111,38 @@ def ensure_onnx(folder: Path) -> Path | None:
         logger.warning("MiniLM stays on numpy: no ONNX export (%s: %s)", type(error).__name__, error)
         return None
     return target
+
+
+def ensure_int8(folder: Path) -> Path | None:
+    """The int8 file for ``folder``, quantized now from the fp32 export when missing (a few
+    seconds); None when it cannot be made (the reason is logged)."""
+    target = int8_file(folder)
+    if target.is_file():
+        return target
+    plain = ensure_onnx(folder)
+    if plain is None:
+        return None
+    try:
+        quantize(plain, target)
+    except Exception as error:  # any failure leaves the fp32 encoder in use
+        logger.warning("MiniLM int8: no quantized file (%s: %s)", type(error).__name__, error)
+        return None
+    return target
+
+
+def quantize(source: Path, target: Path) -> None:
+    """onnxruntime's dynamic int8 quantization of ``source``: weights per output channel with
+    7-bit range. The default (per tensor) gave a smallest cosine to torch's vectors of 0.77 on
+    1,000 HWU64 sentences; this one 0.94 (mean 0.98), at about the same speed."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    try:
+        quantize_dynamic(str(source), str(partial), weight_type=QuantType.QInt8, per_channel=True,
+                         reduce_range=True)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def export(folder: Path, target: Path) -> float:

@@ -5,8 +5,8 @@
 For each: ms per sentence over the texts one at a time (a turn embeds one new text) and in batches
 of 64 (training), seconds from a cold process to its first vector, and agreement with
 sentence-transformers' torch vectors (largest absolute difference, smallest cosine). The texts are
-only encoded, never trained on. int8 is onnxruntime's dynamic quantization of the fp32 file (needs
-the `onnx` package).
+only encoded, never trained on. int8 is `assistant.minilm_onnx.quantize` (onnxruntime's dynamic
+quantization, per channel) of the fp32 file; `--int8-per-tensor` adds onnxruntime's default.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 
 from assistant import embeddings
 from assistant.minilm import NumpyMiniLM
-from assistant.minilm_onnx import OnnxMiniLM, ensure_onnx
+from assistant.minilm_onnx import OnnxMiniLM, ensure_onnx, quantize
 
 # The code a cold process runs to its first vector, by encoder (argv[1]: the ONNX file).
 _COLD = {
@@ -70,7 +70,7 @@ def _cold(kind: str, onnx_path: Path, repeats: int) -> float:
     return statistics.median(seconds)
 
 
-def run(texts: list[str], onnx_path: Path, int8_path: Path | None, cold_repeats: int) -> list[dict[str, Any]]:
+def run(texts: list[str], onnx_path: Path, int8: dict[str, Path], cold_repeats: int) -> list[dict[str, Any]]:
     """One row per encoder: ms per sentence (single, batch 64), cold start, agreement with torch."""
     import torch
     from sentence_transformers import SentenceTransformer
@@ -86,8 +86,8 @@ def run(texts: list[str], onnx_path: Path, int8_path: Path | None, cold_repeats:
         ("numpy", "numpy", NumpyMiniLM(embeddings.model_path()).encode, onnx_path),
         ("ONNX fp32", "onnx", OnnxMiniLM(onnx_path, embeddings.model_path()).encode, onnx_path),
     ]
-    if int8_path is not None:
-        encoders.append(("ONNX int8", "onnx", OnnxMiniLM(int8_path, embeddings.model_path()).encode, int8_path))
+    for name, path in int8.items():
+        encoders.append((name, "onnx", OnnxMiniLM(path, embeddings.model_path()).encode, path))
     encoders.append(("torch (sentence-transformers)", "torch", torch_encode, onnx_path))
     _, truth = _timed(torch_encode, texts, 64)
     rows = []
@@ -108,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--cold-repeats", type=int, default=3)
     parser.add_argument("--no-int8", action="store_true")
+    parser.add_argument("--int8-per-tensor", action="store_true", help="also onnxruntime's default int8 (per tensor)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     onnx_path = ensure_onnx(embeddings.model_path())
@@ -115,13 +116,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("no ONNX file could be made (see the warning above)", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory(prefix="minilm-int8-") as scratch:
-        int8_path = None
+        int8: dict[str, Path] = {}
         if not args.no_int8:
+            int8["ONNX int8 (per channel)"] = Path(scratch) / "minilm-int8.onnx"
+            quantize(onnx_path, int8["ONNX int8 (per channel)"])
+        if args.int8_per_tensor:
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
-            int8_path = Path(scratch) / "minilm-int8.onnx"
-            quantize_dynamic(str(onnx_path), str(int8_path), weight_type=QuantType.QInt8)
-        rows = run(read_texts(args.texts, args.count), onnx_path, int8_path, args.cold_repeats)
+            int8["ONNX int8 (per tensor)"] = Path(scratch) / "minilm-int8-tensor.onnx"
+            quantize_dynamic(str(onnx_path), str(int8["ONNX int8 (per tensor)"]), weight_type=QuantType.QInt8)
+        rows = run(read_texts(args.texts, args.count), onnx_path, int8, args.cold_repeats)
     numpy_ms = rows[0]["ms_per_sentence"]
     print(f"{'encoder':<31}{'ms/sentence':>12}{'x numpy':>9}{'ms/s b64':>10}{'cold s':>8}{'max|diff|':>11}{'min cos':>10}")
     for row in rows:

@@ -105,3 +105,24 @@ def test_embedding_a_sentence_imports_no_torch(encoder: str, request: pytest.Fix
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     name = {"onnx": "OnnxMiniLM", "numpy": "NumpyMiniLM"}[encoder]
     assert out.stdout.strip() == f"(1, 384) {name} []"
+
+
+def test_the_int8_file_is_opt_in_and_close_to_torch(onnx_dir: Path, reference: np.ndarray,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.minilm_onnx import ensure_int8, int8_file
+
+    monkeypatch.setenv(ENCODER_DIR_ENV, str(onnx_dir))
+    made = ensure_int8(embeddings.model_path())
+    assert made == int8_file(embeddings.model_path()) and made.stat().st_size < 30_000_000
+    embeddings.model.cache_clear()
+    try:
+        assert type(embeddings.model()).__name__ == "OnnxMiniLM"
+        plain = embeddings.model().encode(TEXTS)
+        embeddings.model.cache_clear()
+        monkeypatch.setenv(embeddings.ENCODER_ENV, "int8")
+        ours = embeddings.model().encode(TEXTS)
+    finally:
+        embeddings.model.cache_clear()
+    np.testing.assert_allclose(plain, reference, atol=1e-5)          # int8 is not the default
+    cosines = np.sum(ours * reference, axis=1)
+    assert 0.9 < cosines.min() and np.abs(ours - reference).max() > 1e-3   # close, but not torch's
