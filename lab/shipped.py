@@ -1,6 +1,6 @@
 """`assistant build-models`: the one lab command that builds the models the product ships.
 
-It plays the plan's seeded simulator runs through the real stack (seeds 101-116, the Rasa model
+It plays the plan's seeded simulator runs through the real stack (seeds 101-118, the Rasa model
 of the data folder, trained first when stale), fits the failure-point model and, on the same
 logs, the self-learning label model (the simulator's truth is the fit's target only), scores
 the failure-point model on held-out seeds it never saw (40 and 41), and writes both into

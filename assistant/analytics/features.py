@@ -28,7 +28,7 @@ from assistant.learning.log import Feedback, TurnRecord
 from assistant.paths import PROJECT_ROOT
 from assistant.text import jaccard, normalize, tokens
 
-FEATURE_VERSION = 9
+FEATURE_VERSION = 10
 
 # Intents that act on or ask about a device, a title, a place: without an entity they
 # depend on context resolution.
@@ -192,6 +192,9 @@ def features(ctx: TurnContext, vocab: frozenset[str] | None = None) -> dict[str,
         "reply_empty": float(not (t.reply or "").strip()),
         "reply_question": float("?" in (t.reply or "")),
         "reply_echoes_text": float(bool(t.text) and normalize(t.text) in normalize(t.reply or "")),
+        # The assistant heard something close to a name it knows ("I don't know the cuisine
+        # 'japan ease'. Did you mean japanese?"): words misheard, not a sentence misread.
+        "reply_suggests": float("did you mean" in normalize(t.reply or "")),
         "barge_in": float(bool(t.barge_in)),
         "defect_score": ctx.verdict.score,
         "defect": float(ctx.verdict.defect),
@@ -220,6 +223,10 @@ def features(ctx: TurnContext, vocab: frozenset[str] | None = None) -> dict[str,
         f["rewrite_source=" + str(t.rewrite_source)] = 1.0
         f["rewrite_jaccard"] = jaccard(t.text or "", t.text_rewritten or "")
     f.update(learning_features(t, ctx.previous))
+    f["next_names_other"] = names_other(t, ctx.following if ctx.same_goal_next else None)
+    chosen = tk.explore_choice(ctx.following) if ctx.following is not None else None
+    if chosen is not None:     # how the user answered this turn's exploration question
+        f["next_explore_choice=" + (chosen if chosen in tk.EXPLORE_NOT_CHOSEN else "reading")] = 1.0
     for name in entities:
         f["entity=" + name] = 1.0
     for reason in reasons:
@@ -250,6 +257,10 @@ def learning_features(t: TurnRecord, previous: TurnRecord | None) -> dict[str, f
                            "explore_asked": float(bool(getattr(t, "explore_asked", None))),
                            "offer": float(tk.OFFER_ACTION in (t.actions or [])),
                            "answers_question": float(previous is not None and tk.asked_user(previous))}
+    if previous is not None and tk.asked_user(previous):
+        # What was asked shapes what an answer means: "no" to "Did I answer your question?" is
+        # a complaint heard right, to "Which city should I use?" it is not an answer at all.
+        f["question=" + question_kind(previous)] = 1.0
     choice = tk.explore_choice(t)
     if choice is not None:
         f["explore_choice=" + (choice if choice in tk.EXPLORE_NOT_CHOSEN else "reading")] = 1.0
@@ -258,6 +269,36 @@ def learning_features(t: TurnRecord, previous: TurnRecord | None) -> dict[str, f
         for scope in scopes:
             f["repair_scope=" + scope] = 1.0
     return f
+
+
+def question_kind(turn: TurnRecord) -> str:
+    """Which question the turn's reply asked: an offer to learn, an exploration question,
+    "Did I answer your question?", or another one (a clarification, a slot)."""
+    actions = turn.actions or []
+    if tk.OFFER_ACTION in actions:
+        return "offer"
+    if getattr(turn, "explore_asked", None):
+        return "explore"
+    if tk.CHECK_ACTION in actions:
+        return "check"
+    return "other"
+
+
+# Entities that name a thing of the world (a place, an artist, a title), not a device or a time.
+NAMING = frozenset({"city", "region", "artist", "genre", "media_title", "team", "cuisine"})
+
+
+def names_other(t: TurnRecord, following: TurnRecord | None) -> float:
+    """Whether the next turn of the same goal names a place, artist or title this turn neither
+    named nor answered with: "In Seattle today: ..." then "I live in San Francisco" (the answer
+    to "Which city should I use?"), or a retry naming the city. The result the turn gave was for
+    something else than what the user meant."""
+    if following is None:
+        return 0.0
+    mine = {v for k, v in tk.entity_values(t).items() if k in NAMING}
+    reply = normalize(t.reply or "")
+    theirs = [v for k, v in tk.entity_values(following).items() if k in NAMING and v]
+    return float(any(v not in mine and normalize(v) not in reply for v in theirs))
 
 
 def _neighbour(prefix: str, t: TurnRecord, other: TurnRecord | None, same_goal: bool) -> dict[str, float]:

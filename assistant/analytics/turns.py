@@ -18,6 +18,7 @@ ANSWERS_TO_QUESTIONS = frozenset({"state_preference", "inform_place", "teach_cor
 # An exploration question answered without choosing a reading (assistant.exploration).
 EXPLORE_NOT_CHOSEN = frozenset({"neither", "unclear"})
 OFFER_ACTION = "action_offer_teaching"
+CHECK_ACTION = "action_check_answer"     # "Did I answer your question?"
 # Turns that open or close a conversation: a goal of their own when nothing is open.
 SOCIAL = frozenset({"greet", "goodbye", "help"})
 OUT_OF_SCOPE = "out_of_scope"

@@ -29,7 +29,7 @@ def test_the_shipped_models_load_and_say_how_they_were_built() -> None:
     labels = LabelModel.load(shipped.SHIPPED_DIR / shipped.LABELS)
     info = shipped.ShippedInfo.read()
     assert model.info.origin == labels.info.origin == "shipped"
-    assert info.command == "assistant build-models" and info.seeds == tuple(range(101, 117))
+    assert info.command == "assistant build-models" and info.seeds == tuple(range(101, 119))
     assert info.scores and info.scores["training_turns"] == model.info.n_train > 5000
     held_out = [v for k, v in info.scores.items() if k.startswith("seed ")]
     assert held_out and all(v["failure_point_accuracy_on_failed_turns"] > 0.8 for v in held_out)

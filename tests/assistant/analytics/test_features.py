@@ -46,3 +46,26 @@ def test_a_request_for_all_the_lights_that_changed_nothing() -> None:
     rows = analyze(records).rows
     assert (rows[0]["plural_target"], rows[0]["no_effect"], rows[0]["reply_room_not_said"]) == (1.0, 1.0, 1.0)
     assert (rows[1]["plural_target"], rows[1]["no_effect"], rows[1]["reply_room_not_said"]) == (0.0, 0.0, 0.0)
+
+
+def test_what_the_next_turn_says_about_an_offer_or_an_exploration_question() -> None:
+    from assistant.analytics.pipeline import analyze
+    from tests.assistant.analytics.helpers import numbered, turn
+
+    records = numbered(
+        turn(0, "is it cold outside", "ask_weather", reply="In Seattle, Washington today: drizzly. "
+             "Which city should I use for the weather?", actions=["action_weather", "action_offer_teaching"]),
+        turn(8, "i live in san francisco, california", "state_preference",
+             entities={"city": "san francisco", "region": "california"},
+             reply="Thanks, I'll remember that your home city is San Francisco.", actions=["action_take_teaching"]),
+        turn(600, "what time is it in new york", "ask_time", confidence=0.4, entities={"city": "new york"},
+             reply="Sorry, I'm not sure what you meant. Should I tell you the weather, or the time?",
+             actions=["action_explore"], explore_asked=["ask_weather", "ask_time"]),
+        turn(608, "neither", "deny", explore_choice="neither", reply="Okay."),
+        turn(1200, "japan ease", "nlu_fallback", confidence=0.35,
+             reply="I don't know the cuisine 'japan ease'. Did you mean japanese?"))
+    rows = analyze(records).rows
+    assert [r["next_names_other"] for r in rows] == [1.0, 0.0, 0.0, 0.0, 0.0]
+    assert rows[1]["question=offer"] == 1.0 and rows[3]["question=explore"] == 1.0
+    assert rows[2]["next_explore_choice=neither"] == 1.0 and "next_explore_choice=neither" not in rows[0]
+    assert [r["reply_suggests"] for r in rows] == [0.0, 0.0, 0.0, 0.0, 1.0]

@@ -4,7 +4,7 @@ questions) belong to the goal asked about, and goal success reads them."""
 
 from __future__ import annotations
 
-from assistant.analytics.features import learning_features
+from assistant.analytics.features import learning_features, names_other
 from assistant.analytics.goals import judge_goal
 from assistant.analytics.segment import segment
 from assistant.similarity import token_similarity
@@ -117,3 +117,33 @@ def test_learning_features_read_old_rows_as_none() -> None:
     asked = turn(0, "play", "play_media", reply="Which artist?")
     f = learning_features(new, asked)
     assert f["repaired"] == f["repair_scope=global"] == f["explore_choice=neither"] == f["answers_question"] == 1.0
+
+
+def test_an_answer_knows_which_question_it_answers() -> None:
+    answer = turn(10, "that does not really matter", "complain", confidence=0.4)
+    offer = turn(0, "weather", "ask_weather", reply="In Seattle today: rain. Which city should I use?",
+                 actions=["action_weather", "action_offer_teaching"])
+    check = turn(0, "play jazz", "play_media", reply="Playing jazz. Did I answer your question?",
+                 actions=["action_play_media", "action_check_answer"])
+    explore = turn(0, "it's eight in france", "ask_time", confidence=0.5, reply="Should I tell you the weather, or the time?",
+                   actions=["action_explore"], explore_asked=["ask_weather", "ask_time"])
+    slot = turn(0, "set an alarm", "set_alarm", reply="For what time?", actions=["action_set_alarm"])
+    kinds = {name: [k for k in learning_features(answer, before) if k.startswith("question=")]
+             for name, before in (("offer", offer), ("check", check), ("explore", explore), ("other", slot))}
+    assert kinds == {name: ["question=" + name] for name in kinds}
+    fallback = turn(0, "blah", "nlu_fallback", reply="Sorry, I didn't understand. Could you say it another way?",
+                    actions=["utter_default"])
+    assert not [k for k in learning_features(answer, fallback) if k.startswith("question=")]
+
+
+def test_a_name_the_next_turn_adds_says_the_result_was_for_something_else() -> None:
+    asked = turn(0, "is it cold outside", "ask_weather", reply="In Seattle, Washington today: drizzly. "
+                 "Which city should I use for the weather?", actions=["action_weather", "action_offer_teaching"])
+    other = turn(8, "i live in san francisco, california", "state_preference",
+                 entities={"city": "san francisco", "region": "california"})
+    same = turn(8, "seattle, washington", "inform_place", entities={"city": "seattle", "region": "washington"})
+    device = turn(8, "turn on the kitchen light", "turn_on", entities={"device": "light", "room": "kitchen"})
+    assert names_other(asked, other) == 1.0
+    assert names_other(asked, same) == 0.0
+    assert names_other(asked, device) == 0.0
+    assert names_other(asked, None) == 0.0

@@ -13,9 +13,9 @@ def _logs(*seeds: int) -> list[list]:
     return [list(generate(seed, SyntheticConfig(users=2, days=1))) for seed in seeds]
 
 
-def test_the_plan_plays_sixteen_seeded_runs_beyond_the_evaluation_seeds() -> None:
+def test_the_plan_plays_eighteen_seeded_runs_beyond_the_evaluation_seeds() -> None:
     plan = training.SetupPlan()
-    assert plan.seeds == tuple(range(101, 117))
+    assert plan.seeds == tuple(range(101, 119))
     assert {run.phrasing for run in plan.runs} == {"templates", "real"}
     assert any(run.independent_asr_confidence for run in plan.runs)
     assert plan.max_simulation_seconds == float("inf")         # no guard: the same logs everywhere
@@ -25,7 +25,8 @@ def test_the_plan_plays_sixteen_seeded_runs_beyond_the_evaluation_seeds() -> Non
 def test_the_plan_plays_the_learning_arm_with_its_nightly_jobs_too() -> None:
     runs = training.SetupPlan().runs
     learning = [run for run in runs if run.arm != "baseline"]
-    assert {run.arm for run in learning} == {"full"} and len(learning) == 4
+    assert {run.arm for run in learning} == {"full"} and len(learning) == 6
+    assert [run.seed for run in learning] == list(range(113, 119))
     assert {run.phrasing for run in learning} == {"templates", "real"}
     assert "full arm" in learning[0].describe() and "arm" not in runs[0].describe()
     # without the nightly retrain (minutes a night), a learning run costs what a baseline one does
