@@ -90,3 +90,38 @@ def test_a_deleted_conversation_is_not_served_from_memory(tmp_path: Path) -> Non
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM events WHERE sender_id = 'u1'"))
     assert asyncio.run(store.retrieve("u1")) is None
+
+
+def test_a_save_stores_the_events_rasa_would_across_sessions(tmp_path: Path) -> None:
+    """The unordered count of stored events gives the events Rasa's ordered one gives, before and
+    after each save, in the first session and after later sessions start."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import ActionExecuted, SessionStarted
+
+    store = _store(tmp_path / "tracker.db")
+
+    def same_as_rasa(tracker: Any) -> list:
+        with store.session_scope() as db:
+            ours = [e.as_dict() for e in store._additional_events(db, tracker)]
+            rasas = [e.as_dict() for e in SQLTrackerStore._additional_events(store, db, tracker)]
+        assert ours == rasas
+        return ours
+
+    async def play() -> None:
+        tracker = await store.get_or_create_tracker("u1")
+        for session in range(3):
+            if session:
+                tracker.update(ActionExecuted("action_session_start"))
+                tracker.update(SessionStarted())
+                tracker.update(ActionExecuted("action_listen"))
+            for turn in range(4):
+                _say(tracker, f"room {session}-{turn}")
+                assert same_as_rasa(tracker)
+                await store.save(tracker)
+                same_as_rasa(tracker)
+            if session == 0:    # one session: every event stored once, none left over
+                assert same_as_rasa(tracker) == []
+                with store.session_scope() as db:
+                    assert db.query(store.SQLEvent).count() == len(tracker.events)
+
+    asyncio.run(play())
