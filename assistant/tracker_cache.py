@@ -13,6 +13,12 @@ connections are kept open between sessions (SQLAlchemy 1.4 opens one per session
 A kept tracker is handed to one turn (removed from the cache): a turn that fails before
 saving leaves nothing behind, and the next turn reads the database. `peek` gives the tracker
 this process just saved (read-only) to whoever reads the turn's outcome.
+
+Saving a handed-over tracker stores the events past those it held when it was saved: Rasa's
+save takes the events past the number stored since the session's start, which assumes the
+tracker holds only that session's events, as one Rasa read back does. A kept tracker also holds
+what came before: the events that open a session, and earlier sessions. Counted Rasa's way, a
+save stored some of them again (2 events in a first session, dozens after a second one began).
 """
 
 from __future__ import annotations
@@ -44,7 +50,9 @@ def caching_store_class() -> type:
             super().__init__(*args, **kwargs)
             if self.engine.dialect.name == "sqlite":
                 self._pool_sqlite()
-            self._kept: OrderedDict[str, tuple[tuple[int, int], Any, "DialogueStateTracker"]] = OrderedDict()
+            self._kept: OrderedDict[str, tuple[tuple[int, int], Any, "DialogueStateTracker", int]] = OrderedDict()
+            # Trackers handed to a turn, with how many of their events were stored.
+            self._handed: dict[str, tuple["DialogueStateTracker", int]] = {}
             self._cache_size = cache_size
             self.hits = 0
             self.misses = 0
@@ -72,31 +80,41 @@ def caching_store_class() -> type:
             kept = self._kept.pop(sender_id, None)
             # The same domain (a reloaded model builds a new store, but be sure) and no event
             # stored since this process saved it.
+            self._handed.pop(sender_id, None)
             if kept is not None and kept[1] is self.domain and self._last_event_id(sender_id) == kept[0]:
                 self.hits += 1
+                self._handed[sender_id] = (kept[2], kept[3])
                 return kept[2]
             self.misses += 1
             return await super().retrieve(sender_id)
 
         def _additional_events(self, session: Any, tracker: "DialogueStateTracker") -> Any:
-            """Rasa's: the tracker's events past those stored for its latest session. Rasa counts
+            """The events of a handed-over tracker past those it held when it was saved;
+            otherwise Rasa's: the tracker's events past those stored for its latest session
+            (a tracker read back holds only those). Rasa counts
             them with `Query.count()`, which wraps its ordered query of whole rows in a subquery
             that SQLite writes out (every event's JSON) on every save: a save cost as much as
             the session, 685 MB written per 300 turns of the fuzzer's long texts. The same rows
             are counted here by their ids, unordered."""
+            handed = self._handed.get(tracker.sender_id)
+            if handed is not None and handed[0] is tracker:
+                return itertools.islice(tracker.events, handed[1], len(tracker.events))
             stored = (self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False)
                       .order_by(None).with_entities(sa.func.count(self.SQLEvent.id)).scalar())
             return itertools.islice(tracker.events, int(stored or 0), len(tracker.events))
 
         async def save(self, tracker: "DialogueStateTracker") -> None:
             self._kept.pop(tracker.sender_id, None)
-            await super().save(tracker)
+            try:
+                await super().save(tracker)
+            finally:
+                self._handed.pop(tracker.sender_id, None)
             # Rasa's lock on the conversation is held by whoever saves it: no one else
             # writes this conversation between the save and this read.
             last = self._last_event_id(tracker.sender_id)
             if last is None:
                 return
-            self._kept[tracker.sender_id] = (last, self.domain, tracker)
+            self._kept[tracker.sender_id] = (last, self.domain, tracker, len(tracker.events))
             while len(self._kept) > self._cache_size:
                 self._kept.popitem(last=False)
 
@@ -110,8 +128,10 @@ def caching_store_class() -> type:
             """Drop the kept tracker of one conversation (None: of all)."""
             if sender_id is None:
                 self._kept.clear()
+                self._handed.clear()
             else:
                 self._kept.pop(sender_id, None)
+                self._handed.pop(sender_id, None)
 
     return CachingSQLTrackerStore
 

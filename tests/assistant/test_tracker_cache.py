@@ -125,3 +125,33 @@ def test_a_save_stores_the_events_rasa_would_across_sessions(tmp_path: Path) -> 
                     assert db.query(store.SQLEvent).count() == len(tracker.events)
 
     asyncio.run(play())
+
+
+def test_a_kept_tracker_stores_each_event_once_across_sessions(tmp_path: Path) -> None:
+    """A kept tracker holds the events that open its session (stored before the session's start)
+    and earlier sessions: each save stores only what the turn added. Counted Rasa's way, the
+    second save stored two events again, and every save after a second session began more."""
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet
+
+    store = _store(tmp_path / "tracker.db")
+
+    def start_session(tracker: Any) -> None:
+        tracker.update(SlotSet("room", None))
+        tracker.update(ActionExecuted("action_session_start"))
+        tracker.update(SessionStarted())
+        tracker.update(ActionExecuted("action_listen"))
+
+    async def play() -> None:
+        tracker = await store.get_or_create_tracker("u1")
+        for session in range(2):
+            start_session(tracker)
+            for turn in range(3):
+                _say(tracker, f"room {session}-{turn}")
+                await store.save(tracker)
+                assert await store.retrieve("u1") is tracker      # the kept one, handed over
+                with store.session_scope() as db:
+                    stored = [row.type_name for row in db.query(store.SQLEvent).order_by(store.SQLEvent.id)]
+                assert stored == [event.type_name for event in tracker.events]
+        assert store.hits == 6
+
+    asyncio.run(play())
