@@ -12,9 +12,34 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
+
+
+class SentenceTokens:
+    """MiniLM's tokenizer as sentence-transformers sets it up (its case and length limits, no padding),
+    grouping sentences of one token count so they run together without an attention mask."""
+
+    def __init__(self, folder: Path) -> None:
+        from tokenizers import Tokenizer
+
+        limits = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        self._lower = bool(limits.get("do_lower_case", False))
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(max_length=int(limits["max_seq_length"]))
+
+    def by_length(self, texts: Sequence[str]) -> List[Tuple[List[int], np.ndarray]]:
+        """(the texts' positions, their token ids: shape (len(positions), token count)) per token count."""
+        cleaned = [str(t).strip() for t in texts]
+        if self._lower:
+            cleaned = [t.lower() for t in cleaned]
+        ids = [e.ids for e in self._tokenizer.encode_batch(cleaned)]
+        groups: Dict[int, List[int]] = {}
+        for index, row in enumerate(ids):
+            groups.setdefault(len(row), []).append(index)
+        return [(indices, np.array([ids[i] for i in indices], dtype=np.int64)) for indices in groups.values()]
 
 
 class NumpyMiniLM:
@@ -25,37 +50,23 @@ class NumpyMiniLM:
 
     def __init__(self, folder: Path) -> None:
         from safetensors.numpy import load_file
-        from tokenizers import Tokenizer
 
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        limits = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
         self._heads = int(config["num_attention_heads"])
         self._layers = int(config["num_hidden_layers"])
         self._eps = float(config["layer_norm_eps"])
-        self._lower = bool(limits.get("do_lower_case", False))
         self._w = load_file(str(folder / "model.safetensors"))
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(max_length=int(limits["max_seq_length"]))
+        self._tokens = SentenceTokens(folder)
         self._threads: Any = None
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length embeddings, shape (len(texts), 384), float32."""
-        cleaned = [str(t).strip() for t in texts]
-        if self._lower:
-            cleaned = [t.lower() for t in cleaned]
-        out = np.zeros((len(cleaned), self._w["embeddings.word_embeddings.weight"].shape[1]),
-                       dtype=np.float32)
-        if not cleaned:
+        out = np.zeros((len(texts), self._w["embeddings.word_embeddings.weight"].shape[1]), dtype=np.float32)
+        if not len(texts):
             return out
-        ids = [e.ids for e in self._tokenizer.encode_batch(cleaned)]
-        by_length: Dict[int, List[int]] = {}
-        for index, row in enumerate(ids):
-            by_length.setdefault(len(row), []).append(index)
         with self._one_blas_thread():
-            for indices in by_length.values():
-                hidden = self._forward(np.array([ids[i] for i in indices], dtype=np.int64))
-                out[indices] = hidden.mean(axis=1)
+            for indices, batch in self._tokens.by_length(texts):
+                out[indices] = self._forward(batch).mean(axis=1)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
 

@@ -18,7 +18,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -61,16 +61,11 @@ class OnnxMiniLM:
     """
 
     def __init__(self, path: Path, folder: Path) -> None:
-        import json
-
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
-        limits = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
-        self._lower = bool(limits.get("do_lower_case", False))
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(max_length=int(limits["max_seq_length"]))
+        from assistant.minilm import SentenceTokens
+
+        self._tokens = SentenceTokens(folder)
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
@@ -81,18 +76,10 @@ class OnnxMiniLM:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length embeddings, shape (len(texts), 384), float32."""
-        cleaned = [str(t).strip() for t in texts]
-        if self._lower:
-            cleaned = [t.lower() for t in cleaned]
-        out = np.zeros((len(cleaned), self._width), dtype=np.float32)
-        if not cleaned:
+        out = np.zeros((len(texts), self._width), dtype=np.float32)
+        if not len(texts):
             return out
-        ids = [e.ids for e in self._tokenizer.encode_batch(cleaned)]
-        by_length: Dict[int, List[int]] = {}
-        for index, row in enumerate(ids):
-            by_length.setdefault(len(row), []).append(index)
-        for indices in by_length.values():
-            batch = np.array([ids[i] for i in indices], dtype=np.int64)
+        for indices, batch in self._tokens.by_length(texts):
             out[indices] = self._session.run(None, {"input_ids": batch, "attention_mask": np.ones_like(batch)})[0]
         return out
 
@@ -181,15 +168,15 @@ def export(folder: Path, target: Path) -> float:
 def _difference(path: Path, folder: Path, pooled: Any) -> float:
     import torch
 
-    encoder = OnnxMiniLM(path, folder)
-    ours = encoder.encode(_PROBES)
-    texts = [t.strip().lower() if encoder._lower else t.strip() for t in _PROBES]
-    rows = []
+    from assistant.minilm import SentenceTokens
+
+    ours = OnnxMiniLM(path, folder).encode(_PROBES)
+    theirs = np.zeros_like(ours)
     with torch.no_grad():
-        for row in encoder._tokenizer.encode_batch(texts):
-            ids = torch.tensor([row.ids])
-            rows.append(pooled(ids, torch.ones_like(ids))[0].numpy())
-    return float(np.abs(ours - np.stack(rows)).max())
+        for indices, batch in SentenceTokens(folder).by_length(_PROBES):
+            ids = torch.from_numpy(batch)
+            theirs[indices] = pooled(ids, torch.ones_like(ids)).numpy()
+    return float(np.abs(ours - theirs).max())
 
 
 def _pooled_class() -> Any:
