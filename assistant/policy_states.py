@@ -23,6 +23,7 @@ conversations.
 from __future__ import annotations
 
 import json
+import operator
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ State = Dict[str, Dict[str, Any]]
 
 _rasa_states_for_tracker_history: Any = None   # Rasa's own, kept for the tests' comparison
 _rasa_applied_events: Any = None
+_rasa_max_history_prediction_states: Any = None
 _replays: "OrderedDict[Hashable, _Replay]" = OrderedDict()
 _walks: "OrderedDict[Hashable, _Walk]" = OrderedDict()
 _lock = threading.Lock()
@@ -50,6 +52,10 @@ class _Replay:
     events: Sequence[Any]
     tracker: Any
     states: List[State] = field(default_factory=list)
+    # `states` as a predicting featurizer leaves them (text removed where there is an intent),
+    # made as far as `prediction_states` needed them
+    stripped: List[State] = field(default_factory=list)
+    unlikely_intent: bool = False      # one of `stripped` follows an `action_unlikely_intent`
     last_ml_action: Optional[Dict[str, Any]] = None
     turn_was_hidden: bool = False
 
@@ -66,11 +72,15 @@ class _Walk:
 def keep_dialogue_states() -> None:
     """Patch `Domain.states_for_tracker_history` and `DialogueStateTracker.applied_events`
     (idempotent)."""
-    global _rasa_states_for_tracker_history, _rasa_applied_events
+    global _rasa_states_for_tracker_history, _rasa_applied_events, _rasa_max_history_prediction_states
     if _rasa_states_for_tracker_history is not None:
         return
+    from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
+
+    _rasa_max_history_prediction_states = MaxHistoryTrackerFeaturizer.prediction_states
+    MaxHistoryTrackerFeaturizer.prediction_states = prediction_states
 
     _rasa_applied_events = DialogueStateTracker.applied_events
     DialogueStateTracker.applied_events = applied_events
@@ -151,12 +161,19 @@ def states_for_tracker_history(
     rule_only_data: Optional[Dict[str, Any]] = None,
 ) -> List[State]:
     """What Rasa's `Domain.states_for_tracker_history` returns, continuing the last replay."""
-    from rasa.shared.core.events import ActionExecuted
     from rasa.shared.core.trackers import DialogueStateTracker
 
     if type(tracker) is not DialogueStateTracker:
         return _rasa_states(domain, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
-    flags = (omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+    return copy_states(_advance(domain, tracker, (omit_unset_slots, ignore_rule_only_turns, rule_only_data))[1])
+
+
+def _advance(domain: Any, tracker: Any, flags: Tuple[bool, bool, Optional[Dict[str, Any]]]
+             ) -> Tuple[_Replay, List[State]]:
+    """The conversation's kept replay, continued to the tracker's events, and the states
+    (uncopied: the replay's own, then the state after every event)."""
+    from rasa.shared.core.events import ActionExecuted
+
     key = _key(domain, tracker, flags)
     applied = tracker.applied_events()
     with _lock:
@@ -170,14 +187,14 @@ def states_for_tracker_history(
     replay.events = applied
     # Rasa's last step (the state after every event) is taken on a copy of the running values,
     # so the kept replay can go on from the events alone.
-    last = _Replay(domain, applied, replay.tracker, list(replay.states), replay.last_ml_action,
-                   replay.turn_was_hidden)
+    last = _Replay(domain, applied, replay.tracker, list(replay.states), last_ml_action=replay.last_ml_action,
+                   turn_was_hidden=replay.turn_was_hidden)
     _step(last, replay.tracker, False, flags)
     with _lock:
         _replays[key] = replay
         while len(_replays) > KEPT_REPLAYS:
             _replays.popitem(last=False)
-    return copy_states(last.states)
+    return replay, last.states
 
 
 def _step(replay: _Replay, tr: Any, hide_rule_turn: bool,
@@ -206,6 +223,63 @@ def _step(replay: _Replay, tr: Any, hide_rule_turn: bool,
     replay.states.append(domain._clean_state(state))
 
 
+def prediction_states(featurizer: Any, trackers: List[Any], domain: Any, use_text_for_last_user_input: bool = False,
+                      ignore_rule_only_turns: bool = False, rule_only_data: Optional[Dict[str, Any]] = None,
+                      ignore_action_unlikely_intent: bool = False) -> List[List[State]]:
+    """What Rasa's `MaxHistoryTrackerFeaturizer.prediction_states` returns.
+
+    Without a max history (the Memoization and Rule policies here) it returns every state of the
+    session, each with its user text removed where it has an intent, and the last one with the
+    user input chosen. The states before the last user input are the same on every call, so
+    they are made once per step and handed out again: the policies only read them (Memoization
+    keys them as JSON, Rule matches rules against them). The last state, and the states that
+    share its user sub-state (a rule-only turn reuses the previous one), are fresh copies edited
+    as Rasa edits them.
+    """
+    from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    if (featurizer.max_history or len(trackers) != 1
+            or type(featurizer) is not MaxHistoryTrackerFeaturizer or type(trackers[0]) is not DialogueStateTracker
+            or getattr(domain, "states_for_tracker_history", None) is None
+            or type(domain).states_for_tracker_history is not states_for_tracker_history):
+        return _rasa_prediction_states(featurizer, trackers, domain, use_text_for_last_user_input,
+                                       ignore_rule_only_turns, rule_only_data, ignore_action_unlikely_intent)
+    replay, states = _advance(domain, trackers[0], (False, ignore_rule_only_turns, rule_only_data))
+    start = len(states) - 1
+    last_user = states[-1].get(USER)
+    while last_user is not None and start > 0 and states[start - 1].get(USER) is last_user:
+        start -= 1
+    with _lock:
+        for state in replay.states[len(replay.stripped):start]:
+            replay.stripped.append(_stripped(state))
+            replay.unlikely_intent = replay.unlikely_intent or _after_unlikely_intent(state)
+        # Rasa drops the states after `action_unlikely_intent` when asked; none is run here
+        if ignore_action_unlikely_intent and (replay.unlikely_intent
+                                              or any(_after_unlikely_intent(state) for state in states[start:])):
+            stable = None
+        else:
+            stable = replay.stripped[:start]
+    if stable is None:
+        return _rasa_prediction_states(featurizer, trackers, domain, use_text_for_last_user_input,
+                                       ignore_rule_only_turns, rule_only_data, ignore_action_unlikely_intent)
+    tail = copy_states(states[start:])
+    featurizer._choose_last_user_input([tail], use_text_for_last_user_input)   # Rasa's edit, on the copies
+    return [stable + tail]
+
+
+def _after_unlikely_intent(state: State) -> bool:
+    return state.get("prev_action", {}).get("action_name") == "action_unlikely_intent"
+
+
+def _stripped(state: State) -> State:
+    """A copy of ``state`` as Rasa 3.6's `_remove_user_text_if_intent` leaves it."""
+    user = state.get(USER)
+    if not user or not (user.get("intent") and user.get("text")):
+        return dict(state) if user is None else {**state, USER: dict(user)}
+    return {**state, USER: {key: value for key, value in user.items() if key != "text"}}
+
+
 def copy_states(states: List[State]) -> List[State]:
     """A copy of `states` and of their user sub-states (whose values are strings and tuples),
     keeping which states share a user sub-state.
@@ -229,13 +303,27 @@ def copy_states(states: List[State]) -> List[State]:
 
 
 def _starts_with(events: Sequence[Any], prefix: Sequence[Any]) -> bool:
-    return len(events) >= len(prefix) and all(a is b for a, b in zip(events, prefix))
+    # map(operator.is_) keeps the walk in C: a generator of `a is b` cost 14 ms a turn at turn 600
+    return len(events) >= len(prefix) and all(map(operator.is_, events, prefix))
 
 
 def _key(domain: Any, tracker: Any, flags: Tuple[bool, bool, Optional[Dict[str, Any]]]) -> Hashable:
     omit_unset_slots, ignore_rule_only_turns, rule_only_data = flags
     return (id(domain), tracker.sender_id, tracker.is_rule_tracker, tuple(tracker.slots),
             omit_unset_slots, ignore_rule_only_turns, json.dumps(rule_only_data, sort_keys=True, default=str))
+
+
+def _rasa_prediction_states(featurizer: Any, trackers: List[Any], domain: Any, use_text_for_last_user_input: bool,
+                            ignore_rule_only_turns: bool, rule_only_data: Optional[Dict[str, Any]],
+                            ignore_action_unlikely_intent: bool) -> List[List[State]]:
+    from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
+
+    rasa_own = _rasa_max_history_prediction_states or MaxHistoryTrackerFeaturizer.prediction_states
+    result: List[List[State]] = rasa_own(
+        featurizer, trackers, domain, use_text_for_last_user_input=use_text_for_last_user_input,
+        ignore_rule_only_turns=ignore_rule_only_turns, rule_only_data=rule_only_data,
+        ignore_action_unlikely_intent=ignore_action_unlikely_intent)
+    return result
 
 
 def _rasa_states(domain: Any, tracker: Any, omit_unset_slots: bool, ignore_rule_only_turns: bool,

@@ -12,6 +12,9 @@ Serving (applied by the runtime):
   states for a debug log line on every prediction, whether debug logging is on or not: 8 ms a
   prediction at turn 120. The patch does that work only when the log line will be written
   (`copy_states_only_for_debug_logs`).
+- The Memoization policy (no max history) keys the whole session's states as JSON on every
+  prediction, though a session longer than every remembered one can't match any of them. The
+  patch answers "nothing remembered" at once for such a session (`skip_unmatchable_memories`).
 
 Training (applied by the launcher `python -m assistant.rasa_patches train ...`, which
 `assistant train` runs instead of `python -m rasa train`): Rasa's training cache fingerprints
@@ -123,6 +126,45 @@ def copy_states_only_for_debug_logs() -> None:
             return ""
 
         RulePolicy.format_tracker_states = staticmethod(format_tracker_states)
+
+
+def skip_unmatchable_memories() -> None:
+    """Patch `MemoizationPolicy._recall_states` (idempotent).
+
+    A remembered key is the JSON of a list of states, each a dict, so a key holds at least one
+    "{" per state: states more than any key has "{"s can't equal one, and `lookup.get` would
+    return None. The Rule policy (its own lookup) and any other subclass keep Rasa's."""
+    from rasa.core.policies.memoization import MemoizationPolicy
+
+    if "_assistant_bound" in vars(MemoizationPolicy):
+        return
+    rasa_recall = MemoizationPolicy._recall_states
+
+    def _recall_states(self: Any, states: List[Dict[Text, Any]]) -> Optional[Text]:
+        if type(self) is MemoizationPolicy and len(states) > _most_states(self):
+            return None
+        result: Optional[Text] = rasa_recall(self, states)
+        return result
+
+    MemoizationPolicy._recall_states = _recall_states
+    MemoizationPolicy._assistant_bound = rasa_recall   # Rasa's own, kept for the tests' comparison
+
+
+def _most_states(policy: Any) -> int:
+    """The most states any of the policy's remembered keys can hold (worked out once per lookup)."""
+    import base64
+    import zlib
+
+    kept = getattr(policy, "_assistant_most_states", None)
+    if kept is not None and kept[0] is policy.lookup:
+        return int(kept[1])
+    compressed = policy.config.get("enable_feature_string_compression")
+    most = 0
+    for key in policy.lookup:
+        text = zlib.decompress(base64.b64decode(key)).decode("utf-8") if compressed else str(key)
+        most = max(most, text.count("{"))
+    policy._assistant_most_states = (policy.lookup, most)
+    return most
 
 
 def _debug_logged(logger_name: str) -> bool:

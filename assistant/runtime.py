@@ -184,6 +184,7 @@ class Runtime(AbstractContextManager["Runtime"]):
         from assistant.rasa_patches import (
             bound_action_calls,
             copy_states_only_for_debug_logs,
+            skip_unmatchable_memories,
             speed_up_action_validation,
         )
         from assistant.tracker_copy import copy_trackers_without_replay
@@ -192,6 +193,7 @@ class Runtime(AbstractContextManager["Runtime"]):
         bound_action_calls()
         keep_dialogue_states()
         copy_states_only_for_debug_logs()
+        skip_unmatchable_memories()
         copy_trackers_without_replay()
         # The NLU pipeline (QueryRewriter) reads the preference store in this process too.
         from assistant.services import preferences

@@ -11,25 +11,37 @@ utterance, the active loop, the follow-up action and the pause. What Rasa's copy
 trackers without a domain's slots, and trackers that keep only their last events (whose replay
 differs from their state) are copied as Rasa does. `tests/assistant/test_tracker_copy.py` checks it against Rasa's copy on every
 prefix of random conversations.
+
+The same holds for the tracker Rasa hands `action_validate_slot_mappings` on every turn
+(`ActionExtractSlots._execute_validation_action`): the session since its latest restart and the
+extracted slots, replayed into a new tracker with the domain's slots. When nothing was restarted
+and the tracker's slots are the domain's, that is the tracker's copy with the slot events applied
+(`validation_tracker`).
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, Dict, Iterable, List
 
 _rasa_copy: Any = None   # Rasa's own, kept for the tests' comparison
+_rasa_validation: Any = None
+# A slot's settings: everything but its value (which the events set).
+_VALUE_FIELDS = frozenset({"_value", "_has_been_set"})
 
 
 def copy_trackers_without_replay() -> None:
     """Patch `DialogueStateTracker.copy` (idempotent)."""
-    global _rasa_copy
+    global _rasa_copy, _rasa_validation
     if _rasa_copy is not None:
         return
+    from rasa.core.actions.action import ActionExtractSlots
     from rasa.shared.core.trackers import DialogueStateTracker
 
     _rasa_copy = DialogueStateTracker.copy
     DialogueStateTracker.copy = copy_tracker
+    _rasa_validation = ActionExtractSlots._execute_validation_action
+    ActionExtractSlots._execute_validation_action = _execute_validation_action
 
 
 def copy_tracker(tracker: Any) -> Any:
@@ -50,3 +62,45 @@ def copy_tracker(tracker: Any) -> Any:
     duplicate.latest_bot_utterance = tracker.latest_bot_utterance
     duplicate.active_loop = copy.copy(tracker.active_loop)
     return duplicate
+
+
+def validation_tracker(tracker: Any, slot_events: List[Any], domain: Any) -> Any:
+    """What Rasa 3.6 builds for `action_validate_slot_mappings`: `DialogueStateTracker.from_events`
+    over the events since the latest restart and ``slot_events``, with the domain's slots."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    since_restart = tracker.events_after_latest_restart()
+    if (len(since_restart) != len(tracker.events) or tracker.is_rule_tracker or not tracker.sender_id
+            or not _same_slots(tracker.slots.values(), domain.slots)):
+        return DialogueStateTracker.from_events(tracker.sender_id, since_restart + list(slot_events),
+                                                slots=domain.slots)
+    duplicate = copy_tracker(tracker)
+    for event in slot_events:
+        duplicate.update(event)
+    return duplicate
+
+
+def _same_slots(ours: Iterable[Any], theirs: Iterable[Any]) -> bool:
+    ours, theirs = list(ours), list(theirs)
+    return len(ours) == len(theirs) and all(
+        type(a) is type(b) and _settings(a) == _settings(b) for a, b in zip(ours, theirs))
+
+
+def _settings(slot: Any) -> Dict[str, Any]:
+    return {key: value for key, value in vars(slot).items() if key not in _VALUE_FIELDS}
+
+
+async def _execute_validation_action(self: Any, extraction_events: List[Any], output_channel: Any, nlg: Any,
+                                     tracker: Any, domain: Any) -> List[Any]:
+    """Rasa 3.6's `ActionExtractSlots._execute_validation_action`, its tracker from `validation_tracker`."""
+    from rasa.shared.core.constants import ACTION_VALIDATE_SLOT_MAPPINGS
+    from rasa.shared.core.events import SlotSet
+
+    slot_events = [event for event in extraction_events if isinstance(event, SlotSet)]
+    if ACTION_VALIDATE_SLOT_MAPPINGS not in domain.user_actions:
+        return slot_events
+    validate_events: List[Any] = await self._run_custom_action(
+        ACTION_VALIDATE_SLOT_MAPPINGS, output_channel, nlg, validation_tracker(tracker, slot_events, domain), domain)
+    validated = {event.key for event in validate_events if isinstance(event, SlotSet)}
+    # an extracted slot the custom action returned no SlotSet for is taken as valid (Rasa's rule)
+    return validate_events + [event for event in slot_events if event.key not in validated]

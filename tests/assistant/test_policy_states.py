@@ -196,3 +196,50 @@ def test_other_tracker_types_are_rasas_own(domain: Domain) -> None:
     _assert_same_events(tracker.applied_events(), policy_states._rasa_applied_events(tracker))
     assert (len(policy_states._replays), len(policy_states._walks)) == before
 
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_prediction_states_equal_rasas_on_every_prefix(domain: Domain, seed: int) -> None:
+    """The Memoization and Rule policies' states (no max history): every prefix, every way of
+    asking, and what was handed out earlier stays as it was handed out."""
+    import copy
+
+    from rasa.core.featurizers.single_state_featurizer import SingleStateFeaturizer
+    from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
+
+    featurizer = MaxHistoryTrackerFeaturizer(SingleStateFeaturizer(), max_history=None)
+    assert MaxHistoryTrackerFeaturizer.prediction_states is policy_states.prediction_states
+    rng = random.Random(300 + seed)
+    slot_names = [slot.name for slot in domain.slots]
+    tracker = DialogueStateTracker.from_events(f"predict-{seed}", [ActionExecuted("action_listen")],
+                                               slots=domain.slots)
+    handed: List[Any] = []
+    for _ in range(70):
+        for event in random_event(rng, domain, slot_names):
+            tracker.update(event, domain)
+        if rng.random() < 0.03:
+            tracker.update(ActionExecuted("action_unlikely_intent"), domain)
+        for use_text in (False, True):
+            for unlikely in (False, True):
+                for _, ignore, rule_only in FLAGS[::2]:
+                    ours = featurizer.prediction_states([tracker], domain, use_text, ignore, rule_only, unlikely)
+                    rasa = policy_states._rasa_prediction_states(featurizer, [tracker], domain, use_text, ignore,
+                                                                 rule_only, unlikely)
+                    assert ours == rasa
+                    handed.append((ours, copy.deepcopy(ours)))
+    assert all(given == snapshot for given, snapshot in handed)
+    assert any(len(given[0]) > 5 for given, _ in handed)
+
+
+def test_prediction_states_with_a_max_history_are_rasas_own(domain: Domain) -> None:
+    from rasa.core.featurizers.single_state_featurizer import SingleStateFeaturizer
+    from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
+
+    featurizer = MaxHistoryTrackerFeaturizer(SingleStateFeaturizer(), max_history=2)
+    tracker = DialogueStateTracker.from_events("sliced", [
+        ActionExecuted("action_listen"), UserUttered("play jazz", {"name": domain.intents[0], "confidence": 1.0}),
+        ActionExecuted(FORM), ActionExecuted("action_listen")], slots=domain.slots)
+    before = len(policy_states._replays)
+    ours = featurizer.prediction_states([tracker], domain)
+    assert ours == policy_states._rasa_prediction_states(featurizer, [tracker], domain, False, False, None, False)
+    assert len(ours[0]) == 2 and len(policy_states._replays) == before + 1   # states kept, Rasa's slicing

@@ -254,3 +254,38 @@ def test_policies_copy_states_for_their_debug_log_only_when_it_is_written() -> N
         assert "user intent: greet" in rule_policy.RulePolicy.format_tracker_states(states)
     finally:
         rule_logger.setLevel(level)
+
+
+@pytest.mark.parametrize("compressed", [True, False])
+def test_memoization_skips_only_sessions_no_memory_can_match(compressed: bool, monkeypatch) -> None:
+    import random
+
+    from rasa.core.policies.memoization import MemoizationPolicy
+
+    from assistant.rasa_patches import skip_unmatchable_memories
+
+    skip_unmatchable_memories()
+    skip_unmatchable_memories()      # idempotent
+    config = {**MemoizationPolicy.get_default_config(), "enable_feature_string_compression": compressed}
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+
+    policy = MemoizationPolicy(config, None, None, ExecutionContext(GraphSchema({}), "test"))
+    rng = random.Random(5)
+    pieces = [{}, {"prev_action": {"action_name": "action_listen"}},
+              {"user": {"intent": "greet"}, "prev_action": {"action_name": "action_listen"}},
+              {"slots": {"genre": (1.0,)}, "prev_action": {"action_name": "utter_hi"}, "active_loop": {"name": "f"}}]
+    stories = [[rng.choice(pieces) for _ in range(rng.randint(1, 4))] for _ in range(30)] + [[{}] * 5]
+    policy.lookup = policy._create_lookup_from_states(stories, [["utter_hi"] for _ in stories])
+    most = max(len(s) for s in stories)
+    for _ in range(300):
+        states = [rng.choice(pieces) for _ in range(rng.randint(0, most * 4 + 3))]
+        assert policy._recall_states(states) == MemoizationPolicy._assistant_bound(policy, states)
+    assert sum(policy._recall_states(s) is not None for s in stories) >= len(stories) // 2   # still found
+    assert policy._recall_states([{}] * 5) == "utter_hi"    # the longest memory, one "{" a state
+    keyed: list = []
+    rasa_key = MemoizationPolicy._create_feature_key
+    monkeypatch.setattr(MemoizationPolicy, "_create_feature_key",
+                        lambda self, states: keyed.append(len(states)) or rasa_key(self, states))
+    assert policy._recall_states(stories[0]) is not None and keyed == [len(stories[0])]
+    policy._recall_states([pieces[2]] * (most * 4 + 1))                 # more states than any key's "{"s
+    assert keyed == [len(stories[0])]

@@ -70,3 +70,63 @@ def test_trackers_rasa_copies_itself(domain: Domain) -> None:
     assert _state(tracker_copy.copy_tracker(bounded)) == _state(tracker_copy._rasa_copy(bounded))
     slotless = DialogueStateTracker.from_events("slotless", [ActionExecuted("action_listen"), SlotSet("x", 1)])
     assert _state(tracker_copy.copy_tracker(slotless)) == _state(tracker_copy._rasa_copy(slotless))
+
+
+def _rasa_validation_tracker(tracker: DialogueStateTracker, slot_events: list, domain: Domain) -> DialogueStateTracker:
+    """Rasa 3.6's own (`ActionExtractSlots._execute_validation_action`)."""
+    return DialogueStateTracker.from_events(tracker.sender_id, tracker.events_after_latest_restart() + slot_events,
+                                            slots=domain.slots)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_validation_tracker_equals_rasas_replay_on_every_prefix(domain: Domain, seed: int) -> None:
+    rng = random.Random(200 + seed)
+    slot_names = [slot.name for slot in domain.slots]
+    tracker = DialogueStateTracker.from_events(f"validate-{seed}", [ActionExecuted("action_listen")],
+                                               slots=domain.slots)
+    fast = restarted = 0
+    for _ in range(80):
+        for event in random_event(rng, domain, slot_names):
+            tracker.update(event, domain)
+        slot_events = [SlotSet(rng.choice(slot_names), rng.choice([None, "jazz", True]))
+                       for _ in range(rng.randint(0, 2))]
+        ours = tracker_copy.validation_tracker(tracker, slot_events, domain)
+        assert _state(ours) == _state(_rasa_validation_tracker(tracker, slot_events, domain))
+        if len(tracker.events_after_latest_restart()) == len(tracker.events):
+            fast += 1
+            assert ours.events[0] is tracker.events[0]    # a copy of the tracker, not a replay
+        else:
+            restarted += 1
+    assert fast and restarted     # both paths were taken
+
+
+def test_a_tracker_whose_slots_are_not_the_domains_is_replayed(domain: Domain) -> None:
+    tracker = DialogueStateTracker.from_events("other-slots", [ActionExecuted("action_listen"),
+                                                               SlotSet("qa_music_genre", "jazz")],
+                                               slots=domain.slots[:-1])
+    extracted = [SlotSet("qa_music_genre", "rock")]
+    ours = tracker_copy.validation_tracker(tracker, extracted, domain)
+    assert _state(ours) == _state(_rasa_validation_tracker(tracker, extracted, domain))
+    assert set(ours.slots) == {slot.name for slot in domain.slots}
+
+
+def test_the_patched_validation_runs_the_custom_action_on_that_tracker(domain: Domain) -> None:
+    from rasa.core.actions.action import ActionExtractSlots
+
+    seen: list = []
+
+    class Probe(ActionExtractSlots):
+        async def _run_custom_action(self, name: str, output_channel: Any, nlg: Any, tracker: Any,
+                                     domain: Any) -> list:
+            seen.append((name, tracker.get_slot("qa_music_genre")))
+            return [SlotSet("qa_music_genre", None)]
+
+    assert ActionExtractSlots._execute_validation_action is tracker_copy._execute_validation_action
+    tracker = DialogueStateTracker.from_events("probe", [ActionExecuted("action_listen")], slots=domain.slots)
+    extracted = [SlotSet("qa_music_genre", "jazz"), SlotSet("qa_home_city", "Paris"), ActionExecuted("x")]
+    import asyncio
+
+    events = asyncio.run(Probe(None)._execute_validation_action(extracted, None, None, tracker, domain))
+    assert seen == [("action_validate_slot_mappings", "jazz")]
+    # what the custom action returned, then the extracted slots it said nothing about (taken as valid)
+    assert [(e.key, e.value) for e in events] == [("qa_music_genre", None), ("qa_home_city", "Paris")]
