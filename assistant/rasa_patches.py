@@ -15,6 +15,9 @@ Serving (applied by the runtime):
 - The Memoization policy (no max history) keys the whole session's states as JSON on every
   prediction, though a session longer than every remembered one can't match any of them. The
   patch answers "nothing remembered" at once for such a session (`skip_unmatchable_memories`).
+  The Rule policy matches its rules against the session's states from the last one back, to the
+  first, though every rule still in the running matches any state older than the longest rule;
+  it now stops there (`stop_rule_matching_past_the_longest_rule`).
 
 Training (applied by the launcher `python -m assistant.rasa_patches train ...`, which
 `assistant train` runs instead of `python -m rasa train`): Rasa's training cache fingerprints
@@ -33,7 +36,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import sys
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
 _applied = False
 
@@ -148,6 +151,39 @@ def skip_unmatchable_memories() -> None:
 
     MemoizationPolicy._recall_states = _recall_states
     MemoizationPolicy._assistant_bound = rasa_recall   # Rasa's own, kept for the tests' comparison
+
+
+def stop_rule_matching_past_the_longest_rule() -> None:
+    """Patch `RulePolicy._get_possible_keys` (idempotent).
+
+    Rasa's `_is_rule_applicable` is True for every turn index at or past the rule's length, so
+    filtering the keys by states that old keeps them all; and an empty set stays empty."""
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    if "_assistant_possible_keys" in vars(RulePolicy):
+        return
+    rasa_possible_keys = RulePolicy._get_possible_keys
+
+    def _get_possible_keys(self: Any, lookup: Dict[Text, Text], states: List[Dict[Text, Any]]) -> Set[Text]:
+        possible_keys = set(lookup.keys())
+        longest = _longest_rule(self, lookup)
+        for i, state in enumerate(reversed(states)):
+            if not possible_keys or i >= longest:
+                break
+            possible_keys = {key for key in possible_keys if self._is_rule_applicable(key, i, state)}
+        return possible_keys
+
+    RulePolicy._get_possible_keys = _get_possible_keys
+    RulePolicy._assistant_possible_keys = rasa_possible_keys   # Rasa's own, kept for the tests' comparison
+
+
+def _longest_rule(policy: Any, lookup: Dict[Text, Text]) -> int:
+    """The most states any rule in ``lookup`` has (worked out once per lookup)."""
+    kept: Dict[int, Tuple[Any, int]] = policy.__dict__.setdefault("_assistant_longest_rules", {})
+    found = kept.get(id(lookup))
+    if found is None or found[0] is not lookup:
+        found = kept[id(lookup)] = (lookup, max((len(policy._rule_key_to_state(key)) for key in lookup), default=0))
+    return int(found[1])
 
 
 def _most_states(policy: Any) -> int:

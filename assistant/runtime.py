@@ -186,6 +186,7 @@ class Runtime(AbstractContextManager["Runtime"]):
             copy_states_only_for_debug_logs,
             skip_unmatchable_memories,
             speed_up_action_validation,
+            stop_rule_matching_past_the_longest_rule,
         )
         from assistant.tracker_copy import copy_trackers_without_replay
 
@@ -194,6 +195,7 @@ class Runtime(AbstractContextManager["Runtime"]):
         keep_dialogue_states()
         copy_states_only_for_debug_logs()
         skip_unmatchable_memories()
+        stop_rule_matching_past_the_longest_rule()
         copy_trackers_without_replay()
         # The NLU pipeline (QueryRewriter) reads the preference store in this process too.
         from assistant.services import preferences

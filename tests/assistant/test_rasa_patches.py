@@ -289,3 +289,32 @@ def test_memoization_skips_only_sessions_no_memory_can_match(compressed: bool, m
     assert policy._recall_states(stories[0]) is not None and keyed == [len(stories[0])]
     policy._recall_states([pieces[2]] * (most * 4 + 1))                 # more states than any key's "{"s
     assert keyed == [len(stories[0])]
+
+
+def test_rule_matching_stops_past_the_longest_rule_with_rasas_result() -> None:
+    import json
+    import random
+
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+
+    from assistant.rasa_patches import stop_rule_matching_past_the_longest_rule
+
+    stop_rule_matching_past_the_longest_rule()
+    stop_rule_matching_past_the_longest_rule()      # idempotent
+    policy = RulePolicy(RulePolicy.get_default_config(), None, None, ExecutionContext(GraphSchema({}), "test"))
+    listen = {"action_name": "action_listen"}
+    pieces = [{"prev_action": listen, "user": {"intent": "greet"}}, {"prev_action": listen, "user": {"intent": "bye"}},
+              {"prev_action": {"action_name": "utter_hi"}, "user": {"intent": "greet"}},
+              {"prev_action": {"action_name": "utter_hi"}, "active_loop": {"name": "form"}}, {}]
+    rng = random.Random(8)
+    lookup = {json.dumps([rng.choice(pieces) for _ in range(rng.randint(1, 4))], sort_keys=True): "utter_hi"
+              for _ in range(40)}
+    results = set()
+    for _ in range(300):
+        states = [rng.choice(pieces) for _ in range(rng.randint(0, 12))]
+        ours = policy._get_possible_keys(lookup, states)
+        assert ours == RulePolicy._assistant_possible_keys(policy, lookup, states)
+        results.add(frozenset(ours))
+    assert len(results) > 10      # the states decide which rules are left
+    assert policy._get_possible_keys({}, [pieces[0]] * 3) == set()
