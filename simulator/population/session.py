@@ -86,6 +86,7 @@ class TurnTrace:
     heard: str = ""                  # ... and what the channel heard (the word error rate)
     device_id: str = ""              # the device spoken to
     teachable: bool = False          # truth: teaching a preference would have helped here
+    moment_closing: bool = False     # truth: ... this is the user's repeat that succeeded and closed the moment
     asked_to_learn: bool = False     # the assistant asked for a preference on this turn
     repairs: tuple[str, ...] = ()    # the scope (global | personal) of each entity repair the actions made
 
@@ -440,7 +441,7 @@ class GoalSession:
             explore_right=None if result.explore_choice in (None, NEITHER, UNCLEAR)
             else self.goal.accepts_intent(result.explore_choice),
             said=heard.said, heard=heard.text, device_id=self.goal.device_id or "",
-            teachable=teachable,
+            teachable=teachable, moment_closing=self._moment.closing,
             asked_to_learn=rx.is_offer(result.reply, result.actions) and rx.asked_key(result.reply) is not None,
             repairs=_repair_scopes(result),
         )
@@ -449,7 +450,8 @@ class GoalSession:
             goal_id=f"{self.goal.goal_id}~false_wake" if false_wake else self.goal.goal_id,
             goal_intent="false_wake" if false_wake else self.goal.intent,
             said=heard.said, heard=heard.text, false_wake=false_wake, verdict=verdict,
-            rephrase_of=rephrase_of, reaction=None, turn_kind=kind, hwu64_id=row_id, teachable=teachable)
+            rephrase_of=rephrase_of, reaction=None, turn_kind=kind, hwu64_id=row_id, teachable=teachable,
+            moment_closing=self._moment.closing)
         self._pending = _Pending(trace, truth)
         return result, verdict
 
