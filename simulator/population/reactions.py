@@ -62,6 +62,10 @@ QUESTION_KEYS: tuple[tuple[str, str], ...] = (
 
 OFFER = re.compile(r"I'll remember it\.?$", re.IGNORECASE)
 SUGGESTION = re.compile(r"Did you mean (?:the )?(.+?)\?", re.IGNORECASE)
+# An offer that asks whether a value the user just named is theirs: "Is Miami, Florida your home city?
+# I'll remember it.", "Is jazz the kind of music you like? ...", "Are the Chicago Bulls your team? ...".
+CONFIRM_OFFER = re.compile(r"\b(?:Is|Are) (?:the )?(.+?) (?:your|the kind of)\b[^.?!]*\? I'll remember it\.?$",
+                           re.IGNORECASE)
 CHECK = re.compile(r"Did I answer your question\?", re.IGNORECASE)
 
 
@@ -120,6 +124,13 @@ def answer(user: "SimUser", key: str, config: ReactionConfig, rng: random.Random
         template = rng.choice(STATEMENTS[key]).format(value=spoken)
         return (real(key, spoken) if real is not None else None) or template, value
     return spoken, value
+
+
+def confirm_offered(reply: str) -> str | None:
+    """The value an offer asks the user to confirm as theirs ("Is Miami, Florida your home city?
+    I'll remember it." -> "Miami, Florida"), or None when the offer asks an open question."""
+    found = CONFIRM_OFFER.search(reply.strip())
+    return found.group(1).strip() if found else None
 
 
 def suggested(reply: str) -> str | None:

@@ -240,6 +240,9 @@ class GoalSession:
                                       rephrase_of=None, row_id=row)
                 return result
             self._settle(Reaction.ACCEPT_TEACHING)
+            offered = rx.confirm_offered(result.reply)
+            if offered is not None:
+                return self._confirm(key, offered)
             return self._answer(key)
         if rx.CHECK.search(result.reply) and verdict is not None:
             self._settle(Reaction.MOVE_ON if verdict.success else Reaction.COMPLAIN)
@@ -271,6 +274,29 @@ class GoalSession:
         if captured is not None:
             captured.preference_correct = verdict.success
             self._annotate(captured.turn_id, {"preference_correct": verdict.success})
+        return result
+
+    def _confirm(self, key: str, offered: str) -> TurnResult:
+        """Answer "Is Miami, Florida your home city? I'll remember it." truthfully from the hidden
+        preference: yes (in a real person's words where HWU64 has them) when the value offered is
+        the user's own, else no. Captured when the store then holds the user's value (yes), or
+        does not hold the value offered (no)."""
+        from simulator.population.goals import preference_value
+
+        value = preference_value(self.user, key)[0]
+        mine = offered.lower() in (value.lower(), value.lower().removeprefix("the "))
+        text, row = self._reaction_text(ReactionKind.YES, "yes", "confirm_offer") if mine else ("no", None)
+        heard = self._hear_plain(text, "confirm_offer")
+
+        def judge(r: TurnResult) -> Verdict:
+            if mine:
+                return judge_answer(key, value, text, heard, r, self.user.user_id, self.lookup)
+            stored = self.lookup(self.user.user_id, key) if self.lookup is not None else None
+            kept_out = stored is None or stored.lower() != offered.lower()
+            failure = None if kept_out else FailurePoint.ASR if heard.damaged else FailurePoint.NLU
+            return Verdict(kept_out, failure, kept_out)
+
+        result, _ = self._say(heard, TurnKind.ANSWER, judge, rephrase_of=None, row_id=row)
         return result
 
     def _answer_exploration(self, question: TurnResult, attempts: int) -> tuple[TurnResult, Verdict]:
