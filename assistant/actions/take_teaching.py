@@ -35,8 +35,8 @@ class ActionTakeTeaching(Action):
             return events
         suggestion = tracker.get_slot("qa_suggestion")
         answer = qa.read_answer(key, ctx.text, suggestion)
-        if suggestion and ctx.intent == "affirm" and answer.kind is qa.AnswerKind.INVALID:
-            answer = qa.Answer(qa.AnswerKind.VALUE, suggestion)   # "yes it is", "yes that's right"
+        if suggestion and answer.kind is not qa.AnswerKind.VALUE and teaching.says_yes(ctx.text, ctx.intent):
+            answer = qa.Answer(qa.AnswerKind.VALUE, suggestion)   # "yes it is", "yeah that is correct"
         # A value said is an answer whatever intent NLU gave it ("hip hop" is no "stop").
         declining = ctx.intent in ("deny", "stop") and answer.kind is not qa.AnswerKind.VALUE
         if declining or answer.kind in (qa.AnswerKind.SKIP, qa.AnswerKind.STOP):

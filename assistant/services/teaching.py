@@ -143,13 +143,23 @@ def offered_key(pending: str | None) -> PrefKey | None:
         return None
 
 
+# Intents that are no request of the home's: words understood so may still be a yes in more words.
+NOT_A_REQUEST = frozenset({"affirm", "complain", "thank", "greet", "nlu_fallback", "out_of_scope", "state_preference"})
+
+
+def says_yes(text: str, intent: str | None) -> bool:
+    """A yes to a question about one value ("Is Miami, Florida your home city?"): understood as
+    one, or a few words that say yes ("yeah that is correct") and were not taken for a request."""
+    return intent == "affirm" or (intent in NOT_A_REQUEST and qa.affirms(text))
+
+
 def answers_offer(pending: str | None, text: str, intent: str | None, suggestion: str | None = None) -> bool:
     """Whether this message answers the pending offer (a value, a skip, a no, a yes to the value
     it suggested) rather than being a new request that lets the offer lapse."""
     key = offered_key(pending)
     if key is None:
         return False
-    if suggestion and qa.read_answer(key, text, suggestion).kind is qa.AnswerKind.VALUE:
+    if suggestion and (says_yes(text, intent) or qa.read_answer(key, text, suggestion).kind is qa.AnswerKind.VALUE):
         return True
     # "i'm a fan" (the name misheard away), or words that are no request at all ("purple
     # elephants"): an attempt at answering, told what was not understood and asked again.

@@ -126,6 +126,13 @@ def answer(user: "SimUser", key: str, config: ReactionConfig, rng: random.Random
     return spoken, value
 
 
+# HWU64's yeses judge an answer ("yeap you've gotten my instructions perfectly", "good response"):
+# they fit "Did I answer your question?", not "Is Miami your home city?", where only the rest
+# ("yeah that is correct", "yes it's confirmed", "yeap") are said.
+ABOUT_A_RESPONSE = re.compile(r"respon|command|instruct|understa|\bgot|\bget|\bdone\b|\bdid\b|excellent|wonderful"
+                              r"|amazing|fantastic|great|good|perfect")
+
+
 def confirm_offered(reply: str) -> str | None:
     """The value an offer asks the user to confirm as theirs ("Is Miami, Florida your home city?
     I'll remember it." -> "Miami, Florida"), or None when the offer asks an open question."""

@@ -285,7 +285,9 @@ class GoalSession:
 
         value = preference_value(self.user, key)[0]
         mine = offered.lower() in (value.lower(), value.lower().removeprefix("the "))
-        text, row = self._reaction_text(ReactionKind.YES, "yes", "confirm_offer") if mine else ("no", None)
+        real = self.voice.reaction(ReactionKind.YES, f"{self.goal.goal_id}:confirm_offer", unfit=rx.ABOUT_A_RESPONSE) \
+            if mine and self.voice is not None else None
+        text, row = ("yes" if mine else "no", None) if real is None else (real.text, real.row_id)
         heard = self._hear_plain(text, "confirm_offer")
 
         def judge(r: TurnResult) -> Verdict:
