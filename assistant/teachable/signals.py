@@ -112,6 +112,8 @@ def detect(history: Sequence[UserTurn], similarity: PairSimilarity,
         failing = repeated
     if not signals:
         return None
+    if signals == [Signal.REPEAT] and served_as_named(current):
+        return None   # "play kendrick lamar" again, heard right this time: it played what they named
     intent = failing.intent if failing else None
     if intent in NOT_REQUESTS:
         intent = None
@@ -123,6 +125,13 @@ def detect(history: Sequence[UserTurn], similarity: PairSimilarity,
     rested = (failing.rested_on if failing else None) or guessed
     return Moment(tuple(signals), intent, failing.text if failing else "", best,
                   key=rested[0] if rested else None)
+
+
+def served_as_named(turn: UserTurn) -> bool:
+    """The request was answered with a success reply for a value it named itself (an artist, a
+    genre, a city): whatever failed before, asking again got the user what they said, and no
+    preference of theirs was needed for it."""
+    return turn.succeeded and turn.rested_on is None and bool(turn.entities or turn.answered)
 
 
 def needs_preference(current: UserTurn) -> Moment | None:

@@ -88,8 +88,16 @@ def test_a_failed_request_repeated_in_time_is_a_moment() -> None:
     moment = _detect(user("play some jazz", "play_media", wall=WALL, own=HOME, entities=JAZZ),
                      answer("action_play_media", wall=WALL, problem="NOT_FOUND"),
                      user("play some jazz", "play_media", wall=WALL + 500, own=HOME + 20, entities=JAZZ),
-                     answer("action_play_media", wall=WALL + 500))
+                     answer("action_play_media", wall=WALL + 500, problem="NOT_FOUND"))
     assert moment is not None and moment.failing_text == "play some jazz"
+
+
+def test_a_failed_request_repeated_that_got_what_it_named_is_no_moment() -> None:
+    moment = _detect(user("play some jazz", "play_media", wall=WALL, own=HOME, entities=JAZZ),
+                     answer("action_play_media", wall=WALL, problem="NOT_FOUND"),
+                     user("play some jazz", "play_media", wall=WALL + 500, own=HOME + 20, entities=JAZZ),
+                     answer("action_play_media", wall=WALL + 500))
+    assert moment is None
 
 
 def test_a_request_that_succeeded_repeated_is_no_moment() -> None:
@@ -129,7 +137,8 @@ def test_the_policy_offers_on_a_failed_repeat_and_not_on_a_succeeded_one() -> No
         t = tracker(user("play some jazz", "play_media", wall=WALL, own=HOME, entities=JAZZ),
                     answer("action_play_media", wall=WALL, problem=problem),
                     user("play some jazz", "play_media", wall=WALL + 1, own=HOME + 30, entities=JAZZ),
-                    ActionExecuted("action_play_media", timestamp=WALL + 1))
+                    ActionExecuted("action_play_media", timestamp=WALL + 1),
+                    BotUttered("I don't have that.", data={"custom": {"problem": "NOT_FOUND"}}, timestamp=WALL + 1))
         prediction = policy.predict_action_probabilities(t, domain)
         best = max(range(len(prediction.probabilities)), key=prediction.probabilities.__getitem__)
         return domain.action_names_or_texts[best] if prediction.probabilities[best] > 0 else None
@@ -178,7 +187,8 @@ def _failed_jazz() -> list:
 
 def _repeat(**kwargs: Any) -> list:
     return [user("play some jazz", "play_media", wall=WALL + 1, own=HOME + 30, entities=JAZZ, **kwargs),
-            ActionExecuted("action_play_media", timestamp=WALL + 1)]
+            ActionExecuted("action_play_media", timestamp=WALL + 1),
+            BotUttered("I don't have that.", data={"custom": {"problem": "NOT_FOUND"}}, timestamp=WALL + 1)]
 
 
 def test_a_failed_repeat_offers_and_keeps_the_moment_in_the_slot(predict) -> None:

@@ -139,3 +139,14 @@ def test_no_moment_to_confirm(history: list) -> None:
     from assistant.teachable.signals import corrected_guess
 
     assert corrected_guess(history) is None
+
+
+def test_a_repeat_that_got_what_it_named_is_no_moment() -> None:
+    first = UserTurn("initiate kendrick llama music", "play_media", 0.95, 0.0, succeeded=True,
+                     rested_on=("music_genre", False), guessed="pop")
+    again = UserTurn("initiate kendrick lamar music", "play_media", 0.95, 20.0, succeeded=True,
+                     entities=(("artist", "kendrick lamar"),))
+    assert detect([first, again], minilm) is None
+    failed = UserTurn("initiate kendrick lamar music", "play_media", 0.95, 20.0, succeeded=False,
+                      entities=(("artist", "kendrick lamar"),))
+    assert detect([first, failed], minilm) is not None
