@@ -76,9 +76,9 @@ class ActionPlayMedia(Action):
         if choice.defaulted:  # typed, for teachable moments: what played rested on the user's taste
             guess = None if preferred else choice.item
             dispatcher.utter_message(json_message=RestedOn(PrefKey.MUSIC_GENRE.value, bool(preferred), guess).to_json())
-        elif choice.fmt == "music" and choice.item in load_catalog().genres:
-            # typed, for teachable moments: the genre the user named (after a guess: maybe theirs)
-            dispatcher.utter_message(json_message={ANSWERED_KEY: {"genre": choice.item}})
+        else:   # typed, for teachable moments: what the user named (a genre after a guess: maybe theirs)
+            named = "genre" if choice.fmt == "music" and choice.item in load_catalog().genres else "media"
+            dispatcher.utter_message(json_message={ANSWERED_KEY: {named: choice.item}})
         send_directives(dispatcher, [directive])
         return []
 
