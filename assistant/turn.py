@@ -71,8 +71,9 @@ ASKED_CITY_KEY = "asked_city"    # the city label the user asked the weather of 
 HABITS_KEY = "habits"            # {"intent": ..., "outcome": ...}: what a habits turn was
 CONCEPT_KEY = "concept"          # {"name", "steps", "failed"}: a taught phrase that ran
 ANSWERED_KEY = "answered"        # {"city" | "team" | "cuisine" | "questions": value}: what an answer was about
-RESTED_ON_KEY = "rested_on"      # {"key": preference key, "stored": bool}: the answer rested on the user's
-#                                  preference for key (stored: the one they have; else a guess for want of it)
+RESTED_ON_KEY = "rested_on"      # {"key": preference key, "stored": bool, "guess": value?}: the answer rested on
+#                                  the user's preference for key (stored: the one they have; else a guess for want
+#                                  of it, naming the value guessed, or none when nothing could be guessed)
 REPAIRED_KEY = "repaired"        # {"kind", "heard", "value", "score", "margin", "scope"}: an entity that did not
 #                                  resolve, repaired against the catalogs and the home (assistant.repair.Repair)
 REPORT_KEYS = frozenset({DIRECTIVES_KEY, PROBLEM_KEY, FORGOT_KEY, EXPLORATION_KEY, IMPLICIT_KEY, ASKED_CITY_KEY,
@@ -82,21 +83,29 @@ REPORT_KEYS = frozenset({DIRECTIVES_KEY, PROBLEM_KEY, FORGOT_KEY, EXPLORATION_KE
 @dataclass(frozen=True)
 class RestedOn:
     """An answer that rested on one of the user's preferences: the key, and whether the user had
-    one stored (False: the action guessed for want of it; "play some music" with no music
-    preference). The teachable-moment policy offers to learn exactly this key."""
+    one stored (False: the action did without it; "play some music" with no music preference).
+    ``guess``: the value the action guessed for want of it ("pop", the home's city), or None when
+    it could guess nothing ("I don't know your team yet"). The teachable-moment policy offers to
+    learn exactly this key: at once when nothing could be guessed, and after a guess only once the
+    user names a value of their own (`assistant.teachable.signals.corrected_guess`)."""
 
     key: str
     stored: bool
+    guess: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {RESTED_ON_KEY: {"key": self.key, "stored": self.stored}}
+        raw: dict[str, Any] = {"key": self.key, "stored": self.stored}
+        if self.guess is not None:
+            raw["guess"] = self.guess
+        return {RESTED_ON_KEY: raw}
 
     @classmethod
     def decode(cls, raw: Any) -> "RestedOn | None":
         """From the structured message's value; None when absent or malformed."""
         if not isinstance(raw, dict) or not isinstance(raw.get("key"), str) or not raw["key"]:
             return None
-        return cls(raw["key"], raw.get("stored") is True)
+        guess = raw.get("guess")
+        return cls(raw["key"], raw.get("stored") is True, guess if isinstance(guess, str) and guess else None)
 
 
 @dataclass

@@ -51,5 +51,6 @@ class ActionFindRestaurant(Action):
         if liked:
             text = f"Since you like {liked.title()} food: {text}"
         dispatcher.utter_message(text=text, json_message={ANSWERED_KEY: {"cuisine": suggestion.cuisine},
-                                                          **RestedOn(PrefKey.CUISINE.value, bool(liked)).to_json()})
+                                                          **RestedOn(PrefKey.CUISINE.value, bool(liked),
+                                                                   None if liked else suggestion.cuisine).to_json()})
         return []

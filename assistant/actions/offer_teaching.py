@@ -38,4 +38,7 @@ class ActionOfferTeaching(Action):
         log.info("teachable moment for %r: %s -> %s", ctx.user_id, moment, offer.pending)
         if offer.text:
             dispatcher.utter_message(text=offer.text)
-        return [SlotSet("pending_question", offer.pending)]
+        events = [SlotSet("pending_question", offer.pending)]
+        if offer.suggestion:   # "Is Miami, Florida your home city?": a yes means this value
+            events.append(SlotSet("qa_suggestion", offer.suggestion))
+        return events

@@ -9,12 +9,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import check_all, report_problem, send_directives, turn_context
 from assistant.actions.repairs import repair_any, spans, tag_repair
+from assistant.catalog import load_catalog
 from assistant.habits import apply
 from assistant.habits.implicit import IMPLICIT_REASON
 from assistant.prefs.keys import PrefKey
 from assistant.repair.outcome import Repair
 from assistant.services import media, preferences
-from assistant.turn import IMPLICIT_KEY, RestedOn
+from assistant.turn import ANSWERED_KEY, IMPLICIT_KEY, RestedOn
 
 
 class ActionPlayMedia(Action):
@@ -73,7 +74,11 @@ class ActionPlayMedia(Action):
             # Typed, for the runtime: a "no" next turn lowers this inferred value.
             dispatcher.utter_message(json_message={IMPLICIT_KEY: [preferred]})
         if choice.defaulted:  # typed, for teachable moments: what played rested on the user's taste
-            dispatcher.utter_message(json_message=RestedOn(PrefKey.MUSIC_GENRE.value, bool(preferred)).to_json())
+            guess = None if preferred else choice.item
+            dispatcher.utter_message(json_message=RestedOn(PrefKey.MUSIC_GENRE.value, bool(preferred), guess).to_json())
+        else:   # typed, for teachable moments: what the user named (a genre after a guess: maybe theirs)
+            named = "genre" if choice.fmt == "music" and choice.item in load_catalog().genres else "media"
+            dispatcher.utter_message(json_message={ANSWERED_KEY: {named: choice.item}})
         send_directives(dispatcher, [directive])
         return []
 

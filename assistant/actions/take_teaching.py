@@ -33,13 +33,18 @@ class ActionTakeTeaching(Action):
         if key is None:
             dispatcher.utter_message(text="Okay.")
             return events
-        answer = qa.read_answer(key, ctx.text, tracker.get_slot("qa_suggestion"))
+        suggestion = tracker.get_slot("qa_suggestion")
+        answer = qa.read_answer(key, ctx.text, suggestion)
+        if suggestion and answer.kind is not qa.AnswerKind.VALUE and teaching.says_yes(ctx.text, ctx.intent):
+            answer = qa.Answer(qa.AnswerKind.VALUE, suggestion)   # "yes it is", "yeah that is correct"
         # A value said is an answer whatever intent NLU gave it ("hip hop" is no "stop").
         declining = ctx.intent in ("deny", "stop") and answer.kind is not qa.AnswerKind.VALUE
         if declining or answer.kind in (qa.AnswerKind.SKIP, qa.AnswerKind.STOP):
             declined = dict(tracker.get_slot("teaching_declined") or {})
             declined[key.value] = teaching.message_time(tracker.latest_message.get("metadata"))
-            dispatcher.utter_message(text="Okay, I won't ask about that for a while.")
+            confirming = teaching.confirms(tracker.get_slot("teachable_moment"))
+            dispatcher.utter_message(text="Okay, I won't remember it." if confirming
+                                     else "Okay, I won't ask about that for a while.")
             return events + [SlotSet("teaching_declined", declined)]
         if answer.kind is qa.AnswerKind.INVALID:  # ask again ("Did you mean ...?"); a new request lets it lapse
             asks = answer.message.rstrip().endswith("?")   # "Did you mean ...?", "Which Wilkerson ...?"

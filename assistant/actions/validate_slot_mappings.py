@@ -41,7 +41,7 @@ class ValidateSlotMappings(Action):
         # unless answered yes or no, an offer to learn unless the message answers it.
         pending = tracker.get_slot("pending_question")
         if pending:
-            answered = (teaching.answers_offer(pending, ctx.text, ctx.intent)
+            answered = (teaching.answers_offer(pending, ctx.text, ctx.intent, tracker.get_slot("qa_suggestion"))
                         if teaching.offered_key(pending) else ctx.intent in YES_NO_INTENTS)
             if not answered:
                 events.append(SlotSet("pending_question", None))

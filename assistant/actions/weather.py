@@ -71,7 +71,7 @@ class ActionWeather(Action):
         if found.city is not None:
             tags[ASKED_CITY_KEY] = found.city.label
         else:  # the home city filled in: the user's own, or a guess for want of one
-            tags.update(RestedOn(PrefKey.HOME_CITY.value, bool(note)).to_json())
+            tags.update(RestedOn(PrefKey.HOME_CITY.value, bool(note), None if note else city.label).to_json())
         if repair is not None:   # typed, for the log: the forecast names the city it understood
             tags.update(repair.to_json())
         dispatcher.utter_message(text=weather.forecast(city, day).sentence(when, unit, note), json_message=tags)

@@ -39,8 +39,15 @@ from assistant.services.teaching import (
     recently_declined,
 )
 from assistant.similarity import pair_cosine
-from assistant.teachable.signals import NOT_REQUESTS, Thresholds, UserTurn, detect, needs_preference
-from assistant.turn import PROBLEM_KEY, RESTED_ON_KEY, RestedOn
+from assistant.teachable.signals import (
+    NOT_REQUESTS,
+    Thresholds,
+    UserTurn,
+    corrected_guess,
+    detect,
+    needs_preference,
+)
+from assistant.turn import ANSWERED_KEY, PROBLEM_KEY, RESTED_ON_KEY, RestedOn
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +129,13 @@ class TeachableMomentPolicy(ThresholdPolicy):
         if since_user[-1] == ACTION_LISTEN_NAME or set(since_user) & QUIET_ACTIONS:
             return abstain
         turns = _user_turns(tracker)
+        # The user named their own value right after a guess: ask whether it is theirs, once a
+        # conversation (and never "Sorry I keep getting that wrong" about an answer that served them).
+        corrected = corrected_guess(turns, self.thresholds) if not pending else None
+        if corrected is not None:
+            if _declined(tracker, corrected.key) or _offered(tracker, corrected.key):
+                return abstain
+            return self._offer(domain, tracker, corrected)
         moment = detect(turns, _similarity, self.thresholds)
         if moment is not None:
             return self._offer(domain, tracker, moment)
@@ -186,6 +200,7 @@ def _user_turns(tracker: DialogueStateTracker) -> list[UserTurn]:
                 "barge_in": bool(metadata.get("barge_in")),
                 "entities": tuple((str(e.get("entity")), str(e.get("value"))) for e in event.entities or []),
                 "answered": False, "failed": intent.get("name") in FALLBACK_INTENTS, "rested_on": None,
+                "guessed": None, "named": {},
             })
         elif drafts and isinstance(event, ActionExecuted) and event.action_name \
                 and event.action_name not in SKIP_EVENTS and event.action_name != ACTION_LISTEN_NAME:
@@ -198,12 +213,16 @@ def _user_turns(tracker: DialogueStateTracker) -> list[UserTurn]:
             rested = RestedOn.decode(custom.get(RESTED_ON_KEY)) if isinstance(custom, dict) else None
             if rested is not None:
                 drafts[-1]["rested_on"] = (rested.key, rested.stored)
+                drafts[-1]["guessed"] = None if rested.stored else rested.guess
+            named = custom.get(ANSWERED_KEY) if isinstance(custom, dict) else None
+            if isinstance(named, dict):
+                drafts[-1]["named"].update({str(k): str(v) for k, v in named.items() if v is not None})
     drafts = drafts[-KEPT_TURNS:]
     own_times = all(d["own"] is not None for d in drafts)
     return [UserTurn(text=d["text"], intent=d["intent"], confidence=d["confidence"],
                      timestamp=d["own"] if own_times else d["wall"], barge_in=d["barge_in"],
                      entities=d["entities"], succeeded=d["answered"] and not d["failed"],
-                     rested_on=d["rested_on"])
+                     rested_on=d["rested_on"], guessed=d["guessed"], answered=tuple(sorted(d["named"].items())))
             for d in drafts]
 
 

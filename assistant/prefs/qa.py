@@ -48,6 +48,21 @@ DONT_CARE = re.compile(r"\bwhatever\b|\banything\b.*\b(fine|okay|ok|good|do)\b|\
                        r"|\b(don'?t|do not) (care|mind|know)\b|\b(doesn'?t|does not) matter\b|\bup to you\b"
                        r"|\byou (choose|pick|decide)\b|\bno preference\b")
 YES = re.compile(r"^(yes|yeah|yep|yup|sure|right|correct|exactly|that'?s (it|right|the one)|i did|yes please)$")
+# A yes in more words ("yeah that is correct", "yes it's confirmed", "strongly agree"), said to a
+# question about one value ("Is Miami, Florida your home city?"), with no word that turns it round.
+AFFIRMING = re.compile(r"\b(yes|yeah|yep|yeap|yup|sure|correct|right|exact|exactly|confirmed|affirmative|agreed?"
+                       r"|indeed|absolutely|of course|it is|that'?s it|that'?s the one)\b")
+NEGATING = re.compile(r"\b(no|not|nope|nah|never|wrong|incorrect|don'?t|doesn'?t|isn'?t|aren'?t|wasn'?t)\b")
+
+
+AFFIRM_WORDS = 6   # longer, it is more likely a request that happens to hold "right" or "sure"
+
+
+def affirms(text: str) -> bool:
+    """Whether a few words say yes to a question about one value, and nothing against it."""
+    said = " ".join(str(text).lower().replace("’", "'").split())
+    return (len(said.split()) <= AFFIRM_WORDS and bool(AFFIRMING.search(said))
+            and not NEGATING.search(said))
 
 
 def slot_for(key: PrefKey) -> str:

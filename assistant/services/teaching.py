@@ -35,12 +35,24 @@ OFFER_QUESTIONS = {
 }
 
 
+# After a guess, the value the user named, asked about: "Is Miami, Florida your home city?".
+CONFIRM_QUESTIONS = {
+    PrefKey.MUSIC_GENRE: "Is {value} the kind of music you like?",
+    PrefKey.SPORTS_TEAM: "Are the {value} your team?",
+    PrefKey.CUISINE: "Is {value} your favourite food?",
+    PrefKey.HOME_CITY: "Is {value} your home city?",
+}
+CORRECTED_GUESS = "corrected_guess"   # the moment's signal (assistant.teachable.signals.Signal)
+
+
 @dataclass(frozen=True)
 class Offer:
-    """The reply, and the pending question to set (None: nothing offered)."""
+    """The reply, the pending question to set (None: nothing offered), and the value a yes
+    means (the `qa_suggestion` slot: "Is Miami, Florida your home city?")."""
 
     text: str
     pending: str | None = None
+    suggestion: str | None = None
 
 
 # What the assistant says to a complaint when it may not learn (and when nothing would help).
@@ -52,6 +64,13 @@ def offer_for(moment: dict, user: UserPrefs, declined: dict, now: float) -> Offe
     asks even when a value is stored, since that value did not serve the user."""
     signals = set(moment.get("signals") or [])
     key = offer_key(moment)
+    if CORRECTED_GUESS in signals:
+        value = str(moment.get("value") or "")
+        if key is None or not value or user.error or user.liked(key) or recently_declined(declined, key, now):
+            return Offer("")
+        shown = value.title() if key is PrefKey.CUISINE else value
+        question = CONFIRM_QUESTIONS[key].format(value=shown.removeprefix("the ").removeprefix("The "))
+        return Offer(f"{question} I'll remember it.", OFFER_PREFIX + key.value, value)
     if "needs_preference" in signals:
         if key is None or user.error or user.liked(key) or recently_declined(declined, key, now):
             return Offer("")
@@ -76,8 +95,16 @@ def checked_moment(pending: str) -> dict:
 
 
 def resume_action(moment: Any) -> str | None:
-    """The action that answers the moment's failed request again, now that it can."""
-    return RESUME_ACTIONS.get(str(moment.get("failing_intent"))) if isinstance(moment, dict) else None
+    """The action that answers the moment's failed request again, now that it can (none after a
+    value the user named was confirmed: that request was answered already)."""
+    if not isinstance(moment, dict) or confirms(moment):
+        return None
+    return RESUME_ACTIONS.get(str(moment.get("failing_intent")))
+
+
+def confirms(moment: Any) -> bool:
+    """The moment's offer asked whether a value the user named is theirs (yes or no)."""
+    return isinstance(moment, dict) and CORRECTED_GUESS in (moment.get("signals") or [])
 
 
 def offer_key(moment: dict) -> PrefKey | None:
@@ -116,12 +143,24 @@ def offered_key(pending: str | None) -> PrefKey | None:
         return None
 
 
-def answers_offer(pending: str | None, text: str, intent: str | None) -> bool:
-    """Whether this message answers the pending offer (a value, a skip, a no) rather than
-    being a new request that lets the offer lapse."""
+# Intents that are no request of the home's: words understood so may still be a yes in more words.
+NOT_A_REQUEST = frozenset({"affirm", "complain", "thank", "greet", "nlu_fallback", "out_of_scope", "state_preference"})
+
+
+def says_yes(text: str, intent: str | None) -> bool:
+    """A yes to a question about one value ("Is Miami, Florida your home city?"): understood as
+    one, or a few words that say yes ("yeah that is correct") and were not taken for a request."""
+    return intent == "affirm" or (intent in NOT_A_REQUEST and qa.affirms(text))
+
+
+def answers_offer(pending: str | None, text: str, intent: str | None, suggestion: str | None = None) -> bool:
+    """Whether this message answers the pending offer (a value, a skip, a no, a yes to the value
+    it suggested) rather than being a new request that lets the offer lapse."""
     key = offered_key(pending)
     if key is None:
         return False
+    if suggestion and (says_yes(text, intent) or qa.read_answer(key, text, suggestion).kind is qa.AnswerKind.VALUE):
+        return True
     # "i'm a fan" (the name misheard away), or words that are no request at all ("purple
     # elephants"): an attempt at answering, told what was not understood and asked again.
     if intent in ("affirm", "deny", "stop", "state_preference", "nlu_fallback", "out_of_scope"):

@@ -27,7 +27,17 @@ class Signal(str, enum.Enum):
     DISSATISFACTION = "dissatisfaction"  # "no, that's wrong"
     BARGE_IN = "barge_in"              # the user cut the previous reply off
     NO_TO_CHECK = "no_to_check"        # "no" to "Did I answer your question?"
-    NEEDS_PREFERENCE = "needs_preference"  # the answer was a guess for want of the user's preference
+    NEEDS_PREFERENCE = "needs_preference"  # the answer could not be given for want of the user's preference
+    CORRECTED_GUESS = "corrected_guess"    # right after a guess, the same request named a value of its own
+
+
+# What an answer names, by intent (its `answered` tag), and the preference a guess there stood in for.
+NAMED_VALUES = {
+    "ask_weather": ("city", "home_city"),
+    "play_media": ("genre", "music_genre"),
+    "find_restaurant": ("cuisine", "cuisine"),
+    "ask_team_score": ("team", "sports_team"),
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,8 @@ class UserTurn:
     entities: tuple[tuple[str, str], ...] = ()   # (entity, value)
     succeeded: bool = False   # the answer was a success reply (no problem reported, no fallback)
     rested_on: tuple[str, bool] | None = None   # (preference key, stored): the answer rested on it
+    guessed: str | None = None   # ... and the value it guessed for want of it ("pop", the home's city)
+    answered: tuple[tuple[str, str], ...] = ()   # what the answer was about: ("city", "Miami, Florida"), ...
 
 
 @dataclass(frozen=True)
@@ -66,12 +78,16 @@ class Moment:
     similarity: float | None = None
     details: dict = field(default_factory=dict)
     key: str | None = None    # the preference the failed answer rested on: what to offer to learn
+    value: str | None = None  # the value the user named after a guess: what to ask them to confirm
 
     def to_slot(self) -> dict:
         """What the policy stores in the `teachable_moment` slot (and the logs show)."""
-        return {"signals": [s.value for s in self.signals], "failing_intent": self.failing_intent,
+        slot = {"signals": [s.value for s in self.signals], "failing_intent": self.failing_intent,
                 "failing_text": self.failing_text, "key": self.key,
                 "similarity": None if self.similarity is None else round(self.similarity, 3)}
+        if self.value is not None:
+            slot["value"] = self.value
+        return slot
 
 
 def detect(history: Sequence[UserTurn], similarity: PairSimilarity,
@@ -96,6 +112,8 @@ def detect(history: Sequence[UserTurn], similarity: PairSimilarity,
         failing = repeated
     if not signals:
         return None
+    if signals == [Signal.REPEAT] and served_as_named(current):
+        return None   # "play kendrick lamar" again, heard right this time: it played what they named
     intent = failing.intent if failing else None
     if intent in NOT_REQUESTS:
         intent = None
@@ -109,12 +127,48 @@ def detect(history: Sequence[UserTurn], similarity: PairSimilarity,
                   key=rested[0] if rested else None)
 
 
+def served_as_named(turn: UserTurn) -> bool:
+    """The request was answered with a success reply for a value it named itself (an artist, a
+    genre, a city): whatever failed before, asking again got the user what they said, and no
+    preference of theirs was needed for it."""
+    return turn.succeeded and turn.rested_on is None and bool(turn.entities or turn.answered)
+
+
 def needs_preference(current: UserTurn) -> Moment | None:
-    """A moment on an answer that guessed for want of the user's preference ("play some music"
-    with no music preference: something played, but likely not what they like)."""
+    """A moment on an answer that could not be given for want of the user's preference ("how did
+    my team do" with no team). An answer that guessed ("play some music": pop played) is no moment
+    yet: the guess may be right, and when it is wrong the user says so, or names their own value
+    (`corrected_guess`)."""
     if current.rested_on is None or current.rested_on[1] or current.intent in NOT_REQUESTS:
         return None
+    if current.guessed is not None:
+        return None
     return Moment((Signal.NEEDS_PREFERENCE,), current.intent, current.text, key=current.rested_on[0])
+
+
+def corrected_guess(history: Sequence[UserTurn], thresholds: Thresholds = Thresholds()) -> Moment | None:
+    """A moment on a request that names a value of its own right after the same request was
+    answered with a guess for want of the user's preference, when the value named is not the
+    one guessed: "what's the weather in miami" after "what's the weather" gave the home's city,
+    "play some jazz" after "Playing some pop". The request was answered; the moment is to ask
+    whether the value is the user's own ("Is Miami, Florida your home city?")."""
+    if not history:
+        return None
+    current = history[-1]
+    named_field = NAMED_VALUES.get(str(current.intent))
+    if named_field is None or not current.succeeded or current.rested_on is not None:
+        return None
+    field_name, key = named_field
+    named = dict(current.answered).get(field_name)
+    if not named:
+        return None
+    guess = next((t for t in reversed(history[:-1]) if t.intent not in NOT_REQUESTS), None)
+    if (guess is None or guess.intent != current.intent or guess.rested_on != (key, False)
+            or guess.guessed is None or guess.guessed.lower() == named.lower()
+            or not 0.0 <= current.timestamp - guess.timestamp <= thresholds.repeat_seconds):
+        return None
+    return Moment((Signal.CORRECTED_GUESS,), current.intent, guess.text, key=key, value=named,
+                  details={"guessed": guess.guessed})
 
 
 def repeat_of(current: UserTurn, earlier: Sequence[UserTurn], similarity: PairSimilarity,

@@ -31,6 +31,7 @@ ROWS = (
     ("teachable_recall", "teachable recall", "{:.3f}"),
     ("teachable_moment_precision", "teaching offers at moments (precision)", "{:.3f}"),
     ("teachable_moment_recall", "teachable moments offered (recall)", "{:.3f}"),
+    ("teachable_moment_precision_strict", "... precision, closing repeats no moment (before stop 41)", "{:.3f}"),
     ("offers_per_user_day", "offers to learn per user-day", "{:.2f}"),
     ("result_failures", "result failures", "{}"),
     ("preference_capture_accuracy", "preference capture", "{:.3f}"),

@@ -107,10 +107,14 @@ def moment_figures(report: RunReport) -> dict[str, Any]:
     from simulator.population.teachable import moment_scores
 
     scores = moment_scores(goal for _, goal in report.goals)
+    strict = moment_scores((goal for _, goal in report.goals), strict=True)
     user_days = report.users * report.days
     return {
         "teachable_moment_precision": scores.precision,
         "teachable_moment_recall": scores.recall,
+        # the measure before stop 41: the user's successful repeat that closed a moment no moment turn
+        "teachable_moment_precision_strict": strict.precision,
+        "teachable_moment_recall_strict": strict.recall,
         "teachable_moments": scores.moments,
         "offers_to_learn": scores.offers,
         "offers_per_user_day": _rate(scores.offers, user_days, 3),

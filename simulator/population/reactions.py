@@ -62,6 +62,10 @@ QUESTION_KEYS: tuple[tuple[str, str], ...] = (
 
 OFFER = re.compile(r"I'll remember it\.?$", re.IGNORECASE)
 SUGGESTION = re.compile(r"Did you mean (?:the )?(.+?)\?", re.IGNORECASE)
+# An offer that asks whether a value the user just named is theirs: "Is Miami, Florida your home city?
+# I'll remember it.", "Is jazz the kind of music you like? ...", "Are the Chicago Bulls your team? ...".
+CONFIRM_OFFER = re.compile(r"\b(?:Is|Are) (?:the )?(.+?) (?:your|the kind of)\b[^.?!]*\? I'll remember it\.?$",
+                           re.IGNORECASE)
 CHECK = re.compile(r"Did I answer your question\?", re.IGNORECASE)
 
 
@@ -120,6 +124,20 @@ def answer(user: "SimUser", key: str, config: ReactionConfig, rng: random.Random
         template = rng.choice(STATEMENTS[key]).format(value=spoken)
         return (real(key, spoken) if real is not None else None) or template, value
     return spoken, value
+
+
+# HWU64's yeses judge an answer ("yeap you've gotten my instructions perfectly", "good response"):
+# they fit "Did I answer your question?", not "Is Miami your home city?", where only the rest
+# ("yeah that is correct", "yes it's confirmed", "yeap") are said.
+ABOUT_A_RESPONSE = re.compile(r"respon|command|instruct|understa|\bgot|\bget|\bdone\b|\bdid\b|excellent|wonderful"
+                              r"|amazing|fantastic|great|good|perfect")
+
+
+def confirm_offered(reply: str) -> str | None:
+    """The value an offer asks the user to confirm as theirs ("Is Miami, Florida your home city?
+    I'll remember it." -> "Miami, Florida"), or None when the offer asks an open question."""
+    found = CONFIRM_OFFER.search(reply.strip())
+    return found.group(1).strip() if found else None
 
 
 def suggested(reply: str) -> str | None:

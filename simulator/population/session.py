@@ -86,6 +86,7 @@ class TurnTrace:
     heard: str = ""                  # ... and what the channel heard (the word error rate)
     device_id: str = ""              # the device spoken to
     teachable: bool = False          # truth: teaching a preference would have helped here
+    moment_closing: bool = False     # truth: ... this is the user's repeat that succeeded and closed the moment
     asked_to_learn: bool = False     # the assistant asked for a preference on this turn
     repairs: tuple[str, ...] = ()    # the scope (global | personal) of each entity repair the actions made
 
@@ -239,6 +240,9 @@ class GoalSession:
                                       rephrase_of=None, row_id=row)
                 return result
             self._settle(Reaction.ACCEPT_TEACHING)
+            offered = rx.confirm_offered(result.reply)
+            if offered is not None:
+                return self._confirm(key, offered)
             return self._answer(key)
         if rx.CHECK.search(result.reply) and verdict is not None:
             self._settle(Reaction.MOVE_ON if verdict.success else Reaction.COMPLAIN)
@@ -270,6 +274,31 @@ class GoalSession:
         if captured is not None:
             captured.preference_correct = verdict.success
             self._annotate(captured.turn_id, {"preference_correct": verdict.success})
+        return result
+
+    def _confirm(self, key: str, offered: str) -> TurnResult:
+        """Answer "Is Miami, Florida your home city? I'll remember it." truthfully from the hidden
+        preference: yes (in a real person's words where HWU64 has them) when the value offered is
+        the user's own, else no. Captured when the store then holds the user's value (yes), or
+        does not hold the value offered (no)."""
+        from simulator.population.goals import preference_value
+
+        value = preference_value(self.user, key)[0]
+        mine = offered.lower() in (value.lower(), value.lower().removeprefix("the "))
+        real = self.voice.reaction(ReactionKind.YES, f"{self.goal.goal_id}:confirm_offer", unfit=rx.ABOUT_A_RESPONSE) \
+            if mine and self.voice is not None else None
+        text, row = ("yes" if mine else "no", None) if real is None else (real.text, real.row_id)
+        heard = self._hear_plain(text, "confirm_offer")
+
+        def judge(r: TurnResult) -> Verdict:
+            if mine:
+                return judge_answer(key, value, text, heard, r, self.user.user_id, self.lookup)
+            stored = self.lookup(self.user.user_id, key) if self.lookup is not None else None
+            kept_out = stored is None or stored.lower() != offered.lower()
+            failure = None if kept_out else FailurePoint.ASR if heard.damaged else FailurePoint.NLU
+            return Verdict(kept_out, failure, kept_out)
+
+        result, _ = self._say(heard, TurnKind.ANSWER, judge, rephrase_of=None, row_id=row)
         return result
 
     def _answer_exploration(self, question: TurnResult, attempts: int) -> tuple[TurnResult, Verdict]:
@@ -440,7 +469,7 @@ class GoalSession:
             explore_right=None if result.explore_choice in (None, NEITHER, UNCLEAR)
             else self.goal.accepts_intent(result.explore_choice),
             said=heard.said, heard=heard.text, device_id=self.goal.device_id or "",
-            teachable=teachable,
+            teachable=teachable, moment_closing=self._moment.closing,
             asked_to_learn=rx.is_offer(result.reply, result.actions) and rx.asked_key(result.reply) is not None,
             repairs=_repair_scopes(result),
         )
@@ -449,7 +478,8 @@ class GoalSession:
             goal_id=f"{self.goal.goal_id}~false_wake" if false_wake else self.goal.goal_id,
             goal_intent="false_wake" if false_wake else self.goal.intent,
             said=heard.said, heard=heard.text, false_wake=false_wake, verdict=verdict,
-            rephrase_of=rephrase_of, reaction=None, turn_kind=kind, hwu64_id=row_id, teachable=teachable)
+            rephrase_of=rephrase_of, reaction=None, turn_kind=kind, hwu64_id=row_id, teachable=teachable,
+            moment_closing=self._moment.closing)
         self._pending = _Pending(trace, truth)
         return result, verdict
 

@@ -47,22 +47,29 @@ def lacks_preference(goal: "Goal", user: "SimUser", lookup: PreferenceLookup | N
 
 @dataclass
 class MomentTruth:
-    """Marks one goal's turns: is this a moment where teaching would have helped?"""
+    """Marks one goal's turns: is this a moment where teaching would have helped?
+
+    The user's own repeat that succeeds ("what's the weather in miami" after the guess gave
+    Seattle's) is a repeat about the failure too, so it belongs to the moment, and closes it
+    (``closing`` says so: before stop 41 it was not marked, see `moment_scores`'s ``strict``)."""
 
     open: bool = False
+    closing: bool = False   # the last turn marked was the successful repeat that closed the moment
 
     def mark(self, kind: TurnKind, verdict: Verdict, lacking: Callable[[], bool]) -> bool:
+        self.closing = False
         if kind not in ABOUT_THE_FAILURE:   # answers to the assistant's questions, false wakes
             return False
         if kind is not TurnKind.REQUEST:    # "no, that's wrong": about the open failure, understood or not
             return self.open
         if verdict.success:
+            self.closing = self.open
             self.open = False
-            return False
-        if kind is TurnKind.REQUEST and verdict.failure_point is FailurePoint.RESULT and lacking():
+            return self.closing
+        if verdict.failure_point is FailurePoint.RESULT and lacking():
             self.open = True
             return True
-        return self.open and kind in ABOUT_THE_FAILURE
+        return self.open
 
 
 @dataclass(frozen=True)
@@ -90,13 +97,16 @@ class MomentScores:
         return None if not self.moments else round(self.moments_offered / self.moments, 4)
 
 
-def moment_scores(goals: Iterable["GoalTrace"]) -> MomentScores:
-    """Score every goal's offers (``asked_to_learn``) against its moments (``teachable``)."""
+def moment_scores(goals: Iterable["GoalTrace"], *, strict: bool = False) -> MomentScores:
+    """Score every goal's offers (``asked_to_learn``) against its moments (``teachable``).
+    ``strict``: the measure before stop 41, where the successful repeat that closed a moment
+    (``moment_closing``) was no moment turn."""
     offers = at_moments = moments = offered = 0
     for goal in goals:
+        marked = [t.teachable and not (strict and t.moment_closing) for t in goal.turns]
         offers += sum(t.asked_to_learn for t in goal.turns)
-        at_moments += sum(t.asked_to_learn and t.teachable for t in goal.turns)
-        if any(t.teachable for t in goal.turns):
+        at_moments += sum(t.asked_to_learn and m for t, m in zip(goal.turns, marked))
+        if any(marked):
             moments += 1
-            offered += any(t.asked_to_learn and t.teachable for t in goal.turns)
+            offered += any(t.asked_to_learn and m for t, m in zip(goal.turns, marked))
     return MomentScores(offers, at_moments, moments, offered)

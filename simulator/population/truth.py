@@ -153,10 +153,12 @@ FALSE_WAKE = Verdict(False, FailurePoint.FALSE_WAKE)
 
 def truth_record(*, goal_id: str, goal_intent: str, said: str, heard: str, false_wake: bool,
                  verdict: Verdict, rephrase_of: int | None, reaction: str | None,
-                 turn_kind: TurnKind, hwu64_id: int | None = None, teachable: bool = False) -> dict[str, Any]:
+                 turn_kind: TurnKind, hwu64_id: int | None = None, teachable: bool = False,
+                 moment_closing: bool = False) -> dict[str, Any]:
     """The truth written to the log for one turn (keys in the working agreement); ``hwu64_id``
     is the HWU64 row the user's sentence came from (None: a template); ``teachable``: teaching a
-    preference would have helped here (`simulator.population.teachable`)."""
+    preference would have helped here (`simulator.population.teachable`); ``moment_closing``: this
+    turn is the user's successful repeat that closed such a moment."""
     return {
         "goal_id": goal_id,
         "goal_intent": goal_intent,
@@ -171,4 +173,5 @@ def truth_record(*, goal_id: str, goal_intent: str, said: str, heard: str, false
         "turn_kind": turn_kind.value,
         "hwu64_id": hwu64_id,
         "teachable_moment": teachable,
+        "moment_closing": moment_closing,
     }

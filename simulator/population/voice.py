@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import random
+import re
 from dataclasses import dataclass, field
 
 from simulator.population.goals import Goal, GoalKind
@@ -118,14 +119,16 @@ class Voice:
         row, spec = random.Random(f"statement:{self.seed}:{self.user_id}:{tag}").choice(fitting)
         return Utterance(render(row, spec, goal), row.id)
 
-    def reaction(self, kind: ReactionKind, tag: str) -> Utterance | None:
-        """A real way of saying a reaction ("that's not what i asked for"), or None: the template."""
+    def reaction(self, kind: ReactionKind, tag: str, unfit: re.Pattern[str] | None = None) -> Utterance | None:
+        """A real way of saying a reaction ("that's not what i asked for"), or None: the template.
+        ``unfit``: rows it matches don't fit the question answered, and are never said."""
         if self.phrasing is None or self.share <= 0.0:
             return None
         rng = random.Random(f"reaction:{self.seed}:{self.user_id}:{tag}")
         if rng.random() >= self.share:
             return None
-        rows = [r for r in self.phrasing.reactions.get(kind, ()) if to_speech(r.sentence)]
+        rows = [r for r in self.phrasing.reactions.get(kind, ())
+                if to_speech(r.sentence) and not (unfit is not None and unfit.search(r.sentence.lower()))]
         if not rows:
             return None
         row = rng.choice(rows)

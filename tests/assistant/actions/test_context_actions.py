@@ -127,7 +127,8 @@ def test_a_forecast_is_tagged_with_the_city_the_user_asked_for_only(make_tracker
     named = make_tracker("what's the weather in miami", "ask_weather", entities=[{"entity": "city", "value": "Miami"}])
     assert tags(named) == [{"answered": {"city": "Miami, Florida"}, "asked_city": "Miami, Florida"}]
     home = tags(make_tracker("what's the weather", "ask_weather"))   # the home city, filled in
-    assert home == [{"answered": {"city": "Seattle, Washington"}, "rested_on": {"key": "home_city", "stored": False}}]
+    assert home == [{"answered": {"city": "Seattle, Washington"},
+                     "rested_on": {"key": "home_city", "stored": False, "guess": "Seattle, Washington"}}]
 
 
 def _custom(action, tracker) -> list[dict]:

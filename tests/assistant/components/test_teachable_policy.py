@@ -88,8 +88,16 @@ def test_a_failed_request_repeated_in_time_is_a_moment() -> None:
     moment = _detect(user("play some jazz", "play_media", wall=WALL, own=HOME, entities=JAZZ),
                      answer("action_play_media", wall=WALL, problem="NOT_FOUND"),
                      user("play some jazz", "play_media", wall=WALL + 500, own=HOME + 20, entities=JAZZ),
-                     answer("action_play_media", wall=WALL + 500))
+                     answer("action_play_media", wall=WALL + 500, problem="NOT_FOUND"))
     assert moment is not None and moment.failing_text == "play some jazz"
+
+
+def test_a_failed_request_repeated_that_got_what_it_named_is_no_moment() -> None:
+    moment = _detect(user("play some jazz", "play_media", wall=WALL, own=HOME, entities=JAZZ),
+                     answer("action_play_media", wall=WALL, problem="NOT_FOUND"),
+                     user("play some jazz", "play_media", wall=WALL + 500, own=HOME + 20, entities=JAZZ),
+                     answer("action_play_media", wall=WALL + 500))
+    assert moment is None
 
 
 def test_a_request_that_succeeded_repeated_is_no_moment() -> None:
@@ -129,7 +137,8 @@ def test_the_policy_offers_on_a_failed_repeat_and_not_on_a_succeeded_one() -> No
         t = tracker(user("play some jazz", "play_media", wall=WALL, own=HOME, entities=JAZZ),
                     answer("action_play_media", wall=WALL, problem=problem),
                     user("play some jazz", "play_media", wall=WALL + 1, own=HOME + 30, entities=JAZZ),
-                    ActionExecuted("action_play_media", timestamp=WALL + 1))
+                    ActionExecuted("action_play_media", timestamp=WALL + 1),
+                    BotUttered("I don't have that.", data={"custom": {"problem": "NOT_FOUND"}}, timestamp=WALL + 1))
         prediction = policy.predict_action_probabilities(t, domain)
         best = max(range(len(prediction.probabilities)), key=prediction.probabilities.__getitem__)
         return domain.action_names_or_texts[best] if prediction.probabilities[best] > 0 else None
@@ -178,7 +187,8 @@ def _failed_jazz() -> list:
 
 def _repeat(**kwargs: Any) -> list:
     return [user("play some jazz", "play_media", wall=WALL + 1, own=HOME + 30, entities=JAZZ, **kwargs),
-            ActionExecuted("action_play_media", timestamp=WALL + 1)]
+            ActionExecuted("action_play_media", timestamp=WALL + 1),
+            BotUttered("I don't have that.", data={"custom": {"problem": "NOT_FOUND"}}, timestamp=WALL + 1)]
 
 
 def test_a_failed_repeat_offers_and_keeps_the_moment_in_the_slot(predict) -> None:
@@ -251,14 +261,16 @@ def test_it_abstains(predict, case: str) -> None:
         assert predict(*_failed_jazz(), *_repeat())[0] == OFFER
 
 
-def _guessed(stored: bool = False) -> list:
-    rested = {"rested_on": {"key": "music_genre", "stored": stored}}
+def _guessed(stored: bool = False, guess: str | None = None) -> list:
+    rested: dict[str, Any] = {"key": "music_genre", "stored": stored}
+    if guess is not None:
+        rested["guess"] = guess
     return [user("play some music", "play_media", wall=WALL, own=HOME),
             ActionExecuted("action_play_media", timestamp=WALL),
-            BotUttered("Playing some pop.", data={"custom": rested}, timestamp=WALL)]
+            BotUttered("Playing some pop.", data={"custom": {"rested_on": rested}}, timestamp=WALL)]
 
 
-def test_a_guess_for_want_of_a_preference_offers_to_learn_it(predict) -> None:
+def test_an_answer_that_could_not_be_given_for_want_of_a_preference_offers_to_learn_it(predict) -> None:
     action, events = predict(*_guessed())
     assert action == OFFER
     assert events[0].value["signals"] == ["needs_preference"] and events[0].value["key"] == "music_genre"
@@ -268,7 +280,44 @@ def test_an_answer_from_a_stored_preference_offers_nothing(predict) -> None:
     assert predict(*_guessed(stored=True))[0] is None
 
 
-def test_a_guess_offers_nothing_when_the_user_declined_that_lately(predict) -> None:
+def test_a_guess_offers_nothing_until_the_user_names_a_value_of_their_own(predict) -> None:
+    assert predict(*_guessed(guess="pop")) == (None, [])
+
+
+def _named(genre: str, offset: float = 30) -> list:
+    return [ActionExecuted("action_listen", timestamp=WALL),
+            user(f"play some {genre}", "play_media", wall=WALL + 1, own=HOME + offset, entities=(("genre", genre),)),
+            ActionExecuted("action_play_media", timestamp=WALL + 1),
+            BotUttered(f"Playing some {genre}.", data={"custom": {"answered": {"genre": genre}}}, timestamp=WALL + 1)]
+
+
+def test_a_value_named_right_after_a_guess_asks_whether_it_is_the_users_own(predict) -> None:
+    action, events = predict(*_guessed(guess="pop"), *_named("jazz"))
+    assert action == OFFER
+    assert events[0].value["signals"] == ["corrected_guess"]
+    assert (events[0].value["key"], events[0].value["value"]) == ("music_genre", "jazz")
+
+
+@pytest.mark.parametrize("case", ["same_value", "too_late", "offered_before", "declined", "stored"])
+def test_no_confirmation_offer(predict, case: str) -> None:
+    from rasa.shared.core.events import SlotSet
+
+    before: list = []
+    guess, named = _guessed(guess="pop"), _named("jazz")
+    if case == "same_value":       # "play some pop" after pop played: the guess was right
+        named = _named("pop")
+    elif case == "too_late":
+        named = _named("jazz", offset=600)
+    elif case == "offered_before":  # once a conversation
+        before = [SlotSet("pending_question", "offer:music_genre"), SlotSet("pending_question", None)]
+    elif case == "declined":
+        before = [SlotSet("teaching_declined", {"music_genre": HOME - 3600})]
+    else:
+        guess = _guessed(stored=True)
+    assert predict(*before, *guess, *named) == (None, [])
+
+
+def test_an_offer_that_could_not_be_given_offers_nothing_when_the_user_declined_that_lately(predict) -> None:
     from rasa.shared.core.events import SlotSet
 
     declined = SlotSet("teaching_declined", {"music_genre": HOME - 3600})   # an hour before, on the home's clock

@@ -104,3 +104,14 @@ def test_hostile_answers_are_invalid_with_a_short_message(text: str) -> None:
     answer = read_answer(PrefKey.CUISINE, text)
     assert answer.kind is AnswerKind.INVALID and answer.value is None
     assert 0 < len(answer.message) < 300
+
+
+@pytest.mark.parametrize(("text", "yes"), [
+    ("yeah that is correct", True), ("yes it's confirmed", True), ("strongly agree", True), ("yeap", True),
+    ("that is right", True), ("no", False), ("no that is not right", False), ("nope", False),
+    ("is it raining", False), ("right, and now play some jazz in the kitchen please", False),
+])
+def test_a_yes_in_a_few_words(text: str, yes: bool) -> None:
+    from assistant.prefs.qa import affirms
+
+    assert affirms(text) is yes

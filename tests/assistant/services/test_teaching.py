@@ -51,3 +51,12 @@ def test_message_time_prefers_the_turns_own_time(metadata, expected) -> None:
     before = time.time()
     got = message_time(metadata)
     assert got == expected if expected is not None else before <= got <= time.time()
+
+
+def test_a_yes_to_a_value_is_said_in_words_not_taken_for_a_request() -> None:
+    from assistant.services.teaching import answers_offer, says_yes
+
+    assert says_yes("yes", "affirm") and says_yes("yeah that is correct", "complain")
+    assert not says_yes("sure, play some jazz", "play_media") and not says_yes("no it isn't", "deny")
+    assert answers_offer("offer:home_city", "yeah that is correct", "nlu_fallback", "Miami, Florida")
+    assert not answers_offer("offer:home_city", "turn on the lights", "turn_on", "Miami, Florida")

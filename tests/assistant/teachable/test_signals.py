@@ -101,3 +101,52 @@ def test_alike_words_confidently_different_intents_are_not_a_repeat() -> None:
     assert detect([first, second], minilm) is None
     unsure = turn("is the front door locked", "ask_device_state", t=5, confidence=0.5)
     assert detect([first, unsure], minilm) is not None
+
+
+def _guess(t: float = 0.0) -> UserTurn:
+    return UserTurn("what's the weather", "ask_weather", 0.95, t, succeeded=True,
+                    rested_on=("home_city", False), guessed="Seattle, Washington",
+                    answered=(("city", "Seattle, Washington"),))
+
+
+def _named(city: str, t: float = 30.0, intent: str = "ask_weather") -> UserTurn:
+    return UserTurn(f"what's the weather in {city}", intent, 0.95, t, succeeded=True,
+                    answered=(("city", city),))
+
+
+def test_a_value_named_right_after_a_guess_is_a_moment_to_confirm_it() -> None:
+    from assistant.teachable.signals import corrected_guess, needs_preference
+
+    assert needs_preference(_guess()) is None   # a guess asks nothing by itself
+    moment = corrected_guess([_guess(), _named("Miami, Florida")])
+    assert moment is not None and moment.signals == (Signal.CORRECTED_GUESS,)
+    assert (moment.key, moment.value, moment.failing_text) == ("home_city", "Miami, Florida", "what's the weather")
+    assert moment.to_slot()["value"] == "Miami, Florida"
+    # a complaint in between is no request: the named value still follows the guess
+    complaint = UserTurn("no that's wrong", "complain", 0.95, 15.0)
+    assert corrected_guess([_guess(), complaint, _named("Miami, Florida")]) is not None
+
+
+@pytest.mark.parametrize("history", [
+    [_guess(), _named("Seattle, Washington")],                 # the guess was right
+    [_guess(), _named("Miami, Florida", t=600.0)],             # long after
+    [_guess(), _named("Miami, Florida", intent="play_media")],  # another request
+    [UserTurn("what's the weather", "ask_weather", 0.95, 0.0, succeeded=True, rested_on=("home_city", True)),
+     _named("Miami, Florida")],                                # not a guess: the stored city
+    [_named("Miami, Florida")],
+])
+def test_no_moment_to_confirm(history: list) -> None:
+    from assistant.teachable.signals import corrected_guess
+
+    assert corrected_guess(history) is None
+
+
+def test_a_repeat_that_got_what_it_named_is_no_moment() -> None:
+    first = UserTurn("initiate kendrick llama music", "play_media", 0.95, 0.0, succeeded=True,
+                     rested_on=("music_genre", False), guessed="pop")
+    again = UserTurn("initiate kendrick lamar music", "play_media", 0.95, 20.0, succeeded=True,
+                     entities=(("artist", "kendrick lamar"),))
+    assert detect([first, again], minilm) is None
+    failed = UserTurn("initiate kendrick lamar music", "play_media", 0.95, 20.0, succeeded=False,
+                      entities=(("artist", "kendrick lamar"),))
+    assert detect([first, failed], minilm) is not None

@@ -23,8 +23,21 @@ def test_a_moment_opens_on_a_result_failure_for_want_of_a_preference_and_covers_
     assert truth.mark(TurnKind.CONFIRM, Verdict(False, FailurePoint.NLU), lacking)   # a "no" misunderstood
     assert truth.mark(TurnKind.ANSWER, Verdict(False, FailurePoint.RESULT), lacking) is False
     assert truth.mark(TurnKind.REQUEST, ASR, lacking)              # the user's repeat about it, misheard
-    assert truth.mark(TurnKind.REQUEST, OK, lacking) is False      # it worked: the moment is over
+    assert not truth.closing
+    assert truth.mark(TurnKind.REQUEST, OK, lacking)               # the repeat that worked: still about it ...
+    assert truth.closing                                           # ... and it closes the moment
     assert truth.mark(TurnKind.REQUEST, ASR, lacking) is False
+    assert not truth.closing
+
+
+def test_the_closing_repeat_is_a_moment_turn_only_when_a_moment_is_open() -> None:
+    truth = MomentTruth()
+    lacking = lambda: True  # noqa: E731
+    assert truth.mark(TurnKind.REQUEST, OK, lacking) is False      # a guess that happened to be right
+    assert not truth.closing
+    assert truth.mark(TurnKind.REQUEST, RESULT, lacking)           # "what's the weather": Seattle, wrong
+    assert truth.mark(TurnKind.REQUEST, OK, lacking) and truth.closing   # "what's the weather in miami"
+    assert truth.mark(TurnKind.REQUEST, OK, lacking) is False and not truth.closing   # a later request
 
 
 def test_no_moment_when_a_preference_would_not_have_helped() -> None:
@@ -62,10 +75,10 @@ def test_lacks_preference_reads_the_store_against_the_hidden_truth(keys, stored,
     assert lacks_preference(_Goal(*keys), _User(), lambda user, key: stored.get(key)) is lacking  # type: ignore[arg-type]
 
 
-def _turn(teachable: bool, asked: bool) -> TurnTrace:
-    return TurnTrace(day=0, user_id="u1", goal_id="g", kind=TurnKind.REQUEST, success=not teachable,
+def _turn(teachable: bool, asked: bool, closing: bool = False) -> TurnTrace:
+    return TurnTrace(day=0, user_id="u1", goal_id="g", kind=TurnKind.REQUEST, success=not teachable or closing,
                      failure_point=None, offered=asked, rewrite_source=None, preference_correct=None,
-                     teachable=teachable, asked_to_learn=asked)
+                     teachable=teachable, asked_to_learn=asked, moment_closing=closing)
 
 
 def test_offers_are_scored_per_offer_and_moments_per_goal() -> None:
@@ -79,3 +92,14 @@ def test_offers_are_scored_per_offer_and_moments_per_goal() -> None:
     assert (scores.offers, scores.offers_at_moments, scores.moments, scores.moments_offered) == (4, 3, 3, 2)
     assert (scores.precision, scores.recall) == (0.75, 0.6667)
     assert (moment_scores([]).precision, moment_scores([]).recall) == (None, None)
+
+
+def test_the_strict_measure_leaves_out_the_closing_repeat() -> None:
+    goals = [
+        # "what's the weather" (Seattle, wrong), "... in miami": answered, and asked "Is Miami your home city?"
+        GoalTrace("a", GoalKind.WEATHER_HOME, turns=[_turn(True, False), _turn(True, True, closing=True)]),
+        GoalTrace("b", GoalKind.PLAY_MUSIC, turns=[_turn(True, True)]),
+    ]
+    new, strict = moment_scores(goals), moment_scores(goals, strict=True)
+    assert (new.offers, new.offers_at_moments, new.moments, new.moments_offered) == (2, 2, 2, 2)
+    assert (strict.offers, strict.offers_at_moments, strict.moments, strict.moments_offered) == (2, 1, 2, 1)
