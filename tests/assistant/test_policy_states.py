@@ -4,7 +4,7 @@ project's domain: values, and which states share a sub-state (Rasa's featurizers
 from __future__ import annotations
 
 import random
-from typing import Any, Dict, List
+from typing import Any, Dict, Iterator, List
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -104,6 +104,16 @@ def random_event(rng: random.Random, domain: Domain, slot_names: List[str]) -> L
     return [Restarted()]
 
 
+def random_conversation(domain: Domain, rng: random.Random, sender: str, steps: int) -> Iterator[DialogueStateTracker]:
+    """One tracker over the domain, yielded after each of ``steps`` random steps (`random_event`)."""
+    slot_names = [slot.name for slot in domain.slots]
+    tracker = DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen")], slots=domain.slots)
+    for _ in range(steps):
+        for event in random_event(rng, domain, slot_names):
+            tracker.update(event, domain)
+        yield tracker
+
+
 FLAGS = [
     (False, False, None),
     (True, False, None),
@@ -115,13 +125,7 @@ FLAGS = [
 
 @pytest.mark.parametrize("seed", range(6))
 def test_kept_states_equal_rasas_on_every_prefix(domain: Domain, seed: int) -> None:
-    rng = random.Random(seed)
-    slot_names = [slot.name for slot in domain.slots]
-    tracker = DialogueStateTracker.from_events(f"user-{seed}", [ActionExecuted("action_listen")],
-                                               slots=domain.slots)
-    for _ in range(70):
-        for event in random_event(rng, domain, slot_names):
-            tracker.update(event, domain)
+    for tracker in random_conversation(domain, random.Random(seed), f"user-{seed}", 70):
         _assert_same_events(policy_states.applied_events(tracker), policy_states._rasa_applied_events(tracker))
         for flags in FLAGS:
             kept = policy_states.states_for_tracker_history(domain, tracker, *flags)
@@ -210,13 +214,8 @@ def test_prediction_states_equal_rasas_on_every_prefix(domain: Domain, seed: int
     featurizer = MaxHistoryTrackerFeaturizer(SingleStateFeaturizer(), max_history=None)
     assert MaxHistoryTrackerFeaturizer.prediction_states is policy_states.prediction_states
     rng = random.Random(300 + seed)
-    slot_names = [slot.name for slot in domain.slots]
-    tracker = DialogueStateTracker.from_events(f"predict-{seed}", [ActionExecuted("action_listen")],
-                                               slots=domain.slots)
     handed: List[Any] = []
-    for _ in range(70):
-        for event in random_event(rng, domain, slot_names):
-            tracker.update(event, domain)
+    for tracker in random_conversation(domain, rng, f"predict-{seed}", 70):
         if rng.random() < 0.03:
             tracker.update(ActionExecuted("action_unlikely_intent"), domain)
         for use_text in (False, True):

@@ -12,7 +12,7 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, LoopInterrupted,
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from assistant import tracker_copy
-from tests.assistant.test_policy_states import random_event
+from tests.assistant.test_policy_states import random_conversation
 
 
 @pytest.fixture(scope="module")
@@ -32,15 +32,9 @@ def _state(tracker: DialogueStateTracker) -> Dict[str, Any]:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_a_copy_equals_rasas_replayed_copy_on_every_prefix(domain: Domain, seed: int) -> None:
-    rng = random.Random(100 + seed)
-    slot_names = [slot.name for slot in domain.slots]
-    tracker = DialogueStateTracker.from_events(f"copy-{seed}", [ActionExecuted("action_listen")],
-                                               slots=domain.slots)
-    tracker.model_id = "model-1"     # the processor's own marks: Rasa's copy leaves them out
-    tracker.assistant_id = "assistant-1"
-    for _ in range(60):
-        for event in random_event(rng, domain, slot_names):
-            tracker.update(event, domain)
+    for tracker in random_conversation(domain, random.Random(100 + seed), f"copy-{seed}", 60):
+        tracker.model_id = "model-1"     # the processor's own marks: Rasa's copy leaves them out
+        tracker.assistant_id = "assistant-1"
         assert _state(tracker_copy.copy_tracker(tracker)) == _state(tracker_copy._rasa_copy(tracker))
 
 
@@ -82,12 +76,8 @@ def _rasa_validation_tracker(tracker: DialogueStateTracker, slot_events: list, d
 def test_the_validation_tracker_equals_rasas_replay_on_every_prefix(domain: Domain, seed: int) -> None:
     rng = random.Random(200 + seed)
     slot_names = [slot.name for slot in domain.slots]
-    tracker = DialogueStateTracker.from_events(f"validate-{seed}", [ActionExecuted("action_listen")],
-                                               slots=domain.slots)
     fast = restarted = 0
-    for _ in range(80):
-        for event in random_event(rng, domain, slot_names):
-            tracker.update(event, domain)
+    for tracker in random_conversation(domain, rng, f"validate-{seed}", 80):
         slot_events = [SlotSet(rng.choice(slot_names), rng.choice([None, "jazz", True]))
                        for _ in range(rng.randint(0, 2))]
         ours = tracker_copy.validation_tracker(tracker, slot_events, domain)
