@@ -18,7 +18,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -89,15 +89,7 @@ def ensure_onnx(folder: Path) -> Path | None:
 
     None when it cannot be made (no torch or onnx here, a read-only folder, vectors off torch's):
     the numpy encoder stands in, and the reason is logged."""
-    target = onnx_file(folder)
-    if target.is_file():
-        return target
-    try:
-        export(folder, target)
-    except Exception as error:  # any failure leaves the numpy encoder in use
-        logger.warning("MiniLM stays on numpy: no ONNX export (%s: %s)", type(error).__name__, error)
-        return None
-    return target
+    return _made(onnx_file(folder), lambda target: export(folder, target), "MiniLM stays on numpy: no ONNX export")
 
 
 def ensure_int8(folder: Path) -> Path | None:
@@ -109,10 +101,18 @@ def ensure_int8(folder: Path) -> Path | None:
     plain = ensure_onnx(folder)
     if plain is None:
         return None
+    return _made(target, lambda made: quantize(plain, made), "MiniLM int8: no quantized file")
+
+
+def _made(target: Path, make: Callable[[Path], object], failure: str) -> Path | None:
+    """``target``, made by ``make`` when missing; None (and ``failure`` logged with the reason) when
+    that fails, which leaves the encoder before it in use."""
+    if target.is_file():
+        return target
     try:
-        quantize(plain, target)
-    except Exception as error:  # any failure leaves the fp32 encoder in use
-        logger.warning("MiniLM int8: no quantized file (%s: %s)", type(error).__name__, error)
+        make(target)
+    except Exception as error:  # any failure leaves the previous encoder in use
+        logger.warning("%s (%s: %s)", failure, type(error).__name__, error)
         return None
     return target
 

@@ -241,8 +241,7 @@ def prediction_states(featurizer: Any, trackers: List[Any], domain: Any, use_tex
 
     if (featurizer.max_history or len(trackers) != 1
             or type(featurizer) is not MaxHistoryTrackerFeaturizer or type(trackers[0]) is not DialogueStateTracker
-            or getattr(domain, "states_for_tracker_history", None) is None
-            or type(domain).states_for_tracker_history is not states_for_tracker_history):
+            or getattr(type(domain), "states_for_tracker_history", None) is not states_for_tracker_history):
         return _rasa_prediction_states(featurizer, trackers, domain, use_text_for_last_user_input,
                                        ignore_rule_only_turns, rule_only_data, ignore_action_unlikely_intent)
     replay, states = _advance(domain, trackers[0], (False, ignore_rule_only_turns, rule_only_data))

@@ -36,7 +36,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import sys
-from typing import Any, Dict, List, Optional, Set, Text, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Text, Tuple
 
 _applied = False
 
@@ -178,29 +178,32 @@ def stop_rule_matching_past_the_longest_rule() -> None:
 
 
 def _longest_rule(policy: Any, lookup: Dict[Text, Text]) -> int:
-    """The most states any rule in ``lookup`` has (worked out once per lookup)."""
-    kept: Dict[int, Tuple[Any, int]] = policy.__dict__.setdefault("_assistant_longest_rules", {})
-    found = kept.get(id(lookup))
-    if found is None or found[0] is not lookup:
-        found = kept[id(lookup)] = (lookup, max((len(policy._rule_key_to_state(key)) for key in lookup), default=0))
-    return int(found[1])
+    """The most states any rule in ``lookup`` has."""
+    return _per_lookup(policy, lookup, lambda: max((len(policy._rule_key_to_state(key)) for key in lookup), default=0))
 
 
 def _most_states(policy: Any) -> int:
-    """The most states any of the policy's remembered keys can hold (worked out once per lookup)."""
+    """The most states any of the Memoization policy's remembered keys can hold."""
     import base64
     import zlib
 
-    kept = getattr(policy, "_assistant_most_states", None)
-    if kept is not None and kept[0] is policy.lookup:
-        return int(kept[1])
     compressed = policy.config.get("enable_feature_string_compression")
-    most = 0
-    for key in policy.lookup:
-        text = zlib.decompress(base64.b64decode(key)).decode("utf-8") if compressed else str(key)
-        most = max(most, text.count("{"))
-    policy._assistant_most_states = (policy.lookup, most)
-    return most
+
+    def most() -> int:
+        texts = (zlib.decompress(base64.b64decode(key)).decode("utf-8") if compressed else str(key)
+                 for key in policy.lookup)
+        return max((text.count("{") for text in texts), default=0)
+
+    return _per_lookup(policy, policy.lookup, most)
+
+
+def _per_lookup(policy: Any, lookup: Dict[Text, Any], work_out: Callable[[], int]) -> int:
+    """``work_out()``, once per lookup the policy holds (a reloaded policy holds new ones)."""
+    kept: Dict[int, Tuple[Any, int]] = policy.__dict__.setdefault("_assistant_per_lookup", {})
+    found = kept.get(id(lookup))
+    if found is None or found[0] is not lookup:
+        found = kept[id(lookup)] = (lookup, work_out())
+    return int(found[1])
 
 
 def _debug_logged(logger_name: str) -> bool:
