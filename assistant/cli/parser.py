@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how simulated users are heard: a real TTS voice and recogniser (speech, the "
                         "default for a population), or the confusion table (fast); a scenario sends its "
                         "words as written unless --asr is given")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="with --arm all: play the arms in N processes at once, each on a copy of the model "
+                        "(default: one per core); the figures are those of one process")
     p = add("eval-nlu", cmd_eval_nlu, "intent accuracy on a SLURP-format file")
     p.add_argument("--slurp", default=str(SHARED_DATA / "slurp" / "devel.jsonl"),
                    help="a SLURP jsonl file (default: the shared SLURP devel set)")

@@ -8,9 +8,11 @@ JSON and a PNG of the defect rate per day.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, ContextManager, Iterator
 
 from simulator.population.metrics import layer_records
 from simulator.population.run import ARMS
@@ -65,6 +67,8 @@ def validate(args: argparse.Namespace) -> str | None:
         return f"--users must be at least 1 (got {args.users})"
     if args.days < 1:
         return f"--days must be at least 1 (got {args.days})"
+    if getattr(args, "workers", None) is not None and args.workers < 1:
+        return f"--workers must be at least 1 (got {args.workers})"
     if args.arm != "all" and args.arm not in ARMS:
         return f"unknown arm {args.arm!r}; choose one of {', '.join(ARMS)} or all"
     for flag in ("json", "plot"):
@@ -179,72 +183,142 @@ def asr_mode(args: argparse.Namespace) -> str:
 
 
 def _channel(args: argparse.Namespace) -> Any:
-    """The channel of ``--asr`` (speech loads its TTS and recogniser here, before any run)."""
+    """The channel of ``--asr`` (speech loads its TTS and recogniser here, before any run). Its cache
+    of heard results lives in the data folder (a worker's: in the folder it was copied from)."""
     from assistant.paths import DEFAULT_DATA_DIR
     from simulator.population.channel import make_channel
 
-    return make_channel(asr_mode(args), seed=args.seed, data_dir=Path(getattr(args, "data_dir", None) or DEFAULT_DATA_DIR),
-                        rates=_asr_config(args))
+    folder = getattr(args, "speech_cache_dir", None) or getattr(args, "data_dir", None) or DEFAULT_DATA_DIR
+    return make_channel(asr_mode(args), seed=args.seed, data_dir=Path(folder), rates=_asr_config(args))
 
 
-def run_simulate_population(args: argparse.Namespace, judge: Any = None) -> int:
-    """The CLI entry point; returns the exit status. ``judge``: the gate the nightly retrains
-    pass (the CLI gives the lab's; an arm that learns the NLU needs one)."""
-    from rich.console import Console
+ArmProgress = Callable[[str, int, int], None]
+
+
+@contextlib.contextmanager
+def arm_bars(console: Any, arms: list[str], total: int) -> Iterator[ArmProgress]:
+    """A progress bar per arm; yields ``progress(arm, done, total)``."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from simulator.population.metrics import reduction, summarize
-    from simulator.population.run import PopulationError, resolve_phrasing, run_population
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as bars:
+        tasks = {arm: bars.add_task(f"arm {arm:<9}", total=total) for arm in arms}
+        yield lambda arm, done, total: bars.update(tasks[arm], completed=done, total=total)
 
-    problem = validate(args)
-    if problem:
-        return _stderr(problem)
-    try:  # the corpus is read and checked before the model loads: a bad file stops nothing half-way
-        phrasing, real = resolve_phrasing(getattr(args, "phrasing", None) or "real", None)
-    except PopulationError as error:
-        return _stderr(str(error))
-    arms = list(ARMS) if args.arm == "all" else [args.arm]
-    console = Console(highlight=False)
+
+def play_arms(args: argparse.Namespace, arms: list[str], *, judge: Any = None,
+              watch: "Callable[[], ContextManager[ArmProgress | None]]" = lambda: contextlib.nullcontext(None),
+              channel: Any = None, console: Any = None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Play ``arms`` one after another in one runtime on ``args.data_dir``: each arm's figures
+    (`metrics.summarize`), and with ``--bench`` the bare model's throughput on the last arm's texts.
+    ``watch()``, entered once the model is loaded, yields ``progress(arm, done, total)`` (or None),
+    called after each user-day.
+
+    Raises:
+        PopulationError: the run cannot start or go on (its reason).
+    """
+    from rich.console import Console
+
+    from assistant.launch import start_runtime as _start_runtime
+    from simulator.population.metrics import summarize
+    from simulator.population.run import PopulationError, resolve_phrasing, run_population
     from simulator.speech.engine import SpeechUnavailable
 
-    try:  # the TTS and the recogniser load before the model: a missing package stops nothing half-way
-        channel = _channel(args)
-    except SpeechUnavailable as error:
-        return _stderr(str(error))
-    from assistant.launch import start_runtime as _start_runtime
-
+    console = console or Console(highlight=False)
+    phrasing, real = resolve_phrasing(getattr(args, "phrasing", None) or "real", None)
+    if channel is None:
+        try:
+            channel = _channel(args)
+        except SpeechUnavailable as error:
+            raise PopulationError(str(error)) from error
     figures: list[dict[str, Any]] = []
     bench: dict[str, Any] | None = None
     with _start_runtime(args) as runtime:
         template = runtime.home.snapshot()
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        try:
-            nightly = _nightly(runtime, arms, console, judge)
-            with Progress(*columns, console=console, transient=False) as bars:
-                for arm in arms:
-                    task = bars.add_task(f"arm {arm:<9}", total=args.users * args.days)
-
-                    def progress(done: int, total: int, task: Any = task) -> None:
-                        bars.update(task, completed=done, total=total)
-
-                    report = run_population(
-                        runtime, users=args.users, days=args.days, seed=args.seed, arm=arm,
-                        home_template=template, asr_config=_asr_config(args), channel=channel,
-                        adversary=_adversary_config(args), phrasing=phrasing, real=real, nightly=nightly,
-                        progress=progress, without=getattr(args, "without", None) or ())
-                    figures.append(summarize(report))
-                    if report.adversaries:
-                        figures[-1]["adversaries"] = report.adversaries
-            if nightly is not None:
-                nightly.discard_base()
-        except PopulationError as error:
-            return _stderr(str(error))
+        nightly = _nightly(runtime, arms, console, judge)
+        with watch() as progress:
+            for arm in arms:
+                report = run_population(
+                    runtime, users=args.users, days=args.days, seed=args.seed, arm=arm,
+                    home_template=template, asr_config=_asr_config(args), channel=channel,
+                    adversary=_adversary_config(args), phrasing=phrasing, real=real, nightly=nightly,
+                    progress=None if progress is None else partial(progress, arm),
+                    without=getattr(args, "without", None) or ())
+                figures.append(summarize(report))
+                if report.adversaries:
+                    figures[-1]["adversaries"] = report.adversaries
+        if nightly is not None:
+            nightly.discard_base()
         if getattr(args, "bench", False):
             from simulator.population import bench as bench_mod
 
             with console.status("Timing the bare Rasa model on the same texts..."):
                 bare = bench_mod.bare_throughput(runtime, bench_mod.logged_texts(runtime))
             bench = bench_mod.compare(figures[-1]["turns_per_second"], bare)
+    return figures, bench
+
+
+def workers_for(args: argparse.Namespace, arms: list[str]) -> int:
+    """How many worker processes play the arms: ``--workers``, by default one per core (at most
+    one per arm); one with ``--bench`` (it times the bare model in the run's own process)."""
+    from simulator.population.parallel import default_workers
+
+    if getattr(args, "bench", False) or len(arms) < 2:
+        return 1
+    asked = getattr(args, "workers", None)
+    return default_workers(arms) if asked is None else max(1, min(asked, len(arms)))
+
+
+def run_simulate_population(args: argparse.Namespace, judge: Any = None) -> int:
+    """The CLI entry point; returns the exit status. ``judge``: the gate the nightly retrains
+    pass (the CLI gives the lab's; an arm that learns the NLU needs one)."""
+    import time
+
+    from rich.console import Console
+
+    from simulator.population.metrics import reduction
+    from simulator.population.parallel import WORKERS_FOLDER
+    from simulator.population.run import PopulationError, resolve_phrasing
+
+    problem = validate(args)
+    if problem:
+        return _stderr(problem)
+    try:  # the corpus is read and checked before the model loads: a bad file stops nothing half-way
+        phrasing, _ = resolve_phrasing(getattr(args, "phrasing", None) or "real", None)
+    except PopulationError as error:
+        return _stderr(str(error))
+    arms = list(ARMS) if args.arm == "all" else [args.arm]
+    workers = workers_for(args, arms)
+    console = Console(highlight=False)
+    from simulator.speech.engine import SpeechUnavailable
+
+    channel = None
+    if workers == 1:
+        try:  # the TTS and the recogniser load before the model: a missing package stops nothing half-way
+            channel = _channel(args)
+        except SpeechUnavailable as error:
+            return _stderr(str(error))
+    started = time.perf_counter()
+    total = args.users * args.days
+    try:
+        if workers == 1:
+            figures, bench = play_arms(args, arms, judge=judge, channel=channel, console=console,
+                                       watch=lambda: arm_bars(console, arms, total))
+        else:
+            from assistant.launch import ensure_model
+            from simulator.population.parallel import WorkerFailed, run_workers
+
+            ensure_model(args)
+            console.print(f"[dim]{len(arms)} arms in {workers} worker processes, each on a copy of this data "
+                          f"folder's model (in its {WORKERS_FOLDER}/ folder).[/]", soft_wrap=True)
+            try:
+                with arm_bars(console, arms, total) as progress:
+                    figures, bench = run_workers(args, arms, workers, progress, judge), None
+            except WorkerFailed as error:
+                raise PopulationError(str(error)) from error
+    except PopulationError as error:
+        return _stderr(str(error))
+    wall = time.perf_counter() - started
     baseline = next((f for f in figures if f["arm"] == "baseline"), None)
     for run in figures:
         run["defect_reduction"] = reduction(baseline, run) if baseline else None
@@ -260,6 +334,9 @@ def run_simulate_population(args: argparse.Namespace, judge: Any = None) -> int:
         console.print(f"Throughput ({figures[-1]['arm']} arm): {bench['full_turns_per_second']} simulated turns/s "
                       f"through the full stack; bare Rasa Agent.handle_text {bench['bare_turns_per_second']} "
                       f"turns/s on {bench['bare_turns']} of the same texts; ratio {bench['full_to_bare_ratio']}")
+    turns = sum(run["turns"] for run in figures)
+    console.print(f"{turns} simulated turns in {wall:.1f} s ({turns / wall:.1f} turns/s, {workers} "
+                  f"process{'es' if workers > 1 else ''}, model loads included)")
     if args.json:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -268,6 +345,7 @@ def run_simulate_population(args: argparse.Namespace, judge: Any = None) -> int:
             "asr": figures[0]["asr"],
             "arms": {run["arm"]: run for run in figures},
             "defect_rate_reduction_vs_baseline": {run["arm"]: run["defect_reduction"] for run in figures},
+            "workers": workers, "run_seconds": round(wall, 2),
         }
         if bench:
             payload["bench"] = bench

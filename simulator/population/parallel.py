@@ -1,0 +1,156 @@
+"""Arms side by side on the machine's cores: one worker process per core, each in its own data folder.
+
+The arms of a run are independent by design: each starts from a clean learning state, the same
+users, homes, goals and noise, and the model trained on `stories/` alone. So they can be played at
+the same time. The arms are dealt to the workers in a fixed order (round robin), and each worker
+plays its own arms one after another, as the one-process run does. Each worker starts from a copy
+of the data folder's model (and its training caches) in ``DATA/simulate/worker-K``, with its own
+stores and its own action server. Nothing a worker does reaches the data folder's own model or
+stores. The speech channel's cache of heard results (``DATA/speech/heard.db``) is shared.
+
+Each worker plays the same Rasa model, actions and stores as a served turn. Only the wall clock
+changes: the arms' figures are those of the one-process run, which a test checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import queue as queue_module
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+# What a worker copies from the data folder: the model, and the caches that spare it a retrain.
+COPIED = ("models", "rasa-cache")
+COPIED_GLOBS = ("training-vectors-*.db",)
+WORKERS_FOLDER = "simulate"
+# Options a worker needs from the command line (plain values, so they cross the process boundary).
+OPTION_TYPES = (str, int, float, bool, type(None), list, tuple, Path)
+
+ArmProgress = Callable[[str, int, int], None]
+
+
+class WorkerFailed(RuntimeError):
+    """A worker process stopped without its arms' figures (its reason, or its exit code)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which arms each worker plays, in order, and in which folder."""
+
+    groups: tuple[tuple[str, ...], ...]
+    folders: tuple[Path, ...]
+
+
+def deal(arms: Sequence[str], workers: int) -> tuple[tuple[str, ...], ...]:
+    """The arms dealt round robin to at most ``workers`` workers (none left empty)."""
+    count = max(1, min(workers, len(arms)))
+    return tuple(tuple(arms[k::count]) for k in range(count))
+
+
+def default_workers(arms: Sequence[str]) -> int:
+    """One worker per core, at most one per arm."""
+    return max(1, min(os.cpu_count() or 1, len(arms)))
+
+
+def plan(arms: Sequence[str], workers: int, data_root: Path) -> Plan:
+    groups = deal(arms, workers)
+    base = Path(data_root) / WORKERS_FOLDER
+    return Plan(groups, tuple(base / f"worker-{k}" for k in range(len(groups))))
+
+
+def prepare_folder(data_root: Path, folder: Path) -> None:
+    """A fresh worker folder holding a copy of the data folder's model and training caches."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for name in COPIED:
+        source = Path(data_root) / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name)
+    for pattern in COPIED_GLOBS:
+        for source in Path(data_root).glob(pattern):
+            shutil.copy2(source, folder / source.name)
+
+
+def plain_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The command line's options a worker rebuilds its `argparse.Namespace` from."""
+    return {key: value for key, value in vars(args).items() if isinstance(value, OPTION_TYPES)}
+
+
+def _worker(options: dict[str, Any], index: int, arms: tuple[str, ...], judge: Any, events: Any) -> None:
+    """A worker process: plays ``arms`` (``judge``: the nightly retrains' gate, a module-level
+    function, which crosses the process boundary by name) and sends ("progress", arm, done, total) events, then
+    ("done", index, figures) or ("failed", index, reason)."""
+    import contextlib
+
+    from simulator.population.command import play_arms
+
+    sys.stdout = open(os.devnull, "w")   # the parent draws the progress bars
+
+    def progress(arm: str, done: int, total: int) -> None:
+        events.put(("progress", arm, done, total))
+
+    args = argparse.Namespace(**options)
+    try:
+        figures, _ = play_arms(args, list(arms), judge=judge,
+                               watch=lambda: contextlib.nullcontext(progress))
+    except Exception as error:   # the parent reports it; a worker has no console of its own
+        import traceback
+
+        events.put(("failed", index, f"{type(error).__name__}: {error}\n{traceback.format_exc()}"))
+        return
+    events.put(("done", index, figures))
+
+
+def run_workers(args: argparse.Namespace, arms: Sequence[str], workers: int, progress: ArmProgress,
+                judge: Any = None) -> list[dict[str, Any]]:
+    """Play ``arms`` in ``workers`` processes; the figures in the order of ``arms``. ``judge``: the
+    nightly retrains' gate (`simulator.population.command.run_simulate_population`'s).
+
+    Raises:
+        WorkerFailed: a worker stopped without its figures.
+    """
+    import multiprocessing
+
+    from assistant.paths import DataDir
+
+    root = DataDir(args.data_dir).root
+    layout = plan(arms, workers, root)
+    for folder in layout.folders:
+        prepare_folder(root, folder)
+    context = multiprocessing.get_context("spawn")   # no TensorFlow state carried into a fork
+    events = context.Queue()
+    processes = []
+    for index, (group, folder) in enumerate(zip(layout.groups, layout.folders)):
+        options = {**plain_options(args), "data_dir": folder, "speech_cache_dir": root}
+        process = context.Process(target=_worker, args=(options, index, group, judge, events), daemon=True)
+        process.start()
+        processes.append(process)
+    results: dict[int, list[dict[str, Any]]] = {}
+    try:
+        while len(results) < len(processes):
+            try:
+                event = events.get(timeout=0.5)
+            except queue_module.Empty:
+                for index, process in enumerate(processes):
+                    if index not in results and not process.is_alive() and events.empty():
+                        raise WorkerFailed(f"worker {index} ({', '.join(layout.groups[index])}) stopped "
+                                           f"with exit code {process.exitcode}") from None
+                continue
+            if event[0] == "progress":
+                progress(event[1], event[2], event[3])
+            elif event[0] == "failed":
+                raise WorkerFailed(f"worker {event[1]} ({', '.join(layout.groups[event[1]])}): {event[2]}")
+            else:
+                results[event[1]] = event[2]
+    finally:
+        for process in processes:
+            process.join(timeout=5 if len(results) == len(processes) else 0.1)
+            if process.is_alive():
+                process.terminate()
+    by_arm = {figures["arm"]: figures for group in results.values() for figures in group}
+    return [by_arm[arm] for arm in arms]

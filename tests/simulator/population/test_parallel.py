@@ -1,0 +1,79 @@
+"""Arms in worker processes: how they are dealt, what each worker's folder holds, and (on the
+real stack) that the figures are those of one process."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+import pytest
+
+from simulator.population.parallel import WORKERS_FOLDER, deal, plain_options, plan, prepare_folder
+
+TIMINGS = ("seconds", "turns_per_second")
+
+
+def test_arms_are_dealt_round_robin_and_no_worker_is_left_empty() -> None:
+    arms = ["baseline", "teachable", "global", "personal", "selflearn", "full"]
+    assert deal(arms, 2) == (("baseline", "global", "selflearn"), ("teachable", "personal", "full"))
+    assert deal(arms, 4) == (("baseline", "selflearn"), ("teachable", "full"), ("global",), ("personal",))
+    assert deal(["baseline", "full"], 8) == (("baseline",), ("full",))
+    assert deal(arms, 0) == (tuple(arms),)
+
+
+def test_each_worker_has_its_own_folder_under_the_data_folder(tmp_path: Path) -> None:
+    layout = plan(["baseline", "teachable", "global"], 2, tmp_path)
+    assert layout.folders == (tmp_path / WORKERS_FOLDER / "worker-0", tmp_path / WORKERS_FOLDER / "worker-1")
+    assert layout.groups == (("baseline", "global"), ("teachable",))
+
+
+def test_a_worker_folder_is_fresh_and_holds_the_model_and_caches(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    (root / "models").mkdir(parents=True)
+    (root / "models" / "smarthome.tar.gz").write_bytes(b"model")
+    (root / "rasa-cache" / "x").mkdir(parents=True)
+    (root / "training-vectors-0.1.0.db").write_bytes(b"vectors")
+    (root / "learning.db").write_bytes(b"the user's own log")
+    folder = root / WORKERS_FOLDER / "worker-0"
+    folder.mkdir(parents=True)
+    (folder / "learning.db").write_bytes(b"an earlier run's log")
+    prepare_folder(root, folder)
+    assert (folder / "models" / "smarthome.tar.gz").read_bytes() == b"model"
+    assert (folder / "rasa-cache" / "x").is_dir()
+    assert (folder / "training-vectors-0.1.0.db").read_bytes() == b"vectors"
+    assert not (folder / "learning.db").exists()          # no store is copied or left over
+    assert (root / "learning.db").read_bytes() == b"the user's own log"
+
+
+def test_only_plain_options_cross_to_a_worker() -> None:
+    args = argparse.Namespace(users=2, data_dir=Path("/d"), without=["global"], func=print, seed=None)
+    assert plain_options(args) == {"users": 2, "data_dir": Path("/d"), "without": ["global"], "seed": None}
+
+
+@pytest.mark.stack
+def test_two_workers_give_the_figures_of_one_process(tmp_path: Path, trained_model: Path) -> None:
+    from simulator.population.command import play_arms
+    from simulator.population.parallel import run_workers
+
+    arms = ["baseline", "global"]
+    folders = []
+    for name in ("one", "two"):
+        folder = tmp_path / name
+        shutil.copytree(trained_model.parent, folder / "models")
+        folders.append(folder)
+
+    def options(folder: Path) -> argparse.Namespace:
+        return argparse.Namespace(users=2, days=2, seed=3, arm="all", asr="confusions", phrasing="templates",
+                                  data_dir=folder, verbose=False, adversaries=0.0, without=[], bench=False,
+                                  asr_confidence="damage", json=None, plot=None)
+
+    alone, _ = play_arms(options(folders[0]), arms)
+    seen: dict[str, tuple[int, int]] = {}
+    together = run_workers(options(folders[1]), arms, 2, lambda arm, done, total: seen.update({arm: (done, total)}))
+    assert [run["arm"] for run in together] == arms
+    for one, two in zip(alone, together):
+        assert {k: v for k, v in one.items() if k not in TIMINGS} == {k: v for k, v in two.items() if k not in TIMINGS}
+    assert seen == {arm: (4, 4) for arm in arms}
+    assert not (folders[1] / "learning.db").exists()    # the workers played in their own folders
+    assert (folders[1] / WORKERS_FOLDER / "worker-1" / "models").is_dir()
