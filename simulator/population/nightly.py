@@ -78,6 +78,7 @@ class NightlyLearning:
         self._held_out = held_out
         self._models: tuple[Any, Any, list[str]] | None = None
         self._changed = False        # the serving model is not the base
+        self._base_accuracy: float | None = None   # the base model's held-out accuracy, once measured
         self.last_labels: list[Any] | None = None     # the last night's accepted labels (scored by the simulator)
         self.last_records: list[Any] = []
 
@@ -157,7 +158,10 @@ class NightlyLearning:
         return self._held_out
 
     def nlu_accuracy(self) -> float | None:
-        """Intent accuracy of the serving model on the held-out HWU64 rows."""
+        """Intent accuracy of the serving model on the held-out HWU64 rows (the base model's is
+        measured once: every arm starts from it)."""
+        if not self._changed and self._base_accuracy is not None:
+            return self._base_accuracy
         rows = self.held_out()
         if not rows or self.runtime.agent is None:
             return None
@@ -165,7 +169,10 @@ class NightlyLearning:
         for text, intent in rows:
             parsed = self.runtime.parse(text)
             right += (parsed.get("intent") or {}).get("name") == intent
-        return round(right / len(rows), 4)
+        accuracy = round(right / len(rows), 4)
+        if not self._changed:
+            self._base_accuracy = accuracy
+        return accuracy
 
     def learned_examples(self) -> int:
         from assistant.selflearn import learned as lf

@@ -144,3 +144,20 @@ def test_a_runtime_serving_another_folders_model_is_refused(tmp_path: Path) -> N
 def test_without_a_judge_there_is_no_nightly_learning(tmp_path: Path) -> None:
     with pytest.raises(NightlyError, match="needs a judge"):
         NightlyLearning(LearningRuntime(tmp_path))
+
+
+def test_the_base_models_accuracy_is_measured_once_for_all_arms(runtime, monkeypatch) -> None:
+    monkeypatch.setattr(job, "learn", lambda records, data, **_: _learned(data, written=True))
+    monkeypatch.setattr(retrain, "retrain", _promote)
+    parsed: list[bytes] = []
+    plain_parse = runtime.parse
+    monkeypatch.setattr(runtime, "parse", lambda text: (parsed.append(runtime.model_path.read_bytes()),
+                                                        plain_parse(text))[1])
+    shared = NightlyLearning(runtime, judge=_judge, held_out=HELD_OUT)
+    learned = run_population(runtime, users=2, days=2, seed=5, arm="selflearn", miner=None, nightly=shared)
+    first = run_population(runtime, users=2, days=2, seed=5, arm="baseline", miner=None, nightly=shared)
+    again = run_population(runtime, users=2, days=2, seed=5, arm="selflearn", miner=None, nightly=shared)
+    assert learned.nlu_accuracy_by_day == again.nlu_accuracy_by_day == [round(1 / 3, 4), 1.0]
+    assert first.nlu_accuracy_by_day == [round(1 / 3, 4)] * 2
+    # The base model was parsed for the first arm only; each promoted model is measured anew.
+    assert parsed == [b"base"] * 3 + [b"better"] * 3 + [b"better"] * 3
