@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,9 @@ def test_only_plain_options_cross_to_a_worker() -> None:
 
 @pytest.mark.stack
 def test_two_workers_give_the_figures_of_one_process(tmp_path: Path, trained_model: Path) -> None:
-    from simulator.population.command import play_arms
+    # One worker plays every arm in one runtime, as `simulate --workers 1` does in its own process.
+    # (Not in this process: a second runtime here would point the session runtime's NLU components
+    # at its own preference store.)
     from simulator.population.parallel import run_workers
 
     arms = ["baseline", "global"]
@@ -68,9 +71,12 @@ def test_two_workers_give_the_figures_of_one_process(tmp_path: Path, trained_mod
                                   data_dir=folder, verbose=False, adversaries=0.0, without=[], bench=False,
                                   asr_confidence="damage", json=None, plot=None)
 
-    alone, _ = play_arms(options(folders[0]), arms)
     seen: dict[str, tuple[int, int]] = {}
-    together = run_workers(options(folders[1]), arms, 2, lambda arm, done, total: seen.update({arm: (done, total)}))
+    with ThreadPoolExecutor(2) as pool:   # both runs at once: three processes, each with its own folder
+        one = pool.submit(run_workers, options(folders[0]), arms, 1, lambda *_: None)
+        two = pool.submit(run_workers, options(folders[1]), arms, 2,
+                          lambda arm, done, total: seen.update({arm: (done, total)}))
+        alone, together = one.result(), two.result()
     assert [run["arm"] for run in together] == arms
     for one, two in zip(alone, together):
         assert {k: v for k, v in one.items() if k not in TIMINGS} == {k: v for k, v in two.items() if k not in TIMINGS}
