@@ -15,18 +15,23 @@ changes: the arms' figures are those of the one-process run, which a test checks
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import queue as queue_module
 import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 # What a worker copies from the data folder: the model, and the caches that spare it a retrain.
 COPIED = ("models", "rasa-cache")
 COPIED_GLOBS = ("training-vectors-*.db",)
 WORKERS_FOLDER = "simulate"
+# A worker is one core's work: its numeric libraries (and the trainings and gates it starts) keep to
+# one thread, so two workers' retrains don't fight over the cores (OpenMP's waiting threads made a
+# shared core many times slower).
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 # Options a worker needs from the command line (plain values, so they cross the process boundary).
 OPTION_TYPES = (str, int, float, bool, type(None), list, tuple, Path)
 
@@ -85,8 +90,6 @@ def _worker(options: dict[str, Any], index: int, arms: tuple[str, ...], judge: A
     """A worker process: plays ``arms`` (``judge``: the nightly retrains' gate, a module-level
     function, which crosses the process boundary by name) and sends ("progress", arm, done, total) events, then
     ("done", index, figures) or ("failed", index, reason)."""
-    import contextlib
-
     from simulator.population.command import play_arms
 
     sys.stdout = open(os.devnull, "w")   # the parent draws the progress bars
@@ -104,6 +107,21 @@ def _worker(options: dict[str, Any], index: int, arms: tuple[str, ...], judge: A
         events.put(("failed", index, f"{type(error).__name__}: {error}\n{traceback.format_exc()}"))
         return
     events.put(("done", index, figures))
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``values`` set (what was there before is put back)."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def run_workers(args: argparse.Namespace, arms: Sequence[str], workers: int, progress: ArmProgress,
@@ -125,11 +143,12 @@ def run_workers(args: argparse.Namespace, arms: Sequence[str], workers: int, pro
     context = multiprocessing.get_context("spawn")   # no TensorFlow state carried into a fork
     events = context.Queue()
     processes = []
-    for index, (group, folder) in enumerate(zip(layout.groups, layout.folders)):
-        options = {**plain_options(args), "data_dir": folder, "speech_cache_dir": root}
-        process = context.Process(target=_worker, args=(options, index, group, judge, events), daemon=True)
-        process.start()
-        processes.append(process)
+    with _environment(ONE_THREAD if len(layout.groups) > 1 else {}):   # what a spawned worker starts with
+        for index, (group, folder) in enumerate(zip(layout.groups, layout.folders)):
+            options = {**plain_options(args), "data_dir": folder, "speech_cache_dir": root}
+            process = context.Process(target=_worker, args=(options, index, group, judge, events), daemon=True)
+            process.start()
+            processes.append(process)
     results: dict[int, list[dict[str, Any]]] = {}
     try:
         while len(results) < len(processes):

@@ -83,3 +83,15 @@ def test_two_workers_give_the_figures_of_one_process(tmp_path: Path, trained_mod
     assert seen == {arm: (4, 4) for arm in arms}
     assert not (folders[1] / "learning.db").exists()    # the workers played in their own folders
     assert (folders[1] / WORKERS_FOLDER / "worker-1" / "models").is_dir()
+
+
+def test_workers_start_with_one_thread_each_and_the_environment_is_put_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from simulator.population import parallel
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
+    with parallel._environment(parallel.ONE_THREAD):
+        assert {name: os.environ[name] for name in parallel.ONE_THREAD} == parallel.ONE_THREAD
+    assert os.environ["OMP_NUM_THREADS"] == "4" and "MKL_NUM_THREADS" not in os.environ
