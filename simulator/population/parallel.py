@@ -30,7 +30,7 @@ COPIED_GLOBS = ("training-vectors-*.db",)
 WORKERS_FOLDER = "simulate"
 # A worker is one core's work: its numeric libraries (and the trainings and gates it starts) keep to
 # one thread, so two workers' retrains don't fight over the cores (OpenMP's waiting threads made a
-# shared core many times slower).
+# shared core many times slower). A count the user set is kept.
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 # Options a worker needs from the command line (plain values, so they cross the process boundary).
 OPTION_TYPES = (str, int, float, bool, type(None), list, tuple, Path)
@@ -143,7 +143,9 @@ def run_workers(args: argparse.Namespace, arms: Sequence[str], workers: int, pro
     context = multiprocessing.get_context("spawn")   # no TensorFlow state carried into a fork
     events = context.Queue()
     processes = []
-    with _environment(ONE_THREAD if len(layout.groups) > 1 else {}):   # what a spawned worker starts with
+    # What a spawned worker starts with (a thread count set by the user stays).
+    threads = {name: value for name, value in ONE_THREAD.items() if name not in os.environ}
+    with _environment(threads if len(layout.groups) > 1 else {}):
         for index, (group, folder) in enumerate(zip(layout.groups, layout.folders)):
             options = {**plain_options(args), "data_dir": folder, "speech_cache_dir": root}
             process = context.Process(target=_worker, args=(options, index, group, judge, events), daemon=True)
