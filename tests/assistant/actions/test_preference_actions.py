@@ -244,3 +244,22 @@ def test_a_named_value_wins_over_what_is_playing(db, home, make_tracker) -> None
     home.set_state("kitchen_speaker", {"playing": {"title": "Coldplay", "format": "music"}})
     say(ActionStorePreference(), make_tracker, "add jazz to my favourites", "state_preference")
     assert rows(db) == [("alice", "music_genre", "jazz", "like")]
+
+
+def test_a_taste_said_in_a_request_is_played_and_kept_with_its_evidence(db, make_tracker) -> None:
+    _, texts, directives = say(ActionPlayMedia(), make_tracker, "i like kendrick lamar music please play it",
+                               "play_media", entities=[{"entity": "artist", "value": "kendrick lamar"}])
+    assert texts == ["Got it: you like Kendrick Lamar. Playing Kendrick Lamar."]
+    assert directives
+    assert rows(db) == [("alice", "music_artist", "Kendrick Lamar", "like")]
+    stored = svc.store().get("alice")[0]
+    assert stored.source is Source.STATEMENT
+    assert stored.evidence == "i like kendrick lamar music please play it" and stored.evidence_turn
+
+
+@pytest.mark.parametrize("text", ["i'd like to hear some jazz", "i want to listen to some jazz", "play some jazz"])
+def test_a_request_that_only_asks_keeps_nothing(db, make_tracker, text: str) -> None:
+    _, texts, _ = say(ActionPlayMedia(), make_tracker, text, "play_media",
+                      entities=[{"entity": "genre", "value": "jazz"}])
+    assert texts == ["Playing some jazz."]
+    assert rows(db) == []
