@@ -32,7 +32,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from assistant.components.threshold_policy import SKIP_EVENTS, ThresholdPolicy, actions_since_user
 from assistant.prefs.keys import PrefKey
 from assistant.services.teaching import (
-    CHECK_PREFIX,
     OFFER_PREFIX,
     RESUME_ACTIONS,
     message_time,
@@ -46,7 +45,6 @@ from assistant.teachable.signals import (
     UserTurn,
     corrected_guess,
     detect,
-    guess_to_check,
     needs_preference,
 )
 from assistant.turn import ANSWERED_KEY, PROBLEM_KEY, RESTED_ON_KEY, RestedOn
@@ -145,10 +143,6 @@ class TeachableMomentPolicy(ThresholdPolicy):
         guess = needs_preference(current) if current is not None and not pending else None
         if guess is not None and not _declined(tracker, guess.key) and not _offered(tracker, guess.key):
             return self._offer(domain, tracker, guess)
-        checked = guess_to_check(current) if current is not None and not pending else None
-        if checked is not None and not _declined(tracker, checked) and not _offered(tracker, checked) \
-                and not _checked(tracker, checked):
-            return self._predict(domain, CHECK)   # a guess: a "no" is the moment, without the repeat
         if (current is not None and current.intent not in NOT_REQUESTS
                 and current.confidence < self.thresholds.check_confidence and not pending):
             return self._predict(domain, CHECK)
@@ -163,14 +157,6 @@ def _offered(tracker: DialogueStateTracker, key: str | None) -> bool:
     """This conversation already asked for the key (answered or not): a guess asks once."""
     wanted = OFFER_PREFIX + str(key)
     return any(isinstance(e, SlotSet) and e.key == "pending_question" and e.value == wanted
-               for e in tracker.applied_events())
-
-
-def _checked(tracker: DialogueStateTracker, key: str) -> bool:
-    """This conversation already asked "Did I answer your question?" about a guess of the key:
-    a guess is checked once."""
-    return any(isinstance(e, SlotSet) and e.key == "pending_question" and isinstance(e.value, str)
-               and e.value.startswith(CHECK_PREFIX) and e.value.endswith(f"|{key}")
                for e in tracker.applied_events())
 
 

@@ -146,18 +146,6 @@ def needs_preference(current: UserTurn) -> Moment | None:
     return Moment((Signal.NEEDS_PREFERENCE,), current.intent, current.text, key=current.rested_on[0])
 
 
-def guess_to_check(current: UserTurn) -> str | None:
-    """The preference key to ask "Did I answer your question?" about, when the answer to a
-    request that named nothing had to guess for want of it ("what's the weather": the home's
-    city; "play some music": pop). A wrong guess then costs the user a "no" and an answer to the
-    offer that follows, not the same request again; a right one costs a "yes" and no offer."""
-    if current.intent in NOT_REQUESTS or current.entities:
-        return None
-    if current.rested_on is None or current.rested_on[1] or current.guessed is None:
-        return None
-    return current.rested_on[0]
-
-
 def corrected_guess(history: Sequence[UserTurn], thresholds: Thresholds = Thresholds()) -> Moment | None:
     """A moment on a request that names a value of its own right after the same request was
     answered with a guess for want of the user's preference, when the value named is not the

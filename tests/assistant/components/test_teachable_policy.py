@@ -280,25 +280,8 @@ def test_an_answer_from_a_stored_preference_offers_nothing(predict) -> None:
     assert predict(*_guessed(stored=True))[0] is None
 
 
-def test_a_guess_offers_nothing_but_asks_whether_it_answered(predict) -> None:
-    assert predict(*_guessed(guess="pop")) == (CHECK, [])
-
-
-@pytest.mark.parametrize("case", ["checked_before", "offered_before", "declined", "named"])
-def test_a_guess_is_checked_once_and_never_after_a_no_thanks(predict, case: str) -> None:
-    from rasa.shared.core.events import SlotSet
-
-    before: list = []
-    guess = _guessed(guess="pop")
-    if case == "checked_before":   # once a conversation
-        before = [SlotSet("pending_question", "check:play_media|music_genre"), SlotSet("pending_question", None)]
-    elif case == "offered_before":
-        before = [SlotSet("pending_question", "offer:music_genre"), SlotSet("pending_question", None)]
-    elif case == "declined":
-        before = [SlotSet("teaching_declined", {"music_genre": HOME - 3600})]
-    else:   # the request named something ("play bob barley", not found): no guess of a taste to check
-        guess[0] = user("play bob barley", "play_media", wall=WALL, own=HOME, entities=(("artist", "bob barley"),))
-    assert predict(*before, *guess) == (None, [])
+def test_a_guess_offers_nothing_until_the_user_names_a_value_of_their_own(predict) -> None:
+    assert predict(*_guessed(guess="pop")) == (None, [])
 
 
 def _named(genre: str, offset: float = 30) -> list:

@@ -150,18 +150,3 @@ def test_a_repeat_that_got_what_it_named_is_no_moment() -> None:
     failed = UserTurn("initiate kendrick lamar music", "play_media", 0.95, 20.0, succeeded=False,
                       entities=(("artist", "kendrick lamar"),))
     assert detect([first, failed], minilm) is not None
-
-
-@pytest.mark.parametrize(("current", "key"), [
-    (_guess(), "home_city"),                                                       # the home's city guessed
-    (UserTurn("what's the weather", "ask_weather", 0.95, 0.0, succeeded=True,
-              rested_on=("home_city", True)), None),                                # the stored city: no guess
-    (_named("Miami, Florida"), None),                                              # a city named
-    (UserTurn("how did my team do", "ask_team_score", 0.95, 0.0, rested_on=("sports_team", False)), None),
-    (UserTurn("play bob barley", "play_media", 0.95, 0.0, entities=(("artist", "bob barley"),),
-              rested_on=("music_genre", False), guessed="pop"), None),             # a name not found: no taste
-])
-def test_a_guess_for_a_request_that_named_nothing_is_checked(current: UserTurn, key) -> None:
-    from assistant.teachable.signals import guess_to_check
-
-    assert guess_to_check(current) == key
