@@ -8,7 +8,6 @@ store: the user's yes stores it.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable
@@ -60,26 +59,18 @@ class HeardValue:
     likeness: float
 
 
-@functools.lru_cache(maxsize=4096)
-def sound_key(letters: str) -> str:
-    """The metaphone key of a run of letters, spaces dropped first ("see at all" -> "STL")."""
-    import jellyfish
-
-    return jellyfish.metaphone(letters.replace(" ", ""))
-
-
 def likeness(said: str, spelling: str) -> float:
-    """How alike two runs of words are, 0-100: half spelling (letters, spaces ignored), half
-    sound (their metaphone keys). Spelling alone when the value's sound key is a single letter
-    ("thai" -> "0"), which says too little."""
-    from rapidfuzz import fuzz
+    """How alike two runs of words are, 0-100: sound and spelling blended as the text's surface
+    likeness (which entity repair uses too), the sound also taken of the letters run together
+    ("see at all" -> "STL", as "seattle"); spelling alone when the value's sound key is a single
+    letter ("thai" -> "0"), which says too little."""
+    from assistant.text import SOUND_WEIGHT, SPELLING_WEIGHT, joined_sound_key, sound_alike, spelling_alike
 
-    left, right = said.replace(" ", ""), spelling.replace(" ", "")
-    spelt = fuzz.ratio(left, right)
-    wanted = sound_key(right)
-    if len(wanted) < 2:
-        return spelt
-    return (spelt + fuzz.ratio(sound_key(left), wanted)) / 2
+    spelt = spelling_alike(said, spelling)
+    if len(joined_sound_key(spelling)) < 2:
+        return 100 * spelt
+    sound = max(sound_alike(said, spelling), sound_alike(said.replace(" ", ""), spelling.replace(" ", "")))
+    return 100 * (SOUND_WEIGHT * sound + SPELLING_WEIGHT * spelt) / (SOUND_WEIGHT + SPELLING_WEIGHT)
 
 
 def candidates(text: str, keys: Iterable[PrefKey]) -> list[HeardValue]:
