@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.prefs import qa
-from assistant.prefs.keys import PrefKey
+from assistant.prefs.keys import Polarity, PrefKey, Source
 from assistant.services.preferences import UserPrefs
 
 OFFER_PREFIX = "offer:"
@@ -61,7 +61,8 @@ APOLOGY = "Sorry about that. Could you say it another way?"
 def offer_for(moment: dict, user: UserPrefs, declined: dict, now: float) -> Offer:
     """The offer for a moment (the `teachable_moment` slot's value). On a guess for want of a
     preference it asks by the way; on a failure ("that's wrong", a repeat) it apologises and
-    asks even when a value is stored, since that value did not serve the user."""
+    asks, even when a value was inferred (it did not serve the user), but not when the user told
+    it one: the answer had their own value, so what failed is more likely the request understood."""
     signals = set(moment.get("signals") or [])
     key = offer_key(moment)
     if CORRECTED_GUESS in signals:
@@ -76,9 +77,15 @@ def offer_for(moment: dict, user: UserPrefs, declined: dict, now: float) -> Offe
             return Offer("")
         return Offer(f"{OFFER_QUESTIONS[key]} I'll remember it.", OFFER_PREFIX + key.value)
     opener = "Sorry I keep getting that wrong." if "repeat" in signals else "Sorry about that."
-    if key is None or user.error or recently_declined(declined, key, now):
+    if key is None or user.error or recently_declined(declined, key, now) or told(user, key):
         return Offer(f"{opener} Could you say it another way?")
     return Offer(f"{opener} {OFFER_QUESTIONS[key]} I'll remember it.", OFFER_PREFIX + key.value)
+
+
+def told(user: UserPrefs, key: PrefKey) -> bool:
+    """The user told the assistant a liked value of ``key`` themselves (said, taught or answered
+    in the Q&A), rather than it being inferred from what they do."""
+    return any(p.key is key and p.polarity is Polarity.LIKE and p.source is not Source.IMPLICIT for p in user.prefs)
 
 
 def check_question(intent: str, key: str | None) -> str:
