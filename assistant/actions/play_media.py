@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from assistant.actions.check_answer import check_a_guess
 from assistant.actions.common import check_all, evidence_of, report_problem, send_directives, turn_context
 from assistant.actions.repairs import repair_any, spans, tag_repair
 from assistant.catalog import load_catalog
@@ -83,6 +84,8 @@ class ActionPlayMedia(Action):
             named = "genre" if choice.fmt == "music" and choice.item in load_catalog().genres else "media"
             dispatcher.utter_message(json_message={ANSWERED_KEY: {named: choice.item}})
         send_directives(dispatcher, [directive])
+        if choice.defaulted and not preferred and media.asks_for_anything(ctx.text):
+            return check_a_guess(dispatcher, tracker, PrefKey.MUSIC_GENRE)   # a genre guessed: was it theirs?
         return []
 
     @staticmethod

@@ -94,6 +94,22 @@ def check_question(intent: str, key: str | None) -> str:
     return CHECK_PREFIX + intent + (f"|{key}" if key else "")
 
 
+def guess_check(intent: str, key: PrefKey, *, enabled: bool, pending: str | None, asked: list[str],
+                declined: dict, now: float) -> str | None:
+    """The pending question of "Did I answer your question?" to add to an answer that guessed
+    for want of ``key`` (the home's city for "what's the weather", pop for "play some music"), or
+    None. A wrong guess then costs the user a "no" (and the offer that follows), not the same
+    request again; a right one costs a "yes" and no offer. Asked once a conversation (``asked``:
+    the pending questions set so far), not with another question pending, and never after a
+    recent "no thanks" to learning the key."""
+    if not enabled or pending or recently_declined(declined, key, now):
+        return None
+    if any(a == OFFER_PREFIX + key.value or (a.startswith(CHECK_PREFIX) and a.endswith(f"|{key.value}"))
+           for a in asked):
+        return None
+    return check_question(intent, key.value)
+
+
 def checked_moment(pending: str) -> dict:
     """The moment a "no" to that question makes (the `teachable_moment` slot's value)."""
     intent, _, key = pending[len(CHECK_PREFIX):].partition("|")
