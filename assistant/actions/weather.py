@@ -77,6 +77,6 @@ class ActionWeather(Action):
             tags.update(repair.to_json())
         dispatcher.utter_message(text=weather.forecast(city, day).sentence(when, unit, note), json_message=tags)
         events: List[Dict[Text, Any]] = [SlotSet("pending_city", None)] if pending else []
-        if found.city is None and not note:   # the home's city guessed: was it theirs?
+        if found.city is None and not note and not weather.names_a_place(ctx.text):   # the home's city guessed
             events += check_a_guess(dispatcher, tracker, PrefKey.HOME_CITY)
         return events

@@ -300,6 +300,8 @@ def test_a_guessed_home_city_is_checked_and_a_named_one_is_not(db, make_tracker)
     events, texts, _ = say(ActionWeather(), make_tracker, "what's the weather in Miami", "ask_weather",
                            entities=[{"entity": "city", "value": "Miami"}])
     assert texts[-1] != "Did I answer your question?" and not events
+    events, texts, _ = say(ActionWeather(), make_tracker, "what is the weather in my ami", "ask_weather")
+    assert texts[0].startswith("In Seattle") and len(texts) == 1 and not events   # a place heard wrong
     svc.store().set("alice", PrefKey.HOME_CITY, "Miami, Florida")
     events, texts, _ = say(ActionWeather(), make_tracker, "what's the weather", "ask_weather")
     assert len(texts) == 1 and not events
