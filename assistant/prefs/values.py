@@ -24,6 +24,7 @@ class Checked:
     value: str | None
     suggestion: str | None = None
     message: str = ""
+    by_sound: bool = False   # the suggestion is what the words sound like, not a spelling of it
 
 
 def check_value(key: PrefKey, raw: str) -> Checked:
@@ -149,7 +150,8 @@ def _unknown(key: PrefKey, raw: str, text: str, options: dict[str, str]) -> Chec
     heard = _sounds_like(key, stripped)
     if heard is not None:
         article = "the " if key is PrefKey.SPORTS_TEAM else ""
-        return Checked(None, heard, f"I don't know the {key.label} '{shown}'. Did you mean {article}{heard}?")
+        return Checked(None, heard, f"I don't know the {key.label} '{shown}'. Did you mean {article}{heard}?",
+                       by_sound=True)
     known = sorted(set(options.values()))
     listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
     return Checked(None, None, f"I don't know the {key.label} '{shown}'. I know: {listed}.")

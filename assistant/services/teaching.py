@@ -188,8 +188,9 @@ def answers_offer(pending: str | None, text: str, intent: str | None, suggestion
     # elephants"): an attempt at answering, told what was not understood and asked again.
     if intent in ("affirm", "deny", "stop", "state_preference", "nlu_fallback", "out_of_scope"):
         return True
+    # A request that only sounds like a value ("put the disco lice on": blues?) is that request.
     answer = qa.read_answer(key, text)
-    if answer.kind is not qa.AnswerKind.INVALID or answer.suggestion:
+    if answer.kind is not qa.AnswerKind.INVALID or (answer.suggestion and not answer.by_sound):
         return True
     from assistant.prefs.statements import find_values
 

@@ -87,3 +87,8 @@ def test_an_answer_naming_a_value_outright_gets_no_sound_guess() -> None:
 def test_the_answer_floor_is_lower_than_the_statement_floor() -> None:
     assert heard_value("thigh", (PrefKey.CUISINE,), ANSWER_FLOOR) is not None
     assert heard_value("thigh", (PrefKey.CUISINE,)) is None
+
+
+def test_a_suggestion_says_whether_it_was_found_by_sound() -> None:
+    assert check_value(PrefKey.CUISINE, "thigh").by_sound is True
+    assert check_value(PrefKey.MUSIC_GENRE, "jaz").by_sound is False
