@@ -68,8 +68,9 @@ class ActionPlayMedia(Action):
         because = ""
         if choice.defaulted and preferred:
             because = f", {IMPLICIT_REASON}" if inferred else ", since you like it"
-        # "i like kendrick lamar music please play it": the taste is kept as well as played.
-        noted = "" if choice.defaulted else preferences.note_tastes(
+        # "i like kendrick lamar music please play it": the taste is kept as well as played (not when
+        # the request is resumed after an answer to an offer, "i love blues": that answer stored it).
+        noted = "" if choice.defaulted or ctx.intent != "play_media" else preferences.note_tastes(
             ctx.user_id, ctx.text, (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST), evidence_of(tracker))
         dispatcher.utter_message(text=f"{noted}Playing {choice.describe()}{where}{because}.")
         if repair is not None:   # typed, for the log: the reply names what it understood

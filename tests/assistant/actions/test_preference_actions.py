@@ -257,6 +257,14 @@ def test_a_taste_said_in_a_request_is_played_and_kept_with_its_evidence(db, make
     assert stored.evidence == "i like kendrick lamar music please play it" and stored.evidence_turn
 
 
+def test_a_request_resumed_after_an_answer_keeps_nothing_again(db, make_tracker) -> None:
+    """ "i love blues" answered an offer (stored there); play_media then plays it, saying nothing more."""
+    _, texts, _ = say(ActionPlayMedia(), make_tracker, "i love blues", "state_preference",
+                      entities=[{"entity": "genre", "value": "blues"}])
+    assert texts == ["Playing some blues."]
+    assert rows(db) == []
+
+
 @pytest.mark.parametrize("text", ["i'd like to hear some jazz", "i want to listen to some jazz", "play some jazz"])
 def test_a_request_that_only_asks_keeps_nothing(db, make_tracker, text: str) -> None:
     _, texts, _ = say(ActionPlayMedia(), make_tracker, text, "play_media",
