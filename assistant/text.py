@@ -6,6 +6,7 @@ Catalog lookups, taught concepts, rewrites and the retrieval index all read text
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterable, Sequence
 
@@ -64,6 +65,39 @@ def sound_key(words: str) -> str:
     import jellyfish
 
     return " ".join(jellyfish.metaphone(w) for w in WORD.findall(words.lower()))
+
+
+# How sound and spelling are weighed in a surface likeness (entity repair adds meaning on top).
+SOUND_WEIGHT = 0.5
+SPELLING_WEIGHT = 0.4
+
+
+@functools.lru_cache(maxsize=4096)
+def joined_sound_key(words: str) -> str:
+    """The metaphone keys of a phrase's words, run together ("ray gay" -> "RK")."""
+    return sound_key(words).replace(" ", "")
+
+
+def sound_alike(heard: str, spoken: str) -> float:
+    """How alike two phrases sound: the likeness of their metaphone keys, 0..1 (0 when either
+    has no key; 1 for the same letters split or joined differently, "hiphop")."""
+    if heard.replace(" ", "") == spoken.replace(" ", ""):
+        return 1.0
+    a, b = joined_sound_key(heard), joined_sound_key(spoken)
+    if not a or not b:
+        return 0.0
+    return fuzz.ratio(a, b) / 100.0
+
+
+def spelling_alike(heard: str, spoken: str) -> float:
+    """How alike two phrases are spelt, with and without their spaces, 0..1."""
+    return max(fuzz.ratio(heard, spoken), fuzz.ratio(heard.replace(" ", ""), spoken.replace(" ", ""))) / 100.0
+
+
+def surface_likeness(heard: str, spoken: str) -> float:
+    """Sound and spelling blended, 0..1 ("war yours" and "warriors")."""
+    return (SOUND_WEIGHT * sound_alike(heard, spoken) + SPELLING_WEIGHT * spelling_alike(heard, spoken)) \
+        / (SOUND_WEIGHT + SPELLING_WEIGHT)
 
 
 def sounds_like(words: str, text: str, taken: Sequence[tuple[int, int]] = ()) -> tuple[int, int] | None:

@@ -7,7 +7,8 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.actions.common import check_all, report_problem, send_directives, turn_context
+from assistant.actions.check_answer import check_a_guess
+from assistant.actions.common import check_all, evidence_of, report_problem, send_directives, turn_context
 from assistant.actions.repairs import repair_any, spans, tag_repair
 from assistant.catalog import load_catalog
 from assistant.habits import apply
@@ -67,7 +68,11 @@ class ActionPlayMedia(Action):
         because = ""
         if choice.defaulted and preferred:
             because = f", {IMPLICIT_REASON}" if inferred else ", since you like it"
-        dispatcher.utter_message(text=f"Playing {choice.describe()}{where}{because}.")
+        # "i like kendrick lamar music please play it": the taste is kept as well as played (not when
+        # the request is resumed after an answer to an offer, "i love blues": that answer stored it).
+        noted = "" if choice.defaulted or ctx.intent != "play_media" else preferences.note_tastes(
+            ctx.user_id, ctx.text, (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST), evidence_of(tracker))
+        dispatcher.utter_message(text=f"{noted}Playing {choice.describe()}{where}{because}.")
         if repair is not None:   # typed, for the log: the reply names what it understood
             tag_repair(dispatcher, repair)
         if choice.defaulted and preferred and inferred:
@@ -80,6 +85,8 @@ class ActionPlayMedia(Action):
             named = "genre" if choice.fmt == "music" and choice.item in load_catalog().genres else "media"
             dispatcher.utter_message(json_message={ANSWERED_KEY: {named: choice.item}})
         send_directives(dispatcher, [directive])
+        if choice.defaulted and not preferred and media.asks_for_anything(ctx.text):
+            return check_a_guess(dispatcher, tracker, PrefKey.MUSIC_GENRE)   # a genre guessed: was it theirs?
         return []
 
     @staticmethod

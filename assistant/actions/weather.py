@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from assistant.actions.check_answer import check_a_guess
 from assistant.actions.common import report_problem, turn_context
 from assistant.actions.repairs import repair_any, spans
 from assistant.outcomes import Problem
@@ -75,4 +76,7 @@ class ActionWeather(Action):
         if repair is not None:   # typed, for the log: the forecast names the city it understood
             tags.update(repair.to_json())
         dispatcher.utter_message(text=weather.forecast(city, day).sentence(when, unit, note), json_message=tags)
-        return [SlotSet("pending_city", None)] if pending else []
+        events: List[Dict[Text, Any]] = [SlotSet("pending_city", None)] if pending else []
+        if found.city is None and not note and not weather.names_a_place(ctx.text):   # the home's city guessed
+            events += check_a_guess(dispatcher, tracker, PrefKey.HOME_CITY)
+        return events

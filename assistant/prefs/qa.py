@@ -97,6 +97,7 @@ class Answer:
     message: str = ""
     suggestion: str | None = None
     statements: tuple[Statement, ...] = field(default_factory=tuple)
+    by_sound: bool = False   # the suggestion is what the words sound like ("thigh": thai)
 
 
 def read_answer(key: PrefKey, text: str, suggestion: str | None = None) -> Answer:
@@ -117,7 +118,8 @@ def read_answer(key: PrefKey, text: str, suggestion: str | None = None) -> Answe
         if checked.value is not None:
             extra = tuple(s for s in statements if s is not liked[0])
             return Answer(AnswerKind.VALUE, checked.value, statements=extra)
-        return Answer(AnswerKind.INVALID, message=checked.message, suggestion=checked.suggestion)
+        return Answer(AnswerKind.INVALID, message=checked.message, suggestion=checked.suggestion,
+                      by_sound=checked.by_sound)
     if mine or others:  # only dislikes of this category, or statements about other ones
         return Answer(AnswerKind.ELSEWHERE, statements=statements)
     if SKIP.match(said):
@@ -130,13 +132,14 @@ def read_answer(key: PrefKey, text: str, suggestion: str | None = None) -> Answe
         inner = check_value(key, named[0])
         if inner.value is not None:
             return Answer(AnswerKind.VALUE, inner.value)
-        return Answer(AnswerKind.INVALID, message=inner.message, suggestion=inner.suggestion)
+        return Answer(AnswerKind.INVALID, message=inner.message, suggestion=inner.suggestion,
+                      by_sound=inner.by_sound)
     if checked.suggestion is None and DONT_CARE.search(said):
         return Answer(AnswerKind.SKIP)
     message = checked.message
     if checked.suggestion is None:
         message += " You can also say \"skip\" or \"stop\"."
-    return Answer(AnswerKind.INVALID, message=message, suggestion=checked.suggestion)
+    return Answer(AnswerKind.INVALID, message=message, suggestion=checked.suggestion, by_sound=checked.by_sound)
 
 
 def hint(key: PrefKey) -> str:

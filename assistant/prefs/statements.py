@@ -65,6 +65,12 @@ CLAUSE_BREAKS = {"but", "and", "though", "although", "while", "whereas", ",", ";
 HOME_CUES = re.compile(r"\b(live|living|lives|from|home|hometown|based|city|town)\b")
 UNIT_REQUEST = re.compile(r"^\s*(please\s+)?(use|show|switch to|give me|set)\b")
 ROUTINE = re.compile(r"\bcoffee\b.*\b(alarm|wake|waking|morning|get up)\b|\b(alarm|wake|morning)\b.*\bcoffee\b")
+# A request that also declares a taste: "i like kendrick lamar music please play it", "my favourite
+# band is queen, play them". "i'd like to hear jazz" and "i want some jazz" ask; they declare nothing.
+TASTE_IN_REQUEST = re.compile(
+    r"\b(?:i|we)\s+(?:really\s+|just\s+|do\s+|absolutely\s+|totally\s+)?(?:like|love|enjoy|adore|dig)\b"
+    r"|\bfan of\b|\bi'?m (?:a )?(?:big |huge )?fan\b"
+    r"|\bmy favou?rite (?:band|artist|singer|genre|music|kind of music|group)\b")
 CORRECTION_PATTERNS = (
     re.compile(r"^\s*when i say (?P<said>.+?),? i (?:mean|meant) (?P<meant>.+)$"),
     re.compile(r"^\s*by (?P<said>.+?),? i (?:mean|meant) (?P<meant>.+)$"),
@@ -121,6 +127,14 @@ def parse_statements(text: str) -> list[Statement]:
         found.append(Statement(PrefKey.MORNING_ROUTINE, COFFEE_AFTER_ALARM,
                                _polarity(doc, doc[coffee.i:coffee.i + 1]), "coffee"))
     return list(dict.fromkeys(found))
+
+
+def tastes_in_request(text: str, keys: tuple[PrefKey, ...]) -> list[Statement]:
+    """The likes of ``keys`` a request declares on its way ("i like kendrick lamar music please
+    play it" -> Kendrick Lamar); empty when it only asks ("i'd like to hear some jazz")."""
+    if not TASTE_IN_REQUEST.search(_clean(text).lower()):
+        return []
+    return [s for s in parse_statements(text) if s.key in keys and s.polarity is Polarity.LIKE]
 
 
 def find_values(text: str, key: PrefKey) -> list[str]:

@@ -24,6 +24,7 @@ class Checked:
     value: str | None
     suggestion: str | None = None
     message: str = ""
+    by_sound: bool = False   # the suggestion is what the words sound like, not a spelling of it
 
 
 def check_value(key: PrefKey, raw: str) -> Checked:
@@ -51,32 +52,32 @@ def check_value(key: PrefKey, raw: str) -> Checked:
     return _unknown(key, raw, text, options)
 
 
-# Tastes a statement may name, in the order a sound-alike is looked for.
+# Tastes a statement may name, where a sound-alike is looked for (a home city only beside
+# words that say it is home: "i live in see at all").
 HEARD_KEYS = (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST, PrefKey.SPORTS_TEAM, PrefKey.CUISINE)
 
 
 def heard_like(text: str) -> tuple[PrefKey, str] | None:
     """The one catalog value a statement's words sound or are spelled like, when none is said
-    outright ("i really enjoy ray gay" -> reggae): a question to ask, never a value to store."""
-    from rapidfuzz import fuzz
+    outright ("i really enjoy ray gay" -> reggae, "i'm a war yours fan" -> the Golden State
+    Warriors, "i live in see at all" -> Seattle): a question to ask, never a value to store."""
+    from assistant.prefs.heard import heard_value, keys_named
+    from assistant.prefs.statements import HOME_CUES
 
-    from assistant.text import sound_key, sounds_like
+    keys = HEARD_KEYS + ((PrefKey.HOME_CITY,) if HOME_CUES.search(_clean(text)) else ())
+    found = heard_value(text, keys_named(text, keys))
+    return None if found is None else (found.key, found.value)
 
-    said = _clean(text)
-    found: dict[tuple[PrefKey, str], tuple[int, float]] = {}
-    for key in HEARD_KEYS:
-        for spelling, value in _options(key).items():
-            if len(sound_key(spelling).replace(" ", "")) < 2:   # "thai" sounds like "the": too little to go on
-                continue
-            where = sounds_like(spelling, said)
-            if where is not None:   # the longest run of words, then the closest spelling
-                score = (where[1] - where[0], fuzz.ratio(said[where[0]:where[1]], spelling))
-                found[(key, value)] = max(found.get((key, value), score), score)
-    if not found:
-        return None
-    best = max(found.values())
-    winners = [pair for pair, score in found.items() if score == best]
-    return winners[0] if len(winners) == 1 else None
+
+def spellings(key: PrefKey) -> dict[str, str]:
+    """The spellings (normalized) a value of ``key`` is said by -> its canonical value; a home
+    city also by its name alone where no other city has it ("seattle")."""
+    options = _options(key)
+    if key is PrefKey.HOME_CITY:
+        cities = load_catalog().cities
+        names = [c.name.lower() for c in cities]
+        options = options | {c.name.lower(): c.label for c in cities if names.count(c.name.lower()) == 1}
+    return options
 
 
 def _options(key: PrefKey) -> dict[str, str]:
@@ -125,7 +126,9 @@ def _check_city(raw: str, text: str) -> Checked:
     if len(same) > 1:
         labels = [c.label for c in same]
         return Checked(None, message=f"Which {same[0].name}: {' or '.join(labels)}?")
-    return _unknown(PrefKey.HOME_CITY, raw, text, {c.name.lower(): c.name for c in catalog.cities})
+    names = [c.name for c in catalog.cities]   # a name no other city has suggests the city itself
+    return _unknown(PrefKey.HOME_CITY, raw, text,
+                    {c.name.lower(): c.label if names.count(c.name) == 1 else c.name for c in catalog.cities})
 
 
 def _exact(text: str, options: dict[str, str]) -> str | None:
@@ -144,9 +147,26 @@ def _unknown(key: PrefKey, raw: str, text: str, options: dict[str, str]) -> Chec
         article = "the " if key is PrefKey.SPORTS_TEAM else ""
         return Checked(None, suggestion,
                        f"I don't know the {key.label} '{shown}'. Did you mean {article}{suggestion}?")
+    heard = _sounds_like(key, stripped)
+    if heard is not None:
+        article = "the " if key is PrefKey.SPORTS_TEAM else ""
+        return Checked(None, heard, f"I don't know the {key.label} '{shown}'. Did you mean {article}{heard}?",
+                       by_sound=True)
     known = sorted(set(options.values()))
     listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
     return Checked(None, None, f"I don't know the {key.label} '{shown}'. I know: {listed}.")
+
+
+def _sounds_like(key: PrefKey, text: str) -> str | None:
+    """The one value of ``key`` an answer sounds like ("thigh" -> thai), or None when the
+    answer names a value outright ("whatever, jazz is fine": that value is the answer)."""
+    from assistant.prefs.heard import ANSWER_FLOOR, heard_value
+
+    padded = f" {' '.join(re.findall(r'[a-z0-9]+', text))} "
+    if any(f" {' '.join(re.findall(r'[a-z0-9]+', spelling))} " in padded for spelling in spellings(key)):
+        return None
+    found = heard_value(text, (key,), ANSWER_FLOOR)
+    return None if found is None else found.value
 
 
 def _clean(raw: str) -> str:

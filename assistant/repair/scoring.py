@@ -17,11 +17,11 @@ from rapidfuzz import fuzz
 
 from assistant.repair.candidates import Candidate
 from assistant.similarity import PairSimilarity
-from assistant.text import plain, sound_key
+from assistant.text import SOUND_WEIGHT, SPELLING_WEIGHT, plain
+from assistant.text import joined_sound_key as _key
 
-# Weights of the three views when meaning is scored; without it sound and spelling share it.
-SOUND_WEIGHT = 0.5
-SPELLING_WEIGHT = 0.4
+# Weights of the three views when meaning is scored (sound's and spelling's are the text's);
+# without meaning, sound and spelling share it.
 MEANING_WEIGHT = 0.1
 MEANING_TOP = 3        # candidates whose meaning is scored (the best by sound and spelling)
 
@@ -50,27 +50,6 @@ class Scored:
             base = (SOUND_WEIGHT * self.sound + SPELLING_WEIGHT * self.spelling
                     + MEANING_WEIGHT * self.meaning)
         return base + self.bonus
-
-
-@functools.lru_cache(maxsize=4096)
-def _key(words: str) -> str:
-    return sound_key(words).replace(" ", "")
-
-
-def sound(heard: str, spoken: str) -> float:
-    """How alike two phrases sound: the likeness of their metaphone keys, 0..1 (0 when either
-    has no key)."""
-    if heard.replace(" ", "") == spoken.replace(" ", ""):
-        return 1.0   # the same letters, split or joined differently ("hiphop")
-    a, b = _key(heard), _key(spoken)
-    if not a or not b:
-        return 0.0
-    return fuzz.ratio(a, b) / 100.0
-
-
-def spelling(heard: str, spoken: str) -> float:
-    """How alike two phrases are spelt, with and without their spaces, 0..1."""
-    return max(fuzz.ratio(heard, spoken), fuzz.ratio(heard.replace(" ", ""), spoken.replace(" ", ""))) / 100.0
 
 
 @functools.lru_cache(maxsize=64)

@@ -37,6 +37,10 @@ MOOD_WORDS = frozenset("""
 TASTE_WORDS = frozenset("favourite favorite favourites favorites liked playlist".split())
 PERSONAL_WORDS = frozenset("i i've ive have we you loop repeat first own".split())
 CLOSE_ENOUGH = 0.6
+# The rest of a request that asks for music in general ("would you play some music please").
+ASKING_WORDS = frozenset("""
+    would could can will you hey i want like to listen hear play put turn start some please okay ok
+""".split())
 
 
 class MediaProblem(enum.Enum):
@@ -155,6 +159,15 @@ def _title_after_verb(text: str, titles: dict) -> str | None:
             if rest:
                 return closest(rest, titles, cutoff=0.8)
     return None
+
+
+def asks_for_anything(text: str) -> bool:
+    """The request names nothing, not even a misheard name: only words of asking, fillers, moods
+    and the user's own taste ("would you play some music please", "play my playlist"), not
+    "initiate kendrick llama music"."""
+    said = plain(text).split()
+    return bool(said) and all(w in ASKING_WORDS | FILLER_WORDS | MOOD_WORDS | TASTE_WORDS | PERSONAL_WORDS
+                              for w in said)
 
 
 def named_thing(text: str) -> str | None:

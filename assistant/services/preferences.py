@@ -13,7 +13,7 @@ from assistant.paths import DEFAULT_DATA_DIR, PREFS_URL_ENV, DataDir
 from assistant.prefs.keys import COFFEE_AFTER_ALARM, NO_ROUTINE, Polarity, PrefKey
 
 if TYPE_CHECKING:
-    from assistant.prefs.store import Correction, Preference, PreferenceStore
+    from assistant.prefs.store import Correction, Evidence, Preference, PreferenceStore
 
 # Words that name a preference category in "forget my music preference".
 SCOPE_WORDS: dict[PrefKey, tuple[str, ...]] = {
@@ -126,6 +126,31 @@ def describe(key: PrefKey, value: str, polarity: Polarity) -> str:
     if template is None:
         return f"your {key.label} is {value}"
     return template.format(v=value, t=value.title())
+
+
+def note_tastes(user_id: str, text: str, keys: tuple[PrefKey, ...], evidence: "Evidence") -> str:
+    """Store the likes of ``keys`` a request declares on its way ("i like kendrick lamar music
+    please play it"), with their evidence, and say so ("Got it: you like Kendrick Lamar. ");
+    "" when it declares none, or the store fails (the request is still answered)."""
+    from assistant.prefs.keys import Source
+    from assistant.prefs.statements import tastes_in_request
+    from assistant.prefs.values import check_value
+
+    said: list[str] = []
+    before = for_user(user_id)
+    for statement in tastes_in_request(text, keys):
+        checked = check_value(statement.key, statement.value)
+        if checked.value is None:
+            continue
+        try:
+            store().set(user_id, statement.key, checked.value, statement.polarity, Source.STATEMENT,
+                        evidence=evidence)
+        except Exception as error:  # noqa: BLE001 - the store rolled back; the request still plays
+            log.error("could not store %s for %r: %s", statement, user_id, error)
+            return ""
+        said.append(describe(statement.key, checked.value, statement.polarity)
+                    + change_note(before, statement.key, checked.value, statement.polarity))
+    return f"Got it: {join(said)}. " if said else ""
 
 
 def change_note(before: UserPrefs, key: PrefKey, value: str, polarity: Polarity) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.prefs import qa
-from assistant.prefs.keys import PrefKey
+from assistant.prefs.keys import Polarity, PrefKey, Source
 from assistant.services.preferences import UserPrefs
 
 OFFER_PREFIX = "offer:"
@@ -61,7 +61,8 @@ APOLOGY = "Sorry about that. Could you say it another way?"
 def offer_for(moment: dict, user: UserPrefs, declined: dict, now: float) -> Offer:
     """The offer for a moment (the `teachable_moment` slot's value). On a guess for want of a
     preference it asks by the way; on a failure ("that's wrong", a repeat) it apologises and
-    asks even when a value is stored, since that value did not serve the user."""
+    asks, even when a value was inferred (it did not serve the user), but not when the user told
+    it one: the answer had their own value, so what failed is more likely the request understood."""
     signals = set(moment.get("signals") or [])
     key = offer_key(moment)
     if CORRECTED_GUESS in signals:
@@ -76,15 +77,37 @@ def offer_for(moment: dict, user: UserPrefs, declined: dict, now: float) -> Offe
             return Offer("")
         return Offer(f"{OFFER_QUESTIONS[key]} I'll remember it.", OFFER_PREFIX + key.value)
     opener = "Sorry I keep getting that wrong." if "repeat" in signals else "Sorry about that."
-    if key is None or user.error or recently_declined(declined, key, now):
+    if key is None or user.error or recently_declined(declined, key, now) or told(user, key):
         return Offer(f"{opener} Could you say it another way?")
     return Offer(f"{opener} {OFFER_QUESTIONS[key]} I'll remember it.", OFFER_PREFIX + key.value)
+
+
+def told(user: UserPrefs, key: PrefKey) -> bool:
+    """The user told the assistant a liked value of ``key`` themselves (said, taught or answered
+    in the Q&A), rather than it being inferred from what they do."""
+    return any(p.key is key and p.polarity is Polarity.LIKE and p.source is not Source.IMPLICIT for p in user.prefs)
 
 
 def check_question(intent: str, key: str | None) -> str:
     """The pending question of "Did I answer your question?": the intent answered, and the
     preference the answer rested on ("check:play_media|music_genre")."""
     return CHECK_PREFIX + intent + (f"|{key}" if key else "")
+
+
+def guess_check(intent: str, key: PrefKey, *, enabled: bool, pending: str | None, asked: list[str],
+                declined: dict, now: float) -> str | None:
+    """The pending question of "Did I answer your question?" to add to an answer that guessed
+    for want of ``key`` (the home's city for "what's the weather", pop for "play some music"), or
+    None. A wrong guess then costs the user a "no" (and the offer that follows), not the same
+    request again; a right one costs a "yes" and no offer. Asked once a conversation (``asked``:
+    the pending questions set so far), not with another question pending, and never after a
+    recent "no thanks" to learning the key."""
+    if not enabled or pending or recently_declined(declined, key, now):
+        return None
+    if any(a == OFFER_PREFIX + key.value or (a.startswith(CHECK_PREFIX) and a.endswith(f"|{key.value}"))
+           for a in asked):
+        return None
+    return check_question(intent, key.value)
 
 
 def checked_moment(pending: str) -> dict:
@@ -165,8 +188,9 @@ def answers_offer(pending: str | None, text: str, intent: str | None, suggestion
     # elephants"): an attempt at answering, told what was not understood and asked again.
     if intent in ("affirm", "deny", "stop", "state_preference", "nlu_fallback", "out_of_scope"):
         return True
+    # A request that only sounds like a value ("put the disco lice on": blues?) is that request.
     answer = qa.read_answer(key, text)
-    if answer.kind is not qa.AnswerKind.INVALID or answer.suggestion:
+    if answer.kind is not qa.AnswerKind.INVALID or (answer.suggestion and not answer.by_sound):
         return True
     from assistant.prefs.statements import find_values
 

@@ -113,6 +113,21 @@ def named_place(text: str) -> str | None:
     return None
 
 
+# "in my area", "for our town": the home; "in my ami" is a place heard wrong ("Miami").
+_MY_PLACE = re.compile(r"\b(?:in|for)\s+(?:my|our)\s+([a-z']+)")
+_HOME_WORDS = frozenset("area location city town neighbourhood neighborhood place house home region street yard "
+                        "garden side part".split())
+
+
+def names_a_place(text: str) -> bool:
+    """The request names a place, known or not, even one heard wrong ("weather in my ami"): an
+    answer for the home's city is then no guess of the user's own."""
+    if named_place(text) is not None:
+        return True
+    found = _MY_PLACE.search(text.lower())
+    return found is not None and found.group(1) not in _HOME_WORDS
+
+
 def suggestion(name: str) -> str:
     """What to offer for a city the service does not know: the closest name, or a few it knows."""
     names = sorted({c.name for c in load_catalog().cities})

@@ -254,6 +254,8 @@ class GoalSession:
             result, _ = self._say(heard, TurnKind.CONFIRM,
                                   lambda r: judge_intent(expected, text, heard, r), rephrase_of=None,
                                   row_id=row)
+            if not verdict.success:   # the "no" may be met with an offer to learn: answered as after a complaint
+                result = self._follow_up(result, None)
         return result
 
     def _clarify(self, key: str, value: str, suggestion: str | None, tag: str, again: Callable[[], str],

@@ -21,3 +21,14 @@ def test_without_disfluencies_keeps_the_words() -> None:
     assert without_disfluencies("Um, I like jazz") == "I like jazz"
     assert without_disfluencies("uh") == "uh"             # nothing else: kept as said
     assert without_disfluencies("the umbrella") == "the umbrella"
+
+
+def test_surface_likeness_blends_sound_and_spelling() -> None:
+    from assistant.text import SOUND_WEIGHT, SPELLING_WEIGHT, sound_alike, spelling_alike, surface_likeness
+
+    heard, spoken = "war yours", "warriors"
+    blended = (SOUND_WEIGHT * sound_alike(heard, spoken) + SPELLING_WEIGHT * spelling_alike(heard, spoken)) \
+        / (SOUND_WEIGHT + SPELLING_WEIGHT)
+    assert surface_likeness(heard, spoken) == blended
+    assert surface_likeness("cold play", "coldplay") == 1.0
+    assert surface_likeness(heard, spoken) > surface_likeness("bowls", spoken)

@@ -12,7 +12,7 @@ from assistant.actions.offer_teaching import ActionOfferTeaching
 from assistant.actions.take_teaching import ActionTakeTeaching
 from assistant.actions.validate_slot_mappings import ValidateSlotMappings
 from assistant.actions.yes_no import ActionYesNo
-from assistant.prefs.keys import PrefKey, Source
+from assistant.prefs.keys import Polarity, PrefKey, Source
 from tests.assistant.actions.conftest import run_action
 
 REPEAT = {"signals": ["repeat"], "failing_intent": "play_media", "failing_text": "play music", "similarity": 0.97,
@@ -36,12 +36,22 @@ def test_with_learning_switched_off_a_complaint_gets_an_apology_and_no_offer(sto
     assert events == [SlotSet("pending_question", None)]
 
 
-def test_a_failure_offers_even_when_a_value_is_stored_since_it_did_not_serve(store, make_tracker) -> None:
-    store.set("alice", PrefKey.MUSIC_GENRE, "jazz")
+def test_a_failure_offers_even_when_a_value_was_inferred_since_it_did_not_serve(store, make_tracker) -> None:
+    store.set("alice", PrefKey.MUSIC_GENRE, "jazz", Polarity.LIKE, Source.IMPLICIT)
     events, texts, _ = run_action(ActionOfferTeaching(), make_tracker(
         "play music", "play_media", slots={"teachable_moment": REPEAT}))
     assert texts == ["Sorry I keep getting that wrong. What kind of music do you like? I'll remember it."]
     assert events == [SlotSet("pending_question", "offer:music_genre")]
+
+
+@pytest.mark.parametrize("source", [Source.STATEMENT, Source.ASSISTANT, Source.QA])
+def test_a_failure_asks_to_rephrase_when_the_user_told_the_value(store, make_tracker, source: Source) -> None:
+    """The answer had the user's own value: what failed is more likely the request understood."""
+    store.set("alice", PrefKey.MUSIC_GENRE, "jazz", Polarity.LIKE, source)
+    events, texts, _ = run_action(ActionOfferTeaching(), make_tracker(
+        "play music", "play_media", slots={"teachable_moment": REPEAT}))
+    assert texts == ["Sorry I keep getting that wrong. Could you say it another way?"]
+    assert events == [SlotSet("pending_question", None)]
 
 
 def test_no_offer_when_the_failed_answer_rested_on_no_preference(store, make_tracker) -> None:

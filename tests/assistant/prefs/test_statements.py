@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.prefs.keys import COFFEE_AFTER_ALARM, Polarity
+from assistant.prefs.keys import COFFEE_AFTER_ALARM, Polarity, PrefKey
 from assistant.prefs.statements import Correction, catalog_patterns, parse_correction, parse_statements
 
 LIKE, DISLIKE = Polarity.LIKE, Polarity.DISLIKE
@@ -124,3 +124,21 @@ def test_every_pattern_names_a_catalog_value() -> None:
 ])
 def test_corrections(text: str, expected: Correction | None) -> None:
     assert parse_correction(text) == expected
+
+
+@pytest.mark.parametrize(("text", "values"), [
+    ("i like kendrick lamar music please play it", ["Kendrick Lamar"]),
+    ("my favourite band is queen, play them", ["Queen"]),
+    ("i really love jazz so play some", ["jazz"]),
+    ("i'd like to hear some jazz", []),             # asks; declares nothing
+    ("i would like to listen to adele", []),
+    ("i like to listen to adele in the morning", ["Adele"]),
+    ("i want to dance to the tune of bob marley", []),
+    ("play some jazz", []),
+    ("i don't like jazz, play rock", []),        # no like declared: nothing kept from a request
+])
+def test_tastes_in_request_are_likes_declared_on_the_way(text: str, values: list[str]) -> None:
+    from assistant.prefs.statements import tastes_in_request
+
+    found = tastes_in_request(text, (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST))
+    assert [s.value for s in found] == values

@@ -5,7 +5,9 @@ from __future__ import annotations
 from assistant.home import Home
 from assistant.repair.candidates import candidates
 from assistant.repair.outcome import MAX_VALUE, Kind, Repair, Scope, valid_value
-from assistant.repair.scoring import score, sound, spelling
+from assistant.repair.scoring import score
+from assistant.text import sound_alike as sound
+from assistant.text import spelling_alike as spelling
 
 
 def test_catalog_candidates_by_kind() -> None:

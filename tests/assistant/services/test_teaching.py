@@ -17,6 +17,10 @@ from assistant.services.teaching import answers_offer, offered_key
     ("offer:sports_team", "i'm a fan", "state_preference", True),      # the name misheard away: asked again
     ("offer:sports_team", "purple elephants", "nlu_fallback", True),   # names nothing: "I don't know ..."
     ("offer:sports_team", "pay trio ts", "out_of_scope", True),
+    ("offer:music_genre", "jaz", "play_media", True),         # a spelling of a value, whatever NLU said
+    ("offer:cuisine", "thigh", "nlu_fallback", True),         # "Did you mean thai?"
+    ("offer:music_genre", "put the disco lice on", "turn_on", False),   # sounds like blues, but a request
+    ("offer:home_city", "what should i wear is it cold outside", "ask_weather", False),
     ("check:play_media", "jazz", "play_media", False),
     (None, "jazz", "play_media", False),
 ])

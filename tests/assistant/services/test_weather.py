@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from assistant.services.weather import forecast, home_city, lookup
 
 
@@ -52,3 +54,17 @@ def test_city_by_label() -> None:
 
     assert city_by_label("Wilkerson, California").region == "California"
     assert city_by_label("Wilkerson") is None
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("what is the weather in my ami", True),      # "Miami" heard wrong
+    ("what's the weather in Tokyo", True),
+    ("what's the weather like in my area", False),
+    ("what's the weather like", False),
+    ("is it going to snow tomorrow", False),
+    ("weather in the morning", False),
+])
+def test_names_a_place(text: str, names: bool) -> None:
+    from assistant.services.weather import names_a_place
+
+    assert names_a_place(text) is names

@@ -190,3 +190,52 @@ def test_a_value_asked_about_that_is_not_the_users_gets_a_no(user) -> None:
     session._follow_up(result, None)
     assert runtime.heard == ["no"] and (user.user_id, "music_genre") not in runtime.prefs
     assert session.trace.turns[-1].preference_correct is True
+
+
+class CheckingRuntime(FakeRuntime):
+    """Guesses pop for "play some music" and asks "Did I answer your question?"; a "no" gets an
+    offer to learn the genre, and the answer is stored."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heard: list[str] = []
+
+    def handle(self, request: TurnRequest, /) -> TurnResult:
+        text, user = request.text.lower(), request.user_id
+        self.heard.append(text)
+        if user in self.pending:
+            del self.pending[user]
+            self.prefs[(user, "music_genre")] = text.split()[-1]
+            result = TurnResult(text=text, intent="inform", actions=["action_take_teaching"],
+                                replies=[f"Thanks, I'll remember that you like {text.split()[-1]}."])
+        elif text == "no":
+            self.pending[user] = "music_genre"
+            result = TurnResult(text=text, intent="deny", actions=["action_yes_no", "action_offer_teaching"],
+                                replies=[f"Sorry about that. {QUESTION}"])
+        else:
+            played = self.prefs.get((user, "music_genre")) or "pop"
+            result = TurnResult(text=text, intent="play_media", actions=["action_play_media", "action_check_answer"],
+                                replies=[f"Playing some {played}.", "Did I answer your question?"])
+            directive = f"play {request.device_id} {played}|music"
+            if self.home.apply(directive).ok:
+                result.applied.append(directive)
+        result.turn_id = self.log.add(user, text)
+        return result
+
+
+def test_an_offer_after_a_no_to_the_check_is_answered_as_after_a_complaint(user) -> None:
+    runtime = CheckingRuntime()
+    runtime.learning = type("Flags", (), {"teachable": True})()
+    genre = user.prefs.music_genre.lower()
+    goal = build_goal(GoalKind.PLAY_MUSIC, user, "g1", "20:00", random.Random(2))
+    quiet = AsrChannel(AsrConfig(global_confusion=0, personal_confusion=0, drop_word=0, insert_word=0,
+                                 false_wake=0))
+    config = ReactionConfig(accept_teaching=1.0, give_up=0.0, complain=0.0, barge_in=0.0, rephrase=0.0,
+                            answer_with_statement=0.0)
+    trace = GoalSession(runtime, user, goal, day=0, seed=3, asr=quiet, config=config,
+                        lookup=runtime.preference).play()
+    assert genre != "pop"
+    assert runtime.heard[1] == "no" and genre in runtime.heard[2]
+    assert [t.kind for t in trace.turns[:3]] == [TurnKind.REQUEST, TurnKind.CONFIRM, TurnKind.ANSWER]
+    assert trace.turns[2].preference_correct is True
+    assert runtime.prefs[(user.user_id, "music_genre")] == genre
