@@ -73,16 +73,21 @@ def user():
     return generate_population(3, seed=21)[0]
 
 
-def play(user, follow_up: str, resume: bool = False) -> tuple[TeachingRuntime, object]:
-    runtime = TeachingRuntime(follow_up, resume)
-    runtime.genre = user.prefs.music_genre.lower()
-    runtime.learning = type("Flags", (), {"teachable": True})()
+def music_session(runtime, user, config: ReactionConfig, *, teachable: bool = True) -> GoalSession:
+    """The user's play-music goal on ``runtime``, heard word for word (in an arm that teaches)."""
+    if teachable:
+        runtime.learning = type("Flags", (), {"teachable": True})()
     goal = build_goal(GoalKind.PLAY_MUSIC, user, "g1", "20:00", random.Random(2))
     quiet = AsrChannel(AsrConfig(global_confusion=0, personal_confusion=0, drop_word=0, insert_word=0,
                                  false_wake=0))
+    return GoalSession(runtime, user, goal, day=0, seed=3, asr=quiet, config=config, lookup=runtime.preference)
+
+
+def play(user, follow_up: str, resume: bool = False) -> tuple[TeachingRuntime, object]:
+    runtime = TeachingRuntime(follow_up, resume)
+    runtime.genre = user.prefs.music_genre.lower()
     config = ReactionConfig(accept_teaching=1.0, give_up=0.0, complain=0.0, barge_in=0.0, rephrase=0.0)
-    session = GoalSession(runtime, user, goal, day=0, seed=3, asr=quiet, config=config, lookup=runtime.preference)
-    return runtime, session.play()
+    return runtime, music_session(runtime, user, config).play()
 
 
 def test_yes_to_the_suggestion_of_what_was_meant_and_the_capture_counts_on_the_answer(user) -> None:
@@ -121,6 +126,13 @@ def test_a_request_answered_at_once_by_what_was_taught_ends_the_goal(user) -> No
     assert trace.achieved and not trace.gave_up and len(runtime.heard) == 3 and runtime.heard[-1] == "yes"
 
 
+def play_on(runtime: FakeRuntime, request: TurnRequest, played: str, result: TurnResult) -> None:
+    """The genre plays on the speaking device (the directive applied, as the pipeline does)."""
+    directive = f"play {request.device_id} {played}|music"
+    if runtime.home.apply(directive).ok:
+        result.applied.append(directive)
+
+
 class ConfirmingRuntime(FakeRuntime):
     """Guesses pop for "play some music" and asks nothing; a genre named next is played and asked
     about ("Is jazz the kind of music you like? I'll remember it."); yes stores it."""
@@ -150,23 +162,16 @@ class ConfirmingRuntime(FakeRuntime):
             result.actions.append("action_offer_teaching")
             result.replies.append(f"Is {genre} the kind of music you like? I'll remember it.")
             self.pending[user] = genre
-        directive = f"play {request.device_id} {played}|music"
-        if self.home.apply(directive).ok:
-            result.applied.append(directive)
+        play_on(self, request, played, result)
         result.turn_id = self.log.add(user, text)
         return result
 
 
 def test_a_value_named_after_a_guess_and_asked_about_is_confirmed_truthfully(user) -> None:
     runtime = ConfirmingRuntime()
-    runtime.learning = type("Flags", (), {"teachable": True})()
-    goal = build_goal(GoalKind.PLAY_MUSIC, user, "g1", "20:00", random.Random(2))
-    quiet = AsrChannel(AsrConfig(global_confusion=0, personal_confusion=0, drop_word=0, insert_word=0,
-                                 false_wake=0))
     # the guess fails; the user rephrases with the genre they like, which plays and is asked about
     config = ReactionConfig(accept_teaching=1.0, give_up=0.0, complain=0.0, barge_in=0.0, repeat=0.0, rephrase=1.0)
-    trace = GoalSession(runtime, user, goal, day=0, seed=3, asr=quiet, config=config,
-                        lookup=runtime.preference).play()
+    trace = music_session(runtime, user, config).play()
     guess, named, confirm = trace.turns[:3]
     genre = user.prefs.music_genre.lower()
     assert runtime.heard[1:3] == [f"play some {genre}", "yes"]
@@ -179,10 +184,7 @@ def test_a_value_named_after_a_guess_and_asked_about_is_confirmed_truthfully(use
 def test_a_value_asked_about_that_is_not_the_users_gets_a_no(user) -> None:
     runtime = ConfirmingRuntime()
     other = "polka" if user.prefs.music_genre.lower() != "polka" else "opera"
-    session = GoalSession(runtime, user, build_goal(GoalKind.PLAY_MUSIC, user, "g1", "20:00", random.Random(2)),
-                          day=0, seed=3, asr=AsrChannel(AsrConfig(global_confusion=0, personal_confusion=0,
-                                                                  drop_word=0, insert_word=0, false_wake=0)),
-                          config=ReactionConfig(accept_teaching=1.0), lookup=runtime.preference)
+    session = music_session(runtime, user, ReactionConfig(accept_teaching=1.0), teachable=False)
     result = TurnResult(text=f"play some {other}", intent="play_media",
                         actions=["action_play_media", "action_offer_teaching"],
                         replies=[f"Playing some {other}.", f"Is {other} the kind of music you like? I'll remember it."])
@@ -192,13 +194,9 @@ def test_a_value_asked_about_that_is_not_the_users_gets_a_no(user) -> None:
     assert session.trace.turns[-1].preference_correct is True
 
 
-class CheckingRuntime(FakeRuntime):
+class CheckingRuntime(ConfirmingRuntime):
     """Guesses pop for "play some music" and asks "Did I answer your question?"; a "no" gets an
-    offer to learn the genre, and the answer is stored."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.heard: list[str] = []
+    offer to learn the genre, and the answer is stored (what it heard kept as the other's)."""
 
     def handle(self, request: TurnRequest, /) -> TurnResult:
         text, user = request.text.lower(), request.user_id
@@ -216,24 +214,17 @@ class CheckingRuntime(FakeRuntime):
             played = self.prefs.get((user, "music_genre")) or "pop"
             result = TurnResult(text=text, intent="play_media", actions=["action_play_media", "action_check_answer"],
                                 replies=[f"Playing some {played}.", "Did I answer your question?"])
-            directive = f"play {request.device_id} {played}|music"
-            if self.home.apply(directive).ok:
-                result.applied.append(directive)
+            play_on(self, request, played, result)
         result.turn_id = self.log.add(user, text)
         return result
 
 
 def test_an_offer_after_a_no_to_the_check_is_answered_as_after_a_complaint(user) -> None:
     runtime = CheckingRuntime()
-    runtime.learning = type("Flags", (), {"teachable": True})()
     genre = user.prefs.music_genre.lower()
-    goal = build_goal(GoalKind.PLAY_MUSIC, user, "g1", "20:00", random.Random(2))
-    quiet = AsrChannel(AsrConfig(global_confusion=0, personal_confusion=0, drop_word=0, insert_word=0,
-                                 false_wake=0))
     config = ReactionConfig(accept_teaching=1.0, give_up=0.0, complain=0.0, barge_in=0.0, rephrase=0.0,
                             answer_with_statement=0.0)
-    trace = GoalSession(runtime, user, goal, day=0, seed=3, asr=quiet, config=config,
-                        lookup=runtime.preference).play()
+    trace = music_session(runtime, user, config).play()
     assert genre != "pop"
     assert runtime.heard[1] == "no" and genre in runtime.heard[2]
     assert [t.kind for t in trace.turns[:3]] == [TurnKind.REQUEST, TurnKind.CONFIRM, TurnKind.ANSWER]
