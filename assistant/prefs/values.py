@@ -142,16 +142,11 @@ def _unknown(key: PrefKey, raw: str, text: str, options: dict[str, str]) -> Chec
     shown = _echo(raw)
     stripped = " ".join(w for w in text.split() if w not in FILLER) or text
     close = closest_spelling(stripped, options, cutoff=0.75)
-    if close is not None:
-        suggestion = options[close]
+    suggestion = options[close] if close is not None else _sounds_like(key, stripped)
+    if suggestion is not None:
         article = "the " if key is PrefKey.SPORTS_TEAM else ""
-        return Checked(None, suggestion,
-                       f"I don't know the {key.label} '{shown}'. Did you mean {article}{suggestion}?")
-    heard = _sounds_like(key, stripped)
-    if heard is not None:
-        article = "the " if key is PrefKey.SPORTS_TEAM else ""
-        return Checked(None, heard, f"I don't know the {key.label} '{shown}'. Did you mean {article}{heard}?",
-                       by_sound=True)
+        return Checked(None, suggestion, f"I don't know the {key.label} '{shown}'. Did you mean {article}{suggestion}?",
+                       by_sound=close is None)
     known = sorted(set(options.values()))
     listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
     return Checked(None, None, f"I don't know the {key.label} '{shown}'. I know: {listed}.")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, ContextManager, Iterator
 
 from simulator.population.metrics import layer_records
+from simulator.population.parallel import ArmProgress
 from simulator.population.run import ARMS
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -192,9 +193,6 @@ def _channel(args: argparse.Namespace) -> Any:
     return make_channel(asr_mode(args), seed=args.seed, data_dir=Path(folder), rates=_asr_config(args))
 
 
-ArmProgress = Callable[[str, int, int], None]
-
-
 @contextlib.contextmanager
 def arm_bars(console: Any, arms: list[str], total: int) -> Iterator[ArmProgress]:
     """A progress bar per arm; yields ``progress(arm, done, total)``."""
@@ -208,11 +206,13 @@ def arm_bars(console: Any, arms: list[str], total: int) -> Iterator[ArmProgress]
 
 def play_arms(args: argparse.Namespace, arms: list[str], *, judge: Any = None,
               watch: "Callable[[], ContextManager[ArmProgress | None]]" = lambda: contextlib.nullcontext(None),
-              channel: Any = None, console: Any = None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+              channel: Any = None, console: Any = None,
+              phrasing: "tuple[Any, Any] | None" = None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """Play ``arms`` one after another in one runtime on ``args.data_dir``: each arm's figures
     (`metrics.summarize`), and with ``--bench`` the bare model's throughput on the last arm's texts.
     ``watch()``, entered once the model is loaded, yields ``progress(arm, done, total)`` (or None),
-    called after each user-day.
+    called after each user-day. ``phrasing``: the mode and corpus `resolve_phrasing` gave (read
+    here when not given).
 
     Raises:
         PopulationError: the run cannot start or go on (its reason).
@@ -225,7 +225,7 @@ def play_arms(args: argparse.Namespace, arms: list[str], *, judge: Any = None,
     from simulator.speech.engine import SpeechUnavailable
 
     console = console or Console(highlight=False)
-    phrasing, real = resolve_phrasing(getattr(args, "phrasing", None) or "real", None)
+    mode, real = phrasing or resolve_phrasing(getattr(args, "phrasing", None) or "real", None)
     if channel is None:
         try:
             channel = _channel(args)
@@ -241,7 +241,7 @@ def play_arms(args: argparse.Namespace, arms: list[str], *, judge: Any = None,
                 report = run_population(
                     runtime, users=args.users, days=args.days, seed=args.seed, arm=arm,
                     home_template=template, asr_config=_asr_config(args), channel=channel,
-                    adversary=_adversary_config(args), phrasing=phrasing, real=real, nightly=nightly,
+                    adversary=_adversary_config(args), phrasing=mode, real=real, nightly=nightly,
                     progress=None if progress is None else partial(progress, arm),
                     without=getattr(args, "without", None) or ())
                 figures.append(summarize(report))
@@ -284,7 +284,7 @@ def run_simulate_population(args: argparse.Namespace, judge: Any = None) -> int:
     if problem:
         return _stderr(problem)
     try:  # the corpus is read and checked before the model loads: a bad file stops nothing half-way
-        phrasing, _ = resolve_phrasing(getattr(args, "phrasing", None) or "real", None)
+        phrasing, real = resolve_phrasing(getattr(args, "phrasing", None) or "real", None)
     except PopulationError as error:
         return _stderr(str(error))
     arms = list(ARMS) if args.arm == "all" else [args.arm]
@@ -303,7 +303,7 @@ def run_simulate_population(args: argparse.Namespace, judge: Any = None) -> int:
     try:
         if workers == 1:
             figures, bench = play_arms(args, arms, judge=judge, channel=channel, console=console,
-                                       watch=lambda: arm_bars(console, arms, total))
+                                       watch=lambda: arm_bars(console, arms, total), phrasing=(phrasing, real))
         else:
             from assistant.launch import ensure_model
             from simulator.population.parallel import WorkerFailed, run_workers

@@ -101,10 +101,11 @@ def _worker(options: dict[str, Any], index: int, arms: tuple[str, ...], judge: A
     try:
         figures, _ = play_arms(args, list(arms), judge=judge,
                                watch=lambda: contextlib.nullcontext(progress))
-    except Exception as error:   # the parent reports it; a worker has no console of its own
+    except Exception as error:   # the parent reports it in one line; a worker has no console of its own
         import traceback
 
-        events.put(("failed", index, f"{type(error).__name__}: {error}\n{traceback.format_exc()}"))
+        where = f"\n{traceback.format_exc()}" if options.get("verbose") else ""
+        events.put(("failed", index, f"{type(error).__name__}: {error}{where}"))
         return
     events.put(("done", index, figures))
 
