@@ -19,7 +19,7 @@ FORMAT_WORDS = {
 
 
 # Words around a named thing that are not its name ("that song from the ...", "some tunes by ...").
-PLAY_VERBS = ("i want to listen to", "i want to hear", "listen to", "put on", "read me", "play me", "play",
+PLAY_VERBS = ("start playing", "keep playing", "i want to listen to", "i want to hear", "listen to", "put on", "read me", "play me", "play",
               "watch", "hear", "read", "start", "queue up", "queue", "blast", "throw on", "resume")
 FILLER_WORDS = frozenset("""
     a an the some me us my our that this those these any more of from by called named to for with
@@ -33,13 +33,16 @@ MOOD_WORDS = frozenset("""
     workout study studying sleep sleeping favourite favorite liked morning evening loud louder nothing
     else different
 """.split())
-# "play music i have liked", "my favourites on loop": the user's own taste, not a name.
-TASTE_WORDS = frozenset("favourite favorite favourites favorites liked playlist".split())
-PERSONAL_WORDS = frozenset("i i've ive have we you loop repeat first own".split())
+# "play music i have liked", "my favourites on loop", "my most played songs", "my song list":
+# the user's own taste or lists, not a name. What plays is what they like.
+TASTE_WORDS = frozenset("""
+    favourite favorite favourites favorites liked playlist playlists list lists played collection library usual
+""".split())
+PERSONAL_WORDS = frozenset("i i've ive have we you loop repeat first own most recently often always".split())
 CLOSE_ENOUGH = 0.6
 # The rest of a request that asks for music in general ("would you play some music please").
 ASKING_WORDS = frozenset("""
-    would could can will you hey i want like to listen hear play put turn start some please okay ok
+    would could can will you hey i want like to listen hear play playing put turn start keep some please okay ok
 """.split())
 
 

@@ -112,11 +112,27 @@ def test_moods_and_places_still_play_the_default(text: str) -> None:
     assert (choice.item, choice.defaulted) == ("pop", True)
 
 
-@pytest.mark.parametrize("title", ["i have liked", "first favorite song on loop", "my playlist", "favorites"])
+@pytest.mark.parametrize("title", ["i have liked", "first favorite song on loop", "my playlist", "favorites",
+                                   "my most played tracks", "the songs i've played most", "my usual list",
+                                   "my collection"])
 def test_a_request_for_the_users_own_taste_plays_their_music(title: str) -> None:
     choice = choose(f"play music {title}", title=title, artist=None, genre=None, media_type=None,
                     has_screen=False, default_genre="jazz")
     assert (choice.item, choice.defaulted, choice.problem) == ("jazz", True, None)
+
+
+@pytest.mark.parametrize("text", ["start playing my music list", "keep playing my recently played songs"])
+def test_playing_the_users_own_lists_asks_for_anything(text: str) -> None:
+    from assistant.services.media import asks_for_anything
+
+    assert named_thing_is_taste(text) and asks_for_anything(text)
+
+
+def named_thing_is_taste(text: str) -> bool:
+    from assistant.services.media import asks_for_taste, named_thing
+
+    named = named_thing(text)
+    return named is not None and asks_for_taste(named)
 
 
 def test_a_name_next_to_taste_words_is_still_a_name() -> None:
