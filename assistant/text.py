@@ -21,6 +21,9 @@ MAX_KEY = 200
 FILLERS = frozenset({"uh", "um", "er", "erm", "hmm", "hey", "please"})
 # Sounds people make while speaking, never words of what they mean.
 DISFLUENCIES = frozenset({"uh", "uhh", "um", "umm", "er", "erm", "hmm"})
+# Disfluencies and the small words a speaker or a recogniser slips between two names
+# ("wilkerson, a california").
+SLIPPED_WORDS = DISFLUENCIES | {"a", "an", "the", "oh"}
 CLOSE_SPELLING = 85.0          # rapidfuzz ratio, 0-100: a run of words this alike is the same words
 WORD = re.compile(r"[\w']+")
 

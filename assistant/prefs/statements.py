@@ -121,12 +121,32 @@ def parse_statements(text: str) -> list[Statement]:
             continue
         if key is PrefKey.HOME_CITY and not HOME_CUES.search(lowered):
             continue
-        found.append(Statement(key, ent.ent_id_ or ent.text, _polarity(doc, ent), ent.text))
+        value = ent.ent_id_ or ent.text
+        if key is PrefKey.HOME_CITY:
+            value = _with_region(doc, ent, value)
+        found.append(Statement(key, value, _polarity(doc, ent), ent.text))
     if first_person and ROUTINE.search(lowered):
         coffee = next(t for t in doc if t.lower_ == "coffee")
         found.append(Statement(PrefKey.MORNING_ROUTINE, COFFEE_AFTER_ALARM,
                                _polarity(doc, doc[coffee.i:coffee.i + 1]), "coffee"))
     return list(dict.fromkeys(found))
+
+
+def _with_region(doc: "Doc", ent: "Span", value: str) -> str:
+    """A city name several cities share, with the region said after it past a filler word
+    ("wilkerson, a california" -> "Wilkerson, California"); else ``value`` as it was."""
+    from assistant.catalog import load_catalog
+    from assistant.text import SLIPPED_WORDS
+
+    same = [c for c in load_catalog().cities if c.name.lower() == value.lower()]
+    if len(same) < 2:
+        return value
+    after = [t.lower_ for t in doc[ent.end:] if not t.is_punct and t.lower_ not in SLIPPED_WORDS | {"in"}]
+    for city in same:
+        region = city.region.lower().split()
+        if after[:len(region)] == region:
+            return city.label
+    return value
 
 
 def tastes_in_request(text: str, keys: tuple[PrefKey, ...]) -> list[Statement]:

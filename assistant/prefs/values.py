@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from assistant.catalog import load_catalog
 from assistant.prefs.keys import COFFEE_AFTER_ALARM, MORNING_ROUTINES, NO_ROUTINE, PrefKey
-from assistant.text import closest_spelling
+from assistant.text import SLIPPED_WORDS, closest_spelling
 
 MAX_ECHO = 40
 
@@ -114,7 +114,7 @@ def _options(key: PrefKey) -> dict[str, str]:
 
 def _check_city(raw: str, text: str) -> Checked:
     catalog = load_catalog()
-    words = text.replace(",", " ").split()
+    words = [w for w in text.replace(",", " ").split() if w not in SLIPPED_WORDS] or text.split()
     joined = " ".join(words)
     for city in catalog.cities:
         name, region = city.name.lower(), city.region.lower()

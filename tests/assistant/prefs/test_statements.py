@@ -36,6 +36,8 @@ def found(text: str) -> list[tuple[str, str, Polarity]]:
     ("my home city is Wilkerson, California", [("home_city", "Wilkerson, California", LIKE)]),
     ("I'm from Portland Maine", [("home_city", "Portland, Maine", LIKE)]),
     ("I live in Wilkerson", [("home_city", "Wilkerson", LIKE)]),  # ambiguous: the action asks which
+    ("i live in wilkerson, a california", [("home_city", "Wilkerson, California", LIKE)]),
+    ("we're based in wilkerson, um, the washington one", [("home_city", "Wilkerson, Washington", LIKE)]),
     ("I read the BBC", [("news_source", "BBC News", LIKE)]),
     ("my news source is NPR", [("news_source", "NPR", LIKE)]),
     ("I like coffee after my alarm", [("morning_routine", COFFEE_AFTER_ALARM, LIKE)]),

@@ -24,6 +24,8 @@ from assistant.prefs.values import check_value
     (PrefKey.HOME_CITY, "Wilkerson, Washington", "Wilkerson, Washington"),
     (PrefKey.HOME_CITY, "wilkerson washington", "Wilkerson, Washington"),
     (PrefKey.HOME_CITY, "Wilkerson in California", "Wilkerson, California"),
+    (PrefKey.HOME_CITY, "wilkerson, uh california", "Wilkerson, California"),
+    (PrefKey.HOME_CITY, "the wilkerson in a washington", "Wilkerson, Washington"),
     (PrefKey.TEMPERATURE_UNIT, "Fahrenheit", "fahrenheit"),
     (PrefKey.TEMPERATURE_UNIT, "°F", "fahrenheit"),
     (PrefKey.TEMPERATURE_UNIT, "C", "celsius"),
