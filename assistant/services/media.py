@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from assistant.catalog import load_catalog
 from assistant.outcomes import Problem
 from assistant.services.text_match import closest, find_phrase
-from assistant.text import plain
+from assistant.text import DISFLUENCIES, plain
 
 FORMAT_WORDS = {
     "film": "film", "movie": "film", "films": "film", "movies": "film", "watch": "film",
@@ -26,7 +26,7 @@ FILLER_WORDS = frozenset("""
     song songs track tracks tune tunes music something anything stuff album albums playlist soundtrack
     film movie audiobook audio book podcast episode episodes chapter record single hits greatest best
     latest new next last please now again right just bit little on in up
-""".split())
+""".split()) | DISFLUENCIES | {"oh"}   # "play my um most played songs": a filler is no name
 # A mood or an occasion asks for music in general, not for a title: the default (or liked) genre plays.
 MOOD_WORDS = frozenset("""
     relaxing upbeat chill calm background happy nice good random cheerful quiet soft fun party dinner
@@ -42,7 +42,8 @@ PERSONAL_WORDS = frozenset("i i've ive have we you loop repeat first own most re
 CLOSE_ENOUGH = 0.6
 # The rest of a request that asks for music in general ("would you play some music please").
 ASKING_WORDS = frozenset("""
-    would could can will you hey i want like to listen hear play playing put turn start keep some please okay ok
+    would could can will you hey i want like to listen hear play playing put turn start keep resume continue
+    shuffle some please okay ok
 """.split())
 
 
