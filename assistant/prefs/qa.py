@@ -45,8 +45,9 @@ SKIP = re.compile(r"^(skip( (it|this|that)( one)?)?|pass|next( question)?|(i )?(
 # Said anywhere in an answer that names no value: no preference to give ("whatever is fine",
 # "anything would be okay with me", "i have no idea which to choose").
 DONT_CARE = re.compile(r"\bwhatever\b|\banything\b.*\b(fine|okay|ok|good|do)\b|\bno idea\b|\bnot sure\b"
-                       r"|\b(don'?t|do not) (care|mind|know)\b|\b(doesn'?t|does not) matter\b|\bup to you\b"
-                       r"|\byou (choose|pick|decide)\b|\bno preference\b")
+                       r"|\b(don'?t|do not|wouldn'?t|would not)( really)? (care|mind|know)\b"
+                       r"|\b(doesn'?t|does not) (really )?matter\b|\bup to you\b|\bany ?one (is|will|would)\b"
+                       r"|\b(either|any) (one|of them)\b|\byou (choose|pick|decide)\b|\bno preference\b")
 YES = re.compile(r"^(yes|yeah|yep|yup|sure|right|correct|exactly|that'?s (it|right|the one)|i did|yes please)$")
 # A yes in more words ("yeah that is correct", "yes it's confirmed", "strongly agree"), said to a
 # question about one value ("Is Miami, Florida your home city?"), with no word that turns it round.
@@ -134,7 +135,8 @@ def read_answer(key: PrefKey, text: str, suggestion: str | None = None) -> Answe
             return Answer(AnswerKind.VALUE, inner.value)
         return Answer(AnswerKind.INVALID, message=inner.message, suggestion=inner.suggestion,
                       by_sound=inner.by_sound)
-    if checked.suggestion is None and DONT_CARE.search(said):
+    # "i wouldn't really mind, choose any one": no preference, even where a word sounds like a value.
+    if (checked.suggestion is None or checked.by_sound) and DONT_CARE.search(said):
         return Answer(AnswerKind.SKIP)
     message = checked.message
     if checked.suggestion is None:

@@ -53,6 +53,13 @@ def test_dont_care_said_in_a_sentence_is_a_skip(text: str) -> None:
     assert read_answer(PrefKey.MUSIC_GENRE, text).kind is AnswerKind.SKIP
 
 
+@pytest.mark.parametrize("text", ["i wouldn't really mind, you can choose any one", "either one is fine by me",
+                                  "honestly any of them"])
+def test_dont_care_wins_over_a_word_that_only_sounds_like_a_value(text: str) -> None:
+    answer = read_answer(PrefKey.CUISINE, text)
+    assert (answer.kind, answer.suggestion) == (AnswerKind.SKIP, None)
+
+
 def test_a_value_said_with_dont_care_words_is_still_the_value() -> None:
     answer = read_answer(PrefKey.MUSIC_GENRE, "whatever, jazz is fine")
     assert (answer.kind, answer.value) == (AnswerKind.VALUE, "jazz")
