@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from assistant.catalog import load_catalog
 from assistant.outcomes import Problem
 from assistant.services.text_match import closest, find_phrase
-from assistant.text import DISFLUENCIES, plain
+from assistant.text import SLIPPED_WORDS, plain
 
 FORMAT_WORDS = {
     "film": "film", "movie": "film", "films": "film", "movies": "film", "watch": "film",
@@ -19,14 +19,15 @@ FORMAT_WORDS = {
 
 
 # Words around a named thing that are not its name ("that song from the ...", "some tunes by ...").
-PLAY_VERBS = ("start playing", "keep playing", "i want to listen to", "i want to hear", "listen to", "put on", "read me", "play me", "play",
-              "watch", "hear", "read", "start", "queue up", "queue", "blast", "throw on", "resume")
+PLAY_VERBS = ("start playing", "keep playing", "i want to listen to", "i want to hear", "listen to", "put on",
+              "read me", "play me", "play", "watch", "hear", "read", "start", "queue up", "queue", "blast", "throw on",
+              "resume")
 FILLER_WORDS = frozenset("""
     a an the some me us my our that this those these any more of from by called named to for with
     song songs track tracks tune tunes music something anything stuff album albums playlist soundtrack
     film movie audiobook audio book podcast episode episodes chapter record single hits greatest best
     latest new next last please now again right just bit little on in up
-""".split()) | DISFLUENCIES | {"oh"}   # "play my um most played songs": a filler is no name
+""".split()) | SLIPPED_WORDS   # "play my um most played songs": a disfluency is no name
 # A mood or an occasion asks for music in general, not for a title: the default (or liked) genre plays.
 MOOD_WORDS = frozenset("""
     relaxing upbeat chill calm background happy nice good random cheerful quiet soft fun party dinner
