@@ -53,11 +53,16 @@ class Parsed:
     ms: float
     ranking: tuple[tuple[str, float], ...] = ()
 
-    def at_threshold(self, threshold: float, ambiguity: float) -> str:
-        """The intent a FallbackClassifier with these settings would have let through."""
+    def at_threshold(self, threshold: float, ambiguity: float, out_of_scope_margin: float | None = None) -> str:
+        """The intent a FallbackClassifier with these settings would have let through (with
+        ``out_of_scope_margin``: the ScopedFallbackClassifier, which lets a clear out of scope through)."""
+        from assistant.components.scoped_fallback import clear_out_of_scope
+
         ranked = [r for r in self.ranking if r[0] != FALLBACK]
         if not ranked:
             return self.intent
+        if out_of_scope_margin is not None and clear_out_of_scope(ranked, out_of_scope_margin):
+            return OUT_OF_SCOPE
         top = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         if top[1] < threshold or top[1] - second < ambiguity:
@@ -69,18 +74,20 @@ SWEEP = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
 
 
 def threshold_sweep(rows: list[tuple[str, Parsed]], out_of_scope: list[Parsed],
-                    ambiguity: float = 0.05) -> list[dict[str, float]]:
-    """Accuracy, fallback, confidently wrong and out-of-scope share at each fallback threshold."""
+                    ambiguity: float = 0.05, out_of_scope_margin: float | None = None) -> list[dict[str, float]]:
+    """Accuracy, fallback, confidently wrong and out-of-scope share at each fallback threshold
+    (the model's own out-of-scope margin kept)."""
     sweep = []
     for t in SWEEP:
-        said = [(want, p.at_threshold(t, ambiguity)) for want, p in rows]
+        said = [(want, p.at_threshold(t, ambiguity, out_of_scope_margin)) for want, p in rows]
         n = max(1, len(said))
         sweep.append({
             "threshold": t,
             "accuracy": sum(got == want for want, got in said) / n,
             "fallback_rate": sum(got == FALLBACK for _, got in said) / n,
             "confidently_wrong_rate": sum(got not in (want, FALLBACK) for want, got in said) / n,
-            "out_of_scope_answered": sum(p.at_threshold(t, ambiguity) == OUT_OF_SCOPE for p in out_of_scope)
+            "out_of_scope_answered": sum(p.at_threshold(t, ambiguity, out_of_scope_margin) == OUT_OF_SCOPE
+                                         for p in out_of_scope)
             / max(1, len(out_of_scope)),
         })
     return sweep
@@ -134,6 +141,16 @@ class _Parser:
 
         self.loop = asyncio.new_event_loop()
         self.agent = Agent.load(str(model))
+
+    def out_of_scope_margin(self) -> float | None:
+        """The model's ScopedFallbackClassifier margin; None under Rasa's own FallbackClassifier."""
+        from assistant.components.scoped_fallback import MARGIN_KEY, ScopedFallbackClassifier
+
+        schema = self.agent.processor.model_metadata.predict_schema if self.agent.processor else None
+        for node in (schema.nodes.values() if schema else ()):
+            if node.uses is ScopedFallbackClassifier:
+                return float(node.config.get(MARGIN_KEY, ScopedFallbackClassifier.get_default_config()[MARGIN_KEY]))
+        return None
 
     def parse(self, text: str) -> Parsed:
         from assistant.context import clean_text
@@ -201,7 +218,7 @@ def measure(model: Path, slurp: Path, hwu64: Path | None) -> dict[str, Any]:
         "load_seconds": load_seconds,
         "parse_p50_ms": percentile(latencies, 50), "parse_p95_ms": percentile(latencies, 95),
         "intents": intent_figures(in_scope),
-        "threshold_sweep": threshold_sweep(in_scope, out_of_scope),
+        "threshold_sweep": threshold_sweep(in_scope, out_of_scope, out_of_scope_margin=parser.out_of_scope_margin()),
         "confidence_right": quantiles([p.confidence for want, p in in_scope if p.intent == want]),
         "confidence_wrong": quantiles([p.confidence for want, p in in_scope
                                        if p.intent not in (want, FALLBACK)]),

@@ -43,6 +43,18 @@ def test_threshold_sweep_reads_the_ranking_before_the_fallback() -> None:
     assert sweep[0.35]["fallback_rate"] == 0.5 and sweep[0.35]["out_of_scope_answered"] == 0.0
 
 
+def test_threshold_sweep_keeps_the_models_out_of_scope_margin() -> None:
+    from lab.evaluation.measure import threshold_sweep
+
+    clear = Parsed("nlu_fallback", 0.35, (), "", 1.0, (("nlu_fallback", 0.35), ("out_of_scope", 0.3), ("help", 0.1)))
+    close = Parsed("nlu_fallback", 0.35, (), "", 1.0, (("nlu_fallback", 0.35), ("out_of_scope", 0.3), ("help", 0.25)))
+    plain = {row["threshold"]: row for row in threshold_sweep([], [clear, close])}
+    scoped = {row["threshold"]: row for row in threshold_sweep([], [clear, close], out_of_scope_margin=0.1)}
+    assert plain[0.35]["out_of_scope_answered"] == 0.0
+    assert scoped[0.35]["out_of_scope_answered"] == 0.5   # the clear one only
+    assert scoped[0.5]["out_of_scope_answered"] == 0.5
+
+
 def test_hwu_held_out_scores_the_simulators_held_out_rows() -> None:
     from pathlib import Path
 

@@ -1,0 +1,57 @@
+"""The fallback classifier that lets a clear out-of-scope reading through."""
+
+from __future__ import annotations
+
+from rasa.shared.nlu.training_data.message import Message
+
+from assistant.components.scoped_fallback import ScopedFallbackClassifier, clear_out_of_scope
+
+
+def _message(*ranking: tuple[str, float]) -> Message:
+    ranked = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    return Message(data={"text": "x", "intent": ranked[0], "intent_ranking": ranked})
+
+
+def _classifier(margin: float = 0.1) -> ScopedFallbackClassifier:
+    config = {**ScopedFallbackClassifier.get_default_config(), "threshold": 0.35, "ambiguity_threshold": 0.05,
+              "out_of_scope_margin": margin}
+    return ScopedFallbackClassifier(config)
+
+
+def _intent(message: Message) -> str:
+    return message.get("intent")["name"]
+
+
+def test_a_clear_out_of_scope_reading_passes_under_the_threshold() -> None:
+    message = _message(("out_of_scope", 0.3), ("help", 0.15), ("greet", 0.1))
+    _classifier().process([message])
+    assert _intent(message) == "out_of_scope"
+
+
+def test_a_close_out_of_scope_reading_falls_back() -> None:
+    message = _message(("out_of_scope", 0.3), ("play_media", 0.25))
+    _classifier().process([message])
+    assert _intent(message) == "nlu_fallback"
+    assert message.get("intent_ranking")[1]["name"] == "out_of_scope"   # Rasa's ranking kept under it
+
+
+def test_any_other_intent_under_the_threshold_falls_back_as_in_rasa() -> None:
+    message = _message(("play_media", 0.3), ("out_of_scope", 0.05))
+    _classifier().process([message])
+    assert _intent(message) == "nlu_fallback"
+
+
+def test_a_confident_intent_passes_and_close_ones_fall_back() -> None:
+    confident = _message(("turn_on", 0.8), ("turn_off", 0.1))
+    close = _message(("turn_on", 0.5), ("turn_off", 0.48))
+    _classifier().process([confident, close])
+    assert _intent(confident) == "turn_on"
+    assert _intent(close) == "nlu_fallback"
+
+
+def test_the_margin_is_the_lead_over_the_next_intent() -> None:
+    assert clear_out_of_scope([("out_of_scope", 0.3), ("help", 0.2)], 0.1)
+    assert not clear_out_of_scope([("out_of_scope", 0.3), ("help", 0.21)], 0.1)
+    assert clear_out_of_scope([("out_of_scope", 0.12)], 0.1)
+    assert not clear_out_of_scope([("help", 0.9), ("out_of_scope", 0.05)], 0.1)
+    assert not clear_out_of_scope([], 0.1)
