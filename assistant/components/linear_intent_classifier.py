@@ -34,7 +34,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def get_default_config() -> Dict[Text, Any]:
         """Weights of the two feature parts, regularisation, iterations, ranking length."""
         return {"dense_weight": 1.0, "sparse_weight": 0.5, "C": 8.0, "max_iter": 500,
-                "ranking_length": 10, "random_state": 42}
+                "ranking_length": 10, "random_state": 42, "intent_weights": {}}
 
     @staticmethod
     def required_packages() -> List[Text]:
@@ -114,7 +114,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                                    class_weight="balanced", random_state=self._config["random_state"])
         labels = [e.get(INTENT) for e in examples]
         if len(set(labels)) > 2:
-            fit_multinomial(model, dense, sparse, labels)
+            fit_multinomial(model, dense, sparse, labels, intent_weights=self._config["intent_weights"])
         else:  # two classes: sklearn's binomial form, which predict_proba expects
             model.fit(self._features(examples), labels)
         self._model = model
@@ -153,7 +153,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
 
 def fit_multinomial(model: Any, dense: Optional[np.ndarray], sparse: Optional[Any],
-                    labels: List[Text]) -> Any:
+                    labels: List[Text], intent_weights: Optional[Dict[Text, float]] = None) -> Any:
     """Fit `model` (an unfitted multinomial `LogisticRegression`) on [dense | sparse] rows.
 
     The objective and stopping rule of scikit-learn's lbfgs solver (balanced class weights,
@@ -175,6 +175,8 @@ def fit_multinomial(model: Any, dense: Optional[np.ndarray], sparse: Optional[An
     n_sparse = 0 if sparse is None else sparse.shape[1]
     n_rows = len(labels)
     weight = compute_class_weight("balanced", classes=classes, y=np.asarray(labels))[y]
+    if intent_weights:   # an intent's balanced weight scaled ({"out_of_scope": 2.0})
+        weight = weight * np.array([float(intent_weights.get(str(c), 1.0)) for c in classes])[y]
     alpha = 1.0 / model.C
     rows = np.arange(n_rows)
     sparse_t = None if sparse is None else sparse.T.tocsr()

@@ -116,3 +116,29 @@ def test_two_intents_train_through_scikit_learn(tmp_path) -> None:
     assert classifier._model.coef_.shape[0] == 1   # the binomial form predict_proba expects
     probe = [_message(np.random.default_rng(5), "lights_on", 0)]
     assert classifier.process(probe)[0].get(INTENT)["name"] == "lights_on"
+
+
+def test_an_intent_weight_raises_that_intents_share_and_only_it(tmp_path, messages) -> None:
+    classifier = _classifier(tmp_path)
+    dense, sparse = classifier._parts(messages)
+    labels = [m.get(INTENT) for m in messages]
+    settings = {"C": 8.0, "max_iter": 500, "class_weight": "balanced", "random_state": 42}
+    rows = classifier._features(messages)
+    plain = fit_multinomial(LogisticRegression(**settings), dense, sparse, labels)
+    same = fit_multinomial(LogisticRegression(**settings), dense, sparse, labels, intent_weights={"weather": 1.0})
+    heavy = fit_multinomial(LogisticRegression(**settings), dense, sparse, labels, intent_weights={"weather": 3.0})
+    np.testing.assert_allclose(same.coef_, plain.coef_)
+    column = list(plain.classes_).index("weather")
+    assert heavy.predict_proba(rows)[:, column].mean() > plain.predict_proba(rows)[:, column].mean()
+
+
+def test_the_intent_weights_reach_the_fit(tmp_path, messages) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    plain = _classifier(tmp_path / "a")
+    heavy = _classifier(tmp_path / "b", intent_weights={"weather": 3.0})
+    plain.train(TrainingData(messages))
+    heavy.train(TrainingData(messages))
+    rows = plain._features(messages)
+    column = list(plain._model.classes_).index("weather")
+    assert heavy._model.predict_proba(rows)[:, column].mean() > plain._model.predict_proba(rows)[:, column].mean()
