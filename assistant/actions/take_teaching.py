@@ -38,7 +38,7 @@ class ActionTakeTeaching(Action):
         if suggestion and answer.kind is not qa.AnswerKind.VALUE and teaching.says_yes(ctx.text, ctx.intent):
             answer = qa.Answer(qa.AnswerKind.VALUE, suggestion)   # "yes it is", "yeah that is correct"
         # A value said is an answer whatever intent NLU gave it ("hip hop" is no "stop").
-        declining = ctx.intent in ("deny", "stop") and answer.kind is not qa.AnswerKind.VALUE
+        declining = teaching.declines(ctx.text, ctx.intent) and answer.kind is not qa.AnswerKind.VALUE
         if declining or answer.kind in (qa.AnswerKind.SKIP, qa.AnswerKind.STOP):
             declined = dict(tracker.get_slot("teaching_declined") or {})
             declined[key.value] = teaching.message_time(tracker.latest_message.get("metadata"))

@@ -47,7 +47,12 @@ SKIP = re.compile(r"^(skip( (it|this|that)( one)?)?|pass|next( question)?|(i )?(
 DONT_CARE = re.compile(r"\bwhatever\b|\banything\b.*\b(fine|okay|ok|good|do)\b|\bno idea\b|\bnot sure\b"
                        r"|\b(don'?t|do not|wouldn'?t|would not)( really)? (care|mind|know)\b"
                        r"|\b(doesn'?t|does not) (really )?matter\b|\bup to you\b|\bany ?one (is|will|would)\b"
-                       r"|\b(either|any) (one|of them)\b|\byou (choose|pick|decide)\b|\bno preference\b")
+                       r"|\b(either|any) (one|of them)\b|\byou (choose|pick|decide)\b|\bno preference\b"
+                       r"|\bunimportant\b|\bnot important\b|\bof no importance\b")
+# "can you shut off please", "will you shut down", "please can you cancel it": asked to stop, in
+# words NLU may take for a device command (no device named: the phrase ends the sentence).
+QUIT = re.compile(r"\b(shut (up|down|off|it)|cancel( it| that| this)?|be quiet|never ?mind|forget (it|about it))"
+                  r"( please| now| thanks)?$")
 YES = re.compile(r"^(yes|yeah|yep|yup|sure|right|correct|exactly|that'?s (it|right|the one)|i did|yes please)$")
 # A yes in more words ("yeah that is correct", "yes it's confirmed", "strongly agree"), said to a
 # question about one value ("Is Miami, Florida your home city?"), with no word that turns it round.
@@ -57,6 +62,11 @@ NEGATING = re.compile(r"\b(no|not|nope|nah|never|wrong|incorrect|don'?t|doesn'?t
 
 
 AFFIRM_WORDS = 6   # longer, it is more likely a request that happens to hold "right" or "sure"
+
+
+def quits(text: str) -> bool:
+    """Whether the words ask the assistant to stop or drop it ("could you please shut up")."""
+    return bool(QUIT.search(" ".join(str(text).lower().replace("’", "'").split()).strip(" .!?,")))
 
 
 def affirms(text: str) -> bool:

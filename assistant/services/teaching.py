@@ -170,6 +170,12 @@ def offered_key(pending: str | None) -> PrefKey | None:
 NOT_A_REQUEST = frozenset({"affirm", "complain", "thank", "greet", "nlu_fallback", "out_of_scope", "state_preference"})
 
 
+def declines(text: str, intent: str | None) -> bool:
+    """A no to an offer to learn: understood as one, or asked to stop in words NLU took for a
+    device command ("will you shut down please")."""
+    return intent in ("deny", "stop") or qa.quits(text)
+
+
 def says_yes(text: str, intent: str | None) -> bool:
     """A yes to a question about one value ("Is Miami, Florida your home city?"): understood as
     one, or a few words that say yes ("yeah that is correct") and were not taken for a request."""
@@ -186,7 +192,8 @@ def answers_offer(pending: str | None, text: str, intent: str | None, suggestion
         return True
     # "i'm a fan" (the name misheard away), or words that are no request at all ("purple
     # elephants"): an attempt at answering, told what was not understood and asked again.
-    if intent in ("affirm", "deny", "stop", "state_preference", "nlu_fallback", "out_of_scope"):
+    # "can you shut off please" (no device named) declines it, whatever NLU made of it.
+    if intent in ("affirm", "deny", "stop", "state_preference", "nlu_fallback", "out_of_scope") or qa.quits(text):
         return True
     # A request that only sounds like a value ("put the disco lice on": blues?) is that request.
     answer = qa.read_answer(key, text)

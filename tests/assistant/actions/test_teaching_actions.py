@@ -114,7 +114,9 @@ def test_a_misheard_answer_is_confirmed_before_it_is_stored(store, make_tracker)
     assert [p.value for p in store.get("alice")] == ["New England Patriots"]
 
 
-@pytest.mark.parametrize(("text", "intent"), [("no thanks", "deny"), ("skip", "stop"), ("stop", "stop")])
+@pytest.mark.parametrize(("text", "intent"), [("no thanks", "deny"), ("skip", "stop"), ("stop", "stop"),
+                                            ("will you shut down please", "close_device"),
+                                            ("it is unimportant for me", "state_preference")])
 def test_declining_is_remembered_and_nothing_stored(store, make_tracker, text: str, intent: str) -> None:
     events, texts, _ = run_action(ActionTakeTeaching(), make_tracker(
         text, intent, slots={"pending_question": "offer:music_genre"}))

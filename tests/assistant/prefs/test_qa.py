@@ -48,7 +48,8 @@ def test_skips(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["whatever be fine", "anything would be okay with me", "it doesn't matter to me",
-                                  "have no idea regarding to which to choose"])
+                                  "have no idea regarding to which to choose", "it is unimportant for me",
+                                  "that is of no importance"])
 def test_dont_care_said_in_a_sentence_is_a_skip(text: str) -> None:
     assert read_answer(PrefKey.MUSIC_GENRE, text).kind is AnswerKind.SKIP
 
@@ -122,3 +123,14 @@ def test_a_yes_in_a_few_words(text: str, yes: bool) -> None:
     from assistant.prefs.qa import affirms
 
     assert affirms(text) is yes
+
+
+@pytest.mark.parametrize(("text", "quits"), [
+    ("can you shut off please", True), ("will you shut down please", True), ("could you please shut up", True),
+    ("please can you cancel it", True), ("never mind", True),
+    ("shut off the kitchen lights", False), ("cancel my alarm", False), ("turn off the oven", False),
+])
+def test_asked_to_stop_in_words_of_a_device_command(text: str, quits: bool) -> None:
+    from assistant.prefs.qa import quits as reads_quit
+
+    assert reads_quit(text) is quits

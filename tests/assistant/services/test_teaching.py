@@ -21,6 +21,8 @@ from assistant.services.teaching import answers_offer, offered_key
     ("offer:cuisine", "thigh", "nlu_fallback", True),         # "Did you mean thai?"
     ("offer:music_genre", "put the disco lice on", "turn_on", False),   # sounds like blues, but a request
     ("offer:home_city", "what should i wear is it cold outside", "ask_weather", False),
+    ("offer:sports_team", "will you shut down please", "close_device", True),   # a no, not the garage door
+    ("offer:sports_team", "shut the garage door", "close_device", False),
     ("check:play_media", "jazz", "play_media", False),
     (None, "jazz", "play_media", False),
 ])
@@ -64,3 +66,13 @@ def test_a_yes_to_a_value_is_said_in_words_not_taken_for_a_request() -> None:
     assert not says_yes("sure, play some jazz", "play_media") and not says_yes("no it isn't", "deny")
     assert answers_offer("offer:home_city", "yeah that is correct", "nlu_fallback", "Miami, Florida")
     assert not answers_offer("offer:home_city", "turn on the lights", "turn_on", "Miami, Florida")
+
+
+@pytest.mark.parametrize(("text", "intent", "declines"), [
+    ("no thanks", "deny", True), ("stop", "stop", True), ("can you shut off please", "turn_off", True),
+    ("jazz", "play_media", False), ("turn off the lights", "turn_off", False),
+])
+def test_a_no_to_an_offer(text: str, intent: str, declines: bool) -> None:
+    from assistant.services.teaching import declines as says_no
+
+    assert says_no(text, intent) is declines
