@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 from assistant.catalog import load_catalog
@@ -40,6 +41,8 @@ TASTE_WORDS = frozenset("""
     favourite favorite favourites favorites liked playlist playlists list lists played collection library usual
 """.split())
 PERSONAL_WORDS = frozenset("i i've ive have we you loop repeat first own most recently often always".split())
+# "play music from where you left off": go on with the music, no name (what plays is the user's).
+RESUMING = re.compile(r"\b(?:from |at )?where (?:you|i|we|it) (?:left off|stopped|paused|were|was)\b")
 CLOSE_ENOUGH = 0.6
 # The rest of a request that asks for music in general ("would you play some music please").
 ASKING_WORDS = frozenset("""
@@ -138,7 +141,8 @@ def choose(
     found_genre = closest(genre, catalog.genres) if genre else find_phrase(text, catalog.genres)
     if found_genre:
         return MediaChoice(found_genre, "music")
-    named = title or artist or named_thing(text)
+    # An entity that only says "where you left off" names nothing.
+    named = next((n for n in (title, artist) if n and RESUMING.sub(" ", plain(n)).strip()), None) or named_thing(text)
     if named and not asks_for_taste(named):
         return MediaChoice(problem=MediaProblem.NOT_FOUND, message=not_found_message(named, fmt_wanted))
     if fmt_wanted in (None, "music"):
@@ -170,7 +174,7 @@ def asks_for_anything(text: str) -> bool:
     """The request names nothing, not even a misheard name: only words of asking, fillers, moods
     and the user's own taste ("would you play some music please", "play my playlist"), not
     "initiate kendrick llama music"."""
-    said = plain(text).split()
+    said = RESUMING.sub(" ", plain(text)).split()
     return bool(said) and all(w in ASKING_WORDS | FILLER_WORDS | MOOD_WORDS | TASTE_WORDS | PERSONAL_WORDS
                               for w in said)
 
@@ -180,7 +184,7 @@ def named_thing(text: str) -> str | None:
     ("play that song from the lion king" -> "lion king"; "play something relaxing" -> None)."""
     from assistant.catalog import load_catalog
 
-    words = plain(text).split()
+    words = RESUMING.sub(" ", plain(text)).split()
     padded = f" {' '.join(words)} "
     for verb in PLAY_VERBS:
         at = padded.find(f" {verb} ")

@@ -69,6 +69,8 @@ def test_unknown_title_is_not_found() -> None:
     ("play a podcast", None),
     ("play um the beatles uh", "beatles"),
     ("turn the lights on", None),
+    ("play music from where you left off", None),
+    ("play the beatles where i left off", "beatles"),
 ])
 def test_the_named_thing_is_what_follows_the_verb(text: str, named: str | None) -> None:
     from assistant.services.media import named_thing
@@ -123,7 +125,8 @@ def test_a_request_for_the_users_own_taste_plays_their_music(title: str) -> None
 
 
 @pytest.mark.parametrize("text", ["start playing my music list", "keep playing my recently played songs",
-                                  "play my uh most played tracks", "resume my playlist"])
+                                  "play my uh most played tracks", "resume my playlist",
+                                  "play music from where you left off", "play where we stopped"])
 def test_playing_the_users_own_lists_asks_for_anything(text: str) -> None:
     from assistant.services.media import asks_for_anything
 
@@ -136,3 +139,9 @@ def test_a_name_next_to_taste_words_is_still_a_name() -> None:
     choice = choose("play my favorite purple elephants", title="purple elephants", artist=None, genre=None,
                     media_type=None, has_screen=False)
     assert choice.problem is MediaProblem.NOT_FOUND
+
+
+def test_where_you_left_off_is_no_title() -> None:
+    choice = choose("play music from where you left off", title="where you left off", artist=None, genre=None,
+                    media_type=None, has_screen=False, default_genre="jazz")
+    assert (choice.item, choice.defaulted, choice.problem) == ("jazz", True, None)
