@@ -64,14 +64,19 @@ NEGATING = re.compile(r"\b(no|not|nope|nah|never|wrong|incorrect|don'?t|doesn'?t
 AFFIRM_WORDS = 6   # longer, it is more likely a request that happens to hold "right" or "sure"
 
 
+def _said(text: str) -> str:
+    """The words in lower case, one space apart, with a typographic apostrophe made plain."""
+    return " ".join(str(text).lower().replace("’", "'").split())
+
+
 def quits(text: str) -> bool:
     """Whether the words ask the assistant to stop or drop it ("could you please shut up")."""
-    return bool(QUIT.search(" ".join(str(text).lower().replace("’", "'").split()).strip(" .!?,")))
+    return bool(QUIT.search(_said(text).strip(" .!?,")))
 
 
 def affirms(text: str) -> bool:
     """Whether a few words say yes to a question about one value, and nothing against it."""
-    said = " ".join(str(text).lower().replace("’", "'").split())
+    said = _said(text)
     return (len(said.split()) <= AFFIRM_WORDS and bool(AFFIRMING.search(said))
             and not NEGATING.search(said))
 
@@ -113,7 +118,7 @@ class Answer:
 
 def read_answer(key: PrefKey, text: str, suggestion: str | None = None) -> Answer:
     """Interpret the user's answer to the question about ``key``."""
-    said = " ".join(str(text).lower().replace("’", "'").split()).strip(" .!?,")
+    said = _said(text).strip(" .!?,")
     if not said:
         return Answer(AnswerKind.INVALID, message=f"I didn't catch that. {hint(key)}")
     if suggestion and YES.match(said):

@@ -43,6 +43,8 @@ TASTE_WORDS = frozenset("""
 PERSONAL_WORDS = frozenset("i i've ive have we you loop repeat first own most recently often always".split())
 # "play music from where you left off": go on with the music, no name (what plays is the user's).
 RESUMING = re.compile(r"\b(?:from |at )?where (?:you|i|we|it) (?:left off|stopped|paused|were|was)\b")
+
+
 CLOSE_ENOUGH = 0.6
 # The rest of a request that asks for music in general ("would you play some music please").
 ASKING_WORDS = frozenset("""
@@ -83,6 +85,11 @@ class MediaChoice:
         if self.fmt == "music":
             return f"some {self.item}" if self.item in load_catalog().genres or self.item == "music" else str(self.item)
         return f"{self.item}" + ("" if self.fmt == "podcast" else f" ({self.fmt})")
+
+
+def _words(text: str) -> list[str]:
+    """The plain words of a request, without "where you left off" (which names nothing)."""
+    return RESUMING.sub(" ", plain(text)).split()
 
 
 def wanted_format(text: str, entity: str | None) -> str | None:
@@ -142,7 +149,7 @@ def choose(
     if found_genre:
         return MediaChoice(found_genre, "music")
     # An entity that only says "where you left off" names nothing.
-    named = next((n for n in (title, artist) if n and RESUMING.sub(" ", plain(n)).strip()), None) or named_thing(text)
+    named = next((n for n in (title, artist) if n and _words(n)), None) or named_thing(text)
     if named and not asks_for_taste(named):
         return MediaChoice(problem=MediaProblem.NOT_FOUND, message=not_found_message(named, fmt_wanted))
     if fmt_wanted in (None, "music"):
@@ -174,7 +181,7 @@ def asks_for_anything(text: str) -> bool:
     """The request names nothing, not even a misheard name: only words of asking, fillers, moods
     and the user's own taste ("would you play some music please", "play my playlist"), not
     "initiate kendrick llama music"."""
-    said = RESUMING.sub(" ", plain(text)).split()
+    said = _words(text)
     return bool(said) and all(w in ASKING_WORDS | FILLER_WORDS | MOOD_WORDS | TASTE_WORDS | PERSONAL_WORDS
                               for w in said)
 
@@ -184,7 +191,7 @@ def named_thing(text: str) -> str | None:
     ("play that song from the lion king" -> "lion king"; "play something relaxing" -> None)."""
     from assistant.catalog import load_catalog
 
-    words = RESUMING.sub(" ", plain(text)).split()
+    words = _words(text)
     padded = f" {' '.join(words)} "
     for verb in PLAY_VERBS:
         at = padded.find(f" {verb} ")
