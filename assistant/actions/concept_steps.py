@@ -37,6 +37,16 @@ STEP_ACTIONS = {
     "ask_team_score": "assistant.actions.team_score:ActionTeamScore",
     "find_restaurant": "assistant.actions.find_restaurant:ActionFindRestaurant",
 }
+
+
+def step_action(intent: str | None) -> Any | None:
+    """An instance of the action the rules give ``intent`` (None: no single action does)."""
+    if intent not in STEP_ACTIONS:
+        return None
+    module, _, name = STEP_ACTIONS[str(intent)].partition(":")
+    return getattr(importlib.import_module(module), name)()
+
+
 # Intents that act on a device: the step must name one the home's vocabulary knows.
 DEVICE_INTENTS = frozenset({"turn_on", "turn_off", "set_brightness", "set_color", "open_device", "close_device",
                             "lock_device", "unlock_device"})
@@ -99,8 +109,7 @@ async def run_steps(steps: Sequence[tuple[str, Dict[str, Any] | None]], tracker:
         step_tracker = Tracker(tracker.sender_id, dict(tracker.slots), message, list(tracker.events), False, None,
                                {}, None)
         dispatcher = CollectingDispatcher()
-        module, _, name = STEP_ACTIONS[parse["intent"]].partition(":")
-        action = getattr(importlib.import_module(module), name)()
+        action = step_action(parse["intent"])
         await action.run(dispatcher, step_tracker, domain)
         for sent in dispatcher.messages:
             _take(run, sent)

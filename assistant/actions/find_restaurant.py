@@ -9,10 +9,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import turn_context
 from assistant.actions.repairs import repair_in_words
+from assistant.habits import apply
 from assistant.prefs.keys import PrefKey
 from assistant.repair.outcome import Kind
 from assistant.services import preferences, restaurants
-from assistant.turn import ANSWERED_KEY, RestedOn
+from assistant.turn import ANSWERED_KEY, IMPLICIT_KEY, RestedOn
 
 # The words of a restaurant request that are not a cuisine (what repair leaves out).
 RESTAURANT_WORDS = frozenset("""
@@ -45,12 +46,16 @@ class ActionFindRestaurant(Action):
                                      json_message={ANSWERED_KEY: {"cuisine": found.cuisine}, **tags})
             return []
         user = preferences.for_user(ctx.user_id)
-        liked = user.first(PrefKey.CUISINE)
+        liked, inferred = apply.preferred(user.prefs, (PrefKey.CUISINE,))
         suggestion = restaurants.suggest(liked, avoid=tuple(user.disliked(PrefKey.CUISINE)))
         text = suggestion.sentence()
         if liked:
-            text = f"Since you like {liked.title()} food: {text}"
-        dispatcher.utter_message(text=text, json_message={ANSWERED_KEY: {"cuisine": suggestion.cuisine},
-                                                          **RestedOn(PrefKey.CUISINE.value, bool(liked),
-                                                                   None if liked else suggestion.cuisine).to_json()})
+            why = "you've asked for" if inferred else "you like"
+            text = f"Since {why} {liked.title()} food: {text}"
+        tags: dict[str, Any] = {ANSWERED_KEY: {"cuisine": suggestion.cuisine},
+                                **RestedOn(PrefKey.CUISINE.value, bool(liked),
+                                           None if liked else suggestion.cuisine).to_json()}
+        if inferred:   # typed, for the runtime: a "no" next turn lowers this inferred cuisine
+            tags[IMPLICIT_KEY] = [liked]
+        dispatcher.utter_message(text=text, json_message=tags)
         return []

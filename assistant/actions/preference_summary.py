@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from assistant.actions.validate_preference_form import request_action
 from assistant.prefs import qa
 from assistant.prefs.keys import Polarity
 from assistant.services import preferences
@@ -27,9 +28,15 @@ class ActionPreferenceSummary(Action):
                   if v not in (None, qa.SKIPPED)]
         skipped = [k.label for k, v in answers.items() if v == qa.SKIPPED]
         stopped = bool(tracker.get_slot("qa_stopped"))
-        dispatcher.utter_message(text=summary_text(learnt, skipped, stopped))
+        # Stopped by a request of its own ("how did my team do?"): what was learnt, then its answer.
+        request = request_action(tracker) if stopped else None
+        if request is None:
+            dispatcher.utter_message(text=summary_text(learnt, skipped, stopped))
+        elif learnt:
+            dispatcher.utter_message(text="I learnt that " + preferences.join(learnt) + ".")
         slots = [qa.slot_for(k) for k in qa.QA_KEYS] + ["qa_stopped", "qa_suggestion"]
-        return [SlotSet(slot, None) for slot in slots if tracker.get_slot(slot) is not None]
+        events: List[Dict[Text, Any]] = [SlotSet(slot, None) for slot in slots if tracker.get_slot(slot) is not None]
+        return events + [FollowupAction(request)] if request else events
 
 
 def summary_text(learnt: list[str], skipped: list[str], stopped: bool) -> str:

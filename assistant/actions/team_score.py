@@ -9,10 +9,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import turn_context
 from assistant.actions.repairs import repair_in_words
+from assistant.habits import apply
 from assistant.prefs.keys import PrefKey
 from assistant.repair.outcome import Kind
 from assistant.services import preferences, sports
-from assistant.turn import ANSWERED_KEY, RestedOn
+from assistant.turn import ANSWERED_KEY, IMPLICIT_KEY, RestedOn
 
 # The words of a question about a team that are not its name (what repair leaves out).
 TEAM_QUESTION_WORDS = frozenset("""
@@ -40,10 +41,11 @@ class ActionTeamScore(Action):
             repair = repair_in_words(tracker, ctx, (Kind.TEAM,), TEAM_QUESTION_WORDS)
             team = sports.team_by_name(repair.value) if repair is not None else None
             repair = repair if team is not None else None
+        inferred = False
         if team is None:
-            stored = preferences.for_user(ctx.user_id).first(PrefKey.SPORTS_TEAM)
+            stored, inferred = apply.preferred(preferences.for_user(ctx.user_id).prefs, (PrefKey.SPORTS_TEAM,))
             team = sports.team_by_name(stored) if stored else None
-            note = " (your team)"
+            note = " (your team, as you've asked about them)" if inferred else " (your team)"
         if team is None:
             dispatcher.utter_message(text=NO_TEAM, json_message=RestedOn(PrefKey.SPORTS_TEAM.value, False).to_json())
             return []
@@ -53,6 +55,8 @@ class ActionTeamScore(Action):
         tags: dict[str, Any] = {ANSWERED_KEY: {"team": team.name}}
         if note:
             tags.update(RestedOn(PrefKey.SPORTS_TEAM.value, True).to_json())
+        if inferred:   # typed, for the runtime: a "no" next turn lowers this inferred team
+            tags[IMPLICIT_KEY] = [team.name]
         if repair is not None:   # typed, for the log: the answer names the team it understood
             tags.update(repair.to_json())
         dispatcher.utter_message(text=sentence, json_message=tags)

@@ -51,11 +51,12 @@ class ValidatePreferenceForm(FormValidationAction):
         if kind is qa.AnswerKind.SKIP:
             return {slot: qa.SKIPPED, "qa_suggestion": None}
         if kind is qa.AnswerKind.INVALID and answer.suggestion is None and _is_another_request(tracker):
-            # Not an answer but a request ("tell me the weather"): end the questions and say so,
-            # instead of reading it as a music genre.
+            # Not an answer but a request ("tell me the weather"): end the questions instead of
+            # reading it as a music genre; the summary then hands the request to its action.
             said = str(value or "").strip()
-            dispatcher.utter_message(text=f"Let's leave the questions there. You asked \"{said}\": "
-                                          "ask me again and I'll help with that.")
+            dispatcher.utter_message(text="Let's leave the questions there." if request_action(tracker) else
+                                     f"Let's leave the questions there. You asked \"{said}\": "
+                                     "ask me again and I'll help with that.")
             return {slot: None, "qa_stopped": True, "qa_suggestion": None}
         if kind is qa.AnswerKind.INVALID:
             dispatcher.utter_message(text=answer.message)
@@ -83,6 +84,17 @@ class ValidatePreferenceForm(FormValidationAction):
 # SLURP devel), and at 0.9 simulated people's "bedroom lights on please" (turn_on 0.79) was
 # read as a music genre ("I don't know the music genre ..."). 0.6, as the teachable policy's check.
 REQUEST_CONFIDENCE = 0.6
+
+
+def request_action(tracker: Tracker) -> str | None:
+    """The action that answers the latest message, when it is a request of its own that one
+    action answers (the rules'), else None."""
+    from assistant.actions.concept_steps import step_action
+
+    if not _is_another_request(tracker):
+        return None
+    action = step_action((tracker.latest_message.get("intent") or {}).get("name"))
+    return None if action is None else str(action.name())
 
 
 def _is_another_request(tracker: Tracker) -> bool:

@@ -3,7 +3,11 @@ the interaction log, weighed by recency, and stored with source ``implicit``.
 
 An observation is one logged turn that shows a choice the user made themselves (they named
 the genre, the artist, the city); a turn where the assistant chose for them, or that the user
-then rejected, is no evidence. Evidence fades with a half-life, so old habits drop out. A
+then rejected, is no evidence. A *resolution* is the strongest: a request that rested on a
+preference the user had none of failed ("how did my team do?" -> "I don't know your team yet"),
+and the same request, asked again a moment later, named its value ("how did the yankees do?").
+It counts as ``resolution_votes`` observations of that value, and is the only evidence of a
+team or a cuisine. Evidence fades with a half-life, so old habits drop out. A
 stated preference always wins: no inference is stored for a key the user stated, and a "no"
 to an inferred value (a `MarkKind.REJECTED` mark) discounts the evidence before it.
 """
@@ -18,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Protocol
 
 from assistant.prefs.keys import Polarity, PrefKey, Source
-from assistant.turn import ASKED_CITY_KEY, IMPLICIT_KEY
+from assistant.turn import ANSWERED_KEY, ASKED_CITY_KEY, IMPLICIT_KEY, RESTED_ON_KEY, RestedOn
 
 if TYPE_CHECKING:
     from assistant.habits.store import HabitStore, Mark
@@ -36,7 +40,8 @@ IMPLICIT_REASON = "which you often listen to"
 DEFECT_SIGNALS = ("barge_in", "repeat", "rephrase", "dissatisfaction", "give_up")
 WEATHER_REPLY = re.compile(r"\bIn (?P<city>[^:]+?) (?:today|tomorrow):")
 ROOM_KEY = "room"  # not a PrefKey: room habits are reported, not stored as preferences
-INFERRED_KEYS = (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST, PrefKey.HOME_CITY, PrefKey.TEMPERATURE_UNIT)
+INFERRED_KEYS = (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST, PrefKey.HOME_CITY, PrefKey.TEMPERATURE_UNIT,
+                 PrefKey.SPORTS_TEAM, PrefKey.CUISINE)
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,12 @@ class InferConfig:
     support_scale: float = 2.0     # support = 1 - exp(-weighted count / scale)
     artist_genre_weight: float = 0.5   # playing an artist is half a vote for their genre
     rejected_weight: float = 0.2   # evidence from before a "no" to the value counts this much
+    # A resolution: the failed request and the one naming the value at most this many of the
+    # user's turns apart, and this many seconds (the teachable moments' repeat window).
+    resolution_turns: int = 3
+    resolution_seconds: float = 180.0
+    resolution_votes: int = 2      # counts as this many observations (min_count: one is enough)
+    resolution_weight: float = 3.0  # ... of this weight (against a city asked about now and then)
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,7 @@ class Observation:
     value: str
     at: dt.datetime
     weight: float = 1.0
+    votes: int = 1     # observations it counts as (a resolution: several)
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,7 @@ def observations(turns: Iterable["TurnRecord"], config: InferConfig = InferConfi
     """The evidence in logged turns (in any order)."""
     from assistant.catalog import load_catalog
 
+    turns = list(turns)
     catalog = load_catalog()
     genres = {g.lower(): g for g in catalog.genres}
     artists = {a.name.lower(): a for a in catalog.artists}
@@ -144,6 +157,44 @@ def observations(turns: Iterable["TurnRecord"], config: InferConfig = InferConfi
             for unit in ("fahrenheit", "celsius"):
                 if f" {unit} " in text:
                     out.append(Observation(turn.user_id, PrefKey.TEMPERATURE_UNIT.value, unit, turn.timestamp))
+    return out + resolutions(turns, config)
+
+
+def resolutions(turns: Iterable["TurnRecord"], config: InferConfig = InferConfig()) -> list[Observation]:
+    """The values users named right after a request that rested on a preference they had none
+    of had failed: the answer could not be given ("I don't know your team yet"), or its guess
+    (the home's city, some pop) was rejected (a repeat, a rephrase, a "no"). Turns in any order."""
+    from assistant.teachable.signals import NAMED_VALUES
+
+    by_user: dict[str, list["TurnRecord"]] = defaultdict(list)
+    for turn in turns:
+        by_user[turn.user_id].append(turn)
+    out: list[Observation] = []
+    for user, rows in by_user.items():
+        rows.sort(key=lambda t: (t.timestamp, t.id or 0))
+        open_need: dict[str, tuple[int, dt.datetime, str]] = {}   # intent -> (index, when, key)
+        for index, turn in enumerate(rows):
+            intent = str(turn.intent or "")
+            if intent not in NAMED_VALUES:
+                continue
+            evidence = turn.evidence or {}
+            rested = RestedOn.decode(evidence.get(RESTED_ON_KEY))
+            if rested is not None:   # filled in for the user: a need when it failed, else none
+                failed = not rested.stored and (rested.guess is None or turn.defect_signalled)
+                open_need.pop(intent, None)
+                if failed:
+                    open_need[intent] = (index, turn.timestamp, rested.key)
+                continue
+            need = open_need.pop(intent, None)
+            field_name, key = NAMED_VALUES[intent]
+            value = (evidence.get(ANSWERED_KEY) or {}).get(field_name)
+            if need is None or not value or need[2] != key or turn.defect_signalled \
+                    or evidence.get(IMPLICIT_KEY):
+                continue
+            if index - need[0] <= config.resolution_turns \
+                    and (turn.timestamp - need[1]).total_seconds() <= config.resolution_seconds:
+                out.append(Observation(user, key, str(value), turn.timestamp, config.resolution_weight,
+                                       config.resolution_votes))
     return out
 
 
@@ -200,7 +251,7 @@ def score(obs: Iterable[Observation], now: dt.datetime, config: InferConfig = In
             weight *= config.rejected_weight
         weighted[(o.user_id, o.key)][o.value] += weight
         if o.weight >= 1.0:
-            counts[(o.user_id, o.key, o.value)] += 1
+            counts[(o.user_id, o.key, o.value)] += o.votes
         slot3 = (o.user_id, o.key, o.value)
         last[slot3] = max(last.get(slot3, o.at), o.at)
     out = []

@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FALLBACK_ACTIONS = ("utter_default", "action_default_fallback")
-# What makes a turn evidence for inference: music played, or a forecast given.
-EVIDENCE_ACTIONS = frozenset({"action_weather"})
+# What makes a turn evidence for inference: music played, a forecast given, a team's score or
+# restaurants (a value named right after a request that had none: `implicit.resolutions`).
+EVIDENCE_ACTIONS = frozenset({"action_weather", "action_team_score", "action_find_restaurant"})
 REJECTING_INTENTS = frozenset({"deny", "complain"})
 ROUTINE_WINDOW_MINUTES = 60.0
 ROUTINE_OFFER = "You usually start the coffee after your alarm. Want me to do that every morning?"
@@ -237,14 +238,14 @@ class RememberImplicit:
     stage = Stage.LOGGED
 
     def observe(self, services: TurnServices, turn: ObservedTurn) -> None:
-        from assistant.prefs.keys import PrefKey, Source
+        from assistant.habits.implicit import INFERRED_KEYS
+        from assistant.prefs.keys import Source
 
         used = {v.lower() for v in turn.result.implicit_used}
         if not used:
             return
         for pref in services.preferences.get(turn.user_id):
-            if pref.source is Source.IMPLICIT and pref.key in (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST) \
-                    and pref.value.lower() in used:
+            if pref.source is Source.IMPLICIT and pref.key in INFERRED_KEYS and pref.value.lower() in used:
                 turn.slots[pending.LAST_IMPLICIT] = [pref.key.value, pref.value]
                 return
 

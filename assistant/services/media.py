@@ -150,7 +150,8 @@ def choose(
         return MediaChoice(found_genre, "music")
     # An entity that only says "where you left off" names nothing.
     named = next((n for n in (title, artist) if n and _words(n)), None) or named_thing(text)
-    if named and not asks_for_taste(named):
+    # ... nor does a piece of the user's taste ("most", of "play my most played songs").
+    if named and not asks_for_taste(named) and not asks_for_taste(named_thing(text) or ""):
         return MediaChoice(problem=MediaProblem.NOT_FOUND, message=not_found_message(named, fmt_wanted))
     if fmt_wanted in (None, "music"):
         return MediaChoice(default_genre, "music", defaulted=True)

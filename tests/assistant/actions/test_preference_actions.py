@@ -119,6 +119,24 @@ def test_restaurant_uses_the_liked_cuisine(db, make_tracker) -> None:
     assert texts == ["Since you like Thai food: For Thai food, try Bangkok Garden or Thai Basil."]
 
 
+def test_an_inferred_team_or_cuisine_is_said_to_be_inferred_and_a_stated_one_wins(db, make_tracker) -> None:
+    svc.store().set("alice", PrefKey.SPORTS_TEAM, "New York Yankees", Polarity.LIKE, Source.IMPLICIT, 0.6)
+    svc.store().set("alice", PrefKey.CUISINE, "thai", Polarity.LIKE, Source.IMPLICIT, 0.6)
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionTeamScore().run(dispatcher, make_tracker("how did my team do", "ask_team_score"), {}))
+    assert dispatcher.messages[0]["text"].startswith("The New York Yankees (your team, as you've asked about them) ")
+    assert dispatcher.messages[0]["custom"]["implicit"] == ["New York Yankees"]   # so a "no" can lower it
+    _, texts, _ = say(ActionFindRestaurant(), make_tracker, "find a restaurant", "find_restaurant")
+    assert texts == ["Since you've asked for Thai food: For Thai food, try Bangkok Garden or Thai Basil."]
+    svc.store().set("alice", PrefKey.SPORTS_TEAM, "Seattle Seahawks")   # stated: beats the inferred one
+    _, texts, _ = say(ActionTeamScore(), make_tracker, "how did my team do", "ask_team_score")
+    assert texts[0].startswith("The Seattle Seahawks (your team) ")
+
+
 def test_list_preferences(db, make_tracker) -> None:
     svc.store().set("alice", PrefKey.MUSIC_GENRE, "jazz")
     svc.store().set("bob", PrefKey.CUISINE, "thai")

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.ask_qa import AskQuestion
@@ -143,12 +143,26 @@ def test_summary_when_there_was_nothing_to_ask(make_tracker) -> None:
     assert texts[0].startswith("I already know all of your preferences.")
 
 
-def test_a_request_instead_of_an_answer_ends_the_questions_and_says_so(store, make_tracker) -> None:
+def test_a_request_instead_of_an_answer_ends_the_questions_and_is_answered(store, make_tracker) -> None:
     result, texts = validate(PrefKey.MUSIC_GENRE, "tell me the weather", make_tracker, intent="ask_weather")
     assert result["qa_stopped"] is True and result[qa.slot_for(PrefKey.MUSIC_GENRE)] is None
-    assert texts == ['Let\'s leave the questions there. You asked "tell me the weather": '
-                     "ask me again and I'll help with that."]
+    assert texts == ["Let's leave the questions there."]
     assert store.get("alice") == []
+    # The summary then hands the request to the action the rules give it, after what was learnt.
+    events, texts, _ = run_action(ActionPreferenceSummary(), make_tracker(
+        "tell me the weather", "ask_weather", slots={"qa_stopped": True, "qa_sports_team": "Chicago Bulls"}))
+    assert texts == ["I learnt that you're a Chicago Bulls fan."]
+    assert events[-1] == FollowupAction("action_weather")
+
+
+def test_a_request_no_single_action_answers_is_to_be_asked_again(store, make_tracker) -> None:
+    result, texts = validate(PrefKey.MUSIC_GENRE, "tell me a joke", make_tracker, intent="teach_concept")
+    assert result["qa_stopped"] is True
+    assert texts == ['Let\'s leave the questions there. You asked "tell me a joke": '
+                     "ask me again and I'll help with that."]
+    events, texts, _ = run_action(ActionPreferenceSummary(), make_tracker(
+        "tell me a joke", "teach_concept", slots={"qa_stopped": True}))
+    assert texts[0].startswith("Okay, stopping.") and events == [SlotSet("qa_stopped", None)]
 
 
 def test_a_fairly_sure_request_ends_the_questions_too(store, make_tracker) -> None:

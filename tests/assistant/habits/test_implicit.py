@@ -148,3 +148,69 @@ def test_the_actions_typed_tags_are_the_evidence_not_the_reply_wording() -> None
     found = observations([*asked, filled_in, inferred_play])
     assert [o.value for o in found if o.key == "home_city"] == ["Seattle, Washington"] * 3
     assert not [o for o in found if o.key == "music_genre"]   # playing an inferred genre is no choice
+
+
+SECOND = dt.timedelta(seconds=15)
+
+
+def asked(user: str, when: dt.datetime, text: str, intent: str, *, rested: dict | None = None,
+          answered: dict | None = None, feedback: dict | None = None) -> object:
+    row = turn(user, when, text, intent=intent, feedback=feedback)
+    row.evidence = {"implicit": [], "asked_city": None, "answered": answered or {},
+                    **({"rested_on": rested} if rested else {})}
+    return row
+
+
+def team_resolved(user: str = "ann", gap: int = 2, *, stated_first: bool = False) -> list:
+    """ "how did my team do" with no team, a "no thanks" between, then the team by name."""
+    rows = [asked(user, START, "how did my team do", "ask_team_score",
+                  rested={"key": "sports_team", "stored": stated_first})]
+    rows += [asked(user, START + (i + 1) * SECOND, "no thanks", "deny") for i in range(gap - 1)]
+    rows.append(asked(user, START + gap * SECOND, "how did the yankees do", "ask_team_score",
+                      answered={"team": "New York Yankees"}))
+    return rows
+
+
+def test_a_value_named_right_after_a_request_that_lacked_it_is_inferred_at_once() -> None:
+    found = [o for o in observations(team_resolved()) if not o.key.startswith("room@")]
+    assert [(o.key, o.value, o.votes) for o in found] == [("sports_team", "New York Yankees", 2)]
+    inferred = score(found, START + DAY)
+    assert [(i.key, i.value) for i in inferred] == [("sports_team", "New York Yankees")]
+
+
+def test_no_resolution_without_a_failed_need_or_too_late() -> None:
+    def teams(rows: list) -> list:
+        return [o for o in observations(rows) if o.key == "sports_team"]
+
+    assert teams(team_resolved(stated_first=True)) == []      # the request had the user's team
+    assert teams(team_resolved(gap=5)) == []                 # four turns later: another matter
+    assert teams(team_resolved()[-1:]) == []                   # asked by name, nothing lacking
+    late = team_resolved()
+    late[-1].timestamp = START + dt.timedelta(minutes=10)
+    assert teams(late) == []
+    rejected = team_resolved()
+    rejected[-1].feedback = {"dissatisfaction": True}
+    assert teams(rejected) == []                               # the named answer was then rejected
+
+
+def test_a_guess_counts_as_a_need_only_once_the_user_rejected_it() -> None:
+    def cities(first_feedback: dict | None) -> list:
+        rows = [asked("ann", START, "what's the weather", "ask_weather", answered={"city": "Seattle, Washington"},
+                      rested={"key": "home_city", "stored": False, "guess": "Seattle, Washington"},
+                      feedback=first_feedback),
+                asked("ann", START + SECOND, "what's the weather in miami", "ask_weather",
+                      answered={"city": "Miami, Florida"})]
+        rows[1].evidence["asked_city"] = "Miami, Florida"
+        return [(o.value, o.votes) for o in observations(rows) if o.key == "home_city"]
+
+    assert cities(None) == [("Miami, Florida", 1)]                       # a trip: one asked city
+    assert sorted(cities({"explicit": "no"})) == [("Miami, Florida", 1), ("Miami, Florida", 2)]
+
+
+def test_a_resolved_team_is_stored_as_implicit_and_a_stated_one_wins(store, habits) -> None:
+    log = FakeLog(team_resolved("ann") + team_resolved("bob"))
+    store.set("bob", PrefKey.SPORTS_TEAM, "Chicago Bulls", Polarity.LIKE, Source.STATEMENT)
+    infer(log, store, START + DAY, habits=habits)
+    assert [(p.value, p.source) for p in store.get("ann", PrefKey.SPORTS_TEAM)] == \
+        [("New York Yankees", Source.IMPLICIT)]
+    assert [p.value for p in store.get("bob", PrefKey.SPORTS_TEAM)] == ["Chicago Bulls"]

@@ -135,6 +135,14 @@ def test_playing_the_users_own_lists_asks_for_anything(text: str) -> None:
     assert (choice.item, choice.defaulted) == ("jazz", True) and asks_for_anything(text)
 
 
+@pytest.mark.parametrize(("text", "piece"), [("play my most played songs", "most"),
+                                             ("play the list from my favorites", "list")])
+def test_a_piece_of_the_users_taste_taken_for_a_name_plays_their_music(text: str, piece: str) -> None:
+    choice = choose(text, title=None, artist=piece, genre=None, media_type=None, has_screen=False,
+                    default_genre="jazz")
+    assert (choice.item, choice.defaulted, choice.problem) == ("jazz", True, None)
+
+
 def test_a_name_next_to_taste_words_is_still_a_name() -> None:
     choice = choose("play my favorite purple elephants", title="purple elephants", artist=None, genre=None,
                     media_type=None, has_screen=False)
