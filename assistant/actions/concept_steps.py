@@ -39,7 +39,7 @@ STEP_ACTIONS = {
 }
 
 
-def step_action(intent: str | None) -> Any | None:
+def step_action(intent: str | None) -> Any:
     """An instance of the action the rules give ``intent`` (None: no single action does)."""
     if intent not in STEP_ACTIONS:
         return None

@@ -52,9 +52,9 @@ class ActionFindRestaurant(Action):
         if liked:
             why = "you've asked for" if inferred else "you like"
             text = f"Since {why} {liked.title()} food: {text}"
-        tags: dict[str, Any] = {ANSWERED_KEY: {"cuisine": suggestion.cuisine},
-                                **RestedOn(PrefKey.CUISINE.value, bool(liked),
-                                           None if liked else suggestion.cuisine).to_json()}
+        tags = {ANSWERED_KEY: {"cuisine": suggestion.cuisine},
+                **RestedOn(PrefKey.CUISINE.value, bool(liked),
+                           None if liked else suggestion.cuisine).to_json()}
         if inferred:   # typed, for the runtime: a "no" next turn lowers this inferred cuisine
             tags[IMPLICIT_KEY] = [liked]
         dispatcher.utter_message(text=text, json_message=tags)

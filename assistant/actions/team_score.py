@@ -7,20 +7,15 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.actions.common import turn_context
+from assistant.actions.common import report_problem, turn_context
 from assistant.actions.repairs import repair_in_words
 from assistant.habits import apply
+from assistant.outcomes import Problem
 from assistant.prefs.keys import PrefKey
 from assistant.repair.outcome import Kind
 from assistant.services import preferences, sports
 from assistant.turn import ANSWERED_KEY, IMPLICIT_KEY, RestedOn
 
-# The words of a question about a team that are not its name (what repair leaves out).
-TEAM_QUESTION_WORDS = frozenset("""
-    how did do does the a my our team teams win won lose lost what's whats what is was were score scores scored of
-    game games match sports sport result results last night yesterday today tonight against play played playing
-    tell me about who latest news on in for and with please hey um uh can you i want to know check give were are
-""".split())
 NO_TEAM = "I don't know your team yet; ask about one by name, or tell me yours (\"I'm a Warriors fan\")."
 
 
@@ -38,9 +33,13 @@ class ActionTeamScore(Action):
         note, repair = "", None
         if team is None:
             # No team named: words where the team should be may be one misheard ("the worriers").
-            repair = repair_in_words(tracker, ctx, (Kind.TEAM,), TEAM_QUESTION_WORDS)
+            repair = repair_in_words(tracker, ctx, (Kind.TEAM,), sports.QUESTION_WORDS)
             team = sports.team_by_name(repair.value) if repair is not None else None
             repair = repair if team is not None else None
+        unknown = sports.unknown_team(ctx.text) if team is None else None
+        if unknown is not None:   # a team named that the service doesn't know ("the lackers"): no preference helps
+            report_problem(dispatcher, Problem.NOT_FOUND, sports.not_found_message(unknown))
+            return []
         inferred = False
         if team is None:
             stored, inferred = apply.preferred(preferences.for_user(ctx.user_id).prefs, (PrefKey.SPORTS_TEAM,))

@@ -113,6 +113,22 @@ def test_team_score_needs_a_team_then_uses_it(db, make_tracker) -> None:
     assert texts[0].startswith("The Seattle Seahawks (your team) ")
 
 
+def test_a_team_named_that_the_service_lacks_is_said_so_and_rests_on_no_preference(db, make_tracker) -> None:
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    tracker = make_tracker("what's the score of the lackers game", "ask_team_score")
+    _, texts, _ = run_action(ActionTeamScore(), tracker)   # with repair on: "lackers" is the Lakers
+    assert texts[0].startswith("The Los Angeles Lakers ")
+    tracker.latest_message["metadata"]["learning"] = {"global_repair": False, "personal_repair": False}
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionTeamScore().run(dispatcher, tracker, {}))
+    assert dispatcher.messages[0]["text"] == ('I don\'t know the team "lackers". The closest I know is the '
+                                              'Los Angeles Lakers (ask "how did the Lakers do").')
+    assert dispatcher.messages[0]["custom"] == {"problem": "NOT_FOUND"}   # no "rested_on": nothing to offer
+
+
 def test_restaurant_uses_the_liked_cuisine(db, make_tracker) -> None:
     svc.store().set("alice", PrefKey.CUISINE, "thai")
     _, texts, _ = say(ActionFindRestaurant(), make_tracker, "find a restaurant", "find_restaurant")
