@@ -208,5 +208,8 @@ def test_the_log_keeps_the_actions_typed_evidence(fresh) -> None:
     filled = fresh.handle("what's the weather", user_id="rt_evidence", device_id="kitchen_speaker")
     assert asked.asked_city == "Miami, Florida" and filled.asked_city is None
     rows = {t.id: t for t in fresh.log.turns(user_id="rt_evidence")}
-    assert rows[asked.turn_id].evidence == {"implicit": [], "asked_city": "Miami, Florida"}
-    assert rows[filled.turn_id].evidence == {"implicit": [], "asked_city": None}
+    assert rows[asked.turn_id].evidence == {"implicit": [], "asked_city": "Miami, Florida",
+                                            "answered": {"city": "Miami, Florida"}}
+    home = rows[filled.turn_id].evidence   # and what the answer rested on: a guess of the home city
+    assert home["asked_city"] is None and home["implicit"] == []
+    assert home["rested_on"] == {"key": "home_city", "stored": False, "guess": home["answered"]["city"]}
