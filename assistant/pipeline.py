@@ -247,6 +247,7 @@ class TurnPipeline:
     def _log_turn(self, turn: ObservedTurn, request: TurnRequest, *, context: dict[str, Any]) -> None:
         """Log the turn (``turn.record``; ``turn.previous``: the user's turn before it). A failed
         write never breaks the turn; it is reported on the result and kept in `log_errors`."""
+        from assistant.habits.implicit import keep_evidence
         from assistant.learning.log import InteractionLogError, TurnRecord
         from assistant.repair.settle import keep_in_log
 
@@ -257,6 +258,7 @@ class TurnPipeline:
         record = TurnRecord.from_result(result, request, session_id=self.stack.sender_id(user_id),
                                         timestamp=turn.when, context=context)
         keep_in_log(record, result.report)   # the entity repairs the actions tagged (assistant.repair)
+        keep_evidence(record, result.report)  # what the answer was about, and rested on (assistant.habits)
         try:
             turn.previous = self.last.get(user_id)
             result.turn_id = log.record(record)

@@ -43,6 +43,8 @@ class ActionTakeTeaching(Action):
             declined = dict(tracker.get_slot("teaching_declined") or {})
             declined[key.value] = teaching.message_time(tracker.latest_message.get("metadata"))
             confirming = teaching.confirms(tracker.get_slot("teachable_moment"))
+            if confirming and suggestion:   # "Is jazz the kind of music you like?" "no": nor inferred
+                _reject(ctx.user_id, key, str(suggestion), declined[key.value])
             dispatcher.utter_message(text="Okay, I won't remember it." if confirming
                                      else "Okay, I won't ask about that for a while.")
             return events + [SlotSet("teaching_declined", declined)]
@@ -71,3 +73,18 @@ class ActionTakeTeaching(Action):
         resume = teaching.resume_action(tracker.get_slot("teachable_moment")) if answer.kind is qa.AnswerKind.VALUE \
             else None
         return events + [FollowupAction(resume)] if resume else events
+
+
+def _reject(user_id: str, key: Any, value: str, when: float) -> None:
+    """A "no" to "Is <value> your ...?": learning from activity lowers the value now and discounts
+    the evidence before it (`assistant.habits.implicit.reject`); a broken store is logged, not raised."""
+    import datetime as dt
+
+    from assistant.habits import store as habit_store
+    from assistant.habits.implicit import reject
+
+    at = dt.datetime.fromtimestamp(when, dt.timezone.utc).replace(tzinfo=None)
+    try:
+        reject(preferences.store(), habit_store.for_actions(), user_id, key, value, at)
+    except Exception as error:  # noqa: BLE001 - the no was heard; only the inference keeps it
+        log.error("could not mark %r's no to %s %r: %s", user_id, key, value, error)

@@ -36,7 +36,8 @@ class ActionTeamScore(Action):
             repair = repair_in_words(tracker, ctx, (Kind.TEAM,), sports.QUESTION_WORDS)
             team = sports.team_by_name(repair.value) if repair is not None else None
             repair = repair if team is not None else None
-        unknown = sports.unknown_team(ctx.text) if team is None else None
+        # (Not when carried out again after an answer to an offer: "yes" names no team.)
+        unknown = sports.unknown_team(ctx.text) if team is None and ctx.intent == "ask_team_score" else None
         if unknown is not None:   # a team named that the service doesn't know ("the lackers"): no preference helps
             report_problem(dispatcher, Problem.NOT_FOUND, sports.not_found_message(unknown))
             return []

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from assistant.habits.store import HabitStore, Mark
     from assistant.learning.log import TurnRecord
     from assistant.prefs.store import PreferenceStore
+    from assistant.turn import ActionReport
 
 
 class TurnSource(Protocol):
@@ -114,6 +115,17 @@ class InferReport:
 
 
 # -- observations ----------------------------------------------------------------------
+
+
+def keep_evidence(record: "TurnRecord", report: "ActionReport") -> None:
+    """Add to a turn's logged evidence what its answer was about and the preference it rested on
+    (the actions' typed tags), which `resolutions` reads. The pipeline calls it before logging."""
+    evidence = dict(record.evidence or {})
+    if report.answered:
+        evidence[ANSWERED_KEY] = dict(report.answered)
+    if report.rested_on is not None:
+        evidence.update(report.rested_on.to_json())
+    record.evidence = evidence
 
 
 def observations(turns: Iterable["TurnRecord"], config: InferConfig = InferConfig()) -> list[Observation]:

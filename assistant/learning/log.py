@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from assistant.db import EngineStore, create_all, create_engine, database_url, schema_lock
-from assistant.turn import ANSWERED_KEY, ASKED_CITY_KEY, IMPLICIT_KEY
+from assistant.turn import ASKED_CITY_KEY, IMPLICIT_KEY
 
 if TYPE_CHECKING:
     from assistant.turn import TurnRequest, TurnResult
@@ -82,8 +82,7 @@ class TurnRecord:
     explore_asked: list[str] = field(default_factory=list)  # the two readings this turn asked about
     explore_choice: str | None = None  # this turn answered a question: the intent chosen, or
     #                                    "neither" / "unclear" (assistant.exploration)
-    # What the actions tagged for learning from activity ({"implicit": [...], "asked_city": ...,
-    # "answered": {...}, "rested_on": {...}}, `assistant.turn`);
+    # What the actions tagged for learning from activity ({"implicit": [...], "asked_city": ...});
     # None on rows logged before the column (their reply is all there is).
     evidence: dict[str, Any] | None = None
     feedback: dict[str, Any] = field(default_factory=dict)
@@ -124,9 +123,7 @@ class TurnRecord:
             asr_confidence=request.asr_confidence, barge_in=bool(request.barge_in), nlu_margin=result.nlu_margin,
             request_id=request.request_id, explore_asked=list(report.explore_asked),
             explore_choice=report.explore_choice,
-            evidence={IMPLICIT_KEY: list(report.implicit_used), ASKED_CITY_KEY: report.asked_city,
-                      ANSWERED_KEY: dict(report.answered),
-                      **(report.rested_on.to_json() if report.rested_on is not None else {})},
+            evidence={IMPLICIT_KEY: list(report.implicit_used), ASKED_CITY_KEY: report.asked_city},
         )
 
 

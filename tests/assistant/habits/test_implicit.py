@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from assistant.habits.implicit import InferConfig, infer, observations, reject, score
+from assistant.habits.implicit import InferConfig, infer, observations, reject, resolutions, score
 from assistant.habits.store import HabitStore, MarkKind
 from assistant.prefs.keys import Polarity, PrefKey, Source
 from tests.assistant.habits.helpers import START, FakeLog, played, turn
@@ -214,3 +214,17 @@ def test_a_resolved_team_is_stored_as_implicit_and_a_stated_one_wins(store, habi
     assert [(p.value, p.source) for p in store.get("ann", PrefKey.SPORTS_TEAM)] == \
         [("New York Yankees", Source.IMPLICIT)]
     assert [p.value for p in store.get("bob", PrefKey.SPORTS_TEAM)] == ["Chicago Bulls"]
+
+
+def test_the_logged_evidence_keeps_what_the_answer_was_about_and_rested_on() -> None:
+    from assistant.habits.implicit import keep_evidence
+    from assistant.turn import ActionReport
+
+    row = turn("ann", START, "how did my team do", intent="ask_team_score")
+    row.evidence = {"implicit": [], "asked_city": None}
+    keep_evidence(row, ActionReport.decode([{"rested_on": {"key": "sports_team", "stored": False}}]))
+    assert row.evidence == {"implicit": [], "asked_city": None, "rested_on": {"key": "sports_team", "stored": False}}
+    named = turn("ann", START + SECOND, "how did the yankees do", intent="ask_team_score")
+    keep_evidence(named, ActionReport.decode([{"answered": {"team": "New York Yankees"}}]))
+    assert named.evidence == {"answered": {"team": "New York Yankees"}}
+    assert [(o.key, o.value) for o in resolutions([row, named])] == [("sports_team", "New York Yankees")]
