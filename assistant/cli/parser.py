@@ -91,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "words as written unless --asr is given")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="with --arm all: play the arms in N processes at once, each on a copy of the model "
-                        "(default: one per core); the figures are those of one process")
+                        "(default: one per core); with --arm baseline or teachable, whose users learn nothing "
+                        "from each other: play its users in N processes (default: one); the figures are "
+                        "those of one process")
     p = add("eval-nlu", cmd_eval_nlu, "intent accuracy on a SLURP-format file")
     p.add_argument("--slurp", default=str(SHARED_DATA / "slurp" / "devel.jsonl"),
                    help="a SLURP jsonl file (default: the shared SLURP devel set)")

@@ -217,10 +217,31 @@ def play_arms(args: argparse.Namespace, arms: list[str], *, judge: Any = None,
     Raises:
         PopulationError: the run cannot start or go on (its reason).
     """
+    from simulator.population.metrics import summarize
+
+    reports, bench = play_reports(args, arms, judge=judge, watch=watch, channel=channel, console=console,
+                                  phrasing=phrasing)
+    figures = []
+    for report in reports:
+        figures.append(summarize(report))
+        if report.adversaries:
+            figures[-1]["adversaries"] = report.adversaries
+    if bench is not None:
+        from simulator.population import bench as bench_mod
+
+        bench = bench_mod.compare(figures[-1]["turns_per_second"], bench)
+    return figures, bench
+
+
+def play_reports(args: argparse.Namespace, arms: list[str], *, judge: Any = None,
+                 watch: "Callable[[], ContextManager[ArmProgress | None]]" = lambda: contextlib.nullcontext(None),
+                 channel: Any = None, console: Any = None,
+                 phrasing: "tuple[Any, Any] | None" = None) -> tuple[list[Any], dict[str, Any] | None]:
+    """`play_arms`'s runs as `RunReport`s (of the users of ``args.shard``, (k, n), when given), and
+    with ``--bench`` the bare model's throughput (`bench.bare_throughput`)."""
     from rich.console import Console
 
     from assistant.launch import start_runtime as _start_runtime
-    from simulator.population.metrics import summarize
     from simulator.population.run import PopulationError, resolve_phrasing, run_population
     from simulator.speech.engine import SpeechUnavailable
 
@@ -231,31 +252,28 @@ def play_arms(args: argparse.Namespace, arms: list[str], *, judge: Any = None,
             channel = _channel(args)
         except SpeechUnavailable as error:
             raise PopulationError(str(error)) from error
-    figures: list[dict[str, Any]] = []
+    reports = []
     bench: dict[str, Any] | None = None
+    shard = tuple(getattr(args, "shard", None) or (0, 1))
     with _start_runtime(args) as runtime:
         template = runtime.home.snapshot()
         nightly = _nightly(runtime, arms, console, judge)
         with watch() as progress:
             for arm in arms:
-                report = run_population(
+                reports.append(run_population(
                     runtime, users=args.users, days=args.days, seed=args.seed, arm=arm,
                     home_template=template, asr_config=_asr_config(args), channel=channel,
                     adversary=_adversary_config(args), phrasing=mode, real=real, nightly=nightly,
                     progress=None if progress is None else partial(progress, arm),
-                    without=getattr(args, "without", None) or ())
-                figures.append(summarize(report))
-                if report.adversaries:
-                    figures[-1]["adversaries"] = report.adversaries
+                    without=getattr(args, "without", None) or (), shard=(int(shard[0]), int(shard[1]))))
         if nightly is not None:
             nightly.discard_base()
         if getattr(args, "bench", False):
             from simulator.population import bench as bench_mod
 
             with console.status("Timing the bare Rasa model on the same texts..."):
-                bare = bench_mod.bare_throughput(runtime, bench_mod.logged_texts(runtime))
-            bench = bench_mod.compare(figures[-1]["turns_per_second"], bare)
-    return figures, bench
+                bench = bench_mod.bare_throughput(runtime, bench_mod.logged_texts(runtime))
+    return reports, bench
 
 
 def workers_for(args: argparse.Namespace, arms: list[str]) -> int:
@@ -267,6 +285,18 @@ def workers_for(args: argparse.Namespace, arms: list[str]) -> int:
         return 1
     asked = getattr(args, "workers", None)
     return default_workers(arms) if asked is None else max(1, min(asked, len(arms)))
+
+
+def shards_for(args: argparse.Namespace, arms: list[str]) -> int:
+    """How many processes play one arm's users: ``--workers N`` for a single arm whose users learn
+    nothing from each other (`run.SHARDABLE`), with no adversaries, no layer off and no ``--bench``;
+    else one."""
+    from simulator.population.run import SHARDABLE
+
+    asked = getattr(args, "workers", None) or 1
+    plain = not (getattr(args, "bench", False) or float(getattr(args, "adversaries", 0.0) or 0.0) > 0
+                 or getattr(args, "without", None))
+    return max(1, min(asked, args.users)) if len(arms) == 1 and arms[0] in SHARDABLE and plain else 1
 
 
 def run_simulate_population(args: argparse.Namespace, judge: Any = None) -> int:
@@ -288,7 +318,7 @@ def run_simulate_population(args: argparse.Namespace, judge: Any = None) -> int:
     except PopulationError as error:
         return _stderr(str(error))
     arms = list(ARMS) if args.arm == "all" else [args.arm]
-    workers = workers_for(args, arms)
+    workers = max(workers_for(args, arms), shards_for(args, arms))
     console = Console(highlight=False)
     from simulator.speech.engine import SpeechUnavailable
 
@@ -309,11 +339,18 @@ def run_simulate_population(args: argparse.Namespace, judge: Any = None) -> int:
             from simulator.population.parallel import WorkerFailed, run_workers
 
             ensure_model(args)
-            console.print(f"[dim]{len(arms)} arms in {workers} worker processes, each on a copy of this data "
+            what = f"{len(arms)} arms" if len(arms) > 1 else f"the {arms[0]} arm's users"
+            console.print(f"[dim]{what} in {workers} worker processes, each on a copy of this data "
                           f"folder's model (in its {WORKERS_FOLDER}/ folder).[/]", soft_wrap=True)
             try:
                 with arm_bars(console, arms, total) as progress:
-                    figures, bench = run_workers(args, arms, workers, progress, judge), None
+                    if len(arms) > 1:
+                        figures, bench = run_workers(args, arms, workers, progress, judge), None
+                    else:
+                        from simulator.population.metrics import summarize
+                        from simulator.population.parallel import run_shards
+
+                        figures, bench = [summarize(run_shards(args, arms[0], workers, progress, judge))], None
             except WorkerFailed as error:
                 raise PopulationError(str(error)) from error
     except PopulationError as error:

@@ -88,19 +88,20 @@ def plain_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def _worker(options: dict[str, Any], index: int, arms: tuple[str, ...], judge: Any, events: Any) -> None:
     """A worker process: plays ``arms`` (``judge``: the nightly retrains' gate, a module-level
-    function, which crosses the process boundary by name) and sends ("progress", arm, done, total) events, then
-    ("done", index, figures) or ("failed", index, reason)."""
-    from simulator.population.command import play_arms
+    function, which crosses the process boundary by name) and sends ("progress", index, arm, done, total)
+    events, then ("done", index, figures) or ("failed", index, reason). With ``options["shard"]`` it
+    plays that shard's users and sends its `RunReport`s instead of figures."""
+    from simulator.population.command import play_arms, play_reports
 
     sys.stdout = open(os.devnull, "w")   # the parent draws the progress bars
 
     def progress(arm: str, done: int, total: int) -> None:
-        events.put(("progress", arm, done, total))
+        events.put(("progress", index, arm, done, total))
 
     args = argparse.Namespace(**options)
+    play = play_reports if options.get("shard") else play_arms
     try:
-        figures, _ = play_arms(args, list(arms), judge=judge,
-                               watch=lambda: contextlib.nullcontext(progress))
+        figures, _ = play(args, list(arms), judge=judge, watch=lambda: contextlib.nullcontext(progress))
     except Exception as error:   # the parent reports it in one line; a worker has no console of its own
         import traceback
 
@@ -133,12 +134,44 @@ def run_workers(args: argparse.Namespace, arms: Sequence[str], workers: int, pro
     Raises:
         WorkerFailed: a worker stopped without its figures.
     """
-    import multiprocessing
-
     from assistant.paths import DataDir
 
     root = DataDir(args.data_dir).root
     layout = plan(arms, workers, root)
+    results = _run(args, root, layout, [{}] * len(layout.groups), lambda _, arm, done, total: progress(arm, done, total),
+                   judge)
+    by_arm = {figures["arm"]: figures for group in results.values() for figures in group}
+    return [by_arm[arm] for arm in arms]
+
+
+def run_shards(args: argparse.Namespace, arm: str, shards: int, progress: ArmProgress, judge: Any = None) -> Any:
+    """Play one arm's users in ``shards`` processes (user k in shard k mod ``shards``; an arm of
+    `simulator.population.run.SHARDABLE`); the `RunReport` of the whole population, as one process
+    would have played it (`merge_reports`)."""
+    from assistant.paths import DataDir
+    from simulator.population.run import merge_reports
+    from simulator.population.users import generate_population
+
+    root = DataDir(args.data_dir).root
+    base = Path(root) / WORKERS_FOLDER
+    layout = Plan(((arm,),) * shards, tuple(base / f"worker-{k}" for k in range(shards)))
+    counts = [(0, 0)] * shards
+
+    def each(index: int, name: str, done: int, total: int) -> None:
+        counts[index] = (done, total)
+        progress(name, sum(d for d, _ in counts), args.users * args.days)
+
+    results = _run(args, root, layout, [{"shard": [k, shards]} for k in range(shards)], each, judge)
+    return merge_reports([results[k][0] for k in range(shards)],
+                         [user.user_id for user in generate_population(args.users, args.seed)])
+
+
+def _run(args: argparse.Namespace, root: Path, layout: Plan, extra: Sequence[dict[str, Any]],
+         progress: Callable[[int, str, int, int], None], judge: Any) -> dict[int, Any]:
+    """Start a worker per group of ``layout`` (with its ``extra`` options) and wait for them: what
+    each sent, by worker."""
+    import multiprocessing
+
     for folder in layout.folders:
         prepare_folder(root, folder)
     context = multiprocessing.get_context("spawn")   # no TensorFlow state carried into a fork
@@ -148,11 +181,11 @@ def run_workers(args: argparse.Namespace, arms: Sequence[str], workers: int, pro
     threads = {name: value for name, value in ONE_THREAD.items() if name not in os.environ}
     with _environment(threads if len(layout.groups) > 1 else {}):
         for index, (group, folder) in enumerate(zip(layout.groups, layout.folders)):
-            options = {**plain_options(args), "data_dir": folder, "speech_cache_dir": root}
+            options = {**plain_options(args), "data_dir": folder, "speech_cache_dir": root, **extra[index]}
             process = context.Process(target=_worker, args=(options, index, group, judge, events), daemon=True)
             process.start()
             processes.append(process)
-    results: dict[int, list[dict[str, Any]]] = {}
+    results: dict[int, Any] = {}
     try:
         while len(results) < len(processes):
             try:
@@ -164,7 +197,7 @@ def run_workers(args: argparse.Namespace, arms: Sequence[str], workers: int, pro
                                            f"with exit code {process.exitcode}") from None
                 continue
             if event[0] == "progress":
-                progress(event[1], event[2], event[3])
+                progress(event[1], event[2], event[3], event[4])
             elif event[0] == "failed":
                 raise WorkerFailed(f"worker {event[1]} ({', '.join(layout.groups[event[1]])}): {event[2]}")
             else:
@@ -174,5 +207,4 @@ def run_workers(args: argparse.Namespace, arms: Sequence[str], workers: int, pro
             process.join(timeout=5 if len(results) == len(processes) else 0.1)
             if process.is_alive():
                 process.terminate()
-    by_arm = {figures["arm"]: figures for group in results.values() for figures in group}
-    return [by_arm[arm] for arm in arms]
+    return results

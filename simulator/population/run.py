@@ -7,6 +7,7 @@ arms that use rewrites mine the interaction log into the rewrite table.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from dataclasses import dataclass, field
@@ -58,10 +59,41 @@ class RunReport:
     label_figures: dict[str, Any] = field(default_factory=dict)
     learned_examples: int | None = None
     layers_off: list[str] = field(default_factory=list)   # learning layers switched off in this arm
+    # (note's position, day, preferences stored) of each night's learning from activity (its note's figure)
+    inferred: list[tuple[int, int, int]] = field(default_factory=list)
 
     @property
     def turn_count(self) -> int:
         return sum(len(g.turns) for _, g in self.goals)
+
+
+# Arms whose users learn nothing from each other (no rewrite, repair, label or retrain is shared; what
+# the teachable arm learns is each user's own): their users can be played in separate processes.
+SHARDABLE = frozenset({"baseline", "teachable"})
+
+
+def merge_reports(shards: Sequence[RunReport], user_ids: Sequence[str]) -> RunReport:
+    """The report of one run from its shards' (`run_population(shard=...)`): the goals in the order
+    the one-process run plays them (by day, then by user in ``user_ids``' order), the shards'
+    notes in shard order, and the seconds of the slowest shard (they play at once)."""
+    first = shards[0]
+    rank = {user: n for n, user in enumerate(user_ids)}
+
+    def user_of(goal: GoalTrace) -> str:
+        return goal.turns[0].user_id if goal.turns else goal.goal_id.split("-d")[0]
+
+    goals = sorted(((day, goal) for shard in shards for day, goal in shard.goals),
+                   key=lambda item: (item[0], rank.get(user_of(item[1]), len(rank))))
+    notes, inferred = list(first.notes), []
+    for position, day, _ in first.inferred:   # each night's inference over every shard's users
+        total = sum(count for shard in shards for at, _, count in shard.inferred if at == position)
+        notes[position] = f"day {day}: {inference_note(total)}"
+        inferred.append((position, day, total))
+    told = {position for shard in shards for position, _, _ in shard.inferred}
+    notes += [note for shard in shards[1:] for at, note in enumerate(shard.notes)   # what only a shard said
+              if at not in told and (at >= len(first.notes) or note != first.notes[at])]
+    return dataclasses.replace(first, goals=goals, seconds=max(r.seconds for r in shards), notes=notes,
+                               inferred=inferred)
 
 
 # The learning layers an arm can run without (`--without`), by the name the CLI takes.
@@ -140,6 +172,7 @@ def run_population(
     nightly: "NightlyLearning | None" = None,
     channel: Channel | None = None,
     without: Sequence[str] = (),
+    shard: tuple[int, int] = (0, 1),
 ) -> RunReport:
     """Run ``users`` simulated users for ``days`` days in one arm and report what happened.
 
@@ -155,6 +188,8 @@ def run_population(
     ``channel``: how users are heard (`simulator.population.channel.make_channel`; default the
     confusion table with ``asr_config``).
     ``without``: learning layers switched off in this arm (names of `LAYERS`).
+    ``shard``: (k, n) plays only the users k, k + n, k + 2n, ... of the population (an arm of `SHARDABLE`,
+    whose users share nothing learnt: `merge_reports` puts the n shards' reports together again).
     """
     from assistant.home import Home
 
@@ -166,7 +201,10 @@ def run_population(
     asr: Channel = channel if channel is not None else AsrChannel(asr_config)
     config = reaction_config or ReactionConfig()
     template = home_template if home_template is not None else runtime.home.snapshot()
-    population = generate_population(users, seed, asr)
+    index, count = shard
+    if count > 1 and (arm not in SHARDABLE or adversary is not None or without):
+        raise PopulationError(f"the {arm} arm's users learn from each other: it plays in one process")
+    population = generate_population(users, seed, asr)[index::count]
     homes = {u.user_id: Home.from_snapshot(template) for u in population}
     voices = {u.user_id: make_voice(u.user_id, seed, mode, real) for u in population}
     hostile = None
@@ -209,9 +247,13 @@ def run_population(
                 if hostile is not None:
                     hostile.play_day(runtime, user, day)
                 if progress is not None:
-                    progress(day * users + number + 1, days * users)
+                    progress(day * len(population) + number + 1, days * len(population))
             if getattr(flags, "teachable", False) and day < days - 1:
-                report.notes.append(f"day {day}: {learn_from_activity(runtime)}")
+                # At the day's end (the same in every shard: the log's own last turn is not).
+                done = infer_from_activity(runtime, moment(start_date, day + 1, "00:00"))
+                if isinstance(done, int):
+                    report.inferred.append((len(report.notes), day, done))
+                report.notes.append(f"day {day}: {inference_note(done)}")
             if miner is not None and uses_rewrites(flags) and not mine_failed and day < days - 1:
                 try:
                     report.notes.append(f"day {day}: mined: {miner(runtime)}")
@@ -243,10 +285,21 @@ def run_population(
     return report
 
 
-def learn_from_activity(runtime: PopulationRuntime) -> str:
+def learn_from_activity(runtime: PopulationRuntime, now: dt.datetime | None = None) -> str:
     """The teachable arms' nightly inference of preferences from what users chose themselves
     (`assistant.habits.implicit`: the genres and artists they played, the cities they asked
-    about; a stated preference always wins); a one-line summary."""
+    about; a stated preference always wins) as of ``now`` (default: the log's last turn); a
+    one-line summary."""
+    return inference_note(infer_from_activity(runtime, now))
+
+
+def inference_note(done: int | str) -> str:
+    """The note of `infer_from_activity`'s outcome."""
+    return done if isinstance(done, str) else f"inferred {done} preferences from activity"
+
+
+def infer_from_activity(runtime: PopulationRuntime, now: dt.datetime | None = None) -> int | str:
+    """`learn_from_activity`: how many preferences were stored, or why nothing could be inferred."""
     preferences = getattr(runtime, "preferences", None)
     log = getattr(runtime, "log", None)
     if preferences is None or log is None or not hasattr(runtime, "data"):
@@ -254,11 +307,11 @@ def learn_from_activity(runtime: PopulationRuntime) -> str:
     from assistant.habits import implicit
     from assistant.habits.hook import habit_store
 
-    now = max((turn.timestamp for turn in log.turns()), default=None)
+    now = now or max((turn.timestamp for turn in log.turns()), default=None)
     if now is None:
         return "an empty log: nothing inferred"
     report = implicit.infer(log, preferences, now, habits=habit_store(runtime))  # type: ignore[arg-type]
-    return f"inferred {len(report.stored)} preferences from activity"
+    return len(report.stored)
 
 
 def _live_day(runtime: PopulationRuntime, user: SimUser, day: int, seed: int, start: dt.date,

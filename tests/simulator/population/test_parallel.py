@@ -74,30 +74,37 @@ def test_two_workers_give_the_figures_of_one_process(tmp_path: Path, trained_mod
     # One worker plays every arm in one runtime, as `simulate --workers 1` does in its own process.
     # (Not in this process: a second runtime here would point the session runtime's NLU components
     # at its own preference store.)
-    from simulator.population.parallel import run_workers
+    # And one arm's users in two processes (`run_shards`), against the same arm in the one process.
+    from simulator.population.metrics import summarize
+    from simulator.population.parallel import run_shards, run_workers
 
-    arms = ["baseline", "global"]
+    arms = ["baseline", "teachable", "global"]
     folders = []
-    for name in ("one", "two"):
+    for name in ("one", "two", "shards"):
         folder = tmp_path / name
         shutil.copytree(trained_model.parent, folder / "models")
         folders.append(folder)
 
     def options(folder: Path) -> argparse.Namespace:
-        return argparse.Namespace(users=2, days=2, seed=3, arm="all", asr="confusions", phrasing="templates",
+        return argparse.Namespace(users=3, days=2, seed=3, arm="all", asr="confusions", phrasing="templates",
                                   data_dir=folder, verbose=False, adversaries=0.0, without=[], bench=False,
                                   asr_confidence="damage", json=None, plot=None)
 
     seen: dict[str, tuple[int, int]] = {}
-    with ThreadPoolExecutor(2) as pool:   # both runs at once: three processes, each with its own folder
+    sharded: list[tuple[int, int]] = []
+    with ThreadPoolExecutor(3) as pool:   # the runs at once: five processes, each with its own folder
         one = pool.submit(run_workers, options(folders[0]), arms, 1, lambda *_: None)
         two = pool.submit(run_workers, options(folders[1]), arms, 2,
                           lambda arm, done, total: seen.update({arm: (done, total)}))
-        alone, together = one.result(), two.result()
+        shards = pool.submit(run_shards, options(folders[2]), "teachable", 2,
+                             lambda arm, done, total: sharded.append((done, total)))
+        alone, together, split = one.result(), two.result(), summarize(shards.result())
     assert [run["arm"] for run in together] == arms
     for one, two in zip(alone, together):
         assert without_timings(one) == without_timings(two)
-    assert seen == {arm: (4, 4) for arm in arms}
+    assert seen == {arm: (6, 6) for arm in arms}
+    assert without_timings(split) == without_timings(alone[1]) and split["turns"] > 0
+    assert sharded[-1] == (6, 6)
     assert not (folders[1] / "learning.db").exists()    # the workers played in their own folders
     assert (folders[1] / WORKERS_FOLDER / "worker-1" / "models").is_dir()
 

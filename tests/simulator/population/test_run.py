@@ -154,3 +154,28 @@ def test_one_learning_layer_can_be_switched_off_alone() -> None:
     assert summarize(report)["layers_off"] == ["personal_repair", "phrase_rules"]
     with pytest.raises(PopulationError, match="unknown learning layer 'magic'"):
         run_population(FakeRuntime(), users=1, days=1, seed=1, arm="global", without=["magic"])
+
+
+def test_shards_of_the_users_merge_into_the_one_process_run() -> None:
+    # The fake assistant learns nothing, so the unit is the splitting and the merging; the real stack's
+    # teachable arm is checked in tests/simulator/population/test_parallel.py.
+    from simulator.population.run import merge_reports
+    from simulator.population.users import generate_population
+
+    def report(shard: tuple[int, int]) -> object:
+        return run_population(FakeRuntime(), users=5, days=2, seed=5, arm="teachable", miner=None, timer=_ticks(),
+                              shard=shard)
+
+    whole = report((0, 1))
+    parts = [report((k, 2)) for k in range(2)]
+    assert {len(parts[0].goals), len(parts[1].goals)} != {0} and sum(len(p.goals) for p in parts) == len(whole.goals)
+    merged = merge_reports(parts, [u.user_id for u in generate_population(5, 5)])
+    assert [g.goal_id for _, g in merged.goals] == [g.goal_id for _, g in whole.goals]
+    assert merged.notes == whole.notes
+    assert {k: v for k, v in summarize(merged).items() if k not in ("seconds", "turns_per_second")} == \
+        {k: v for k, v in summarize(whole).items() if k not in ("seconds", "turns_per_second")}
+
+
+def test_an_arm_whose_users_learn_from_each_other_is_not_split() -> None:
+    with pytest.raises(PopulationError, match="learn from each other"):
+        run_population(FakeRuntime(), users=4, days=1, seed=5, arm="global", miner=None, shard=(0, 2))
