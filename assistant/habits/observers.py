@@ -38,9 +38,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FALLBACK_ACTIONS = ("utter_default", "action_default_fallback")
-# What makes a turn evidence for inference: music played, a forecast given, a team's score or
-# restaurants (a value named right after a request that had none: `implicit.resolutions`).
-EVIDENCE_ACTIONS = frozenset({"action_weather", "action_team_score", "action_find_restaurant"})
+# What makes a turn evidence for inference: music played, or a forecast given ...
+EVIDENCE_ACTIONS = frozenset({"action_weather"})
+# ... or a team or a cuisine the request named (which may resolve one it lacked: `implicit.resolutions`).
+NAMING_ACTIONS = frozenset({"action_team_score", "action_find_restaurant"})
 REJECTING_INTENTS = frozenset({"deny", "complain"})
 ROUTINE_WINDOW_MINUTES = 60.0
 ROUTINE_OFFER = "You usually start the coffee after your alarm. Want me to do that every morning?"
@@ -119,10 +120,14 @@ def run_observers(observers: list[TurnObserver], stage: Stage, services: TurnSer
 
 
 def is_evidence(result: TurnResult) -> bool:
-    """The turn may change what is inferred about the user (music played, a forecast given)."""
+    """The turn may change what is inferred about the user (music played, a forecast given, a team
+    or a cuisine named rather than filled in)."""
     if any(d.startswith("play ") for d in result.applied):
         return True
-    return not result.problems and bool(EVIDENCE_ACTIONS & set(result.actions))
+    if result.problems:
+        return False
+    named = result.report.rested_on is None and bool(result.report.answered)
+    return bool(EVIDENCE_ACTIONS & set(result.actions)) or (named and bool(NAMING_ACTIONS & set(result.actions)))
 
 
 # -- the REPLY stage -------------------------------------------------------------------

@@ -87,10 +87,10 @@ def unknown_team(text: str) -> str | None:
 
 def not_found_message(name: str) -> str:
     """ "I don't know the team "lackers". The closest I know is the Los Angeles Lakers (ask ...)." """
-    names = {n: t for t in load_catalog().teams for n in (t.name, t.short)}
     def sounds(text: str) -> str:   # "sea hocks" sounds like the Seahawks, as one word
         return sound_key(text.replace(" ", ""))
 
+    names = {n: t for t in load_catalog().teams for n in (t.name, t.short)}
     heard = sounds(name)   # "lackers" sounds like the Lakers, though spelt nearer the Packers
     near = next((n for n in names if sounds(n) == heard), None) or closest_spelling(name, names, cutoff=0.6)
     if near is None:

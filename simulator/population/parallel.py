@@ -101,14 +101,14 @@ def _worker(options: dict[str, Any], index: int, arms: tuple[str, ...], judge: A
     args = argparse.Namespace(**options)
     play = play_reports if options.get("shard") else play_arms
     try:
-        figures, _ = play(args, list(arms), judge=judge, watch=lambda: contextlib.nullcontext(progress))
+        played, _ = play(args, list(arms), judge=judge, watch=lambda: contextlib.nullcontext(progress))
     except Exception as error:   # the parent reports it in one line; a worker has no console of its own
         import traceback
 
         where = f"\n{traceback.format_exc()}" if options.get("verbose") else ""
         events.put(("failed", index, f"{type(error).__name__}: {error}{where}"))
         return
-    events.put(("done", index, figures))
+    events.put(("done", index, played))
 
 
 @contextlib.contextmanager

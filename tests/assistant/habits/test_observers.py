@@ -28,7 +28,7 @@ from assistant.learning.config import LearningFlags
 from assistant.outcomes import Problem
 from assistant.prefs.keys import Polarity, PrefKey, Source
 from assistant.prefs.store import PreferenceStore
-from assistant.turn import ActionReport, TurnRequest, TurnResult
+from assistant.turn import ActionReport, RestedOn, TurnRequest, TurnResult
 
 WHEN = dt.datetime(2026, 3, 2, 7, 0)
 
@@ -100,6 +100,15 @@ def test_the_teaching_offer_is_off_without_teachable_moments(services: Services)
     (TurnResult(text="weather in atlantis", actions=["action_weather"], report=ActionReport(problems=[Problem.UNKNOWN_CITY])), False),
     # The words of a forecast in a reply are not evidence: only what the actions did is.
     (TurnResult(text="hello", replies=["In Paris today: sunny."], actions=["utter_greet"]), False),
+    # A team or a cuisine the request named may resolve one it lacked; one filled in for the user can't.
+    (TurnResult(text="how did the bulls do", actions=["action_team_score"],
+                report=ActionReport(answered={"team": "Chicago Bulls"})), True),
+    (TurnResult(text="how did my team do", actions=["action_team_score"],
+                report=ActionReport(answered={"team": "Chicago Bulls"},
+                                    rested_on=RestedOn("sports_team", True))), False),
+    (TurnResult(text="find a restaurant", actions=["action_find_restaurant"],
+                report=ActionReport(answered={"cuisine": "thai"}, rested_on=RestedOn("cuisine", False, "thai"))),
+     False),
 ])
 def test_evidence_is_read_from_typed_fields(result: TurnResult, expected: bool) -> None:
     assert is_evidence(result) is expected
