@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.actions.validate_preference_form import request_action
+from assistant.actions.validate_preference_form import request_handler
 from assistant.prefs import qa
 from assistant.prefs.keys import Polarity
 from assistant.services import preferences
@@ -29,14 +29,18 @@ class ActionPreferenceSummary(Action):
         skipped = [k.label for k, v in answers.items() if v == qa.SKIPPED]
         stopped = bool(tracker.get_slot("qa_stopped"))
         # Stopped by a request of its own ("how did my team do?"): what was learnt, then its answer.
-        request = request_action(tracker) if stopped else None
+        request = request_handler(tracker) if stopped else None
         if request is None:
             dispatcher.utter_message(text=summary_text(learnt, skipped, stopped))
         elif learnt:
             dispatcher.utter_message(text="I learnt that " + preferences.join(learnt) + ".")
         slots = [qa.slot_for(k) for k in qa.QA_KEYS] + ["qa_stopped", "qa_suggestion"]
         events: List[Dict[Text, Any]] = [SlotSet(slot, None) for slot in slots if tracker.get_slot(slot) is not None]
-        return events + [FollowupAction(request)] if request else events
+        if request is not None:
+            # Answered here rather than by a FollowupAction: no rule follows the summary with
+            # another action, and the policies' guess after one was the fallback.
+            events += await request.run(dispatcher, tracker, domain)
+        return events
 
 
 def summary_text(learnt: list[str], skipped: list[str], stopped: bool) -> str:

@@ -50,9 +50,12 @@ class ValidatePreferenceForm(FormValidationAction):
             return {slot: None, "qa_stopped": True, "qa_suggestion": None}
         if kind is qa.AnswerKind.SKIP:
             return {slot: qa.SKIPPED, "qa_suggestion": None}
-        if kind is qa.AnswerKind.INVALID and answer.suggestion is None and _is_another_request(tracker):
+        if kind is qa.AnswerKind.INVALID and _is_another_request(tracker) and (
+                answer.suggestion is None or (answer.by_sound and request_action(tracker))):
             # Not an answer but a request ("tell me the weather"): end the questions instead of
-            # reading it as a music genre; the summary then hands the request to its action.
+            # reading it as a music genre; the summary then hands the request to its action. A
+            # value it only sounds like ("is it going to snow": country?) doesn't outweigh a
+            # request one action answers; a near spelling ("jazzz") is still asked about.
             said = str(value or "").strip()
             dispatcher.utter_message(text="Let's leave the questions there." if request_action(tracker) else
                                      f"Let's leave the questions there. You asked \"{said}\": "
@@ -87,14 +90,19 @@ REQUEST_CONFIDENCE = 0.6
 
 
 def request_action(tracker: Tracker) -> str | None:
-    """The action that answers the latest message, when it is a request of its own that one
-    action answers (the rules'), else None."""
+    """The name of the action that answers the latest message, when it is a request of its own
+    that one action answers (the rules'), else None."""
+    action = request_handler(tracker)
+    return None if action is None else str(action.name())
+
+
+def request_handler(tracker: Tracker) -> Any:
+    """The action (an instance) that answers the latest message, as `request_action` names it."""
     from assistant.actions.concept_steps import step_action
 
     if not _is_another_request(tracker):
         return None
-    action = step_action((tracker.latest_message.get("intent") or {}).get("name"))
-    return None if action is None else str(action.name())
+    return step_action((tracker.latest_message.get("intent") or {}).get("name"))
 
 
 def _is_another_request(tracker: Tracker) -> bool:

@@ -123,7 +123,7 @@ class TeachableMomentPolicy(ThresholdPolicy):
         if not since_user:  # right after the user's message
             if (tracker.latest_message.intent or {}).get("name") == "complain":
                 moment = detect(_user_turns(tracker), _similarity, self.thresholds)
-                if moment is not None:
+                if moment is not None and not _misheard(moment):
                     return self._offer(domain, tracker, moment)
             return abstain  # repeats and barge-ins are judged once the request is answered
         if since_user[-1] == ACTION_LISTEN_NAME or set(since_user) & QUIET_ACTIONS:
@@ -137,11 +137,12 @@ class TeachableMomentPolicy(ThresholdPolicy):
                 return abstain
             return self._offer(domain, tracker, corrected)
         moment = detect(turns, _similarity, self.thresholds)
-        if moment is not None:
+        if moment is not None and not _misheard(moment):
             return self._offer(domain, tracker, moment)
         current = turns[-1] if turns else None
         guess = needs_preference(current) if current is not None and not pending else None
-        if guess is not None and not _declined(tracker, guess.key) and not _offered(tracker, guess.key):
+        if (guess is not None and not _declined(tracker, guess.key) and not _offered(tracker, guess.key)
+                and not _misheard(guess)):
             return self._offer(domain, tracker, guess)
         if (current is not None and current.intent not in NOT_REQUESTS
                 and current.confidence < self.thresholds.check_confidence and not pending):
@@ -151,6 +152,18 @@ class TeachableMomentPolicy(ThresholdPolicy):
     def _offer(self, domain: Domain, tracker: DialogueStateTracker, moment: Any) -> PolicyPrediction:
         logger.info("teachable moment for %s: %s", tracker.sender_id, moment.to_slot())
         return self._predict(domain, OFFER, [SlotSet("teachable_moment", moment.to_slot())])
+
+
+def _misheard(moment: Any) -> bool:
+    """The failed request named a value of the key to ask about, garbled by the recogniser ("tell me
+    it alien restaurants"): no preference would have served it, so it is no moment to ask for one."""
+    from assistant.prefs.heard import misheard
+
+    try:
+        key = PrefKey.parse(moment.key or "")
+    except ValueError:
+        return False
+    return bool(moment.failing_text) and misheard(moment.failing_text, key) is not None
 
 
 def _offered(tracker: DialogueStateTracker, key: str | None) -> bool:

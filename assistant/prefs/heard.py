@@ -20,9 +20,10 @@ CATEGORY_WORDS: dict[PrefKey, frozenset[str]] = {
     PrefKey.MUSIC_GENRE: frozenset({"music", "song", "songs", "band", "bands", "singer", "artist", "listen",
                                     "listening", "album", "albums", "tunes", "genre"}),
     PrefKey.MUSIC_ARTIST: frozenset({"music", "song", "songs", "band", "bands", "singer", "artist", "listen",
-                                     "listening", "album", "albums", "tunes", "rapper"}),
+                                     "listening", "album", "albums", "tunes", "rapper", "fan", "fans"}),
+    # "fan": of a team or an artist ("i'm a bowls fan": the Bulls, not blues).
     PrefKey.SPORTS_TEAM: frozenset({"team", "teams", "game", "games", "sports", "support", "root",
-                                    "season", "win", "won"}),
+                                    "season", "win", "won", "fan", "fans"}),
     PrefKey.CUISINE: frozenset({"food", "foods", "cuisine", "eat", "eating", "dishes", "dish", "restaurant",
                                 "restaurants", "cooking", "meal", "dinner", "lunch"}),
     PrefKey.HOME_CITY: frozenset({"live", "living", "lives", "home", "hometown", "based", "city", "town"}),
@@ -43,6 +44,9 @@ COMMON_WORDS = frozenset({"a", "an", "the", "that", "this", "these", "those", "t
 # A match must be this alike (0-100), and this far ahead of the next value, to be asked about.
 STATED_FLOOR = 70.0      # said unasked: any of several catalogs
 ANSWER_FLOOR = 60.0      # the answer to a question about one catalog ("What's your favourite cuisine?")
+# A request's words must be this alike to be taken for a value misheard: a request's own words
+# ("would you play": Coldplay, 72; "my most played": Mozart, 74) are near names too.
+MISHEARD_FLOOR = 80.0
 MARGIN = 10.0
 MIN_LETTERS = 3
 WORD = re.compile(r"[a-z']+")
@@ -100,6 +104,23 @@ def heard_value(text: str, keys: Iterable[PrefKey], floor: float = STATED_FLOOR)
     if len(ranked) > 1 and ranked[0].likeness - ranked[1].likeness < MARGIN:
         return None
     return ranked[0]
+
+
+# The catalogs a request may name its own value from, by the preference its answer rests on: music
+# is named by genre or by artist ("initiate mile stavis music" needed no favourite genre).
+NAMED_BY = {PrefKey.MUSIC_GENRE: (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST),
+            PrefKey.MUSIC_ARTIST: (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST)}
+
+
+def misheard(text: str, key: PrefKey) -> HeardValue | None:
+    """The value a request's words sound like without saying it, of ``key`` or a catalog that
+    stands in for it ("tell me it alien restaurants": italian, "set a cunt ry music": country):
+    the request named its own value, which the recogniser garbled, so no preference of the
+    user's would have served it."""
+    from assistant.prefs.values import names_outright
+
+    keys = NAMED_BY.get(key, (key,))
+    return None if any(names_outright(text, k) for k in keys) else heard_value(text, keys, MISHEARD_FLOOR)
 
 
 def keys_named(text: str, keys: Iterable[PrefKey]) -> tuple[PrefKey, ...]:

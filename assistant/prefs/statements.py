@@ -46,6 +46,9 @@ TASTE_CUES = re.compile(
     r"|\bnot my thing\b|\b(?:isn'?t|aren'?t) for me\b|\b(?:rocks|rules|sucks)\b"
     r"|\b(?:is|are|'s)\s+(?:the\s+)?(?:best|greatest|awesome|amazing|brilliant|great|worst|awful|terrible"
     r"|rubbish|overrated|boring|annoying|unbearable|horrible)\b")
+# A taste verb first, its "I" dropped or misheard away ("prefer celsius", "really like jazz music").
+TASTE_FIRST = re.compile(r"^(?:(?:really|just|do|absolutely|totally|also|actually|definitely)\s+)*"
+                         r"(?:like|love|enjoy|adore|prefer)\s+(?!to\b|it\b|that\b|this\b|what\b)")
 # Requests that name a value are not statements ("play the best of Adele").
 REQUEST_STARTS = {"play", "put", "turn", "switch", "set", "start", "find", "show", "tell", "read", "give",
                   "open", "close", "lock", "unlock", "make", "dim", "brighten", "change", "watch", "listen",
@@ -104,7 +107,8 @@ def parse_statements(text: str) -> list[Statement]:
         return []
     words = re.findall(r"[a-z']+", lowered)
     first_person = bool(FIRST_PERSON & set(words))
-    outright = bool(CHEER.search(lowered) or (TASTE_CUES.search(lowered) and words[0] not in REQUEST_STARTS))
+    outright = bool(CHEER.search(lowered) or (TASTE_CUES.search(lowered) and words[0] not in REQUEST_STARTS)
+                    or TASTE_FIRST.match(lowered))
     if words and words[0] in PLAYBACK_STARTS:
         first_person = outright = False
     if SAVE_AS_FAVOURITE.search(lowered):   # "add Coldplay to my favourites", "put jazz on my likes"

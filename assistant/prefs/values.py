@@ -157,11 +157,16 @@ def _sounds_like(key: PrefKey, text: str) -> str | None:
     answer names a value outright ("whatever, jazz is fine": that value is the answer)."""
     from assistant.prefs.heard import ANSWER_FLOOR, heard_value
 
-    padded = f" {' '.join(re.findall(r'[a-z0-9]+', text))} "
-    if any(f" {' '.join(re.findall(r'[a-z0-9]+', spelling))} " in padded for spelling in spellings(key)):
+    if names_outright(text, key):
         return None
     found = heard_value(text, (key,), ANSWER_FLOOR)
     return None if found is None else found.value
+
+
+def names_outright(text: str, key: PrefKey) -> bool:
+    """Whether ``text`` says a spelling of one of ``key``'s values, word for word."""
+    padded = f" {' '.join(re.findall(r'[a-z0-9]+', text.lower()))} "
+    return any(f" {' '.join(re.findall(r'[a-z0-9]+', spelling))} " in padded for spelling in spellings(key))
 
 
 def _clean(raw: str) -> str:

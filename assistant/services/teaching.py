@@ -195,6 +195,8 @@ def answers_offer(pending: str | None, text: str, intent: str | None, suggestion
     # "can you shut off please" (no device named) declines it, whatever NLU made of it.
     if intent in ("affirm", "deny", "stop", "state_preference", "nlu_fallback", "out_of_scope") or qa.quits(text):
         return True
+    if key is PrefKey.HOME_CITY and intent == "inform_place":   # a place named: the answer, even misheard
+        return True
     # A request that only sounds like a value ("put the disco lice on": blues?) is that request.
     answer = qa.read_answer(key, text)
     if answer.kind is not qa.AnswerKind.INVALID or (answer.suggestion and not answer.by_sound):

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 
 import pytest
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.ask_qa import AskQuestion
@@ -149,10 +149,23 @@ def test_a_request_instead_of_an_answer_ends_the_questions_and_is_answered(store
     assert texts == ["Let's leave the questions there."]
     assert store.get("alice") == []
     # The summary then hands the request to the action the rules give it, after what was learnt.
+    # It is answered within the summary (a FollowupAction left the policies to guess what came next).
     events, texts, _ = run_action(ActionPreferenceSummary(), make_tracker(
         "tell me the weather", "ask_weather", slots={"qa_stopped": True, "qa_sports_team": "Chicago Bulls"}))
-    assert texts == ["I learnt that you're a Chicago Bulls fan."]
-    assert events[-1] == FollowupAction("action_weather")
+    assert texts[0] == "I learnt that you're a Chicago Bulls fan."
+    assert texts[1].startswith("In Seattle, Washington today:")
+    assert not any(isinstance(e, dict) and e.get("event") == "followup" for e in events)
+    assert SlotSet("qa_stopped", None) in events
+
+
+def test_a_request_that_only_sounds_like_an_answer_ends_the_questions(store, make_tracker) -> None:
+    # "local" sounds like "classical" (a suggestion by sound), but NLU is sure of a request.
+    result, texts = validate(PrefKey.MUSIC_GENRE, "best restaurant in local area", make_tracker,
+                             intent="find_restaurant")
+    assert result["qa_stopped"] is True and texts == ["Let's leave the questions there."]
+    # A request no single action answers keeps the suggestion.
+    kept, texts = validate(PrefKey.MUSIC_GENRE, "best restaurant in local area", make_tracker, intent="greet")
+    assert "qa_stopped" not in kept and texts[0].startswith("I don't know the music genre")
 
 
 def test_a_request_no_single_action_answers_is_to_be_asked_again(store, make_tracker) -> None:

@@ -276,6 +276,20 @@ def test_an_answer_that_could_not_be_given_for_want_of_a_preference_offers_to_le
     assert events[0].value["signals"] == ["needs_preference"] and events[0].value["key"] == "music_genre"
 
 
+def _restaurants(text: str, complaint: bool = False) -> list:
+    asked = [user(text, "find_restaurant", wall=WALL, own=HOME), ActionExecuted("action_find_restaurant", timestamp=WALL),
+             BotUttered("Some places nearby: Trattoria Roma, Casa Azul or Golden Dragon.",
+                        data={"custom": {"rested_on": {"key": "cuisine", "stored": False}}}, timestamp=WALL)]
+    return asked + ([user("that's wrong", "complain", wall=WALL + 1, own=HOME + 10)] if complaint else [])
+
+
+@pytest.mark.parametrize("complaint", [False, True])
+def test_a_request_whose_own_value_was_misheard_is_no_moment(predict, complaint: bool) -> None:
+    # "tell me it alien restaurants": the user named italian; no preference of theirs was needed.
+    assert predict(*_restaurants("tell me it alien restaurants close by", complaint))[0] is None
+    assert predict(*_restaurants("tell me restaurants close by", complaint))[0] == OFFER
+
+
 def test_an_answer_from_a_stored_preference_offers_nothing(predict) -> None:
     assert predict(*_guessed(stored=True))[0] is None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.prefs.heard import ANSWER_FLOOR, candidates, heard_value, keys_named, likeness
+from assistant.prefs.heard import ANSWER_FLOOR, candidates, heard_value, keys_named, likeness, misheard
 from assistant.prefs.keys import PrefKey
 from assistant.prefs.values import HEARD_KEYS, check_value, heard_like
 
@@ -43,6 +43,27 @@ def test_a_misheard_value_is_found(text: str, key: PrefKey, value: str) -> None:
 ])
 def test_nothing_clearly_ahead_is_no_match(text: str) -> None:
     assert heard_value(text, ALL_KEYS) is None
+
+
+def test_a_fan_is_of_a_team_or_an_artist() -> None:
+    # "bowls" sounds like blues and the Bulls alike; a fan follows a team or an artist.
+    assert heard_value("i'm a bowls fan", (PrefKey.MUSIC_GENRE, PrefKey.SPORTS_TEAM)) is None
+    assert keys_named("i'm a bowls fan", ALL_KEYS) == (PrefKey.MUSIC_ARTIST, PrefKey.SPORTS_TEAM)
+    assert heard_like("i'm a bowls fan") == (PrefKey.SPORTS_TEAM, "Chicago Bulls")
+
+
+@pytest.mark.parametrize(("text", "key", "value"), [
+    ("tell me it alien restaurants close by", PrefKey.CUISINE, "italian"),
+    ("initiate mile stavis music", PrefKey.MUSIC_GENRE, "Miles Davis"),   # music is named by artist too
+    ("set a cunt ry music", PrefKey.MUSIC_ARTIST, "country"),
+    ("tell me restaurants close by", PrefKey.CUISINE, None),
+    ("tell me italian restaurants close by", PrefKey.CUISINE, None),     # said outright: not misheard
+    ("would you play some music please", PrefKey.MUSIC_GENRE, None),     # Coldplay, but a request's own words
+    ("play my most played songs", PrefKey.MUSIC_GENRE, None),            # Mozart, as little
+])
+def test_a_request_that_named_its_own_value_misheard(text: str, key: PrefKey, value: str | None) -> None:
+    found = misheard(text, key)
+    assert (found.value if found else None) == value
 
 
 def test_category_words_narrow_the_catalogs() -> None:

@@ -74,6 +74,10 @@ WARRIORS, ADELE = "Golden State Warriors", "Adele"
     ("I'm sick of Drake", [("music_artist", "Drake", DISLIKE)]),
     ("I'm into hip hop", [("music_genre", "hip hop", LIKE)]),
     ("I'd rather listen to blues", [("music_genre", "blues", LIKE)]),
+    # the "I" dropped (or misheard away)
+    ("prefer celsius", [("temperature_unit", "celsius", LIKE)]),
+    ("really like jazz music", [("music_genre", "jazz", LIKE)]),
+    ("love to hear jazz", []),
     ("we love Thai food", [("cuisine", "thai", LIKE)]),
     # a compared value is not a like
     ("I prefer jazz to country", [("music_genre", "jazz", LIKE)]),

@@ -14,6 +14,8 @@ from assistant.services.teaching import answers_offer, offered_key
     ("offer:music_genre", "turn on the lights", "turn_on", False),
     ("offer:home_city", "Wilkerson", "inform_place", True),    # needs "which one?"
     ("offer:home_city", "what time is it", "ask_time", False),
+    ("offer:home_city", "bossed on, massachusetts", "inform_place", True),   # a place, misheard: "Did you mean ...?"
+    ("offer:music_genre", "bossed on, massachusetts", "inform_place", False),
     ("offer:sports_team", "i'm a fan", "state_preference", True),      # the name misheard away: asked again
     ("offer:sports_team", "purple elephants", "nlu_fallback", True),   # names nothing: "I don't know ..."
     ("offer:sports_team", "pay trio ts", "out_of_scope", True),
