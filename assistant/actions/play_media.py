@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.check_answer import check_a_guess
 from assistant.actions.common import check_all, evidence_of, report_problem, send_directives, turn_context
-from assistant.actions.repairs import repair_any, spans, tag_repair
+from assistant.actions.repairs import repair_any, repair_on, spans, tag_repair
 from assistant.catalog import load_catalog
 from assistant.habits import apply
 from assistant.habits.implicit import IMPLICIT_REASON
@@ -55,7 +55,15 @@ class ActionPlayMedia(Action):
         repair = None
         if choice.problem is media.MediaProblem.NOT_FOUND:
             # Not in the library: maybe misheard ("maj and dragons"); repaired only when clearly ahead.
-            repair, choice = self._repaired(tracker, ctx, choice, has_screen=player.has_screen)
+            named = ctx.entity(tracker, "media_title") or ctx.entity(tracker, "artist") or media.named_thing(ctx.text)
+            # The name as heard, else a piece of it ("anything by kendrick glamour and i'll be happy").
+            heard = [named, *spans(named, media.FILLER_WORDS | media.MOOD_WORDS)] if named else []
+            repair, choice = self._repaired(tracker, ctx, choice, heard, has_screen=player.has_screen)
+        elif choice.defaulted and not media.asks_for_anything(ctx.text) and repair_on(tracker):
+            # Nothing named, but words where a name would be ("initiate mile stavis music"): maybe a
+            # name misheard past the entity extractor; else the default plays as before.
+            repair, choice = self._repaired(tracker, ctx, choice, spans(ctx.text, media.NOT_A_NAME),
+                                            has_screen=player.has_screen)
         if choice.problem is not None:
             report_problem(dispatcher, choice.problem.as_problem, choice.message)
             return []
@@ -90,14 +98,11 @@ class ActionPlayMedia(Action):
         return []
 
     @staticmethod
-    def _repaired(tracker: Tracker, ctx: Any, choice: media.MediaChoice, *,
+    def _repaired(tracker: Tracker, ctx: Any, choice: media.MediaChoice, heard: list[str], *,
                   has_screen: bool) -> tuple[Repair | None, media.MediaChoice]:
-        """The repair of the name that was not found, and what it plays (else the choice as it was)."""
+        """The best repair of the ``heard`` spans, and what it plays (else the choice as it was)."""
         from assistant.repair.outcome import Kind
 
-        named = ctx.entity(tracker, "media_title") or ctx.entity(tracker, "artist") or media.named_thing(ctx.text)
-        # The name as heard, else a piece of it ("anything by kendrick glamour and i'll be happy").
-        heard = [named, *spans(named, media.FILLER_WORDS | media.MOOD_WORDS)] if named else []
         repair = repair_any(tracker, ctx, heard, (Kind.TITLE, Kind.ARTIST, Kind.GENRE))
         if repair is None:
             return None, choice

@@ -39,11 +39,16 @@ def repair_in_words(tracker: Tracker, ctx: "TurnContext", kinds: Iterable["Kind"
     """Where the request names no value: each span of its words (at most `MAX_SPAN`) with a word
     outside ``stop`` and none of the request's own words but `PIECES` is tried as a heard value;
     the repair that scores best wins."""
-    from assistant.repair.apply import flags_allow
-
-    if not flags_allow((tracker.latest_message or {}).get("metadata")):
+    if not repair_on(tracker):
         return None
     return repair_any(tracker, ctx, spans(ctx.text, stop), kinds)
+
+
+def repair_on(tracker: Tracker) -> bool:
+    """Whether either repair switch is on for the latest message."""
+    from assistant.repair.apply import flags_allow
+
+    return flags_allow((tracker.latest_message or {}).get("metadata"))
 
 
 def spans(text: str, stop: frozenset[str]) -> list[str]:

@@ -178,13 +178,16 @@ def _title_after_verb(text: str, titles: dict) -> str | None:
     return None
 
 
+# Words of a request for music that are never part of a name in it.
+NOT_A_NAME = ASKING_WORDS | FILLER_WORDS | MOOD_WORDS | TASTE_WORDS | PERSONAL_WORDS
+
+
 def asks_for_anything(text: str) -> bool:
     """The request names nothing, not even a misheard name: only words of asking, fillers, moods
     and the user's own taste ("would you play some music please", "play my playlist"), not
     "initiate kendrick llama music"."""
     said = _words(text)
-    return bool(said) and all(w in ASKING_WORDS | FILLER_WORDS | MOOD_WORDS | TASTE_WORDS | PERSONAL_WORDS
-                              for w in said)
+    return bool(said) and all(w in NOT_A_NAME for w in said)
 
 
 def named_thing(text: str) -> str | None:

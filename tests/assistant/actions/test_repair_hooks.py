@@ -73,6 +73,18 @@ def test_a_misheard_genre_title_and_entity(prefs: Path) -> None:
     assert texts == ["Playing The Hunger Games (audiobook)."]
 
 
+def test_a_name_misheard_past_the_entity_extractor_is_repaired_from_the_words(prefs: Path) -> None:
+    # Nothing named ("Playing some pop" before), but words where a name would be.
+    texts, repairs, _ = _run(ActionPlayMedia(), "initiate mile stavis music", "play_media", ON)
+    assert texts == ["Playing Miles Davis."] and Repair.decode(repairs[0]).value == "Miles Davis"  # type: ignore[union-attr]
+    texts, repairs, _ = _run(ActionPlayMedia(), "initiate mile stavis music", "play_media", OFF)
+    assert texts[0].startswith("Playing some pop") and repairs == []
+    # Only words of asking, moods and the user's own lists: the default, with no repair tried.
+    for said in ("would you play some music please", "play my most played songs", "play something relaxing"):
+        texts, repairs, _ = _run(ActionPlayMedia(), said, "play_media", ON)
+        assert texts[0].startswith("Playing some pop") and repairs == [], said
+
+
 def test_a_misheard_city_gets_its_forecast(prefs: Path) -> None:
     texts, repairs, _ = _run(ActionWeather(), "what's the weather in boss ton", "ask_weather", ON,
                              entities=[{"entity": "city", "value": "boss ton"}])
