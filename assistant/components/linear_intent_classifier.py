@@ -5,6 +5,12 @@ embedding: the counts dwarf the embedding (whose length is 1) and lbfgs stops be
 converges. This component scales each part to unit length first and weighs them
 (`dense_weight`, `sparse_weight`), with the regularisation `C` in the config, so it trains
 in seconds and its confidence means the same from one training to the next.
+
+With `knn_k` above 0, the regression's probabilities are blended (`knn_weight`) with those of
+the `knn_k` training examples nearest by the dense part (cosine; each votes exp(cos /
+`knn_temperature`) for its intent): a request phrased like a few examples of one intent, unlike
+the rest of it, is read by its neighbours; `intent_weights` scale the votes as they do the fit.
+Set on SLURP devel and cross-validated on the training data (docs/RESULTS.md, issue 30).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "linear_intent_classifier.joblib"
+NEIGHBOURS_FILE = "linear_intent_neighbours.npz"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -34,7 +41,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def get_default_config() -> Dict[Text, Any]:
         """Weights of the two feature parts, regularisation, iterations, ranking length."""
         return {"dense_weight": 1.0, "sparse_weight": 0.5, "C": 8.0, "max_iter": 500,
-                "ranking_length": 10, "random_state": 42, "intent_weights": {}}
+                "ranking_length": 10, "random_state": 42, "intent_weights": {},
+                "knn_k": 0, "knn_temperature": 0.1, "knn_weight": 0.0}
 
     @staticmethod
     def required_packages() -> List[Text]:
@@ -42,11 +50,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return ["sklearn", "joblib"]
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Optional[Any] = None) -> None:
+                 model: Optional[Any] = None, neighbours: Optional["Neighbours"] = None) -> None:
         self._config = {**self.get_default_config(), **config}
         self._storage = model_storage
         self._resource = resource
         self._model = model
+        self._neighbours = neighbours
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -118,9 +127,19 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         else:  # two classes: sklearn's binomial form, which predict_proba expects
             model.fit(self._features(examples), labels)
         self._model = model
+        self._neighbours = None
+        if self._uses_neighbours() and dense is not None:
+            index = {name: i for i, name in enumerate(model.classes_)}
+            self._neighbours = Neighbours(dense / self._config["dense_weight"],
+                                          np.array([index[label] for label in labels]))
         with self._storage.write_to(self._resource) as folder:
             joblib.dump(model, folder / MODEL_FILE)
+            if self._neighbours is not None:
+                self._neighbours.save(folder / NEIGHBOURS_FILE)
         return self._resource
+
+    def _uses_neighbours(self) -> bool:
+        return int(self._config["knn_k"]) > 0 and float(self._config["knn_weight"]) > 0
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -128,13 +147,16 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         """The persisted classifier; an untrained one (with a warning) when there is none."""
         import joblib
 
+        neighbours = None
         try:
             with model_storage.read_from(resource) as folder:
                 model = joblib.load(folder / MODEL_FILE)
+                if (folder / NEIGHBOURS_FILE).exists():
+                    neighbours = Neighbours.load(folder / NEIGHBOURS_FILE)
         except (ValueError, FileNotFoundError, OSError) as error:
             logger.warning(f"LinearIntentClassifier found no trained model ({error}); it predicts nothing.")
             model = None
-        return cls(config, model_storage, resource, model)
+        return cls(config, model_storage, resource, model, neighbours)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Sets intent and intent_ranking on each message with text."""
@@ -142,6 +164,18 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if self._model is None or not with_text:
             return messages
         probabilities = self._model.predict_proba(self._features(with_text))
+        if self._neighbours is not None and self._uses_neighbours():
+            dense, _ = self._parts(with_text)
+            if dense is not None:
+                votes = self._neighbours.votes(dense / self._config["dense_weight"], len(self._model.classes_),
+                                               int(self._config["knn_k"]), float(self._config["knn_temperature"]))
+                # The intents' weights count in the vote as in the fit ("out of scope" 1.25 times).
+                scale = np.array([float(self._config["intent_weights"].get(str(c), 1.0))
+                                  for c in self._model.classes_])
+                votes = votes * scale
+                votes /= votes.sum(axis=1, keepdims=True)
+                weight = float(self._config["knn_weight"])
+                probabilities = (1.0 - weight) * probabilities + weight * votes
         names = self._model.classes_
         for message, row in zip(with_text, probabilities):
             order = np.argsort(-row)
@@ -215,3 +249,31 @@ def fit_multinomial(model: Any, dense: Optional[np.ndarray], sparse: Optional[An
     model.n_iter_ = np.array([min(result.nit, model.max_iter)], dtype=np.int32)
     model.n_features_in_ = n_dense + n_sparse
     return model
+
+
+class Neighbours:
+    """The training examples' unit-length dense rows and their intents (indexes into the
+    classifier's classes), and the vote of the nearest ones."""
+
+    def __init__(self, vectors: np.ndarray, labels: np.ndarray) -> None:
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.labels = np.asarray(labels, dtype=np.int32)
+
+    def votes(self, rows: np.ndarray, n_classes: int, k: int, temperature: float) -> np.ndarray:
+        """Per row, each intent's share of exp(cosine / temperature) over the ``k`` nearest."""
+        similarity = np.asarray(rows, dtype=np.float32) @ self.vectors.T
+        k = min(k, similarity.shape[1])
+        nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        cosines = np.take_along_axis(similarity, nearest, axis=1).astype(np.float64)
+        weights = np.exp((cosines - cosines.max(axis=1, keepdims=True)) / temperature)
+        out = np.zeros((len(rows), n_classes))
+        np.add.at(out, (np.repeat(np.arange(len(rows)), k), self.labels[nearest].reshape(-1)), weights.reshape(-1))
+        return out / out.sum(axis=1, keepdims=True)
+
+    def save(self, path: Any) -> None:
+        np.savez_compressed(path, vectors=self.vectors.astype(np.float16), labels=self.labels)
+
+    @classmethod
+    def load(cls, path: Any) -> "Neighbours":
+        with np.load(path) as data:
+            return cls(data["vectors"].astype(np.float32), data["labels"])

@@ -11,7 +11,7 @@ import pytest
 from assistant.exploration import NEITHER
 from assistant.learning.log import TurnRecord
 
-TORN = "put the radiolab channel on"   # the model is torn between play_media and turn_on (checked below)
+TORN = "turn radiolab on"   # the model is torn between play_media and turn_on (checked below)
 
 
 def history(runtime, user: str, turns: int = 12) -> None:

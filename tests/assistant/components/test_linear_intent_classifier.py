@@ -142,3 +142,32 @@ def test_the_intent_weights_reach_the_fit(tmp_path, messages) -> None:
     rows = plain._features(messages)
     column = list(plain._model.classes_).index("weather")
     assert heavy._model.predict_proba(rows)[:, column].mean() > plain._model.predict_proba(rows)[:, column].mean()
+
+
+def test_the_nearest_examples_vote_and_are_persisted(tmp_path, messages) -> None:
+    config = {"knn_k": 5, "knn_temperature": 0.1, "knn_weight": 0.35}
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "blended").mkdir()
+    plain = _classifier(tmp_path / "plain")
+    plain.train(TrainingData(messages))
+    blended = _classifier(tmp_path / "blended", **config)
+    resource = blended.train(TrainingData(messages))
+
+    def probe() -> Message:   # a request like one training example in every feature
+        return Message(data={TEXT: messages[0].get(TEXT)}, features=list(messages[0].features))
+
+    intent = messages[0].get(INTENT)
+    share = {r["name"]: r["confidence"] for r in blended.process([probe()])[0].get("intent_ranking")}
+    plain_share = {r["name"]: r["confidence"] for r in plain.process([probe()])[0].get("intent_ranking")}
+    assert max(share, key=share.__getitem__) == intent and share[intent] > plain_share[intent]
+    assert sum(share.values()) == pytest.approx(1.0)
+    loaded = LinearIntentClassifier.load({**LinearIntentClassifier.get_default_config(), **config},
+                                         blended._storage, resource, ExecutionContext(GraphSchema({}), "test"))
+    again = {r["name"]: r["confidence"] for r in loaded.process([probe()])[0].get("intent_ranking")}
+    assert again[intent] == pytest.approx(share[intent], abs=1e-3)   # the vectors are kept in float16
+
+
+def test_no_vote_when_switched_off(tmp_path, messages) -> None:
+    classifier = _classifier(tmp_path, knn_k=5, knn_weight=0.0)
+    classifier.train(TrainingData(messages))
+    assert classifier._neighbours is None
