@@ -151,8 +151,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         try:
             with model_storage.read_from(resource) as folder:
                 model = joblib.load(folder / MODEL_FILE)
-                if (folder / NEIGHBOURS_FILE).exists():
-                    neighbours = Neighbours.load(folder / NEIGHBOURS_FILE)
+                neighbours = Neighbours.read(folder / NEIGHBOURS_FILE)
         except (ValueError, FileNotFoundError, OSError) as error:
             logger.warning(f"LinearIntentClassifier found no trained model ({error}); it predicts nothing.")
             model = None
@@ -274,6 +273,22 @@ class Neighbours:
         np.savez_compressed(path, vectors=self.vectors.astype(np.float16), labels=self.labels)
 
     @classmethod
-    def load(cls, path: Any) -> "Neighbours":
-        with np.load(path) as data:
-            return cls(data["vectors"].astype(np.float32), data["labels"])
+    def read(cls, path: Any) -> "Optional[Neighbours]":
+        """The stored neighbours; None when there are none, or (with a warning) when the file
+        can't be read: the regression alone then answers, as before the vote."""
+        import zipfile
+
+        try:
+            with np.load(path) as data:
+                vectors, labels = data["vectors"].astype(np.float32), data["labels"]
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+            logger.warning(f"LinearIntentClassifier: the nearest examples' file {path} can't be read ({error}); "
+                           "intents come from the regression alone. Retrain to rebuild it.")
+            return None
+        if vectors.ndim != 2 or len(vectors) != len(labels):
+            logger.warning(f"LinearIntentClassifier: {path} holds {len(labels)} labels for {len(vectors)} vectors; "
+                           "intents come from the regression alone. Retrain to rebuild it.")
+            return None
+        return cls(vectors, labels)

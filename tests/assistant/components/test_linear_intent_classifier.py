@@ -171,3 +171,17 @@ def test_no_vote_when_switched_off(tmp_path, messages) -> None:
     classifier = _classifier(tmp_path, knn_k=5, knn_weight=0.0)
     classifier.train(TrainingData(messages))
     assert classifier._neighbours is None
+
+
+def test_a_corrupt_neighbours_file_leaves_the_regression_answering(tmp_path, messages, caplog) -> None:
+    from assistant.components.linear_intent_classifier import NEIGHBOURS_FILE
+
+    config = {**LinearIntentClassifier.get_default_config(), "knn_k": 5, "knn_weight": 0.35}
+    classifier = _classifier(tmp_path, **config)
+    resource = classifier.train(TrainingData(messages))
+    with classifier._storage.read_from(resource) as folder:
+        (folder / NEIGHBOURS_FILE).write_bytes(b"not a zip file")
+    loaded = LinearIntentClassifier.load(config, classifier._storage, resource, ExecutionContext(GraphSchema({}), "test"))
+    assert loaded._neighbours is None and "can't be read" in caplog.text
+    probe = [_message(np.random.default_rng(99), "weather", 0)]
+    assert loaded.process(probe)[0].get(INTENT)["name"] == "weather"
