@@ -15,6 +15,7 @@ from assistant.actions.common import report_problem, turn_context
 from assistant.actions.repairs import repair_any, spans
 from assistant.outcomes import Problem
 from assistant.prefs.keys import PrefKey
+from assistant.prefs.statements import declares_home
 from assistant.repair.outcome import Kind
 from assistant.services import preferences, weather
 from assistant.turn import ANSWERED_KEY, ASKED_CITY_KEY, RestedOn
@@ -33,6 +34,12 @@ class ActionWeather(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         ctx = turn_context(tracker)
+        if ctx.intent == "inform_place" and declares_home(ctx.text):
+            # "i live in seat all, washington" read as a place to give the weather for: it says
+            # where the user lives, so it is stored (or asked about, when misheard) as their home.
+            from assistant.actions.store_preference import ActionStorePreference
+
+            return await ActionStorePreference().run(dispatcher, tracker, domain)
         pending = tracker.get_slot("pending_city")
         found = weather.lookup(
             ctx.text,

@@ -66,6 +66,10 @@ NEGATIONS = {"not", "n't", "never", "no", "nt"}
 CLAUSE_BREAKS = {"but", "and", "though", "although", "while", "whereas", ",", ";", ".", "-", "yet"}
 # A home city needs words that say it is home ("I like Seattle" is not "I live in Seattle").
 HOME_CUES = re.compile(r"\b(live|living|lives|from|home|hometown|based|city|town)\b")
+# A sentence that says where the speaker lives ("i live in seattle", "we're based in austin", "live in
+# see at all, washington" with its "I" misheard away): a statement of a home city, whatever else it names.
+HOME_STATEMENT = re.compile(r"^\s*(?:(?:i|we)\s+)?(?:(?:really|actually|now)\s+)?live\s+in\s+\S"
+                            r"|^\s*(?:i|we)(?:'m|'re| am| are)\s+(?:(?:living|based)\s+in|from)\s+\S")
 UNIT_REQUEST = re.compile(r"^\s*(please\s+)?(use|show|switch to|give me|set)\b")
 ROUTINE = re.compile(r"\bcoffee\b.*\b(alarm|wake|waking|morning|get up)\b|\b(alarm|wake|morning)\b.*\bcoffee\b")
 # A request that also declares a taste: "i like kendrick lamar music please play it", "my favourite
@@ -267,3 +271,8 @@ def _clean(text: str) -> str:
 
 def _unquote(text: str) -> str:
     return " ".join(text.strip().strip("'\"“”‘’").strip().rstrip(" .!?").split())
+
+
+def declares_home(text: str) -> bool:
+    """Whether ``text`` says where the speaker lives (see `HOME_STATEMENT`)."""
+    return bool(HOME_STATEMENT.match(_clean(text).lower()))

@@ -148,3 +148,15 @@ def test_tastes_in_request_are_likes_declared_on_the_way(text: str, values: list
 
     found = tastes_in_request(text, (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST))
     assert [s.value for s in found] == values
+
+
+@pytest.mark.parametrize(("text", "home"), [
+    ("i live in seattle", True), ("live in see at all, washington", True), ("we're based in austin", True),
+    ("i am from boston", True), ("i'm living in denver", True),
+    ("seattle", False), ("in boston", False), ("from boston", False), ("what is the weather where i live", False),
+    ("living room lights on", False),
+])
+def test_declares_home(text: str, home: bool) -> None:
+    from assistant.prefs.statements import declares_home
+
+    assert declares_home(text) is home
