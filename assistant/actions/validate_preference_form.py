@@ -50,14 +50,15 @@ class ValidatePreferenceForm(FormValidationAction):
             return {slot: None, "qa_stopped": True, "qa_suggestion": None}
         if kind is qa.AnswerKind.SKIP:
             return {slot: qa.SKIPPED, "qa_suggestion": None}
+        request = request_action(tracker) if kind is qa.AnswerKind.INVALID else None
         if kind is qa.AnswerKind.INVALID and _is_another_request(tracker) and (
-                answer.suggestion is None or (answer.by_sound and request_action(tracker))):
+                answer.suggestion is None or (answer.by_sound and request)):
             # Not an answer but a request ("tell me the weather"): end the questions instead of
             # reading it as a music genre; the summary then hands the request to its action. A
             # value it only sounds like ("is it going to snow": country?) doesn't outweigh a
             # request one action answers; a near spelling ("jazzz") is still asked about.
             said = str(value or "").strip()
-            dispatcher.utter_message(text="Let's leave the questions there." if request_action(tracker) else
+            dispatcher.utter_message(text="Let's leave the questions there." if request else
                                      f"Let's leave the questions there. You asked \"{said}\": "
                                      "ask me again and I'll help with that.")
             return {slot: None, "qa_stopped": True, "qa_suggestion": None}

@@ -103,11 +103,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     def _features(self, messages: List[Message]) -> Any:
         """The rows the classifier sees: [dense * w_d, sparse * w_s], one CSR matrix."""
-        from scipy.sparse import csr_matrix, hstack
-
-        parts = [csr_matrix(part) if isinstance(part, np.ndarray) else part
-                 for part in self._parts(messages) if part is not None]
-        return hstack(parts, format="csr")
+        return _joined(self._parts(messages))
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit on the intent examples and persist."""
@@ -162,9 +158,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         with_text = [m for m in messages if m.get(TEXT)]
         if self._model is None or not with_text:
             return messages
-        probabilities = self._model.predict_proba(self._features(with_text))
+        parts = self._parts(with_text)
+        probabilities = self._model.predict_proba(_joined(parts))
         if self._neighbours is not None and self._uses_neighbours():
-            dense, _ = self._parts(with_text)
+            dense = parts[0]
             if dense is not None:
                 votes = self._neighbours.votes(dense / self._config["dense_weight"], len(self._model.classes_),
                                                int(self._config["knn_k"]), float(self._config["knn_temperature"]))
@@ -183,6 +180,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages
+
+
+def _joined(parts: Tuple[Optional[np.ndarray], Optional[Any]]) -> Any:
+    """The dense and sparse parts side by side, one CSR matrix."""
+    from scipy.sparse import csr_matrix, hstack
+
+    return hstack([csr_matrix(part) if isinstance(part, np.ndarray) else part
+                   for part in parts if part is not None], format="csr")
 
 
 def fit_multinomial(model: Any, dense: Optional[np.ndarray], sparse: Optional[Any],

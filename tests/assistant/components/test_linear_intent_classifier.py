@@ -168,9 +168,17 @@ def test_the_nearest_examples_vote_and_are_persisted(tmp_path, messages) -> None
 
 
 def test_no_vote_when_switched_off(tmp_path, messages) -> None:
-    classifier = _classifier(tmp_path, knn_k=5, knn_weight=0.0)
-    classifier.train(TrainingData(messages))
-    assert classifier._neighbours is None
+    (tmp_path / "off").mkdir()
+    (tmp_path / "plain").mkdir()
+    off = _classifier(tmp_path / "off", knn_k=5, knn_weight=0.0)
+    off.train(TrainingData(messages))
+    plain = _classifier(tmp_path / "plain")
+    plain.train(TrainingData(messages))
+    assert off._neighbours is None
+    probe = messages[0]
+    rankings = [c.process([Message(data={TEXT: probe.get(TEXT)}, features=list(probe.features))])[0]
+                .get("intent_ranking") for c in (off, plain)]
+    assert rankings[0] == rankings[1]   # the regression's own probabilities, untouched
 
 
 def test_a_corrupt_neighbours_file_leaves_the_regression_answering(tmp_path, messages, caplog) -> None:
