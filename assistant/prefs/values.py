@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from assistant.catalog import load_catalog
 from assistant.prefs.keys import COFFEE_AFTER_ALARM, MORNING_ROUTINES, NO_ROUTINE, PrefKey
-from assistant.text import SLIPPED_WORDS, closest_spelling
+from assistant.text import SLIPPED_WORDS, closest_spelling, without_disfluencies
 
 MAX_ECHO = 40
 
@@ -170,10 +170,11 @@ def names_outright(text: str, key: PrefKey) -> bool:
 
 
 def _clean(raw: str) -> str:
-    """Lower case, printable, single spaces, no surrounding punctuation."""
+    """Lower case, printable, single spaces, no surrounding punctuation, no "um" or "uh" as a
+    word of its own (an answer heard as "greek um" names greek)."""
     text = "".join(ch if ch.isprintable() else " " for ch in str(raw)[:500]).lower()
     text = re.sub(r"[^\w\s,°'&-]", " ", text)
-    return " ".join(text.split()).strip(" ,'-")
+    return without_disfluencies(" ".join(text.split()).strip(" ,'-")).strip(" ,'-")
 
 
 def _echo(raw: str) -> str:

@@ -19,6 +19,9 @@ from assistant.prefs.values import check_value
     (PrefKey.SPORTS_TEAM, "Golden State Warriors", "Golden State Warriors"),
     (PrefKey.SPORTS_TEAM, "Lakers", "Los Angeles Lakers"),
     (PrefKey.CUISINE, "Italian food", "italian"),
+    (PrefKey.CUISINE, "greek um", "greek"),        # a recogniser's filler is no part of the answer
+    (PrefKey.MUSIC_GENRE, "uh, jazz", "jazz"),
+    (PrefKey.SPORTS_TEAM, "erm the lakers", "Los Angeles Lakers"),
     (PrefKey.HOME_CITY, "Seattle", "Seattle, Washington"),
     (PrefKey.HOME_CITY, "Seattle, Washington", "Seattle, Washington"),
     (PrefKey.HOME_CITY, "Wilkerson, Washington", "Wilkerson, Washington"),
