@@ -16,6 +16,8 @@ from assistant.prefs.keys import Polarity, PrefKey
 if TYPE_CHECKING:
     from assistant.home import Device, Home
 
+# The kinds of taste whose category words tell a statement about music from one about something else.
+TASTE_KINDS = (PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST, PrefKey.SPORTS_TEAM, PrefKey.CUISINE, PrefKey.HOME_CITY)
 MEDIA_NOUNS = r"(?:song|songs|track|tune|music|artist|band|singer|album|record|one|stuff|station)"
 POINTS_AT_PLAYING = re.compile(
     rf"\b(?:this|that|these|the current|current|the playing)\s+{MEDIA_NOUNS}\b"
@@ -43,8 +45,15 @@ class PlayingTaste:
 
 
 def points_at_playing(text: str) -> bool:
-    """True when the words refer to what is playing rather than name a value."""
-    return bool(POINTS_AT_PLAYING.search(text.lower()))
+    """True when the words refer to what is playing rather than name a value. Words that name
+    another kind of taste and no music ("i really like it alien food": "it" is a garbled
+    "italian") point at no music."""
+    from assistant.prefs.heard import keys_named
+
+    if not POINTS_AT_PLAYING.search(text.lower()):
+        return False
+    named = keys_named(text, TASTE_KINDS)
+    return len(named) == len(TASTE_KINDS) or bool({PrefKey.MUSIC_GENRE, PrefKey.MUSIC_ARTIST} & set(named))
 
 
 def polarity(text: str) -> Polarity:

@@ -61,9 +61,12 @@ def heard_like(text: str) -> tuple[PrefKey, str] | None:
     """The one catalog value a statement's words sound or are spelled like, when none is said
     outright ("i really enjoy ray gay" -> reggae, "i'm a war yours fan" -> the Golden State
     Warriors, "i live in see at all" -> Seattle): a question to ask, never a value to store."""
-    from assistant.prefs.heard import heard_value, keys_named
-    from assistant.prefs.statements import HOME_CUES
+    from assistant.prefs.heard import ANSWER_FLOOR, heard_value, keys_named
+    from assistant.prefs.statements import HOME_CUES, declares_home
 
+    if declares_home(text):   # "i live in awesome, texas": the words say which catalog, as a question's do
+        found = heard_value(text, (PrefKey.HOME_CITY,), floor=ANSWER_FLOOR)
+        return None if found is None else (found.key, found.value)
     keys = HEARD_KEYS + ((PrefKey.HOME_CITY,) if HOME_CUES.search(_clean(text)) else ())
     found = heard_value(text, keys_named(text, keys))
     return None if found is None else (found.key, found.value)

@@ -11,12 +11,15 @@ from assistant.prefs.now_playing import points_at_playing, polarity, taste_for_p
 
 @pytest.mark.parametrize("text", ["save this song", "I love this track", "thumbs down", "this is my jam",
                                   "I like what's playing", "mark the current song as a favourite",
-                                  "great song", "what a lovely tune", "save the song that's on"])
+                                  "great song", "what a lovely tune", "save the song that's on",
+                                  "i'm a fan, i love this one", "i love it, great music"])
 def test_words_that_point_at_the_playing_music(text: str) -> None:
     assert points_at_playing(text)
 
 
-@pytest.mark.parametrize("text", ["I like jazz", "turn off that light", "nice weather", "save the date", "great, thanks"])
+@pytest.mark.parametrize("text", ["I like jazz", "turn off that light", "nice weather", "save the date", "great, thanks",
+                                  "i really like it alien food",       # "italian", garbled: a cuisine, not the song
+                                  "i love that team"])
 def test_words_that_do_not(text: str) -> None:
     assert not points_at_playing(text)
 

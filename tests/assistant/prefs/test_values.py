@@ -100,6 +100,8 @@ def test_empty_input_says_what_was_expected(key: PrefKey, message: str) -> None:
     ("i support the see hawks", (PrefKey.SPORTS_TEAM, "Seattle Seahawks")),
     ("i love the weather", None),                                    # "thai" sounds like "the": too little
     ("i like it", None),
+    ("i live in awesome, texas", (PrefKey.HOME_CITY, "Austin, Texas")),   # says which catalog: a lower floor
+    ("i live in a house", None),
 ])
 def test_heard_like_names_the_value_a_statement_sounds_like(text: str, heard) -> None:
     from assistant.prefs.values import heard_like
