@@ -11,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.actions.common import evidence_of, turn_context
 from assistant.prefs import qa
-from assistant.prefs.keys import Polarity, Source
+from assistant.prefs.keys import Polarity, PrefKey, Source
+from assistant.prefs.statements import declares_home
 from assistant.services import preferences, teaching
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,12 @@ class ActionTakeTeaching(Action):
         if key is None:
             dispatcher.utter_message(text="Okay.")
             return events
+        if key is not PrefKey.HOME_CITY and declares_home(ctx.text):
+            # "i live in awesome, texas" said to "What kind of music do you like?": no answer to the
+            # offer but a statement of its own, told as one ("Did you mean Austin, Texas?").
+            from assistant.actions.store_preference import ActionStorePreference
+
+            return events + await ActionStorePreference().run(dispatcher, tracker, domain)
         suggestion = tracker.get_slot("qa_suggestion")
         answer = qa.read_answer(key, ctx.text, suggestion)
         if suggestion and answer.kind is not qa.AnswerKind.VALUE and teaching.says_yes(ctx.text, ctx.intent):

@@ -158,6 +158,20 @@ def test_a_no_to_a_check_on_an_answer_that_rested_on_nothing_offers_nothing(stor
     assert events[1] == SlotSet("pending_question", None)
 
 
+def test_a_home_statement_to_another_offer_is_told_as_a_statement(store, make_tracker) -> None:
+    """ "i live in awesome, texas" to "What kind of music do you like?" is no music genre."""
+    events, texts, _ = run_action(ActionTakeTeaching(), make_tracker(
+        "i live in awesome, texas", "state_preference", slots={"pending_question": "offer:music_genre"}))
+    assert texts == ["I didn't quite catch that. Did you mean Austin, Texas?"]
+    assert events[-3:] == [SlotSet("pending_question", "offer:home_city"), SlotSet("qa_suggestion", "Austin, Texas"),
+                           SlotSet("teachable_moment", None)]
+    assert store.get("alice") == []
+    _, texts, _ = run_action(ActionTakeTeaching(), make_tracker(
+        "i live in austin, texas", "state_preference", slots={"pending_question": "offer:music_genre"}))
+    assert texts == ["Got it: your home city is Austin, Texas."]
+    assert [(p.key, p.value) for p in store.get("alice")] == [(PrefKey.HOME_CITY, "Austin, Texas")]
+
+
 def test_check_question_then_yes(store, make_tracker) -> None:
     events, texts, _ = run_action(ActionYesNo(), make_tracker(
         "yes", "affirm", slots={"pending_question": "check:find_restaurant"}))
