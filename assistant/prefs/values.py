@@ -10,6 +10,8 @@ from assistant.prefs.keys import COFFEE_AFTER_ALARM, MORNING_ROUTINES, NO_ROUTIN
 from assistant.text import SLIPPED_WORDS, closest_spelling, without_disfluencies
 
 MAX_ECHO = 40
+# An answer this many words long that names nothing is a sentence, not a value misspelt.
+SENTENCE_WORDS = 4
 
 UNIT_WORDS = {"c": "celsius", "celsius": "celsius", "centigrade": "celsius", "metric": "celsius",
               "f": "fahrenheit", "fahrenheit": "fahrenheit", "imperial": "fahrenheit"}
@@ -152,6 +154,9 @@ def _unknown(key: PrefKey, raw: str, text: str, options: dict[str, str]) -> Chec
                        by_sound=close is None)
     known = sorted(set(options.values()))
     listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
+    if len(text.split()) >= SENTENCE_WORDS:   # "should i bring warm clothes" is no name to echo back
+        article = "an" if key.label[0] in "aeiou" else "a"
+        return Checked(None, None, f"That doesn't sound like {article} {key.label}. I know: {listed}.")
     return Checked(None, None, f"I don't know the {key.label} '{shown}'. I know: {listed}.")
 
 

@@ -81,6 +81,12 @@ def test_hostile_input_is_refused_with_a_short_message(key: PrefKey, raw: str) -
     assert "\x00" not in checked.message
 
 
+def test_a_sentence_that_names_nothing_is_not_echoed_as_a_value() -> None:
+    checked = check_value(PrefKey.MUSIC_GENRE, "should i bring warm clothes")
+    assert checked.value is None and checked.suggestion is None
+    assert checked.message.startswith("That doesn't sound like a music genre. I know: blues, classical")
+
+
 def test_long_input_is_cut_short_in_the_message() -> None:
     checked = check_value(PrefKey.CUISINE, "q" * 5000)
     assert checked.value is None
