@@ -38,11 +38,13 @@ class ValidateSlotMappings(Action):
         }
         events = [SlotSet(k, v) for k, v in wanted.items() if tracker.get_slot(k) != v]
         # A pending question lapses when the user says something else: a yes/no question
-        # unless answered yes or no, an offer to learn unless the message answers it.
+        # unless answered yes or no (a check also by a no in other words, which the teachable
+        # policy reads), an offer to learn unless the message answers it.
         pending = tracker.get_slot("pending_question")
         if pending:
             answered = (teaching.answers_offer(pending, ctx.text, ctx.intent, tracker.get_slot("qa_suggestion"))
-                        if teaching.offered_key(pending) else ctx.intent in YES_NO_INTENTS)
+                        if teaching.offered_key(pending) else ctx.intent in YES_NO_INTENTS
+                        or teaching.says_no_to_check(pending, ctx.text, ctx.intent))
             if not answered:
                 events.append(SlotSet("pending_question", None))
                 if teaching.offered_key(pending) and tracker.get_slot("qa_suggestion"):

@@ -37,6 +37,7 @@ from assistant.services.teaching import (
     message_time,
     own_time,
     recently_declined,
+    says_no_to_check,
 )
 from assistant.similarity import pair_cosine
 from assistant.teachable.signals import (
@@ -121,8 +122,9 @@ class TeachableMomentPolicy(ThresholdPolicy):
         if since_user and (since_user[-1] in OWN_ACTIONS or (TAKE in since_user and since_user[-1] in RESUMED)):
             return self._predict(domain, ACTION_LISTEN_NAME)   # after its own actions, and a request resumed
         if not since_user:  # right after the user's message
-            if (tracker.latest_message.intent or {}).get("name") == "complain":
-                moment = detect(_user_turns(tracker), _similarity, self.thresholds)
+            intent = (tracker.latest_message.intent or {}).get("name")
+            if intent == "complain" or says_no_to_check(pending, tracker.latest_message.text or "", intent):
+                moment = detect(_as_complaint(_user_turns(tracker)), _similarity, self.thresholds)
                 if moment is not None and not _misheard(moment):
                     return self._offer(domain, tracker, moment)
             return abstain  # repeats and barge-ins are judged once the request is answered
@@ -152,6 +154,13 @@ class TeachableMomentPolicy(ThresholdPolicy):
     def _offer(self, domain: Domain, tracker: DialogueStateTracker, moment: Any) -> PolicyPrediction:
         logger.info("teachable moment for %s: %s", tracker.sender_id, moment.to_slot())
         return self._predict(domain, OFFER, [SlotSet("teachable_moment", moment.to_slot())])
+
+
+def _as_complaint(turns: list[UserTurn]) -> list[UserTurn]:
+    """The turns with the last one read as the complaint it is."""
+    import dataclasses
+
+    return turns[:-1] + [dataclasses.replace(turns[-1], intent="complain")] if turns else turns
 
 
 def _misheard(moment: Any) -> bool:

@@ -170,6 +170,17 @@ def offered_key(pending: str | None) -> PrefKey | None:
 NOT_A_REQUEST = frozenset({"affirm", "complain", "thank", "greet", "nlu_fallback", "out_of_scope", "state_preference"})
 
 
+# What NLU may make of a "no" said in more words ("i am sorry but you did not interpret command right").
+UNREAD_ANSWERS = frozenset({"nlu_fallback", "out_of_scope", "thank"})
+
+
+def says_no_to_check(pending: str | None, text: str, intent: str | None) -> bool:
+    """The answer to "Did I answer your question?" says no in words NLU read as no "no" and no
+    complaint: one of `UNREAD_ANSWERS`, and it negates ("that's not the correct command")."""
+    return (bool(pending) and str(pending).startswith(CHECK_PREFIX) and intent in UNREAD_ANSWERS
+            and bool(qa.NEGATING.search(str(text or "").lower())))
+
+
 def declines(text: str, intent: str | None) -> bool:
     """A no to an offer to learn: understood as one, or asked to stop in words NLU took for a
     device command ("will you shut down please")."""

@@ -135,6 +135,18 @@ def test_an_offer_lapses_when_the_user_asks_something_else(make_tracker) -> None
     assert SlotSet("pending_question", None) not in events
 
 
+@pytest.mark.parametrize(("text", "intent", "lapses"), [
+    ("i am sorry but you did not interpret command right", "nlu_fallback", False),   # a no: the policy's
+    ("thanks but that is not the correct answer", "thank", False),
+    ("purple elephants", "nlu_fallback", True),
+    ("do not disturb me", "turn_off", True),
+])
+def test_a_check_lasts_through_a_no_in_other_words(make_tracker, text: str, intent: str, lapses: bool) -> None:
+    tracker = make_tracker(text, intent, slots={"pending_question": "check:play_media|music_genre"})
+    events, _, _ = run_action(ValidateSlotMappings(), tracker)
+    assert (SlotSet("pending_question", None) in events) is lapses
+
+
 def test_check_question_then_no_is_a_moment(store, make_tracker) -> None:
     tracker = make_tracker("find me food", "find_restaurant")
     tracker.events = [{"event": "user", "text": "find me food"},

@@ -208,6 +208,24 @@ def test_a_complaint_offers_right_after_the_users_message(predict) -> None:
     assert events[0].value["failing_text"] == "play some jazz"
 
 
+@pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope", "thank"])
+def test_a_no_in_other_words_to_the_check_is_a_complaint(predict, intent: str) -> None:
+    """ "Did I answer your question?" "i am sorry but you did not interpret command right" (fallback)."""
+    from rasa.shared.core.events import SlotSet
+
+    checked = [*_failed_jazz(), SlotSet("pending_question", "check:play_media")]
+    action, events = predict(*checked, user("sorry but you did not get that right", intent, wall=WALL + 1,
+                                            own=HOME + 10))
+    assert action == OFFER
+    assert events[0].value["signals"] == ["dissatisfaction"]
+    assert events[0].value["failing_text"] == "play some jazz"
+    # No negation, no check asked, or a request: not a no.
+    assert predict(*checked, user("purple elephants", intent, wall=WALL + 1, own=HOME + 10)) == (None, [])
+    assert predict(*_failed_jazz(), user("sorry but you did not get that right", intent, wall=WALL + 1,
+                                         own=HOME + 10)) == (None, [])
+    assert predict(*checked, user("do not play jazz", "play_media", wall=WALL + 1, own=HOME + 10)) == (None, [])
+
+
 def test_a_request_right_after_the_users_message_waits_for_the_answer(predict) -> None:
     assert predict(*_failed_jazz(), user("play some jazz", "play_media", wall=WALL + 1, own=HOME + 30,
                                          entities=JAZZ)) == (None, [])
