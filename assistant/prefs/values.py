@@ -34,8 +34,7 @@ def check_value(key: PrefKey, raw: str) -> Checked:
     closest known value when there is one ("Did you mean the Golden State Warriors?")."""
     text = _clean(raw)
     if not text:
-        article = "an" if key.label[0] in "aeiou" else "a"
-        return Checked(None, message=f"I didn't catch {article} {key.label}.")
+        return Checked(None, message=f"I didn't catch {_a(key)}.")
     options = _options(key)
     if key is PrefKey.HOME_CITY:
         return _check_city(raw, text)
@@ -155,8 +154,7 @@ def _unknown(key: PrefKey, raw: str, text: str, options: dict[str, str]) -> Chec
     known = sorted(set(options.values()))
     listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
     if len(text.split()) >= SENTENCE_WORDS:   # "should i bring warm clothes" is no name to echo back
-        article = "an" if key.label[0] in "aeiou" else "a"
-        return Checked(None, None, f"That doesn't sound like {article} {key.label}. I know: {listed}.")
+        return Checked(None, None, f"That doesn't sound like {_a(key)}. I know: {listed}.")
     return Checked(None, None, f"I don't know the {key.label} '{shown}'. I know: {listed}.")
 
 
@@ -183,6 +181,11 @@ def _clean(raw: str) -> str:
     text = "".join(ch if ch.isprintable() else " " for ch in str(raw)[:500]).lower()
     text = re.sub(r"[^\w\s,°'&-]", " ", text)
     return without_disfluencies(" ".join(text.split()).strip(" ,'-")).strip(" ,'-")
+
+
+def _a(key: PrefKey) -> str:
+    """The key's label with its article ("a music genre", "an artist")."""
+    return ("an " if key.label[0] in "aeiou" else "a ") + key.label
 
 
 def _echo(raw: str) -> str:
