@@ -7,19 +7,25 @@ answers "I didn't understand", where "I can't do that" is the true answer. Here 
 reading that leads the next intent by at least ``out_of_scope_margin`` is let through whatever its
 confidence; every other reading is judged as Rasa's FallbackClassifier judges it. The margin was
 set on SLURP devel (docs/RESULTS.md, issue 30).
+
+A request that would fall back but is worded as a statement of taste ("pop it's ok", "remember
+miles davis for next time": `assistant.prefs.statements.declares_taste`, its words alone) is read
+as ``state_preference`` instead: the preference action then finds the value in it, asks about a
+sound-alike, or says what statements it understands, where the fallback would have dropped it.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Text
+from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 MARGIN_KEY = "out_of_scope_margin"
 OUT_OF_SCOPE = "out_of_scope"
+STATEMENT = "state_preference"
 
 
 def clear_out_of_scope(ranking: list[tuple[str, float]], margin: float) -> bool:
@@ -48,3 +54,21 @@ class ScopedFallbackClassifier(FallbackClassifier):
         if clear_out_of_scope(ranking, float(self.component_config[MARGIN_KEY])):
             return False
         return super()._should_fallback(message)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        from assistant.prefs.statements import declares_taste
+
+        for message in messages:
+            if self._should_fallback(message) and declares_taste(str(message.get(TEXT) or "")):
+                _read_as_statement(message)
+            else:
+                super().process([message])
+        return messages
+
+
+def _read_as_statement(message: Message) -> None:
+    """The parse as a statement of taste, ranked first and sure, the classifier's ranking after it."""
+    intent = {INTENT_NAME_KEY: STATEMENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != STATEMENT]
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)

@@ -44,11 +44,13 @@ CHEER = re.compile(r"^\s*(?:let'?s\s+)?(?:go|come on)(?:\s+you)?\s+"
 TASTE_CUES = re.compile(
     r"\bfans?\b|\bsupporters?\b|\bfavou?rite\b|\bnothing beats\b|\bcan'?t stand\b|\bmy (?:jam|thing|team)\b"
     r"|\bnot my thing\b|\b(?:isn'?t|aren'?t) for me\b|\b(?:rocks|rules|sucks)\b"
-    r"|\b(?:is|are|'s)\s+(?:the\s+)?(?:best|greatest|awesome|amazing|brilliant|great|worst|awful|terrible"
-    r"|rubbish|overrated|boring|annoying|unbearable|horrible)\b")
+    r"|\b(?:(?:is|are|'s)(?:\s+not)?|isn'?t|aren'?t)\s+(?:the\s+)?(?:best|greatest|awesome|amazing|brilliant|great|worst|awful|terrible"
+    r"|rubbish|overrated|boring|annoying|unbearable|horrible|ok|okay|alright|good|cool|fine|excellent)\b")
 # A taste verb first, its "I" dropped or misheard away ("prefer celsius", "really like jazz music").
 TASTE_FIRST = re.compile(r"^(?:(?:really|just|do|absolutely|totally|also|actually|definitely)\s+)*"
                          r"(?:like|love|enjoy|adore|prefer)\s+(?!to\b|it\b|that\b|this\b|what\b)")
+# Asked to keep a value in mind ("remember queen for next time", "please note: thai food"), not to remind.
+REMEMBER = re.compile(r"^\s*(?:please\s+)?(?:remember|note|keep in mind)\b(?!\s+to\b)")
 # Requests that name a value are not statements ("play the best of Adele").
 REQUEST_STARTS = {"play", "put", "turn", "switch", "set", "start", "find", "show", "tell", "read", "give",
                   "open", "close", "lock", "unlock", "make", "dim", "brighten", "change", "watch", "listen",
@@ -56,6 +58,8 @@ REQUEST_STARTS = {"play", "put", "turn", "switch", "set", "start", "find", "show
 # Requests that never declare a taste, even with "my" in them ("play my favourite jazz").
 PLAYBACK_STARTS = {"play", "put", "watch", "listen", "queue", "shuffle", "find", "recommend", "suggest", "show",
                    "read", "search", "look", "stop", "pause", "resume", "start"}
+# Words before a request's first verb ("please play my favourite song").
+LEAD_INS = {"please", "now", "ok", "okay", "hey", "so", "and", "oh", "well", "then"}
 # Keeping a value among the user's favourites is a statement even though it starts like a request.
 SAVE_AS_FAVOURITE = re.compile(r"^\s*(?:please\s+)?(?:add|put|save|keep|mark|list|file)\s+(?!on\b|in\b|up\b|some\b)\S.*"
                                r"\b(?:to|on|in|into|as|among)\s+(?:my\s+|the\s+)?(?:favou?rites?|likes|liked)\b")
@@ -77,7 +81,11 @@ ROUTINE = re.compile(r"\bcoffee\b.*\b(alarm|wake|waking|morning|get up)\b|\b(ala
 TASTE_IN_REQUEST = re.compile(
     r"\b(?:i|we)\s+(?:really\s+|just\s+|do\s+|absolutely\s+|totally\s+)?(?:like|love|enjoy|adore|dig)\b"
     r"|\bfan of\b|\bi'?m (?:a )?(?:big |huge )?fan\b"
-    r"|\bmy favou?rite (?:band|artist|singer|genre|music|kind of music|group)\b")
+    r"|\bmy favou?rite (?:band|artist|singer|genre|music|kind of music|group)\b"
+    # its "I" dropped ("love me some queen"), or a verdict on the value ("check out mozart, he's the best")
+    r"|^(?:(?:really|just|absolutely|totally)\s+)*(?:like|love|enjoy|adore|dig)\s+(?!to\b|it\b|that\b|this\b|what\b)"
+    r"|\b(?:he|she|they|it)(?:'s|'re| is| are)\s+(?:the\s+|so\s+|really\s+)?(?:best|greatest|awesome|amazing"
+    r"|brilliant)\b")
 CORRECTION_PATTERNS = (
     re.compile(r"^\s*when i say (?P<said>.+?),? i (?:mean|meant) (?P<meant>.+)$"),
     re.compile(r"^\s*by (?P<said>.+?),? i (?:mean|meant) (?P<meant>.+)$"),
@@ -110,13 +118,10 @@ def parse_statements(text: str) -> list[Statement]:
     if not clean or _is_question(lowered):
         return []
     words = re.findall(r"[a-z']+", lowered)
-    first_person = bool(FIRST_PERSON & set(words))
-    outright = bool(CHEER.search(lowered) or (TASTE_CUES.search(lowered) and words[0] not in REQUEST_STARTS)
-                    or TASTE_FIRST.match(lowered))
-    if words and words[0] in PLAYBACK_STARTS:
-        first_person = outright = False
+    first_person = bool(FIRST_PERSON & set(words)) and not (words and words[0] in PLAYBACK_STARTS)
+    outright = _outright(lowered)
     if SAVE_AS_FAVOURITE.search(lowered):   # "add Coldplay to my favourites", "put jazz on my likes"
-        first_person = outright = True
+        first_person = True
     doc = nlp()(clean)
     found: list[Statement] = []
     for ent in doc.ents:
@@ -138,6 +143,32 @@ def parse_statements(text: str) -> list[Statement]:
         found.append(Statement(PrefKey.MORNING_ROUTINE, COFFEE_AFTER_ALARM,
                                _polarity(doc, doc[coffee.i:coffee.i + 1]), "coffee"))
     return list(dict.fromkeys(found))
+
+
+def _outright(lowered: str) -> bool:
+    """Taste said outright, whoever it is about: cheering, a verdict, a taste verb first, "remember
+    X", keeping X among the favourites. Never a playback request ("play the best of Adele")."""
+    words = re.findall(r"[a-z']+", lowered)
+    while words and words[0] in LEAD_INS:
+        words = words[1:]
+    if not words:
+        return False
+    if SAVE_AS_FAVOURITE.search(lowered):
+        return True
+    if words[0] in PLAYBACK_STARTS:
+        return False
+    return bool(CHEER.search(lowered) or (TASTE_CUES.search(lowered) and words[0] not in REQUEST_STARTS)
+                or TASTE_FIRST.match(lowered) or REMEMBER.match(lowered))
+
+
+def declares_taste(text: str) -> bool:
+    """Whether ``text`` is worded as a statement of taste or home ("pop is ok", "i really dig
+    jazz", "remember drake for next time", "i live in austin"), by its words alone: no catalog
+    lookup and no parse, so that NLU can afford to ask it of the requests it could not read."""
+    lowered = _clean(text).lower()
+    if not lowered or _is_question(lowered):
+        return False
+    return bool(_outright(lowered) or TASTE_IN_REQUEST.search(lowered) or HOME_STATEMENT.match(lowered))
 
 
 def _with_region(doc: "Doc", ent: "Span", value: str) -> str:

@@ -7,9 +7,9 @@ from rasa.shared.nlu.training_data.message import Message
 from assistant.components.scoped_fallback import ScopedFallbackClassifier, clear_out_of_scope
 
 
-def _message(*ranking: tuple[str, float]) -> Message:
+def _message(*ranking: tuple[str, float], text: str = "x") -> Message:
     ranked = [{"name": name, "confidence": confidence} for name, confidence in ranking]
-    return Message(data={"text": "x", "intent": ranked[0], "intent_ranking": ranked})
+    return Message(data={"text": text, "intent": ranked[0], "intent_ranking": ranked})
 
 
 def _classifier(margin: float = 0.1) -> ScopedFallbackClassifier:
@@ -55,3 +55,22 @@ def test_the_margin_is_the_lead_over_the_next_intent() -> None:
     assert clear_out_of_scope([("out_of_scope", 0.12)], 0.1)
     assert not clear_out_of_scope([("help", 0.9), ("out_of_scope", 0.05)], 0.1)
     assert not clear_out_of_scope([], 0.1)
+
+
+def test_a_statement_of_taste_that_would_fall_back_is_read_as_one() -> None:
+    message = _message(("play_media", 0.3), ("state_preference", 0.2), text="pop it's ok")
+    _classifier().process([message])
+    assert message.get("intent") == {"name": "state_preference", "confidence": 1.0}
+    assert [r["name"] for r in message.get("intent_ranking")] == ["state_preference", "play_media"]
+
+
+def test_a_statement_understood_keeps_the_classifiers_reading() -> None:
+    message = _message(("play_media", 0.8), ("state_preference", 0.1), text="love me some queen")
+    _classifier().process([message])
+    assert message.get("intent") == {"name": "play_media", "confidence": 0.8}
+
+
+def test_words_not_worded_as_taste_still_fall_back() -> None:
+    message = _message(("play_media", 0.3), ("state_preference", 0.2), text="play the best of adele")
+    _classifier().process([message])
+    assert _intent(message) == "nlu_fallback"

@@ -68,6 +68,12 @@ WARRIORS, ADELE = "Golden State Warriors", "Adele"
     ("can't stand country", [("music_genre", "country", DISLIKE)]),
     ("country is awful", [("music_genre", "country", DISLIKE)]),
     ("pop is the worst", [("music_genre", "pop", DISLIKE)]),
+    ("pop it's ok", [("music_genre", "pop", LIKE)]),
+    ("electronic is not ok", [("music_genre", "electronic", DISLIKE)]),
+    # asked to remember a taste, not reminded of something to do
+    ("remember miles davis for next time", [("music_artist", "Miles Davis", LIKE)]),
+    ("please remember thai food", [("cuisine", "thai", LIKE)]),
+    ("remember to play jazz", []),
     # dislikes said after the value, or with "sick of"
     ("country isn't for me", [("music_genre", "country", DISLIKE)]),
     ("jazz is not my thing", [("music_genre", "jazz", DISLIKE)]),
@@ -142,6 +148,12 @@ def test_corrections(text: str, expected: Correction | None) -> None:
     ("i want to dance to the tune of bob marley", []),
     ("play some jazz", []),
     ("i don't like jazz, play rock", []),        # no like declared: nothing kept from a request
+    # the "I" dropped, or a verdict said of the value
+    ("love me some queen", ["Queen"]),
+    ("love the songs of imagine dragons can you play some", ["Imagine Dragons"]),
+    ("you have to check out mozart he's the best", ["Mozart"]),
+    ("love to hear some jazz", []),
+    ("play queen's greatest hits", []),
 ])
 def test_tastes_in_request_are_likes_declared_on_the_way(text: str, values: list[str]) -> None:
     from assistant.prefs.statements import tastes_in_request
@@ -160,3 +172,16 @@ def test_declares_home(text: str, home: bool) -> None:
     from assistant.prefs.statements import declares_home
 
     assert declares_home(text) is home
+
+
+@pytest.mark.parametrize(("text", "declared"), [
+    ("pop it's ok", True), ("i really dig jazz", True), ("remember drake selections for next time", True),
+    ("love me some queen", True), ("go warriors", True), ("i live in austin", True),
+    ("add coldplay to my favourites", True), ("big fan of adele", True),
+    ("play the best of adele", False), ("please play my favorite song by adele", False), ("what music do i like", False), ("remember to buy milk", False),
+    ("turn on the lights", False), ("", False), ("🦄", False), ("is jazz any good?", False),
+])
+def test_declares_taste_by_its_words_alone(text: str, declared: bool) -> None:
+    from assistant.prefs.statements import declares_taste
+
+    assert declares_taste(text) is declared
