@@ -10,10 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from assistant.actions.check_answer import check_a_guess
 from assistant.actions.common import check_all, evidence_of, report_problem, send_directives, turn_context
 from assistant.actions.repairs import repair_any, repair_on, spans, tag_repair
+from assistant.actions.store_preference import ask_about_heard
 from assistant.catalog import load_catalog
 from assistant.habits import apply
 from assistant.habits.implicit import IMPLICIT_REASON
 from assistant.prefs.keys import PrefKey
+from assistant.prefs.statements import declares_taste
 from assistant.repair.outcome import Repair
 from assistant.services import media, preferences
 from assistant.turn import ANSWERED_KEY, IMPLICIT_KEY, RestedOn
@@ -64,6 +66,12 @@ class ActionPlayMedia(Action):
             # name misheard past the entity extractor; else the default plays as before.
             repair, choice = self._repaired(tracker, ctx, choice, spans(ctx.text, media.NOT_A_NAME),
                                             has_screen=player.has_screen)
+        if choice.problem is media.MediaProblem.NOT_FOUND and declares_taste(ctx.text):
+            # "i like a dell music please play it": a taste declared, its name misheard, asked about
+            # as a statement's is ("Did you mean Adele?") rather than "I don't have "it"".
+            asked = ask_about_heard(dispatcher, ctx.text)
+            if asked is not None:
+                return asked
         if choice.problem is not None:
             report_problem(dispatcher, choice.problem.as_problem, choice.message)
             return []

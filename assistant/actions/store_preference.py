@@ -73,18 +73,27 @@ class ActionStorePreference(Action):
     def _not_caught(dispatcher: CollectingDispatcher, text: str) -> List[Dict[Text, Any]]:
         """No value said outright: ask about the one the words sound like ("Did you mean
         reggae?", answered by action_take_teaching), else say what a statement looks like."""
-        from rasa_sdk.events import SlotSet
-
-        from assistant.prefs.keys import PrefKey
-        from assistant.prefs.values import heard_like
-        from assistant.services.teaching import OFFER_PREFIX
-
-        guess = heard_like(text)
-        if guess is None:
+        asked = ask_about_heard(dispatcher, text)
+        if asked is None:
             dispatcher.utter_message(text=NOT_A_STATEMENT)
             return []
-        key, value = guess
-        article = "the " if key is PrefKey.SPORTS_TEAM else ""
-        dispatcher.utter_message(text=f"I didn't quite catch that. Did you mean {article}{value}?")
-        return [SlotSet("pending_question", OFFER_PREFIX + key.value), SlotSet("qa_suggestion", value),
-                SlotSet("teachable_moment", None)]
+        return asked
+
+
+def ask_about_heard(dispatcher: CollectingDispatcher, text: str) -> List[Dict[Text, Any]] | None:
+    """ "I didn't quite catch that. Did you mean Adele?" about the one catalog value a statement's
+    words sound like, with the question's slots; None (nothing said) when they sound like none."""
+    from rasa_sdk.events import SlotSet
+
+    from assistant.prefs.keys import PrefKey
+    from assistant.prefs.values import heard_like
+    from assistant.services.teaching import OFFER_PREFIX
+
+    guess = heard_like(text)
+    if guess is None:
+        return None
+    key, value = guess
+    article = "the " if key is PrefKey.SPORTS_TEAM else ""
+    dispatcher.utter_message(text=f"I didn't quite catch that. Did you mean {article}{value}?")
+    return [SlotSet("pending_question", OFFER_PREFIX + key.value), SlotSet("qa_suggestion", value),
+            SlotSet("teachable_moment", None)]

@@ -291,6 +291,20 @@ def test_a_taste_said_in_a_request_is_played_and_kept_with_its_evidence(db, make
     assert stored.evidence == "i like kendrick lamar music please play it" and stored.evidence_turn
 
 
+def test_a_taste_declared_with_its_name_misheard_is_asked_about_not_looked_up(db, make_tracker) -> None:
+    events, texts, directives = say(ActionPlayMedia(), make_tracker, "i like a dell music please play it",
+                                    "play_media", entities=[{"entity": "media_title", "value": "it"}])
+    assert texts == ["I didn't quite catch that. Did you mean Adele?"]
+    assert not directives and rows(db) == []
+    assert {"event": "slot", "name": "qa_suggestion", "value": "Adele", "timestamp": None} in events
+
+
+def test_a_title_not_found_without_a_taste_is_still_said_to_be_missing(db, make_tracker) -> None:
+    _, texts, _ = say(ActionPlayMedia(), make_tracker, "play a dell music", "play_media",
+                      entities=[{"entity": "media_title", "value": "a dell music"}])
+    assert texts and "Did you mean" not in texts[0]
+
+
 def test_a_request_resumed_after_an_answer_keeps_nothing_again(db, make_tracker) -> None:
     """ "i love blues" answered an offer (stored there); play_media then plays it, saying nothing more."""
     _, texts, _ = say(ActionPlayMedia(), make_tracker, "i love blues", "state_preference",
