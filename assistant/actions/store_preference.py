@@ -18,6 +18,7 @@ NOTHING_PLAYING = ("Nothing I know is playing right now, so I can't tell which m
 NOT_A_STATEMENT = ("I didn't catch a preference there. You can tell me things like \"I like jazz\", "
                    "\"I'm a Warriors fan\" or \"I prefer Celsius\".")
 SAVE_FAILED = "Sorry, I couldn't save that just now. Please try again in a moment."
+READ_AS_STATEMENT = "read_as_statement"   # assistant.components.scoped_fallback.READ_AS_STATEMENT
 
 
 class ActionStorePreference(Action):
@@ -35,6 +36,7 @@ class ActionStorePreference(Action):
         from assistant.prefs.values import check_value
 
         ctx = turn_context(tracker)
+        latest = tracker.latest_message or {}
         statements = parse_statements(ctx.text)
         if not statements and now_playing.points_at_playing(ctx.text):
             # "save this song": the value is what is playing, not in the words.
@@ -44,7 +46,7 @@ class ActionStorePreference(Action):
                 return []
             statements = [Statement(taste.key, taste.value, taste.polarity, "this")]
         if not statements:
-            return self._not_caught(dispatcher, ctx.text)
+            return self._not_caught(dispatcher, ctx.text, understood=not latest.get(READ_AS_STATEMENT))
         saved: list[str] = []
         problems: list[str] = []
         before = preferences.for_user(ctx.user_id)
@@ -70,12 +72,14 @@ class ActionStorePreference(Action):
         return []
 
     @staticmethod
-    def _not_caught(dispatcher: CollectingDispatcher, text: str) -> List[Dict[Text, Any]]:
+    def _not_caught(dispatcher: CollectingDispatcher, text: str, *, understood: bool) -> List[Dict[Text, Any]]:
         """No value said outright: ask about the one the words sound like ("Did you mean
-        reggae?", answered by action_take_teaching), else say what a statement looks like."""
+        reggae?", answered by action_take_teaching), else say what a statement looks like; or,
+        when NLU only read the words as a statement because it understood nothing else
+        (``understood`` false), that it did not understand them."""
         asked = ask_about_heard(dispatcher, text)
         if asked is None:
-            dispatcher.utter_message(text=NOT_A_STATEMENT)
+            dispatcher.utter_message(**({"text": NOT_A_STATEMENT} if understood else {"response": "utter_default"}))
             return []
         return asked
 

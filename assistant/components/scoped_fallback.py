@@ -11,7 +11,8 @@ set on SLURP devel (docs/RESULTS.md, issue 30).
 A request that would fall back but is worded as a statement of taste ("pop it's ok", "remember
 miles davis for next time": `assistant.prefs.statements.declares_taste`, its words alone) is read
 as ``state_preference`` instead: the preference action then finds the value in it, asks about a
-sound-alike, or says what statements it understands, where the fallback would have dropped it.
+sound-alike, or says the fallback's "Sorry, I didn't understand that" when the words name nothing
+the catalogs know (the parse is marked ``read_as_statement`` for it).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 MARGIN_KEY = "out_of_scope_margin"
 OUT_OF_SCOPE = "out_of_scope"
 STATEMENT = "state_preference"
+READ_AS_STATEMENT = "read_as_statement"   # in the parse: the fallback's reading, given to the statement
 
 
 def clear_out_of_scope(ranking: list[tuple[str, float]], margin: float) -> bool:
@@ -72,3 +74,4 @@ def _read_as_statement(message: Message) -> None:
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != STATEMENT]
     message.set(INTENT, intent, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+    message.set(READ_AS_STATEMENT, True, add_to_output=True)

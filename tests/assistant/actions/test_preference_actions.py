@@ -65,6 +65,22 @@ def test_no_statement_stores_nothing_and_says_how(db, make_tracker, text: str) -
     assert rows(db) == [("alice", "music_genre", "rock", "like")]
 
 
+def test_words_read_as_a_statement_only_for_want_of_another_reading_that_name_nothing_are_not_understood(
+        db, make_tracker) -> None:
+    """ "remember my meeting" fell back, and was read as a statement for its words: it names no
+    value, so it gets the fallback's answer, not a lesson in statements."""
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    tracker = make_tracker("remember my meeting", "state_preference", confidence=1.0)
+    tracker.latest_message["read_as_statement"] = True
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionStorePreference().run(dispatcher, tracker, {}))
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_default"]
+    assert rows(db) == []
+
+
 def test_ambiguous_city_is_asked_about_not_stored(db, make_tracker) -> None:
     _, texts, _ = say(ActionStorePreference(), make_tracker, "I live in Wilkerson", "state_preference")
     assert "California" in texts[0] and "Washington" in texts[0]

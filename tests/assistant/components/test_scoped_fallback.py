@@ -62,6 +62,7 @@ def test_a_statement_of_taste_that_would_fall_back_is_read_as_one() -> None:
     _classifier().process([message])
     assert message.get("intent") == {"name": "state_preference", "confidence": 1.0}
     assert [r["name"] for r in message.get("intent_ranking")] == ["state_preference", "play_media"]
+    assert message.get("read_as_statement") is True
 
 
 def test_a_statement_understood_keeps_the_classifiers_reading() -> None:
