@@ -57,7 +57,7 @@ class ActionTakeTeaching(Action):
             return events + [SlotSet("teaching_declined", declined)]
         if answer.kind is qa.AnswerKind.INVALID:  # ask again ("Did you mean ...?"); a new request lets it lapse
             asks = answer.message.rstrip().endswith("?")   # "Did you mean ...?", "Which Wilkerson ...?"
-            again = "" if asks else " " + teaching.OFFER_QUESTIONS.get(key, qa.hint(key))
+            again = "" if asks else " " + (teaching.OFFER_QUESTIONS.get(key) or qa.QUESTIONS.get(key) or qa.hint(key))
             dispatcher.utter_message(text=answer.message + again)
             return [SlotSet("qa_suggestion", answer.suggestion)]
         learnt = list(answer.statements)

@@ -161,4 +161,4 @@ def read_answer(key: PrefKey, text: str, suggestion: str | None = None) -> Answe
 
 def hint(key: PrefKey) -> str:
     """How to answer, for a reprompt."""
-    return f"What's your {key.label}? You can say \"skip\" or \"stop\"."
+    return f"{QUESTIONS.get(key, f'What is your {key.label}?')} You can say \"skip\" or \"stop\"."
