@@ -12,7 +12,11 @@ A request that would fall back but is worded as a statement of taste ("pop it's 
 miles davis for next time": `assistant.prefs.statements.declares_taste`, its words alone) is read
 as ``state_preference`` instead: the preference action then finds the value in it, asks about a
 sound-alike, or says the fallback's "Sorry, I didn't understand that" when the words name nothing
-the catalogs know (the parse is marked ``read_as_statement`` for it).
+the catalogs know (the parse is marked ``read_as_statement`` for it). The other way round, a
+request that starts with a playback verb ("please play my favourite song by bruno mars":
+`assistant.prefs.statements.asks_to_play`) declares no taste, so ``state_preference`` is taken out
+of its ranking before the fallback is judged: it no longer outranks the request, nor leaves it
+too close to call.
 """
 
 from __future__ import annotations
@@ -58,10 +62,13 @@ class ScopedFallbackClassifier(FallbackClassifier):
         return super()._should_fallback(message)
 
     def process(self, messages: List[Message]) -> List[Message]:
-        from assistant.prefs.statements import declares_taste
+        from assistant.prefs.statements import asks_to_play, declares_taste
 
         for message in messages:
-            if self._should_fallback(message) and declares_taste(str(message.get(TEXT) or "")):
+            text = str(message.get(TEXT) or "")
+            if asks_to_play(text):
+                _without_statement(message)
+            if self._should_fallback(message) and declares_taste(text):
                 _read_as_statement(message)
             else:
                 super().process([message])
@@ -75,3 +82,14 @@ def _read_as_statement(message: Message) -> None:
     message.set(INTENT, intent, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
     message.set(READ_AS_STATEMENT, True, add_to_output=True)
+
+
+def _without_statement(message: Message) -> None:
+    """The ranking without ``state_preference``, its best intent the parse's intent (or none)."""
+    ranking = message.get(INTENT_RANKING_KEY) or []
+    if not any(r.get(INTENT_NAME_KEY) == STATEMENT for r in ranking):
+        return
+    kept = [r for r in ranking if r.get(INTENT_NAME_KEY) != STATEMENT]
+    best = kept[0] if kept else {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}
+    message.set(INTENT, dict(best), add_to_output=True)
+    message.set(INTENT_RANKING_KEY, kept, add_to_output=True)

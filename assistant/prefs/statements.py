@@ -60,6 +60,8 @@ PLAYBACK_STARTS = {"play", "put", "watch", "listen", "queue", "shuffle", "find",
                    "read", "search", "look", "stop", "pause", "resume", "start"}
 # Words before a request's first verb ("please play my favourite song").
 LEAD_INS = {"please", "now", "ok", "okay", "hey", "so", "and", "oh", "well", "then"}
+# Verbs of playing itself, that no statement of taste starts with.
+PLAY_VERBS = frozenset({"play", "put", "queue", "shuffle"})
 # Keeping a value among the user's favourites is a statement even though it starts like a request.
 SAVE_AS_FAVOURITE = re.compile(r"^\s*(?:please\s+)?(?:add|put|save|keep|mark|list|file)\s+(?!on\b|in\b|up\b|some\b)\S.*"
                                r"\b(?:to|on|in|into|as|among)\s+(?:my\s+|the\s+)?(?:favou?rites?|likes|liked)\b")
@@ -118,7 +120,7 @@ def parse_statements(text: str) -> list[Statement]:
     if not clean or _is_question(lowered):
         return []
     words = re.findall(r"[a-z']+", lowered)
-    first_person = bool(FIRST_PERSON & set(words)) and not (words and words[0] in PLAYBACK_STARTS)
+    first_person = bool(FIRST_PERSON & set(words)) and not _asks_to_play(lowered)
     outright = _outright(lowered)
     if SAVE_AS_FAVOURITE.search(lowered):   # "add Coldplay to my favourites", "put jazz on my likes"
         first_person = True
@@ -148,17 +150,36 @@ def parse_statements(text: str) -> list[Statement]:
 def _outright(lowered: str) -> bool:
     """Taste said outright, whoever it is about: cheering, a verdict, a taste verb first, "remember
     X", keeping X among the favourites. Never a playback request ("play the best of Adele")."""
-    words = re.findall(r"[a-z']+", lowered)
-    while words and words[0] in LEAD_INS:
-        words = words[1:]
+    words = _leading(lowered)
     if not words:
         return False
     if SAVE_AS_FAVOURITE.search(lowered):
         return True
-    if words[0] in PLAYBACK_STARTS:
+    if _asks_to_play(lowered):
         return False
     return bool(CHEER.search(lowered) or (TASTE_CUES.search(lowered) and words[0] not in REQUEST_STARTS)
                 or TASTE_FIRST.match(lowered) or REMEMBER.match(lowered))
+
+
+def _leading(lowered: str) -> list[str]:
+    """The words from the first that is not a lead-in ("please", "now")."""
+    words = re.findall(r"[a-z']+", lowered)
+    while words and words[0] in LEAD_INS:
+        words = words[1:]
+    return words
+
+
+def _asks_to_play(lowered: str, verbs: frozenset[str] | set[str] = PLAYBACK_STARTS) -> bool:
+    words = _leading(lowered)
+    return bool(words) and words[0] in verbs and not SAVE_AS_FAVOURITE.search(lowered)
+
+
+def asks_to_play(text: str) -> bool:
+    """Whether ``text`` starts, past a "please", with a verb of playing ("play my favourite jazz",
+    "put on some rock"): a request that declares no taste whatever its words, unless it keeps a
+    value among the favourites ("put jazz on my likes"). Narrower than the requests the parser
+    passes over: "find lyrics of this song and save it, it is a very nice song" declares one."""
+    return _asks_to_play(_clean(text).lower(), PLAY_VERBS)
 
 
 def declares_taste(text: str) -> bool:

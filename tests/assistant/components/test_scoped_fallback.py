@@ -75,3 +75,19 @@ def test_words_not_worded_as_taste_still_fall_back() -> None:
     message = _message(("play_media", 0.3), ("state_preference", 0.2), text="play the best of adele")
     _classifier().process([message])
     assert _intent(message) == "nlu_fallback"
+
+
+def test_a_request_to_play_is_never_read_as_a_statement() -> None:
+    close = _message(("play_media", 0.48), ("state_preference", 0.43), ("out_of_scope", 0.06),
+                     text="please play my favorite song by bruno mars")
+    ahead = _message(("state_preference", 0.6), ("play_media", 0.3), text="play my most favorite country song")
+    _classifier().process([close, ahead])
+    assert _intent(close) == "play_media"                      # no longer too close to call
+    assert _intent(ahead) == "nlu_fallback"                    # the request is judged on its own
+    assert "state_preference" not in [r["name"] for r in ahead.get("intent_ranking")]
+
+
+def test_keeping_a_value_among_favourites_is_still_a_statement() -> None:
+    message = _message(("state_preference", 0.7), ("play_media", 0.2), text="put jazz on my favourites")
+    _classifier().process([message])
+    assert _intent(message) == "state_preference"

@@ -185,3 +185,14 @@ def test_declares_taste_by_its_words_alone(text: str, declared: bool) -> None:
     from assistant.prefs.statements import declares_taste
 
     assert declares_taste(text) is declared
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("play my favourite jazz", True), ("please play my favorite song by adele", True), ("now put on some rock", True),
+    ("put jazz on my likes", False), ("i love jazz", False), ("playing jazz makes me happy", False), ("", False),
+    ("find the lyrics of this song and save it, it's great", False),
+])
+def test_asks_to_play(text: str, asks: bool) -> None:
+    from assistant.prefs.statements import asks_to_play
+
+    assert asks_to_play(text) is asks
