@@ -13,7 +13,7 @@ miles davis for next time": `assistant.prefs.statements.declares_taste`, its wor
 as ``state_preference`` instead: the preference action then finds the value in it, asks about a
 sound-alike, or says the fallback's "Sorry, I didn't understand that" when the words name nothing
 the catalogs know (the parse is marked ``read_as_statement`` for it). The other way round, a
-request that starts with a playback verb ("please play my favourite song by bruno mars":
+request that starts with a verb of playing ("please play my favourite song by bruno mars":
 `assistant.prefs.statements.asks_to_play`) declares no taste, so ``state_preference`` is taken out
 of its ranking before the fallback is judged: it no longer outranks the request, nor leaves it
 too close to call.
