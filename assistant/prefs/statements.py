@@ -60,6 +60,10 @@ PLAYBACK_STARTS = {"play", "put", "watch", "listen", "queue", "shuffle", "find",
                    "read", "search", "look", "stop", "pause", "resume", "start"}
 # Words before a request's first verb ("please play my favourite song").
 LEAD_INS = {"please", "now", "ok", "okay", "hey", "so", "and", "oh", "well", "then"}
+# Words a verdict on the assistant's own answer is said with ("that is not good", "no it's fine").
+ABOUT_THE_ANSWER = frozenset({"that", "that's", "thats", "this", "it", "it's", "its", "you", "you're", "your",
+                              "the", "answer", "reply", "no", "yes", "so", "well", "oh", "ok", "okay", "but", "and",
+                              "not", "just", "is", "was", "are", "a", "an", "all", "of", "at", "really", "very"})
 # Verbs of playing itself, that no statement of taste starts with.
 PLAY_VERBS = frozenset({"play", "put", "queue", "shuffle"})
 # Keeping a value among the user's favourites is a statement even though it starts like a request.
@@ -147,9 +151,11 @@ def parse_statements(text: str) -> list[Statement]:
     return list(dict.fromkeys(found))
 
 
-def _outright(lowered: str) -> bool:
+def _outright(lowered: str, *, of_something: bool = False) -> bool:
     """Taste said outright, whoever it is about: cheering, a verdict, a taste verb first, "remember
-    X", keeping X among the favourites. Never a playback request ("play the best of Adele")."""
+    X", keeping X among the favourites. Never a playback request ("play the best of Adele").
+    ``of_something``: a verdict counts only when words before it name something other than the
+    answer just heard ("pop it's ok", not "that is not good" or "your answer is fine")."""
     words = _leading(lowered)
     if not words:
         return False
@@ -157,7 +163,10 @@ def _outright(lowered: str) -> bool:
         return True
     if _asks_to_play(lowered):
         return False
-    return bool(CHEER.search(lowered) or (TASTE_CUES.search(lowered) and words[0] not in REQUEST_STARTS)
+    cue = TASTE_CUES.search(lowered)
+    if cue and of_something and not set(re.findall(r"[a-z']+", lowered[:cue.start()])) - ABOUT_THE_ANSWER:
+        cue = None
+    return bool(CHEER.search(lowered) or (cue and words[0] not in REQUEST_STARTS)
                 or TASTE_FIRST.match(lowered) or REMEMBER.match(lowered))
 
 
@@ -189,7 +198,8 @@ def declares_taste(text: str) -> bool:
     lowered = _clean(text).lower()
     if not lowered or _is_question(lowered):
         return False
-    return bool(_outright(lowered) or TASTE_IN_REQUEST.search(lowered) or HOME_STATEMENT.match(lowered))
+    return bool(_outright(lowered, of_something=True) or TASTE_IN_REQUEST.search(lowered)
+                or HOME_STATEMENT.match(lowered))
 
 
 def _with_region(doc: "Doc", ent: "Span", value: str) -> str:

@@ -180,6 +180,9 @@ def test_declares_home(text: str, home: bool) -> None:
     ("add coldplay to my favourites", True), ("big fan of adele", True),
     ("play the best of adele", False), ("please play my favorite song by adele", False), ("what music do i like", False), ("remember to buy milk", False),
     ("turn on the lights", False), ("", False), ("🦄", False), ("is jazz any good?", False),
+    # a verdict on the answer just heard, which may be a "no" to "Did I answer your question?"
+    ("that is not good", False), ("your answer is not good", False), ("no it's fine", False),
+    ("that's good thanks", False), ("adele is the best", True), ("jazz is not ok", True),
 ])
 def test_declares_taste_by_its_words_alone(text: str, declared: bool) -> None:
     from assistant.prefs.statements import declares_taste
