@@ -13,10 +13,11 @@ miles davis for next time": `assistant.prefs.statements.declares_taste`, its wor
 as ``state_preference`` instead: the preference action then finds the value in it, asks about a
 sound-alike, or says the fallback's "Sorry, I didn't understand that" when the words name nothing
 the catalogs know (the parse is marked ``read_as_statement`` for it). The other way round, a
-request that starts with a verb of playing ("please play my favourite song by bruno mars":
-`assistant.prefs.statements.asks_to_play`) declares no taste, so ``state_preference`` is taken out
-of its ranking before the fallback is judged: it no longer outranks the request, nor leaves it
-too close to call.
+request that starts with a verb of playing, or with a wish to hear something now ("please play my
+favourite song by bruno mars", "i need to hear some jazz": `assistant.prefs.statements.asks_to_play`)
+declares no taste, so ``state_preference`` is taken out of its ranking before the fallback is judged,
+and the other intents' confidences are divided by what it leaves (the classifier's reading, given that
+this is no statement): it no longer outranks the request, nor leaves it too close to call.
 """
 
 from __future__ import annotations
@@ -85,11 +86,17 @@ def _read_as_statement(message: Message) -> None:
 
 
 def _without_statement(message: Message) -> None:
-    """The ranking without ``state_preference``, its best intent the parse's intent (or none)."""
+    """The ranking without ``state_preference``, the others' confidences divided by what it leaves,
+    its best intent the parse's intent (or none)."""
     ranking = message.get(INTENT_RANKING_KEY) or []
     if not any(r.get(INTENT_NAME_KEY) == STATEMENT for r in ranking):
         return
-    kept = [r for r in ranking if r.get(INTENT_NAME_KEY) != STATEMENT]
+    def confidence(reading: Dict[Text, Any]) -> float:
+        return float(reading.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+
+    rest = 1.0 - sum(confidence(r) for r in ranking if r.get(INTENT_NAME_KEY) == STATEMENT)
+    kept = [{**r, PREDICTED_CONFIDENCE_KEY: confidence(r) / rest if rest > 0 else 0.0}
+            for r in ranking if r.get(INTENT_NAME_KEY) != STATEMENT]
     best = kept[0] if kept else {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}
     message.set(INTENT, dict(best), add_to_output=True)
     message.set(INTENT_RANKING_KEY, kept, add_to_output=True)

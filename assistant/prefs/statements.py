@@ -66,6 +66,11 @@ ABOUT_THE_ANSWER = frozenset({"that", "that's", "thats", "this", "it", "it's", "
                               "not", "just", "is", "was", "are", "a", "an", "all", "of", "at", "really", "very"})
 # Verbs of playing itself, that no statement of taste starts with.
 PLAY_VERBS = frozenset({"play", "put", "queue", "shuffle"})
+# A wish to hear something now is a request, whatever it says of the wisher ("i'd like to hear queen",
+# "i need to hear some jazz"): "I'd like", not "I like". "I want to listen to ..." is left out: it
+# also says what one wants to hear in general ("i want to listen daily to this song").
+WISH_TO_HEAR = re.compile(r"^(?:i'?d|i would|i need to|let me|can i|could i|may i)\s+"
+                          r"(?:(?:like|love)\s+to\s+)?(?:hear|listen)\b")
 # Keeping a value among the user's favourites is a statement even though it starts like a request.
 SAVE_AS_FAVOURITE = re.compile(r"^\s*(?:please\s+)?(?:add|put|save|keep|mark|list|file)\s+(?!on\b|in\b|up\b|some\b)\S.*"
                                r"\b(?:to|on|in|into|as|among)\s+(?:my\s+|the\s+)?(?:favou?rites?|likes|liked)\b")
@@ -185,10 +190,13 @@ def _asks_to_play(lowered: str, verbs: frozenset[str] | set[str] = PLAYBACK_STAR
 
 def asks_to_play(text: str) -> bool:
     """Whether ``text`` starts, past a "please", with a verb of playing ("play my favourite jazz",
-    "put on some rock"): a request that declares no taste whatever its words, unless it keeps a
-    value among the favourites ("put jazz on my likes"). Narrower than the requests the parser
-    passes over: "find lyrics of this song and save it, it is a very nice song" declares one."""
-    return _asks_to_play(_clean(text).lower(), PLAY_VERBS)
+    "put on some rock") or a wish to hear something now ("i'd like to hear queen"): a request that
+    declares no taste whatever its words, unless it keeps a value among the favourites ("put jazz
+    on my likes"). Narrower than the requests the parser passes over: "find lyrics of this song and
+    save it, it is a very nice song" declares one."""
+    lowered = _clean(text).lower()
+    return _asks_to_play(lowered, PLAY_VERBS) or (
+        bool(WISH_TO_HEAR.match(" ".join(_leading(lowered)))) and not SAVE_AS_FAVOURITE.search(lowered))
 
 
 def declares_taste(text: str) -> bool:

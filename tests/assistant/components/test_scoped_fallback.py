@@ -72,7 +72,7 @@ def test_a_statement_understood_keeps_the_classifiers_reading() -> None:
 
 
 def test_words_not_worded_as_taste_still_fall_back() -> None:
-    message = _message(("play_media", 0.3), ("state_preference", 0.2), text="play the best of adele")
+    message = _message(("play_media", 0.25), ("state_preference", 0.2), text="play the best of adele")
     _classifier().process([message])
     assert _intent(message) == "nlu_fallback"
 
@@ -80,11 +80,21 @@ def test_words_not_worded_as_taste_still_fall_back() -> None:
 def test_a_request_to_play_is_never_read_as_a_statement() -> None:
     close = _message(("play_media", 0.48), ("state_preference", 0.43), ("out_of_scope", 0.06),
                      text="please play my favorite song by bruno mars")
-    ahead = _message(("state_preference", 0.6), ("play_media", 0.3), text="play my most favorite country song")
-    _classifier().process([close, ahead])
+    ahead = _message(("state_preference", 0.6), ("play_media", 0.3), ("stop", 0.1),
+                     text="play my most favorite country song")
+    torn = _message(("state_preference", 0.6), ("play_media", 0.14), ("stop", 0.13), ("turn_on", 0.13),
+                    text="play it in the kitchen")
+    wish = _message(("state_preference", 0.55), ("play_media", 0.25), ("out_of_scope", 0.2),
+                    text="i need to hear some jazz now")
+    _classifier().process([close, ahead, torn, wish])
     assert _intent(close) == "play_media"                      # no longer too close to call
-    assert _intent(ahead) == "nlu_fallback"                    # the request is judged on its own
-    assert "state_preference" not in [r["name"] for r in ahead.get("intent_ranking")]
+    # The request is judged on the rest of the ranking, as the classifier would read it had it
+    # known that this is no statement: its confidences are those of the intents that remain.
+    assert [(r["name"], round(r["confidence"], 3)) for r in ahead.get("intent_ranking")] == [
+        ("play_media", 0.75), ("stop", 0.25)]
+    assert _intent(ahead) == "play_media"
+    assert _intent(torn) == "nlu_fallback"                     # 0.35 against 0.325: still too close to call
+    assert _intent(wish) == "play_media"                       # a wish to hear something now is a request
 
 
 def test_keeping_a_value_among_favourites_is_still_a_statement() -> None:

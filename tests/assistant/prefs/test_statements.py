@@ -194,6 +194,11 @@ def test_declares_taste_by_its_words_alone(text: str, declared: bool) -> None:
     ("play my favourite jazz", True), ("please play my favorite song by adele", True), ("now put on some rock", True),
     ("put jazz on my likes", False), ("i love jazz", False), ("playing jazz makes me happy", False), ("", False),
     ("find the lyrics of this song and save it, it's great", False),
+    # a wish to hear something now
+    ("i'd like to hear queen", True), ("please i would like to listen to some jazz", True),
+    ("i need to hear adele now", True), ("let me hear the beatles", True), ("i'd love to hear mozart", True),
+    ("i like to listen to jazz", False), ("i want to listen daily to this song", False),
+    ("i'd like to hear queen in my favourites", True), ("put queen on my favourites, i'd like to hear them", False),
 ])
 def test_asks_to_play(text: str, asks: bool) -> None:
     from assistant.prefs.statements import asks_to_play
