@@ -26,7 +26,7 @@ demo: train  ## A short scripted conversation, no input needed
 
 test: setup  ## Set everything up, lint, and run the whole test suite (the Home Assistant tests too)
 	@$(MAKE) --no-print-directory -j3 lint train ha-setup   # linters, Rasa training and the HA venv side by side
-	@$(BIN)/pytest -q --durations=15
+	@$(BIN)/pytest -q -n logical --dist loadfile --durations=15   # a worker process per core, whole files each
 	@$(HA_PYTEST)   # the Home Assistant tests (see ha-test), with the venv and model made above
 
 ha-setup:  ## Create the Python 3.13 venv for the Home Assistant tests (skipped when nothing changed)

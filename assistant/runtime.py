@@ -118,6 +118,7 @@ class Runtime(AbstractContextManager["Runtime"]):
         self._loop = asyncio.new_event_loop()
         self._generation: dict[str, str] = {}
         self._preferences: "PreferenceStore | None" = None
+        self._prefs_before: str | None = None   # the process's preference store before this runtime's
         # Which learning mechanisms apply (the simulator's arms); sent with every message.
         self.learning = LearningFlags()
         self.log: "InteractionLog | None" = None
@@ -200,7 +201,7 @@ class Runtime(AbstractContextManager["Runtime"]):
         # The NLU pipeline (QueryRewriter) reads the preference store in this process too.
         from assistant.services import preferences
 
-        preferences.use(self.data.prefs_url)
+        self._prefs_before = preferences.use(self.data.prefs_url)
         self._open_learning()
         self._model_stamp = _stamp(self.model_path)
         self.agent = self._load_agent()
@@ -491,6 +492,9 @@ class Runtime(AbstractContextManager["Runtime"]):
         from assistant.learning import online
 
         online.unregister(self.data.learning_url)
+        from assistant.services import preferences
+
+        preferences.release(self.data.prefs_url, self._prefs_before)
         if not self._loop.is_closed():
             self._close_action_session()
             self._loop.close()

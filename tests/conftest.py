@@ -22,11 +22,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
-    """The project's model, trained now if missing or stale (as `make test` does first)."""
+    """The project's model, trained now if missing or stale (as `make test` does first). The
+    suite's worker processes (pytest-xdist) take turns: one trains, the others then find it fresh."""
+    import fcntl
+
     from assistant import training
 
     data = DataDir(DEFAULT_DATA_DIR)
-    training.train(data)
+    data.root.mkdir(parents=True, exist_ok=True)
+    with open(data.root / ".tests-train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        training.train(data)
     return data.model_file
 
 

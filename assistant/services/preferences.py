@@ -66,10 +66,21 @@ def for_user(user_id: str) -> UserPrefs:
 _runtime_url: str | None = None
 
 
-def use(url: str) -> None:
-    """The store this process's runtime works with (when ASSISTANT_PREFS_URL is not set)."""
+def use(url: str) -> str | None:
+    """The store this process's runtime works with (when ASSISTANT_PREFS_URL is not set); the
+    one used before, for `release` when that runtime closes."""
     global _runtime_url
-    _runtime_url = url
+    before, _runtime_url = _runtime_url, url
+    return before
+
+
+def release(url: str, before: str | None) -> None:
+    """The runtime that used ``url`` closed: the store used before it is the process's again
+    (unless another runtime took its place since). So a second runtime started and closed in one
+    process (a test, a restart) leaves the first one's NLU components on the first one's store."""
+    global _runtime_url
+    if _runtime_url == url:
+        _runtime_url = before
 
 
 def store() -> "PreferenceStore":

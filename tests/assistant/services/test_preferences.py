@@ -80,6 +80,20 @@ def test_which_store(tmp_path, monkeypatch) -> None:
         svc._open.cache_clear()
 
 
+def test_a_closed_runtime_gives_the_store_back_to_the_one_before(monkeypatch) -> None:
+    monkeypatch.setattr(svc, "_runtime_url", None)
+    first = svc.use("sqlite:///first.db")
+    second = svc.use("sqlite:///second.db")          # a second runtime in the same process
+    assert (first, second, svc._runtime_url) == (None, "sqlite:///first.db", "sqlite:///second.db")
+    svc.release("sqlite:///second.db", second)        # ... closed: the first one's store again
+    assert svc._runtime_url == "sqlite:///first.db"
+    third = svc.use("sqlite:///third.db")
+    svc.release("sqlite:///first.db", first)          # the first closes while the third still runs
+    assert svc._runtime_url == "sqlite:///third.db"
+    svc.release("sqlite:///third.db", third)
+    assert svc._runtime_url == "sqlite:///first.db"
+
+
 def test_change_note_says_what_a_new_statement_replaces() -> None:
     import datetime as dt
 
