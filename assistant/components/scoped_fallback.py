@@ -91,6 +91,7 @@ def _without_statement(message: Message) -> None:
     ranking = message.get(INTENT_RANKING_KEY) or []
     if not any(r.get(INTENT_NAME_KEY) == STATEMENT for r in ranking):
         return
+
     def confidence(reading: Dict[Text, Any]) -> float:
         return float(reading.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
 

@@ -195,8 +195,10 @@ def asks_to_play(text: str) -> bool:
     on my likes"). Narrower than the requests the parser passes over: "find lyrics of this song and
     save it, it is a very nice song" declares one."""
     lowered = _clean(text).lower()
-    return _asks_to_play(lowered, PLAY_VERBS) or (
-        bool(WISH_TO_HEAR.match(" ".join(_leading(lowered)))) and not SAVE_AS_FAVOURITE.search(lowered))
+    if SAVE_AS_FAVOURITE.search(lowered):
+        return False
+    words = _leading(lowered)
+    return bool(words) and (words[0] in PLAY_VERBS or bool(WISH_TO_HEAR.match(" ".join(words))))
 
 
 def declares_taste(text: str) -> bool:
