@@ -30,6 +30,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "linear_intent_classifier.joblib"
+# In each parsed message (not in the parse's output): the intent of the single training example nearest
+# by the dense part, which the fallback reads (`assistant.components.scoped_fallback`).
+NEAREST_EXAMPLE = "nearest_example_intent"
 NEIGHBOURS_FILE = "linear_intent_neighbours.npz"
 
 
@@ -163,8 +166,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if self._neighbours is not None and self._uses_neighbours():
             dense = parts[0]
             if dense is not None:
-                votes = self._neighbours.votes(dense / self._config["dense_weight"], len(self._model.classes_),
-                                               int(self._config["knn_k"]), float(self._config["knn_temperature"]))
+                votes, nearest = self._neighbours.votes(dense / self._config["dense_weight"],
+                                                        len(self._model.classes_), int(self._config["knn_k"]),
+                                                        float(self._config["knn_temperature"]))
+                for message, label in zip(with_text, nearest):
+                    message.set(NEAREST_EXAMPLE, str(self._model.classes_[label]))
                 # The intents' weights count in the vote as in the fit ("out of scope" 1.25 times).
                 scale = np.array([float(self._config["intent_weights"].get(str(c), 1.0))
                                   for c in self._model.classes_])
@@ -263,8 +269,9 @@ class Neighbours:
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.labels = np.asarray(labels, dtype=np.int32)
 
-    def votes(self, rows: np.ndarray, n_classes: int, k: int, temperature: float) -> np.ndarray:
-        """Per row, each intent's share of exp(cosine / temperature) over the ``k`` nearest."""
+    def votes(self, rows: np.ndarray, n_classes: int, k: int, temperature: float) -> Tuple[np.ndarray, np.ndarray]:
+        """Per row, each intent's share of exp(cosine / temperature) over the ``k`` nearest, and the
+        intent of the nearest one."""
         similarity = np.asarray(rows, dtype=np.float32) @ self.vectors.T
         k = min(k, similarity.shape[1])
         nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
@@ -272,7 +279,7 @@ class Neighbours:
         weights = np.exp((cosines - cosines.max(axis=1, keepdims=True)) / temperature)
         out = np.zeros((len(rows), n_classes))
         np.add.at(out, (np.repeat(np.arange(len(rows)), k), self.labels[nearest].reshape(-1)), weights.reshape(-1))
-        return out / out.sum(axis=1, keepdims=True)
+        return out / out.sum(axis=1, keepdims=True), self.labels[similarity.argmax(axis=1)]
 
     def save(self, path: Any) -> None:
         np.savez_compressed(path, vectors=self.vectors.astype(np.float16), labels=self.labels)

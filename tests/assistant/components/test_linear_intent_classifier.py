@@ -167,6 +167,21 @@ def test_the_nearest_examples_vote_and_are_persisted(tmp_path, messages) -> None
     assert again[intent] == pytest.approx(share[intent], abs=1e-3)   # the vectors are kept in float16
 
 
+def test_each_message_carries_its_nearest_examples_intent(tmp_path, messages) -> None:
+    from assistant.components.linear_intent_classifier import NEAREST_EXAMPLE, Neighbours
+
+    classifier = _classifier(tmp_path, knn_k=5, knn_weight=0.35)
+    classifier.train(TrainingData(messages))
+    probes = [Message(data={TEXT: m.get(TEXT)}, features=list(m.features)) for m in (messages[0], messages[1])]
+    classifier.process(probes)
+    assert [p.get(NEAREST_EXAMPLE) for p in probes] == [messages[0].get(INTENT), messages[1].get(INTENT)]
+    assert NEAREST_EXAMPLE not in probes[0].as_dict(only_output_properties=True)   # the fallback's evidence, not the parse's output
+    # The nearest is the most similar example, whatever the vote of the k nearest says.
+    neighbours = Neighbours(np.array([[1.0, 0.0], [0.6, 0.8], [0.6, 0.8], [0.6, 0.8]]), np.array([0, 1, 1, 1]))
+    shares, nearest = neighbours.votes(np.array([[0.9, 0.44]]), 2, 4, 1.0)
+    assert nearest.tolist() == [0] and shares[0, 1] > shares[0, 0]
+
+
 def test_no_vote_when_switched_off(tmp_path, messages) -> None:
     (tmp_path / "off").mkdir()
     (tmp_path / "plain").mkdir()

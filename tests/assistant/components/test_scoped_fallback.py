@@ -12,9 +12,9 @@ def _message(*ranking: tuple[str, float], text: str = "x") -> Message:
     return Message(data={"text": text, "intent": ranked[0], "intent_ranking": ranked})
 
 
-def _classifier(margin: float = 0.1) -> ScopedFallbackClassifier:
+def _classifier(margin: float = 0.1, nearest: bool = False) -> ScopedFallbackClassifier:
     config = {**ScopedFallbackClassifier.get_default_config(), "threshold": 0.35, "ambiguity_threshold": 0.05,
-              "out_of_scope_margin": margin}
+              "out_of_scope_margin": margin, "nearest_out_of_scope": nearest}
     return ScopedFallbackClassifier(config)
 
 
@@ -55,6 +55,28 @@ def test_the_margin_is_the_lead_over_the_next_intent() -> None:
     assert clear_out_of_scope([("out_of_scope", 0.12)], 0.1)
     assert not clear_out_of_scope([("help", 0.9), ("out_of_scope", 0.05)], 0.1)
     assert not clear_out_of_scope([], 0.1)
+
+
+def test_an_unsure_request_nearest_to_an_out_of_scope_example_is_out_of_scope() -> None:
+    from assistant.components.linear_intent_classifier import NEAREST_EXAMPLE
+
+    def unsure(nearest: str) -> Message:
+        message = _message(("ask_weather", 0.3), ("out_of_scope", 0.25), ("greet", 0.2))
+        message.set(NEAREST_EXAMPLE, nearest)
+        return message
+
+    read, other, sure, switched_off = unsure("out_of_scope"), unsure("greet"), unsure("out_of_scope"), unsure("out_of_scope")
+    sure.set("intent", {"name": "ask_weather", "confidence": 0.9})
+    sure.set("intent_ranking", [{"name": "ask_weather", "confidence": 0.9}, {"name": "out_of_scope", "confidence": 0.1}])
+    _classifier(nearest=True).process([read, other, sure])
+    _classifier(nearest=False).process([switched_off])
+    assert read.get("intent") == {"name": "out_of_scope", "confidence": 0.25}   # the classifier's confidence
+    assert [r["name"] for r in read.get("intent_ranking")] == ["out_of_scope", "ask_weather", "greet"]
+    assert read.get("read_by_nearest_example") is True
+    assert _intent(other) == "nlu_fallback"           # nearest to an intent of the home's: still unsure
+    assert _intent(sure) == "ask_weather"             # a sure reading is never second-guessed
+    assert _intent(switched_off) == "nlu_fallback"    # Rasa's fallback when the option is off
+    assert read.get("read_as_statement") is None
 
 
 def test_a_statement_of_taste_that_would_fall_back_is_read_as_one() -> None:
