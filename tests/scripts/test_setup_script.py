@@ -69,3 +69,43 @@ def test_a_stale_stamp_reinstalls(tmp_path: Path) -> None:
         pytest.skip("a system Python 3.10 would be used for the reinstall")
     assert done.returncode == 2
     assert "Python 3.10 was not found" in done.stderr
+
+
+INSTALL = PROJECT_ROOT / "scripts" / "install_locked.sh"
+# A venv's python that logs how it was called: installing uv puts a uv beside it that logs too,
+# unless UV_REFUSED is set (uv can't be installed here).
+FAKE_PYTHON = """#!/bin/sh
+echo "python $*" >> "$CALLS"
+case "$*" in
+  *uv==*) [ -n "$UV_REFUSED" ] && exit 1
+          printf '#!/bin/sh\\necho "uv $*" >> "$CALLS"\\n' > "$(dirname "$0")/uv"; chmod +x "$(dirname "$0")/uv" ;;
+esac
+"""
+
+
+def _install(tmp_path: Path, *options: str, **env: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").write_text(FAKE_PYTHON)
+    (venv / "bin" / "python").chmod(0o755)
+    calls = tmp_path / "calls"
+    script = f'source "{INSTALL}" && install_locked "{venv}" LOCK {" ".join(options)}'
+    done = subprocess.run(["bash", "-c", script], env={"PATH": "/usr/bin:/bin", "CALLS": str(calls), **env},
+                          capture_output=True, text=True, timeout=60)
+    return done, calls.read_text().splitlines() if calls.exists() else []
+
+
+def test_the_lock_is_installed_with_the_pinned_uv(tmp_path: Path) -> None:
+    done, calls = _install(tmp_path, "--no-deps")
+    assert done.returncode == 0, done.stderr
+    venv = tmp_path / "venv"
+    assert calls[0].startswith("python -m pip install") and calls[0].endswith("uv==0.13.8")
+    assert calls[1:] == [f"uv pip install --quiet --python {venv}/bin/python --compile-bytecode --no-deps -r LOCK"]
+
+
+def test_without_uv_the_lock_is_installed_with_pip(tmp_path: Path) -> None:
+    done, calls = _install(tmp_path, "--no-deps", UV_REFUSED="1")
+    assert done.returncode == 0, done.stderr
+    assert "installing with pip" in done.stderr
+    assert calls[-1] == "python -m pip install --quiet --disable-pip-version-check --no-deps -r LOCK"
+    assert not (tmp_path / "venv" / "bin" / "uv").exists()
