@@ -72,13 +72,14 @@ def test_a_stale_stamp_reinstalls(tmp_path: Path) -> None:
 
 
 INSTALL = PROJECT_ROOT / "scripts" / "install_locked.sh"
-# A venv's python that logs how it was called: installing uv puts a uv beside it that logs too,
-# unless UV_REFUSED is set (uv can't be installed here).
+# A venv's python that logs how it was called: installing uv puts a uv beside it that logs too
+# (and fails when UV_FAILS is set), unless UV_REFUSED is set (uv can't be installed here).
 FAKE_PYTHON = """#!/bin/sh
 echo "python $*" >> "$CALLS"
 case "$*" in
   *uv==*) [ -n "$UV_REFUSED" ] && exit 1
-          printf '#!/bin/sh\\necho "uv $*" >> "$CALLS"\\n' > "$(dirname "$0")/uv"; chmod +x "$(dirname "$0")/uv" ;;
+          printf '#!/bin/sh\\necho "uv $*" >> "$CALLS"\\n[ -z "$UV_FAILS" ]\\n' > "$(dirname "$0")/uv"
+          chmod +x "$(dirname "$0")/uv" ;;
 esac
 """
 
@@ -106,6 +107,14 @@ def test_the_lock_is_installed_with_the_pinned_uv(tmp_path: Path) -> None:
 def test_without_uv_the_lock_is_installed_with_pip(tmp_path: Path) -> None:
     done, calls = _install(tmp_path, "--no-deps", UV_REFUSED="1")
     assert done.returncode == 0, done.stderr
-    assert "installing with pip" in done.stderr
+    assert "installing it with pip" in done.stderr
     assert calls[-1] == "python -m pip install --quiet --disable-pip-version-check --no-deps -r LOCK"
     assert not (tmp_path / "venv" / "bin" / "uv").exists()
+
+
+def test_when_uv_fails_pip_installs_the_lock(tmp_path: Path) -> None:
+    done, calls = _install(tmp_path, UV_FAILS="1")
+    assert done.returncode == 0, done.stderr
+    assert "could not install LOCK: installing it with pip" in done.stderr
+    assert [c.split()[0] for c in calls] == ["python", "uv", "python"]
+    assert calls[-1] == "python -m pip install --quiet --disable-pip-version-check -r LOCK"
