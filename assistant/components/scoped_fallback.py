@@ -91,21 +91,23 @@ class ScopedFallbackClassifier(FallbackClassifier):
 
 def _read_as_statement(message: Message) -> None:
     """The parse as a statement of taste, ranked first and sure, the classifier's ranking after it."""
-    intent = {INTENT_NAME_KEY: STATEMENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != STATEMENT]
-    message.set(INTENT, intent, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
-    message.set(READ_AS_STATEMENT, True, add_to_output=True)
+    _read_as(message, {INTENT_NAME_KEY: STATEMENT, PREDICTED_CONFIDENCE_KEY: 1.0}, READ_AS_STATEMENT)
 
 
 def _read_as_out_of_scope(message: Message) -> None:
     """The parse as out of scope, with the classifier's confidence in it, ranked first."""
-    ranking = message.get(INTENT_RANKING_KEY) or []
-    found = [r for r in ranking if r.get(INTENT_NAME_KEY) == OUT_OF_SCOPE]
-    intent = found[0] if found else {INTENT_NAME_KEY: OUT_OF_SCOPE, PREDICTED_CONFIDENCE_KEY: 0.0}
+    found = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) == OUT_OF_SCOPE]
+    _read_as(message, found[0] if found else {INTENT_NAME_KEY: OUT_OF_SCOPE, PREDICTED_CONFIDENCE_KEY: 0.0},
+             READ_BY_NEAREST)
+
+
+def _read_as(message: Message, intent: Dict[Text, Any], mark: str) -> None:
+    """The parse as ``intent``, ranked first over the classifier's other readings, marked ``mark``."""
+    name = intent[INTENT_NAME_KEY]
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
     message.set(INTENT, intent, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [intent, *(r for r in ranking if r is not intent)], add_to_output=True)
-    message.set(READ_BY_NEAREST, True, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+    message.set(mark, True, add_to_output=True)
 
 
 def _without_statement(message: Message) -> None:
