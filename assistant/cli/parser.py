@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the learning arm of a population run; all runs every arm side by side")
     p.add_argument("--without", action="append", default=[], metavar="LAYER",
                    choices=["teachable", "precomputed", "global", "personal", "explore", "nlu_learning",
-                            "phrase_rules", "global_repair", "personal_repair"],
+                            "phrase_rules", "global_repair", "personal_repair", "personal_phrase_rules"],
                    help="switch one learning layer off in every arm of the run (repeatable), to measure "
                         "its share: e.g. --arm global --without phrase_rules")
     p.add_argument("--plot", help="write a PNG plot here")

@@ -162,8 +162,8 @@ def run_rewrites(args: argparse.Namespace) -> int:
         title = "Rewrites" + (f" (global and {user}'s)" if user else " (global)")
         console.print(_pairs_table(title, whole, outcomes=True))
     if phrases:
-        console.print(_pairs_table("Phrase rules (global: a span rewritten inside any request)", phrases,
-                                   outcomes=True))
+        console.print(_pairs_table("Phrase rules (a span rewritten inside any request: everybody's, or the "
+                                   "user's own)", phrases, outcomes=True))
     wins, losses = sum(r.wins for r in rewrites), sum(r.losses for r in rewrites)
     console.print(f"{len(rewrites)} rewrites ({len(phrases)} phrase rules), {active} active; "
                   f"{wins} wins, {losses} losses.")

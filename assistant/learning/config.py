@@ -21,13 +21,14 @@ class LearningFlags:
     phrase_rules: bool = True   # phrase rules mined across people ("maj and dragons" -> "imagine dragons")
     global_repair: bool = True  # entity repair against the catalogs and the home's names, global prior
     personal_repair: bool = True  # entity repair with this user's own history as the prior
+    personal_phrase_rules: bool = True  # a user's own phrase rules ("coughy" -> "coffee"), with `personal`
 
     def to_metadata(self) -> dict[str, Any]:
         return {"teachable": self.teachable, "precomputed": self.precomputed,
                 "global": self.global_, "personal": self.personal,
                 "explore": self.explore, "nlu_learning": self.nlu_learning,
                 "phrase_rules": self.phrase_rules, "global_repair": self.global_repair,
-                "personal_repair": self.personal_repair}
+                "personal_repair": self.personal_repair, "personal_phrase_rules": self.personal_phrase_rules}
 
     @classmethod
     def from_metadata(cls, metadata: dict[str, Any] | None) -> "LearningFlags":
@@ -40,7 +41,8 @@ class LearningFlags:
                    nlu_learning=learning.get("nlu_learning", True) is not False,
                    phrase_rules=learning.get("phrase_rules", True) is not False,
                    global_repair=learning.get("global_repair", True) is not False,
-                   personal_repair=learning.get("personal_repair", True) is not False)
+                   personal_repair=learning.get("personal_repair", True) is not False,
+                   personal_phrase_rules=learning.get("personal_phrase_rules", True) is not False)
 
     @property
     def rewrites(self) -> bool:
@@ -50,7 +52,8 @@ class LearningFlags:
         return asdict(self)
 
 
-_NO_REPAIR = {"phrase_rules": False, "global_repair": False, "personal_repair": False}
+_NO_REPAIR = {"phrase_rules": False, "global_repair": False, "personal_repair": False,
+              "personal_phrase_rules": False}
 
 
 class Arm(str, enum.Enum):
@@ -59,7 +62,7 @@ class Arm(str, enum.Enum):
     BASELINE = "baseline"     # no learning
     TEACHABLE = "teachable"   # teachable moments and preferences only
     GLOBAL = "global"         # global rewrites (mined pairs + retrieval), phrase rules, global entity repair
-    PERSONAL = "personal"     # the global layer, and personal rewrites and entity repair
+    PERSONAL = "personal"     # the global layer, and personal rewrites, phrase rules and entity repair
     SELFLEARN = "selflearn"   # self-labelled NLU examples, exploration, nightly retrain behind the gate
     FULL = "full"             # everything
 
@@ -71,7 +74,8 @@ class Arm(str, enum.Enum):
             Arm.TEACHABLE: LearningFlags(teachable=True, precomputed=False, global_=False, personal=False,
                                          explore=False, nlu_learning=False, **_NO_REPAIR),
             Arm.GLOBAL: LearningFlags(teachable=False, precomputed=True, global_=True, personal=False,
-                                      explore=False, nlu_learning=False, personal_repair=False),
+                                      explore=False, nlu_learning=False, personal_repair=False,
+                                      personal_phrase_rules=False),
             Arm.PERSONAL: LearningFlags(teachable=False, precomputed=True, global_=True, personal=True,
                                         explore=False, nlu_learning=False),
             Arm.SELFLEARN: LearningFlags(teachable=False, precomputed=False, global_=False, personal=False,

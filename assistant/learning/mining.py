@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol
 
 from assistant.learning.consensus import ConsensusPolicy, StateStats, judge
 from assistant.learning.markov import MarkovConfig, RephraseChains, solve
-from assistant.learning.phrases import PhraseConfig, PhraseMiner, PhraseReport
+from assistant.learning.phrases import PHRASE_SOURCES, PhraseConfig, PhraseMiner, PhraseReport
 from assistant.learning.rephrase import (
     Evidence,
     RephraseThresholds,
@@ -29,6 +29,7 @@ from assistant.learning.rephrase import (
 )
 from assistant.learning.rewrites import GLOBAL, MinedPair, Origin, Rewrite
 from assistant.similarity import PairSimilarity, minilm_similarity
+from assistant.text import normalize
 
 if TYPE_CHECKING:
     from assistant.learning.log import TurnRecord
@@ -167,6 +168,7 @@ def find_chains(turns: Iterable["TurnRecord"], thresholds: RephraseThresholds,
     overlaps: dict[tuple[int, int], float] = {}
     token_sets: list[frozenset[str]] = []
     keys: dict[str, str] = {}
+    heard: dict[int, str] = {}   # by position: what was heard, for a turn a rewrite (not a phrase rule) changed
 
     def stream() -> Iterator[TurnFacts]:
         for turn in turns:
@@ -187,6 +189,10 @@ def find_chains(turns: Iterable["TurnRecord"], thresholds: RephraseThresholds,
             if user is None:
                 user = table.user_index[found.user_id] = len(table.users)
                 table.users.append(found.user_id)
+            if phrases is not None and turn.text_rewritten is not None and turn.rewrite_source not in PHRASE_SOURCES:
+                said = normalize(turn.text)
+                if said and said != found.key:
+                    heard[len(table.state)] = said
             table.state.append(state)
             table.user.append(user)
             table.succeeded.append(1 if found.succeeded else 0)
@@ -216,7 +222,7 @@ def find_chains(turns: Iterable["TurnRecord"], thresholds: RephraseThresholds,
     report.requests = len(table.state)
     report.candidate_pairs = len(candidates.first)
     _score_pending(candidates, thresholds, similarity, report, progress)
-    _link(chains, table, candidates, report, phrases, direct, worked_for)
+    _link(chains, table, candidates, report, phrases, direct, worked_for, heard)
     return chains
 
 
@@ -244,8 +250,10 @@ def _score_pending(candidates: _Candidates, thresholds: RephraseThresholds,
 
 def _link(chains: RephraseChains, table: _Turns, candidates: _Candidates, report: MineReport,
           phrases: "PhraseMiner | None" = None, direct: dict[int, list[int]] | None = None,
-          worked_for: dict[int, set[str]] | None = None) -> None:
-    """Follow rephrase links into chains and count them into the Markov chain."""
+          worked_for: dict[int, set[str]] | None = None, heard: dict[int, str] | None = None) -> None:
+    """Follow rephrase links into chains and count them into the Markov chain; a rewritten turn
+    in a chain (``heard``) is also a step for the phrase miner, from what was heard to what NLU
+    read, which worked when its chain ended with it in success."""
     n = len(table.state)
     following = array("i", [-1]) * n
     has_previous = bytearray(n)
@@ -258,11 +266,18 @@ def _link(chains: RephraseChains, table: _Turns, candidates: _Candidates, report
         if has_previous[start]:
             continue
         states = [table.state[start]]
+        positions = [start]
         last = start
         while following[last] != -1:
             last = following[last]
             states.append(table.state[last])
+            positions.append(last)
         user, worked = table.users[table.user[start]], bool(table.succeeded[last])
+        if phrases is not None and heard:
+            for position in positions:
+                said = heard.get(position)
+                if said is not None:
+                    phrases.add_chain(user, [said, chains.names[table.state[position]]], worked and position == last)
         if len(states) > 1:
             report.chains += 1
             if phrases is not None:

@@ -42,7 +42,7 @@ class Decision:
     """A rewrite the component applies."""
 
     text: str
-    source: str                 # personal_correction | precomputed | phrase | global | personal
+    source: str                 # personal_correction | precomputed | phrase | personal_phrase | global | personal
     rewrite_id: int | None = None
     score: float | None = None
     why: str = ""
@@ -143,8 +143,10 @@ def rewrite(text: str, metadata: dict[str, Any], config: RewriterConfig) -> Deci
             return Decision(pair.target, "precomputed", pair.id, pair.probability,
                             why=f"{pair.scope} mined pair: {pair.support} user(s), "
                                 f"P(success)={pair.probability:.2f}")
-    if flags.phrase_rules:
-        decision = _phrase(state, generation, text, user_id, config)
+    personal_rules = flags.personal and flags.personal_phrase_rules
+    if flags.phrase_rules or personal_rules:
+        decision = _phrase(state, generation, text, user_id, config, global_rules=flags.phrase_rules,
+                           personal_rules=personal_rules)
         if decision is not None:
             return decision
     if not flags.rewrites:
@@ -153,12 +155,15 @@ def rewrite(text: str, metadata: dict[str, Any], config: RewriterConfig) -> Deci
 
 
 def _phrase(state: OnlineState, generation: int, text: str, user_id: str | None,
-            config: RewriterConfig) -> Decision | None:
-    """The longest phrase rule inside the request, unless the request already works as heard."""
+            config: RewriterConfig, *, global_rules: bool = True, personal_rules: bool = False) -> Decision | None:
+    """The longest phrase rule inside the request, unless the request already works as heard:
+    the global rules (``global_rules``) and ``user_id``'s own (``personal_rules``)."""
     from assistant.learning.phrases import rule_for, substitute
     from assistant.text import tokens
 
-    rules = state.store.phrase_rules(generation)
+    rules = state.store.phrase_rules(generation, user_id if personal_rules else None)
+    if not global_rules:
+        rules = {span: rule for span, rule in rules.items() if not rule.is_global}
     found = rule_for(tokens(text), rules) if rules else None
     if found is None:
         return None
@@ -169,8 +174,9 @@ def _phrase(state: OnlineState, generation: int, text: str, user_id: str | None,
     rewritten = substitute(text, rule.source, rule.target)
     if rewritten is None:
         return None
-    return Decision(rewritten, "phrase", rule.id, rule.probability,
-                    why=f"phrase rule {rule.source!r} -> {rule.target!r}: {rule.support} user(s), "
+    whose = f"{rule.support} user(s)" if rule.is_global else f"your own, {rule.support} fix(es)"
+    return Decision(rewritten, "phrase" if rule.is_global else "personal_phrase", rule.id, rule.probability,
+                    why=f"phrase rule {rule.source!r} -> {rule.target!r}: {whose}, "
                         f"P(success)={rule.probability:.2f}",
                     applied=({"said": rule.source, "meant": rule.target},))
 

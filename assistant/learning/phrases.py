@@ -18,6 +18,14 @@ change of an action word (on/off included), a device or a room the span names, h
 back it; the words it adds must sound or read like the words it drops (`retrieval.keeps_meaning`). Online, the longest
 span in a request is rewritten (`rule_for`), counts its own wins and losses, and is retired like
 a rewrite when it keeps losing.
+
+A user's own accent recurs in their own sentences ("coughy" for "coffee", in "start coughy" and
+"a pot of coughy"), where no other user backs it. So a span the same user fixed at least
+``min_personal_support`` times becomes that user's **personal** rule, under the same bars on
+meaning (no number, negation, action word, device or room changed; it must sound or read alike),
+unless the span worked as heard for that user. Besides rephrases, a rewrite that worked (a
+retrieval or mined pair, not a phrase rule itself) counts as a step from what was heard to what
+NLU read.
 """
 
 from __future__ import annotations
@@ -43,6 +51,8 @@ NUMBER_WORDS = frozenset({
     "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred",
     "half", "quarter", "percent", "first", "second", "third",
 })
+# The rewrite sources of phrase rules (a turn they rewrote is no evidence for a rule).
+PHRASE_SOURCES = frozenset({"phrase", "personal_phrase"})
 # A rewritten request longer than this many characters is dropped, not sent.
 MAX_REWRITTEN = 500
 
@@ -58,10 +68,12 @@ class PhraseConfig:
     min_share: float = 0.3          # ... as a share of them and the users for whom the span worked as heard
     min_probability: float = 0.5    # the target's probability of ending in success
     max_source_success: float = 0.5  # the span must fail more often than not when said
+    personal: bool = True           # also mine each user's own rules
+    min_personal_support: int = 2   # the user's own fixes of the span behind a personal rule
 
     def __post_init__(self) -> None:
-        if self.max_span_words < 1 or self.max_differences < 1 or self.min_users < 1:
-            raise ValueError("max_span_words, max_differences and min_users must be at least 1")
+        if min(self.max_span_words, self.max_differences, self.min_users, self.min_personal_support) < 1:
+            raise ValueError("max_span_words, max_differences, min_users and min_personal_support must be at least 1")
         if not 0.0 <= self.min_share <= 1.0 or not 0.0 <= self.min_probability <= 1.0:
             raise ValueError("min_share and min_probability must be within 0..1")
 
@@ -78,7 +90,8 @@ class PhraseReport:
     def to_json(self) -> dict[str, Any]:
         return {"aligned": self.aligned, "spans": self.spans,
                 "rules": [{"source": r.source, "target": r.target, "support": r.support,
-                           "probability": round(r.probability, 3), "users": list(r.supporters)}
+                           "probability": round(r.probability, 3), "users": list(r.supporters),
+                           "scope": "global" if r.user_id == GLOBAL else "personal"}
                           for r in self.rules],
                 "refused": list(self.refused)}
 
@@ -186,12 +199,15 @@ class PhraseMiner:
                 if users:
                     sayers[span] |= users
         markov = MarkovConfig(min_probability=config.min_probability, min_users=config.min_users,
-                              max_source_success=config.max_source_success, max_hops=1)
+                              max_source_success=config.max_source_success, max_hops=1,
+                              min_personal_support=config.min_personal_support)
         rules: list[MinedPair] = []
         for pair in solve(chains, markov).pairs:
-            if pair.user_id != GLOBAL:
-                continue
             heard, meant = tuple(pair.source.split()), tuple(pair.target.split())
+            if pair.user_id != GLOBAL:
+                if config.personal:
+                    self._personal(pair, heard, meant, sayers.get(heard, set()), rules)
+                continue
             backers = chains.reach_users.get((chains.index[pair.source], chains.index[pair.target]), set())
             why = self._refusal(heard, meant, backers, sayers.get(heard, set()),
                                 len(self._sentences.get((heard, meant), ())))
@@ -204,6 +220,29 @@ class PhraseMiner:
         rules = _without_redundant_context(rules)
         self.report.rules = rules
         return rules
+
+    def _personal(self, pair: MinedPair, heard: Span, meant: Span, sayers: set[str], rules: list[MinedPair]) -> None:
+        """Keep ``pair`` (the Markov step's personal pair for a span) as its user's rule, or note why not."""
+        from assistant.learning.retrieval import keeps_meaning
+
+        fixes = self._steps[(pair.user_id, heard, meant, True)]
+        why = "" if fixes >= self.config.min_personal_support else \
+            f"{fixes} of the user's own fixes worked < {self.config.min_personal_support}"
+        why = why or meaning_change(heard, meant)
+        if not why and named(meant)["action"] != named(heard)["action"]:
+            why = "an action word in what it means"   # "turn of" -> "turn off": one user is no consensus
+        if not why and all(word in _stop_words() for word in heard):
+            why = "the span is only common words"
+        if not why and pair.user_id in sayers:
+            why = "the span worked as heard for this user"
+        if not why and not keeps_meaning(pair.source, pair.target):
+            why = "the words it adds do not sound or read like the words it drops"
+        if why:
+            self.report.refused.append({"source": pair.source, "target": pair.target, "reason": why,
+                                        "users": [pair.user_id]})
+            return
+        rules.append(MinedPair(pair.source, pair.target, fixes, pair.probability, user_id=pair.user_id,
+                               supporters=(pair.user_id,)))
 
     def _refusal(self, heard: Span, meant: Span, backers: set[str], sayers: set[str], sentences: int) -> str:
         from assistant.learning.retrieval import keeps_meaning
@@ -225,13 +264,21 @@ class PhraseMiner:
         return ""
 
 
+def _stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words ("of", "in", "the"): a span of only these is in too many
+    of a user's sentences for one user's fixes to rewrite it."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return ENGLISH_STOP_WORDS
+
+
 def _without_redundant_context(rules: list[MinedPair]) -> list[MinedPair]:
-    """A rule with context is dropped when the bare rule inside it makes the same change."""
-    bare = {(r.source, r.target) for r in rules}
+    """A rule with context is dropped when the bare rule inside it, of the same scope, makes the same change."""
+    bare = {(r.user_id, r.source, r.target) for r in rules}
     kept = []
     for rule in rules:
         heard, meant = rule.source.split(), rule.target.split()
-        inner = {(" ".join(heard[a:len(heard) - b]), " ".join(meant[a:len(meant) - b]))
+        inner = {(rule.user_id, " ".join(heard[a:len(heard) - b]), " ".join(meant[a:len(meant) - b]))
                  for a in (0, 1) for b in (0, 1) if (a, b) != (0, 0)}
         if inner & bare:
             continue

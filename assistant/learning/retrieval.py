@@ -118,15 +118,20 @@ def _likeness(a: str, b: str) -> float:
     return max(ratio(a, b), ratio(_sound(a), _sound(b)))
 
 
+# How closely a dropped word run into the next must read like a meaning-flipping word it hides.
+MIN_HIDDEN_SPELLING = 0.6
+
+
 def _hides_another_word(src_words: list[str], tgt: set[str]) -> bool:
     """A dropped word that, run into the meaning-flipping word after it, sounds like another
-    one: "in lock" is "unlock" misheard, so rewriting it to "lock" would flip the request."""
+    one: "in lock" is "unlock" misheard, so rewriting it to "lock" would flip the request. It
+    must read like it too: "lice off" sounds a little like "less", but is no misheard "less"."""
     for dropped, word in zip(src_words, src_words[1:]):
         if word not in CONTRASTIVE or dropped in tgt:
             continue
         merged = _sound(dropped + word)
         if any(other != word and len(other) >= 4 and ratio(merged, _sound(other)) >= 0.8
-               for other in CONTRASTIVE):
+               and ratio(dropped + word, other) >= MIN_HIDDEN_SPELLING for other in CONTRASTIVE):
             return True
     return False
 

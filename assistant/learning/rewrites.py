@@ -82,6 +82,7 @@ class RewriteStore(EngineStore):
         self._supporters = _supporters_table(self._metadata)
         self._cache: dict[tuple[str, str], Rewrite] = {}
         self._phrases: dict[tuple[str, ...], Rewrite] = {}
+        self._personal_phrases: dict[str, dict[tuple[str, ...], Rewrite]] = {}
         self._cache_generation: int | None = None
 
     @classmethod
@@ -150,10 +151,13 @@ class RewriteStore(EngineStore):
                 return found
         return None
 
-    def phrase_rules(self, generation: int | None = None) -> dict[tuple[str, ...], Rewrite]:
-        """The active phrase rules by their heard span's words (``generation``: as `lookup`)."""
+    def phrase_rules(self, generation: int | None = None, user_id: str | None = None
+                     ) -> dict[tuple[str, ...], Rewrite]:
+        """The active phrase rules by their heard span's words (``generation``: as `lookup`): the
+        global ones, and with ``user_id`` that user's own, which win over a global rule of the same span."""
         self._refresh(generation)
-        return self._phrases
+        own = self._personal_phrases.get(user_id) if user_id else None
+        return {**self._phrases, **own} if own else self._phrases
 
     def find(self, source: str, target: str, user_id: str = GLOBAL) -> Rewrite | None:
         import sqlalchemy as sa
@@ -186,17 +190,20 @@ class RewriteStore(EngineStore):
             return
         cache: dict[tuple[str, str], Rewrite] = {}
         phrases: dict[tuple[str, ...], Rewrite] = {}
+        personal: dict[str, dict[tuple[str, ...], Rewrite]] = {}
         for rewrite in self.all(include_retired=False):
             if rewrite.origin is Origin.PHRASE:   # a span inside requests, never a whole one
                 span = tuple(rewrite.source.split())
-                known = phrases.get(span)
-                if rewrite.is_global and span and (known is None or rewrite.probability > known.probability):
-                    phrases[span] = rewrite
+                scope = phrases if rewrite.is_global else personal.setdefault(rewrite.user_id, {})
+                known = scope.get(span)
+                if span and (known is None or rewrite.probability > known.probability):
+                    scope[span] = rewrite
                 continue
             best = cache.get((rewrite.user_id, rewrite.source))
             if best is None or rewrite.probability > best.probability:
                 cache[(rewrite.user_id, rewrite.source)] = rewrite
-        self._cache, self._phrases, self._cache_generation = cache, phrases, current
+        self._cache, self._phrases, self._personal_phrases = cache, phrases, personal
+        self._cache_generation = current
 
     # -- writes --------------------------------------------------------------------
 

@@ -206,6 +206,7 @@ def reduction(baseline: dict[str, Any], other: dict[str, Any]) -> float | None:
 # The learning layers whose applications are counted, and where a summary keeps each one's record.
 LAYERS = (("utterance rewrites", "rewrites_by_source", ("precomputed", "global", "personal")),
           ("phrase rules", "rewrites_by_source", ("phrase",)),
+          ("personal phrase rules", "rewrites_by_source", ("personal_phrase",)),
           ("global repair", "repairs_by_scope", ("global",)),
           ("personal repair", "repairs_by_scope", ("personal",)))
 

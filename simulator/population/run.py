@@ -100,7 +100,7 @@ def merge_reports(shards: Sequence[RunReport], user_ids: Sequence[str]) -> RunRe
 LAYERS = {"teachable": "teachable", "precomputed": "precomputed", "global": "global_",
           "personal": "personal", "explore": "explore", "nlu_learning": "nlu_learning",
           "phrase_rules": "phrase_rules", "global_repair": "global_repair",
-          "personal_repair": "personal_repair"}
+          "personal_repair": "personal_repair", "personal_phrase_rules": "personal_phrase_rules"}
 
 
 def without_layers(flags: Any, layers: Sequence[str]) -> Any:

@@ -176,3 +176,33 @@ def test_a_phrase_rule_leaves_a_request_that_works_as_heard_alone(state) -> None
     fill_index(state, [turn(u, "play maj and dragons", at=i) for i, u in enumerate("abc")])
     state.store.apply_mined([MinedPair("maj and", "imagine", 3, 0.9)], origin=Origin.PHRASE)
     assert rewrite("play maj and dragons", meta("dan"), CONFIG) is None
+
+
+def test_a_users_own_phrase_rule_applies_to_them_alone_in_the_personal_arms(state) -> None:
+    from assistant.learning.rewrites import Origin
+
+    state.store.apply_mined([MinedPair("coughy", "coffee", 2, 0.9, user_id="ann")], origin=Origin.PHRASE)
+    decision = rewrite("please start me some coughy", meta("ann", asr=0.95), CONFIG)
+    assert decision is not None and decision.source == "personal_phrase"
+    assert decision.text == "please start me some coffee" and "your own" in decision.why
+    for arm in (Arm.PERSONAL, Arm.FULL):
+        assert rewrite("start coughy", meta("ann", arm), CONFIG).text == "start coffee"
+    assert rewrite("start coughy", meta("ben"), CONFIG) is None                  # nobody else's
+    for arm in (Arm.BASELINE, Arm.TEACHABLE, Arm.GLOBAL, Arm.SELFLEARN):
+        assert rewrite("start coughy", meta("ann", arm), CONFIG) is None
+    alone = {**meta("ann"), "learning": {**LearningFlags(personal_phrase_rules=False).to_metadata(),
+                                         "store": URL[-1]}}
+    assert rewrite("start coughy", alone, CONFIG) is None   # the layer switched off alone
+    # With the global phrase rules off, a user's own still apply.
+    own = {**meta("ann"), "learning": {**LearningFlags(phrase_rules=False).to_metadata(), "store": URL[-1]}}
+    assert rewrite("start coughy", own, CONFIG).source == "personal_phrase"
+
+
+def test_a_users_own_phrase_rule_wins_over_the_global_one_for_the_same_span(state) -> None:
+    from assistant.learning.rewrites import Origin
+
+    state.store.apply_mined([MinedPair("cabs", "cubs", 3, 0.8)], origin=Origin.PHRASE)
+    state.store.apply_mined([MinedPair("cabs", "cups", 2, 0.7, user_id="ann"),
+                             MinedPair("cabs", "cubs", 3, 0.8)], origin=Origin.PHRASE)
+    assert rewrite("how did the cabs do", meta("ann", asr=0.95), CONFIG).text == "how did the cups do"
+    assert rewrite("how did the cabs do", meta("ben", asr=0.95), CONFIG).text == "how did the cubs do"

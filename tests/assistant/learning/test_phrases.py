@@ -119,6 +119,56 @@ def test_rules_that_change_an_action_are_refused_however_many_back_them() -> Non
     assert miner.report.refused and all("action" in r["reason"] for r in miner.report.refused)
 
 
+def _own(sentences, user: str = "ann") -> PhraseMiner:
+    """One user's fixes, each a rephrase that worked."""
+    miner = PhraseMiner(PhraseConfig())
+    for wrong, right in sentences:
+        miner.add_chain(user, [wrong, right], True)
+    return miner
+
+
+COFFEE = [("start coughy", "start coffee"), ("please make me some coughy now", "please make me some coffee now")]
+
+
+def test_one_user_who_fixed_the_same_span_twice_gets_a_rule_of_their_own() -> None:
+    rules = _own(COFFEE).solve({}, {"start coughy": (0, 4)})
+    assert [(r.source, r.target, r.user_id, r.support, r.supporters) for r in rules] == [
+        ("coughy", "coffee", "ann", 2, ("ann",))]
+    # Fixed once, it is no rule yet; and it is nobody else's.
+    assert _own(COFFEE[:1]).solve({}, {}) == []
+
+
+def test_a_personal_rule_is_refused_where_one_user_is_no_evidence() -> None:
+    # The span worked as heard for this user.
+    miner = _own(COFFEE)
+    assert miner.solve({"coughy is what i call it": {"ann"}}, {"coughy is what i call it": (1, 0)}) == []
+    assert any("worked as heard" in r["reason"] for r in miner.report.refused)
+    # What it means turns on an action word: "turn of" -> "turn off" changes what requests do.
+    miner = _own([("turn of the lights", "turn off the lights"), ("please turn of the fan", "please turn off the fan")])
+    assert miner.solve({}, {}) == []
+    assert miner.report.refused and all(
+        "action" in r["reason"] or "common words" in r["reason"] for r in miner.report.refused)
+    # Only common words: "there" is in too many of a user's sentences.
+    miner = _own([("put it there", "put it their"), ("leave it there now", "leave it their now")])
+    assert miner.solve({}, {}) == []
+    assert any(r["source"] == "there" and "common words" in r["reason"] for r in miner.report.refused)
+    # A number.
+    miner = _own([("set it to for", "set it to four"), ("wake me at for", "wake me at four")])
+    assert miner.solve({}, {}) == []
+    # Fixes that did not work: twice "tunes" was made "lights", and twice the user said it was wrong.
+    miner = PhraseMiner(PhraseConfig())
+    for wrong, right in [("turn on the tunes", "turn on the lights"), ("put on the tunes", "put on the lights")]:
+        miner.add_chain("ann", [wrong, right], False)
+    assert miner.solve({}, {"turn on the lights": (9, 0)}) == []
+
+
+def test_personal_rules_can_be_switched_off_in_mining() -> None:
+    miner = PhraseMiner(PhraseConfig(personal=False))
+    for wrong, right in COFFEE:
+        miner.add_chain("ann", [wrong, right], True)
+    assert miner.solve({}, {}) == []
+
+
 def _rule(source: str, target: str, probability: float = 0.9, id: int = 1) -> Rewrite:
     return Rewrite(source=source, target=target, origin=Origin.PHRASE, probability=probability, id=id)
 
@@ -200,3 +250,32 @@ def test_without_phrase_config_no_rule_is_mined(stores) -> None:
     _record_fixes(log)
     report = mine(log, store, MineConfig(phrases=None), similarity=_similar)
     assert report.phrases is None and store.phrase_rules() == {}
+
+
+def test_a_rewrite_that_worked_is_a_step_for_the_phrase_miner(stores) -> None:
+    log, store = stores
+    # A retrieval rewrite fixed ann's "coughy" twice, in two sentences; nobody rephrased anything.
+    turns = [turn("ann", "start coughy", at=0, text_rewritten="start coffee", rewrite_source="personal",
+                  intent="start_coffee"),
+             turn("ann", "a pot of coughy please", at=900, text_rewritten="a pot of coffee please",
+                  rewrite_source="global", intent="start_coffee")]
+    for t in turns:
+        t.id = None
+    log.record_many(turns)
+    mine(log, store, MineConfig(), similarity=_similar)
+    assert [(r.source, r.target, r.user_id) for r in store.phrase_rules(user_id="ann").values()] == [
+        ("coughy", "coffee", "ann")]
+    assert store.phrase_rules() == {} and store.phrase_rules(user_id="ben") == {}
+
+
+def test_a_turn_a_phrase_rule_rewrote_is_no_evidence_for_a_rule(stores) -> None:
+    log, store = stores
+    turns = [turn("ann", "start coughy", at=0, text_rewritten="start coffee", rewrite_source="personal_phrase",
+                  intent="start_coffee"),
+             turn("ann", "a pot of coughy please", at=900, text_rewritten="a pot of coffee please",
+                  rewrite_source="phrase", intent="start_coffee")]
+    for t in turns:
+        t.id = None
+    log.record_many(turns)
+    report = mine(log, store, MineConfig(), similarity=_similar)
+    assert store.phrase_rules(user_id="ann") == {} and report.phrases is not None and report.phrases.aligned == 0

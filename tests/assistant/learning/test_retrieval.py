@@ -107,6 +107,14 @@ def test_a_dropped_word_that_flips_the_next_one_blocks_the_rewrite(source: str, 
     assert not keeps_meaning(source, target)
 
 
+@pytest.mark.parametrize(("source", "target"), [
+    ("bedroom lice off now", "bedroom lights off now"),   # "lice off" sounds a little like "less"
+    ("turn the likes on", "turn the lights on"),
+])
+def test_a_misheard_word_before_on_or_off_may_be_fixed(source: str, target: str) -> None:
+    assert keeps_meaning(source, target)
+
+
 def test_times_and_numbers_survive_normalizing() -> None:
     from assistant.text import normalize
 

@@ -22,9 +22,10 @@ def test_each_learning_layer_has_its_own_record() -> None:
     from simulator.population.metrics import layer_records
 
     run = {"rewrites_by_source": {"precomputed": {"wins": 3, "losses": 1}, "global": {"wins": 2, "losses": 0},
-                                  "phrase": {"wins": 5, "losses": 1}, "personal_correction": {"wins": 9, "losses": 9}},
+                                  "phrase": {"wins": 5, "losses": 1}, "personal_phrase": {"wins": 7, "losses": 0},
+                                  "personal_correction": {"wins": 9, "losses": 9}},
            "repairs_by_scope": {"global": {"wins": 4, "losses": 2}}}
     assert layer_records(run) == {"utterance rewrites": (5, 1), "phrase rules": (5, 1),
-                                  "global repair": (4, 2), "personal repair": (0, 0)}
+                                  "personal phrase rules": (7, 0), "global repair": (4, 2), "personal repair": (0, 0)}
     table = markdown({"arm": "global", **run})
     assert "| phrase rules wins:losses | 5:1 |" in table
