@@ -273,14 +273,17 @@ def _stop_words() -> frozenset[str]:
 
 
 def _without_redundant_context(rules: list[MinedPair]) -> list[MinedPair]:
-    """A rule with context is dropped when the bare rule inside it, of the same scope, makes the same change."""
+    """A rule with context is dropped when the bare rule inside it makes the same change, in its
+    own scope or the global one (which serves every user); so is a user's rule the global table has."""
     bare = {(r.user_id, r.source, r.target) for r in rules}
     kept = []
     for rule in rules:
         heard, meant = rule.source.split(), rule.target.split()
-        inner = {(rule.user_id, " ".join(heard[a:len(heard) - b]), " ".join(meant[a:len(meant) - b]))
+        inner = {(" ".join(heard[a:len(heard) - b]), " ".join(meant[a:len(meant) - b]))
                  for a in (0, 1) for b in (0, 1) if (a, b) != (0, 0)}
-        if inner & bare:
+        scopes = {rule.user_id, GLOBAL}
+        if any((scope, *change) in bare for scope in scopes for change in inner) \
+                or (rule.user_id != GLOBAL and (GLOBAL, rule.source, rule.target) in bare):
             continue
         kept.append(rule)
     return kept

@@ -162,6 +162,15 @@ def test_a_personal_rule_is_refused_where_one_user_is_no_evidence() -> None:
     assert miner.solve({}, {"turn on the lights": (9, 0)}) == []
 
 
+def test_a_users_rule_the_global_one_already_makes_is_left_out() -> None:
+    # ann, ben and cat fixed "coughy" in sentences of their own; ann twice more, with context.
+    miner = _own(COFFEE + [("start coughy now", "start coffee now")])
+    for user, (wrong, right) in (("ben", ("coughy please", "coffee please")), ("cat", ("some coughy", "some coffee"))):
+        miner.add_chain(user, [wrong, right], True)
+    rules = miner.solve({}, {})
+    assert [(r.source, r.target, r.user_id) for r in rules] == [("coughy", "coffee", "*")]
+
+
 def test_personal_rules_can_be_switched_off_in_mining() -> None:
     miner = PhraseMiner(PhraseConfig(personal=False))
     for wrong, right in COFFEE:
