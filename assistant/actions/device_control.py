@@ -77,6 +77,8 @@ class ActionDeviceControl(Action):
             kind = "oven" if number is not None and number > 35 else "thermostat"
         if kind is None and intent in ("turn_on", "turn_off") and find_phrase(ctx.text, ["everything", "all"]):
             kind = "light"
+        if kind is None and intent == "turn_on" and find_phrase(ctx.text, DARK):
+            kind = "light"   # "it's dark in the kitchen", "i can't see anything"
         room = room_in(ctx.text, ctx.entity(tracker, "room"))
         repairs = _repairs(tracker, ctx, kind=kind, room=room)
         for repair in repairs:   # the device or room that was misheard ("the thermal stat", "in the kit chin")
@@ -137,6 +139,8 @@ class ActionDeviceControl(Action):
         return []
 
 
+# Words that ask for light without naming a device.
+DARK = ["dark", "can't see", "cannot see", "can not see", "pitch black"]
 # The words of a device request that are neither a device nor a room (what repair leaves out).
 COMMAND_WORDS = frozenset("""
     turn switch on off set make put the a an my our please up down to in of at percent degrees degree dim dimmer

@@ -18,10 +18,11 @@ from assistant.prefs.keys import PrefKey
 from assistant.repair.candidates import candidates
 from assistant.repair.decide import Thresholds, decide
 from assistant.repair.history import logged_values
-from assistant.repair.outcome import Kind, Repair
+from assistant.repair.outcome import MAX_HEARD, Kind, Repair
 from assistant.repair.priors import History, Priors
 from assistant.repair.store import RepairRecord, RepairStore, RepairStoreError
 from assistant.similarity import PairSimilarity
+from assistant.text import plain
 
 if TYPE_CHECKING:
     from assistant.home import Home
@@ -70,15 +71,15 @@ def attempt_any(spans: Sequence[str], kinds: Iterable[Kind], *, metadata: Mappin
     history = personal_history(user_id, own, logged) if flags.personal_repair else History()
     pool = candidates(kinds, home)
     nearby = frozenset(d.kind.value for d in home.devices.values() if d.room == room) if home and room else frozenset()
+    known: dict[str, list[RepairRecord]] = {}
+    if store is not None:
+        try:
+            known = store.records_of([kind.value for kind in kinds], spans, user_id)
+        except RepairStoreError as error:
+            logger.warning("repair goes on without its record: %s", error)
     found = []
     for heard in spans:
-        records: list[RepairRecord] = []
-        if store is not None:
-            try:
-                for kind in kinds:
-                    records.extend(store.records(kind.value, heard, user_id))
-            except RepairStoreError as error:
-                logger.warning("repair goes on without its record: %s", error)
+        records = known.get(plain(heard)[:MAX_HEARD], [])
         priors = Priors(global_on=flags.global_repair, personal_on=flags.personal_repair, user_id=user_id,
                         history=history, records=tuple(records), room=room, nearby=nearby)
         repair = decide(heard, pool, priors, meaning=meaning, thresholds=thresholds)

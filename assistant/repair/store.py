@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from assistant.db import EngineStore, create_all, open_store
 from assistant.learning.rewrite_records import GLOBAL, RetirePolicy, State, utc_now
@@ -97,13 +97,24 @@ class RepairStore(EngineStore):
 
     def records(self, kind: str, heard: str, user_id: str | None = None) -> list[RepairRecord]:
         """The records of one heard span of a kind: global, and with ``user_id`` that user's."""
+        return self.records_of([kind], [heard], user_id).get(plain(heard)[:MAX_HEARD], [])
+
+    def records_of(self, kinds: Sequence[str], heard: Sequence[str], user_id: str | None = None
+                   ) -> dict[str, list[RepairRecord]]:
+        """The records of several heard spans as any of ``kinds`` (global, and with ``user_id``
+        that user's), by the span as stored (`plain`, cut to `MAX_HEARD`): one read for a turn."""
         import sqlalchemy as sa
 
         t = self._repairs
         users = [GLOBAL] if user_id is None else [GLOBAL, user_id]
-        query = sa.select(t).where(t.c.kind == kind, t.c.heard == plain(heard)[:MAX_HEARD],
-                                   t.c.user_id.in_(users))
-        return self._read(query)
+        spans = sorted({plain(h)[:MAX_HEARD] for h in heard})
+        if not spans or not kinds:
+            return {}
+        query = sa.select(t).where(t.c.kind.in_(list(kinds)), t.c.heard.in_(spans), t.c.user_id.in_(users))
+        found: dict[str, list[RepairRecord]] = {}
+        for record in self._read(query.order_by(t.c.id)):
+            found.setdefault(record.heard, []).append(record)
+        return found
 
     def history(self, user_id: str) -> list[RepairRecord]:
         """One user's own records (what their repairs were, and how they went)."""

@@ -37,6 +37,11 @@ def ent(entity: str, value: str) -> dict:
          "Opening the garage door.", ["open garage_door"]),
         ("unlock the front door", "unlock_device", "kitchen_speaker", [ent("device", "front door")],
          "Unlocking the front door lock.", ["unlock front_door_lock"]),
+        # Asking for light without naming a device: the room's light.
+        ("it's dark in the living room", "turn_on", "kitchen_speaker", [ent("room", "living room")],
+         "Turning on the living room light.", ["turn_on living_room_light"]),
+        ("i can't see anything", "turn_on", "bedroom_speaker", [],
+         "Turning on the bedroom light.", ["turn_on bedroom_light"]),
     ],
 )
 def test_device_control(make_tracker, text, intent, device, entities, reply, directives) -> None:

@@ -27,6 +27,17 @@ def test_outcomes_count_globally_and_for_the_user(store: RepairStore) -> None:
     assert [r.value for r in store.history("bob")] == ["Imagine Dragons"]
 
 
+def test_the_records_of_a_turns_spans_come_in_one_read(store: RepairStore) -> None:
+    store.record_outcome(IMAGINE, "ann", True)
+    store.record_outcome(Repair(Kind.GENRE, "jaz", "jazz", 0.9, 0.3), "bob", True)
+    store.record_outcome(Repair(Kind.TEAM, "worriers", "Golden State Warriors", 0.9, 0.3), "ann", False)
+    found = store.records_of(["artist", "genre"], ["Maj and Dragons", "jaz", "worriers"], "ann")
+    assert sorted(found) == ["jaz", "maj and dragons"]   # the team is no kind asked for
+    assert {r.user_id for r in found["maj and dragons"]} == {GLOBAL, "ann"}
+    assert [r.user_id for r in found["jaz"]] == [GLOBAL]   # bob's own row is bob's
+    assert store.records_of([], ["jaz"], "ann") == {} and store.records_of(["genre"], [], "ann") == {}
+
+
 def test_a_repair_that_keeps_losing_is_retired(store: RepairStore) -> None:
     for won in (True, False, False):
         rows = store.record_outcome(IMAGINE, "ann", won)
