@@ -62,7 +62,7 @@ class TurnRecord:
     timestamp: dt.datetime
     text: str                          # what was heard (cleaned)
     text_rewritten: str | None = None  # what NLU read instead, if rewritten
-    rewrite_source: str | None = None  # precomputed | global | personal | phrase | personal_phrase | personal_correction
+    rewrite_source: str | None = None  # precomputed | global | personal | personal_correction
     rewrite_id: int | None = None
     intent: str | None = None
     confidence: float | None = None
