@@ -231,8 +231,8 @@ class PhraseMiner:
         why = why or meaning_change(heard, meant)
         if not why and named(meant)["action"] != named(heard)["action"]:
             why = "an action word in what it means"   # "turn of" -> "turn off": one user is no consensus
-        if not why and all(word in _stop_words() for word in heard):
-            why = "the span is only common words"
+        if not why and (all(word in _stop_words() for word in heard) or all(word in _stop_words() for word in meant)):
+            why = "the span or what it means is only common words"   # "pot" -> "for me" drops a word
         if not why and pair.user_id in sayers:
             why = "the span worked as heard for this user"
         if not why and not keeps_meaning(pair.source, pair.target):

@@ -152,6 +152,10 @@ def test_a_personal_rule_is_refused_where_one_user_is_no_evidence() -> None:
     miner = _own([("put it there", "put it their"), ("leave it there now", "leave it their now")])
     assert miner.solve({}, {}) == []
     assert any(r["source"] == "there" and "common words" in r["reason"] for r in miner.report.refused)
+    # What it means is only common words: "pot" -> "for me" would drop the word.
+    miner = _own([("turn on the coffee pot", "turn on the coffee for me"), ("start the pot", "start the for me")])
+    assert miner.solve({}, {}) == []
+    assert any(r["source"] == "pot" and "common words" in r["reason"] for r in miner.report.refused)
     # A number.
     miner = _own([("set it to for", "set it to four"), ("wake me at for", "wake me at four")])
     assert miner.solve({}, {}) == []
