@@ -265,16 +265,20 @@ def test_without_phrase_config_no_rule_is_mined(stores) -> None:
     assert report.phrases is None and store.phrase_rules() == {}
 
 
-def test_a_rewrite_that_worked_is_a_step_for_the_phrase_miner(stores) -> None:
-    log, store = stores
-    # A retrieval rewrite fixed ann's "coughy" twice, in two sentences; nobody rephrased anything.
-    turns = [turn("ann", "start coughy", at=0, text_rewritten="start coffee", rewrite_source="personal",
+def _record_rewritten(log: InteractionLog, sources: tuple[str, str]) -> None:
+    """ann's "coughy" rewritten to "coffee" twice, in two sentences, by ``sources``; both worked."""
+    turns = [turn("ann", "start coughy", at=0, text_rewritten="start coffee", rewrite_source=sources[0],
                   intent="start_coffee"),
              turn("ann", "a pot of coughy please", at=900, text_rewritten="a pot of coffee please",
-                  rewrite_source="global", intent="start_coffee")]
+                  rewrite_source=sources[1], intent="start_coffee")]
     for t in turns:
         t.id = None
     log.record_many(turns)
+
+
+def test_a_rewrite_that_worked_is_a_step_for_the_phrase_miner(stores) -> None:
+    log, store = stores
+    _record_rewritten(log, ("personal", "global"))   # retrieval's fixes; nobody rephrased anything
     mine(log, store, MineConfig(), similarity=_similar)
     assert [(r.source, r.target, r.user_id) for r in store.phrase_rules(user_id="ann").values()] == [
         ("coughy", "coffee", "ann")]
@@ -283,12 +287,6 @@ def test_a_rewrite_that_worked_is_a_step_for_the_phrase_miner(stores) -> None:
 
 def test_a_turn_a_phrase_rule_rewrote_is_no_evidence_for_a_rule(stores) -> None:
     log, store = stores
-    turns = [turn("ann", "start coughy", at=0, text_rewritten="start coffee", rewrite_source="personal_phrase",
-                  intent="start_coffee"),
-             turn("ann", "a pot of coughy please", at=900, text_rewritten="a pot of coffee please",
-                  rewrite_source="phrase", intent="start_coffee")]
-    for t in turns:
-        t.id = None
-    log.record_many(turns)
+    _record_rewritten(log, ("personal_phrase", "phrase"))
     report = mine(log, store, MineConfig(), similarity=_similar)
     assert store.phrase_rules(user_id="ann") == {} and report.phrases is not None and report.phrases.aligned == 0
