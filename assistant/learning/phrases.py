@@ -21,9 +21,11 @@ a rewrite when it keeps losing.
 
 A user's own accent recurs in their own sentences ("coughy" for "coffee", in "start coughy" and
 "a pot of coughy"), where no other user backs it. So a span the same user fixed at least
-``min_personal_support`` times becomes that user's **personal** rule, under the same bars on
-meaning (no number, negation, action word, device or room changed; it must sound or read alike),
-unless the span worked as heard for that user. Besides rephrases, a rewrite that worked (a
+``min_personal_support`` times (the fixed request worked) becomes that user's **personal** rule,
+under the same bars on meaning (no number, negation, action word, device or room changed; it must
+sound or read alike), and stricter ones, since one user is no consensus: no action word in what it
+means, not only common words on either side, and never a span that worked as heard for that user.
+Besides rephrases, a rewrite that worked (a
 retrieval or mined pair, not a phrase rule itself) counts as a step from what was heard to what
 NLU read.
 """
