@@ -25,9 +25,8 @@ A user's own accent recurs in their own sentences ("coughy" for "coffee", in "st
 under the same bars on meaning (no number, negation, action word, device or room changed; it must
 sound or read alike), and stricter ones, since one user is no consensus: no action word in what it
 means, not only common words on either side, and never a span that worked as heard for that user.
-Besides rephrases, a rewrite that worked (a
-retrieval or mined pair, not a phrase rule itself) counts as a step from what was heard to what
-NLU read.
+Besides rephrases, a rewrite that worked (a retrieval or mined pair, not a phrase rule itself)
+counts as a step from what was heard to what NLU read.
 """
 
 from __future__ import annotations
