@@ -218,7 +218,7 @@ def _populate(runtime: Any, utterances: int = 2000, pairs: int = 1000, phrases: 
 
     from assistant.learning import index
     from assistant.learning.log import TurnRecord
-    from assistant.learning.rewrites import MinedPair
+    from assistant.learning.rewrites import MinedPair, Origin
 
     start = dt.datetime(2026, 1, 5, 8, 0)
     texts = ["play imagine dragons", "what is the temperature", "turn on the kitchen light"]
@@ -232,8 +232,6 @@ def _populate(runtime: Any, utterances: int = 2000, pairs: int = 1000, phrases: 
     mined += [MinedPair(f"play station numbr {i}", f"play station number {i} on the radio", 3, 0.9)
               for i in range(pairs - 1)]
     runtime.rewrites.apply_mined(mined)
-    from assistant.learning.rewrites import Origin
-
     rules = [MinedPair("maj and", "imagine", 3, 0.9)]
     rules += [MinedPair(f"statoin {i}", f"station {i}", 3, 0.9) for i in range(phrases - 1)]
     rules += [MinedPair(f"numbr {i}", f"number {i}", 2, 0.9, user_id=f"rw_full_{i % 3}") for i in range(phrases)]
