@@ -75,7 +75,7 @@ class ActionDeviceControl(Action):
         if verb == "set_temperature" and kind is None:
             # Nobody heats a room to 180: a high value means the oven.
             kind = "oven" if number is not None and number > 35 else "thermostat"
-        if kind is None and intent in ("turn_on", "turn_off") and find_phrase(ctx.text, ["everything", "all"]):
+        if kind is None and intent in ("turn_on", "turn_off") and _asks_for_every(ctx.text):
             kind = "light"
         if kind is None and intent == "turn_on" and find_phrase(ctx.text, DARK):
             kind = "light"   # "it's dark in the kitchen", "i can't see anything"
@@ -83,7 +83,7 @@ class ActionDeviceControl(Action):
         repairs = _repairs(tracker, ctx, kind=kind, room=room)
         for repair in repairs:   # the device or room that was misheard ("the thermal stat", "in the kit chin")
             kind, room = (repair.value, room) if repair.kind is Kind.DEVICE else (kind, repair.value)
-        target = resolve(ctx.home, ctx.speaking, kind=kind, room=room)
+        target = resolve(ctx.home, ctx.speaking, kind=kind, room=room, everywhere=_asks_for_every(ctx.text))
         if not target.ok:
             message = target.message
             if kind is None:
@@ -139,6 +139,8 @@ class ActionDeviceControl(Action):
         return []
 
 
+# Words that ask for every device of a kind in the home, not only the room's.
+EVERY = ["everything", "all", "every"]
 # Words that ask for light without naming a device.
 DARK = ["dark", "can't see", "cannot see", "can not see", "pitch black"]
 # The words of a device request that are neither a device nor a room (what repair leaves out).
@@ -171,6 +173,11 @@ def _repairs(tracker: Tracker, ctx: Any, *, kind: str | None, room: str | None) 
         if repair is not None:
             found.append(repair)
     return found
+
+
+def _asks_for_every(text: str) -> bool:
+    """ "turn off all the lights", "switch everything off" (not "all right, lights on")."""
+    return find_phrase(re.sub(r"\ball right\b", " ", text, flags=re.IGNORECASE), EVERY) is not None
 
 
 def _done_sentence(verb: str, subject: str, value: Any) -> str:

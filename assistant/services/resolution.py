@@ -73,6 +73,7 @@ def resolve(
     kind: str | None,
     room: str | None = None,
     all_in_room: bool = True,
+    everywhere: bool = False,
 ) -> Resolution:
     """Choose the target devices.
 
@@ -82,6 +83,7 @@ def resolve(
         kind: the device kind wanted (a DeviceKind value), or None if unknown.
         room: a room the user named, if any.
         all_in_room: several matches in the chosen room are all targeted ("the lights").
+        everywhere: with no room named, every device of the kind in the home ("all the lights").
     """
     if kind is None:
         return Resolution(reason=Unresolved.NO_TARGET, message="Which device do you mean?")
@@ -96,7 +98,7 @@ def resolve(
             return Resolution(reason=Unresolved.NO_SUCH_DEVICE,
                               message=f"There's no {label} in the {room.replace('_', ' ')}.")
         return Resolution(devices=in_room if all_in_room else in_room[:1])
-    if len(candidates) == 1:
+    if len(candidates) == 1 or everywhere:
         return Resolution(devices=candidates)
     here = [d for d in candidates if d.room == speaking.room]
     if here:

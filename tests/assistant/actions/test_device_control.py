@@ -37,6 +37,15 @@ def ent(entity: str, value: str) -> dict:
          "Opening the garage door.", ["open garage_door"]),
         ("unlock the front door", "unlock_device", "kitchen_speaker", [ent("device", "front door")],
          "Unlocking the front door lock.", ["unlock front_door_lock"]),
+        # All of a kind, no room named: every one in the home; "all right" is no "all".
+        ("please turn on all lights", "turn_on", "kitchen_speaker", [ent("device", "lights")],
+         "Turning on the kitchen light, the living room light, the bedroom light and the office light.",
+         ["turn_on kitchen_light", "turn_on living_room_light", "turn_on bedroom_light", "turn_on office_light"]),
+        ("turn on all the lights in the bedroom", "turn_on", "kitchen_speaker",
+         [ent("device", "lights"), ent("room", "bedroom")],
+         "Turning on the bedroom light.", ["turn_on bedroom_light"]),
+        ("all right turn on the lights", "turn_on", "kitchen_speaker", [ent("device", "lights")],
+         "Turning on the kitchen light.", ["turn_on kitchen_light"]),
         # Asking for light without naming a device: the room's light.
         ("it's dark in the living room", "turn_on", "kitchen_speaker", [ent("room", "living room")],
          "Turning on the living room light.", ["turn_on living_room_light"]),
