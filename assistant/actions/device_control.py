@@ -75,7 +75,8 @@ class ActionDeviceControl(Action):
         if verb == "set_temperature" and kind is None:
             # Nobody heats a room to 180: a high value means the oven.
             kind = "oven" if number is not None and number > 35 else "thermostat"
-        if kind is None and intent in ("turn_on", "turn_off") and _asks_for_every(ctx.text):
+        every = _asks_for_every(ctx.text)
+        if kind is None and intent in ("turn_on", "turn_off") and every:
             kind = "light"
         if kind is None and intent == "turn_on" and find_phrase(ctx.text, DARK):
             kind = "light"   # "it's dark in the kitchen", "i can't see anything"
@@ -83,7 +84,7 @@ class ActionDeviceControl(Action):
         repairs = _repairs(tracker, ctx, kind=kind, room=room)
         for repair in repairs:   # the device or room that was misheard ("the thermal stat", "in the kit chin")
             kind, room = (repair.value, room) if repair.kind is Kind.DEVICE else (kind, repair.value)
-        target = resolve(ctx.home, ctx.speaking, kind=kind, room=room, everywhere=_asks_for_every(ctx.text))
+        target = resolve(ctx.home, ctx.speaking, kind=kind, room=room, everywhere=every)
         if not target.ok:
             message = target.message
             if kind is None:

@@ -95,10 +95,6 @@ class RepairStore(EngineStore):
 
     # -- reads ---------------------------------------------------------------------
 
-    def records(self, kind: str, heard: str, user_id: str | None = None) -> list[RepairRecord]:
-        """The records of one heard span of a kind: global, and with ``user_id`` that user's."""
-        return self.records_of([kind], [heard], user_id).get(plain(heard)[:MAX_HEARD], [])
-
     def records_of(self, kinds: Sequence[str], heard: Sequence[str], user_id: str | None = None
                    ) -> dict[str, list[RepairRecord]]:
         """The records of several heard spans as any of ``kinds`` (global, and with ``user_id``

@@ -22,7 +22,7 @@ def store(tmp_path: Path) -> RepairStore:
 def test_outcomes_count_globally_and_for_the_user(store: RepairStore) -> None:
     store.record_outcome(IMAGINE, "ann", True)
     store.record_outcome(IMAGINE, "bob", True)
-    rows = {r.user_id: r for r in store.records("artist", "maj and dragons", "ann")}
+    rows = {r.user_id: r for r in store.records_of(["artist"], ["maj and dragons"], "ann")["maj and dragons"]}
     assert (rows[GLOBAL].wins, rows["ann"].wins) == (2, 1) and "bob" not in rows
     assert [r.value for r in store.history("bob")] == ["Imagine Dragons"]
 
@@ -43,7 +43,7 @@ def test_a_repair_that_keeps_losing_is_retired(store: RepairStore) -> None:
         rows = store.record_outcome(IMAGINE, "ann", won)
     assert all(r.state is State.RETIRED for r in rows)
     store.record_outcome(IMAGINE, "ann", True)   # a later win does not bring it back
-    assert all(r.state is State.RETIRED for r in store.records("artist", "maj and dragons", "ann"))
+    assert all(r.state is State.RETIRED for r in store.records_of(["artist"], ["maj and dragons"], "ann")["maj and dragons"])
 
 
 def test_a_corrupt_row_is_skipped_with_a_reason_and_the_others_apply(store: RepairStore,
